@@ -1,0 +1,12 @@
+//! Plain types and pure logic with no terminal, files or async: everything here is
+//! deterministic and unit-tested.
+
+pub mod alert;
+// pub mod export;
+// pub mod incident;
+pub mod metric;
+pub mod placeholder;
+pub mod pod;
+pub mod runbook;
+pub mod severity;
+pub mod time;

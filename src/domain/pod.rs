@@ -1,0 +1,73 @@
+//! Pods as the Pods pane shows them, whatever source produced them.
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// A pod summarised the way `kubectl get pods` prints it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Pod {
+    pub namespace: String,
+    pub name: String,
+    pub labels: BTreeMap<String, String>,
+    pub ready: u32,
+    pub containers: u32,
+    /// Status as kubectl derives it: Running, CrashLoopBackOff, Pending, ...
+    pub status: String,
+    pub restarts: u32,
+    pub created_at: Timestamp,
+    pub node: String,
+}
+
+impl Pod {
+    /// Healthy pods are Running with every container ready, or Completed.
+    pub fn is_healthy(&self) -> bool {
+        (self.status == "Running" && self.ready == self.containers) || self.status == "Completed"
+    }
+
+    /// Whether the pod matches an equality selector such as `app=catalog,tier=web`.
+    pub fn matches(&self, selector: &str) -> bool {
+        selector
+            .split(',')
+            .map(str::trim)
+            .filter(|s| !s.is_empty())
+            .all(|term| match term.split_once("!=") {
+                Some((k, v)) => self.labels.get(k.trim()).map(String::as_str) != Some(v.trim()),
+                None => match term.split_once('=') {
+                    Some((k, v)) => {
+                        let v = v.trim_start_matches('=').trim();
+                        self.labels.get(k.trim()).map(String::as_str) == Some(v)
+                    }
+                    None => self.labels.contains_key(term),
+                },
+            })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn selector_matching() {
+        let pod = Pod {
+            namespace: "shop".into(),
+            name: "catalog-1".into(),
+            labels: [("app".to_string(), "catalog".to_string())].into(),
+            ready: 1,
+            containers: 1,
+            status: "Running".into(),
+            restarts: 0,
+            created_at: Timestamp::UNIX_EPOCH,
+            node: "n1".into(),
+        };
+        assert!(pod.matches("app=catalog"));
+        assert!(pod.matches("app==catalog"));
+        assert!(pod.matches(""));
+        assert!(pod.matches("app"));
+        assert!(!pod.matches("app=checkout"));
+        assert!(!pod.matches("app!=catalog"));
+        assert!(pod.is_healthy());
+    }
+}

@@ -1,0 +1,666 @@
+//! Runbooks: markdown files with optional YAML front matter, parsed with
+//! pulldown-cmark into sections and checklist steps.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use jiff::civil::Date;
+use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+use serde::{Deserialize, Serialize};
+
+use super::alert::Alert;
+
+/// Machine-readable facts at the top of a runbook, between `---` lines.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct FrontMatter {
+    pub id: Option<String>,
+    pub title: Option<String>,
+    /// Alert names this runbook answers.
+    #[serde(default)]
+    pub alerts: Vec<String>,
+    pub severity: Option<String>,
+    pub service: Option<String>,
+    pub namespace: Option<String>,
+    /// Kubernetes label selector for the pods involved.
+    pub selector: Option<String>,
+    /// PromQL for the Metrics pane.
+    pub query: Option<String>,
+    pub threshold: Option<f64>,
+    pub last_exercised: Option<Date>,
+}
+
+/// The role a section plays in the response. Other headings keep their prose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SectionKind {
+    Alert,
+    Check,
+    Diagnose,
+    Mitigate,
+    Verify,
+    Postmortem,
+    Other,
+}
+
+impl SectionKind {
+    /// Recognises the five standard headings and the common variants real
+    /// runbooks use (Meaning, Diagnosis, Mitigation, Remediation, ...).
+    pub fn from_heading(heading: &str) -> SectionKind {
+        let h: String = heading
+            .trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c.is_whitespace())
+            .to_ascii_lowercase();
+        let starts = |prefixes: &[&str]| prefixes.iter().any(|p| h.starts_with(p));
+        if starts(&["alert", "meaning", "overview", "what fired"]) {
+            SectionKind::Alert
+        } else if starts(&["check", "triage", "quick check", "is it real", "confirm"]) {
+            SectionKind::Check
+        } else if starts(&["diagnos", "investigat", "troubleshoot"]) {
+            SectionKind::Diagnose
+        } else if starts(&["mitigat", "remediat", "fix", "resolution", "recover"]) {
+            SectionKind::Mitigate
+        } else if starts(&["verif", "validat"]) {
+            SectionKind::Verify
+        } else if starts(&["postmortem", "post-mortem", "post mortem", "follow"]) {
+            SectionKind::Postmortem
+        } else {
+            SectionKind::Other
+        }
+    }
+
+    /// Only these sections hold checklist steps.
+    pub fn has_steps(self) -> bool {
+        matches!(
+            self,
+            SectionKind::Check | SectionKind::Diagnose | SectionKind::Mitigate | SectionKind::Verify
+        )
+    }
+
+    fn slug(self) -> &'static str {
+        match self {
+            SectionKind::Alert => "alert",
+            SectionKind::Check => "check",
+            SectionKind::Diagnose => "diagnose",
+            SectionKind::Mitigate => "mitigate",
+            SectionKind::Verify => "verify",
+            SectionKind::Postmortem => "postmortem",
+            SectionKind::Other => "other",
+        }
+    }
+}
+
+/// One checklist item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    /// Stable within the runbook (`check-1`, `mitigate-2`), so ticks recorded in a
+    /// journal find their step again.
+    pub id: String,
+    /// The item's first paragraph; inline code is kept between backticks.
+    pub text: String,
+    /// Further paragraphs and nested items.
+    pub details: Vec<String>,
+    /// Shell commands or queries from inline code and fenced blocks.
+    pub commands: Vec<String>,
+    /// 1-based line in the file.
+    pub line: usize,
+}
+
+/// A heading and what follows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Section {
+    pub kind: SectionKind,
+    pub heading: String,
+    pub line: usize,
+    /// Paragraphs that are not steps, in order.
+    pub prose: Vec<String>,
+    pub steps: Vec<Step>,
+}
+
+/// A parsed runbook.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Runbook {
+    pub id: String,
+    pub title: String,
+    pub path: PathBuf,
+    pub meta: FrontMatter,
+    /// Paragraphs before the first section heading.
+    pub intro: Vec<String>,
+    pub sections: Vec<Section>,
+}
+
+/// A runbook that could not be read, with where and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunbookError {
+    pub path: PathBuf,
+    pub line: usize,
+    pub message: String,
+}
+
+impl fmt::Display for RunbookError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.path.display(), self.line, self.message)
+    }
+}
+
+impl std::error::Error for RunbookError {}
+
+impl Runbook {
+    /// Steps in document order with the section each belongs to.
+    pub fn steps(&self) -> impl Iterator<Item = (&Section, &Step)> {
+        self.sections
+            .iter()
+            .flat_map(|s| s.steps.iter().map(move |st| (s, st)))
+    }
+
+    pub fn step(&self, id: &str) -> Option<(&Section, &Step)> {
+        self.steps().find(|(_, s)| s.id == id)
+    }
+
+    /// Whether this runbook answers the alert: listed in `alerts:`, or named like
+    /// the alert (file name or id, ignoring case).
+    pub fn covers(&self, alert: &Alert) -> bool {
+        let name = alert.name();
+        self.meta.alerts.iter().any(|a| a.eq_ignore_ascii_case(name))
+            || self.id.eq_ignore_ascii_case(name)
+            || self
+                .path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .is_some_and(|s| s.eq_ignore_ascii_case(name))
+    }
+}
+
+/// Splits `---` front matter from the body; returns the YAML, the body and the
+/// body's first line number.
+fn split_front_matter(text: &str) -> (Option<&str>, &str, usize) {
+    let Some(rest) = text
+        .strip_prefix("---\n")
+        .or_else(|| text.strip_prefix("---\r\n"))
+    else {
+        return (None, text, 1);
+    };
+    let mut offset = 0;
+    for line in rest.split_inclusive('\n') {
+        if line.trim_end() == "---" {
+            let yaml = &rest[..offset];
+            let body = &rest[offset + line.len()..];
+            let body_line = 2 + yaml.lines().count() + 1;
+            return (Some(yaml), body, body_line);
+        }
+        offset += line.len();
+    }
+    (None, text, 1)
+}
+
+/// Parses one runbook. `path` names it in errors and gives the default id.
+pub fn parse(path: &Path, text: &str) -> Result<Runbook, RunbookError> {
+    let (yaml, body, body_line) = split_front_matter(text);
+    if text.starts_with("---") && yaml.is_none() {
+        return Err(RunbookError {
+            path: path.to_path_buf(),
+            line: 1,
+            message: "front matter starts with '---' but has no closing '---' line".into(),
+        });
+    }
+    let meta: FrontMatter = match yaml {
+        Some(y) if !y.trim().is_empty() => serde_yaml::from_str(y).map_err(|e| RunbookError {
+            path: path.to_path_buf(),
+            line: 1 + e.location().map_or(1, |l| l.line()),
+            message: format!("front matter: {e}"),
+        })?,
+        _ => FrontMatter::default(),
+    };
+    let stem = path
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or("runbook")
+        .to_string();
+    let mut b = Builder::new(body, body_line);
+    b.run();
+    let id = meta.id.clone().unwrap_or(stem);
+    let title = meta
+        .title
+        .clone()
+        .or(b.title.take())
+        .unwrap_or_else(|| id.clone());
+    Ok(Runbook {
+        id,
+        title,
+        path: path.to_path_buf(),
+        meta,
+        intro: b.intro,
+        sections: b.sections,
+    })
+}
+
+struct StepDraft {
+    line: usize,
+    text: String,
+    details: Vec<String>,
+    commands: Vec<String>,
+}
+
+impl StepDraft {
+    fn take_text(&mut self, buf: &mut String, indent: &str) {
+        let t = buf.trim().to_string();
+        buf.clear();
+        if t.is_empty() {
+            return;
+        }
+        if self.text.is_empty() {
+            self.text = t;
+        } else {
+            self.details.push(format!("{indent}{t}"));
+        }
+    }
+}
+
+struct Builder<'a> {
+    body: &'a str,
+    line_starts: Vec<usize>,
+    first_line: usize,
+    title: Option<String>,
+    intro: Vec<String>,
+    sections: Vec<Section>,
+    buf: String,
+    heading: bool,
+    list_depth: usize,
+    step: Option<StepDraft>,
+    code: Option<(String, String, usize)>,
+}
+
+impl<'a> Builder<'a> {
+    fn new(body: &'a str, first_line: usize) -> Self {
+        let line_starts = std::iter::once(0)
+            .chain(body.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Builder {
+            body,
+            line_starts,
+            first_line,
+            title: None,
+            intro: Vec::new(),
+            sections: Vec::new(),
+            buf: String::new(),
+            heading: false,
+            list_depth: 0,
+            step: None,
+            code: None,
+        }
+    }
+
+    fn line_of(&self, offset: usize) -> usize {
+        let idx = self.line_starts.partition_point(|&s| s <= offset);
+        self.first_line + idx.saturating_sub(1)
+    }
+
+    fn in_step_section(&self) -> bool {
+        self.sections.last().is_some_and(|s| s.kind.has_steps())
+    }
+
+    fn push_prose(&mut self, text: String) {
+        if text.trim().is_empty() {
+            return;
+        }
+        match self.sections.last_mut() {
+            Some(s) => s.prose.push(text),
+            None => self.intro.push(text),
+        }
+    }
+
+    fn finish_step(&mut self) {
+        let Some(mut draft) = self.step.take() else {
+            return;
+        };
+        let mut buf = std::mem::take(&mut self.buf);
+        draft.take_text(&mut buf, "");
+        if let Some(section) = self.sections.last_mut() {
+            let n = section.steps.len() + 1;
+            let id = format!("{}-{n}", section.kind.slug());
+            section.steps.push(Step {
+                id,
+                text: draft.text,
+                details: draft.details,
+                commands: draft.commands,
+                line: draft.line,
+            });
+        }
+    }
+
+    fn run(&mut self) {
+        let opts = Options::ENABLE_TASKLISTS | Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+        let events: Vec<_> = Parser::new_ext(self.body, opts).into_offset_iter().collect();
+        for (event, range) in events {
+            self.event(event, range.start);
+        }
+        self.finish_step();
+    }
+
+    fn event(&mut self, event: Event<'_>, offset: usize) {
+        match event {
+            Event::Start(Tag::Heading { .. }) => {
+                self.finish_step();
+                self.heading = true;
+                self.buf.clear();
+            }
+            Event::End(TagEnd::Heading(level)) => {
+                self.heading = false;
+                let text = std::mem::take(&mut self.buf).trim().to_string();
+                self.heading_done(level, text, self.line_of(offset));
+            }
+            Event::Start(Tag::List(_)) => {
+                if self.list_depth > 0
+                    && let Some(step) = self.step.as_mut()
+                {
+                    step.take_text(&mut self.buf, "");
+                }
+                self.list_depth += 1;
+            }
+            Event::End(TagEnd::List(_)) => {
+                self.list_depth = self.list_depth.saturating_sub(1);
+            }
+            Event::Start(Tag::Item) => {
+                if self.list_depth == 1 && self.in_step_section() {
+                    self.finish_step();
+                    self.buf.clear();
+                    self.step = Some(StepDraft {
+                        line: self.line_of(offset),
+                        text: String::new(),
+                        details: Vec::new(),
+                        commands: Vec::new(),
+                    });
+                }
+            }
+            Event::End(TagEnd::Item) => {
+                let indent = "  ".repeat(self.list_depth.saturating_sub(1));
+                if let Some(step) = self.step.as_mut() {
+                    if self.list_depth > 1 {
+                        let t = self.buf.trim().to_string();
+                        self.buf.clear();
+                        if !t.is_empty() {
+                            step.details.push(format!("{indent}• {t}"));
+                        }
+                    } else {
+                        self.finish_step();
+                    }
+                } else {
+                    let t = std::mem::take(&mut self.buf).trim().to_string();
+                    if !t.is_empty() {
+                        self.push_prose(format!("{indent}• {t}"));
+                    }
+                }
+            }
+            Event::End(TagEnd::Paragraph) => {
+                if self.list_depth > 0 {
+                    if let Some(step) = self.step.as_mut() {
+                        step.take_text(&mut self.buf, "");
+                    }
+                    // In a prose list, the item end flushes the text.
+                } else {
+                    let t = std::mem::take(&mut self.buf).trim().to_string();
+                    self.push_prose(t);
+                }
+            }
+            Event::Start(Tag::CodeBlock(kind)) => {
+                let lang = match kind {
+                    CodeBlockKind::Fenced(l) => l.to_string(),
+                    CodeBlockKind::Indented => String::new(),
+                };
+                self.code = Some((lang, String::new(), self.line_of(offset)));
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                if let Some((lang, code, line)) = self.code.take() {
+                    self.code_block(&lang, &code, line);
+                }
+            }
+            Event::Text(t) => match self.code.as_mut() {
+                Some((_, code, _)) => code.push_str(&t),
+                None => self.buf.push_str(&t),
+            },
+            Event::Code(c) => {
+                self.buf.push('`');
+                self.buf.push_str(&c);
+                self.buf.push('`');
+                if let Some(step) = self.step.as_mut()
+                    && c.trim().contains(char::is_whitespace)
+                {
+                    step.commands.push(c.trim().to_string());
+                }
+            }
+            Event::SoftBreak | Event::HardBreak => self.buf.push(' '),
+            Event::End(TagEnd::TableCell) => self.buf.push_str(" | "),
+            Event::End(TagEnd::TableRow | TagEnd::TableHead) => {
+                let t = std::mem::take(&mut self.buf);
+                self.push_prose(format!("| {}", t.trim()));
+            }
+            _ => {}
+        }
+    }
+
+    fn heading_done(&mut self, level: HeadingLevel, text: String, line: usize) {
+        if level == HeadingLevel::H1 && self.title.is_none() && self.sections.is_empty() {
+            self.title = Some(text);
+        } else if level <= HeadingLevel::H2 {
+            self.sections.push(Section {
+                kind: SectionKind::from_heading(&text),
+                heading: text,
+                line,
+                prose: Vec::new(),
+                steps: Vec::new(),
+            });
+        } else {
+            self.push_prose(text);
+        }
+    }
+
+    fn code_block(&mut self, lang: &str, code: &str, line: usize) {
+        let command = join_continuations(code);
+        if command.is_empty() {
+            return;
+        }
+        let is_data = matches!(lang, "yaml" | "yml" | "json" | "text" | "output");
+        if let Some(step) = self.step.as_mut() {
+            if is_data {
+                step.details.push(command);
+            } else {
+                step.commands.push(command);
+            }
+            return;
+        }
+        if !self.in_step_section() {
+            self.push_prose(command);
+            return;
+        }
+        let section = match self.sections.last_mut() {
+            Some(s) => s,
+            None => return,
+        };
+        // A block right after a list belongs to the list's last step; a block on
+        // its own becomes a step of its own, described by the paragraph above it.
+        match section.steps.last_mut() {
+            Some(last) if !is_data && section.prose.len() <= 1 => last.commands.push(command),
+            _ if is_data => section.prose.push(command),
+            _ => {
+                let text = section
+                    .prose
+                    .pop()
+                    .unwrap_or_else(|| "Run".to_string());
+                let id = format!("{}-{}", section.kind.slug(), section.steps.len() + 1);
+                section.steps.push(Step {
+                    id,
+                    text,
+                    details: Vec::new(),
+                    commands: vec![command],
+                    line,
+                });
+            }
+        }
+    }
+}
+
+/// Joins shell lines ending with `\` so a wrapped command stays one command.
+fn join_continuations(code: &str) -> String {
+    let mut out = String::new();
+    let mut continued = false;
+    for line in code.trim_end().lines() {
+        let piece = if continued { line.trim_start() } else { line };
+        let (piece, cont) = match piece.trim_end().strip_suffix('\\') {
+            Some(p) => (p.trim_end(), true),
+            None => (piece.trim_end(), false),
+        };
+        if !out.is_empty() {
+            out.push(if continued { ' ' } else { '\n' });
+        }
+        out.push_str(piece);
+        continued = cont;
+    }
+    out.trim().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SAMPLE: &str = "---
+id: catalog-latency
+title: Catalog p99 latency
+alerts: [CatalogP99Latency]
+namespace: shop
+query: histogram_quantile(0.99, sum by (le) (rate(x[5m])))
+threshold: 0.5
+last_exercised: 2026-09-01
+---
+# Ignored title
+
+## Alert
+p99 above 500 ms.
+
+## Check
+- [ ] Is it real? `kubectl -n $NAMESPACE get pods`
+- Compare with the dashboard.
+  - nested detail
+
+## Diagnosis
+
+1. Look at logs:
+
+   ```sh
+   kubectl -n {{ $labels.namespace }} logs \\
+     deploy/catalog
+   ```
+2. If errors, go to step 4.
+
+## Mitigation
+Roll back:
+
+```bash
+kubectl -n shop rollout undo deploy/catalog
+```
+
+## Impact
+Users wait.
+
+## Postmortem
+Use the template.
+";
+
+    fn sample() -> Runbook {
+        parse(Path::new("runbooks/catalog.md"), SAMPLE).expect("parses")
+    }
+
+    #[test]
+    fn front_matter_fields() {
+        let rb = sample();
+        assert_eq!(rb.id, "catalog-latency");
+        assert_eq!(rb.title, "Catalog p99 latency");
+        assert_eq!(rb.meta.threshold, Some(0.5));
+        assert_eq!(rb.meta.namespace.as_deref(), Some("shop"));
+        assert_eq!(rb.meta.last_exercised, Some(jiff::civil::date(2026, 9, 1)));
+    }
+
+    #[test]
+    fn sections_in_order_with_kinds() {
+        let kinds: Vec<_> = sample().sections.iter().map(|s| s.kind).collect();
+        assert_eq!(
+            kinds,
+            [
+                SectionKind::Alert,
+                SectionKind::Check,
+                SectionKind::Diagnose,
+                SectionKind::Mitigate,
+                SectionKind::Other,
+                SectionKind::Postmortem
+            ]
+        );
+    }
+
+    #[test]
+    fn steps_with_commands_and_lines() {
+        let rb = sample();
+        let check = &rb.sections[1];
+        assert_eq!(check.steps.len(), 2);
+        assert_eq!(check.steps[0].id, "check-1");
+        assert_eq!(check.steps[0].text, "Is it real? `kubectl -n $NAMESPACE get pods`");
+        assert_eq!(check.steps[0].commands, ["kubectl -n $NAMESPACE get pods"]);
+        assert_eq!(check.steps[0].line, 16);
+        assert_eq!(check.steps[1].details, ["  • nested detail"]);
+        let diag = &rb.sections[2];
+        assert_eq!(diag.steps[0].commands, ["kubectl -n {{ $labels.namespace }} logs deploy/catalog"]);
+        assert_eq!(diag.steps[1].text, "If errors, go to step 4.");
+        let mitigate = &rb.sections[3];
+        assert_eq!(mitigate.steps.len(), 1);
+        assert_eq!(mitigate.steps[0].text, "Roll back:");
+        assert_eq!(mitigate.steps[0].commands, ["kubectl -n shop rollout undo deploy/catalog"]);
+        assert_eq!(rb.sections[4].prose, ["Users wait."]);
+    }
+
+    #[test]
+    fn without_front_matter_uses_h1_and_file_name() {
+        let rb = parse(Path::new("x/TargetDown.md"), "# Target down\n\n## Check\n1. a\n").expect("ok");
+        assert_eq!(rb.id, "TargetDown");
+        assert_eq!(rb.title, "Target down");
+        assert_eq!(rb.sections[0].steps[0].id, "check-1");
+    }
+
+    #[test]
+    fn malformed_front_matter_is_an_error_with_a_line() {
+        let err = parse(Path::new("bad.md"), "---\nid: x\nalerts: [unclosed\n---\n# T\n")
+            .expect_err("bad yaml");
+        assert!(err.message.contains("front matter"), "{err}");
+        assert!(err.line >= 2, "{err}");
+        let err = parse(Path::new("bad.md"), "---\nid: x\n# never closed\n").expect_err("unclosed");
+        assert!(err.to_string().starts_with("bad.md:1:"), "{err}");
+        let err = parse(Path::new("bad.md"), "---\nthreshhold: 3\n---\n").expect_err("typo");
+        assert!(err.message.contains("threshhold"), "{err}");
+    }
+
+    #[test]
+    fn odd_markdown_never_panics() {
+        for text in [
+            "",
+            "---\n---\n",
+            "## Check\n```\nunclosed fence",
+            "## Check\n- \n- [x]\n",
+            "<details><summary>x</summary>\n\n- a\n</details>",
+            "## Mitigate\n\n    indented code\n",
+            "# a\n# b\n## Check\n|a|b|\n|-|-|\n|1|2|\n",
+        ] {
+            let _ = parse(Path::new("odd.md"), text);
+        }
+    }
+
+    #[test]
+    fn covers_matches_alerts_list_and_file_name() {
+        let rb = sample();
+        let mut alert = Alert {
+            fingerprint: "f".into(),
+            labels: [("alertname".to_string(), "catalogp99latency".to_string())].into(),
+            annotations: Default::default(),
+            starts_at: jiff::Timestamp::UNIX_EPOCH,
+        };
+        assert!(rb.covers(&alert));
+        alert.labels.insert("alertname".into(), "Catalog".into());
+        assert!(rb.covers(&alert));
+        alert.labels.insert("alertname".into(), "Other".into());
+        assert!(!rb.covers(&alert));
+    }
+}

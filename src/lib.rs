@@ -1,0 +1,19 @@
+//! warroom: a full-screen terminal incident cockpit.
+//!
+//! The crate is split by concern so each part can be tested on its own:
+//! `domain` holds plain types and pure logic (alerts, runbooks, the incident fold,
+//! export), `journal` owns the durable event files, `sources` produce typed
+//! messages, `app` reduces messages and keys into state and effects, `ui` draws
+//! that state, and `tui` owns the terminal.
+#![deny(clippy::unwrap_used, clippy::panic)]
+
+// pub mod app;
+// pub mod cli;
+// pub mod config;
+pub mod domain;
+// pub mod journal;
+pub mod sanitize;
+// pub mod screenshot;
+// pub mod sources;
+// pub mod tui;
+// pub mod ui;
