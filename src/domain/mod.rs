@@ -2,8 +2,8 @@
 //! deterministic and unit-tested.
 
 pub mod alert;
-// pub mod export;
-// pub mod incident;
+pub mod export;
+pub mod incident;
 pub mod metric;
 pub mod placeholder;
 pub mod pod;

@@ -1,0 +1,473 @@
+//! Incident events and the fold that turns a journal into the incident's state.
+//! State is never stored: it is recomputed from events, so replay and export are
+//! deterministic and every cockpit agrees.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+
+use super::alert::Alert;
+use super::runbook::Runbook;
+use super::severity::Sev;
+use super::time::millis_serde;
+
+/// One journal line: when, who, what.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Event {
+    #[serde(with = "millis_serde")]
+    pub ts: Timestamp,
+    pub author: String,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+/// What happened. New kinds may be added; old journals stay readable.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventKind {
+    /// First event of every journal.
+    Declared {
+        id: String,
+        title: String,
+        severity: Sev,
+        alert: AlertRef,
+        runbook: Option<RunbookRef>,
+    },
+    Acknowledged,
+    SeverityChanged {
+        from: Sev,
+        to: Sev,
+    },
+    StepDone {
+        step: String,
+        section: String,
+        text: String,
+    },
+    StepUndone {
+        step: String,
+        section: String,
+        text: String,
+    },
+    Note {
+        text: String,
+    },
+    Mitigated,
+    Resolved,
+    Reopened,
+}
+
+/// The alert an incident was declared for, frozen at declaration time.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AlertRef {
+    pub name: String,
+    pub fingerprint: String,
+    pub labels: BTreeMap<String, String>,
+    pub summary: String,
+    #[serde(with = "millis_serde")]
+    pub starts_at: Timestamp,
+}
+
+impl AlertRef {
+    pub fn from_alert(a: &Alert) -> Self {
+        AlertRef {
+            name: a.name().to_string(),
+            fingerprint: a.fingerprint.clone(),
+            labels: a.labels.clone(),
+            summary: a.summary().to_string(),
+            starts_at: a.starts_at,
+        }
+    }
+}
+
+/// The runbook's checklist as it was when the incident was declared, so the
+/// export lists steps not done even if the file changes later.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RunbookRef {
+    pub id: String,
+    pub title: String,
+    pub steps: Vec<StepRef>,
+}
+
+/// One step of a [`RunbookRef`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StepRef {
+    pub id: String,
+    pub section: String,
+    pub text: String,
+}
+
+impl RunbookRef {
+    pub fn from_runbook(rb: &Runbook) -> Self {
+        RunbookRef {
+            id: rb.id.clone(),
+            title: rb.title.clone(),
+            steps: rb
+                .steps()
+                .map(|(sec, st)| StepRef {
+                    id: st.id.clone(),
+                    section: sec.heading.clone(),
+                    text: st.text.clone(),
+                })
+                .collect(),
+        }
+    }
+}
+
+/// Where the incident stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Status {
+    Investigating,
+    Mitigated,
+    Resolved,
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Status::Investigating => "investigating",
+            Status::Mitigated => "mitigated",
+            Status::Resolved => "resolved",
+        })
+    }
+}
+
+/// Who did something, and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mark {
+    pub at: Timestamp,
+    pub by: String,
+}
+
+/// The state of a checklist step after the fold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepMark {
+    pub done: bool,
+    pub mark: Mark,
+}
+
+/// An incident as its events say it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Incident {
+    pub id: String,
+    pub title: String,
+    pub severity: Sev,
+    pub status: Status,
+    pub alert: AlertRef,
+    pub runbook: Option<RunbookRef>,
+    pub declared: Mark,
+    pub acknowledged: Option<Mark>,
+    pub mitigated: Option<Mark>,
+    pub resolved: Option<Mark>,
+    pub steps: BTreeMap<String, StepMark>,
+    pub responders: BTreeSet<String>,
+    pub notes: Vec<(Mark, String)>,
+}
+
+/// Why a journal could not be folded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FoldError {
+    #[error("the journal is empty")]
+    Empty,
+    #[error("the journal does not start with a declaration")]
+    NoDeclaration,
+}
+
+impl Incident {
+    /// Folds a whole journal.
+    pub fn fold(events: &[Event]) -> Result<Incident, FoldError> {
+        let (first, rest) = events.split_first().ok_or(FoldError::Empty)?;
+        let mut inc = Incident::declare(first).ok_or(FoldError::NoDeclaration)?;
+        for e in rest {
+            inc.apply(e);
+        }
+        Ok(inc)
+    }
+
+    fn declare(e: &Event) -> Option<Incident> {
+        let EventKind::Declared {
+            id,
+            title,
+            severity,
+            alert,
+            runbook,
+        } = &e.kind
+        else {
+            return None;
+        };
+        Some(Incident {
+            id: id.clone(),
+            title: title.clone(),
+            severity: *severity,
+            status: Status::Investigating,
+            alert: alert.clone(),
+            runbook: runbook.clone(),
+            declared: mark(e),
+            acknowledged: None,
+            mitigated: None,
+            resolved: None,
+            steps: BTreeMap::new(),
+            responders: [e.author.clone()].into(),
+            notes: Vec::new(),
+        })
+    }
+
+    /// Applies one later event. A repeated declaration changes nothing.
+    pub fn apply(&mut self, e: &Event) {
+        self.responders.insert(e.author.clone());
+        match &e.kind {
+            EventKind::Declared { .. } => {}
+            EventKind::Acknowledged => {
+                self.acknowledged.get_or_insert_with(|| mark(e));
+            }
+            EventKind::SeverityChanged { to, .. } => self.severity = *to,
+            EventKind::StepDone { step, .. } => {
+                self.steps.insert(step.clone(), StepMark { done: true, mark: mark(e) });
+            }
+            EventKind::StepUndone { step, .. } => {
+                self.steps.insert(step.clone(), StepMark { done: false, mark: mark(e) });
+            }
+            EventKind::Note { text } => self.notes.push((mark(e), text.clone())),
+            EventKind::Mitigated => {
+                self.mitigated.get_or_insert_with(|| mark(e));
+                // Mitigating implies someone is on it.
+                self.acknowledged.get_or_insert_with(|| mark(e));
+                if self.status == Status::Investigating {
+                    self.status = Status::Mitigated;
+                }
+            }
+            EventKind::Resolved => {
+                self.resolved = Some(mark(e));
+                self.acknowledged.get_or_insert_with(|| mark(e));
+                self.status = Status::Resolved;
+            }
+            EventKind::Reopened => {
+                self.resolved = None;
+                self.status = if self.mitigated.is_some() {
+                    Status::Mitigated
+                } else {
+                    Status::Investigating
+                };
+            }
+        }
+    }
+
+    /// Open incidents still need attention; resolved ones do not.
+    pub fn is_open(&self) -> bool {
+        self.status != Status::Resolved
+    }
+
+    pub fn step_done(&self, step: &str) -> Option<&Mark> {
+        self.steps.get(step).filter(|m| m.done).map(|m| &m.mark)
+    }
+
+    /// Declared → acknowledged.
+    pub fn time_to_acknowledge(&self) -> Option<SignedDuration> {
+        self.since_declared(self.acknowledged.as_ref())
+    }
+
+    /// Declared → mitigated.
+    pub fn time_to_mitigate(&self) -> Option<SignedDuration> {
+        self.since_declared(self.mitigated.as_ref())
+    }
+
+    /// Declared → resolved.
+    pub fn time_to_resolve(&self) -> Option<SignedDuration> {
+        self.since_declared(self.resolved.as_ref())
+    }
+
+    /// Alert started → incident declared.
+    pub fn time_to_declare(&self) -> SignedDuration {
+        self.declared.at.duration_since(self.alert.starts_at)
+    }
+
+    fn since_declared(&self, m: Option<&Mark>) -> Option<SignedDuration> {
+        m.map(|m| m.at.duration_since(self.declared.at))
+    }
+}
+
+fn mark(e: &Event) -> Mark {
+    Mark {
+        at: e.ts,
+        by: e.author.clone(),
+    }
+}
+
+impl EventKind {
+    /// One line for the timeline pane and the exported timeline table.
+    pub fn describe(&self) -> String {
+        match self {
+            EventKind::Declared {
+                severity, alert, runbook, ..
+            } => {
+                let rb = runbook
+                    .as_ref()
+                    .map(|r| format!(", runbook {}", r.id))
+                    .unwrap_or_else(|| ", no runbook".into());
+                format!("Declared {severity} incident for alert {}{rb}", alert.name)
+            }
+            EventKind::Acknowledged => "Acknowledged".into(),
+            EventKind::SeverityChanged { from, to } => format!("Severity changed {from} → {to}"),
+            EventKind::StepDone { section, text, .. } => format!("Done [{section}] {text}"),
+            EventKind::StepUndone { section, text, .. } => format!("Undone [{section}] {text}"),
+            EventKind::Note { text } => format!("Note: {text}"),
+            EventKind::Mitigated => "Mitigated".into(),
+            EventKind::Resolved => "Resolved".into(),
+            EventKind::Reopened => "Reopened".into(),
+        }
+    }
+}
+
+/// A short slug from an alert name: `CatalogP99Latency` → `catalog-p99-latency`.
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    let chars: Vec<char> = name.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_ascii_alphanumeric() {
+            let prev = i.checked_sub(1).map(|j| chars[j]);
+            let next = chars.get(i + 1);
+            let boundary = c.is_ascii_uppercase()
+                && prev.is_some_and(|p| {
+                    p.is_ascii_lowercase()
+                        || (p.is_ascii_uppercase() && next.is_some_and(|n| n.is_ascii_lowercase()))
+                        || p.is_ascii_digit()
+                });
+            if boundary && !out.ends_with('-') && !out.is_empty() {
+                out.push('-');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    if out.is_empty() { "incident".into() } else { out }
+}
+
+/// Incident id for an alert declared at `at`: `2026-11-21-catalog-p99-latency`.
+pub fn incident_id(alert_name: &str, at: Timestamp) -> String {
+    format!("{}-{}", at.strftime("%Y-%m-%d"), slug(alert_name))
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    pub(crate) fn at(s: &str) -> Timestamp {
+        format!("2026-11-21T{s}Z").parse().expect("time")
+    }
+
+    pub(crate) fn ev(t: &str, who: &str, kind: EventKind) -> Event {
+        Event {
+            ts: at(t),
+            author: who.into(),
+            kind,
+        }
+    }
+
+    pub(crate) fn declared() -> EventKind {
+        EventKind::Declared {
+            id: "2026-11-21-catalog-p99-latency".into(),
+            title: "Catalog p99 latency above 500ms".into(),
+            severity: Sev::P1,
+            alert: AlertRef {
+                name: "CatalogP99Latency".into(),
+                fingerprint: "abc".into(),
+                labels: [("service".to_string(), "catalog".to_string())].into(),
+                summary: "p99 latency is 1.2s".into(),
+                starts_at: at("02:55:00"),
+            },
+            runbook: Some(RunbookRef {
+                id: "api-latency-p99".into(),
+                title: "API latency".into(),
+                steps: vec![
+                    StepRef { id: "check-1".into(), section: "Check".into(), text: "Confirm".into() },
+                    StepRef { id: "mitigate-1".into(), section: "Mitigate".into(), text: "Roll back".into() },
+                ],
+            }),
+        }
+    }
+
+    pub(crate) fn step(id: &str, done: bool) -> EventKind {
+        let (step, section, text) = (id.to_string(), "Check".to_string(), "Confirm".to_string());
+        if done {
+            EventKind::StepDone { step, section, text }
+        } else {
+            EventKind::StepUndone { step, section, text }
+        }
+    }
+
+    #[test]
+    fn fold_tracks_every_kind() {
+        let events = vec![
+            ev("03:00:00", "alice", declared()),
+            ev("03:02:00", "bob", EventKind::Acknowledged),
+            ev("03:03:00", "alice", step("check-1", true)),
+            ev("03:04:00", "alice", step("check-1", false)),
+            ev("03:05:00", "bob", step("check-1", true)),
+            ev("03:06:00", "bob", EventKind::SeverityChanged { from: Sev::P1, to: Sev::P0 }),
+            ev("03:07:00", "carol", EventKind::Note { text: "rolled back".into() }),
+            ev("03:10:00", "alice", EventKind::Mitigated),
+            ev("03:20:00", "alice", EventKind::Resolved),
+        ];
+        let inc = Incident::fold(&events).expect("fold");
+        assert_eq!(inc.severity, Sev::P0);
+        assert_eq!(inc.status, Status::Resolved);
+        assert!(!inc.is_open());
+        assert_eq!(inc.step_done("check-1").map(|m| m.by.as_str()), Some("bob"));
+        assert_eq!(inc.step_done("mitigate-1"), None);
+        assert_eq!(inc.time_to_acknowledge(), Some(SignedDuration::from_mins(2)));
+        assert_eq!(inc.time_to_mitigate(), Some(SignedDuration::from_mins(10)));
+        assert_eq!(inc.time_to_resolve(), Some(SignedDuration::from_mins(20)));
+        assert_eq!(inc.time_to_declare(), SignedDuration::from_mins(5));
+        assert_eq!(inc.responders.len(), 3);
+        assert_eq!(inc.notes[0].1, "rolled back");
+    }
+
+    #[test]
+    fn reopen_and_implied_ack() {
+        let events = vec![
+            ev("03:00:00", "a", declared()),
+            ev("03:10:00", "a", EventKind::Mitigated),
+            ev("03:20:00", "a", EventKind::Resolved),
+            ev("03:25:00", "a", EventKind::Reopened),
+        ];
+        let inc = Incident::fold(&events).expect("fold");
+        assert_eq!(inc.status, Status::Mitigated);
+        assert!(inc.is_open());
+        assert_eq!(inc.acknowledged.map(|m| m.at), Some(at("03:10:00")));
+        assert_eq!(inc.resolved, None);
+    }
+
+    #[test]
+    fn fold_needs_a_declaration_first() {
+        assert_eq!(Incident::fold(&[]), Err(FoldError::Empty));
+        assert_eq!(
+            Incident::fold(&[ev("03:00:00", "a", EventKind::Acknowledged)]),
+            Err(FoldError::NoDeclaration)
+        );
+    }
+
+    #[test]
+    fn events_round_trip_as_json_lines() {
+        let e = ev("03:00:00", "alice", EventKind::Note { text: "hi".into() });
+        let line = serde_json::to_string(&e).expect("ser");
+        assert_eq!(line, r#"{"ts":"2026-11-21T03:00:00.000Z","author":"alice","kind":"note","text":"hi"}"#);
+        assert_eq!(serde_json::from_str::<Event>(&line).expect("de"), e);
+        let d = ev("03:00:00", "alice", declared());
+        let line = serde_json::to_string(&d).expect("ser");
+        assert_eq!(serde_json::from_str::<Event>(&line).expect("de"), d);
+    }
+
+    #[test]
+    fn slugs_and_ids() {
+        assert_eq!(slug("CatalogP99Latency"), "catalog-p99-latency");
+        assert_eq!(slug("KubePodCrashLooping"), "kube-pod-crash-looping");
+        assert_eq!(slug("HTTPErrorRate"), "http-error-rate");
+        assert_eq!(slug("disk_pressure high"), "disk-pressure-high");
+        assert_eq!(slug("../../etc"), "etc");
+        assert_eq!(slug("!!!"), "incident");
+        assert_eq!(incident_id("CatalogP99Latency", at("03:00:00")), "2026-11-21-catalog-p99-latency");
+    }
+}
