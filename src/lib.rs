@@ -11,7 +11,7 @@
 // pub mod cli;
 // pub mod config;
 pub mod domain;
-// pub mod journal;
+pub mod journal;
 pub mod sanitize;
 // pub mod screenshot;
 // pub mod sources;

@@ -1,0 +1,491 @@
+//! The incident journal: one append-only JSON Lines file per incident.
+//!
+//! Every append takes an exclusive lock on the file, repairs a torn tail left by a
+//! crashed writer, writes one whole line and fsyncs before returning, so an event
+//! is durable before any cockpit shows it. Readers never lock: they consume only
+//! complete lines and skip a line that does not parse, with a warning.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::path::{Path, PathBuf};
+use std::sync::mpsc;
+use std::thread;
+use std::time::Duration;
+
+use notify::{RecursiveMode, Watcher};
+
+use crate::domain::incident::{Event, EventKind, Incident, incident_id};
+
+/// Where incidents live: `<data dir>/incidents/<id>.jsonl`.
+#[derive(Debug, Clone)]
+pub struct Store {
+    dir: PathBuf,
+}
+
+/// The events of a journal plus what had to be skipped to read it.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Loaded {
+    pub events: Vec<Event>,
+    pub warnings: Vec<String>,
+}
+
+/// Whether a declaration created a new incident or joined an open one.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Declared {
+    New(String),
+    Joined(String),
+}
+
+impl Declared {
+    pub fn id(&self) -> &str {
+        match self {
+            Declared::New(id) | Declared::Joined(id) => id,
+        }
+    }
+}
+
+/// Incident ids become file names, so only a safe alphabet is accepted.
+pub fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 200
+        && !id.starts_with(['-', '.'])
+        && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+        && !id.contains("..")
+}
+
+impl Store {
+    pub fn new(data_dir: &Path) -> Self {
+        Store {
+            dir: data_dir.join("incidents"),
+        }
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Path of an incident's journal; refuses ids that could escape the folder.
+    pub fn path(&self, id: &str) -> io::Result<PathBuf> {
+        if valid_id(id) {
+            Ok(self.dir.join(format!("{id}.jsonl")))
+        } else {
+            Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                format!("'{id}' is not a valid incident id"),
+            ))
+        }
+    }
+
+    /// Appends one event durably.
+    pub fn append(&self, id: &str, event: &Event) -> io::Result<()> {
+        let path = self.path(id)?;
+        if !path.exists() {
+            return Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                format!("no incident '{id}' in {}", self.dir.display()),
+            ));
+        }
+        append_to(&path, event)
+    }
+
+    /// Reads a journal, skipping lines that do not parse.
+    pub fn load(&self, id: &str) -> io::Result<Loaded> {
+        let path = self.path(id)?;
+        let bytes = fs::read(&path).map_err(|e| with_path(e, &path))?;
+        let (events, warnings, _) = parse_lines(&bytes, &path, 0, true);
+        Ok(Loaded { events, warnings })
+    }
+
+    /// Every incident that folds, oldest first, plus warnings for those that do not.
+    pub fn list(&self) -> io::Result<(Vec<Incident>, Vec<String>)> {
+        let mut incidents = Vec::new();
+        let mut warnings = Vec::new();
+        let entries = match fs::read_dir(&self.dir) {
+            Ok(e) => e,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((incidents, warnings)),
+            Err(e) => return Err(with_path(e, &self.dir)),
+        };
+        for entry in entries {
+            let path = entry?.path();
+            let Some(id) = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.strip_suffix(".jsonl"))
+            else {
+                continue;
+            };
+            match self.load(id) {
+                Ok(loaded) => {
+                    warnings.extend(loaded.warnings);
+                    match Incident::fold(&loaded.events) {
+                        Ok(inc) => incidents.push(inc),
+                        Err(e) => warnings.push(format!("{}: {e}", path.display())),
+                    }
+                }
+                Err(e) => warnings.push(e.to_string()),
+            }
+        }
+        incidents.sort_by(|a, b| a.declared.at.cmp(&b.declared.at).then(a.id.cmp(&b.id)));
+        Ok((incidents, warnings))
+    }
+
+    /// Joins the open incident for the same alert, or creates a new journal whose
+    /// first line is `declaration`. A lock file serialises this between cockpits so
+    /// two responders pressing Enter at once end up in the same incident.
+    pub fn declare_or_join(&self, declaration: &Event) -> io::Result<Declared> {
+        let EventKind::Declared { alert, .. } = &declaration.kind else {
+            return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a declaration"));
+        };
+        fs::create_dir_all(&self.dir).map_err(|e| with_path(e, &self.dir))?;
+        let lock_path = self.dir.join(".declare.lock");
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| with_path(e, &lock_path))?;
+        lock.lock()?;
+        let (open, _) = self.list()?;
+        if let Some(inc) = open
+            .iter()
+            .rev()
+            .find(|i| i.is_open() && i.alert.fingerprint == alert.fingerprint)
+        {
+            return Ok(Declared::Joined(inc.id.clone()));
+        }
+        let base = incident_id(&alert.name, declaration.ts);
+        for n in 1..1000 {
+            let id = if n == 1 { base.clone() } else { format!("{base}-{n}") };
+            let path = self.path(&id)?;
+            let file = match OpenOptions::new().append(true).create_new(true).open(&path) {
+                Ok(f) => f,
+                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
+                Err(e) => return Err(with_path(e, &path)),
+            };
+            let mut event = declaration.clone();
+            if let EventKind::Declared { id: eid, .. } = &mut event.kind {
+                *eid = id.clone();
+            }
+            write_locked(&file, &event).map_err(|e| with_path(e, &path))?;
+            // Make the new directory entry durable too.
+            if let Ok(d) = File::open(&self.dir) {
+                let _ = d.sync_all();
+            }
+            return Ok(Declared::New(id));
+        }
+        Err(io::Error::other(format!("too many incidents named {base}")))
+    }
+}
+
+fn with_path(e: io::Error, path: &Path) -> io::Error {
+    io::Error::new(e.kind(), format!("{}: {e}", path.display()))
+}
+
+/// Appends one event to an existing journal file.
+pub fn append_to(path: &Path, event: &Event) -> io::Result<()> {
+    let file = OpenOptions::new()
+        .append(true)
+        .read(true)
+        .open(path)
+        .map_err(|e| with_path(e, path))?;
+    write_locked(&file, event).map_err(|e| with_path(e, path))
+}
+
+fn write_locked(file: &File, event: &Event) -> io::Result<()> {
+    let mut line = serde_json::to_vec(event).map_err(io::Error::other)?;
+    line.push(b'\n');
+    file.lock()?;
+    let result = (|| {
+        let mut f = file;
+        let len = f.metadata()?.len();
+        if len > 0 {
+            // A writer killed mid-line leaves no newline: end that fragment so this
+            // event starts on a line of its own.
+            let mut last = [0u8; 1];
+            let mut r = file;
+            r.seek(SeekFrom::Start(len - 1))?;
+            r.read_exact(&mut last)?;
+            if last[0] != b'\n' {
+                line.insert(0, b'\n');
+            }
+        }
+        f.write_all(&line)?;
+        file.sync_data()
+    })();
+    let unlocked = file.unlock();
+    result.and(unlocked)
+}
+
+/// Parses complete lines from `bytes`. Returns the events, warnings, and how many
+/// bytes were consumed; with `at_eof`, a final line without newline is parsed too
+/// (or reported as torn).
+pub fn parse_lines(bytes: &[u8], path: &Path, first_line: usize, at_eof: bool) -> (Vec<Event>, Vec<String>, usize) {
+    let mut events = Vec::new();
+    let mut warnings = Vec::new();
+    let mut consumed = 0;
+    let mut line_no = first_line;
+    while consumed < bytes.len() {
+        let rest = &bytes[consumed..];
+        let (line, next, complete) = match rest.iter().position(|&b| b == b'\n') {
+            Some(n) => (&rest[..n], consumed + n + 1, true),
+            None if at_eof => (rest, bytes.len(), false),
+            None => break,
+        };
+        line_no += 1;
+        consumed = next;
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        match serde_json::from_slice::<Event>(line) {
+            Ok(e) => events.push(e),
+            Err(e) if !complete => {
+                tracing::warn!(path = %path.display(), line = line_no, "torn last line skipped: {e}");
+                warnings.push(format!("{}:{line_no}: torn last line skipped", path.display()));
+            }
+            Err(e) => {
+                tracing::warn!(path = %path.display(), line = line_no, "unreadable line skipped: {e}");
+                warnings.push(format!("{}:{line_no}: unreadable line skipped ({e})", path.display()));
+            }
+        }
+    }
+    (events, warnings, consumed)
+}
+
+/// Reads what has been appended since the last call, complete lines only.
+#[derive(Debug)]
+pub struct Tail {
+    path: PathBuf,
+    offset: u64,
+    lines: usize,
+}
+
+impl Tail {
+    pub fn new(path: PathBuf) -> Self {
+        Tail {
+            path,
+            offset: 0,
+            lines: 0,
+        }
+    }
+
+    /// New events and warnings since the previous call.
+    pub fn read_new(&mut self) -> io::Result<(Vec<Event>, Vec<String>)> {
+        let mut f = File::open(&self.path).map_err(|e| with_path(e, &self.path))?;
+        let len = f.metadata()?.len();
+        if len < self.offset {
+            // Truncated or replaced: start again rather than read garbage.
+            self.offset = 0;
+            self.lines = 0;
+        }
+        if len == self.offset {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        f.seek(SeekFrom::Start(self.offset))?;
+        let mut buf = Vec::with_capacity((len - self.offset) as usize);
+        f.take(len - self.offset).read_to_end(&mut buf)?;
+        let (events, warnings, consumed) = parse_lines(&buf, &self.path, self.lines, false);
+        self.lines += buf[..consumed].iter().filter(|&&b| b == b'\n').count();
+        self.offset += consumed as u64;
+        Ok((events, warnings))
+    }
+}
+
+/// What a follower reports.
+#[derive(Debug, Clone, PartialEq)]
+pub enum JournalMsg {
+    /// Events appended to the followed incident (by anyone), in file order.
+    Events { id: String, events: Vec<Event> },
+    /// Something was skipped while reading.
+    Warning(String),
+    /// An append failed: the event was NOT recorded.
+    AppendFailed { id: String, error: String },
+}
+
+enum Cmd {
+    Append(Event),
+    Poll,
+}
+
+/// Follows one incident's journal on a thread of its own: appends this cockpit's
+/// events in order and reports every new line, including other cockpits' (seen
+/// through file notifications, with a half-second poll as a fallback).
+pub struct Follower {
+    id: String,
+    tx: mpsc::Sender<Cmd>,
+    _watcher: Option<notify::RecommendedWatcher>,
+}
+
+impl Follower {
+    /// Starts following; the first report holds every event already in the file.
+    pub fn start(store: &Store, id: &str, sink: impl Fn(JournalMsg) + Send + 'static) -> io::Result<Follower> {
+        let path = store.path(id)?;
+        let (tx, rx) = mpsc::channel();
+        let poke = tx.clone();
+        let watched = path.clone();
+        let watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+            if let Ok(ev) = res
+                && ev.paths.iter().any(|p| p == &watched)
+            {
+                let _ = poke.send(Cmd::Poll);
+            }
+        })
+        .and_then(|mut w| w.watch(store.dir(), RecursiveMode::NonRecursive).map(|()| w));
+        let watcher = match watcher {
+            Ok(w) => Some(w),
+            Err(e) => {
+                tracing::warn!("file notifications unavailable, polling instead: {e}");
+                None
+            }
+        };
+        let id_owned = id.to_string();
+        thread::Builder::new()
+            .name(format!("journal-{id}"))
+            .spawn(move || follow(path, id_owned, rx, sink))?;
+        let _ = tx.send(Cmd::Poll);
+        Ok(Follower {
+            id: id.to_string(),
+            tx,
+            _watcher: watcher,
+        })
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Queues an event; it is reported back through the sink once durable.
+    pub fn append(&self, event: Event) {
+        let _ = self.tx.send(Cmd::Append(event));
+    }
+}
+
+fn follow(path: PathBuf, id: String, rx: mpsc::Receiver<Cmd>, sink: impl Fn(JournalMsg)) {
+    let mut tail = Tail::new(path.clone());
+    loop {
+        let cmd = match rx.recv_timeout(Duration::from_millis(500)) {
+            Ok(c) => Some(c),
+            Err(mpsc::RecvTimeoutError::Timeout) => None,
+            Err(mpsc::RecvTimeoutError::Disconnected) => return,
+        };
+        if let Some(Cmd::Append(event)) = cmd
+            && let Err(e) = append_to(&path, &event)
+        {
+            tracing::error!("append to {} failed: {e}", path.display());
+            sink(JournalMsg::AppendFailed {
+                id: id.clone(),
+                error: e.to_string(),
+            });
+        }
+        match tail.read_new() {
+            Ok((events, warnings)) => {
+                for w in warnings {
+                    sink(JournalMsg::Warning(w));
+                }
+                if !events.is_empty() {
+                    sink(JournalMsg::Events { id: id.clone(), events });
+                }
+            }
+            Err(e) => sink(JournalMsg::Warning(e.to_string())),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::incident::tests::{declared, ev, step};
+
+    #[test]
+    fn declare_append_load_and_join() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let store = Store::new(dir.path());
+        let d = store.declare_or_join(&ev("03:00:00", "alice", declared())).expect("declare");
+        assert_eq!(d, Declared::New("2026-11-21-catalog-p99-latency".into()));
+        store.append(d.id(), &ev("03:01:00", "alice", step("check-1", true))).expect("append");
+        let again = store.declare_or_join(&ev("03:05:00", "bob", declared())).expect("join");
+        assert_eq!(again, Declared::Joined(d.id().into()));
+        let loaded = store.load(d.id()).expect("load");
+        assert_eq!(loaded.events.len(), 2);
+        assert!(loaded.warnings.is_empty());
+        // Once resolved, the same alert gets a fresh incident.
+        store.append(d.id(), &ev("03:09:00", "alice", EventKind::Resolved)).expect("append");
+        let fresh = store.declare_or_join(&ev("03:10:00", "alice", declared())).expect("new");
+        assert_eq!(fresh, Declared::New("2026-11-21-catalog-p99-latency-2".into()));
+        let (all, warnings) = store.list().expect("list");
+        assert_eq!(all.len(), 2);
+        assert!(warnings.is_empty());
+    }
+
+    #[test]
+    fn torn_last_line_is_skipped_and_repaired_by_next_append() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let store = Store::new(dir.path());
+        let d = store.declare_or_join(&ev("03:00:00", "a", declared())).expect("declare");
+        let path = store.path(d.id()).expect("path");
+        let mut f = OpenOptions::new().append(true).open(&path).expect("open");
+        f.write_all(br#"{"ts":"2026-11-21T03:01:00.000Z","author":"a","ki"#).expect("write");
+        let loaded = store.load(d.id()).expect("load");
+        assert_eq!(loaded.events.len(), 1);
+        assert_eq!(loaded.warnings.len(), 1);
+        assert!(loaded.warnings[0].contains("torn last line"), "{:?}", loaded.warnings);
+        store.append(d.id(), &ev("03:02:00", "a", EventKind::Acknowledged)).expect("append");
+        let loaded = store.load(d.id()).expect("load");
+        assert_eq!(loaded.events.len(), 2, "the event after the torn line survives");
+        assert!(loaded.warnings[0].contains(":2: unreadable line"), "{:?}", loaded.warnings);
+    }
+
+    #[test]
+    fn garbage_lines_are_skipped_not_fatal() {
+        let (events, warnings, consumed) = parse_lines(b"not json\n{}\n\n", Path::new("j"), 0, true);
+        assert!(events.is_empty());
+        assert_eq!(warnings.len(), 2);
+        assert_eq!(consumed, 13);
+    }
+
+    #[test]
+    fn tail_reads_only_complete_lines() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let store = Store::new(dir.path());
+        let d = store.declare_or_join(&ev("03:00:00", "a", declared())).expect("declare");
+        let path = store.path(d.id()).expect("path");
+        let mut tail = Tail::new(path.clone());
+        assert_eq!(tail.read_new().expect("read").0.len(), 1);
+        let line = serde_json::to_string(&ev("03:01:00", "a", EventKind::Acknowledged)).expect("json");
+        let (head, rest) = line.split_at(10);
+        let mut f = OpenOptions::new().append(true).open(&path).expect("open");
+        f.write_all(head.as_bytes()).expect("w");
+        assert!(tail.read_new().expect("read").0.is_empty());
+        f.write_all(format!("{rest}\n").as_bytes()).expect("w");
+        assert_eq!(tail.read_new().expect("read").0.len(), 1);
+    }
+
+    #[test]
+    fn ids_cannot_escape_the_folder() {
+        let store = Store::new(Path::new("/tmp/x"));
+        for bad in ["../x", "a/b", "", ".hidden", "-rf", "a..b"] {
+            assert!(store.path(bad).is_err(), "{bad}");
+        }
+        assert!(store.path("2026-11-21-catalog").is_ok());
+    }
+
+    #[test]
+    fn follower_reports_own_and_foreign_appends() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let store = Store::new(dir.path());
+        let d = store.declare_or_join(&ev("03:00:00", "a", declared())).expect("declare");
+        let (tx, rx) = mpsc::channel();
+        let f = Follower::start(&store, d.id(), move |m| {
+            let _ = tx.send(m);
+        })
+        .expect("follow");
+        let count = |rx: &mpsc::Receiver<JournalMsg>| match rx.recv_timeout(Duration::from_secs(2)) {
+            Ok(JournalMsg::Events { events, .. }) => events.len(),
+            other => panic!("unexpected {other:?}"),
+        };
+        assert_eq!(count(&rx), 1);
+        f.append(ev("03:01:00", "a", EventKind::Acknowledged));
+        assert_eq!(count(&rx), 1);
+        store.append(d.id(), &ev("03:02:00", "b", EventKind::Mitigated)).expect("foreign");
+        assert_eq!(count(&rx), 1);
+    }
+}
