@@ -9,7 +9,7 @@
 
 // pub mod app;
 // pub mod cli;
-// pub mod config;
+pub mod config;
 pub mod domain;
 pub mod journal;
 pub mod sanitize;
