@@ -14,6 +14,6 @@ pub mod domain;
 pub mod journal;
 pub mod sanitize;
 // pub mod screenshot;
-// pub mod sources;
+pub mod sources;
 // pub mod tui;
 // pub mod ui;

@@ -169,6 +169,35 @@ impl Runbook {
     }
 }
 
+/// Every runbook found, plus the files that could not be read.
+#[derive(Debug, Clone, Default)]
+pub struct Library {
+    pub runbooks: Vec<Runbook>,
+    pub errors: Vec<RunbookError>,
+}
+
+impl Library {
+    /// The runbook for an alert: `alerts:` lists first, then names.
+    pub fn for_alert(&self, alert: &Alert) -> Option<&Runbook> {
+        let name = alert.name();
+        self.runbooks
+            .iter()
+            .find(|r| r.meta.alerts.iter().any(|a| a.eq_ignore_ascii_case(name)))
+            .or_else(|| self.runbooks.iter().find(|r| r.covers(alert)))
+    }
+
+    /// A runbook by id or file name, ignoring case.
+    pub fn get(&self, name: &str) -> Option<&Runbook> {
+        self.runbooks.iter().find(|r| {
+            r.id.eq_ignore_ascii_case(name)
+                || r.path
+                    .file_stem()
+                    .and_then(|s| s.to_str())
+                    .is_some_and(|s| s.eq_ignore_ascii_case(name))
+        })
+    }
+}
+
 /// Splits `---` front matter from the body; returns the YAML, the body and the
 /// body's first line number.
 fn split_front_matter(text: &str) -> (Option<&str>, &str, usize) {

@@ -1,0 +1,75 @@
+//! Reads the runbook library from disk. A broken file is reported, never fatal.
+
+use std::path::{Path, PathBuf};
+
+use crate::domain::runbook::{self, Library, RunbookError};
+
+/// Loads every `*.md` runbook in `dirs` (README files excepted). Missing folders
+/// are skipped; unreadable or malformed files become errors in the library.
+pub fn load(dirs: &[PathBuf]) -> Library {
+    let mut lib = Library::default();
+    for dir in dirs {
+        let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
+            Ok(entries) => entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| is_runbook(p)).collect(),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(e) => {
+                lib.errors.push(RunbookError {
+                    path: dir.clone(),
+                    line: 0,
+                    message: e.to_string(),
+                });
+                continue;
+            }
+        };
+        files.sort();
+        for path in files {
+            match std::fs::read_to_string(&path) {
+                Ok(text) => match runbook::parse(&path, &text) {
+                    Ok(rb) if lib.get(&rb.id).is_some() => lib.errors.push(RunbookError {
+                        path,
+                        line: 1,
+                        message: format!("runbook id '{}' is already used by another file; skipped", rb.id),
+                    }),
+                    Ok(rb) => lib.runbooks.push(rb),
+                    Err(e) => lib.errors.push(e),
+                },
+                Err(e) => lib.errors.push(RunbookError {
+                    path,
+                    line: 0,
+                    message: e.to_string(),
+                }),
+            }
+        }
+    }
+    for e in &lib.errors {
+        tracing::warn!("runbook skipped: {e}");
+    }
+    lib
+}
+
+fn is_runbook(p: &Path) -> bool {
+    p.extension().is_some_and(|e| e.eq_ignore_ascii_case("md"))
+        && !p
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .is_some_and(|s| s.eq_ignore_ascii_case("readme"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loads_good_reports_bad_and_skips_readme() {
+        let dir = tempfile::tempdir().expect("tmp");
+        std::fs::write(dir.path().join("good.md"), "# Good\n## Check\n- a\n").expect("w");
+        std::fs::write(dir.path().join("bad.md"), "---\nalerts: [x\n---\n").expect("w");
+        std::fs::write(dir.path().join("README.md"), "# not a runbook").expect("w");
+        std::fs::write(dir.path().join("notes.txt"), "ignored").expect("w");
+        let lib = load(&[dir.path().to_path_buf(), dir.path().join("missing")]);
+        assert_eq!(lib.runbooks.len(), 1);
+        assert_eq!(lib.runbooks[0].id, "good");
+        assert_eq!(lib.errors.len(), 1);
+        assert!(lib.errors[0].to_string().contains("bad.md"));
+    }
+}
