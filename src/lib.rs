@@ -7,13 +7,13 @@
 //! that state, and `tui` owns the terminal.
 #![deny(clippy::unwrap_used, clippy::panic)]
 
-// pub mod app;
-// pub mod cli;
+pub mod app;
+pub mod cli;
 pub mod config;
 pub mod domain;
 pub mod journal;
 pub mod sanitize;
 // pub mod screenshot;
 pub mod sources;
-// pub mod tui;
-// pub mod ui;
+pub mod tui;
+pub mod ui;

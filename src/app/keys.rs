@@ -1,0 +1,283 @@
+//! The key table. Every binding the cockpit knows is one row here; the key
+//! handler, the help overlay and the status-line hints all read this table, so
+//! they cannot drift apart.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::state::Pane;
+
+/// What a key asks for. The reducer gives each action its meaning.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    Quit,
+    Help,
+    FocusNext,
+    FocusPrev,
+    Focus(Pane),
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Top,
+    Bottom,
+    /// Enter on an alert: declare or reopen its incident.
+    Open,
+    ToggleStep,
+    Note,
+    CommandLine,
+}
+
+/// Where a binding applies.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scope {
+    Global,
+    In(Pane),
+}
+
+/// One row of the key table.
+#[derive(Debug, Clone, Copy)]
+pub struct Binding {
+    pub scope: Scope,
+    pub keys: &'static [(KeyCode, KeyModifiers)],
+    pub action: Action,
+    pub help: &'static str,
+    /// Shown in the status line when its scope is active.
+    pub hint: Option<&'static str>,
+}
+
+const NONE: KeyModifiers = KeyModifiers::NONE;
+const SHIFT: KeyModifiers = KeyModifiers::SHIFT;
+const CTRL: KeyModifiers = KeyModifiers::CONTROL;
+
+/// The default bindings, most specific first.
+pub const KEYS: &[Binding] = &[
+    Binding {
+        scope: Scope::In(Pane::Alerts),
+        keys: &[(KeyCode::Enter, NONE)],
+        action: Action::Open,
+        help: "declare an incident for the alert (or reopen its open one) and open its runbook",
+        hint: Some("declare"),
+    },
+    Binding {
+        scope: Scope::In(Pane::Runbook),
+        keys: &[(KeyCode::Char(' '), NONE)],
+        action: Action::ToggleStep,
+        help: "tick the selected step (again to untick) and move to the next",
+        hint: Some("tick"),
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[(KeyCode::Char('n'), NONE)],
+        action: Action::Note,
+        help: "write a note into the incident timeline",
+        hint: Some("note"),
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[(KeyCode::Char(':'), NONE), (KeyCode::Char(':'), SHIFT)],
+        action: Action::CommandLine,
+        help: "command line (ack, mitigated, resolve, sev, note, export, ...)",
+        hint: Some("cmd"),
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[(KeyCode::Tab, NONE)],
+        action: Action::FocusNext,
+        help: "focus the next pane",
+        hint: Some("pane"),
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[(KeyCode::BackTab, SHIFT), (KeyCode::BackTab, NONE)],
+        action: Action::FocusPrev,
+        help: "focus the previous pane",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[(KeyCode::Char('1'), NONE)],
+        action: Action::Focus(Pane::Alerts),
+        help: "go to Alerts",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[(KeyCode::Char('2'), NONE)],
+        action: Action::Focus(Pane::Runbook),
+        help: "go to Runbook",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[(KeyCode::Char('3'), NONE)],
+        action: Action::Focus(Pane::Pods),
+        help: "go to Pods",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[(KeyCode::Char('4'), NONE)],
+        action: Action::Focus(Pane::Metrics),
+        help: "go to Metrics",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[(KeyCode::Char('5'), NONE)],
+        action: Action::Focus(Pane::Timeline),
+        help: "go to Timeline",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[(KeyCode::Char('j'), NONE), (KeyCode::Down, NONE)],
+        action: Action::Down,
+        help: "move down",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[(KeyCode::Char('k'), NONE), (KeyCode::Up, NONE)],
+        action: Action::Up,
+        help: "move up",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[(KeyCode::PageDown, NONE), (KeyCode::Char('d'), CTRL)],
+        action: Action::PageDown,
+        help: "page down",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[(KeyCode::PageUp, NONE), (KeyCode::Char('u'), CTRL)],
+        action: Action::PageUp,
+        help: "page up",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[(KeyCode::Char('g'), NONE), (KeyCode::Home, NONE)],
+        action: Action::Top,
+        help: "go to the top",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[(KeyCode::Char('G'), SHIFT), (KeyCode::Char('G'), NONE), (KeyCode::End, NONE)],
+        action: Action::Bottom,
+        help: "go to the bottom (the timeline follows new events again)",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[(KeyCode::Char('?'), NONE), (KeyCode::Char('?'), SHIFT)],
+        action: Action::Help,
+        help: "show this help",
+        hint: Some("help"),
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[(KeyCode::Char('q'), NONE), (KeyCode::Char('c'), CTRL)],
+        action: Action::Quit,
+        help: "quit (asks first while an incident is open)",
+        hint: Some("quit"),
+    },
+];
+
+/// The action bound to `key` with `focus`; pane bindings win over global ones.
+pub fn lookup(key: &KeyEvent, focus: Pane) -> Option<Action> {
+    let hit = |b: &&Binding| b.keys.iter().any(|(c, m)| *c == key.code && *m == key.modifiers);
+    KEYS.iter()
+        .filter(|b| b.scope == Scope::In(focus))
+        .find(hit)
+        .or_else(|| KEYS.iter().filter(|b| b.scope == Scope::Global).find(hit))
+        .map(|b| b.action)
+}
+
+/// How a key is written in help and hints: `Enter`, `Space`, `Ctrl-d`, `j`.
+pub fn label(code: KeyCode, mods: KeyModifiers) -> String {
+    let base = match code {
+        KeyCode::Enter => "Enter".to_string(),
+        KeyCode::Char(' ') => "Space".to_string(),
+        KeyCode::Char(c) => c.to_string(),
+        KeyCode::Tab => "Tab".to_string(),
+        KeyCode::BackTab => "Shift-Tab".to_string(),
+        KeyCode::Up => "↑".to_string(),
+        KeyCode::Down => "↓".to_string(),
+        KeyCode::PageUp => "PgUp".to_string(),
+        KeyCode::PageDown => "PgDn".to_string(),
+        KeyCode::Home => "Home".to_string(),
+        KeyCode::End => "End".to_string(),
+        KeyCode::Esc => "Esc".to_string(),
+        other => format!("{other:?}"),
+    };
+    if mods.contains(KeyModifiers::CONTROL) {
+        format!("Ctrl-{base}")
+    } else {
+        base
+    }
+}
+
+/// All distinct labels of a binding, e.g. `j ↓`.
+pub fn labels(b: &Binding) -> String {
+    let mut seen: Vec<String> = Vec::new();
+    for (c, m) in b.keys {
+        let l = label(*c, *m);
+        if !seen.contains(&l) {
+            seen.push(l);
+        }
+    }
+    seen.join(" ")
+}
+
+/// Status-line hints for the focused pane: pane bindings first, then global.
+pub fn hints(focus: Pane) -> Vec<(String, &'static str)> {
+    KEYS.iter()
+        .filter(|b| b.scope == Scope::In(focus))
+        .chain(KEYS.iter().filter(|b| b.scope == Scope::Global))
+        .filter_map(|b| b.hint.map(|h| (label(b.keys[0].0, b.keys[0].1), h)))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(code: KeyCode) -> KeyEvent {
+        KeyEvent::new(code, KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn pane_bindings_win_and_globals_apply_everywhere() {
+        assert_eq!(lookup(&key(KeyCode::Enter), Pane::Alerts), Some(Action::Open));
+        assert_eq!(lookup(&key(KeyCode::Enter), Pane::Pods), None);
+        assert_eq!(lookup(&key(KeyCode::Char(' ')), Pane::Runbook), Some(Action::ToggleStep));
+        assert_eq!(lookup(&key(KeyCode::Char('j')), Pane::Timeline), Some(Action::Down));
+        assert_eq!(
+            lookup(&KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL), Pane::Alerts),
+            Some(Action::Quit)
+        );
+    }
+
+    #[test]
+    fn no_key_is_bound_twice_in_one_scope() {
+        for (i, a) in KEYS.iter().enumerate() {
+            for b in &KEYS[i + 1..] {
+                if a.scope == b.scope {
+                    for k in a.keys {
+                        assert!(!b.keys.contains(k), "{k:?} bound twice");
+                    }
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn hints_follow_the_table() {
+        let h = hints(Pane::Runbook);
+        assert_eq!(h[0], ("Space".to_string(), "tick"));
+        assert!(h.iter().any(|(k, v)| k == "q" && *v == "quit"));
+    }
+}

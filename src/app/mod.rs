@@ -1,0 +1,12 @@
+//! Application state, the actions keys resolve to, and the reducer. Nothing here
+//! touches the terminal, files or the network: side effects are returned as
+//! [`update::Effect`] values and performed by the event loop in [`run`].
+
+pub mod command;
+pub mod keys;
+pub mod run;
+pub mod state;
+pub mod update;
+
+pub use state::{App, Pane};
+pub use update::{Effect, Msg, update};

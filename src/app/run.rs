@@ -1,0 +1,156 @@
+//! The event loop: waits on terminal input, source messages, journal reports, a
+//! 1 Hz clock and signals; reduces each into the state; performs the effects;
+//! draws only when something changed. It never blocks on I/O itself.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crossterm::event::{Event as TermEvent, EventStream};
+use futures_util::StreamExt;
+use jiff::Timestamp;
+use ratatui::DefaultTerminal;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::{mpsc, watch};
+
+use super::state::App;
+use super::update::{Effect, Msg, update};
+use crate::domain::export;
+use crate::journal::{Follower, JournalMsg, Store};
+use crate::sources::SourceMsg;
+use crate::ui;
+
+/// What effects need: the journal store, the follower of the open incident, and
+/// the channels back into the loop and out to the sources.
+pub struct Effects {
+    store: Store,
+    data_dir: PathBuf,
+    tx: mpsc::UnboundedSender<Msg>,
+    query: watch::Sender<Option<String>>,
+    follower: Option<Follower>,
+}
+
+impl Effects {
+    pub fn new(store: Store, data_dir: PathBuf, tx: mpsc::UnboundedSender<Msg>, query: watch::Sender<Option<String>>) -> Self {
+        Effects {
+            store,
+            data_dir,
+            tx,
+            query,
+            follower: None,
+        }
+    }
+
+    /// Performs one effect. Anything slow runs on the blocking pool and reports
+    /// back as a message.
+    pub fn perform(&mut self, effect: Effect) {
+        match effect {
+            Effect::Declare(event) => {
+                let (store, tx) = (self.store.clone(), self.tx.clone());
+                tokio::task::spawn_blocking(move || {
+                    let result = store.declare_or_join(&event).map_err(|e| e.to_string());
+                    let _ = tx.send(Msg::Declared(result));
+                });
+            }
+            Effect::Follow(id) => {
+                self.follower = None;
+                let tx = self.tx.clone();
+                match Follower::start(&self.store, &id, move |m| {
+                    let _ = tx.send(Msg::Journal(m));
+                }) {
+                    Ok(f) => self.follower = Some(f),
+                    Err(e) => {
+                        let _ = self.tx.send(Msg::Journal(JournalMsg::Warning(format!("cannot follow {id}: {e}"))));
+                    }
+                }
+            }
+            Effect::Append(event) => match &self.follower {
+                Some(f) => f.append(event),
+                None => {
+                    let _ = self.tx.send(Msg::Journal(JournalMsg::AppendFailed {
+                        id: String::new(),
+                        error: "no incident journal is open".into(),
+                    }));
+                }
+            },
+            Effect::Export { id, path } => {
+                let (store, tx) = (self.store.clone(), self.tx.clone());
+                let path = path.unwrap_or_else(|| self.data_dir.join("exports").join(format!("{id}.md")));
+                tokio::task::spawn_blocking(move || {
+                    let _ = tx.send(Msg::Exported(export_to(&store, &id, &path).map(|()| path)));
+                });
+            }
+            Effect::Query(q) => {
+                self.query.send_replace(q);
+            }
+        }
+    }
+}
+
+/// Writes the postmortem draft of `id` to `path`.
+pub fn export_to(store: &Store, id: &str, path: &std::path::Path) -> Result<(), String> {
+    let loaded = store.load(id).map_err(|e| e.to_string())?;
+    let md = export::markdown(&loaded.events, export::DEFAULT_TEMPLATE).map_err(|e| e.to_string())?;
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+    }
+    std::fs::write(path, md).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Runs the cockpit until the user quits or a signal arrives.
+pub async fn run(
+    terminal: &mut DefaultTerminal,
+    mut app: App,
+    mut sources: mpsc::UnboundedReceiver<SourceMsg>,
+    mut fx: Effects,
+    mut rx: mpsc::UnboundedReceiver<Msg>,
+) -> anyhow::Result<()> {
+    let mut input = EventStream::new();
+    let mut clock = tokio::time::interval(Duration::from_secs(1));
+    clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut term = signal(SignalKind::terminate())?;
+    let mut hup = signal(SignalKind::hangup())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    let mut dirty = true;
+    loop {
+        if dirty {
+            terminal.draw(|f| ui::draw(f, &app))?;
+            dirty = false;
+        }
+        let msg = tokio::select! {
+            ev = input.next() => match ev {
+                Some(Ok(TermEvent::Key(k))) => Msg::Key(k),
+                Some(Ok(TermEvent::Resize(..))) => { dirty = true; continue; }
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => return Err(e.into()),
+                None => return Ok(()),
+            },
+            Some(s) = sources.recv() => Msg::Source(s),
+            Some(m) = rx.recv() => m,
+            _ = clock.tick() => Msg::Tick(Timestamp::now()),
+            _ = term.recv() => { tracing::info!("SIGTERM: leaving"); return Ok(()); }
+            _ = hup.recv() => { tracing::info!("SIGHUP: leaving"); return Ok(()); }
+            _ = int.recv() => { tracing::info!("SIGINT: leaving"); return Ok(()); }
+        };
+        app.now = Timestamp::now();
+        for e in update(&mut app, msg) {
+            fx.perform(e);
+        }
+        // Take in everything already queued before drawing once.
+        loop {
+            let next = match sources.try_recv() {
+                Ok(s) => Msg::Source(s),
+                Err(_) => match rx.try_recv() {
+                    Ok(m) => m,
+                    Err(_) => break,
+                },
+            };
+            for e in update(&mut app, next) {
+                fx.perform(e);
+            }
+        }
+        dirty = true;
+        if app.quit {
+            return Ok(());
+        }
+    }
+}

@@ -1,0 +1,61 @@
+//! The Alerts pane: firing alerts, most urgent first, with counts in the title.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+use super::text::{clean, fit};
+use super::{fill_row, framed, put_line, source_badge, theme, window_start};
+use crate::app::state::App;
+use crate::domain::alert;
+use crate::domain::time::age;
+
+pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
+    let items = &app.alerts.items;
+    let mut title = vec![Span::raw(format!("Alerts {}", items.len()))];
+    for (label, n) in alert::counts(items) {
+        let rank = alert::severity_rank(Some(&label));
+        title.push(Span::raw(" · "));
+        title.push(Span::styled(format!("{n} {}", clean(&label)), theme::alert_severity(rank)));
+    }
+    title.push(Span::raw(" · "));
+    title.push(source_badge(&app.alerts.status, app));
+    let inner = framed(title, focused, area, buf);
+    if items.is_empty() {
+        let msg = match app.alerts.status.last_ok {
+            Some(_) => "No alerts firing.",
+            None => "Waiting for the first alerts…",
+        };
+        put_line(Line::styled(msg, theme::dim()), inner, 0, buf);
+        return;
+    }
+    let incident_fp = app.incident_state().map(|i| i.alert.fingerprint.as_str());
+    let width = inner.width as usize;
+    let name_w = (width / 3).clamp(12, 34);
+    let age_w = 6;
+    let sev_w = 5;
+    let summary_w = width.saturating_sub(2 + sev_w + 1 + name_w + 1 + age_w + 1);
+    let height = inner.height as usize;
+    let start = window_start(app.alerts.cursor, items.len(), height);
+    for (row, (i, a)) in items.iter().enumerate().skip(start).take(height).enumerate() {
+        let sev = a.severity_label().map(|s| s.to_ascii_uppercase()).unwrap_or_else(|| "-".into());
+        let marker = if Some(a.fingerprint.as_str()) == incident_fp { "● " } else { "  " };
+        let mut spans = vec![
+            Span::styled(marker, theme::bad()),
+            Span::styled(fit(&clean(&sev), sev_w), theme::alert_severity(a.urgency())),
+            Span::raw(" "),
+            Span::raw(fit(&clean(a.name()), name_w)),
+            Span::raw(" "),
+        ];
+        if summary_w > 4 {
+            spans.push(Span::styled(fit(&clean(a.summary()), summary_w), theme::dim()));
+            spans.push(Span::raw(" "));
+        }
+        spans.push(Span::raw(format!("{:>age_w$}", age(a.starts_at, app.now))));
+        let row = row as u16;
+        put_line(Line::from(spans), inner, row, buf);
+        if i == app.alerts.cursor {
+            fill_row(inner, row, theme::selected(), buf);
+        }
+    }
+}

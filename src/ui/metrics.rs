@@ -1,0 +1,114 @@
+//! The Metrics pane: the runbook's query as a chart, with its threshold line and
+//! the current value.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Style};
+use ratatui::symbols::Marker;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Widget};
+
+use super::text::{clean, clip};
+use super::{framed, put_line, source_badge, theme};
+use crate::app::state::App;
+use crate::domain::metric::si;
+
+pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
+    let m = &app.metric;
+    let current = m.data.as_ref().and_then(|d| d.current());
+    let over = matches!((current, m.threshold), (Some(c), Some(t)) if c > t);
+    let mut title = vec![Span::raw("Metrics")];
+    if let Some(c) = current {
+        title.push(Span::raw(" · now "));
+        title.push(Span::styled(si(c), if over { theme::bad() } else { theme::ok() }));
+    }
+    if let Some(t) = m.threshold {
+        title.push(Span::raw(format!(" · threshold {}", si(t))));
+    }
+    if m.query.is_some() {
+        title.push(Span::raw(" · "));
+        title.push(source_badge(&m.status, app));
+    }
+    let inner = framed(title, focused, area, buf);
+    let Some(query) = &m.query else {
+        let msg = if app.shown_runbook().is_some() {
+            "This runbook has no `query:` in its front matter."
+        } else {
+            "No runbook query to chart."
+        };
+        put_line(Line::styled(msg, theme::dim()), inner, 0, buf);
+        return;
+    };
+    put_line(
+        Line::styled(clip(&clean(query), inner.width as usize), theme::dim()),
+        inner,
+        0,
+        buf,
+    );
+    let chart_area = Rect {
+        y: inner.y + 1,
+        height: inner.height.saturating_sub(1),
+        ..inner
+    };
+    if let Some(e) = &m.error {
+        put_line(Line::styled(clip(&clean(e), inner.width as usize), theme::bad()), chart_area, 0, buf);
+        return;
+    }
+    let Some(data) = &m.data else {
+        put_line(Line::styled("Waiting for data…", theme::dim()), chart_area, 0, buf);
+        return;
+    };
+    let points: Vec<&(f64, f64)> = data.series.iter().flat_map(|s| s.points.iter()).collect();
+    let (Some(x_min), Some(x_max)) = (
+        points.iter().map(|p| p.0).reduce(f64::min),
+        points.iter().map(|p| p.0).reduce(f64::max),
+    ) else {
+        put_line(Line::styled("The query returned no data.", theme::dim()), chart_area, 0, buf);
+        return;
+    };
+    let y_data_max = points.iter().map(|p| p.1).fold(f64::MIN, f64::max);
+    let y_min = points.iter().map(|p| p.1).fold(f64::MAX, f64::min).min(0.0);
+    let y_max = (y_data_max.max(m.threshold.unwrap_or(f64::MIN)) * 1.15).max(y_min + 1e-9);
+    let threshold_line: Vec<(f64, f64)> = m.threshold.map(|t| vec![(x_min, t), (x_max, t)]).unwrap_or_default();
+    let colours = [Color::Cyan, Color::LightBlue, Color::LightMagenta, Color::LightGreen];
+    let mut datasets: Vec<Dataset<'_>> = data
+        .series
+        .iter()
+        .zip(colours.iter().cycle())
+        .map(|(s, c)| {
+            Dataset::default()
+                .name(clean(&s.name).into_owned())
+                .marker(Marker::Braille)
+                .graph_type(GraphType::Line)
+                .style(Style::new().fg(*c))
+                .data(&s.points)
+        })
+        .collect();
+    if !threshold_line.is_empty() {
+        datasets.push(
+            Dataset::default()
+                .name("threshold")
+                .marker(Marker::Braille)
+                .graph_type(GraphType::Line)
+                .style(Style::new().fg(Color::Red))
+                .data(&threshold_line),
+        );
+    }
+    let span_min = ((x_max - x_min) / 60.0).round();
+    let x_labels = vec![
+        Span::styled(format!("-{span_min}m"), theme::dim()),
+        Span::styled(format!("-{}m", (span_min / 2.0).round()), theme::dim()),
+        Span::styled("now", theme::dim()),
+    ];
+    let y_labels = vec![
+        Span::styled(si(y_min), theme::dim()),
+        Span::styled(si((y_min + y_max) / 2.0), theme::dim()),
+        Span::styled(si(y_max), theme::dim()),
+    ];
+    Chart::new(datasets)
+        .x_axis(Axis::default().bounds([x_min, x_max]).labels(x_labels).style(theme::dim()))
+        .y_axis(Axis::default().bounds([y_min, y_max]).labels(y_labels).style(theme::dim()))
+        .legend_position(Some(ratatui::widgets::LegendPosition::TopLeft))
+        .hidden_legend_constraints((ratatui::layout::Constraint::Percentage(60), ratatui::layout::Constraint::Percentage(40)))
+        .render(chart_area, buf);
+}

@@ -1,0 +1,181 @@
+//! Drawing. Every function here reads state through a shared reference and writes
+//! only into the frame buffer: nothing is mutated, nothing waits.
+
+mod alerts;
+mod metrics;
+mod overlay;
+mod pods;
+mod runbook;
+mod status;
+pub mod text;
+pub mod theme;
+mod timeline;
+
+use ratatui::Frame;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Widget};
+
+use crate::app::state::{App, Mode, Pane, SourceStatus};
+use crate::domain::time::age;
+
+/// At or above this size all panes are shown at once; below it, one pane at a
+/// time behind a tab bar.
+pub const WIDE: (u16, u16) = (120, 30);
+
+/// Draws the whole cockpit into a frame.
+pub fn draw(frame: &mut Frame, app: &App) {
+    let area = frame.area();
+    render(app, area, frame.buffer_mut());
+}
+
+/// Draws the whole cockpit into a buffer (used by tests and screenshots too).
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    let [main, message, status_area] =
+        Layout::vertical([Constraint::Min(3), Constraint::Length(1), Constraint::Length(1)]).areas(area);
+    if area.width >= WIDE.0 && area.height >= WIDE.1 {
+        wide(app, main, buf);
+    } else {
+        compact(app, main, buf);
+    }
+    status::message_line(app, message, buf);
+    status::render(app, status_area, buf);
+    overlay::render(app, area, buf);
+}
+
+fn wide(app: &App, area: Rect, buf: &mut Buffer) {
+    let [left, middle, right] = Layout::horizontal([
+        Constraint::Percentage(34),
+        Constraint::Percentage(36),
+        Constraint::Percentage(30),
+    ])
+    .areas(area);
+    let [alerts_area, pods_area] =
+        Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(left);
+    let [metrics_area, timeline_area] =
+        Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(right);
+    pane(app, Pane::Alerts, alerts_area, buf);
+    pane(app, Pane::Pods, pods_area, buf);
+    pane(app, Pane::Runbook, middle, buf);
+    pane(app, Pane::Metrics, metrics_area, buf);
+    pane(app, Pane::Timeline, timeline_area, buf);
+}
+
+fn compact(app: &App, area: Rect, buf: &mut Buffer) {
+    let [tabs, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
+    tab_bar(app, tabs, buf);
+    // Keep the newest timeline entries in view under the focused pane, so every
+    // tick or note is visibly recorded even on a small terminal.
+    if app.focus != Pane::Timeline && body.height >= 16 {
+        let [top, strip] = Layout::vertical([Constraint::Min(8), Constraint::Length(5)]).areas(body);
+        pane(app, app.focus, top, buf);
+        pane_as(app, Pane::Timeline, strip, buf, false);
+    } else {
+        pane(app, app.focus, body, buf);
+    }
+}
+
+fn tab_bar(app: &App, area: Rect, buf: &mut Buffer) {
+    let mut spans = Vec::new();
+    for (i, p) in Pane::ALL.iter().enumerate() {
+        let label = format!(" {} {} ", i + 1, p.title());
+        let style = if *p == app.focus { theme::selected().fg(ratatui::style::Color::Cyan) } else { theme::dim() };
+        spans.push(Span::styled(label, style));
+    }
+    Line::from(spans).render(area, buf);
+}
+
+fn pane(app: &App, which: Pane, area: Rect, buf: &mut Buffer) {
+    pane_as(app, which, area, buf, app.focus == which);
+}
+
+fn pane_as(app: &App, which: Pane, area: Rect, buf: &mut Buffer, focused: bool) {
+    match which {
+        Pane::Alerts => alerts::render(app, area, buf, focused),
+        Pane::Runbook => runbook::render(app, area, buf, focused),
+        Pane::Pods => pods::render(app, area, buf, focused),
+        Pane::Metrics => metrics::render(app, area, buf, focused),
+        Pane::Timeline => timeline::render(app, area, buf, focused),
+    }
+}
+
+/// A bordered pane with a title made of spans; returns the inner area.
+fn framed(title: Vec<Span<'_>>, focused: bool, area: Rect, buf: &mut Buffer) -> Rect {
+    let mut t = vec![Span::raw(" ")];
+    t.extend(title);
+    t.push(Span::raw(" "));
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme::border(focused))
+        .title(Line::from(t).style(theme::title(focused)));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    inner
+}
+
+/// "demo" / "live" / "stale 40s" / "error: …", judged against the clock now.
+fn source_badge(s: &SourceStatus, app: &App) -> Span<'static> {
+    if let Some(e) = &s.error {
+        let e = text::clip(&text::clean(e), 40);
+        return Span::styled(format!("{} error: {e}", s.name), theme::bad());
+    }
+    match s.last_ok {
+        None => Span::styled("waiting…", theme::dim()),
+        Some(at) if app.now.duration_since(at).as_secs() > 15 => {
+            Span::styled(format!("{} stale {}", s.name, age(at, app.now)), theme::warn())
+        }
+        Some(_) => Span::styled(s.name.clone(), theme::ok()),
+    }
+}
+
+/// The first row of a window of `height` rows that keeps `cursor` visible
+/// without remembering a scroll position (render functions mutate nothing).
+fn window_start(cursor: usize, len: usize, height: usize) -> usize {
+    if height == 0 || len <= height || cursor < height {
+        return 0;
+    }
+    (cursor + 1 - height).min(len - height)
+}
+
+/// Writes a line into one row of the buffer, clipped to the area.
+fn put_line(line: Line<'_>, area: Rect, row: u16, buf: &mut Buffer) {
+    if row < area.height {
+        line.render(Rect { y: area.y + row, height: 1, ..area }, buf);
+    }
+}
+
+/// Fills one row with a style (selection bars), leaving alarm-red cells (missing
+/// placeholders) red so a selection never hides them.
+fn fill_row(area: Rect, row: u16, style: Style, buf: &mut Buffer) {
+    if row >= area.height {
+        return;
+    }
+    for x in area.x..area.x + area.width {
+        if let Some(cell) = buf.cell_mut((x, area.y + row))
+            && cell.bg != ratatui::style::Color::Red
+        {
+            cell.set_style(style);
+        }
+    }
+}
+
+/// Whether the help overlay or another modal is up, for tests.
+pub fn modal(app: &App) -> bool {
+    !matches!(app.mode, Mode::Normal)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_keeps_cursor_visible() {
+        assert_eq!(window_start(0, 100, 10), 0);
+        assert_eq!(window_start(9, 100, 10), 0);
+        assert_eq!(window_start(10, 100, 10), 1);
+        assert_eq!(window_start(99, 100, 10), 90);
+        assert_eq!(window_start(5, 3, 10), 0);
+    }
+}

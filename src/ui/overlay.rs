@@ -1,0 +1,99 @@
+//! Modal layers drawn over the panes: help, note editor, quit confirmation.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Constraint, Flex, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
+
+use super::text::{clean, fit};
+use super::theme;
+use crate::app::command::COMMANDS;
+use crate::app::keys::{KEYS, Scope, labels};
+use crate::app::state::{App, Mode, Pane};
+
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    match &app.mode {
+        Mode::Normal | Mode::Command(_) => {}
+        Mode::Help => help(app, area, buf),
+        Mode::Note(ta) => {
+            let r = centered(area, 72, 8);
+            let inner = boxed(" Note — Enter saves · Esc cancels ", r, buf);
+            ta.render(inner, buf);
+        }
+        Mode::ConfirmQuit => {
+            let id = app.incident.as_ref().map(|i| clean(&i.id).into_owned()).unwrap_or_default();
+            let r = centered(area, 60, 6);
+            let inner = boxed(" Quit? ", r, buf);
+            Paragraph::new(vec![
+                Line::raw(format!("Incident {id} is still open.")),
+                Line::styled("Its journal is saved; reopen it later with Enter on the alert.", theme::dim()),
+                Line::styled("Quit anyway? y / n", theme::warn()),
+            ])
+            .wrap(Wrap { trim: true })
+            .render(inner, buf);
+        }
+    }
+}
+
+/// Help text built from the key and command tables, so it is always true.
+pub fn help_lines() -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    let scopes = [Scope::Global]
+        .into_iter()
+        .chain(Pane::ALL.iter().map(|p| Scope::In(*p)));
+    for scope in scopes {
+        let rows: Vec<_> = KEYS.iter().filter(|b| b.scope == scope).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let name = match scope {
+            Scope::Global => "Everywhere".to_string(),
+            Scope::In(p) => format!("In {}", p.title()),
+        };
+        lines.push(Line::styled(name, theme::heading()));
+        for b in rows {
+            lines.push(Line::from(vec![
+                Span::styled(format!("  {}", fit(&labels(b), 16)), theme::title(true)),
+                Span::raw(b.help),
+            ]));
+        }
+    }
+    lines.push(Line::styled("Commands (type : first)", theme::heading()));
+    for (name, args, what) in COMMANDS {
+        lines.push(Line::from(vec![
+            Span::styled(format!("  {}", fit(&format!("{name} {args}"), 16)), theme::title(true)),
+            Span::raw(*what),
+        ]));
+    }
+    lines
+}
+
+fn help(app: &App, area: Rect, buf: &mut Buffer) {
+    let r = centered(area, 90, area.height.saturating_sub(2));
+    let inner = boxed(" Help — j/k scroll · Esc closes ", r, buf);
+    let lines = help_lines();
+    let max = lines.len().saturating_sub(inner.height as usize);
+    let scroll = app.help_scroll.min(max);
+    Paragraph::new(lines)
+        .scroll((scroll as u16, 0))
+        .render(inner, buf);
+}
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width.saturating_sub(2));
+    let h = height.min(area.height.saturating_sub(2));
+    let [v] = Layout::vertical([Constraint::Length(h)]).flex(Flex::Center).areas(area);
+    let [r] = Layout::horizontal([Constraint::Length(w)]).flex(Flex::Center).areas(v);
+    r
+}
+
+fn boxed(title: &'static str, r: Rect, buf: &mut Buffer) -> Rect {
+    Clear.render(r, buf);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(theme::border(true))
+        .title(Line::styled(title, theme::title(true)));
+    let inner = block.inner(r);
+    block.render(r, buf);
+    inner
+}

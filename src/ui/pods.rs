@@ -1,0 +1,75 @@
+//! The Pods pane: kubectl-style columns, unhealthy pods first.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+
+use super::text::{clean, fit};
+use super::{fill_row, framed, put_line, source_badge, theme, window_start};
+use crate::app::state::App;
+use crate::domain::time::age;
+
+pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
+    let pods = app.visible_pods();
+    let (ns, sel) = app.pod_scope();
+    let ready = pods.iter().filter(|p| p.is_healthy()).count();
+    let mut title = vec![Span::raw("Pods")];
+    for part in [ns, sel].into_iter().flatten() {
+        title.push(Span::raw(format!(" · {}", clean(&part))));
+    }
+    title.push(Span::raw(format!(" · {ready}/{} healthy · ", pods.len())));
+    title.push(source_badge(&app.pods.status, app));
+    let inner = framed(title, focused, area, buf);
+    if pods.is_empty() {
+        let msg = match app.pods.status.last_ok {
+            Some(_) => "No pods match this scope.",
+            None => "Waiting for pods…",
+        };
+        put_line(Line::styled(msg, theme::dim()), inner, 0, buf);
+        return;
+    }
+    let width = inner.width as usize;
+    let show_node = width >= 80;
+    let (ready_w, status_w, restarts_w, age_w, node_w) = (5, 17, 8, 6, if show_node { 12 } else { 0 });
+    let fixed = ready_w + status_w + restarts_w + age_w + node_w + 5;
+    let name_w = width.saturating_sub(fixed).max(10);
+    let mut header = format!(
+        "{} {} {} {} {:>age_w$}",
+        fit("NAME", name_w),
+        fit("READY", ready_w),
+        fit("STATUS", status_w),
+        fit("RESTARTS", restarts_w),
+        "AGE"
+    );
+    if show_node {
+        header.push_str(&format!(" {}", fit("NODE", node_w)));
+    }
+    put_line(Line::styled(header, theme::dim()), inner, 0, buf);
+    let height = inner.height.saturating_sub(1) as usize;
+    let start = window_start(app.pods.cursor, pods.len(), height);
+    for (row, (i, p)) in pods.iter().enumerate().skip(start).take(height).enumerate() {
+        let mut spans = vec![
+            Span::raw(fit(&clean(&p.name), name_w)),
+            Span::raw(" "),
+            Span::raw(fit(&format!("{}/{}", p.ready, p.containers), ready_w)),
+            Span::raw(" "),
+            Span::styled(fit(&clean(&p.status), status_w), theme::pod_status(&p.status)),
+            Span::raw(" "),
+            Span::styled(
+                fit(&p.restarts.to_string(), restarts_w),
+                if p.restarts > 0 { theme::warn() } else { theme::dim() },
+            ),
+            Span::raw(" "),
+            Span::raw(format!("{:>age_w$}", age(p.created_at, app.now))),
+        ];
+        if show_node {
+            spans.push(Span::raw(" "));
+            spans.push(Span::styled(fit(&clean(&p.node), node_w), theme::dim()));
+        }
+        let row = row as u16 + 1;
+        put_line(Line::from(spans), inner, row, buf);
+        if focused && i == app.pods.cursor {
+            fill_row(inner, row, theme::selected(), buf);
+        }
+    }
+}

@@ -1,0 +1,170 @@
+//! The Runbook pane: the checklist grouped by section, placeholders filled from
+//! the alert's labels, ticks with time and author.
+
+use std::collections::BTreeMap;
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+
+use super::text::{clean, wrap};
+use super::{fill_row, framed, put_line, theme};
+use crate::app::state::App;
+use crate::domain::incident::Incident;
+use crate::domain::placeholder::{Seg, fill};
+use crate::domain::runbook::{Runbook, SectionKind};
+use crate::domain::time::utc_clock;
+
+/// Styled pieces for runbook text: code spans (between backticks) look like
+/// commands, placeholders are filled or flagged.
+fn pieces(text: &str, labels: &BTreeMap<String, String>, base: Style) -> Vec<(String, Style)> {
+    let mut out = Vec::new();
+    for (i, part) in text.split('`').enumerate() {
+        let style = if i % 2 == 1 { theme::command() } else { base };
+        for seg in fill(part, labels) {
+            let (t, s) = match seg {
+                Seg::Text(t) => (t.to_string(), style),
+                Seg::Filled(v) => (v, theme::filled()),
+                Seg::Missing(m) => (m.to_string(), theme::missing()),
+            };
+            out.push((clean(&t).into_owned(), s));
+        }
+    }
+    out
+}
+
+struct Built {
+    lines: Vec<Line<'static>>,
+    /// For each step in order: its first and last line.
+    steps: Vec<(usize, usize)>,
+}
+
+fn build(rb: &Runbook, labels: &BTreeMap<String, String>, inc: Option<&Incident>, width: usize) -> Built {
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let mut steps = Vec::new();
+    if inc.is_none() {
+        lines.extend(wrap(
+            vec![(
+                "Preview — press Enter on the alert to declare an incident and start this checklist.".into(),
+                theme::warn(),
+            )],
+            width,
+            0,
+        ));
+    }
+    for prose in &rb.intro {
+        lines.extend(wrap(pieces(prose, labels, theme::dim()), width, 0));
+    }
+    for section in &rb.sections {
+        lines.push(Line::from(Span::styled(
+            format!("▌{}", clean(&section.heading).to_uppercase()),
+            theme::heading(),
+        )));
+        let show_prose = !section.kind.has_steps() || section.steps.is_empty() || section.kind == SectionKind::Alert;
+        if show_prose {
+            for prose in &section.prose {
+                lines.extend(wrap(pieces(prose, labels, theme::dim()), width, 0));
+            }
+        }
+        for (n, st) in section.steps.iter().enumerate() {
+            let first = lines.len();
+            let mark = inc.and_then(|i| i.step_done(&st.id));
+            let mut p = vec![(
+                format!("{} {}. ", if mark.is_some() { "[x]" } else { "[ ]" }, n + 1),
+                if mark.is_some() { theme::done() } else { Style::new() },
+            )];
+            p.extend(pieces(&st.text, labels, Style::new()));
+            if let Some(m) = mark {
+                p.push((format!("  ✔ {} {}", utc_clock(m.at), clean(&m.by)), theme::done()));
+            }
+            lines.extend(wrap(p, width, 7));
+            for d in &st.details {
+                lines.extend(wrap(pieces(&format!("       {d}"), labels, theme::dim()), width, 9));
+            }
+            for c in &st.commands {
+                for (k, cmd_line) in c.lines().enumerate() {
+                    let prefix = if k == 0 { "     $ " } else { "       " };
+                    let mut p = vec![(prefix.to_string(), theme::dim())];
+                    p.extend(pieces(cmd_line, labels, theme::command()));
+                    lines.extend(wrap(p, width, 9));
+                }
+            }
+            steps.push((first, lines.len().saturating_sub(1)));
+        }
+    }
+    Built { lines, steps }
+}
+
+fn no_runbook(app: &App, inner: Rect, buf: &mut Buffer) {
+    let alert = app
+        .incident_state()
+        .map(|i| (i.alert.name.clone(), i.alert.labels.clone()))
+        .or_else(|| app.alerts.selected().map(|a| (a.name().to_string(), a.labels.clone())));
+    let Some((name, labels)) = alert else {
+        put_line(Line::styled("Select an alert to see its runbook.", theme::dim()), inner, 0, buf);
+        return;
+    };
+    let mut lines = wrap(
+        vec![(
+            format!(
+                "No runbook covers {}. Add one under runbooks/ with `alerts: [{}]` in its front matter.",
+                clean(&name),
+                clean(&name)
+            ),
+            theme::warn(),
+        )],
+        inner.width as usize,
+        0,
+    );
+    lines.push(Line::styled("Labels:", theme::heading()));
+    for (k, v) in &labels {
+        lines.push(Line::raw(format!("  {}={}", clean(k), clean(v))));
+    }
+    for (row, l) in lines.into_iter().enumerate() {
+        put_line(l, inner, row as u16, buf);
+    }
+}
+
+pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
+    let inc = app.incident_state();
+    let rb = app.shown_runbook();
+    let mut title = vec![Span::raw("Runbook")];
+    if let Some(rb) = rb {
+        title.push(Span::raw(format!(" · {}", clean(&rb.title))));
+        let total = rb.steps().count();
+        if let Some(inc) = inc {
+            let done = rb.steps().filter(|(_, s)| inc.step_done(&s.id).is_some()).count();
+            title.push(Span::styled(format!(" · {done}/{total} done"), theme::done()));
+        } else {
+            title.push(Span::styled(" · preview", theme::warn()));
+        }
+    }
+    let inner = framed(title, focused, area, buf);
+    let Some(rb) = rb else {
+        return no_runbook(app, inner, buf);
+    };
+    let labels = app.shown_labels().cloned().unwrap_or_default();
+    let built = build(rb, &labels, inc, inner.width as usize);
+    let height = inner.height as usize;
+    let selected = built.steps.get(app.step_cursor).copied();
+    let start = match selected {
+        Some((_, last)) if last >= height => {
+            let (first, _) = selected.unwrap_or_default();
+            first.saturating_sub(height / 3).min(built.lines.len().saturating_sub(height))
+        }
+        _ => 0,
+    };
+    for (row, line) in built.lines.into_iter().skip(start).take(height).enumerate() {
+        put_line(line, inner, row as u16, buf);
+    }
+    if let Some((first, last)) = selected
+        && inc.is_some()
+    {
+        for l in first.max(start)..=last {
+            if l >= start && l - start < height {
+                fill_row(inner, (l - start) as u16, theme::selected(), buf);
+            }
+        }
+    }
+}

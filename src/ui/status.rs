@@ -1,0 +1,66 @@
+//! The status line (incident, severity, elapsed time, key hints) and the message
+//! line above it, which also hosts the `:` command line.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::Widget;
+use unicode_width::UnicodeWidthStr;
+
+use super::text::{clean, clip};
+use super::{put_line, theme};
+use crate::app::keys;
+use crate::app::state::{App, Mode};
+use crate::domain::time::hms;
+
+pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+    buf.set_style(area, theme::status_bar());
+    let mut left: Vec<Span<'static>> = Vec::new();
+    match (app.incident.as_ref(), app.incident_state()) {
+        (_, Some(inc)) => {
+            left.push(Span::styled(format!(" {} ", inc.severity), theme::incident_severity(inc.severity)));
+            left.push(Span::styled(format!(" {} ", clean(&inc.id)), Style::new().add_modifier(ratatui::style::Modifier::BOLD)));
+            left.push(Span::raw(format!("{} ", inc.status.to_string().to_uppercase())));
+            let end = inc.resolved.as_ref().map_or(app.now, |r| r.at);
+            left.push(Span::raw(format!("⏱ {} ", hms(end.duration_since(inc.declared.at)))));
+        }
+        (Some(open), None) => left.push(Span::raw(format!(" loading {}… ", clean(&open.id)))),
+        (None, None) => {
+            left.push(Span::styled(" NO INCIDENT ", theme::dim()));
+            left.push(Span::raw(format!("{} alerts firing ", app.alerts.items.len())));
+        }
+    }
+    let left_w: usize = left.iter().map(|s| s.content.width()).sum();
+    let mut hints = String::new();
+    for (key, what) in keys::hints(app.focus) {
+        let piece = format!(" {key} {what} ·");
+        if left_w + hints.width() + piece.width() + 1 > area.width as usize {
+            break;
+        }
+        hints.push_str(&piece);
+    }
+    let hints = hints.trim_end_matches('·').trim_end().to_string();
+    let pad = (area.width as usize).saturating_sub(left_w + hints.width());
+    left.push(Span::raw(" ".repeat(pad)));
+    left.push(Span::styled(hints, theme::dim()));
+    put_line(Line::from(left), area, 0, buf);
+}
+
+pub fn message_line(app: &App, area: Rect, buf: &mut Buffer) {
+    if let Mode::Command(ta) = &app.mode {
+        put_line(Line::styled(":", theme::title(true)), area, 0, buf);
+        let rest = Rect {
+            x: area.x + 1,
+            width: area.width.saturating_sub(1),
+            ..area
+        };
+        ta.render(rest, buf);
+        return;
+    }
+    if let Some(f) = &app.flash {
+        let text = clip(&clean(&f.text), area.width as usize);
+        let style = if f.error { theme::error_line() } else { theme::ok() };
+        put_line(Line::styled(text, style), area, 0, buf);
+    }
+}

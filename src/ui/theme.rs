@@ -1,0 +1,99 @@
+//! Every colour and style in one place.
+
+use ratatui::style::{Color, Modifier, Style};
+
+use crate::domain::severity::Sev;
+
+pub fn border(focused: bool) -> Style {
+    if focused {
+        Style::new().fg(Color::Cyan)
+    } else {
+        Style::new().fg(Color::DarkGray)
+    }
+}
+
+pub fn title(focused: bool) -> Style {
+    let s = Style::new().add_modifier(Modifier::BOLD);
+    if focused { s.fg(Color::Cyan) } else { s }
+}
+
+pub fn dim() -> Style {
+    Style::new().fg(Color::DarkGray)
+}
+
+pub fn selected() -> Style {
+    Style::new().bg(Color::Rgb(40, 50, 70)).add_modifier(Modifier::BOLD)
+}
+
+pub fn heading() -> Style {
+    Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD)
+}
+
+pub fn command() -> Style {
+    Style::new().fg(Color::Gray)
+}
+
+/// A placeholder filled from the alert's labels.
+pub fn filled() -> Style {
+    Style::new().fg(Color::Green).add_modifier(Modifier::UNDERLINED)
+}
+
+/// A placeholder with no matching label: loud, so nobody runs it as is.
+pub fn missing() -> Style {
+    Style::new().fg(Color::White).bg(Color::Red).add_modifier(Modifier::BOLD)
+}
+
+pub fn done() -> Style {
+    Style::new().fg(Color::Green)
+}
+
+pub fn ok() -> Style {
+    Style::new().fg(Color::Green)
+}
+
+pub fn warn() -> Style {
+    Style::new().fg(Color::Yellow)
+}
+
+pub fn bad() -> Style {
+    Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
+}
+
+pub fn error_line() -> Style {
+    Style::new().fg(Color::White).bg(Color::Red)
+}
+
+pub fn status_bar() -> Style {
+    Style::new().bg(Color::Rgb(30, 30, 40)).fg(Color::Gray)
+}
+
+/// Colour for an alert `severity` label, by urgency rank.
+pub fn alert_severity(rank: u8) -> Style {
+    match rank {
+        0 | 1 => Style::new().fg(Color::Red).add_modifier(Modifier::BOLD),
+        2 => Style::new().fg(Color::LightRed),
+        3 => Style::new().fg(Color::Yellow),
+        4 => Style::new().fg(Color::Blue),
+        _ => Style::new().fg(Color::Gray),
+    }
+}
+
+pub fn incident_severity(sev: Sev) -> Style {
+    let s = Style::new().add_modifier(Modifier::BOLD).fg(Color::White);
+    match sev {
+        Sev::P0 => s.bg(Color::Red),
+        Sev::P1 => s.bg(Color::LightRed),
+        Sev::P2 => s.bg(Color::Yellow).fg(Color::Black),
+    }
+}
+
+/// Colour for a pod status as kubectl prints it.
+pub fn pod_status(status: &str) -> Style {
+    match status {
+        "Running" => ok(),
+        "Completed" | "Succeeded" => dim(),
+        "Pending" | "ContainerCreating" | "Terminating" | "PodInitializing" => warn(),
+        s if s.starts_with("Init:") => warn(),
+        _ => bad(),
+    }
+}

@@ -1,0 +1,65 @@
+//! The Timeline pane: the incident's events, newest at the bottom.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+
+use super::text::{clean, clip, fit};
+use super::{framed, put_line, theme};
+use crate::app::state::App;
+use crate::domain::incident::EventKind;
+use crate::domain::time::utc_clock;
+
+fn style(kind: &EventKind) -> (&'static str, Style) {
+    match kind {
+        EventKind::Declared { .. } => ("⚑", theme::bad()),
+        EventKind::StepDone { .. } => ("✔", theme::done()),
+        EventKind::StepUndone { .. } => ("↺", theme::warn()),
+        EventKind::Note { .. } => ("✎", Style::new().fg(ratatui::style::Color::Cyan)),
+        EventKind::SeverityChanged { .. } => ("!", theme::warn()),
+        EventKind::Acknowledged | EventKind::Mitigated | EventKind::Resolved | EventKind::Reopened => {
+            ("●", theme::heading())
+        }
+    }
+}
+
+pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
+    let events = app.incident.as_ref().map(|i| i.events.as_slice()).unwrap_or_default();
+    let mut title = vec![Span::raw(format!("Timeline {} events", events.len()))];
+    if app.timeline_scroll > 0 {
+        title.push(Span::styled(" · scrolled (G follows)", theme::warn()));
+    }
+    if app.pending > 0 {
+        title.push(Span::styled(format!(" · saving {}…", app.pending), theme::warn()));
+    }
+    let inner = framed(title, focused, area, buf);
+    if app.incident.is_none() {
+        put_line(
+            Line::styled("No incident open. Select an alert and press Enter.", theme::dim()),
+            inner,
+            0,
+            buf,
+        );
+        return;
+    }
+    let height = inner.height as usize;
+    let end = events.len().saturating_sub(app.timeline_scroll.min(events.len()));
+    let start = end.saturating_sub(height);
+    let width = inner.width as usize;
+    for (row, e) in events[start..end].iter().enumerate() {
+        let (icon, st) = style(&e.kind);
+        let who = fit(&clean(&e.author), 8);
+        let fixed = 8 + 1 + 2 + who.chars().count() + 1;
+        let text = clip(&clean(&e.kind.describe()), width.saturating_sub(fixed));
+        let line = Line::from(vec![
+            Span::styled(utc_clock(e.ts), theme::dim()),
+            Span::raw(" "),
+            Span::styled(format!("{icon} "), st),
+            Span::styled(who, theme::dim()),
+            Span::raw(" "),
+            Span::raw(text),
+        ]);
+        put_line(line, inner, row as u16, buf);
+    }
+}
