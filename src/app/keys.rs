@@ -67,6 +67,20 @@ pub const KEYS: &[Binding] = &[
     },
     Binding {
         scope: Scope::Global,
+        keys: &[(KeyCode::Char('?'), NONE), (KeyCode::Char('?'), SHIFT)],
+        action: Action::Help,
+        help: "show this help",
+        hint: Some("help"),
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[(KeyCode::Char('q'), NONE), (KeyCode::Char('c'), CTRL)],
+        action: Action::Quit,
+        help: "quit (asks first while an incident is open)",
+        hint: Some("quit"),
+    },
+    Binding {
+        scope: Scope::Global,
         keys: &[(KeyCode::Char('n'), NONE)],
         action: Action::Note,
         help: "write a note into the incident timeline",
@@ -169,20 +183,6 @@ pub const KEYS: &[Binding] = &[
         action: Action::Bottom,
         help: "go to the bottom (the timeline follows new events again)",
         hint: None,
-    },
-    Binding {
-        scope: Scope::Global,
-        keys: &[(KeyCode::Char('?'), NONE), (KeyCode::Char('?'), SHIFT)],
-        action: Action::Help,
-        help: "show this help",
-        hint: Some("help"),
-    },
-    Binding {
-        scope: Scope::Global,
-        keys: &[(KeyCode::Char('q'), NONE), (KeyCode::Char('c'), CTRL)],
-        action: Action::Quit,
-        help: "quit (asks first while an incident is open)",
-        hint: Some("quit"),
     },
 ];
 

@@ -347,7 +347,7 @@ fn on_source(app: &mut App, msg: SourceMsg) {
             }
             Err(e) => app.pods.status.failed(&source, e),
         },
-        SourceMsg::Metric { query, result } => {
+        SourceMsg::Metric { source, query, result } => {
             if app.metric.query.as_deref() != Some(query.as_str()) {
                 return; // an answer to a query nobody wants any more
             }
@@ -355,11 +355,11 @@ fn on_source(app: &mut App, msg: SourceMsg) {
                 Ok(data) => {
                     app.metric.data = Some(data);
                     app.metric.error = None;
-                    app.metric.status.ok("metrics", app.now);
+                    app.metric.status.ok(&source, app.now);
                 }
                 Err(e) => {
                     app.metric.error = Some(e.clone());
-                    app.metric.status.failed("metrics", e);
+                    app.metric.status.failed(&source, e);
                 }
             }
         }

@@ -341,7 +341,7 @@ pub async fn run(scenario: Scenario, tx: mpsc::UnboundedSender<SourceMsg>, mut q
         };
         if send_metric && let Some(q) = query.borrow_and_update().clone() {
             let result = scenario.metric(&q, Timestamp::now());
-            if tx.send(SourceMsg::Metric { query: q, result }).is_err() {
+            if tx.send(SourceMsg::Metric { source: SOURCE.into(), query: q, result }).is_err() {
                 return;
             }
         }

@@ -16,5 +16,5 @@ pub enum SourceMsg {
     /// The complete set of pods in scope.
     Pods { source: String, result: Result<Vec<Pod>, String> },
     /// The answer to a range query; stale answers for other queries are ignored.
-    Metric { query: String, result: Result<MetricData, String> },
+    Metric { source: String, query: String, result: Result<MetricData, String> },
 }

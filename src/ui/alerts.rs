@@ -37,8 +37,12 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     let summary_w = width.saturating_sub(2 + sev_w + 1 + name_w + 1 + age_w + 1);
     let height = inner.height as usize;
     let start = window_start(app.alerts.cursor, items.len(), height);
+    let shown = items.len().min(height);
     for (row, (i, a)) in items.iter().enumerate().skip(start).take(height).enumerate() {
-        let sev = a.severity_label().map(|s| s.to_ascii_uppercase()).unwrap_or_else(|| "-".into());
+        let sev: String = a
+            .severity_label()
+            .map(|s| s.chars().take(4).collect::<String>().to_uppercase())
+            .unwrap_or_else(|| "-".into());
         let marker = if Some(a.fingerprint.as_str()) == incident_fp { "● " } else { "  " };
         let mut spans = vec![
             Span::styled(marker, theme::bad()),
@@ -57,5 +61,42 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         if i == app.alerts.cursor {
             fill_row(inner, row, theme::selected(), buf);
         }
+    }
+    // Spare rows below the list describe the selected alert.
+    if let Some(a) = app.alerts.selected()
+        && height >= shown + 5
+    {
+        let detail = Rect {
+            y: inner.y + shown as u16 + 1,
+            height: (height - shown - 1) as u16,
+            ..inner
+        };
+        detail_lines(a, app, detail, buf);
+    }
+}
+
+fn detail_lines(a: &crate::domain::alert::Alert, app: &App, area: Rect, buf: &mut Buffer) {
+    let width = area.width as usize;
+    let mut lines = vec![Line::from(vec![
+        Span::styled(clean(a.name()).into_owned(), theme::heading()),
+        Span::styled(format!(" since {} UTC", crate::domain::time::utc_clock(a.starts_at)), theme::dim()),
+    ])];
+    if let Some(d) = a.annotations.get("description") {
+        lines.extend(super::text::wrap(vec![(clean(d).into_owned(), ratatui::style::Style::new())], width, 0));
+    }
+    let labels: Vec<String> = a
+        .labels
+        .iter()
+        .filter(|(k, _)| k.as_str() != "alertname")
+        .map(|(k, v)| format!("{}={}", clean(k), clean(v)))
+        .collect();
+    lines.extend(super::text::wrap(vec![(labels.join("  "), theme::dim())], width, 0));
+    let runbook = match app.library.for_alert(a) {
+        Some(rb) => format!("runbook: {}", clean(&rb.id)),
+        None => "runbook: none found".to_string(),
+    };
+    lines.push(Line::styled(runbook, theme::dim()));
+    for (row, l) in lines.into_iter().enumerate() {
+        put_line(l, area, row as u16, buf);
     }
 }

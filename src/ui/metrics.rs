@@ -108,7 +108,6 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     Chart::new(datasets)
         .x_axis(Axis::default().bounds([x_min, x_max]).labels(x_labels).style(theme::dim()))
         .y_axis(Axis::default().bounds([y_min, y_max]).labels(y_labels).style(theme::dim()))
-        .legend_position(Some(ratatui::widgets::LegendPosition::TopLeft))
-        .hidden_legend_constraints((ratatui::layout::Constraint::Percentage(60), ratatui::layout::Constraint::Percentage(40)))
+        .legend_position(if data.series.len() > 1 { Some(ratatui::widgets::LegendPosition::TopLeft) } else { None })
         .render(chart_area, buf);
 }

@@ -19,9 +19,21 @@ use crate::domain::time::utc_clock;
 /// Styled pieces for runbook text: code spans (between backticks) look like
 /// commands, placeholders are filled or flagged.
 fn pieces(text: &str, labels: &BTreeMap<String, String>, base: Style) -> Vec<(String, Style)> {
+    pieces_without(text, labels, base, &[])
+}
+
+/// Like [`pieces`], leaving out code spans listed in `lifted` (commands shown on
+/// their own `$` lines below the step).
+fn pieces_without(text: &str, labels: &BTreeMap<String, String>, base: Style, lifted: &[String]) -> Vec<(String, Style)> {
     let mut out = Vec::new();
-    for (i, part) in text.split('`').enumerate() {
-        let style = if i % 2 == 1 { theme::command() } else { base };
+    let parts: Vec<&str> = text.split('`').collect();
+    let n = parts.len();
+    for (i, part) in parts.into_iter().enumerate() {
+        let code = i % 2 == 1 && i + 1 < n;
+        if code && lifted.iter().any(|c| c == part.trim()) {
+            continue;
+        }
+        let style = if code { theme::command() } else { base };
         for seg in fill(part, labels) {
             let (t, s) = match seg {
                 Seg::Text(t) => (t.to_string(), style),
@@ -74,7 +86,11 @@ fn build(rb: &Runbook, labels: &BTreeMap<String, String>, inc: Option<&Incident>
                 format!("{} {}. ", if mark.is_some() { "[x]" } else { "[ ]" }, n + 1),
                 if mark.is_some() { theme::done() } else { Style::new() },
             )];
-            p.extend(pieces(&st.text, labels, Style::new()));
+            let mut text = pieces_without(&st.text, labels, Style::new(), &st.commands);
+            if let Some(last) = text.last_mut() {
+                last.0 = last.0.trim_end().to_string();
+            }
+            p.extend(text);
             if let Some(m) = mark {
                 p.push((format!("  ✔ {} {}", utc_clock(m.at), clean(&m.by)), theme::done()));
             }
