@@ -94,10 +94,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
                 .data(&threshold_line),
         );
     }
-    let span_min = ((x_max - x_min) / 60.0).round();
+    let minutes = |secs: f64| {
+        let m = secs / 60.0;
+        if (m - m.round()).abs() < 0.05 { format!("-{}m", m.round()) } else { format!("-{m:.1}m") }
+    };
     let x_labels = vec![
-        Span::styled(format!("-{span_min}m"), theme::dim()),
-        Span::styled(format!("-{}m", (span_min / 2.0).round()), theme::dim()),
+        Span::styled(minutes(x_max - x_min), theme::dim()),
+        Span::styled(minutes((x_max - x_min) / 2.0), theme::dim()),
         Span::styled("now", theme::dim()),
     ];
     let y_labels = vec![

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The whole test suite, set-up included. This is the command the README gives and
+# the one CI runs: it installs what the tests need when it is missing, checks
+# formatting and lints, builds the release binary the end-to-end tests drive, and
+# runs every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+need_apt=()
+command -v tmux >/dev/null 2>&1 || need_apt+=(tmux)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  echo "==> installing test dependencies: ${need_apt[*]}"
+  if [ "$(id -u)" -eq 0 ]; then
+    apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
+  else
+    sudo apt-get update -qq
+    sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"
+  fi
+fi
+
+echo "==> cargo fmt --check"
+cargo fmt --all -- --check
+
+echo "==> cargo clippy"
+cargo clippy --all-targets --locked -- -D warnings
+
+echo "==> cargo build --release"
+cargo build --release --locked
+
+echo "==> cargo test"
+WARROOM_E2E_BIN="$PWD/target/release/warroom" cargo test --locked -- --test-threads=2

@@ -1,0 +1,154 @@
+//! Shared test support: a cockpit fed from the demo scenario at a fixed moment,
+//! with effects performed in memory so reducer and rendering tests need no
+//! terminal, files or threads.
+#![allow(dead_code, clippy::unwrap_used, clippy::panic)]
+
+use std::path::PathBuf;
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use jiff::{SignedDuration, Timestamp};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use warroom::app::{App, Effect, Msg, update};
+use warroom::domain::incident::{EventKind, incident_id};
+use warroom::domain::severity::SeverityMap;
+use warroom::journal::{Declared, JournalMsg};
+use warroom::sources::demo::{SOURCE, Scenario};
+use warroom::sources::{SourceMsg, runbook_files};
+
+pub fn t0() -> Timestamp {
+    "2026-11-21T03:00:00Z".parse().unwrap()
+}
+
+pub fn runbooks_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("runbooks")
+}
+
+/// A cockpit `secs` seconds into the demo, with sources already reported.
+pub struct Harness {
+    pub app: App,
+    pub scenario: Scenario,
+    pub effects: Vec<Effect>,
+}
+
+impl Harness {
+    pub fn at(secs: i64) -> Harness {
+        let lib = runbook_files::load(&[runbooks_dir()]);
+        assert!(lib.errors.is_empty(), "shipped runbooks must parse: {:?}", lib.errors);
+        let now = t0() + SignedDuration::from_secs(secs);
+        let app = App::new("alice".into(), SeverityMap::default(), lib, now);
+        let mut h = Harness {
+            app,
+            scenario: Scenario::new(t0()),
+            effects: Vec::new(),
+        };
+        h.refresh_sources();
+        h
+    }
+
+    pub fn now(&self) -> Timestamp {
+        self.app.now
+    }
+
+    /// Moves the clock and lets the sources report again.
+    pub fn advance(&mut self, secs: i64) {
+        let now = self.app.now + SignedDuration::from_secs(secs);
+        self.send(Msg::Tick(now));
+        self.refresh_sources();
+    }
+
+    pub fn refresh_sources(&mut self) {
+        let now = self.now();
+        self.send(Msg::Source(SourceMsg::Alerts {
+            source: SOURCE.into(),
+            result: Ok(self.scenario.alerts(now)),
+        }));
+        self.send(Msg::Source(SourceMsg::Pods {
+            source: SOURCE.into(),
+            result: Ok(self.scenario.pods(now)),
+        }));
+        if let Some(q) = self.app.metric.query.clone() {
+            let result = self.scenario.metric(&q, now);
+            self.send(Msg::Source(SourceMsg::Metric {
+                source: SOURCE.into(),
+                query: q,
+                result,
+            }));
+        }
+    }
+
+    /// Applies a message and performs the effects in memory: declarations get
+    /// their id, appends come straight back as journal events, queries are
+    /// answered by the scenario.
+    pub fn send(&mut self, msg: Msg) {
+        let mut queue = vec![msg];
+        while let Some(m) = queue.pop() {
+            for e in update(&mut self.app, m) {
+                self.effects.push(e.clone());
+                match e {
+                    Effect::Declare(mut event) => {
+                        let EventKind::Declared { id, alert, .. } = &mut event.kind else {
+                            panic!("not a declaration")
+                        };
+                        *id = incident_id(&alert.name, event.ts);
+                        let id = id.clone();
+                        queue.push(Msg::Journal(JournalMsg::Events {
+                            id: id.clone(),
+                            events: vec![event],
+                        }));
+                        queue.push(Msg::Declared(Ok(Declared::New(id))));
+                    }
+                    Effect::Append(event) => {
+                        let id = self.app.incident.as_ref().unwrap().id.clone();
+                        queue.push(Msg::Journal(JournalMsg::Events { id, events: vec![event] }));
+                    }
+                    Effect::Query(Some(q)) => {
+                        let result = self.scenario.metric(&q, self.now());
+                        queue.push(Msg::Source(SourceMsg::Metric {
+                            source: SOURCE.into(),
+                            query: q,
+                            result,
+                        }));
+                    }
+                    Effect::Query(None) | Effect::Follow(_) | Effect::Export { .. } => {}
+                }
+            }
+        }
+    }
+
+    pub fn key(&mut self, code: KeyCode) {
+        let mods = match code {
+            KeyCode::Char(c) if c.is_ascii_uppercase() => KeyModifiers::SHIFT,
+            _ => KeyModifiers::NONE,
+        };
+        self.send(Msg::Key(KeyEvent::new(code, mods)));
+    }
+
+    pub fn chars(&mut self, s: &str) {
+        for c in s.chars() {
+            self.key(KeyCode::Char(c));
+        }
+    }
+
+    pub fn command(&mut self, line: &str) {
+        self.key(KeyCode::Char(':'));
+        self.chars(line);
+        self.key(KeyCode::Enter);
+    }
+
+    /// The frame as text, as a terminal of `w`x`h` would show it.
+    pub fn render(&self, w: u16, h: u16) -> Terminal<TestBackend> {
+        let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+        t.draw(|f| warroom::ui::draw(f, &self.app)).unwrap();
+        t
+    }
+
+    pub fn screen(&self, w: u16, h: u16) -> String {
+        let t = self.render(w, h);
+        let buf = t.backend().buffer();
+        (0..h)
+            .map(|y| (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>())
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
