@@ -1,0 +1,185 @@
+//! The keyboard flow of the core loop, driven through the reducer with no
+//! terminal: what each key does to the state and what it records.
+
+mod common;
+
+use common::Harness;
+use crossterm::event::KeyCode;
+use warroom::app::Pane;
+use warroom::app::state::Mode;
+use warroom::domain::incident::{EventKind, Status};
+use warroom::domain::severity::Sev;
+
+fn kinds(h: &Harness) -> Vec<String> {
+    h.app
+        .incident
+        .as_ref()
+        .map(|i| i.events.iter().map(|e| e.kind.describe()).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn launch_focuses_alerts_with_the_most_severe_selected() {
+    let h = Harness::at(0);
+    assert_eq!(h.app.focus, Pane::Alerts);
+    let sel = h.app.alerts.selected().expect("an alert is selected");
+    assert_eq!(sel.name(), "CatalogP99Latency");
+    assert_eq!(sel.severity_label(), Some("critical"));
+}
+
+#[test]
+fn selection_follows_the_alert_when_the_list_changes() {
+    let mut h = Harness::at(0);
+    h.key(KeyCode::Char('j'));
+    h.key(KeyCode::Char('j'));
+    assert_eq!(h.app.alerts.selected().map(|a| a.name()), Some("KubePodCrashLooping"));
+    h.advance(100); // QueueBacklogGrowing (warning) fires and sorts above it
+    assert_eq!(h.app.alerts.selected().map(|a| a.name()), Some("KubePodCrashLooping"));
+}
+
+#[test]
+fn enter_declares_and_opens_the_runbook_at_step_one() {
+    let mut h = Harness::at(0);
+    h.key(KeyCode::Enter);
+    let inc = h.app.incident_state().expect("incident");
+    assert_eq!(inc.id, "2026-11-21-catalog-p99-latency");
+    assert_eq!(inc.severity, Sev::P1);
+    assert_eq!(inc.runbook.as_ref().map(|r| r.id.as_str()), Some("api-latency-p99"));
+    assert_eq!(h.app.focus, Pane::Runbook);
+    assert_eq!(h.app.step_cursor, 0);
+    // Enter again on the same alert reopens, it does not declare twice.
+    h.key(KeyCode::Char('1'));
+    h.key(KeyCode::Enter);
+    assert_eq!(kinds(&h).len(), 1);
+    assert_eq!(h.app.focus, Pane::Runbook);
+}
+
+#[test]
+fn space_ticks_moves_on_and_unticks() {
+    let mut h = Harness::at(0);
+    h.key(KeyCode::Enter);
+    h.advance(10);
+    h.key(KeyCode::Char(' '));
+    assert_eq!(h.app.step_cursor, 1);
+    let inc = h.app.incident_state().expect("incident");
+    let mark = inc.step_done("check-1").expect("ticked");
+    assert_eq!(mark.by, "alice");
+    assert_eq!(mark.at, h.now());
+    h.key(KeyCode::Char('k'));
+    h.key(KeyCode::Char(' '));
+    let inc = h.app.incident_state().expect("incident");
+    assert!(inc.step_done("check-1").is_none());
+    let events = &h.app.incident.as_ref().expect("incident").events;
+    assert!(matches!(events[1].kind, EventKind::StepDone { .. }));
+    assert!(matches!(events[2].kind, EventKind::StepUndone { .. }));
+}
+
+#[test]
+fn ticking_without_an_incident_explains_instead() {
+    let mut h = Harness::at(0);
+    h.key(KeyCode::Char('2'));
+    h.key(KeyCode::Char(' '));
+    assert!(h.app.incident.is_none());
+    let flash = h.app.flash.as_ref().expect("message");
+    assert!(flash.error && flash.text.contains("press Enter"), "{flash:?}");
+}
+
+#[test]
+fn note_editor_saves_on_enter_and_cancels_on_esc() {
+    let mut h = Harness::at(0);
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('n'));
+    assert!(matches!(h.app.mode, Mode::Note(_)));
+    h.chars("throwaway");
+    h.key(KeyCode::Esc);
+    assert!(matches!(h.app.mode, Mode::Normal));
+    h.key(KeyCode::Char('n'));
+    h.chars("rolled back to v1.4");
+    h.key(KeyCode::Enter);
+    assert_eq!(kinds(&h).last().map(String::as_str), Some("Note: rolled back to v1.4"));
+    assert_eq!(kinds(&h).len(), 2);
+}
+
+#[test]
+fn commands_change_the_incident() {
+    let mut h = Harness::at(0);
+    h.key(KeyCode::Enter);
+    h.command("ack");
+    h.command("sev P0");
+    h.command("note paged payments");
+    h.command("mitigated");
+    let inc = h.app.incident_state().expect("incident");
+    assert_eq!(inc.severity, Sev::P0);
+    assert_eq!(inc.status, Status::Mitigated);
+    assert!(inc.acknowledged.is_some());
+    h.command("ack");
+    assert!(h.app.flash.as_ref().is_some_and(|f| f.text.contains("already acknowledged")));
+    h.command("bogus");
+    assert!(h.app.flash.as_ref().is_some_and(|f| f.error && f.text.contains("unknown command")));
+    h.command("export /tmp/x.md");
+    assert!(h.effects.iter().any(|e| matches!(e, warroom::app::Effect::Export { .. })));
+    h.command("resolve");
+    assert_eq!(h.app.incident_state().map(|i| i.status), Some(Status::Resolved));
+}
+
+#[test]
+fn quit_asks_while_an_incident_is_open() {
+    let mut h = Harness::at(0);
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('q'));
+    assert!(matches!(h.app.mode, Mode::ConfirmQuit));
+    h.key(KeyCode::Char('n'));
+    assert!(!h.app.quit);
+    h.command("resolve");
+    h.key(KeyCode::Char('q'));
+    assert!(h.app.quit, "a resolved incident needs no confirmation");
+
+    let mut h = Harness::at(0);
+    h.key(KeyCode::Char('q'));
+    assert!(h.app.quit, "nothing open: quit at once");
+}
+
+#[test]
+fn timeline_follows_unless_scrolled_up() {
+    let mut h = Harness::at(0);
+    h.key(KeyCode::Enter);
+    for i in 0..5 {
+        h.command(&format!("note n{i}"));
+    }
+    h.key(KeyCode::Char('5'));
+    h.key(KeyCode::Char('k'));
+    assert_eq!(h.app.timeline_scroll, 1);
+    h.command("note later");
+    assert_eq!(h.app.timeline_scroll, 2, "the view stays on what the user was reading");
+    h.key(KeyCode::Char('G'));
+    assert_eq!(h.app.timeline_scroll, 0);
+}
+
+#[test]
+fn metric_query_follows_the_shown_runbook_with_labels_filled() {
+    let mut h = Harness::at(0);
+    let q = h.app.metric.query.clone().expect("query");
+    assert!(q.contains("namespace=\"shop\"") && q.contains("service=\"catalog\""), "{q}");
+    assert_eq!(h.app.metric.threshold, Some(0.5));
+    assert!(h.app.metric.data.is_some());
+    h.key(KeyCode::Char('j'));
+    let q2 = h.app.metric.query.clone().expect("query");
+    assert!(q2.contains("http_requests_total"), "{q2}");
+}
+
+#[test]
+fn alerts_without_a_runbook_say_so() {
+    let mut h = Harness::at(0);
+    // Nothing in the shipped library covers this hand-made alert.
+    let mut alert = h.app.alerts.items[0].clone();
+    alert.fingerprint = "zzz".into();
+    alert.labels.insert("alertname".into(), "MysteryAlert".into());
+    alert.labels.insert("severity".into(), "critical".into());
+    h.send(warroom::app::Msg::Source(warroom::sources::SourceMsg::Alerts {
+        source: "demo".into(),
+        result: Ok(vec![alert]),
+    }));
+    h.key(KeyCode::Char('2'));
+    let screen = h.screen(80, 24);
+    assert!(screen.contains("No runbook covers MysteryAlert"), "{screen}");
+}
