@@ -1,0 +1,191 @@
+//! End to end: the real binary in a real terminal (tmux) at 80x24, driven by
+//! keys, then `warroom list` and `warroom export` on what it recorded. Also
+//! checks the terminal is restored after quitting and after SIGTERM / SIGHUP.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+/// The binary under test: the release build the test script names, else the
+/// debug build cargo made for this test run.
+fn bin() -> PathBuf {
+    std::env::var_os("WARROOM_E2E_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_BIN_EXE_warroom")))
+}
+
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(name: &str, w: u16, h: u16, data: &Path) -> Tmux {
+        assert!(
+            Command::new("tmux").arg("-V").output().is_ok(),
+            "tmux is required: run scripts/test.sh, which installs it"
+        );
+        let socket = format!("warroom-e2e-{}-{name}", std::process::id());
+        let runbooks = Path::new(env!("CARGO_MANIFEST_DIR")).join("runbooks");
+        let script = format!(
+            "'{}' --runbooks '{}' demo; echo EXIT=$?; stty -a | tr ' ;' '\\n\\n' | grep -x -- '-\\?icanon'; echo CHECKED-TTY; sleep 60",
+            bin().display(),
+            runbooks.display()
+        );
+        let ok = Command::new("tmux")
+            .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d", "-s", "e2e"])
+            .args(["-x", &w.to_string(), "-y", &h.to_string()])
+            .arg("-e")
+            .arg(format!("WARROOM_DATA_DIR={}", data.display()))
+            .args(["-e", "WARROOM_AUTHOR=e2e-alice", "-e", "TERM=xterm-256color"])
+            .arg(script)
+            .status()
+            .unwrap();
+        assert!(ok.success(), "tmux new-session failed");
+        Tmux { socket }
+    }
+
+    fn tmux(&self, args: &[&str]) -> Output {
+        Command::new("tmux").args(["-L", &self.socket]).args(args).output().unwrap()
+    }
+
+    fn screen(&self) -> String {
+        String::from_utf8_lossy(&self.tmux(&["capture-pane", "-p", "-t", "e2e"]).stdout).into_owned()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "e2e"];
+        args.extend_from_slice(keys);
+        assert!(self.tmux(&args).status.success());
+    }
+
+    fn text(&self, s: &str) {
+        assert!(self.tmux(&["send-keys", "-t", "e2e", "-l", s]).status.success());
+    }
+
+    fn wait_for(&self, needle: &str) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if s.contains(needle) {
+                return s;
+            }
+            if start.elapsed() > Duration::from_secs(15) {
+                panic!("timed out waiting for {needle:?}; screen was:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn alternate_screen_on(&self) -> bool {
+        let out = self.tmux(&["display-message", "-p", "-t", "e2e", "#{alternate_on}"]);
+        String::from_utf8_lossy(&out.stdout).trim() == "1"
+    }
+
+    /// The pid of warroom itself (the child of the pane's shell).
+    fn app_pid(&self) -> String {
+        let out = self.tmux(&["list-panes", "-t", "e2e", "-F", "#{pane_pid}"]);
+        let shell = String::from_utf8_lossy(&out.stdout).trim().to_string();
+        let out = Command::new("pgrep").args(["-P", &shell]).output().unwrap();
+        String::from_utf8_lossy(&out.stdout).lines().next().unwrap_or_default().to_string()
+    }
+
+    /// After warroom exits: exit status shown, canonical mode back, main screen.
+    fn assert_restored(&self) {
+        let s = self.wait_for("CHECKED-TTY");
+        let after: Vec<&str> = s.lines().skip_while(|l| !l.starts_with("EXIT=")).collect();
+        assert!(after.iter().any(|l| *l == "icanon"), "terminal left in raw mode:\n{s}");
+        assert!(!self.alternate_screen_on(), "alternate screen not left:\n{s}");
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        let _ = self.tmux(&["kill-server"]);
+    }
+}
+
+fn warroom(data: &Path, args: &[&str]) -> Output {
+    Command::new(bin())
+        .args(args)
+        .env("WARROOM_DATA_DIR", data)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn declare_tick_note_resolve_quit_then_export() {
+    let data = tempfile::tempdir().unwrap();
+    let t = Tmux::start("flow", 80, 24, data.path());
+    t.wait_for("CatalogP99Latency");
+    t.keys(&["Enter"]);
+    let s = t.wait_for("declared incident");
+    let id = s
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("declared incident "))
+        .map(str::trim)
+        .unwrap()
+        .to_string();
+    assert!(id.ends_with("-catalog-p99-latency"), "{id}");
+    t.keys(&["Space"]);
+    t.wait_for("1/13 done");
+    t.keys(&["Space"]);
+    t.wait_for("2/13 done");
+    t.keys(&["n"]);
+    t.wait_for("Enter saves");
+    t.text("rolled back catalog to v1.4");
+    t.keys(&["Enter"]);
+    t.wait_for("Note: rolled back catalog");
+    t.keys(&[":"]);
+    t.text("resolve");
+    t.keys(&["Enter"]);
+    t.wait_for("RESOLVED");
+    t.keys(&["q"]);
+    t.assert_restored();
+
+    let list = warroom(data.path(), &["list"]);
+    let list = String::from_utf8_lossy(&list.stdout);
+    let row = list.lines().find(|l| l.starts_with(&id)).unwrap_or_else(|| panic!("{list}"));
+    assert!(row.contains("P1") && row.contains("resolved"), "{row}");
+
+    let a = warroom(data.path(), &["export", &id]);
+    assert!(a.status.success(), "{}", String::from_utf8_lossy(&a.stderr));
+    let md = String::from_utf8_lossy(&a.stdout);
+    let done: Vec<&str> = md.lines().filter(|l| l.starts_with("- [x] Check — check-")).collect();
+    assert_eq!(done.len(), 2, "{md}");
+    for line in done {
+        assert!(line.contains(" UTC, e2e-alice)"), "step without time and author: {line}");
+    }
+    assert!(md.contains("e2e-alice: rolled back catalog to v1.4"), "{md}");
+    assert!(md.contains("| Note: rolled back catalog to v1.4 |"), "{md}");
+    assert!(md.contains("time to resolve"), "{md}");
+    let b = warroom(data.path(), &["export", &id]);
+    assert_eq!(a.stdout, b.stdout, "export is deterministic");
+}
+
+#[test]
+fn sigterm_and_sighup_restore_the_terminal() {
+    for (n, sig) in ["TERM", "HUP"].iter().enumerate() {
+        let data = tempfile::tempdir().unwrap();
+        let t = Tmux::start(&format!("sig{n}"), 80, 24, data.path());
+        t.wait_for("CatalogP99Latency");
+        assert!(t.alternate_screen_on());
+        let pid = t.app_pid();
+        assert!(!pid.is_empty(), "warroom pid not found");
+        let ok = Command::new("kill").args([&format!("-{sig}"), &pid]).status().unwrap();
+        assert!(ok.success());
+        t.assert_restored();
+    }
+}
+
+#[test]
+fn unknown_incident_export_is_a_clear_error() {
+    let data = tempfile::tempdir().unwrap();
+    let out = warroom(data.path(), &["export", "no-such-incident"]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no incident 'no-such-incident'"), "{err}");
+    let out = warroom(data.path(), &["export", "../../etc/passwd"]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("not a valid incident id"));
+}
