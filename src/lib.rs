@@ -13,7 +13,7 @@ pub mod config;
 pub mod domain;
 pub mod journal;
 pub mod sanitize;
-// pub mod screenshot;
+pub mod screenshot;
 pub mod sources;
 pub mod tui;
 pub mod ui;

@@ -23,7 +23,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             left.push(Span::styled(format!(" {} ", clean(&inc.id)), Style::new().add_modifier(ratatui::style::Modifier::BOLD)));
             left.push(Span::raw(format!("{} ", inc.status.to_string().to_uppercase())));
             let end = inc.resolved.as_ref().map_or(app.now, |r| r.at);
-            left.push(Span::raw(format!("⏱ {} ", hms(end.duration_since(inc.declared.at)))));
+            left.push(Span::raw(format!("T+{} ", hms(end.duration_since(inc.declared.at)))));
         }
         (Some(open), None) => left.push(Span::raw(format!(" loading {}… ", clean(&open.id)))),
         (None, None) => {

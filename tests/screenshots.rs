@@ -1,0 +1,39 @@
+//! The README's screenshots are the real rendering of the cockpit: this test
+//! renders the demo and compares with screenshots/*.svg. After a UI change,
+//! regenerate them with `WARROOM_UPDATE_SCREENSHOTS=1 cargo test --test screenshots`.
+
+mod common;
+
+use common::Harness;
+use crossterm::event::KeyCode;
+
+fn check(name: &str, h: &Harness, w: u16, ht: u16) {
+    let t = h.render(w, ht);
+    let svg = warroom::screenshot::svg(t.backend().buffer());
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("screenshots").join(format!("{name}.svg"));
+    if std::env::var_os("WARROOM_UPDATE_SCREENSHOTS").is_some() {
+        std::fs::write(&path, &svg).expect("write screenshot");
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == svg,
+        "{} is out of date: run WARROOM_UPDATE_SCREENSHOTS=1 cargo test --test screenshots",
+        path.display()
+    );
+}
+
+#[test]
+fn screenshots_match_the_rendering() {
+    let mut h = Harness::at(95);
+    check("launch-200x50", &h, 200, 50);
+    h.key(KeyCode::Enter);
+    h.advance(25);
+    h.key(KeyCode::Char(' '));
+    h.advance(40);
+    h.key(KeyCode::Char(' '));
+    h.advance(30);
+    h.command("note p99 follows the 02:53 deploy of catalog; rolling back");
+    h.advance(5);
+    check("incident-200x50", &h, 200, 50);
+    check("incident-80x24", &h, 80, 24);
+}
