@@ -77,7 +77,11 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Some(Command::Demo) => demo_cmd(&config),
         Some(Command::List) => list(&config),
-        Some(Command::Export { id, output, template }) => export_cmd(&config, &id, output, template),
+        Some(Command::Export {
+            id,
+            output,
+            template,
+        }) => export_cmd(&config, &id, output, template),
         None => {
             eprintln!(
                 "warroom: no live data source is available in this version.\n\
@@ -150,8 +154,16 @@ fn list(config: &Config) -> anyhow::Result<()> {
         eprintln!("no incidents in {}", store.dir().display());
         return Ok(());
     }
-    let id_w = incidents.iter().map(|i| i.id.len()).max().unwrap_or(2).max(2);
-    println!("{:<id_w$}  SEV  STATE          OPENED (UTC)         TITLE", "ID");
+    let id_w = incidents
+        .iter()
+        .map(|i| i.id.len())
+        .max()
+        .unwrap_or(2)
+        .max(2);
+    println!(
+        "{:<id_w$}  SEV  STATE          OPENED (UTC)         TITLE",
+        "ID"
+    );
     for i in incidents {
         println!(
             "{:<id_w$}  {:<3}  {:<13}  {}  {}",
@@ -165,23 +177,35 @@ fn list(config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-fn export_cmd(config: &Config, id: &str, output: Option<PathBuf>, template: Option<PathBuf>) -> anyhow::Result<()> {
+fn export_cmd(
+    config: &Config,
+    id: &str,
+    output: Option<PathBuf>,
+    template: Option<PathBuf>,
+) -> anyhow::Result<()> {
     let store = Store::new(&config.data_dir);
     let path = store.path(id)?;
     if !path.exists() {
-        anyhow::bail!("no incident '{id}' in {} (`warroom list` shows them)", store.dir().display());
+        anyhow::bail!(
+            "no incident '{id}' in {} (`warroom list` shows them)",
+            store.dir().display()
+        );
     }
     let loaded = store.load(id)?;
     for w in &loaded.warnings {
         eprintln!("warning: {w}");
     }
     let template = match template {
-        Some(t) => std::fs::read_to_string(&t).map_err(|e| anyhow::anyhow!("{}: {e}", t.display()))?,
+        Some(t) => {
+            std::fs::read_to_string(&t).map_err(|e| anyhow::anyhow!("{}: {e}", t.display()))?
+        }
         None => export::DEFAULT_TEMPLATE.to_string(),
     };
     let md = export::markdown(&loaded.events, &template)?;
     match output {
-        Some(out) => std::fs::write(&out, md).map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?,
+        Some(out) => {
+            std::fs::write(&out, md).map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?
+        }
         None => print!("{md}"),
     }
     Ok(())

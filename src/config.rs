@@ -39,7 +39,10 @@ pub enum ConfigError {
     #[error("{path}: {message}")]
     Invalid { path: PathBuf, message: String },
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("cannot determine a home directory; pass --data-dir and --config")]
     NoHome,
 }
@@ -148,12 +151,17 @@ mod tests {
 
     #[test]
     fn errors_name_file_line_and_field() {
-        let err = parse(Path::new("/etc/w.yaml"), "author: a\nseverity_map:\n  critical: P9\n")
-            .expect_err("bad sev")
-            .to_string();
+        let err = parse(
+            Path::new("/etc/w.yaml"),
+            "author: a\nseverity_map:\n  critical: P9\n",
+        )
+        .expect_err("bad sev")
+        .to_string();
         assert!(err.starts_with("/etc/w.yaml: line 3"), "{err}");
         assert!(err.contains("P9"), "{err}");
-        let err = parse(Path::new("w.yaml"), "autor: a\n").expect_err("typo").to_string();
+        let err = parse(Path::new("w.yaml"), "autor: a\n")
+            .expect_err("typo")
+            .to_string();
         assert!(err.contains("unknown field `autor`"), "{err}");
     }
 

@@ -49,7 +49,9 @@ pub fn valid_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 200
         && !id.starts_with(['-', '.'])
-        && id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '.')
         && !id.contains("..")
 }
 
@@ -134,7 +136,10 @@ impl Store {
     /// two responders pressing Enter at once end up in the same incident.
     pub fn declare_or_join(&self, declaration: &Event) -> io::Result<Declared> {
         let EventKind::Declared { alert, .. } = &declaration.kind else {
-            return Err(io::Error::new(io::ErrorKind::InvalidInput, "not a declaration"));
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "not a declaration",
+            ));
         };
         fs::create_dir_all(&self.dir).map_err(|e| with_path(e, &self.dir))?;
         let lock_path = self.dir.join(".declare.lock");
@@ -155,7 +160,11 @@ impl Store {
         }
         let base = incident_id(&alert.name, declaration.ts);
         for n in 1..1000 {
-            let id = if n == 1 { base.clone() } else { format!("{base}-{n}") };
+            let id = if n == 1 {
+                base.clone()
+            } else {
+                format!("{base}-{n}")
+            };
             let path = self.path(&id)?;
             let file = match OpenOptions::new().append(true).create_new(true).open(&path) {
                 Ok(f) => f,
@@ -219,7 +228,12 @@ fn write_locked(file: &File, event: &Event) -> io::Result<()> {
 /// Parses complete lines from `bytes`. Returns the events, warnings, and how many
 /// bytes were consumed; with `at_eof`, a final line without newline is parsed too
 /// (or reported as torn).
-pub fn parse_lines(bytes: &[u8], path: &Path, first_line: usize, at_eof: bool) -> (Vec<Event>, Vec<String>, usize) {
+pub fn parse_lines(
+    bytes: &[u8],
+    path: &Path,
+    first_line: usize,
+    at_eof: bool,
+) -> (Vec<Event>, Vec<String>, usize) {
     let mut events = Vec::new();
     let mut warnings = Vec::new();
     let mut consumed = 0;
@@ -240,11 +254,17 @@ pub fn parse_lines(bytes: &[u8], path: &Path, first_line: usize, at_eof: bool) -
             Ok(e) => events.push(e),
             Err(e) if !complete => {
                 tracing::warn!(path = %path.display(), line = line_no, "torn last line skipped: {e}");
-                warnings.push(format!("{}:{line_no}: torn last line skipped", path.display()));
+                warnings.push(format!(
+                    "{}:{line_no}: torn last line skipped",
+                    path.display()
+                ));
             }
             Err(e) => {
                 tracing::warn!(path = %path.display(), line = line_no, "unreadable line skipped: {e}");
-                warnings.push(format!("{}:{line_no}: unreadable line skipped ({e})", path.display()));
+                warnings.push(format!(
+                    "{}:{line_no}: unreadable line skipped ({e})",
+                    path.display()
+                ));
             }
         }
     }
@@ -302,7 +322,7 @@ pub enum JournalMsg {
 }
 
 enum Cmd {
-    Append(Event),
+    Append(Box<Event>),
     Poll,
 }
 
@@ -317,7 +337,11 @@ pub struct Follower {
 
 impl Follower {
     /// Starts following; the first report holds every event already in the file.
-    pub fn start(store: &Store, id: &str, sink: impl Fn(JournalMsg) + Send + 'static) -> io::Result<Follower> {
+    pub fn start(
+        store: &Store,
+        id: &str,
+        sink: impl Fn(JournalMsg) + Send + 'static,
+    ) -> io::Result<Follower> {
         let path = store.path(id)?;
         let (tx, rx) = mpsc::channel();
         let poke = tx.clone();
@@ -329,7 +353,10 @@ impl Follower {
                 let _ = poke.send(Cmd::Poll);
             }
         })
-        .and_then(|mut w| w.watch(store.dir(), RecursiveMode::NonRecursive).map(|()| w));
+        .and_then(|mut w| {
+            w.watch(store.dir(), RecursiveMode::NonRecursive)
+                .map(|()| w)
+        });
         let watcher = match watcher {
             Ok(w) => Some(w),
             Err(e) => {
@@ -355,7 +382,7 @@ impl Follower {
 
     /// Queues an event; it is reported back through the sink once durable.
     pub fn append(&self, event: Event) {
-        let _ = self.tx.send(Cmd::Append(event));
+        let _ = self.tx.send(Cmd::Append(Box::new(event)));
     }
 }
 
@@ -382,7 +409,10 @@ fn follow(path: PathBuf, id: String, rx: mpsc::Receiver<Cmd>, sink: impl Fn(Jour
                     sink(JournalMsg::Warning(w));
                 }
                 if !events.is_empty() {
-                    sink(JournalMsg::Events { id: id.clone(), events });
+                    sink(JournalMsg::Events {
+                        id: id.clone(),
+                        events,
+                    });
                 }
             }
             Err(e) => sink(JournalMsg::Warning(e.to_string())),
@@ -391,6 +421,7 @@ fn follow(path: PathBuf, id: String, rx: mpsc::Receiver<Cmd>, sink: impl Fn(Jour
 }
 
 #[cfg(test)]
+#[allow(clippy::panic)]
 mod tests {
     use super::*;
     use crate::domain::incident::tests::{declared, ev, step};
@@ -399,18 +430,31 @@ mod tests {
     fn declare_append_load_and_join() {
         let dir = tempfile::tempdir().expect("tmp");
         let store = Store::new(dir.path());
-        let d = store.declare_or_join(&ev("03:00:00", "alice", declared())).expect("declare");
+        let d = store
+            .declare_or_join(&ev("03:00:00", "alice", declared()))
+            .expect("declare");
         assert_eq!(d, Declared::New("2026-11-21-catalog-p99-latency".into()));
-        store.append(d.id(), &ev("03:01:00", "alice", step("check-1", true))).expect("append");
-        let again = store.declare_or_join(&ev("03:05:00", "bob", declared())).expect("join");
+        store
+            .append(d.id(), &ev("03:01:00", "alice", step("check-1", true)))
+            .expect("append");
+        let again = store
+            .declare_or_join(&ev("03:05:00", "bob", declared()))
+            .expect("join");
         assert_eq!(again, Declared::Joined(d.id().into()));
         let loaded = store.load(d.id()).expect("load");
         assert_eq!(loaded.events.len(), 2);
         assert!(loaded.warnings.is_empty());
         // Once resolved, the same alert gets a fresh incident.
-        store.append(d.id(), &ev("03:09:00", "alice", EventKind::Resolved)).expect("append");
-        let fresh = store.declare_or_join(&ev("03:10:00", "alice", declared())).expect("new");
-        assert_eq!(fresh, Declared::New("2026-11-21-catalog-p99-latency-2".into()));
+        store
+            .append(d.id(), &ev("03:09:00", "alice", EventKind::Resolved))
+            .expect("append");
+        let fresh = store
+            .declare_or_join(&ev("03:10:00", "alice", declared()))
+            .expect("new");
+        assert_eq!(
+            fresh,
+            Declared::New("2026-11-21-catalog-p99-latency-2".into())
+        );
         let (all, warnings) = store.list().expect("list");
         assert_eq!(all.len(), 2);
         assert!(warnings.is_empty());
@@ -420,23 +464,41 @@ mod tests {
     fn torn_last_line_is_skipped_and_repaired_by_next_append() {
         let dir = tempfile::tempdir().expect("tmp");
         let store = Store::new(dir.path());
-        let d = store.declare_or_join(&ev("03:00:00", "a", declared())).expect("declare");
+        let d = store
+            .declare_or_join(&ev("03:00:00", "a", declared()))
+            .expect("declare");
         let path = store.path(d.id()).expect("path");
         let mut f = OpenOptions::new().append(true).open(&path).expect("open");
-        f.write_all(br#"{"ts":"2026-11-21T03:01:00.000Z","author":"a","ki"#).expect("write");
+        f.write_all(br#"{"ts":"2026-11-21T03:01:00.000Z","author":"a","ki"#)
+            .expect("write");
         let loaded = store.load(d.id()).expect("load");
         assert_eq!(loaded.events.len(), 1);
         assert_eq!(loaded.warnings.len(), 1);
-        assert!(loaded.warnings[0].contains("torn last line"), "{:?}", loaded.warnings);
-        store.append(d.id(), &ev("03:02:00", "a", EventKind::Acknowledged)).expect("append");
+        assert!(
+            loaded.warnings[0].contains("torn last line"),
+            "{:?}",
+            loaded.warnings
+        );
+        store
+            .append(d.id(), &ev("03:02:00", "a", EventKind::Acknowledged))
+            .expect("append");
         let loaded = store.load(d.id()).expect("load");
-        assert_eq!(loaded.events.len(), 2, "the event after the torn line survives");
-        assert!(loaded.warnings[0].contains(":2: unreadable line"), "{:?}", loaded.warnings);
+        assert_eq!(
+            loaded.events.len(),
+            2,
+            "the event after the torn line survives"
+        );
+        assert!(
+            loaded.warnings[0].contains(":2: unreadable line"),
+            "{:?}",
+            loaded.warnings
+        );
     }
 
     #[test]
     fn garbage_lines_are_skipped_not_fatal() {
-        let (events, warnings, consumed) = parse_lines(b"not json\n{}\n\n", Path::new("j"), 0, true);
+        let (events, warnings, consumed) =
+            parse_lines(b"not json\n{}\n\n", Path::new("j"), 0, true);
         assert!(events.is_empty());
         assert_eq!(warnings.len(), 2);
         assert_eq!(consumed, 13);
@@ -446,11 +508,14 @@ mod tests {
     fn tail_reads_only_complete_lines() {
         let dir = tempfile::tempdir().expect("tmp");
         let store = Store::new(dir.path());
-        let d = store.declare_or_join(&ev("03:00:00", "a", declared())).expect("declare");
+        let d = store
+            .declare_or_join(&ev("03:00:00", "a", declared()))
+            .expect("declare");
         let path = store.path(d.id()).expect("path");
         let mut tail = Tail::new(path.clone());
         assert_eq!(tail.read_new().expect("read").0.len(), 1);
-        let line = serde_json::to_string(&ev("03:01:00", "a", EventKind::Acknowledged)).expect("json");
+        let line =
+            serde_json::to_string(&ev("03:01:00", "a", EventKind::Acknowledged)).expect("json");
         let (head, rest) = line.split_at(10);
         let mut f = OpenOptions::new().append(true).open(&path).expect("open");
         f.write_all(head.as_bytes()).expect("w");
@@ -472,20 +537,25 @@ mod tests {
     fn follower_reports_own_and_foreign_appends() {
         let dir = tempfile::tempdir().expect("tmp");
         let store = Store::new(dir.path());
-        let d = store.declare_or_join(&ev("03:00:00", "a", declared())).expect("declare");
+        let d = store
+            .declare_or_join(&ev("03:00:00", "a", declared()))
+            .expect("declare");
         let (tx, rx) = mpsc::channel();
         let f = Follower::start(&store, d.id(), move |m| {
             let _ = tx.send(m);
         })
         .expect("follow");
-        let count = |rx: &mpsc::Receiver<JournalMsg>| match rx.recv_timeout(Duration::from_secs(2)) {
+        let count = |rx: &mpsc::Receiver<JournalMsg>| match rx.recv_timeout(Duration::from_secs(2))
+        {
             Ok(JournalMsg::Events { events, .. }) => events.len(),
             other => panic!("unexpected {other:?}"),
         };
         assert_eq!(count(&rx), 1);
         f.append(ev("03:01:00", "a", EventKind::Acknowledged));
         assert_eq!(count(&rx), 1);
-        store.append(d.id(), &ev("03:02:00", "b", EventKind::Mitigated)).expect("foreign");
+        store
+            .append(d.id(), &ev("03:02:00", "b", EventKind::Mitigated))
+            .expect("foreign");
         assert_eq!(count(&rx), 1);
     }
 }

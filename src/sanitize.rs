@@ -40,11 +40,8 @@ fn clean(s: &str, keep_newlines: bool) -> Cow<'_, str> {
             '\u{9b}' => skip_csi(&mut chars),
             '\u{9d}' | '\u{90}' | '\u{98}' | '\u{9e}' | '\u{9f}' => skip_string(&mut chars),
             '\n' if keep_newlines => out.push('\n'),
-            '\r' => {
-                if !keep_newlines && chars.peek() != Some(&'\n') {
-                    out.push(' ');
-                }
-            }
+            '\r' if !keep_newlines && chars.peek() != Some(&'\n') => out.push(' '),
+            '\r' => {}
             '\n' | '\t' => out.push(' '),
             c if is_clean(c, keep_newlines) => out.push(c),
             _ => {}

@@ -37,7 +37,9 @@ fn hex(c: Color, fg: bool) -> Option<String> {
 }
 
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
 }
 
 /// One SVG document for the whole buffer.
@@ -49,7 +51,10 @@ pub fn svg(buf: &Buffer) -> String {
         out,
         r#"<svg xmlns="http://www.w3.org/2000/svg" width="{w:.0}" height="{h:.0}" viewBox="0 0 {w:.0} {h:.0}" font-family="DejaVu Sans Mono, Menlo, Consolas, monospace" font-size="14">"#
     );
-    let _ = writeln!(out, r#"<rect width="100%" height="100%" fill="{BACKGROUND}"/>"#);
+    let _ = writeln!(
+        out,
+        r#"<rect width="100%" height="100%" fill="{BACKGROUND}"/>"#
+    );
     for y in 0..area.height {
         let mut x = 0;
         while x < area.width {
@@ -68,9 +73,16 @@ pub fn svg(buf: &Buffer) -> String {
             let (px, py) = (start as f64 * CELL_W, y as f64 * CELL_H);
             let run_w = (x - start) as f64 * CELL_W;
             let reversed = key.2.contains(Modifier::REVERSED);
-            let (fg, bg) = if reversed { (key.1, key.0) } else { (key.0, key.1) };
+            let (fg, bg) = if reversed {
+                (key.1, key.0)
+            } else {
+                (key.0, key.1)
+            };
             if let Some(bg) = hex(bg, false) {
-                let _ = writeln!(out, r#"<rect x="{px:.1}" y="{py:.1}" width="{run_w:.1}" height="{CELL_H}" fill="{bg}"/>"#);
+                let _ = writeln!(
+                    out,
+                    r#"<rect x="{px:.1}" y="{py:.1}" width="{run_w:.1}" height="{CELL_H}" fill="{bg}"/>"#
+                );
             }
             if text.trim().is_empty() {
                 continue;
@@ -108,7 +120,10 @@ mod tests {
         let s = svg(&buf);
         assert!(s.contains("a&lt;b"), "{s}");
         assert!(s.contains(r##"fill="#e05561""##));
-        assert!(s.contains(r##"<rect x="0.0" y="0.0" width="25.2" height="17" fill="#4aa5f0"/>"##), "{s}");
+        assert!(
+            s.contains(r##"<rect x="0.0" y="0.0" width="25.2" height="17" fill="#4aa5f0"/>"##),
+            "{s}"
+        );
         assert!(s.ends_with("</svg>\n"));
     }
 }

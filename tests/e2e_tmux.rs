@@ -33,11 +33,25 @@ impl Tmux {
             runbooks.display()
         );
         let ok = Command::new("tmux")
-            .args(["-L", &socket, "-f", "/dev/null", "new-session", "-d", "-s", "e2e"])
+            .args([
+                "-L",
+                &socket,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-s",
+                "e2e",
+            ])
             .args(["-x", &w.to_string(), "-y", &h.to_string()])
             .arg("-e")
             .arg(format!("WARROOM_DATA_DIR={}", data.display()))
-            .args(["-e", "WARROOM_AUTHOR=e2e-alice", "-e", "TERM=xterm-256color"])
+            .args([
+                "-e",
+                "WARROOM_AUTHOR=e2e-alice",
+                "-e",
+                "TERM=xterm-256color",
+            ])
             .arg(script)
             .status()
             .unwrap();
@@ -46,11 +60,16 @@ impl Tmux {
     }
 
     fn tmux(&self, args: &[&str]) -> Output {
-        Command::new("tmux").args(["-L", &self.socket]).args(args).output().unwrap()
+        Command::new("tmux")
+            .args(["-L", &self.socket])
+            .args(args)
+            .output()
+            .unwrap()
     }
 
     fn screen(&self) -> String {
-        String::from_utf8_lossy(&self.tmux(&["capture-pane", "-p", "-t", "e2e"]).stdout).into_owned()
+        String::from_utf8_lossy(&self.tmux(&["capture-pane", "-p", "-t", "e2e"]).stdout)
+            .into_owned()
     }
 
     fn keys(&self, keys: &[&str]) {
@@ -60,7 +79,11 @@ impl Tmux {
     }
 
     fn text(&self, s: &str) {
-        assert!(self.tmux(&["send-keys", "-t", "e2e", "-l", s]).status.success());
+        assert!(
+            self.tmux(&["send-keys", "-t", "e2e", "-l", s])
+                .status
+                .success()
+        );
     }
 
     fn wait_for(&self, needle: &str) -> String {
@@ -87,15 +110,22 @@ impl Tmux {
         let out = self.tmux(&["list-panes", "-t", "e2e", "-F", "#{pane_pid}"]);
         let shell = String::from_utf8_lossy(&out.stdout).trim().to_string();
         let out = Command::new("pgrep").args(["-P", &shell]).output().unwrap();
-        String::from_utf8_lossy(&out.stdout).lines().next().unwrap_or_default().to_string()
+        String::from_utf8_lossy(&out.stdout)
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .to_string()
     }
 
     /// After warroom exits: exit status shown, canonical mode back, main screen.
     fn assert_restored(&self) {
         let s = self.wait_for("CHECKED-TTY");
         let after: Vec<&str> = s.lines().skip_while(|l| !l.starts_with("EXIT=")).collect();
-        assert!(after.iter().any(|l| *l == "icanon"), "terminal left in raw mode:\n{s}");
-        assert!(!self.alternate_screen_on(), "alternate screen not left:\n{s}");
+        assert!(after.contains(&"icanon"), "terminal left in raw mode:\n{s}");
+        assert!(
+            !self.alternate_screen_on(),
+            "alternate screen not left:\n{s}"
+        );
     }
 }
 
@@ -145,18 +175,30 @@ fn declare_tick_note_resolve_quit_then_export() {
 
     let list = warroom(data.path(), &["list"]);
     let list = String::from_utf8_lossy(&list.stdout);
-    let row = list.lines().find(|l| l.starts_with(&id)).unwrap_or_else(|| panic!("{list}"));
+    let row = list
+        .lines()
+        .find(|l| l.starts_with(&id))
+        .unwrap_or_else(|| panic!("{list}"));
     assert!(row.contains("P1") && row.contains("resolved"), "{row}");
 
     let a = warroom(data.path(), &["export", &id]);
     assert!(a.status.success(), "{}", String::from_utf8_lossy(&a.stderr));
     let md = String::from_utf8_lossy(&a.stdout);
-    let done: Vec<&str> = md.lines().filter(|l| l.starts_with("- [x] Check — check-")).collect();
+    let done: Vec<&str> = md
+        .lines()
+        .filter(|l| l.starts_with("- [x] Check — check-"))
+        .collect();
     assert_eq!(done.len(), 2, "{md}");
     for line in done {
-        assert!(line.contains(" UTC, e2e-alice)"), "step without time and author: {line}");
+        assert!(
+            line.contains(" UTC, e2e-alice)"),
+            "step without time and author: {line}"
+        );
     }
-    assert!(md.contains("e2e-alice: rolled back catalog to v1.4"), "{md}");
+    assert!(
+        md.contains("e2e-alice: rolled back catalog to v1.4"),
+        "{md}"
+    );
     assert!(md.contains("| Note: rolled back catalog to v1.4 |"), "{md}");
     assert!(md.contains("time to resolve"), "{md}");
     let b = warroom(data.path(), &["export", &id]);
@@ -172,7 +214,10 @@ fn sigterm_and_sighup_restore_the_terminal() {
         assert!(t.alternate_screen_on());
         let pid = t.app_pid();
         assert!(!pid.is_empty(), "warroom pid not found");
-        let ok = Command::new("kill").args([&format!("-{sig}"), &pid]).status().unwrap();
+        let ok = Command::new("kill")
+            .args([&format!("-{sig}"), &pid])
+            .status()
+            .unwrap();
         assert!(ok.success());
         t.assert_restored();
     }

@@ -32,9 +32,15 @@ fn selection_follows_the_alert_when_the_list_changes() {
     let mut h = Harness::at(0);
     h.key(KeyCode::Char('j'));
     h.key(KeyCode::Char('j'));
-    assert_eq!(h.app.alerts.selected().map(|a| a.name()), Some("KubePodCrashLooping"));
+    assert_eq!(
+        h.app.alerts.selected().map(|a| a.name()),
+        Some("KubePodCrashLooping")
+    );
     h.advance(100); // QueueBacklogGrowing (warning) fires and sorts above it
-    assert_eq!(h.app.alerts.selected().map(|a| a.name()), Some("KubePodCrashLooping"));
+    assert_eq!(
+        h.app.alerts.selected().map(|a| a.name()),
+        Some("KubePodCrashLooping")
+    );
 }
 
 #[test]
@@ -44,7 +50,10 @@ fn enter_declares_and_opens_the_runbook_at_step_one() {
     let inc = h.app.incident_state().expect("incident");
     assert_eq!(inc.id, "2026-11-21-catalog-p99-latency");
     assert_eq!(inc.severity, Sev::P1);
-    assert_eq!(inc.runbook.as_ref().map(|r| r.id.as_str()), Some("api-latency-p99"));
+    assert_eq!(
+        inc.runbook.as_ref().map(|r| r.id.as_str()),
+        Some("api-latency-p99")
+    );
     assert_eq!(h.app.focus, Pane::Runbook);
     assert_eq!(h.app.step_cursor, 0);
     // Enter again on the same alert reopens, it does not declare twice.
@@ -81,7 +90,10 @@ fn ticking_without_an_incident_explains_instead() {
     h.key(KeyCode::Char(' '));
     assert!(h.app.incident.is_none());
     let flash = h.app.flash.as_ref().expect("message");
-    assert!(flash.error && flash.text.contains("press Enter"), "{flash:?}");
+    assert!(
+        flash.error && flash.text.contains("press Enter"),
+        "{flash:?}"
+    );
 }
 
 #[test]
@@ -96,7 +108,10 @@ fn note_editor_saves_on_enter_and_cancels_on_esc() {
     h.key(KeyCode::Char('n'));
     h.chars("rolled back to v1.4");
     h.key(KeyCode::Enter);
-    assert_eq!(kinds(&h).last().map(String::as_str), Some("Note: rolled back to v1.4"));
+    assert_eq!(
+        kinds(&h).last().map(String::as_str),
+        Some("Note: rolled back to v1.4")
+    );
     assert_eq!(kinds(&h).len(), 2);
 }
 
@@ -113,13 +128,30 @@ fn commands_change_the_incident() {
     assert_eq!(inc.status, Status::Mitigated);
     assert!(inc.acknowledged.is_some());
     h.command("ack");
-    assert!(h.app.flash.as_ref().is_some_and(|f| f.text.contains("already acknowledged")));
+    assert!(
+        h.app
+            .flash
+            .as_ref()
+            .is_some_and(|f| f.text.contains("already acknowledged"))
+    );
     h.command("bogus");
-    assert!(h.app.flash.as_ref().is_some_and(|f| f.error && f.text.contains("unknown command")));
+    assert!(
+        h.app
+            .flash
+            .as_ref()
+            .is_some_and(|f| f.error && f.text.contains("unknown command"))
+    );
     h.command("export /tmp/x.md");
-    assert!(h.effects.iter().any(|e| matches!(e, warroom::app::Effect::Export { .. })));
+    assert!(
+        h.effects
+            .iter()
+            .any(|e| matches!(e, warroom::app::Effect::Export { .. }))
+    );
     h.command("resolve");
-    assert_eq!(h.app.incident_state().map(|i| i.status), Some(Status::Resolved));
+    assert_eq!(
+        h.app.incident_state().map(|i| i.status),
+        Some(Status::Resolved)
+    );
 }
 
 #[test]
@@ -150,7 +182,10 @@ fn timeline_follows_unless_scrolled_up() {
     h.key(KeyCode::Char('k'));
     assert_eq!(h.app.timeline_scroll, 1);
     h.command("note later");
-    assert_eq!(h.app.timeline_scroll, 2, "the view stays on what the user was reading");
+    assert_eq!(
+        h.app.timeline_scroll, 2,
+        "the view stays on what the user was reading"
+    );
     h.key(KeyCode::Char('G'));
     assert_eq!(h.app.timeline_scroll, 0);
 }
@@ -159,7 +194,10 @@ fn timeline_follows_unless_scrolled_up() {
 fn metric_query_follows_the_shown_runbook_with_labels_filled() {
     let mut h = Harness::at(0);
     let q = h.app.metric.query.clone().expect("query");
-    assert!(q.contains("namespace=\"shop\"") && q.contains("service=\"catalog\""), "{q}");
+    assert!(
+        q.contains("namespace=\"shop\"") && q.contains("service=\"catalog\""),
+        "{q}"
+    );
     assert_eq!(h.app.metric.threshold, Some(0.5));
     assert!(h.app.metric.data.is_some());
     h.key(KeyCode::Char('j'));
@@ -173,13 +211,20 @@ fn alerts_without_a_runbook_say_so() {
     // Nothing in the shipped library covers this hand-made alert.
     let mut alert = h.app.alerts.items[0].clone();
     alert.fingerprint = "zzz".into();
-    alert.labels.insert("alertname".into(), "MysteryAlert".into());
+    alert
+        .labels
+        .insert("alertname".into(), "MysteryAlert".into());
     alert.labels.insert("severity".into(), "critical".into());
-    h.send(warroom::app::Msg::Source(warroom::sources::SourceMsg::Alerts {
-        source: "demo".into(),
-        result: Ok(vec![alert]),
-    }));
+    h.send(warroom::app::Msg::Source(
+        warroom::sources::SourceMsg::Alerts {
+            source: "demo".into(),
+            result: Ok(vec![alert]),
+        },
+    ));
     h.key(KeyCode::Char('2'));
     let screen = h.screen(80, 24);
-    assert!(screen.contains("No runbook covers MysteryAlert"), "{screen}");
+    assert!(
+        screen.contains("No runbook covers MysteryAlert"),
+        "{screen}"
+    );
 }

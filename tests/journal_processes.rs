@@ -40,7 +40,13 @@ fn declare(dir: &Path) -> String {
 /// Re-runs this test binary as a writer process (see `writer_process`).
 fn spawn_writer(dir: &Path, id: &str, who: &str, count: usize) -> Child {
     Command::new(std::env::current_exe().unwrap())
-        .args(["writer_process", "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+        .args([
+            "writer_process",
+            "--exact",
+            "--ignored",
+            "--nocapture",
+            "--test-threads=1",
+        ])
         .env(CHILD, format!("{}|{id}|{who}|{count}", dir.display()))
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
@@ -55,13 +61,20 @@ fn spawn_writer(dir: &Path, id: &str, who: &str, count: usize) -> Child {
 fn writer_process() {
     let spec = std::env::var(CHILD).expect("run only as a child writer");
     let parts: Vec<&str> = spec.split('|').collect();
-    let (dir, id, who, count) = (parts[0], parts[1], parts[2], parts[3].parse::<usize>().unwrap());
+    let (dir, id, who, count) = (
+        parts[0],
+        parts[1],
+        parts[2],
+        parts[3].parse::<usize>().unwrap(),
+    );
     let store = Store::new(Path::new(dir));
     for n in 0..count {
         let e = Event {
             ts: Timestamp::now(),
             author: who.into(),
-            kind: EventKind::Note { text: format!("{who}-{n}") },
+            kind: EventKind::Note {
+                text: format!("{who}-{n}"),
+            },
         };
         store.append(id, &e).unwrap();
         println!("WROTE {n}");
@@ -95,9 +108,16 @@ fn two_processes_append_500_each_and_nothing_is_lost() {
     assert!(warnings.is_empty(), "{warnings:?}");
     assert_eq!(texts.len(), 1000);
     for who in ["a", "b"] {
-        let mine: Vec<_> = texts.iter().filter(|t| t.starts_with(&format!("{who}-"))).collect();
+        let mine: Vec<_> = texts
+            .iter()
+            .filter(|t| t.starts_with(&format!("{who}-")))
+            .collect();
         let expected: Vec<String> = (0..500).map(|n| format!("{who}-{n}")).collect();
-        assert_eq!(mine, expected.iter().collect::<Vec<_>>(), "{who}'s events in order");
+        assert_eq!(
+            mine,
+            expected.iter().collect::<Vec<_>>(),
+            "{who}'s events in order"
+        );
     }
 }
 
@@ -123,13 +143,18 @@ fn a_writer_killed_mid_stream_loses_nothing_it_reported() {
     let (texts, _warnings) = notes(dir.path(), &id);
     let present: BTreeSet<_> = texts.into_iter().collect();
     let missing: Vec<_> = reported.difference(&present).collect();
-    assert!(missing.is_empty(), "reported as written but missing: {missing:?}");
+    assert!(
+        missing.is_empty(),
+        "reported as written but missing: {missing:?}"
+    );
     // The journal still takes appends after the crash, on a line of its own.
     let store = Store::new(dir.path());
     let e = Event {
         ts: Timestamp::now(),
         author: "after".into(),
-        kind: EventKind::Note { text: "after-crash".into() },
+        kind: EventKind::Note {
+            text: "after-crash".into(),
+        },
     };
     store.append(&id, &e).unwrap();
     let (texts, _) = notes(dir.path(), &id);

@@ -10,7 +10,9 @@ use crossterm::event::KeyCode;
 fn check(name: &str, h: &Harness, w: u16, ht: u16) {
     let t = h.render(w, ht);
     let svg = warroom::screenshot::svg(t.backend().buffer());
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("screenshots").join(format!("{name}.svg"));
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("screenshots")
+        .join(format!("{name}.svg"));
     if std::env::var_os("WARROOM_UPDATE_SCREENSHOTS").is_some() {
         std::fs::write(&path, &svg).expect("write screenshot");
     }

@@ -86,7 +86,9 @@ fn severity_colours_and_missing_placeholders_are_styled() {
 fn find(buf: &ratatui::buffer::Buffer, needle: &str) -> Option<(u16, u16)> {
     let area = buf.area;
     for y in 0..area.height {
-        let row: String = (0..area.width).map(|x| buf[(x, y)].symbol().to_string()).collect();
+        let row: String = (0..area.width)
+            .map(|x| buf[(x, y)].symbol().to_string())
+            .collect();
         if let Some(i) = row.find(needle) {
             let col = row[..i].chars().count() as u16;
             return Some((col, y));

@@ -26,7 +26,11 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("reopen", "", "reopen a resolved incident"),
     ("sev", "P0|P1|P2", "change the severity"),
     ("note", "TEXT", "add a note to the timeline"),
-    ("export", "[FILE]", "write the postmortem draft (default: <data dir>/exports/<id>.md)"),
+    (
+        "export",
+        "[FILE]",
+        "write the postmortem draft (default: <data dir>/exports/<id>.md)",
+    ),
     ("help", "", "show help"),
     ("quit", "", "quit (same as q)"),
 ];
@@ -54,7 +58,9 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "sev" | "severity" => rest.parse().map(Command::Sev),
         "note" if rest.is_empty() => Err(":note needs text, e.g. :note rolled back to v1.4".into()),
         "note" => Ok(Command::Note(rest.to_string())),
-        "export" => Ok(Command::Export((!rest.is_empty()).then(|| PathBuf::from(rest)))),
+        "export" => Ok(Command::Export(
+            (!rest.is_empty()).then(|| PathBuf::from(rest)),
+        )),
         "help" | "h" => no_args(Command::Help),
         "q" | "quit" => no_args(Command::Quit),
         other => Err(format!(
@@ -74,9 +80,15 @@ mod tests {
         assert_eq!(parse(":mitigated"), Ok(Command::Mitigated));
         assert_eq!(parse(" resolve "), Ok(Command::Resolve));
         assert_eq!(parse("sev p0"), Ok(Command::Sev(Sev::P0)));
-        assert_eq!(parse("note  db failover done "), Ok(Command::Note("db failover done".into())));
+        assert_eq!(
+            parse("note  db failover done "),
+            Ok(Command::Note("db failover done".into()))
+        );
         assert_eq!(parse("export"), Ok(Command::Export(None)));
-        assert_eq!(parse("export /tmp/pm.md"), Ok(Command::Export(Some("/tmp/pm.md".into()))));
+        assert_eq!(
+            parse("export /tmp/pm.md"),
+            Ok(Command::Export(Some("/tmp/pm.md".into())))
+        );
     }
 
     #[test]
@@ -84,6 +96,10 @@ mod tests {
         assert!(parse("sev P7").expect_err("bad").contains("P0, P1 or P2"));
         assert!(parse("note").expect_err("empty").contains("needs text"));
         assert!(parse("ack now").expect_err("args").contains("no arguments"));
-        assert!(parse("frobnicate").expect_err("unknown").contains("unknown command"));
+        assert!(
+            parse("frobnicate")
+                .expect_err("unknown")
+                .contains("unknown command")
+        );
     }
 }

@@ -179,7 +179,11 @@ pub const KEYS: &[Binding] = &[
     },
     Binding {
         scope: Scope::Global,
-        keys: &[(KeyCode::Char('G'), SHIFT), (KeyCode::Char('G'), NONE), (KeyCode::End, NONE)],
+        keys: &[
+            (KeyCode::Char('G'), SHIFT),
+            (KeyCode::Char('G'), NONE),
+            (KeyCode::End, NONE),
+        ],
         action: Action::Bottom,
         help: "go to the bottom (the timeline follows new events again)",
         hint: None,
@@ -188,7 +192,11 @@ pub const KEYS: &[Binding] = &[
 
 /// The action bound to `key` with `focus`; pane bindings win over global ones.
 pub fn lookup(key: &KeyEvent, focus: Pane) -> Option<Action> {
-    let hit = |b: &&Binding| b.keys.iter().any(|(c, m)| *c == key.code && *m == key.modifiers);
+    let hit = |b: &&Binding| {
+        b.keys
+            .iter()
+            .any(|(c, m)| *c == key.code && *m == key.modifiers)
+    };
     KEYS.iter()
         .filter(|b| b.scope == Scope::In(focus))
         .find(hit)
@@ -251,12 +259,24 @@ mod tests {
 
     #[test]
     fn pane_bindings_win_and_globals_apply_everywhere() {
-        assert_eq!(lookup(&key(KeyCode::Enter), Pane::Alerts), Some(Action::Open));
-        assert_eq!(lookup(&key(KeyCode::Enter), Pane::Pods), None);
-        assert_eq!(lookup(&key(KeyCode::Char(' ')), Pane::Runbook), Some(Action::ToggleStep));
-        assert_eq!(lookup(&key(KeyCode::Char('j')), Pane::Timeline), Some(Action::Down));
         assert_eq!(
-            lookup(&KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL), Pane::Alerts),
+            lookup(&key(KeyCode::Enter), Pane::Alerts),
+            Some(Action::Open)
+        );
+        assert_eq!(lookup(&key(KeyCode::Enter), Pane::Pods), None);
+        assert_eq!(
+            lookup(&key(KeyCode::Char(' ')), Pane::Runbook),
+            Some(Action::ToggleStep)
+        );
+        assert_eq!(
+            lookup(&key(KeyCode::Char('j')), Pane::Timeline),
+            Some(Action::Down)
+        );
+        assert_eq!(
+            lookup(
+                &KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL),
+                Pane::Alerts
+            ),
             Some(Action::Quit)
         );
     }

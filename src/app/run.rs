@@ -30,7 +30,12 @@ pub struct Effects {
 }
 
 impl Effects {
-    pub fn new(store: Store, data_dir: PathBuf, tx: mpsc::UnboundedSender<Msg>, query: watch::Sender<Option<String>>) -> Self {
+    pub fn new(
+        store: Store,
+        data_dir: PathBuf,
+        tx: mpsc::UnboundedSender<Msg>,
+        query: watch::Sender<Option<String>>,
+    ) -> Self {
         Effects {
             store,
             data_dir,
@@ -59,7 +64,9 @@ impl Effects {
                 }) {
                     Ok(f) => self.follower = Some(f),
                     Err(e) => {
-                        let _ = self.tx.send(Msg::Journal(JournalMsg::Warning(format!("cannot follow {id}: {e}"))));
+                        let _ = self.tx.send(Msg::Journal(JournalMsg::Warning(format!(
+                            "cannot follow {id}: {e}"
+                        ))));
                     }
                 }
             }
@@ -74,7 +81,8 @@ impl Effects {
             },
             Effect::Export { id, path } => {
                 let (store, tx) = (self.store.clone(), self.tx.clone());
-                let path = path.unwrap_or_else(|| self.data_dir.join("exports").join(format!("{id}.md")));
+                let path =
+                    path.unwrap_or_else(|| self.data_dir.join("exports").join(format!("{id}.md")));
                 tokio::task::spawn_blocking(move || {
                     let _ = tx.send(Msg::Exported(export_to(&store, &id, &path).map(|()| path)));
                 });
@@ -89,7 +97,8 @@ impl Effects {
 /// Writes the postmortem draft of `id` to `path`.
 pub fn export_to(store: &Store, id: &str, path: &std::path::Path) -> Result<(), String> {
     let loaded = store.load(id).map_err(|e| e.to_string())?;
-    let md = export::markdown(&loaded.events, export::DEFAULT_TEMPLATE).map_err(|e| e.to_string())?;
+    let md =
+        export::markdown(&loaded.events, export::DEFAULT_TEMPLATE).map_err(|e| e.to_string())?;
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
     }

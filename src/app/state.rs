@@ -22,7 +22,13 @@ pub enum Pane {
 }
 
 impl Pane {
-    pub const ALL: [Pane; 5] = [Pane::Alerts, Pane::Runbook, Pane::Pods, Pane::Metrics, Pane::Timeline];
+    pub const ALL: [Pane; 5] = [
+        Pane::Alerts,
+        Pane::Runbook,
+        Pane::Pods,
+        Pane::Metrics,
+        Pane::Timeline,
+    ];
 
     pub fn title(self) -> &'static str {
         match self {
@@ -159,7 +165,11 @@ impl App {
             text: format!(
                 "{} runbook(s) could not be read; first: {}",
                 library.errors.len(),
-                library.errors.first().map(|e| e.to_string()).unwrap_or_default()
+                library
+                    .errors
+                    .first()
+                    .map(|e| e.to_string())
+                    .unwrap_or_default()
             ),
             error: true,
         });
@@ -194,7 +204,10 @@ impl App {
         match self.incident_state() {
             Some(inc) => inc.runbook.as_ref().and_then(|r| self.library.get(&r.id)),
             None if self.incident.is_some() => None,
-            None => self.alerts.selected().and_then(|a| self.library.for_alert(a)),
+            None => self
+                .alerts
+                .selected()
+                .and_then(|a| self.library.for_alert(a)),
         }
     }
 

@@ -39,7 +39,10 @@ pub enum Effect {
     Follow(String),
     /// Append durably to the followed journal.
     Append(Event),
-    Export { id: String, path: Option<PathBuf> },
+    Export {
+        id: String,
+        path: Option<PathBuf>,
+    },
     /// The metric query the sources should serve now.
     Query(Option<String>),
 }
@@ -69,7 +72,9 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             fx.push(Effect::Follow(id));
         }
         Msg::Declared(Err(e)) => app.error(format!("could not declare the incident: {e}")),
-        Msg::Exported(Ok(path)) => app.info(format!("postmortem draft written to {}", path.display())),
+        Msg::Exported(Ok(path)) => {
+            app.info(format!("postmortem draft written to {}", path.display()))
+        }
         Msg::Exported(Err(e)) => app.error(format!("export failed: {e}")),
     }
     sync_query(app, &mut fx);
@@ -105,7 +110,11 @@ fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
         },
         Mode::Note(mut ta) => match key.code {
             KeyCode::Esc => app.info("note discarded"),
-            KeyCode::Enter if !key.modifiers.intersects(KeyModifiers::SHIFT | KeyModifiers::ALT) => {
+            KeyCode::Enter
+                if !key
+                    .modifiers
+                    .intersects(KeyModifiers::SHIFT | KeyModifiers::ALT) =>
+            {
                 let text = ta.lines().join("\n").trim().to_string();
                 if text.is_empty() {
                     app.info("empty note discarded");
@@ -217,7 +226,10 @@ fn open_selected_alert(app: &mut App, fx: &mut Vec<Effect>) {
     }
     let runbook = app.library.for_alert(&alert).map(RunbookRef::from_runbook);
     if runbook.is_none() {
-        app.error(format!("no runbook covers {}; declaring without one", alert.name()));
+        app.error(format!(
+            "no runbook covers {}; declaring without one",
+            alert.name()
+        ));
     }
     let title = match alert.summary() {
         "" => alert.name().to_string(),
@@ -246,7 +258,9 @@ fn require_incident(app: &mut App) -> Option<Incident> {
 }
 
 fn toggle_step(app: &mut App, fx: &mut Vec<Effect>) {
-    let Some(inc) = require_incident(app) else { return };
+    let Some(inc) = require_incident(app) else {
+        return;
+    };
     let Some(rb) = app.shown_runbook() else {
         app.error("this incident has no runbook in the library");
         return;
@@ -258,9 +272,17 @@ fn toggle_step(app: &mut App, fx: &mut Vec<Effect>) {
     };
     let (step, section, text) = (st.id.clone(), section.heading.clone(), st.text.clone());
     let kind = if inc.step_done(&step).is_some() {
-        EventKind::StepUndone { step, section, text }
+        EventKind::StepUndone {
+            step,
+            section,
+            text,
+        }
     } else {
-        EventKind::StepDone { step, section, text }
+        EventKind::StepDone {
+            step,
+            section,
+            text,
+        }
     };
     record(app, kind, fx);
     app.step_cursor = (app.step_cursor + 1).min(count.saturating_sub(1));
@@ -287,7 +309,9 @@ fn run_command(app: &mut App, cmd: Command, fx: &mut Vec<Effect>) {
         Command::Quit => return request_quit(app),
         _ => {}
     }
-    let Some(inc) = require_incident(app) else { return };
+    let Some(inc) = require_incident(app) else {
+        return;
+    };
     let already = |what: &str, m: &Option<crate::domain::incident::Mark>| {
         m.as_ref()
             .map(|m| format!("already {what} at {} UTC by {}", utc_clock(m.at), m.by))
@@ -307,11 +331,19 @@ fn run_command(app: &mut App, cmd: Command, fx: &mut Vec<Effect>) {
         },
         Command::Reopen if inc.is_open() => return app.info("the incident is open already"),
         Command::Reopen => EventKind::Reopened,
-        Command::Sev(to) if to == inc.severity => return app.info(format!("severity is already {to}")),
-        Command::Sev(to) => EventKind::SeverityChanged { from: inc.severity, to },
+        Command::Sev(to) if to == inc.severity => {
+            return app.info(format!("severity is already {to}"));
+        }
+        Command::Sev(to) => EventKind::SeverityChanged {
+            from: inc.severity,
+            to,
+        },
         Command::Note(text) => EventKind::Note { text },
         Command::Export(path) => {
-            fx.push(Effect::Export { id: inc.id.clone(), path });
+            fx.push(Effect::Export {
+                id: inc.id.clone(),
+                path,
+            });
             return;
         }
         Command::Help | Command::Quit => return,
@@ -331,7 +363,9 @@ fn on_source(app: &mut App, msg: SourceMsg) {
                     .as_ref()
                     .and_then(|fp| app.alerts.items.iter().position(|a| &a.fingerprint == fp));
                 let len = app.alerts.items.len();
-                app.alerts.cursor = found.unwrap_or(app.alerts.cursor).min(len.saturating_sub(1));
+                app.alerts.cursor = found
+                    .unwrap_or(app.alerts.cursor)
+                    .min(len.saturating_sub(1));
                 app.alerts.selected = app.alerts.selected().map(|a| a.fingerprint.clone());
                 app.alerts.status.ok(&source, app.now);
             }
@@ -339,7 +373,11 @@ fn on_source(app: &mut App, msg: SourceMsg) {
         },
         SourceMsg::Pods { source, result } => match result {
             Ok(mut items) => {
-                items.sort_by(|a, b| a.is_healthy().cmp(&b.is_healthy()).then_with(|| a.name.cmp(&b.name)));
+                items.sort_by(|a, b| {
+                    a.is_healthy()
+                        .cmp(&b.is_healthy())
+                        .then_with(|| a.name.cmp(&b.name))
+                });
                 app.pods.items = items;
                 let len = app.visible_pods().len();
                 app.pods.cursor = app.pods.cursor.min(len.saturating_sub(1));
@@ -347,7 +385,11 @@ fn on_source(app: &mut App, msg: SourceMsg) {
             }
             Err(e) => app.pods.status.failed(&source, e),
         },
-        SourceMsg::Metric { source, query, result } => {
+        SourceMsg::Metric {
+            source,
+            query,
+            result,
+        } => {
             if app.metric.query.as_deref() != Some(query.as_str()) {
                 return; // an answer to a query nobody wants any more
             }
@@ -406,7 +448,9 @@ fn on_journal(app: &mut App, msg: JournalMsg) {
 fn sync_query(app: &mut App, fx: &mut Vec<Effect>) {
     let labels = app.shown_labels().cloned().unwrap_or_default();
     let rb = app.shown_runbook();
-    let wanted = rb.and_then(|r| r.meta.query.as_deref()).map(|q| fill_string(q, &labels));
+    let wanted = rb
+        .and_then(|r| r.meta.query.as_deref())
+        .map(|q| fill_string(q, &labels));
     let threshold = rb.and_then(|r| r.meta.threshold);
     if wanted != app.metric.query {
         app.metric.query = wanted.clone();
@@ -436,7 +480,11 @@ impl App {
         let Some(rb) = self.shown_runbook() else {
             return (None, None);
         };
-        let ns = rb.meta.namespace.as_deref().map(|n| fill_string(n, &labels));
+        let ns = rb
+            .meta
+            .namespace
+            .as_deref()
+            .map(|n| fill_string(n, &labels));
         let sel = rb.meta.selector.as_deref().map(|s| fill_string(s, &labels));
         (ns, sel)
     }

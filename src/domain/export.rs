@@ -57,7 +57,11 @@ fn values(inc: &Incident, events: &[Event]) -> BTreeMap<&'static str, String> {
     );
     v.insert(
         "responders",
-        inc.responders.iter().map(|r| inline(r)).collect::<Vec<_>>().join(", "),
+        inc.responders
+            .iter()
+            .map(|r| inline(r))
+            .collect::<Vec<_>>()
+            .join(", "),
     );
     v.insert("summary", summary(inc));
     v.insert("impact", impact(inc));
@@ -90,7 +94,10 @@ fn summary(inc: &Incident) -> String {
         None => s.push_str(" Not resolved when this was exported."),
     }
     if !inc.alert.summary.is_empty() {
-        s.push_str(&format!("\n\nAlert summary: {}", inline(&inc.alert.summary)));
+        s.push_str(&format!(
+            "\n\nAlert summary: {}",
+            inline(&inc.alert.summary)
+        ));
     }
     s
 }
@@ -110,7 +117,11 @@ fn impact(inc: &Incident) -> String {
     format!(
         "The alert was active from {} UTC {end}. Alert labels: {}.",
         utc_datetime(inc.alert.starts_at),
-        if labels.is_empty() { "none".into() } else { labels.join(", ") }
+        if labels.is_empty() {
+            "none".into()
+        } else {
+            labels.join(", ")
+        }
     )
 }
 
@@ -121,15 +132,31 @@ fn durations(inc: &Incident) -> String {
     };
     let dur = |d: Option<jiff::SignedDuration>| d.map(hms).unwrap_or_else(|| "not recorded".into());
     let rows = [
-        ("Alert started", format!("{} UTC", utc_datetime(inc.alert.starts_at)), "".to_string()),
+        (
+            "Alert started",
+            format!("{} UTC", utc_datetime(inc.alert.starts_at)),
+            "".to_string(),
+        ),
         (
             "Declared",
             when(Some(&inc.declared)),
             format!("{} after the alert started", hms(inc.time_to_declare())),
         ),
-        ("Acknowledged", when(inc.acknowledged.as_ref()), format!("time to acknowledge {}", dur(inc.time_to_acknowledge()))),
-        ("Mitigated", when(inc.mitigated.as_ref()), format!("time to mitigate {}", dur(inc.time_to_mitigate()))),
-        ("Resolved", when(inc.resolved.as_ref()), format!("time to resolve {}", dur(inc.time_to_resolve()))),
+        (
+            "Acknowledged",
+            when(inc.acknowledged.as_ref()),
+            format!("time to acknowledge {}", dur(inc.time_to_acknowledge())),
+        ),
+        (
+            "Mitigated",
+            when(inc.mitigated.as_ref()),
+            format!("time to mitigate {}", dur(inc.time_to_mitigate())),
+        ),
+        (
+            "Resolved",
+            when(inc.resolved.as_ref()),
+            format!("time to resolve {}", dur(inc.time_to_resolve())),
+        ),
     ];
     let mut s = String::from("| Milestone | When | Duration |\n|---|---|---|\n");
     for (name, at, d) in rows {
@@ -158,8 +185,16 @@ fn steps(inc: &Incident) -> String {
     let Some(rb) = &inc.runbook else {
         return "No runbook was open for this incident.".into();
     };
-    let (done, todo): (Vec<_>, Vec<_>) = rb.steps.iter().partition(|s| inc.step_done(&s.id).is_some());
-    let mut s = format!("Runbook `{}`: {} of {} steps done.\n\n### Done\n\n", inline(&rb.id), done.len(), rb.steps.len());
+    let (done, todo): (Vec<_>, Vec<_>) = rb
+        .steps
+        .iter()
+        .partition(|s| inc.step_done(&s.id).is_some());
+    let mut s = format!(
+        "Runbook `{}`: {} of {} steps done.\n\n### Done\n\n",
+        inline(&rb.id),
+        done.len(),
+        rb.steps.len()
+    );
     if done.is_empty() {
         s.push_str("- none\n");
     }
@@ -180,7 +215,12 @@ fn steps(inc: &Incident) -> String {
         s.push_str("- none\n");
     }
     for st in &todo {
-        s.push_str(&format!("- [ ] {} — {}: {}\n", inline(&st.section), inline(&st.id), inline(&st.text)));
+        s.push_str(&format!(
+            "- [ ] {} — {}: {}\n",
+            inline(&st.section),
+            inline(&st.id),
+            inline(&st.text)
+        ));
     }
     s.trim_end().to_string()
 }
@@ -210,7 +250,13 @@ mod tests {
             ev("03:00:00", "alice", declared()),
             ev("03:01:30", "alice", EventKind::Acknowledged),
             ev("03:02:00", "alice", step("check-1", true)),
-            ev("03:04:00", "bob", EventKind::Note { text: "rolled back | v1.4\n\u{1b}[31mred".into() }),
+            ev(
+                "03:04:00",
+                "bob",
+                EventKind::Note {
+                    text: "rolled back | v1.4\n\u{1b}[31mred".into(),
+                },
+            ),
             ev("03:09:00", "bob", EventKind::Mitigated),
             ev("03:30:00", "alice", EventKind::Resolved),
         ]
@@ -224,7 +270,10 @@ mod tests {
             std::fs::write(path, &md).expect("write golden");
         }
         let golden = std::fs::read_to_string(path).expect("golden file");
-        assert_eq!(md, golden, "export changed; regenerate tests/golden/export-basic.md if intended");
+        assert_eq!(
+            md, golden,
+            "export changed; regenerate tests/golden/export-basic.md if intended"
+        );
     }
 
     #[test]

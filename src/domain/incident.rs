@@ -223,10 +223,22 @@ impl Incident {
             }
             EventKind::SeverityChanged { to, .. } => self.severity = *to,
             EventKind::StepDone { step, .. } => {
-                self.steps.insert(step.clone(), StepMark { done: true, mark: mark(e) });
+                self.steps.insert(
+                    step.clone(),
+                    StepMark {
+                        done: true,
+                        mark: mark(e),
+                    },
+                );
             }
             EventKind::StepUndone { step, .. } => {
-                self.steps.insert(step.clone(), StepMark { done: false, mark: mark(e) });
+                self.steps.insert(
+                    step.clone(),
+                    StepMark {
+                        done: false,
+                        mark: mark(e),
+                    },
+                );
             }
             EventKind::Note { text } => self.notes.push((mark(e), text.clone())),
             EventKind::Mitigated => {
@@ -299,7 +311,10 @@ impl EventKind {
     pub fn describe(&self) -> String {
         match self {
             EventKind::Declared {
-                severity, alert, runbook, ..
+                severity,
+                alert,
+                runbook,
+                ..
             } => {
                 let rb = runbook
                     .as_ref()
@@ -342,7 +357,11 @@ pub fn slug(name: &str) -> String {
         }
     }
     let out = out.trim_end_matches('-').to_string();
-    if out.is_empty() { "incident".into() } else { out }
+    if out.is_empty() {
+        "incident".into()
+    } else {
+        out
+    }
 }
 
 /// Incident id for an alert declared at `at`: `2026-11-21-catalog-p99-latency`.
@@ -382,8 +401,16 @@ pub(crate) mod tests {
                 id: "api-latency-p99".into(),
                 title: "API latency".into(),
                 steps: vec![
-                    StepRef { id: "check-1".into(), section: "Check".into(), text: "Confirm".into() },
-                    StepRef { id: "mitigate-1".into(), section: "Mitigate".into(), text: "Roll back".into() },
+                    StepRef {
+                        id: "check-1".into(),
+                        section: "Check".into(),
+                        text: "Confirm".into(),
+                    },
+                    StepRef {
+                        id: "mitigate-1".into(),
+                        section: "Mitigate".into(),
+                        text: "Roll back".into(),
+                    },
                 ],
             }),
         }
@@ -392,9 +419,17 @@ pub(crate) mod tests {
     pub(crate) fn step(id: &str, done: bool) -> EventKind {
         let (step, section, text) = (id.to_string(), "Check".to_string(), "Confirm".to_string());
         if done {
-            EventKind::StepDone { step, section, text }
+            EventKind::StepDone {
+                step,
+                section,
+                text,
+            }
         } else {
-            EventKind::StepUndone { step, section, text }
+            EventKind::StepUndone {
+                step,
+                section,
+                text,
+            }
         }
     }
 
@@ -406,8 +441,21 @@ pub(crate) mod tests {
             ev("03:03:00", "alice", step("check-1", true)),
             ev("03:04:00", "alice", step("check-1", false)),
             ev("03:05:00", "bob", step("check-1", true)),
-            ev("03:06:00", "bob", EventKind::SeverityChanged { from: Sev::P1, to: Sev::P0 }),
-            ev("03:07:00", "carol", EventKind::Note { text: "rolled back".into() }),
+            ev(
+                "03:06:00",
+                "bob",
+                EventKind::SeverityChanged {
+                    from: Sev::P1,
+                    to: Sev::P0,
+                },
+            ),
+            ev(
+                "03:07:00",
+                "carol",
+                EventKind::Note {
+                    text: "rolled back".into(),
+                },
+            ),
             ev("03:10:00", "alice", EventKind::Mitigated),
             ev("03:20:00", "alice", EventKind::Resolved),
         ];
@@ -417,7 +465,10 @@ pub(crate) mod tests {
         assert!(!inc.is_open());
         assert_eq!(inc.step_done("check-1").map(|m| m.by.as_str()), Some("bob"));
         assert_eq!(inc.step_done("mitigate-1"), None);
-        assert_eq!(inc.time_to_acknowledge(), Some(SignedDuration::from_mins(2)));
+        assert_eq!(
+            inc.time_to_acknowledge(),
+            Some(SignedDuration::from_mins(2))
+        );
         assert_eq!(inc.time_to_mitigate(), Some(SignedDuration::from_mins(10)));
         assert_eq!(inc.time_to_resolve(), Some(SignedDuration::from_mins(20)));
         assert_eq!(inc.time_to_declare(), SignedDuration::from_mins(5));
@@ -453,7 +504,10 @@ pub(crate) mod tests {
     fn events_round_trip_as_json_lines() {
         let e = ev("03:00:00", "alice", EventKind::Note { text: "hi".into() });
         let line = serde_json::to_string(&e).expect("ser");
-        assert_eq!(line, r#"{"ts":"2026-11-21T03:00:00.000Z","author":"alice","kind":"note","text":"hi"}"#);
+        assert_eq!(
+            line,
+            r#"{"ts":"2026-11-21T03:00:00.000Z","author":"alice","kind":"note","text":"hi"}"#
+        );
         assert_eq!(serde_json::from_str::<Event>(&line).expect("de"), e);
         let d = ev("03:00:00", "alice", declared());
         let line = serde_json::to_string(&d).expect("ser");
@@ -468,6 +522,9 @@ pub(crate) mod tests {
         assert_eq!(slug("disk_pressure high"), "disk-pressure-high");
         assert_eq!(slug("../../etc"), "etc");
         assert_eq!(slug("!!!"), "incident");
-        assert_eq!(incident_id("CatalogP99Latency", at("03:00:00")), "2026-11-21-catalog-p99-latency");
+        assert_eq!(
+            incident_id("CatalogP99Latency", at("03:00:00")),
+            "2026-11-21-catalog-p99-latency"
+        );
     }
 }

@@ -38,7 +38,11 @@ pub fn scan(text: &str) -> Vec<Placeholder<'_>> {
                     .or_else(|| inner.strip_prefix(".Labels."))
                     .filter(|n| is_ident(n));
                 if let Some(name) = name {
-                    out.push(Placeholder { start: i, end, name });
+                    out.push(Placeholder {
+                        start: i,
+                        end,
+                        name,
+                    });
                 }
                 i = end;
                 continue;
@@ -49,7 +53,11 @@ pub fn scan(text: &str) -> Vec<Placeholder<'_>> {
                     let name = &text[i + 2..i + 2 + close];
                     if is_ident(name) {
                         let end = i + 2 + close + 1;
-                        out.push(Placeholder { start: i, end, name });
+                        out.push(Placeholder {
+                            start: i,
+                            end,
+                            name,
+                        });
                         i = end;
                         continue;
                     }
@@ -128,20 +136,30 @@ mod tests {
     use super::*;
 
     fn labels() -> BTreeMap<String, String> {
-        [("namespace", "shop"), ("pod", "catalog-1"), ("service", "catalog")]
-            .into_iter()
-            .map(|(k, v)| (k.to_string(), v.to_string()))
-            .collect()
+        [
+            ("namespace", "shop"),
+            ("pod", "catalog-1"),
+            ("service", "catalog"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
     }
 
     #[test]
     fn fills_all_syntaxes() {
         let l = labels();
         assert_eq!(
-            fill_string("kubectl -n $NAMESPACE logs ${pod} # {{ $labels.service }}", &l),
+            fill_string(
+                "kubectl -n $NAMESPACE logs ${pod} # {{ $labels.service }}",
+                &l
+            ),
             "kubectl -n shop logs catalog-1 # catalog"
         );
-        assert_eq!(fill_string("{{$labels.pod}} {{ .Labels.namespace }}", &l), "catalog-1 shop");
+        assert_eq!(
+            fill_string("{{$labels.pod}} {{ .Labels.namespace }}", &l),
+            "catalog-1 shop"
+        );
     }
 
     #[test]
@@ -166,7 +184,10 @@ mod tests {
         assert!(scan("costs $5, $(date), $ alone, {{ template }}").is_empty());
         assert_eq!(fill_string("héllo $ wörld", &l), "héllo $ wörld");
         assert_eq!(
-            scan("a {{ $labels.x }} $Y").iter().map(|p| p.name).collect::<Vec<_>>(),
+            scan("a {{ $labels.x }} $Y")
+                .iter()
+                .map(|p| p.name)
+                .collect::<Vec<_>>(),
             ["x", "Y"]
         );
     }

@@ -71,7 +71,10 @@ impl SectionKind {
     pub fn has_steps(self) -> bool {
         matches!(
             self,
-            SectionKind::Check | SectionKind::Diagnose | SectionKind::Mitigate | SectionKind::Verify
+            SectionKind::Check
+                | SectionKind::Diagnose
+                | SectionKind::Mitigate
+                | SectionKind::Verify
         )
     }
 
@@ -159,7 +162,10 @@ impl Runbook {
     /// the alert (file name or id, ignoring case).
     pub fn covers(&self, alert: &Alert) -> bool {
         let name = alert.name();
-        self.meta.alerts.iter().any(|a| a.eq_ignore_ascii_case(name))
+        self.meta
+            .alerts
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(name))
             || self.id.eq_ignore_ascii_case(name)
             || self
                 .path
@@ -356,8 +362,11 @@ impl<'a> Builder<'a> {
     }
 
     fn run(&mut self) {
-        let opts = Options::ENABLE_TASKLISTS | Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
-        let events: Vec<_> = Parser::new_ext(self.body, opts).into_offset_iter().collect();
+        let opts =
+            Options::ENABLE_TASKLISTS | Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH;
+        let events: Vec<_> = Parser::new_ext(self.body, opts)
+            .into_offset_iter()
+            .collect();
         for (event, range) in events {
             self.event(event, range.start);
         }
@@ -387,17 +396,15 @@ impl<'a> Builder<'a> {
             Event::End(TagEnd::List(_)) => {
                 self.list_depth = self.list_depth.saturating_sub(1);
             }
-            Event::Start(Tag::Item) => {
-                if self.list_depth == 1 && self.in_step_section() {
-                    self.finish_step();
-                    self.buf.clear();
-                    self.step = Some(StepDraft {
-                        line: self.line_of(offset),
-                        text: String::new(),
-                        details: Vec::new(),
-                        commands: Vec::new(),
-                    });
-                }
+            Event::Start(Tag::Item) if self.list_depth == 1 && self.in_step_section() => {
+                self.finish_step();
+                self.buf.clear();
+                self.step = Some(StepDraft {
+                    line: self.line_of(offset),
+                    text: String::new(),
+                    details: Vec::new(),
+                    commands: Vec::new(),
+                });
             }
             Event::End(TagEnd::Item) => {
                 let indent = "  ".repeat(self.list_depth.saturating_sub(1));
@@ -509,10 +516,7 @@ impl<'a> Builder<'a> {
             Some(last) if !is_data && section.prose.len() <= 1 => last.commands.push(command),
             _ if is_data => section.prose.push(command),
             _ => {
-                let text = section
-                    .prose
-                    .pop()
-                    .unwrap_or_else(|| "Run".to_string());
+                let text = section.prose.pop().unwrap_or_else(|| "Run".to_string());
                 let id = format!("{}-{}", section.kind.slug(), section.steps.len() + 1);
                 section.steps.push(Step {
                     id,
@@ -628,23 +632,36 @@ Use the template.
         let check = &rb.sections[1];
         assert_eq!(check.steps.len(), 2);
         assert_eq!(check.steps[0].id, "check-1");
-        assert_eq!(check.steps[0].text, "Is it real? `kubectl -n $NAMESPACE get pods`");
+        assert_eq!(
+            check.steps[0].text,
+            "Is it real? `kubectl -n $NAMESPACE get pods`"
+        );
         assert_eq!(check.steps[0].commands, ["kubectl -n $NAMESPACE get pods"]);
         assert_eq!(check.steps[0].line, 16);
         assert_eq!(check.steps[1].details, ["  • nested detail"]);
         let diag = &rb.sections[2];
-        assert_eq!(diag.steps[0].commands, ["kubectl -n {{ $labels.namespace }} logs deploy/catalog"]);
+        assert_eq!(
+            diag.steps[0].commands,
+            ["kubectl -n {{ $labels.namespace }} logs deploy/catalog"]
+        );
         assert_eq!(diag.steps[1].text, "If errors, go to step 4.");
         let mitigate = &rb.sections[3];
         assert_eq!(mitigate.steps.len(), 1);
         assert_eq!(mitigate.steps[0].text, "Roll back:");
-        assert_eq!(mitigate.steps[0].commands, ["kubectl -n shop rollout undo deploy/catalog"]);
+        assert_eq!(
+            mitigate.steps[0].commands,
+            ["kubectl -n shop rollout undo deploy/catalog"]
+        );
         assert_eq!(rb.sections[4].prose, ["Users wait."]);
     }
 
     #[test]
     fn without_front_matter_uses_h1_and_file_name() {
-        let rb = parse(Path::new("x/TargetDown.md"), "# Target down\n\n## Check\n1. a\n").expect("ok");
+        let rb = parse(
+            Path::new("x/TargetDown.md"),
+            "# Target down\n\n## Check\n1. a\n",
+        )
+        .expect("ok");
         assert_eq!(rb.id, "TargetDown");
         assert_eq!(rb.title, "Target down");
         assert_eq!(rb.sections[0].steps[0].id, "check-1");
@@ -652,8 +669,11 @@ Use the template.
 
     #[test]
     fn malformed_front_matter_is_an_error_with_a_line() {
-        let err = parse(Path::new("bad.md"), "---\nid: x\nalerts: [unclosed\n---\n# T\n")
-            .expect_err("bad yaml");
+        let err = parse(
+            Path::new("bad.md"),
+            "---\nid: x\nalerts: [unclosed\n---\n# T\n",
+        )
+        .expect_err("bad yaml");
         assert!(err.message.contains("front matter"), "{err}");
         assert!(err.line >= 2, "{err}");
         let err = parse(Path::new("bad.md"), "---\nid: x\n# never closed\n").expect_err("unclosed");

@@ -33,7 +33,12 @@ pub fn age(from: Timestamp, now: Timestamp) -> String {
 pub fn hms(d: SignedDuration) -> String {
     let secs = d.as_secs().max(0);
     let (days, rest) = (secs / 86_400, secs % 86_400);
-    let body = format!("{:02}:{:02}:{:02}", rest / 3600, (rest % 3600) / 60, rest % 60);
+    let body = format!(
+        "{:02}:{:02}:{:02}",
+        rest / 3600,
+        (rest % 3600) / 60,
+        rest % 60
+    );
     if days > 0 {
         format!("{days}d {body}")
     } else {

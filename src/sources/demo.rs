@@ -41,7 +41,12 @@ const ALERTS: &[AlertSpec] = &[
         severity: "critical",
         from: -420,
         until: Some(960),
-        labels: &[("namespace", "shop"), ("service", "catalog"), ("job", "catalog"), ("team", "storefront")],
+        labels: &[
+            ("namespace", "shop"),
+            ("service", "catalog"),
+            ("job", "catalog"),
+            ("team", "storefront"),
+        ],
         summary: "catalog p99 latency is above 500ms",
         description: "99th percentile latency of the catalog API has been above 500ms for 5 minutes.",
     },
@@ -50,7 +55,12 @@ const ALERTS: &[AlertSpec] = &[
         severity: "critical",
         from: -180,
         until: Some(480),
-        labels: &[("namespace", "shop"), ("service", "checkout"), ("slo", "checkout-availability"), ("team", "payments")],
+        labels: &[
+            ("namespace", "shop"),
+            ("service", "checkout"),
+            ("slo", "checkout-availability"),
+            ("team", "payments"),
+        ],
         summary: "checkout is burning its error budget 14x too fast",
         description: "5xx ratio over 1h and 5m windows exceeds 14.4x the SLO burn rate.",
     },
@@ -59,7 +69,12 @@ const ALERTS: &[AlertSpec] = &[
         severity: "warning",
         from: -300,
         until: Some(600),
-        labels: &[("namespace", "shop"), ("pod", "catalog-7d9f8b6c5-x2k4q"), ("container", "catalog"), ("deployment", "catalog")],
+        labels: &[
+            ("namespace", "shop"),
+            ("pod", "catalog-7d9f8b6c5-x2k4q"),
+            ("container", "catalog"),
+            ("deployment", "catalog"),
+        ],
         summary: "pod shop/catalog-7d9f8b6c5-x2k4q is crash looping",
         description: "Container catalog restarted more than 3 times in 10 minutes.",
     },
@@ -68,7 +83,11 @@ const ALERTS: &[AlertSpec] = &[
         severity: "info",
         from: -10_800,
         until: None,
-        labels: &[("namespace", "ingress"), ("certificate", "shop-tls"), ("issuer", "letsencrypt-prod")],
+        labels: &[
+            ("namespace", "ingress"),
+            ("certificate", "shop-tls"),
+            ("issuer", "letsencrypt-prod"),
+        ],
         summary: "certificate ingress/shop-tls expires in less than 14 days",
         description: "cert-manager has not renewed shop-tls; renewal normally happens 30 days ahead.",
     },
@@ -77,7 +96,12 @@ const ALERTS: &[AlertSpec] = &[
         severity: "warning",
         from: 90,
         until: Some(420),
-        labels: &[("namespace", "shop"), ("queue", "orders"), ("consumer", "orders-consumer"), ("team", "payments")],
+        labels: &[
+            ("namespace", "shop"),
+            ("queue", "orders"),
+            ("consumer", "orders-consumer"),
+            ("team", "payments"),
+        ],
         summary: "orders queue backlog above 10k messages and growing",
         description: "Ready messages in the orders queue grew for 5 minutes; consumers are falling behind.",
     },
@@ -86,7 +110,11 @@ const ALERTS: &[AlertSpec] = &[
         severity: "warning",
         from: 150,
         until: Some(660),
-        labels: &[("namespace", "shop"), ("deployment", "catalog"), ("team", "storefront")],
+        labels: &[
+            ("namespace", "shop"),
+            ("deployment", "catalog"),
+            ("team", "storefront"),
+        ],
         summary: "deployment shop/catalog has unavailable replicas",
         description: "Deployment catalog has not matched its desired replicas for 2 minutes.",
     },
@@ -151,7 +179,13 @@ impl Scenario {
     pub fn pods(&self, now: Timestamp) -> Vec<Pod> {
         let t = self.elapsed(now);
         let mut pods = Vec::new();
-        let mut pod = |name: &str, app: &str, age: i64, node: &str, status: &str, ready: (u32, u32), restarts: u32| {
+        let mut pod = |name: &str,
+                       app: &str,
+                       age: i64,
+                       node: &str,
+                       status: &str,
+                       ready: (u32, u32),
+                       restarts: u32| {
             pods.push(Pod {
                 namespace: "shop".into(),
                 name: name.into(),
@@ -178,16 +212,68 @@ impl Scenario {
         } else {
             ("Running", (1, 1), 0)
         };
-        pod("catalog-7d9f8b6c5-x2k4q", "catalog", 86_400 * 2, "node-b", status, ready, restarts);
-        pod("catalog-7d9f8b6c5-m8w2n", "catalog", 86_400 * 2, "node-a", "Running", (1, 1), 0);
-        pod("catalog-7d9f8b6c5-p5r7t", "catalog", 86_400 * 2 - 300, "node-c", "Running", (1, 1), 0);
+        pod(
+            "catalog-7d9f8b6c5-x2k4q",
+            "catalog",
+            86_400 * 2,
+            "node-b",
+            status,
+            ready,
+            restarts,
+        );
+        pod(
+            "catalog-7d9f8b6c5-m8w2n",
+            "catalog",
+            86_400 * 2,
+            "node-a",
+            "Running",
+            (1, 1),
+            0,
+        );
+        pod(
+            "catalog-7d9f8b6c5-p5r7t",
+            "catalog",
+            86_400 * 2 - 300,
+            "node-c",
+            "Running",
+            (1, 1),
+            0,
+        );
         // A bad rollout of catalog is stuck on its image, then rolled back.
         if (150..660).contains(&t) {
-            let status = if t < 190 { "ContainerCreating" } else { "ImagePullBackOff" };
-            pod("catalog-85f6d4c7b-zz9q1", "catalog", t - 150, "node-a", status, (0, 1), 0);
+            let status = if t < 190 {
+                "ContainerCreating"
+            } else {
+                "ImagePullBackOff"
+            };
+            pod(
+                "catalog-85f6d4c7b-zz9q1",
+                "catalog",
+                t - 150,
+                "node-a",
+                status,
+                (0, 1),
+                0,
+            );
         }
-        pod("checkout-5c6b7d8f9-a1b2c", "checkout", 86_400 * 5, "node-a", "Running", (2, 2), 0);
-        pod("checkout-5c6b7d8f9-d3e4f", "checkout", 86_400 * 5, "node-c", "Running", (2, 2), 1);
+        pod(
+            "checkout-5c6b7d8f9-a1b2c",
+            "checkout",
+            86_400 * 5,
+            "node-a",
+            "Running",
+            (2, 2),
+            0,
+        );
+        pod(
+            "checkout-5c6b7d8f9-d3e4f",
+            "checkout",
+            86_400 * 5,
+            "node-c",
+            "Running",
+            (2, 2),
+            1,
+        );
         // The orders consumer runs out of memory while the backlog grows.
         let (status, ready, restarts) = match t {
             200..=219 => ("OOMKilled", (0, 1), 1),
@@ -195,17 +281,50 @@ impl Scenario {
             t if t >= 240 => ("Running", (1, 1), 1),
             _ => ("Running", (1, 1), 0),
         };
-        pod("orders-consumer-6f8d9c7b5-k2l3m", "orders-consumer", 86_400, "node-b", status, ready, restarts);
-        pod("orders-consumer-6f8d9c7b5-q7w8e", "orders-consumer", 86_400, "node-c", "Running", (1, 1), 0);
-        pod("payments-api-7b6c5d4e3-r4t5y", "payments-api", 86_400 * 9, "node-b", "Running", (2, 2), 0);
-        pod("db-migrate-28841730-h8j9k", "db-migrate", 3_600 * 5, "node-a", "Completed", (0, 1), 0);
+        pod(
+            "orders-consumer-6f8d9c7b5-k2l3m",
+            "orders-consumer",
+            86_400,
+            "node-b",
+            status,
+            ready,
+            restarts,
+        );
+        pod(
+            "orders-consumer-6f8d9c7b5-q7w8e",
+            "orders-consumer",
+            86_400,
+            "node-c",
+            "Running",
+            (1, 1),
+            0,
+        );
+        pod(
+            "payments-api-7b6c5d4e3-r4t5y",
+            "payments-api",
+            86_400 * 9,
+            "node-b",
+            "Running",
+            (2, 2),
+            0,
+        );
+        pod(
+            "db-migrate-28841730-h8j9k",
+            "db-migrate",
+            3_600 * 5,
+            "node-a",
+            "Completed",
+            (0, 1),
+            0,
+        );
         pods
     }
 
     /// A range query over the last 15 minutes, 15 s apart. Queries the demo does
     /// not simulate get an honest error rather than made-up data.
     pub fn metric(&self, query: &str, now: Timestamp) -> Result<MetricData, String> {
-        let curve = Curve::for_query(query).ok_or_else(|| "the demo has no simulated data for this query".to_string())?;
+        let curve = Curve::for_query(query)
+            .ok_or_else(|| "the demo has no simulated data for this query".to_string())?;
         let end = now.as_second() - now.as_second().rem_euclid(15);
         let t0 = self.t0.as_second();
         let points: Vec<(f64, f64)> = (0..=60)
@@ -285,12 +404,29 @@ impl Curve {
         let wobble = ((x / 37.0).sin() + (x / 11.0).sin() * 0.5) / 1.5;
         match self {
             Curve::Latency => {
-                knots(x, &[(-900.0, 0.21), (-480.0, 0.24), (-300.0, 0.78), (-60.0, 1.15), (780.0, 1.05), (930.0, 0.28)])
-                    * (1.0 + 0.06 * wobble)
+                knots(
+                    x,
+                    &[
+                        (-900.0, 0.21),
+                        (-480.0, 0.24),
+                        (-300.0, 0.78),
+                        (-60.0, 1.15),
+                        (780.0, 1.05),
+                        (930.0, 0.28),
+                    ],
+                ) * (1.0 + 0.06 * wobble)
             }
             Curve::ErrorRatio => {
-                knots(x, &[(-600.0, 0.002), (-240.0, 0.004), (-150.0, 0.041), (420.0, 0.046), (480.0, 0.003)])
-                    * (1.0 + 0.1 * wobble)
+                knots(
+                    x,
+                    &[
+                        (-600.0, 0.002),
+                        (-240.0, 0.004),
+                        (-150.0, 0.041),
+                        (420.0, 0.046),
+                        (480.0, 0.003),
+                    ],
+                ) * (1.0 + 0.1 * wobble)
             }
             Curve::Restarts => {
                 if x < -300.0 {
@@ -300,8 +436,16 @@ impl Curve {
                 }
             }
             Curve::Backlog => {
-                knots(x, &[(0.0, 180.0), (90.0, 9_000.0), (300.0, 48_000.0), (420.0, 2_000.0), (500.0, 150.0)])
-                    * (1.0 + 0.03 * wobble)
+                knots(
+                    x,
+                    &[
+                        (0.0, 180.0),
+                        (90.0, 9_000.0),
+                        (300.0, 48_000.0),
+                        (420.0, 2_000.0),
+                        (500.0, 150.0),
+                    ],
+                ) * (1.0 + 0.03 * wobble)
             }
             Curve::CertDays => 12.4 - x / 86_400.0,
             Curve::Unavailable => {
@@ -317,7 +461,11 @@ impl Curve {
 
 /// Runs the demo source until the receiver goes away: alerts and pods every
 /// second, the metric every five seconds and whenever the wanted query changes.
-pub async fn run(scenario: Scenario, tx: mpsc::UnboundedSender<SourceMsg>, mut query: watch::Receiver<Option<String>>) {
+pub async fn run(
+    scenario: Scenario,
+    tx: mpsc::UnboundedSender<SourceMsg>,
+    mut query: watch::Receiver<Option<String>>,
+) {
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     let mut n: u64 = 0;
     loop {
@@ -330,7 +478,7 @@ pub async fn run(scenario: Scenario, tx: mpsc::UnboundedSender<SourceMsg>, mut q
                     return;
                 }
                 n += 1;
-                (n - 1) % 5 == 0
+                (n - 1).is_multiple_of(5)
             }
             changed = query.changed() => {
                 if changed.is_err() {
@@ -341,7 +489,14 @@ pub async fn run(scenario: Scenario, tx: mpsc::UnboundedSender<SourceMsg>, mut q
         };
         if send_metric && let Some(q) = query.borrow_and_update().clone() {
             let result = scenario.metric(&q, Timestamp::now());
-            if tx.send(SourceMsg::Metric { source: SOURCE.into(), query: q, result }).is_err() {
+            if tx
+                .send(SourceMsg::Metric {
+                    source: SOURCE.into(),
+                    query: q,
+                    result,
+                })
+                .is_err()
+            {
                 return;
             }
         }
@@ -363,7 +518,12 @@ mod tests {
     #[test]
     fn alerts_fire_and_resolve_over_time() {
         let s = scenario();
-        let names = |t| s.alerts(at(&s, t)).iter().map(|a| a.name().to_string()).collect::<Vec<_>>();
+        let names = |t| {
+            s.alerts(at(&s, t))
+                .iter()
+                .map(|a| a.name().to_string())
+                .collect::<Vec<_>>()
+        };
         let start = names(0);
         assert_eq!(start.len(), 4, "{start:?}");
         assert!(names(100).contains(&"QueueBacklogGrowing".to_string()));

@@ -12,9 +12,19 @@ use crate::domain::pod::Pod;
 #[derive(Debug, Clone, PartialEq)]
 pub enum SourceMsg {
     /// The complete set of active alerts, or why it could not be fetched.
-    Alerts { source: String, result: Result<Vec<Alert>, String> },
+    Alerts {
+        source: String,
+        result: Result<Vec<Alert>, String>,
+    },
     /// The complete set of pods in scope.
-    Pods { source: String, result: Result<Vec<Pod>, String> },
+    Pods {
+        source: String,
+        result: Result<Vec<Pod>, String>,
+    },
     /// The answer to a range query; stale answers for other queries are ignored.
-    Metric { source: String, query: String, result: Result<MetricData, String> },
+    Metric {
+        source: String,
+        query: String,
+        result: Result<MetricData, String>,
+    },
 }

@@ -10,7 +10,11 @@ pub fn load(dirs: &[PathBuf]) -> Library {
     let mut lib = Library::default();
     for dir in dirs {
         let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
-            Ok(entries) => entries.filter_map(Result::ok).map(|e| e.path()).filter(|p| is_runbook(p)).collect(),
+            Ok(entries) => entries
+                .filter_map(Result::ok)
+                .map(|e| e.path())
+                .filter(|p| is_runbook(p))
+                .collect(),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
             Err(e) => {
                 lib.errors.push(RunbookError {
@@ -28,7 +32,10 @@ pub fn load(dirs: &[PathBuf]) -> Library {
                     Ok(rb) if lib.get(&rb.id).is_some() => lib.errors.push(RunbookError {
                         path,
                         line: 1,
-                        message: format!("runbook id '{}' is already used by another file; skipped", rb.id),
+                        message: format!(
+                            "runbook id '{}' is already used by another file; skipped",
+                            rb.id
+                        ),
                     }),
                     Ok(rb) => lib.runbooks.push(rb),
                     Err(e) => lib.errors.push(e),

@@ -16,7 +16,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     for (label, n) in alert::counts(items) {
         let rank = alert::severity_rank(Some(&label));
         title.push(Span::raw(" · "));
-        title.push(Span::styled(format!("{n} {}", clean(&label)), theme::alert_severity(rank)));
+        title.push(Span::styled(
+            format!("{n} {}", clean(&label)),
+            theme::alert_severity(rank),
+        ));
     }
     title.push(Span::raw(" · "));
     title.push(source_badge(&app.alerts.status, app));
@@ -38,12 +41,22 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     let height = inner.height as usize;
     let start = window_start(app.alerts.cursor, items.len(), height);
     let shown = items.len().min(height);
-    for (row, (i, a)) in items.iter().enumerate().skip(start).take(height).enumerate() {
+    for (row, (i, a)) in items
+        .iter()
+        .enumerate()
+        .skip(start)
+        .take(height)
+        .enumerate()
+    {
         let sev: String = a
             .severity_label()
             .map(|s| s.chars().take(4).collect::<String>().to_uppercase())
             .unwrap_or_else(|| "-".into());
-        let marker = if Some(a.fingerprint.as_str()) == incident_fp { "● " } else { "  " };
+        let marker = if Some(a.fingerprint.as_str()) == incident_fp {
+            "● "
+        } else {
+            "  "
+        };
         let mut spans = vec![
             Span::styled(marker, theme::bad()),
             Span::styled(fit(&clean(&sev), sev_w), theme::alert_severity(a.urgency())),
@@ -52,7 +65,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
             Span::raw(" "),
         ];
         if summary_w > 4 {
-            spans.push(Span::styled(fit(&clean(a.summary()), summary_w), theme::dim()));
+            spans.push(Span::styled(
+                fit(&clean(a.summary()), summary_w),
+                theme::dim(),
+            ));
             spans.push(Span::raw(" "));
         }
         spans.push(Span::raw(format!("{:>age_w$}", age(a.starts_at, app.now))));
@@ -79,10 +95,17 @@ fn detail_lines(a: &crate::domain::alert::Alert, app: &App, area: Rect, buf: &mu
     let width = area.width as usize;
     let mut lines = vec![Line::from(vec![
         Span::styled(clean(a.name()).into_owned(), theme::heading()),
-        Span::styled(format!(" since {} UTC", crate::domain::time::utc_clock(a.starts_at)), theme::dim()),
+        Span::styled(
+            format!(" since {} UTC", crate::domain::time::utc_clock(a.starts_at)),
+            theme::dim(),
+        ),
     ])];
     if let Some(d) = a.annotations.get("description") {
-        lines.extend(super::text::wrap(vec![(clean(d).into_owned(), ratatui::style::Style::new())], width, 0));
+        lines.extend(super::text::wrap(
+            vec![(clean(d).into_owned(), ratatui::style::Style::new())],
+            width,
+            0,
+        ));
     }
     let labels: Vec<String> = a
         .labels
@@ -90,7 +113,11 @@ fn detail_lines(a: &crate::domain::alert::Alert, app: &App, area: Rect, buf: &mu
         .filter(|(k, _)| k.as_str() != "alertname")
         .map(|(k, v)| format!("{}={}", clean(k), clean(v)))
         .collect();
-    lines.extend(super::text::wrap(vec![(labels.join("  "), theme::dim())], width, 0));
+    lines.extend(super::text::wrap(
+        vec![(labels.join("  "), theme::dim())],
+        width,
+        0,
+    ));
     let runbook = match app.library.for_alert(a) {
         Some(rb) => format!("runbook: {}", clean(&rb.id)),
         None => "runbook: none found".to_string(),

@@ -20,7 +20,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     let mut title = vec![Span::raw("Metrics")];
     if let Some(c) = current {
         title.push(Span::raw(" · now "));
-        title.push(Span::styled(si(c), if over { theme::bad() } else { theme::ok() }));
+        title.push(Span::styled(
+            si(c),
+            if over { theme::bad() } else { theme::ok() },
+        ));
     }
     if let Some(t) = m.threshold {
         title.push(Span::raw(format!(" · threshold {}", si(t))));
@@ -51,11 +54,21 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         ..inner
     };
     if let Some(e) = &m.error {
-        put_line(Line::styled(clip(&clean(e), inner.width as usize), theme::bad()), chart_area, 0, buf);
+        put_line(
+            Line::styled(clip(&clean(e), inner.width as usize), theme::bad()),
+            chart_area,
+            0,
+            buf,
+        );
         return;
     }
     let Some(data) = &m.data else {
-        put_line(Line::styled("Waiting for data…", theme::dim()), chart_area, 0, buf);
+        put_line(
+            Line::styled("Waiting for data…", theme::dim()),
+            chart_area,
+            0,
+            buf,
+        );
         return;
     };
     let points: Vec<&(f64, f64)> = data.series.iter().flat_map(|s| s.points.iter()).collect();
@@ -63,14 +76,27 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         points.iter().map(|p| p.0).reduce(f64::min),
         points.iter().map(|p| p.0).reduce(f64::max),
     ) else {
-        put_line(Line::styled("The query returned no data.", theme::dim()), chart_area, 0, buf);
+        put_line(
+            Line::styled("The query returned no data.", theme::dim()),
+            chart_area,
+            0,
+            buf,
+        );
         return;
     };
     let y_data_max = points.iter().map(|p| p.1).fold(f64::MIN, f64::max);
     let y_min = points.iter().map(|p| p.1).fold(f64::MAX, f64::min).min(0.0);
     let y_max = (y_data_max.max(m.threshold.unwrap_or(f64::MIN)) * 1.15).max(y_min + 1e-9);
-    let threshold_line: Vec<(f64, f64)> = m.threshold.map(|t| vec![(x_min, t), (x_max, t)]).unwrap_or_default();
-    let colours = [Color::Cyan, Color::LightBlue, Color::LightMagenta, Color::LightGreen];
+    let threshold_line: Vec<(f64, f64)> = m
+        .threshold
+        .map(|t| vec![(x_min, t), (x_max, t)])
+        .unwrap_or_default();
+    let colours = [
+        Color::Cyan,
+        Color::LightBlue,
+        Color::LightMagenta,
+        Color::LightGreen,
+    ];
     let mut datasets: Vec<Dataset<'_>> = data
         .series
         .iter()
@@ -96,7 +122,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     }
     let minutes = |secs: f64| {
         let m = secs / 60.0;
-        if (m - m.round()).abs() < 0.05 { format!("-{}m", m.round()) } else { format!("-{m:.1}m") }
+        if (m - m.round()).abs() < 0.05 {
+            format!("-{}m", m.round())
+        } else {
+            format!("-{m:.1}m")
+        }
     };
     let x_labels = vec![
         Span::styled(minutes(x_max - x_min), theme::dim()),
@@ -109,8 +139,22 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         Span::styled(si(y_max), theme::dim()),
     ];
     Chart::new(datasets)
-        .x_axis(Axis::default().bounds([x_min, x_max]).labels(x_labels).style(theme::dim()))
-        .y_axis(Axis::default().bounds([y_min, y_max]).labels(y_labels).style(theme::dim()))
-        .legend_position(if data.series.len() > 1 { Some(ratatui::widgets::LegendPosition::TopLeft) } else { None })
+        .x_axis(
+            Axis::default()
+                .bounds([x_min, x_max])
+                .labels(x_labels)
+                .style(theme::dim()),
+        )
+        .y_axis(
+            Axis::default()
+                .bounds([y_min, y_max])
+                .labels(y_labels)
+                .style(theme::dim()),
+        )
+        .legend_position(if data.series.len() > 1 {
+            Some(ratatui::widgets::LegendPosition::TopLeft)
+        } else {
+            None
+        })
         .render(chart_area, buf);
 }

@@ -33,8 +33,12 @@ pub fn draw(frame: &mut Frame, app: &App) {
 
 /// Draws the whole cockpit into a buffer (used by tests and screenshots too).
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let [main, message, status_area] =
-        Layout::vertical([Constraint::Min(3), Constraint::Length(1), Constraint::Length(1)]).areas(area);
+    let [main, message, status_area] = Layout::vertical([
+        Constraint::Min(3),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
     if area.width >= WIDE.0 && area.height >= WIDE.1 {
         wide(app, main, buf);
     } else {
@@ -69,7 +73,8 @@ fn compact(app: &App, area: Rect, buf: &mut Buffer) {
     // Keep the newest timeline entries in view under the focused pane, so every
     // tick or note is visibly recorded even on a small terminal.
     if app.focus != Pane::Timeline && body.height >= 16 {
-        let [top, strip] = Layout::vertical([Constraint::Min(8), Constraint::Length(5)]).areas(body);
+        let [top, strip] =
+            Layout::vertical([Constraint::Min(8), Constraint::Length(5)]).areas(body);
         pane(app, app.focus, top, buf);
         pane_as(app, Pane::Timeline, strip, buf, false);
     } else {
@@ -81,7 +86,11 @@ fn tab_bar(app: &App, area: Rect, buf: &mut Buffer) {
     let mut spans = Vec::new();
     for (i, p) in Pane::ALL.iter().enumerate() {
         let label = format!(" {} {} ", i + 1, p.title());
-        let style = if *p == app.focus { theme::selected().fg(ratatui::style::Color::Cyan) } else { theme::dim() };
+        let style = if *p == app.focus {
+            theme::selected().fg(ratatui::style::Color::Cyan)
+        } else {
+            theme::dim()
+        };
         spans.push(Span::styled(label, style));
     }
     Line::from(spans).render(area, buf);
@@ -123,9 +132,10 @@ fn source_badge(s: &SourceStatus, app: &App) -> Span<'static> {
     }
     match s.last_ok {
         None => Span::styled("waiting…", theme::dim()),
-        Some(at) if app.now.duration_since(at).as_secs() > 15 => {
-            Span::styled(format!("{} stale {}", s.name, age(at, app.now)), theme::warn())
-        }
+        Some(at) if app.now.duration_since(at).as_secs() > 15 => Span::styled(
+            format!("{} stale {}", s.name, age(at, app.now)),
+            theme::warn(),
+        ),
         Some(_) => Span::styled(s.name.clone(), theme::ok()),
     }
 }
@@ -142,7 +152,14 @@ fn window_start(cursor: usize, len: usize, height: usize) -> usize {
 /// Writes a line into one row of the buffer, clipped to the area.
 fn put_line(line: Line<'_>, area: Rect, row: u16, buf: &mut Buffer) {
     if row < area.height {
-        line.render(Rect { y: area.y + row, height: 1, ..area }, buf);
+        line.render(
+            Rect {
+                y: area.y + row,
+                height: 1,
+                ..area
+            },
+            buf,
+        );
     }
 }
 

@@ -21,12 +21,19 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             ta.render(inner, buf);
         }
         Mode::ConfirmQuit => {
-            let id = app.incident.as_ref().map(|i| clean(&i.id).into_owned()).unwrap_or_default();
+            let id = app
+                .incident
+                .as_ref()
+                .map(|i| clean(&i.id).into_owned())
+                .unwrap_or_default();
             let r = centered(area, 60, 6);
             let inner = boxed(" Quit? ", r, buf);
             Paragraph::new(vec![
                 Line::raw(format!("Incident {id} is still open.")),
-                Line::styled("Its journal is saved; reopen it later with Enter on the alert.", theme::dim()),
+                Line::styled(
+                    "Its journal is saved; reopen it later with Enter on the alert.",
+                    theme::dim(),
+                ),
                 Line::styled("Quit anyway? y / n", theme::warn()),
             ])
             .wrap(Wrap { trim: true })
@@ -61,7 +68,10 @@ pub fn help_lines() -> Vec<Line<'static>> {
     lines.push(Line::styled("Commands (type : first)", theme::heading()));
     for (name, args, what) in COMMANDS {
         lines.push(Line::from(vec![
-            Span::styled(format!("  {}", fit(&format!("{name} {args}"), 16)), theme::title(true)),
+            Span::styled(
+                format!("  {}", fit(&format!("{name} {args}"), 16)),
+                theme::title(true),
+            ),
             Span::raw(*what),
         ]));
     }
@@ -82,8 +92,12 @@ fn help(app: &App, area: Rect, buf: &mut Buffer) {
 fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(area.width.saturating_sub(2));
     let h = height.min(area.height.saturating_sub(2));
-    let [v] = Layout::vertical([Constraint::Length(h)]).flex(Flex::Center).areas(area);
-    let [r] = Layout::horizontal([Constraint::Length(w)]).flex(Flex::Center).areas(v);
+    let [v] = Layout::vertical([Constraint::Length(h)])
+        .flex(Flex::Center)
+        .areas(area);
+    let [r] = Layout::horizontal([Constraint::Length(w)])
+        .flex(Flex::Center)
+        .areas(v);
     r
 }
 

@@ -30,7 +30,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     }
     let width = inner.width as usize;
     let show_node = width >= 80;
-    let (ready_w, status_w, restarts_w, age_w, node_w) = (5, 17, 8, 6, if show_node { 12 } else { 0 });
+    let (ready_w, status_w, restarts_w, age_w, node_w) =
+        (5, 17, 8, 6, if show_node { 12 } else { 0 });
     let fixed = ready_w + status_w + restarts_w + age_w + node_w + 5;
     let name_w = width.saturating_sub(fixed).max(10);
     let mut header = format!(
@@ -53,11 +54,18 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
             Span::raw(" "),
             Span::raw(fit(&format!("{}/{}", p.ready, p.containers), ready_w)),
             Span::raw(" "),
-            Span::styled(fit(&clean(&p.status), status_w), theme::pod_status(&p.status)),
+            Span::styled(
+                fit(&clean(&p.status), status_w),
+                theme::pod_status(&p.status),
+            ),
             Span::raw(" "),
             Span::styled(
                 fit(&p.restarts.to_string(), restarts_w),
-                if p.restarts > 0 { theme::warn() } else { theme::dim() },
+                if p.restarts > 0 {
+                    theme::warn()
+                } else {
+                    theme::dim()
+                },
             ),
             Span::raw(" "),
             Span::raw(format!("{:>age_w$}", age(p.created_at, app.now))),

@@ -24,7 +24,12 @@ fn pieces(text: &str, labels: &BTreeMap<String, String>, base: Style) -> Vec<(St
 
 /// Like [`pieces`], leaving out code spans listed in `lifted` (commands shown on
 /// their own `$` lines below the step).
-fn pieces_without(text: &str, labels: &BTreeMap<String, String>, base: Style, lifted: &[String]) -> Vec<(String, Style)> {
+fn pieces_without(
+    text: &str,
+    labels: &BTreeMap<String, String>,
+    base: Style,
+    lifted: &[String],
+) -> Vec<(String, Style)> {
     let mut out = Vec::new();
     let parts: Vec<&str> = text.split('`').collect();
     let n = parts.len();
@@ -52,7 +57,12 @@ struct Built {
     steps: Vec<(usize, usize)>,
 }
 
-fn build(rb: &Runbook, labels: &BTreeMap<String, String>, inc: Option<&Incident>, width: usize) -> Built {
+fn build(
+    rb: &Runbook,
+    labels: &BTreeMap<String, String>,
+    inc: Option<&Incident>,
+    width: usize,
+) -> Built {
     let mut lines: Vec<Line<'static>> = Vec::new();
     let mut steps = Vec::new();
     if inc.is_none() {
@@ -73,7 +83,9 @@ fn build(rb: &Runbook, labels: &BTreeMap<String, String>, inc: Option<&Incident>
             format!("▌{}", clean(&section.heading).to_uppercase()),
             theme::heading(),
         )));
-        let show_prose = !section.kind.has_steps() || section.steps.is_empty() || section.kind == SectionKind::Alert;
+        let show_prose = !section.kind.has_steps()
+            || section.steps.is_empty()
+            || section.kind == SectionKind::Alert;
         if show_prose {
             for prose in &section.prose {
                 lines.extend(wrap(pieces(prose, labels, theme::dim()), width, 0));
@@ -84,7 +96,11 @@ fn build(rb: &Runbook, labels: &BTreeMap<String, String>, inc: Option<&Incident>
             let mark = inc.and_then(|i| i.step_done(&st.id));
             let mut p = vec![(
                 format!("{} {}. ", if mark.is_some() { "[x]" } else { "[ ]" }, n + 1),
-                if mark.is_some() { theme::done() } else { Style::new() },
+                if mark.is_some() {
+                    theme::done()
+                } else {
+                    Style::new()
+                },
             )];
             let mut text = pieces_without(&st.text, labels, Style::new(), &st.commands);
             if let Some(last) = text.last_mut() {
@@ -92,11 +108,18 @@ fn build(rb: &Runbook, labels: &BTreeMap<String, String>, inc: Option<&Incident>
             }
             p.extend(text);
             if let Some(m) = mark {
-                p.push((format!("  ✔ {} {}", utc_clock(m.at), clean(&m.by)), theme::done()));
+                p.push((
+                    format!("  ✔ {} {}", utc_clock(m.at), clean(&m.by)),
+                    theme::done(),
+                ));
             }
             lines.extend(wrap(p, width, 7));
             for d in &st.details {
-                lines.extend(wrap(pieces(&format!("       {d}"), labels, theme::dim()), width, 9));
+                lines.extend(wrap(
+                    pieces(&format!("       {d}"), labels, theme::dim()),
+                    width,
+                    9,
+                ));
             }
             for c in &st.commands {
                 for (k, cmd_line) in c.lines().enumerate() {
@@ -116,9 +139,18 @@ fn no_runbook(app: &App, inner: Rect, buf: &mut Buffer) {
     let alert = app
         .incident_state()
         .map(|i| (i.alert.name.clone(), i.alert.labels.clone()))
-        .or_else(|| app.alerts.selected().map(|a| (a.name().to_string(), a.labels.clone())));
+        .or_else(|| {
+            app.alerts
+                .selected()
+                .map(|a| (a.name().to_string(), a.labels.clone()))
+        });
     let Some((name, labels)) = alert else {
-        put_line(Line::styled("Select an alert to see its runbook.", theme::dim()), inner, 0, buf);
+        put_line(
+            Line::styled("Select an alert to see its runbook.", theme::dim()),
+            inner,
+            0,
+            buf,
+        );
         return;
     };
     let mut lines = wrap(
@@ -150,8 +182,14 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         title.push(Span::raw(format!(" · {}", clean(&rb.title))));
         let total = rb.steps().count();
         if let Some(inc) = inc {
-            let done = rb.steps().filter(|(_, s)| inc.step_done(&s.id).is_some()).count();
-            title.push(Span::styled(format!(" · {done}/{total} done"), theme::done()));
+            let done = rb
+                .steps()
+                .filter(|(_, s)| inc.step_done(&s.id).is_some())
+                .count();
+            title.push(Span::styled(
+                format!(" · {done}/{total} done"),
+                theme::done(),
+            ));
         } else {
             title.push(Span::styled(" · preview", theme::warn()));
         }
@@ -167,7 +205,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     let start = match selected {
         Some((_, last)) if last >= height => {
             let (first, _) = selected.unwrap_or_default();
-            first.saturating_sub(height / 3).min(built.lines.len().saturating_sub(height))
+            first
+                .saturating_sub(height / 3)
+                .min(built.lines.len().saturating_sub(height))
         }
         _ => 0,
     };

@@ -19,16 +19,31 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let mut left: Vec<Span<'static>> = Vec::new();
     match (app.incident.as_ref(), app.incident_state()) {
         (_, Some(inc)) => {
-            left.push(Span::styled(format!(" {} ", inc.severity), theme::incident_severity(inc.severity)));
-            left.push(Span::styled(format!(" {} ", clean(&inc.id)), Style::new().add_modifier(ratatui::style::Modifier::BOLD)));
-            left.push(Span::raw(format!("{} ", inc.status.to_string().to_uppercase())));
+            left.push(Span::styled(
+                format!(" {} ", inc.severity),
+                theme::incident_severity(inc.severity),
+            ));
+            left.push(Span::styled(
+                format!(" {} ", clean(&inc.id)),
+                Style::new().add_modifier(ratatui::style::Modifier::BOLD),
+            ));
+            left.push(Span::raw(format!(
+                "{} ",
+                inc.status.to_string().to_uppercase()
+            )));
             let end = inc.resolved.as_ref().map_or(app.now, |r| r.at);
-            left.push(Span::raw(format!("T+{} ", hms(end.duration_since(inc.declared.at)))));
+            left.push(Span::raw(format!(
+                "T+{} ",
+                hms(end.duration_since(inc.declared.at))
+            )));
         }
         (Some(open), None) => left.push(Span::raw(format!(" loading {}… ", clean(&open.id)))),
         (None, None) => {
             left.push(Span::styled(" NO INCIDENT ", theme::dim()));
-            left.push(Span::raw(format!("{} alerts firing ", app.alerts.items.len())));
+            left.push(Span::raw(format!(
+                "{} alerts firing ",
+                app.alerts.items.len()
+            )));
         }
     }
     let left_w: usize = left.iter().map(|s| s.content.width()).sum();
@@ -60,7 +75,11 @@ pub fn message_line(app: &App, area: Rect, buf: &mut Buffer) {
     }
     if let Some(f) = &app.flash {
         let text = clip(&clean(&f.text), area.width as usize);
-        let style = if f.error { theme::error_line() } else { theme::ok() };
+        let style = if f.error {
+            theme::error_line()
+        } else {
+            theme::ok()
+        };
         put_line(Line::styled(text, style), area, 0, buf);
     }
 }

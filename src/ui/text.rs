@@ -48,32 +48,33 @@ pub fn wrap(pieces: Vec<(String, Style)>, width: usize, indent: usize) -> Vec<Li
     let mut lines: Vec<Line<'static>> = Vec::new();
     let mut cur: Vec<Span<'static>> = Vec::new();
     let mut cur_w = 0;
-    let mut push_word = |word: &str, style: Style, cur: &mut Vec<Span<'static>>, cur_w: &mut usize| {
-        let ww = word.width();
-        if *cur_w + ww > width && *cur_w > indent {
-            lines.push(Line::from(std::mem::take(cur)));
-            cur.push(Span::raw(" ".repeat(indent)));
-            *cur_w = indent;
-            let trimmed = word.trim_start();
-            cur.push(Span::styled(trimmed.to_string(), style));
-            *cur_w += trimmed.width();
-        } else {
-            cur.push(Span::styled(word.to_string(), style));
-            *cur_w += ww;
-        }
-        // Words longer than a line are hard-broken.
-        while *cur_w > width {
-            let Some(last) = cur.pop() else { break };
-            let content = last.content.to_string();
-            let keep = width.saturating_sub(*cur_w - content.width());
-            let (a, b) = split_at_width(&content, keep);
-            cur.push(Span::styled(a, last.style));
-            lines.push(Line::from(std::mem::take(cur)));
-            cur.push(Span::raw(" ".repeat(indent)));
-            *cur_w = indent + b.width();
-            cur.push(Span::styled(b, last.style));
-        }
-    };
+    let mut push_word =
+        |word: &str, style: Style, cur: &mut Vec<Span<'static>>, cur_w: &mut usize| {
+            let ww = word.width();
+            if *cur_w + ww > width && *cur_w > indent {
+                lines.push(Line::from(std::mem::take(cur)));
+                cur.push(Span::raw(" ".repeat(indent)));
+                *cur_w = indent;
+                let trimmed = word.trim_start();
+                cur.push(Span::styled(trimmed.to_string(), style));
+                *cur_w += trimmed.width();
+            } else {
+                cur.push(Span::styled(word.to_string(), style));
+                *cur_w += ww;
+            }
+            // Words longer than a line are hard-broken.
+            while *cur_w > width {
+                let Some(last) = cur.pop() else { break };
+                let content = last.content.to_string();
+                let keep = width.saturating_sub(*cur_w - content.width());
+                let (a, b) = split_at_width(&content, keep);
+                cur.push(Span::styled(a, last.style));
+                lines.push(Line::from(std::mem::take(cur)));
+                cur.push(Span::raw(" ".repeat(indent)));
+                *cur_w = indent + b.width();
+                cur.push(Span::styled(b, last.style));
+            }
+        };
     for (text, style) in pieces {
         let mut start = 0;
         for (i, c) in text.char_indices() {
@@ -109,7 +110,10 @@ mod tests {
     use super::*;
 
     fn plain(lines: &[Line<'_>]) -> Vec<String> {
-        lines.iter().map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect()).collect()
+        lines
+            .iter()
+            .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect())
+            .collect()
     }
 
     #[test]
@@ -124,8 +128,16 @@ mod tests {
     fn wraps_words_with_indent() {
         let lines = wrap(vec![("one two three four".into(), Style::new())], 10, 2);
         assert_eq!(plain(&lines), ["one two", "  three", "  four"]);
-        let long = wrap(vec![("abcdefghijklmnopqrstuvwxyz".into(), Style::new())], 10, 0);
-        assert!(plain(&long).iter().all(|l| l.width() <= 10), "{:?}", plain(&long));
+        let long = wrap(
+            vec![("abcdefghijklmnopqrstuvwxyz".into(), Style::new())],
+            10,
+            0,
+        );
+        assert!(
+            plain(&long).iter().all(|l| l.width() <= 10),
+            "{:?}",
+            plain(&long)
+        );
         assert_eq!(plain(&long).concat(), "abcdefghijklmnopqrstuvwxyz");
     }
 }

@@ -22,7 +22,9 @@ pub fn dim() -> Style {
 }
 
 pub fn selected() -> Style {
-    Style::new().bg(Color::Rgb(40, 50, 70)).add_modifier(Modifier::BOLD)
+    Style::new()
+        .bg(Color::Rgb(40, 50, 70))
+        .add_modifier(Modifier::BOLD)
 }
 
 pub fn heading() -> Style {
@@ -35,12 +37,17 @@ pub fn command() -> Style {
 
 /// A placeholder filled from the alert's labels.
 pub fn filled() -> Style {
-    Style::new().fg(Color::Green).add_modifier(Modifier::UNDERLINED)
+    Style::new()
+        .fg(Color::Green)
+        .add_modifier(Modifier::UNDERLINED)
 }
 
 /// A placeholder with no matching label: loud, so nobody runs it as is.
 pub fn missing() -> Style {
-    Style::new().fg(Color::White).bg(Color::Red).add_modifier(Modifier::BOLD)
+    Style::new()
+        .fg(Color::White)
+        .bg(Color::Red)
+        .add_modifier(Modifier::BOLD)
 }
 
 pub fn done() -> Style {

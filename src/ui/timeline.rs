@@ -18,25 +18,36 @@ fn style(kind: &EventKind) -> (&'static str, Style) {
         EventKind::StepUndone { .. } => ("↺", theme::warn()),
         EventKind::Note { .. } => ("✎", Style::new().fg(ratatui::style::Color::Cyan)),
         EventKind::SeverityChanged { .. } => ("!", theme::warn()),
-        EventKind::Acknowledged | EventKind::Mitigated | EventKind::Resolved | EventKind::Reopened => {
-            ("●", theme::heading())
-        }
+        EventKind::Acknowledged
+        | EventKind::Mitigated
+        | EventKind::Resolved
+        | EventKind::Reopened => ("●", theme::heading()),
     }
 }
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
-    let events = app.incident.as_ref().map(|i| i.events.as_slice()).unwrap_or_default();
+    let events = app
+        .incident
+        .as_ref()
+        .map(|i| i.events.as_slice())
+        .unwrap_or_default();
     let mut title = vec![Span::raw(format!("Timeline {} events", events.len()))];
     if app.timeline_scroll > 0 {
         title.push(Span::styled(" · scrolled (G follows)", theme::warn()));
     }
     if app.pending > 0 {
-        title.push(Span::styled(format!(" · saving {}…", app.pending), theme::warn()));
+        title.push(Span::styled(
+            format!(" · saving {}…", app.pending),
+            theme::warn(),
+        ));
     }
     let inner = framed(title, focused, area, buf);
     if app.incident.is_none() {
         put_line(
-            Line::styled("No incident open. Select an alert and press Enter.", theme::dim()),
+            Line::styled(
+                "No incident open. Select an alert and press Enter.",
+                theme::dim(),
+            ),
             inner,
             0,
             buf,
@@ -44,7 +55,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         return;
     }
     let height = inner.height as usize;
-    let end = events.len().saturating_sub(app.timeline_scroll.min(events.len()));
+    let end = events
+        .len()
+        .saturating_sub(app.timeline_scroll.min(events.len()));
     let start = end.saturating_sub(height);
     let width = inner.width as usize;
     for (row, e) in events[start..end].iter().enumerate() {

@@ -34,7 +34,11 @@ pub struct Harness {
 impl Harness {
     pub fn at(secs: i64) -> Harness {
         let lib = runbook_files::load(&[runbooks_dir()]);
-        assert!(lib.errors.is_empty(), "shipped runbooks must parse: {:?}", lib.errors);
+        assert!(
+            lib.errors.is_empty(),
+            "shipped runbooks must parse: {:?}",
+            lib.errors
+        );
         let now = t0() + SignedDuration::from_secs(secs);
         let app = App::new("alice".into(), SeverityMap::default(), lib, now);
         let mut h = Harness {
@@ -100,7 +104,10 @@ impl Harness {
                     }
                     Effect::Append(event) => {
                         let id = self.app.incident.as_ref().unwrap().id.clone();
-                        queue.push(Msg::Journal(JournalMsg::Events { id, events: vec![event] }));
+                        queue.push(Msg::Journal(JournalMsg::Events {
+                            id,
+                            events: vec![event],
+                        }));
                     }
                     Effect::Query(Some(q)) => {
                         let result = self.scenario.metric(&q, self.now());
@@ -147,7 +154,11 @@ impl Harness {
         let t = self.render(w, h);
         let buf = t.backend().buffer();
         (0..h)
-            .map(|y| (0..w).map(|x| buf[(x, y)].symbol().to_string()).collect::<String>())
+            .map(|y| {
+                (0..w)
+                    .map(|x| buf[(x, y)].symbol().to_string())
+                    .collect::<String>()
+            })
             .collect::<Vec<_>>()
             .join("\n")
     }
