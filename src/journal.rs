@@ -44,6 +44,23 @@ impl Declared {
     }
 }
 
+/// What opening an incident found on disk: its events so far and where reading
+/// stopped, so following it continues from there with nothing read twice.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Opened {
+    pub declared: Declared,
+    pub events: Vec<Event>,
+    pub warnings: Vec<String>,
+    pub position: Position,
+}
+
+/// How far a journal has been read: bytes and complete lines.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Position {
+    pub offset: u64,
+    pub lines: usize,
+}
+
 /// Incident ids become file names, so only a safe alphabet is accepted.
 pub fn valid_id(id: &str) -> bool {
     !id.is_empty()
@@ -129,6 +146,19 @@ impl Store {
         }
         incidents.sort_by(|a, b| a.declared.at.cmp(&b.declared.at).then(a.id.cmp(&b.id)));
         Ok((incidents, warnings))
+    }
+
+    /// Declares or joins (see [`Store::declare_or_join`]) and reads the journal.
+    pub fn open(&self, declaration: &Event) -> io::Result<Opened> {
+        let declared = self.declare_or_join(declaration)?;
+        let mut tail = Tail::new(self.path(declared.id())?);
+        let (events, warnings) = tail.read_new()?;
+        Ok(Opened {
+            declared,
+            events,
+            warnings,
+            position: tail.position(),
+        })
     }
 
     /// Joins the open incident for the same alert, or creates a new journal whose
@@ -281,10 +311,22 @@ pub struct Tail {
 
 impl Tail {
     pub fn new(path: PathBuf) -> Self {
+        Self::at(path, Position::default())
+    }
+
+    /// Continues from a position an earlier reader reached.
+    pub fn at(path: PathBuf, from: Position) -> Self {
         Tail {
             path,
-            offset: 0,
-            lines: 0,
+            offset: from.offset,
+            lines: from.lines,
+        }
+    }
+
+    pub fn position(&self) -> Position {
+        Position {
+            offset: self.offset,
+            lines: self.lines,
         }
     }
 
@@ -336,10 +378,12 @@ pub struct Follower {
 }
 
 impl Follower {
-    /// Starts following; the first report holds every event already in the file.
+    /// Starts following from `from`; the first report holds every event
+    /// appended after that point.
     pub fn start(
         store: &Store,
         id: &str,
+        from: Position,
         sink: impl Fn(JournalMsg) + Send + 'static,
     ) -> io::Result<Follower> {
         let path = store.path(id)?;
@@ -367,7 +411,7 @@ impl Follower {
         let id_owned = id.to_string();
         thread::Builder::new()
             .name(format!("journal-{id}"))
-            .spawn(move || follow(path, id_owned, rx, sink))?;
+            .spawn(move || follow(Tail::at(path, from), id_owned, rx, sink))?;
         let _ = tx.send(Cmd::Poll);
         Ok(Follower {
             id: id.to_string(),
@@ -386,8 +430,8 @@ impl Follower {
     }
 }
 
-fn follow(path: PathBuf, id: String, rx: mpsc::Receiver<Cmd>, sink: impl Fn(JournalMsg)) {
-    let mut tail = Tail::new(path.clone());
+fn follow(mut tail: Tail, id: String, rx: mpsc::Receiver<Cmd>, sink: impl Fn(JournalMsg)) {
+    let path = tail.path.clone();
     loop {
         let cmd = match rx.recv_timeout(Duration::from_millis(500)) {
             Ok(c) => Some(c),
@@ -537,11 +581,12 @@ mod tests {
     fn follower_reports_own_and_foreign_appends() {
         let dir = tempfile::tempdir().expect("tmp");
         let store = Store::new(dir.path());
-        let d = store
-            .declare_or_join(&ev("03:00:00", "a", declared()))
-            .expect("declare");
+        let opened = store.open(&ev("03:00:00", "a", declared())).expect("declare");
+        assert_eq!(opened.events.len(), 1);
+        let d = opened.declared;
         let (tx, rx) = mpsc::channel();
-        let f = Follower::start(&store, d.id(), move |m| {
+        // Following continues where opening stopped: nothing is reported twice.
+        let f = Follower::start(&store, d.id(), opened.position, move |m| {
             let _ = tx.send(m);
         })
         .expect("follow");
@@ -550,7 +595,6 @@ mod tests {
             Ok(JournalMsg::Events { events, .. }) => events.len(),
             other => panic!("unexpected {other:?}"),
         };
-        assert_eq!(count(&rx), 1);
         f.append(ev("03:01:00", "a", EventKind::Acknowledged));
         assert_eq!(count(&rx), 1);
         store

@@ -52,14 +52,14 @@ impl Effects {
             Effect::Declare(event) => {
                 let (store, tx) = (self.store.clone(), self.tx.clone());
                 tokio::task::spawn_blocking(move || {
-                    let result = store.declare_or_join(&event).map_err(|e| e.to_string());
+                    let result = store.open(&event).map_err(|e| e.to_string());
                     let _ = tx.send(Msg::Declared(result));
                 });
             }
-            Effect::Follow(id) => {
+            Effect::Follow { id, from } => {
                 self.follower = None;
                 let tx = self.tx.clone();
-                match Follower::start(&self.store, &id, move |m| {
+                match Follower::start(&self.store, &id, from, move |m| {
                     let _ = tx.send(Msg::Journal(m));
                 }) {
                     Ok(f) => self.follower = Some(f),

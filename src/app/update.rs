@@ -16,7 +16,7 @@ use crate::domain::incident::{AlertRef, Event, EventKind, Incident, RunbookRef};
 use crate::domain::placeholder::fill_string;
 use crate::domain::pod::Pod;
 use crate::domain::time::{to_millis, utc_clock};
-use crate::journal::{Declared, JournalMsg};
+use crate::journal::{Declared, JournalMsg, Opened, Position};
 use crate::sources::SourceMsg;
 
 /// Everything that can change the state.
@@ -26,7 +26,7 @@ pub enum Msg {
     Tick(Timestamp),
     Source(SourceMsg),
     Journal(JournalMsg),
-    Declared(Result<Declared, String>),
+    Declared(Result<Opened, String>),
     Exported(Result<PathBuf, String>),
 }
 
@@ -35,8 +35,11 @@ pub enum Msg {
 pub enum Effect {
     /// Create (or join) the incident whose first event this is.
     Declare(Event),
-    /// Follow this incident's journal from the start.
-    Follow(String),
+    /// Follow this incident's journal from where opening it stopped reading.
+    Follow {
+        id: String,
+        from: Position,
+    },
     /// Append durably to the followed journal.
     Append(Event),
     Export {
@@ -55,9 +58,9 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Tick(now) => app.now = now,
         Msg::Source(s) => on_source(app, s),
         Msg::Journal(j) => on_journal(app, j),
-        Msg::Declared(Ok(d)) => {
-            let id = d.id().to_string();
-            match &d {
+        Msg::Declared(Ok(opened)) => {
+            let id = opened.declared.id().to_string();
+            match &opened.declared {
                 Declared::New(_) => app.info(format!("declared incident {id}")),
                 Declared::Joined(_) => app.info(format!("joined open incident {id}")),
             }
@@ -69,7 +72,20 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.timeline_scroll = 0;
             app.step_cursor = 0;
             app.focus = Pane::Runbook;
-            fx.push(Effect::Follow(id));
+            on_journal(
+                app,
+                JournalMsg::Events {
+                    id: id.clone(),
+                    events: opened.events,
+                },
+            );
+            if let Some(w) = opened.warnings.first() {
+                app.error(w.clone());
+            }
+            fx.push(Effect::Follow {
+                id,
+                from: opened.position,
+            });
         }
         Msg::Declared(Err(e)) => app.error(format!("could not declare the incident: {e}")),
         Msg::Exported(Ok(path)) => {

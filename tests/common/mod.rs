@@ -12,7 +12,7 @@ use ratatui::backend::TestBackend;
 use warroom::app::{App, Effect, Msg, update};
 use warroom::domain::incident::{EventKind, incident_id};
 use warroom::domain::severity::SeverityMap;
-use warroom::journal::{Declared, JournalMsg};
+use warroom::journal::{Declared, JournalMsg, Opened, Position};
 use warroom::sources::demo::{SOURCE, Scenario};
 use warroom::sources::{SourceMsg, runbook_files};
 
@@ -96,11 +96,12 @@ impl Harness {
                         };
                         *id = incident_id(&alert.name, event.ts);
                         let id = id.clone();
-                        queue.push(Msg::Journal(JournalMsg::Events {
-                            id: id.clone(),
+                        queue.push(Msg::Declared(Ok(Opened {
+                            declared: Declared::New(id),
                             events: vec![event],
-                        }));
-                        queue.push(Msg::Declared(Ok(Declared::New(id))));
+                            warnings: Vec::new(),
+                            position: Position::default(),
+                        })));
                     }
                     Effect::Append(event) => {
                         let id = self.app.incident.as_ref().unwrap().id.clone();
@@ -117,7 +118,7 @@ impl Harness {
                             result,
                         }));
                     }
-                    Effect::Query(None) | Effect::Follow(_) | Effect::Export { .. } => {}
+                    Effect::Query(None) | Effect::Follow { .. } | Effect::Export { .. } => {}
                 }
             }
         }
