@@ -581,7 +581,9 @@ mod tests {
     fn follower_reports_own_and_foreign_appends() {
         let dir = tempfile::tempdir().expect("tmp");
         let store = Store::new(dir.path());
-        let opened = store.open(&ev("03:00:00", "a", declared())).expect("declare");
+        let opened = store
+            .open(&ev("03:00:00", "a", declared()))
+            .expect("declare");
         assert_eq!(opened.events.len(), 1);
         let d = opened.declared;
         let (tx, rx) = mpsc::channel();

@@ -21,6 +21,10 @@ struct Tmux {
 
 impl Tmux {
     fn start(name: &str, w: u16, h: u16, data: &Path) -> Tmux {
+        Self::start_as(name, w, h, data, "e2e-alice")
+    }
+
+    fn start_as(name: &str, w: u16, h: u16, data: &Path, author: &str) -> Tmux {
         assert!(
             Command::new("tmux").arg("-V").output().is_ok(),
             "tmux is required: run scripts/test.sh, which installs it"
@@ -46,12 +50,9 @@ impl Tmux {
             .args(["-x", &w.to_string(), "-y", &h.to_string()])
             .arg("-e")
             .arg(format!("WARROOM_DATA_DIR={}", data.display()))
-            .args([
-                "-e",
-                "WARROOM_AUTHOR=e2e-alice",
-                "-e",
-                "TERM=xterm-256color",
-            ])
+            .arg("-e")
+            .arg(format!("WARROOM_AUTHOR={author}"))
+            .args(["-e", "TERM=xterm-256color"])
             .arg(script)
             .status()
             .unwrap();
@@ -87,13 +88,17 @@ impl Tmux {
     }
 
     fn wait_for(&self, needle: &str) -> String {
+        self.wait_within(needle, Duration::from_secs(15))
+    }
+
+    fn wait_within(&self, needle: &str, limit: Duration) -> String {
         let start = Instant::now();
         loop {
             let s = self.screen();
             if s.contains(needle) {
                 return s;
             }
-            if start.elapsed() > Duration::from_secs(15) {
+            if start.elapsed() > limit {
                 panic!("timed out waiting for {needle:?}; screen was:\n{s}");
             }
             std::thread::sleep(Duration::from_millis(100));
@@ -233,4 +238,42 @@ fn unknown_incident_export_is_a_clear_error() {
     let out = warroom(data.path(), &["export", "../../etc/passwd"]);
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("not a valid incident id"));
+}
+
+#[test]
+fn two_cockpits_share_one_incident_live() {
+    let data = tempfile::tempdir().unwrap();
+    let a = Tmux::start_as("live-a", 200, 50, data.path(), "alice");
+    let b = Tmux::start_as("live-b", 80, 24, data.path(), "bob");
+    a.wait_for("CatalogP99Latency");
+    b.wait_for("CatalogP99Latency");
+    a.keys(&["Enter"]);
+    a.wait_for("declared incident");
+    b.keys(&["Enter"]);
+    b.wait_for("joined open incident");
+    // Bob ticks a step; Alice sees it, and Alice's note reaches Bob, each within
+    // about a second (file notifications, with a half-second poll behind them).
+    b.keys(&["Space"]);
+    a.wait_within("1/13 done", Duration::from_secs(3));
+    a.keys(&["n"]);
+    a.wait_for("Enter saves");
+    a.text("from alice");
+    a.keys(&["Enter"]);
+    b.keys(&["5"]);
+    b.wait_within("Note: from alice", Duration::from_secs(3));
+    let journal = std::fs::read_dir(data.path().join("incidents"))
+        .unwrap()
+        .filter_map(Result::ok)
+        .find(|e| e.path().extension().is_some_and(|x| x == "jsonl"))
+        .unwrap();
+    let text = std::fs::read_to_string(journal.path()).unwrap();
+    assert_eq!(
+        text.lines().count(),
+        3,
+        "one declaration, one tick, one note:\n{text}"
+    );
+    assert!(
+        text.contains("\"author\":\"bob\",\"kind\":\"step_done\""),
+        "{text}"
+    );
 }

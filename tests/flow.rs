@@ -228,3 +228,99 @@ fn alerts_without_a_runbook_say_so() {
         "{screen}"
     );
 }
+
+#[test]
+fn hostile_text_from_sources_never_reaches_the_terminal() {
+    let mut h = Harness::at(0);
+    let mut alerts = h.app.alerts.items.clone();
+    let evil = "\u{1b}]0;pwned\u{7}\u{1b}[2J\u{1b}[31mred\u{9b}1m\r\nnext\u{202e}txt";
+    alerts[0].annotations.insert("summary".into(), evil.into());
+    alerts[0]
+        .annotations
+        .insert("description".into(), evil.into());
+    alerts[0].labels.insert("service".into(), evil.into());
+    let mut pods = h.scenario.pods(h.now());
+    pods[0].name = evil.into();
+    pods[0].status = evil.into();
+    h.send(warroom::app::Msg::Source(
+        warroom::sources::SourceMsg::Alerts {
+            source: "demo".into(),
+            result: Ok(alerts),
+        },
+    ));
+    h.send(warroom::app::Msg::Source(
+        warroom::sources::SourceMsg::Pods {
+            source: "demo".into(),
+            result: Ok(pods),
+        },
+    ));
+    h.key(KeyCode::Enter);
+    h.command(&format!("note {evil}"));
+    for (w, ht) in [(80, 24), (200, 50)] {
+        for pane in ['1', '2', '3', '5'] {
+            h.key(KeyCode::Char(pane));
+            let t = h.render(w, ht);
+            let buf = t.backend().buffer();
+            for cell in &buf.content {
+                assert!(
+                    !cell
+                        .symbol()
+                        .chars()
+                        .any(|c| c.is_control() || ('\u{202a}'..='\u{202e}').contains(&c)),
+                    "control character drawn at {w}x{ht} pane {pane}: {:?}",
+                    cell.symbol()
+                );
+            }
+            let screen = h.screen(w, ht);
+            assert!(!screen.contains("pwned"), "OSC payload drawn:\n{screen}");
+        }
+    }
+}
+
+#[test]
+fn every_demo_alert_has_a_complete_runbook_whose_query_resolves() {
+    use warroom::domain::placeholder::{Seg, fill, fill_string};
+    use warroom::domain::runbook::SectionKind;
+    let h = Harness::at(200); // every alert of the story is firing by now
+    assert_eq!(h.app.alerts.items.len(), 6);
+    for alert in &h.app.alerts.items {
+        let Some(rb) = h.app.library.for_alert(alert) else {
+            panic!("no runbook for {}", alert.name());
+        };
+        let kinds: Vec<_> = rb.sections.iter().map(|s| s.kind).collect();
+        for k in [
+            SectionKind::Alert,
+            SectionKind::Check,
+            SectionKind::Diagnose,
+            SectionKind::Mitigate,
+            SectionKind::Postmortem,
+        ] {
+            assert!(kinds.contains(&k), "{}: no {k:?} section", rb.id);
+        }
+        for (section, step) in rb.steps() {
+            assert!(
+                !step.text.is_empty(),
+                "{}: empty step in {}",
+                rb.id,
+                section.heading
+            );
+        }
+        let Some(query) = rb.meta.query.as_deref() else {
+            panic!("{}: no query", rb.id);
+        };
+        let missing: Vec<_> = fill(query, &alert.labels)
+            .into_iter()
+            .filter(|s| matches!(s, Seg::Missing(_)))
+            .collect();
+        assert!(missing.is_empty(), "{}: unresolved {missing:?}", rb.id);
+        let data = h
+            .scenario
+            .metric(&fill_string(query, &alert.labels), h.now());
+        assert!(
+            data.is_ok(),
+            "{}: the demo has no curve for its query",
+            rb.id
+        );
+        assert!(rb.meta.threshold.is_some(), "{}: no threshold", rb.id);
+    }
+}
