@@ -1,0 +1,154 @@
+//! Speed targets, checked by measurement rather than by timed tests:
+//! `cargo bench --bench cockpit`. Exits non-zero when a target is missed.
+//!
+//! - drawing a full 200x50 frame with 1,000 alerts, 5,000 pods and a 10,000-event
+//!   timeline takes under 4 ms (the loop redraws at most a few times a second);
+//! - folding a 10,000-event journal takes under 20 ms (opening a long incident);
+//! - parsing the shipped runbook library takes under 20 ms (start-up).
+
+use std::hint::black_box;
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use jiff::{SignedDuration, Timestamp};
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use warroom::app::state::OpenIncident;
+use warroom::app::{App, Pane};
+use warroom::domain::alert::Alert;
+use warroom::domain::incident::{AlertRef, Event, EventKind, Incident};
+use warroom::domain::pod::Pod;
+use warroom::domain::severity::{Sev, SeverityMap};
+use warroom::sources::runbook_files;
+
+fn per_iter(n: u32, mut f: impl FnMut()) -> Duration {
+    f(); // warm up
+    let start = Instant::now();
+    for _ in 0..n {
+        f();
+    }
+    start.elapsed() / n
+}
+
+fn events(n: usize, t0: Timestamp) -> Vec<Event> {
+    let mut v = vec![Event {
+        ts: t0,
+        author: "bench".into(),
+        kind: EventKind::Declared {
+            id: "bench".into(),
+            title: "bench".into(),
+            severity: Sev::P1,
+            alert: AlertRef {
+                name: "Bench".into(),
+                fingerprint: "f".into(),
+                labels: Default::default(),
+                summary: String::new(),
+                starts_at: t0,
+            },
+            runbook: None,
+        },
+    }];
+    for i in 1..n {
+        let kind = if i % 2 == 0 {
+            EventKind::Note {
+                text: format!("note {i} with some words in it"),
+            }
+        } else {
+            EventKind::StepDone {
+                step: format!("check-{}", i % 40),
+                section: "Check".into(),
+                text: "step".into(),
+            }
+        };
+        v.push(Event {
+            ts: t0 + SignedDuration::from_secs(i as i64),
+            author: format!("user{}", i % 7),
+            kind,
+        });
+    }
+    v
+}
+
+fn main() {
+    let t0: Timestamp = "2026-11-21T03:00:00Z".parse().expect("time");
+    let runbooks = Path::new(env!("CARGO_MANIFEST_DIR")).join("runbooks");
+    let parse = per_iter(20, || {
+        black_box(runbook_files::load(std::slice::from_ref(&runbooks)));
+    });
+    let lib = runbook_files::load(&[runbooks]);
+    let mut app = App::new("bench".into(), SeverityMap::default(), lib, t0);
+    app.alerts.items = (0..1_000)
+        .map(|i| Alert {
+            fingerprint: format!("{i:016x}"),
+            labels: [
+                ("alertname", format!("CatalogP99Latency{i}")),
+                (
+                    "severity",
+                    ["critical", "warning", "info"][i % 3].to_string(),
+                ),
+            ]
+            .into_iter()
+            .map(|(k, v)| (k.to_string(), v))
+            .collect(),
+            annotations: [("summary".to_string(), format!("alert number {i} is firing"))].into(),
+            starts_at: t0 - SignedDuration::from_secs(i as i64 * 7),
+        })
+        .collect();
+    app.alerts.cursor = 500;
+    app.pods.items = (0..5_000)
+        .map(|i| Pod {
+            namespace: "shop".into(),
+            name: format!("catalog-7d9f8b6c5-{i:05}"),
+            labels: [("app".to_string(), "catalog".to_string())].into(),
+            ready: 1,
+            containers: 1,
+            status: if i % 50 == 0 {
+                "CrashLoopBackOff".into()
+            } else {
+                "Running".into()
+            },
+            restarts: (i % 9) as u32,
+            created_at: t0 - SignedDuration::from_secs(86_400),
+            node: format!("node-{}", i % 30),
+        })
+        .collect();
+    let journal = events(10_000, t0);
+    let fold = per_iter(20, || {
+        black_box(Incident::fold(black_box(&journal)).ok());
+    });
+    app.incident = Some(OpenIncident {
+        id: "bench".into(),
+        state: Incident::fold(&journal).ok(),
+        events: journal,
+    });
+    let mut terminal = Terminal::new(TestBackend::new(200, 50)).expect("terminal");
+    let mut draws = Vec::new();
+    for pane in [Pane::Alerts, Pane::Pods, Pane::Timeline] {
+        app.focus = pane;
+        draws.push(per_iter(50, || {
+            terminal.draw(|f| warroom::ui::draw(f, &app)).expect("draw");
+        }));
+    }
+    let draw = draws.iter().copied().max().unwrap_or_default();
+    let checks = [
+        (
+            "draw 200x50 frame (1k alerts, 5k pods, 10k events)",
+            draw,
+            Duration::from_millis(4),
+        ),
+        ("fold 10k-event journal", fold, Duration::from_millis(20)),
+        ("parse shipped runbooks", parse, Duration::from_millis(20)),
+    ];
+    let mut failed = false;
+    for (name, took, target) in checks {
+        let ok = took <= target;
+        failed |= !ok;
+        println!(
+            "{} {name}: {took:?} (target {target:?})",
+            if ok { "ok  " } else { "SLOW" }
+        );
+    }
+    if failed {
+        std::process::exit(1);
+    }
+}
