@@ -29,4 +29,13 @@ echo "==> cargo build --release"
 cargo build --release --locked
 
 echo "==> cargo test"
-WARROOM_E2E_BIN="$PWD/target/release/warroom" cargo test --locked -- --test-threads=2
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+set +e
+WARROOM_E2E_BIN="$PWD/target/release/warroom" cargo test --locked -- --test-threads=2 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+# One closing line for the whole suite, summed over every test binary.
+awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($(i+1) ~ /^passed/) p += $i; if ($(i+1) ~ /^failed/) f += $i; if ($(i+1) ~ /^ignored/) s += $i } }
+     END { printf "%d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+exit "$status"
