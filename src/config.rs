@@ -116,6 +116,7 @@ impl Config {
             .clone()
             .or(file.author.clone())
             .or_else(|| std::env::var("USER").ok())
+            .or_else(|| std::env::var("LOGNAME").ok())
             .filter(|a| !a.trim().is_empty())
             .unwrap_or_else(|| "unknown".into());
         Ok(Config {

@@ -79,9 +79,9 @@ pub fn help_lines() -> Vec<Line<'static>> {
 }
 
 fn help(app: &App, area: Rect, buf: &mut Buffer) {
-    let r = centered(area, 90, area.height.saturating_sub(2));
-    let inner = boxed(" Help — j/k scroll · Esc closes ", r, buf);
     let lines = help_lines();
+    let r = centered(area, 104, lines.len() as u16 + 2);
+    let inner = boxed(" Help — j/k scroll · Esc closes ", r, buf);
     let max = lines.len().saturating_sub(inner.height as usize);
     let scroll = app.help_scroll.min(max);
     Paragraph::new(lines)

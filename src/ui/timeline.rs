@@ -31,8 +31,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         .as_ref()
         .map(|i| i.events.as_slice())
         .unwrap_or_default();
+    // Scrolling back never goes past the oldest event.
+    let height = area.height.saturating_sub(2) as usize;
+    let scroll = app.timeline_scroll.min(events.len().saturating_sub(height));
     let mut title = vec![Span::raw(format!("Timeline {} events", events.len()))];
-    if app.timeline_scroll > 0 {
+    if scroll > 0 {
         title.push(Span::styled(" · scrolled (G follows)", theme::warn()));
     }
     if app.pending > 0 {
@@ -54,10 +57,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         );
         return;
     }
-    let height = inner.height as usize;
-    let end = events
-        .len()
-        .saturating_sub(app.timeline_scroll.min(events.len()));
+    let end = events.len() - scroll;
     let start = end.saturating_sub(height);
     let width = inner.width as usize;
     for (row, e) in events[start..end].iter().enumerate() {
