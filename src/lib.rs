@@ -6,6 +6,7 @@
 //! messages, `app` reduces messages and keys into state and effects, `ui` draws
 //! that state, and `tui` owns the terminal.
 #![deny(clippy::unwrap_used, clippy::panic)]
+#![warn(missing_docs)]
 
 pub mod app;
 pub mod cli;

@@ -46,6 +46,23 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             )));
         }
     }
+    // Source health at a glance: the worst of the sources.
+    left.push(Span::raw("│ "));
+    let statuses = [&app.alerts.status, &app.pods.status, &app.metric.status];
+    let badge = statuses
+        .iter()
+        .find(|s| s.error.is_some())
+        .or_else(|| statuses.iter().find(|s| s.last_ok.is_some()))
+        .map(|s| super::source_badge(s, app));
+    if let Some(b) = badge {
+        // On a narrow terminal the dot alone keeps room for the key hints.
+        let text = if area.width >= super::WIDE.0 {
+            format!("● {} ", b.content)
+        } else {
+            "● ".to_string()
+        };
+        left.push(Span::styled(text, b.style));
+    }
     let left_w: usize = left.iter().map(|s| s.content.width()).sum();
     let mut hints = String::new();
     for (key, what) in keys::hints(app.focus) {
