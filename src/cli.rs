@@ -34,6 +34,7 @@ pub struct Cli {
     #[arg(long, global = true, env = "WARROOM_AUTHOR")]
     pub author: Option<String>,
     #[command(subcommand)]
+    /// What to do; none prints how to get started.
     pub command: Option<Command>,
 }
 

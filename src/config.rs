@@ -26,23 +26,38 @@ pub struct FileConfig {
 /// Everything the cockpit needs to know, resolved from file, flags and env.
 #[derive(Debug, Clone)]
 pub struct Config {
+    /// Name stamped on every event this cockpit records.
     pub author: String,
+    /// Alert severity label → P0/P1/P2.
     pub severity: SeverityMap,
+    /// Folders searched for runbooks, in order.
     pub runbook_dirs: Vec<PathBuf>,
+    /// Where journals, exports and logs live.
     pub data_dir: PathBuf,
+    /// The config file that was (or would have been) read.
     pub config_file: PathBuf,
 }
 
 /// A config problem, naming the file and where in it.
 #[derive(Debug, thiserror::Error)]
 pub enum ConfigError {
+    /// The file parsed badly or holds a wrong value.
     #[error("{path}: {message}")]
-    Invalid { path: PathBuf, message: String },
+    Invalid {
+        /// The config file.
+        path: PathBuf,
+        /// What is wrong and where (line, column, field).
+        message: String,
+    },
+    /// The file could not be read.
     #[error("{path}: {source}")]
     Io {
+        /// The config file.
         path: PathBuf,
+        /// Why reading failed.
         source: std::io::Error,
     },
+    /// No platform directories (no home): paths must be given explicitly.
     #[error("cannot determine a home directory; pass --data-dir and --config")]
     NoHome,
 }
@@ -50,9 +65,13 @@ pub enum ConfigError {
 /// Overrides from the command line (flags already merged with their env vars).
 #[derive(Debug, Clone, Default)]
 pub struct Overrides {
+    /// `--config`: a file that must exist.
     pub config_file: Option<PathBuf>,
+    /// `--data-dir` or WARROOM_DATA_DIR.
     pub data_dir: Option<PathBuf>,
+    /// `--runbooks`, replacing the default folders.
     pub runbook_dirs: Vec<PathBuf>,
+    /// `--author` or WARROOM_AUTHOR.
     pub author: Option<String>,
 }
 

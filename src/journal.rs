@@ -25,18 +25,23 @@ pub struct Store {
 /// The events of a journal plus what had to be skipped to read it.
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Loaded {
+    /// Events that parsed, in file order.
     pub events: Vec<Event>,
+    /// Lines that were skipped, with where and why.
     pub warnings: Vec<String>,
 }
 
 /// Whether a declaration created a new incident or joined an open one.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Declared {
+    /// A new journal was created.
     New(String),
+    /// An open incident for the same alert already existed.
     Joined(String),
 }
 
 impl Declared {
+    /// The incident id either way.
     pub fn id(&self) -> &str {
         match self {
             Declared::New(id) | Declared::Joined(id) => id,
@@ -48,16 +53,22 @@ impl Declared {
 /// stopped, so following it continues from there with nothing read twice.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Opened {
+    /// Created or joined.
     pub declared: Declared,
+    /// Every event in the journal when it was opened.
     pub events: Vec<Event>,
+    /// Lines skipped while reading.
     pub warnings: Vec<String>,
+    /// Where reading stopped.
     pub position: Position,
 }
 
 /// How far a journal has been read: bytes and complete lines.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Position {
+    /// Bytes consumed.
     pub offset: u64,
+    /// Complete lines consumed, for line numbers in warnings.
     pub lines: usize,
 }
 
@@ -73,12 +84,14 @@ pub fn valid_id(id: &str) -> bool {
 }
 
 impl Store {
+    /// Incidents under `<data_dir>/incidents`.
     pub fn new(data_dir: &Path) -> Self {
         Store {
             dir: data_dir.join("incidents"),
         }
     }
 
+    /// The folder holding the journals.
     pub fn dir(&self) -> &Path {
         &self.dir
     }
@@ -310,6 +323,7 @@ pub struct Tail {
 }
 
 impl Tail {
+    /// Reads a journal from its start.
     pub fn new(path: PathBuf) -> Self {
         Self::at(path, Position::default())
     }
@@ -323,6 +337,7 @@ impl Tail {
         }
     }
 
+    /// How far this reader has got.
     pub fn position(&self) -> Position {
         Position {
             offset: self.offset,
@@ -356,11 +371,21 @@ impl Tail {
 #[derive(Debug, Clone, PartialEq)]
 pub enum JournalMsg {
     /// Events appended to the followed incident (by anyone), in file order.
-    Events { id: String, events: Vec<Event> },
+    Events {
+        /// The incident.
+        id: String,
+        /// The new events.
+        events: Vec<Event>,
+    },
     /// Something was skipped while reading.
     Warning(String),
     /// An append failed: the event was NOT recorded.
-    AppendFailed { id: String, error: String },
+    AppendFailed {
+        /// The incident.
+        id: String,
+        /// Why the append failed.
+        error: String,
+    },
 }
 
 enum Cmd {
@@ -420,6 +445,7 @@ impl Follower {
         })
     }
 
+    /// The incident being followed.
     pub fn id(&self) -> &str {
         &self.id
     }

@@ -7,14 +7,23 @@ use crate::domain::severity::Sev;
 /// A parsed command.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
+    /// Acknowledge: someone owns the response.
     Ack,
+    /// The impact has stopped, even if the cause is not fixed.
     Mitigated,
+    /// The incident is over.
     Resolve,
+    /// Back to work on a resolved incident.
     Reopen,
+    /// Re-rate the incident as the impact becomes clearer.
     Sev(Sev),
+    /// Free text for the timeline.
     Note(String),
+    /// Write the postmortem draft, to the default place or a file.
     Export(Option<PathBuf>),
+    /// Show the help overlay.
     Help,
+    /// Leave the cockpit (asks while an incident is open).
     Quit,
 }
 

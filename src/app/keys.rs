@@ -9,37 +9,57 @@ use super::state::Pane;
 /// What a key asks for. The reducer gives each action its meaning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
+    /// Leave the cockpit, asking first while an incident is open.
     Quit,
+    /// Show the help overlay built from this table.
     Help,
+    /// Cycle focus forwards through the panes.
     FocusNext,
+    /// Cycle focus backwards.
     FocusPrev,
+    /// Jump straight to a pane (compact layout shows it as the tab).
     Focus(Pane),
+    /// Move the selection or scroll up by one.
     Up,
+    /// Move the selection or scroll down by one.
     Down,
+    /// Move by a screenful up.
     PageUp,
+    /// Move by a screenful down.
     PageDown,
+    /// Jump to the first row.
     Top,
+    /// Jump to the last row (the timeline follows again).
     Bottom,
     /// Enter on an alert: declare or reopen its incident.
     Open,
+    /// Tick or untick the selected runbook step.
     ToggleStep,
+    /// Open the note editor.
     Note,
+    /// Open the `:` command line.
     CommandLine,
 }
 
 /// Where a binding applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
+    /// Active whatever pane has focus.
     Global,
+    /// Active only while this pane has focus.
     In(Pane),
 }
 
 /// One row of the key table.
 #[derive(Debug, Clone, Copy)]
 pub struct Binding {
+    /// Where the binding applies.
     pub scope: Scope,
+    /// Every key combination that triggers it; the first is shown in hints.
     pub keys: &'static [(KeyCode, KeyModifiers)],
+    /// What it asks for.
     pub action: Action,
+    /// One line for the help overlay.
     pub help: &'static str,
     /// Shown in the status line when its scope is active.
     pub hint: Option<&'static str>,

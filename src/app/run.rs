@@ -30,6 +30,7 @@ pub struct Effects {
 }
 
 impl Effects {
+    /// Wires the effect runner to the store, the loop's inbox and the sources' query.
     pub fn new(
         store: Store,
         data_dir: PathBuf,

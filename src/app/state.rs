@@ -14,14 +14,20 @@ use crate::domain::severity::SeverityMap;
 /// The panes, in Tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Pane {
+    /// Firing alerts; where every response starts.
     Alerts,
+    /// The checklist of the open (or previewed) runbook.
     Runbook,
+    /// Pods in the runbook's scope.
     Pods,
+    /// The runbook's query as a chart.
     Metrics,
+    /// What happened, newest at the bottom.
     Timeline,
 }
 
 impl Pane {
+    /// Every pane in Tab order.
     pub const ALL: [Pane; 5] = [
         Pane::Alerts,
         Pane::Runbook,
@@ -30,6 +36,7 @@ impl Pane {
         Pane::Timeline,
     ];
 
+    /// Name shown in borders, tabs and help.
     pub fn title(self) -> &'static str {
         match self {
             Pane::Alerts => "Alerts",
@@ -44,10 +51,12 @@ impl Pane {
         Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
     }
 
+    /// The pane Tab moves to.
     pub fn next(self) -> Pane {
         Pane::ALL[(self.index() + 1) % Pane::ALL.len()]
     }
 
+    /// The pane Shift-Tab moves to.
     pub fn prev(self) -> Pane {
         Pane::ALL[(self.index() + Pane::ALL.len() - 1) % Pane::ALL.len()]
     }
@@ -57,28 +66,38 @@ impl Pane {
 #[derive(Debug, Default)]
 pub enum Mode {
     #[default]
+    /// Keys go to the key table.
     Normal,
+    /// The help overlay is up.
     Help,
+    /// The note editor is up; text keys edit the note.
     Note(Box<TextArea<'static>>),
+    /// The `:` command line is up.
     Command(Box<TextArea<'static>>),
+    /// Quitting with an open incident waits for y or n.
     ConfirmQuit,
 }
 
 /// Health of one source, judged at draw time against the clock.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct SourceStatus {
+    /// Source name shown in titles (`demo`, a server name, ...).
     pub name: String,
+    /// When the source last answered; staleness is judged against it at draw time.
     pub last_ok: Option<Timestamp>,
+    /// Why the last attempt failed, if it did.
     pub error: Option<String>,
 }
 
 impl SourceStatus {
+    /// Records a good answer.
     pub fn ok(&mut self, name: &str, at: Timestamp) {
         self.name = name.to_string();
         self.last_ok = Some(at);
         self.error = None;
     }
 
+    /// Records a failure, keeping the time of the last good answer.
     pub fn failed(&mut self, name: &str, error: String) {
         self.name = name.to_string();
         self.error = Some(error);
@@ -88,13 +107,18 @@ impl SourceStatus {
 /// The alerts list, kept sorted; selection follows the alert, not the row.
 #[derive(Debug, Default)]
 pub struct AlertsState {
+    /// Sorted most urgent first.
     pub items: Vec<Alert>,
+    /// Row of the selected alert.
     pub cursor: usize,
+    /// Fingerprint of the selected alert, so the selection survives re-sorting.
     pub selected: Option<String>,
+    /// Health of the alert source.
     pub status: SourceStatus,
 }
 
 impl AlertsState {
+    /// The alert under the cursor.
     pub fn selected(&self) -> Option<&Alert> {
         self.items.get(self.cursor)
     }
@@ -103,33 +127,46 @@ impl AlertsState {
 /// The pods list; unhealthy pods first.
 #[derive(Debug, Default)]
 pub struct PodsState {
+    /// Every pod the source reported; the pane filters to the runbook's scope.
     pub items: Vec<Pod>,
+    /// Row of the selected pod among the visible ones.
     pub cursor: usize,
+    /// Health of the pod source.
     pub status: SourceStatus,
 }
 
 /// The chart: which query is wanted and the latest answer for it.
 #[derive(Debug, Default)]
 pub struct MetricState {
+    /// The query the sources are asked for (placeholders filled).
     pub query: Option<String>,
+    /// Drawn as a horizontal line; from the runbook's front matter.
     pub threshold: Option<f64>,
+    /// The latest answer for `query`.
     pub data: Option<MetricData>,
+    /// Why the latest attempt for `query` failed.
     pub error: Option<String>,
+    /// Health of the metric source.
     pub status: SourceStatus,
 }
 
 /// The incident this cockpit is working, as its journal says.
 #[derive(Debug)]
 pub struct OpenIncident {
+    /// Incident id, also the journal's file name.
     pub id: String,
+    /// Every event read back from the journal, in file order.
     pub events: Vec<Event>,
+    /// The fold of `events`, once the declaration has been read.
     pub state: Option<Incident>,
 }
 
 /// A one-line message under the panes (command results, errors).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Flash {
+    /// What to say.
     pub text: String,
+    /// Errors are drawn loud and stay until replaced.
     pub error: bool,
 }
 
@@ -138,16 +175,25 @@ pub struct Flash {
 pub struct App {
     /// The clock, set by the loop; everything time-dependent is drawn from it.
     pub now: Timestamp,
+    /// Name stamped on this cockpit's events.
     pub author: String,
+    /// How alert severity labels become P0/P1/P2.
     pub severity: SeverityMap,
+    /// The pane keys go to; in the compact layout, the one on screen.
     pub focus: Pane,
+    /// The modal layer, if any.
     pub mode: Mode,
+    /// The Alerts pane.
     pub alerts: AlertsState,
+    /// The Pods pane.
     pub pods: PodsState,
+    /// The Metrics pane.
     pub metric: MetricState,
+    /// Every runbook found at start.
     pub library: Library,
     /// Selected step, as an index into the shown runbook's steps.
     pub step_cursor: usize,
+    /// The incident being worked, if any.
     pub incident: Option<OpenIncident>,
     /// Lines scrolled up from the newest event; 0 follows new events.
     pub timeline_scroll: usize,
@@ -155,11 +201,14 @@ pub struct App {
     pub help_scroll: usize,
     /// Events sent to the journal and not yet read back as durable.
     pub pending: usize,
+    /// The message line under the panes.
     pub flash: Option<Flash>,
+    /// Set when the loop should end.
     pub quit: bool,
 }
 
 impl App {
+    /// A cockpit with nothing reported yet; `now` seeds the clock.
     pub fn new(author: String, severity: SeverityMap, library: Library, now: Timestamp) -> Self {
         let flash = (!library.errors.is_empty()).then(|| Flash {
             text: format!(
@@ -224,6 +273,7 @@ impl App {
         self.incident_state().is_some_and(Incident::is_open)
     }
 
+    /// Shows a message in the message line.
     pub fn info(&mut self, text: impl Into<String>) {
         self.flash = Some(Flash {
             text: text.into(),
@@ -231,6 +281,7 @@ impl App {
         });
     }
 
+    /// Shows an error in the message line.
     pub fn error(&mut self, text: impl Into<String>) {
         self.flash = Some(Flash {
             text: text.into(),

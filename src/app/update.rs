@@ -22,11 +22,17 @@ use crate::sources::SourceMsg;
 /// Everything that can change the state.
 #[derive(Debug)]
 pub enum Msg {
+    /// A key press from the terminal.
     Key(KeyEvent),
+    /// The 1 Hz clock, so ages and elapsed times move.
     Tick(Timestamp),
+    /// Something a data source reported.
     Source(SourceMsg),
+    /// Something the incident journal reported.
     Journal(JournalMsg),
+    /// The answer to an `Effect::Declare`.
     Declared(Result<Opened, String>),
+    /// The answer to an `Effect::Export`.
     Exported(Result<PathBuf, String>),
 }
 
@@ -37,13 +43,18 @@ pub enum Effect {
     Declare(Event),
     /// Follow this incident's journal from where opening it stopped reading.
     Follow {
+        /// The incident to follow.
         id: String,
+        /// Where the opening read stopped.
         from: Position,
     },
     /// Append durably to the followed journal.
     Append(Event),
+    /// Write the postmortem draft of an incident.
     Export {
+        /// The incident to export.
         id: String,
+        /// Where to write it; `None` means `<data dir>/exports/<id>.md`.
         path: Option<PathBuf>,
     },
     /// The metric query the sources should serve now.

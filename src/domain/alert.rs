@@ -11,8 +11,11 @@ use serde::{Deserialize, Serialize};
 pub struct Alert {
     /// Stable identity across refreshes (Alertmanager's fingerprint).
     pub fingerprint: String,
+    /// What identifies the alert: `alertname`, `severity`, `namespace`, ...
     pub labels: BTreeMap<String, String>,
+    /// What describes it for humans: `summary`, `description`, `runbook_url`, ...
     pub annotations: BTreeMap<String, String>,
+    /// When the alert started firing; ages are computed from it at draw time.
     pub starts_at: Timestamp,
 }
 
@@ -22,6 +25,7 @@ impl Alert {
         self.label("alertname").unwrap_or("(unnamed alert)")
     }
 
+    /// One label's value, if present.
     pub fn label(&self, key: &str) -> Option<&str> {
         self.labels.get(key).map(String::as_str)
     }

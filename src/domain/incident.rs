@@ -17,9 +17,12 @@ use super::time::millis_serde;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
     #[serde(with = "millis_serde")]
+    /// When it happened, UTC, to the millisecond.
     pub ts: Timestamp,
+    /// Who did it (the responder's configured name).
     pub author: String,
     #[serde(flatten)]
+    /// What happened, with its details flattened into the same JSON object.
     pub kind: EventKind,
 }
 
@@ -29,47 +32,75 @@ pub struct Event {
 pub enum EventKind {
     /// First event of every journal.
     Declared {
+        /// Incident id; also the journal's file name.
         id: String,
+        /// One line saying what is wrong, from the alert's summary.
         title: String,
+        /// Severity at declaration.
         severity: Sev,
+        /// The alert that started it.
         alert: AlertRef,
+        /// The checklist in force, if a runbook matched.
         runbook: Option<RunbookRef>,
     },
+    /// Someone owns the response.
     Acknowledged,
+    /// The severity was re-rated.
     SeverityChanged {
+        /// Severity before.
         from: Sev,
+        /// Severity after.
         to: Sev,
     },
+    /// A runbook step was done.
     StepDone {
+        /// Step id within the runbook.
         step: String,
+        /// Section heading, so the export reads well without the runbook.
         section: String,
+        /// Step text at the time.
         text: String,
     },
+    /// A step ticked by mistake was unticked; the tick stays in the history.
     StepUndone {
+        /// Step id within the runbook.
         step: String,
+        /// Section heading.
         section: String,
+        /// Step text at the time.
         text: String,
     },
+    /// A responder's note.
     Note {
+        /// The note, possibly several lines.
         text: String,
     },
+    /// The impact has stopped.
     Mitigated,
+    /// The incident is over.
     Resolved,
+    /// Work resumed on a resolved incident.
     Reopened,
 }
 
 /// The alert an incident was declared for, frozen at declaration time.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct AlertRef {
+    /// The alert's name.
     pub name: String,
+    /// Identity used to find the open incident for the same alert.
     pub fingerprint: String,
+    /// All labels, to fill runbook placeholders when the incident is reopened.
     pub labels: BTreeMap<String, String>,
+    /// The alert's summary annotation.
     pub summary: String,
     #[serde(with = "millis_serde")]
+    /// When the alert started firing, the detection time.
     pub starts_at: Timestamp,
 }
 
 impl AlertRef {
+    /// Freezes what matters of an alert.
     pub fn from_alert(a: &Alert) -> Self {
         AlertRef {
             name: a.name().to_string(),
@@ -85,20 +116,27 @@ impl AlertRef {
 /// export lists steps not done even if the file changes later.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RunbookRef {
+    /// Runbook id.
     pub id: String,
+    /// Runbook title.
     pub title: String,
+    /// Every step, in order.
     pub steps: Vec<StepRef>,
 }
 
 /// One step of a [`RunbookRef`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct StepRef {
+    /// Step id (`check-1`, ...).
     pub id: String,
+    /// Section heading.
     pub section: String,
+    /// Step text.
     pub text: String,
 }
 
 impl RunbookRef {
+    /// Freezes a runbook's checklist.
     pub fn from_runbook(rb: &Runbook) -> Self {
         RunbookRef {
             id: rb.id.clone(),
@@ -118,8 +156,11 @@ impl RunbookRef {
 /// Where the incident stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Status {
+    /// Declared and not yet mitigated.
     Investigating,
+    /// Impact stopped; cause may remain.
     Mitigated,
+    /// Over.
     Resolved,
 }
 
@@ -136,32 +177,49 @@ impl fmt::Display for Status {
 /// Who did something, and when.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Mark {
+    /// When.
     pub at: Timestamp,
+    /// Who.
     pub by: String,
 }
 
 /// The state of a checklist step after the fold.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StepMark {
+    /// Done after the latest tick or untick.
     pub done: bool,
+    /// Who last changed it, and when.
     pub mark: Mark,
 }
 
 /// An incident as its events say it is.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Incident {
+    /// Incident id.
     pub id: String,
+    /// One line saying what is wrong.
     pub title: String,
+    /// Current severity.
     pub severity: Sev,
+    /// Current status.
     pub status: Status,
+    /// The alert it was declared for.
     pub alert: AlertRef,
+    /// The checklist in force.
     pub runbook: Option<RunbookRef>,
+    /// Declaration time and who declared.
     pub declared: Mark,
+    /// First acknowledgement.
     pub acknowledged: Option<Mark>,
+    /// First mitigation.
     pub mitigated: Option<Mark>,
+    /// Latest resolution (cleared by a reopen).
     pub resolved: Option<Mark>,
+    /// Latest state of each step that was ever ticked.
     pub steps: BTreeMap<String, StepMark>,
+    /// Everyone who recorded anything.
     pub responders: BTreeSet<String>,
+    /// Notes in order.
     pub notes: Vec<(Mark, String)>,
 }
 
@@ -169,8 +227,10 @@ pub struct Incident {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FoldError {
     #[error("the journal is empty")]
+    /// No events at all.
     Empty,
     #[error("the journal does not start with a declaration")]
+    /// Events exist but the first is not a declaration.
     NoDeclaration,
 }
 
@@ -270,6 +330,7 @@ impl Incident {
         self.status != Status::Resolved
     }
 
+    /// Who ticked a step and when, if it is done now.
     pub fn step_done(&self, step: &str) -> Option<&Mark> {
         self.steps.get(step).filter(|m| m.done).map(|m| &m.mark)
     }

@@ -5,14 +5,18 @@ use serde::{Deserialize, Serialize};
 /// One time series: points are (unix seconds, value).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Series {
+    /// Label set that tells this series apart, for the legend.
     pub name: String,
+    /// Samples in time order.
     pub points: Vec<(f64, f64)>,
 }
 
 /// The answer to one range query.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MetricData {
+    /// The PromQL that was asked, so late answers to old queries can be dropped.
     pub query: String,
+    /// One entry per returned series.
     pub series: Vec<Series>,
 }
 

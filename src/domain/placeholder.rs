@@ -18,8 +18,11 @@ pub enum Seg<'a> {
 /// A placeholder occurrence: its byte range and the label name it asks for.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Placeholder<'a> {
+    /// Byte offset of the first character of the placeholder.
     pub start: usize,
+    /// Byte offset just past it.
     pub end: usize,
+    /// Label name it asks for.
     pub name: &'a str,
 }
 

@@ -8,15 +8,23 @@ use serde::{Deserialize, Serialize};
 /// A pod summarised the way `kubectl get pods` prints it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Pod {
+    /// Namespace the pod runs in.
     pub namespace: String,
+    /// Pod name as kubectl prints it.
     pub name: String,
+    /// Labels, for selector matching.
     pub labels: BTreeMap<String, String>,
+    /// Containers ready.
     pub ready: u32,
+    /// Containers in the pod.
     pub containers: u32,
     /// Status as kubectl derives it: Running, CrashLoopBackOff, Pending, ...
     pub status: String,
+    /// Restarts summed over containers, as kubectl shows them.
     pub restarts: u32,
+    /// Creation time; the age column is computed from it when drawn.
     pub created_at: Timestamp,
+    /// Node the pod is scheduled on.
     pub node: String,
 }
 

@@ -14,31 +14,45 @@ use super::alert::Alert;
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct FrontMatter {
+    /// Stable name; defaults to the file name.
     pub id: Option<String>,
+    /// Display title; defaults to the first `#` heading.
     pub title: Option<String>,
     /// Alert names this runbook answers.
     #[serde(default)]
     pub alerts: Vec<String>,
+    /// Severity label of the alerts it covers, as documentation.
     pub severity: Option<String>,
+    /// Service the runbook is about.
     pub service: Option<String>,
+    /// Kubernetes namespace of the pods involved (placeholders allowed).
     pub namespace: Option<String>,
     /// Kubernetes label selector for the pods involved.
     pub selector: Option<String>,
     /// PromQL for the Metrics pane.
     pub query: Option<String>,
+    /// Value drawn as a line on the chart: above it is bad.
     pub threshold: Option<f64>,
+    /// When the runbook was last tried for real or in a drill.
     pub last_exercised: Option<Date>,
 }
 
 /// The role a section plays in the response. Other headings keep their prose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum SectionKind {
+    /// What fired and why it matters.
     Alert,
+    /// Fast checks: is it real?
     Check,
+    /// Ordered investigation.
     Diagnose,
+    /// What stops the bleeding.
     Mitigate,
+    /// How to confirm the fix held.
     Verify,
+    /// Follow-up after the incident.
     Postmortem,
+    /// Any other heading, kept as text.
     Other,
 }
 
@@ -110,31 +124,43 @@ pub struct Step {
 /// A heading and what follows it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Section {
+    /// The role of the section.
     pub kind: SectionKind,
+    /// The heading as written.
     pub heading: String,
+    /// 1-based line of the heading.
     pub line: usize,
     /// Paragraphs that are not steps, in order.
     pub prose: Vec<String>,
+    /// Checklist items, in order.
     pub steps: Vec<Step>,
 }
 
 /// A parsed runbook.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Runbook {
+    /// Stable name (front matter `id`, else the file name).
     pub id: String,
+    /// Display title.
     pub title: String,
+    /// Where it was read from.
     pub path: PathBuf,
+    /// The front matter.
     pub meta: FrontMatter,
     /// Paragraphs before the first section heading.
     pub intro: Vec<String>,
+    /// The sections, in file order.
     pub sections: Vec<Section>,
 }
 
 /// A runbook that could not be read, with where and why.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RunbookError {
+    /// The file.
     pub path: PathBuf,
+    /// 1-based line of the problem (0 when the file could not be read at all).
     pub line: usize,
+    /// What is wrong.
     pub message: String,
 }
 
@@ -154,6 +180,7 @@ impl Runbook {
             .flat_map(|s| s.steps.iter().map(move |st| (s, st)))
     }
 
+    /// A step by id, with its section.
     pub fn step(&self, id: &str) -> Option<(&Section, &Step)> {
         self.steps().find(|(_, s)| s.id == id)
     }
@@ -178,7 +205,9 @@ impl Runbook {
 /// Every runbook found, plus the files that could not be read.
 #[derive(Debug, Clone, Default)]
 pub struct Library {
+    /// Runbooks that parsed, in folder then file-name order.
     pub runbooks: Vec<Runbook>,
+    /// Files that did not, with why.
     pub errors: Vec<RunbookError>,
 }
 

@@ -9,8 +9,11 @@ use serde::{Deserialize, Serialize};
 /// Incident priority as the severity matrix defines it; P0 is the worst.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub enum Sev {
+    /// Most customers down, data loss, or a safety or isolation breach.
     P0,
+    /// A region down, or a feature broken for every tenant.
     P1,
+    /// One tenant affected, a workaround exists, or cosmetic.
     P2,
 }
 

@@ -21,6 +21,7 @@ pub const SOURCE: &str = "demo";
 /// One simulated incident, anchored at `t0` (the moment the demo starts).
 #[derive(Debug, Clone, Copy)]
 pub struct Scenario {
+    /// The moment the story starts; alerts already firing began before it.
     pub t0: Timestamp,
 }
 
@@ -133,6 +134,7 @@ pub fn fingerprint(labels: &BTreeMap<String, String>) -> String {
 }
 
 impl Scenario {
+    /// A story starting at `t0`.
     pub fn new(t0: Timestamp) -> Self {
         Scenario { t0 }
     }

@@ -4,6 +4,7 @@ use ratatui::style::{Color, Modifier, Style};
 
 use crate::domain::severity::Sev;
 
+/// Pane border: bright when focused so the eye finds where keys go.
 pub fn border(focused: bool) -> Style {
     if focused {
         Style::new().fg(Color::Cyan)
@@ -12,25 +13,30 @@ pub fn border(focused: bool) -> Style {
     }
 }
 
+/// Pane title, matching its border.
 pub fn title(focused: bool) -> Style {
     let s = Style::new().add_modifier(Modifier::BOLD);
     if focused { s.fg(Color::Cyan) } else { s }
 }
 
+/// Secondary text that should recede.
 pub fn dim() -> Style {
     Style::new().fg(Color::DarkGray)
 }
 
+/// Selection bar.
 pub fn selected() -> Style {
     Style::new()
         .bg(Color::Rgb(40, 50, 70))
         .add_modifier(Modifier::BOLD)
 }
 
+/// Runbook section headings.
 pub fn heading() -> Style {
     Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD)
 }
 
+/// Commands and code spans.
 pub fn command() -> Style {
     Style::new().fg(Color::Gray)
 }
@@ -50,26 +56,32 @@ pub fn missing() -> Style {
         .add_modifier(Modifier::BOLD)
 }
 
+/// Ticked steps.
 pub fn done() -> Style {
     Style::new().fg(Color::Green)
 }
 
+/// Healthy states.
 pub fn ok() -> Style {
     Style::new().fg(Color::Green)
 }
 
+/// States that need a look.
 pub fn warn() -> Style {
     Style::new().fg(Color::Yellow)
 }
 
+/// States that need action now.
 pub fn bad() -> Style {
     Style::new().fg(Color::Red).add_modifier(Modifier::BOLD)
 }
 
+/// The message line when it reports an error.
 pub fn error_line() -> Style {
     Style::new().fg(Color::White).bg(Color::Red)
 }
 
+/// Background of the status line.
 pub fn status_bar() -> Style {
     Style::new().bg(Color::Rgb(30, 30, 40)).fg(Color::Gray)
 }
@@ -85,6 +97,7 @@ pub fn alert_severity(rank: u8) -> Style {
     }
 }
 
+/// Incident severity badge, P0 the loudest.
 pub fn incident_severity(sev: Sev) -> Style {
     let s = Style::new().add_modifier(Modifier::BOLD).fg(Color::White);
     match sev {
