@@ -530,14 +530,20 @@ mod tests {
         assert!(warnings.is_empty());
     }
 
-    #[test]
-    fn torn_last_line_is_skipped_and_repaired_by_next_append() {
+    /// A fresh data dir holding one declared incident.
+    fn declared_store() -> (tempfile::TempDir, Store, Declared, PathBuf) {
         let dir = tempfile::tempdir().expect("tmp");
         let store = Store::new(dir.path());
         let d = store
             .declare_or_join(&ev("03:00:00", "a", declared()))
             .expect("declare");
         let path = store.path(d.id()).expect("path");
+        (dir, store, d, path)
+    }
+
+    #[test]
+    fn torn_last_line_is_skipped_and_repaired_by_next_append() {
+        let (_dir, store, d, path) = declared_store();
         let mut f = OpenOptions::new().append(true).open(&path).expect("open");
         f.write_all(br#"{"ts":"2026-11-21T03:01:00.000Z","author":"a","ki"#)
             .expect("write");
@@ -576,12 +582,7 @@ mod tests {
 
     #[test]
     fn tail_reads_only_complete_lines() {
-        let dir = tempfile::tempdir().expect("tmp");
-        let store = Store::new(dir.path());
-        let d = store
-            .declare_or_join(&ev("03:00:00", "a", declared()))
-            .expect("declare");
-        let path = store.path(d.id()).expect("path");
+        let (_dir, store, d, path) = declared_store();
         let mut tail = Tail::new(path.clone());
         assert_eq!(tail.read_new().expect("read").0.len(), 1);
         let line =
