@@ -582,7 +582,7 @@ mod tests {
 
     #[test]
     fn tail_reads_only_complete_lines() {
-        let (_dir, store, d, path) = declared_store();
+        let (_dir, _store, _declared, path) = declared_store();
         let mut tail = Tail::new(path.clone());
         assert_eq!(tail.read_new().expect("read").0.len(), 1);
         let line =
