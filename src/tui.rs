@@ -33,6 +33,12 @@ fn install_log_hook() {
 
 /// Enters raw mode and the alternate screen.
 pub fn init() -> std::io::Result<(DefaultTerminal, Guard)> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(std::io::Error::other(
+            "the cockpit is full-screen and needs an interactive terminal (stdin and stdout are not both a terminal)",
+        ));
+    }
     install_log_hook();
     let terminal = ratatui::try_init()?;
     Ok((terminal, Guard { _private: () }))
