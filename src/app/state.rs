@@ -168,6 +168,8 @@ pub struct Flash {
     pub text: String,
     /// Errors are drawn loud and stay until replaced.
     pub error: bool,
+    /// When it was said; other messages fade after a few seconds.
+    pub at: Timestamp,
 }
 
 /// All cockpit state.
@@ -211,6 +213,7 @@ impl App {
     /// A cockpit with nothing reported yet; `now` seeds the clock.
     pub fn new(author: String, severity: SeverityMap, library: Library, now: Timestamp) -> Self {
         let flash = (!library.errors.is_empty()).then(|| Flash {
+            at: now,
             text: format!(
                 "{} runbook(s) could not be read; first: {}",
                 library.errors.len(),
@@ -278,6 +281,7 @@ impl App {
         self.flash = Some(Flash {
             text: text.into(),
             error: false,
+            at: self.now,
         });
     }
 
@@ -286,6 +290,7 @@ impl App {
         self.flash = Some(Flash {
             text: text.into(),
             error: true,
+            at: self.now,
         });
     }
 }

@@ -15,6 +15,9 @@ use crate::domain::alert::Alert;
 use crate::domain::metric::{MetricData, Series};
 use crate::domain::pod::Pod;
 
+/// The story repeats every 20 minutes, so a demo left running stays alive.
+pub const PERIOD_SECS: i64 = 1200;
+
 /// Name shown as the source in pane titles.
 pub const SOURCE: &str = "demo";
 
@@ -137,6 +140,12 @@ impl Scenario {
     /// A story starting at `t0`.
     pub fn new(t0: Timestamp) -> Self {
         Scenario { t0 }
+    }
+
+    /// The repetition of the story that `now` falls in.
+    pub fn episode(&self, now: Timestamp) -> Scenario {
+        let n = self.elapsed(now).max(0) / PERIOD_SECS;
+        Scenario::new(self.at(n * PERIOD_SECS))
     }
 
     fn at(&self, secs: i64) -> Timestamp {
@@ -474,8 +483,9 @@ pub async fn run(
         let send_metric = tokio::select! {
             _ = tick.tick() => {
                 let now = Timestamp::now();
-                let alerts = SourceMsg::Alerts { source: SOURCE.into(), result: Ok(scenario.alerts(now)) };
-                let pods = SourceMsg::Pods { source: SOURCE.into(), result: Ok(scenario.pods(now)) };
+                let ep = scenario.episode(now);
+                let alerts = SourceMsg::Alerts { source: SOURCE.into(), result: Ok(ep.alerts(now)) };
+                let pods = SourceMsg::Pods { source: SOURCE.into(), result: Ok(ep.pods(now)) };
                 if tx.send(alerts).is_err() || tx.send(pods).is_err() {
                     return;
                 }
@@ -490,7 +500,8 @@ pub async fn run(
             }
         };
         if send_metric && let Some(q) = query.borrow_and_update().clone() {
-            let result = scenario.metric(&q, Timestamp::now());
+            let now = Timestamp::now();
+            let result = scenario.episode(now).metric(&q, now);
             if tx
                 .send(SourceMsg::Metric {
                     source: SOURCE.into(),
@@ -538,6 +549,18 @@ mod tests {
             .filter_map(|a| a.severity_label().map(str::to_string))
             .collect();
         assert_eq!(sevs.len(), 3, "several severities at start: {sevs:?}");
+    }
+
+    #[test]
+    fn the_story_repeats() {
+        let s = scenario();
+        assert_eq!(s.episode(at(&s, 100)).t0, s.t0);
+        let later = s.episode(at(&s, PERIOD_SECS + 100));
+        assert_eq!(later.t0, at(&s, PERIOD_SECS));
+        assert_eq!(
+            later.alerts(at(&s, PERIOD_SECS + 100)).len(),
+            s.alerts(at(&s, 100)).len()
+        );
     }
 
     #[test]

@@ -90,7 +90,12 @@ pub fn message_line(app: &App, area: Rect, buf: &mut Buffer) {
         ta.render(rest, buf);
         return;
     }
-    if let Some(f) = &app.flash {
+    // Information fades after a few seconds; errors stay until replaced.
+    if let Some(f) = app
+        .flash
+        .as_ref()
+        .filter(|f| f.error || app.now.duration_since(f.at).as_secs() < 8)
+    {
         let text = clip(&clean(&f.text), area.width as usize);
         let style = if f.error {
             theme::error_line()
