@@ -486,7 +486,7 @@ impl<'a> Builder<'a> {
                 self.buf.push_str(&c);
                 self.buf.push('`');
                 if let Some(step) = self.step.as_mut()
-                    && c.trim().contains(char::is_whitespace)
+                    && looks_like_command(&c)
                 {
                     step.commands.push(c.trim().to_string());
                 }
@@ -559,6 +559,17 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// Inline code is a command when it has words to run: `kubectl get pods` is,
+/// `5xx`, `namespace` and a lone `{{ $labels.issuer }}` are not.
+fn looks_like_command(code: &str) -> bool {
+    let code = code.trim();
+    let lone_placeholder = matches!(
+        super::placeholder::scan(code).as_slice(),
+        [p] if p.start == 0 && p.end == code.len()
+    );
+    code.contains(char::is_whitespace) && !lone_placeholder
+}
+
 /// Joins shell lines ending with `\` so a wrapped command stays one command.
 fn join_continuations(code: &str) -> String {
     let mut out = String::new();
@@ -598,7 +609,7 @@ p99 above 500 ms.
 
 ## Check
 - [ ] Is it real? `kubectl -n $NAMESPACE get pods`
-- Compare with the dashboard.
+- Compare `{{ $labels.service }}` with the dashboard.
   - nested detail
 
 ## Diagnosis
@@ -668,6 +679,10 @@ Use the template.
         assert_eq!(check.steps[0].commands, ["kubectl -n $NAMESPACE get pods"]);
         assert_eq!(check.steps[0].line, 16);
         assert_eq!(check.steps[1].details, ["  • nested detail"]);
+        assert!(
+            check.steps[1].commands.is_empty(),
+            "a lone placeholder is not a command"
+        );
         let diag = &rb.sections[2];
         assert_eq!(
             diag.steps[0].commands,
