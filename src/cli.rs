@@ -119,7 +119,8 @@ fn init_logging(config: &Config) -> Option<tracing_appender::non_blocking::Worke
 }
 
 fn demo_cmd(config: &Config) -> anyhow::Result<()> {
-    let library = runbook_files::load(&config.runbook_dirs);
+    let mut library = runbook_files::load(&config.runbook_dirs);
+    runbook_files::add_shipped(&mut library);
     tracing::info!(
         runbooks = library.runbooks.len(),
         errors = library.errors.len(),

@@ -54,6 +54,48 @@ pub fn load(dirs: &[PathBuf]) -> Library {
     lib
 }
 
+/// The runbooks shipped in `runbooks/`, built in so `warroom demo` has its
+/// checklists wherever it is started from.
+const SHIPPED: &[(&str, &str)] = &[
+    (
+        "api-latency-p99.md",
+        include_str!("../../runbooks/api-latency-p99.md"),
+    ),
+    (
+        "error-budget-burn.md",
+        include_str!("../../runbooks/error-budget-burn.md"),
+    ),
+    (
+        "pod-crash-loop.md",
+        include_str!("../../runbooks/pod-crash-loop.md"),
+    ),
+    (
+        "certificate-expiry.md",
+        include_str!("../../runbooks/certificate-expiry.md"),
+    ),
+    (
+        "queue-backlog.md",
+        include_str!("../../runbooks/queue-backlog.md"),
+    ),
+    (
+        "deployment-replicas-mismatch.md",
+        include_str!("../../runbooks/deployment-replicas-mismatch.md"),
+    ),
+];
+
+/// Adds the shipped runbooks that no folder provided (folders win, so a team's
+/// edited copy is the one used).
+pub fn add_shipped(lib: &mut Library) {
+    for (name, text) in SHIPPED {
+        let path = Path::new("(built in)").join(name);
+        match runbook::parse(&path, text) {
+            Ok(rb) if lib.get(&rb.id).is_none() => lib.runbooks.push(rb),
+            Ok(_) => {}
+            Err(e) => lib.errors.push(e),
+        }
+    }
+}
+
 fn is_runbook(p: &Path) -> bool {
     p.extension().is_some_and(|e| e.eq_ignore_ascii_case("md"))
         && !p
@@ -65,6 +107,25 @@ fn is_runbook(p: &Path) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn shipped_runbooks_fill_in_without_overriding_folders() {
+        let dir = tempfile::tempdir().expect("tmp");
+        std::fs::write(
+            dir.path().join("pod-crash-loop.md"),
+            "# Ours\n## Check\n- a\n",
+        )
+        .expect("w");
+        let mut lib = load(&[dir.path().to_path_buf()]);
+        add_shipped(&mut lib);
+        assert!(lib.errors.is_empty(), "{:?}", lib.errors);
+        assert_eq!(lib.runbooks.len(), SHIPPED.len());
+        assert_eq!(
+            lib.get("pod-crash-loop").map(|r| r.title.as_str()),
+            Some("Ours")
+        );
+        assert!(lib.get("api-latency-p99").is_some());
+    }
 
     #[test]
     fn loads_good_reports_bad_and_skips_readme() {
