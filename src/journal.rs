@@ -397,7 +397,6 @@ enum Cmd {
 /// events in order and reports every new line, including other cockpits' (seen
 /// through file notifications, with a half-second poll as a fallback).
 pub struct Follower {
-    id: String,
     tx: mpsc::Sender<Cmd>,
     _watcher: Option<notify::RecommendedWatcher>,
 }
@@ -439,15 +438,9 @@ impl Follower {
             .spawn(move || follow(Tail::at(path, from), id_owned, rx, sink))?;
         let _ = tx.send(Cmd::Poll);
         Ok(Follower {
-            id: id.to_string(),
             tx,
             _watcher: watcher,
         })
-    }
-
-    /// The incident being followed.
-    pub fn id(&self) -> &str {
-        &self.id
     }
 
     /// Queues an event; it is reported back through the sink once durable.

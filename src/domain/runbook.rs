@@ -180,11 +180,6 @@ impl Runbook {
             .flat_map(|s| s.steps.iter().map(move |st| (s, st)))
     }
 
-    /// A step by id, with its section.
-    pub fn step(&self, id: &str) -> Option<(&Section, &Step)> {
-        self.steps().find(|(_, s)| s.id == id)
-    }
-
     /// Whether this runbook answers the alert: listed in `alerts:`, or named like
     /// the alert (file name or id, ignoring case).
     pub fn covers(&self, alert: &Alert) -> bool {

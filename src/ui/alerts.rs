@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use super::text::{clean, fit};
-use super::{fill_row, framed, put_line, source_badge, theme, window_start};
+use super::{empty_list, fill_row, framed, put_line, source_badge, theme, window_start};
 use crate::app::state::App;
 use crate::domain::alert;
 use crate::domain::time::age;
@@ -25,12 +25,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     title.push(source_badge(&app.alerts.status, app));
     let inner = framed(title, focused, area, buf);
     if items.is_empty() {
-        let msg = match app.alerts.status.last_ok {
-            Some(_) => "No alerts firing.",
-            None => "Waiting for the first alerts…",
-        };
-        put_line(Line::styled(msg, theme::dim()), inner, 0, buf);
-        return;
+        let waiting = "Waiting for the first alerts…";
+        return empty_list(&app.alerts.status, "No alerts firing.", waiting, inner, buf);
     }
     let incident_fp = app.incident_state().map(|i| i.alert.fingerprint.as_str());
     let width = inner.width as usize;

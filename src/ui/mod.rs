@@ -18,7 +18,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Widget};
 
-use crate::app::state::{App, Mode, Pane, SourceStatus};
+use crate::app::state::{App, Pane, SourceStatus};
 use crate::domain::time::age;
 
 /// At or above this size all panes are shown at once; below it, one pane at a
@@ -140,6 +140,17 @@ fn source_badge(s: &SourceStatus, app: &App) -> Span<'static> {
     }
 }
 
+/// The line a list pane shows when it has no rows: empty, or still waiting for
+/// its source's first answer.
+fn empty_list(status: &SourceStatus, empty: &str, waiting: &str, area: Rect, buf: &mut Buffer) {
+    let msg = if status.last_ok.is_some() {
+        empty
+    } else {
+        waiting
+    };
+    put_line(Line::styled(msg.to_string(), theme::dim()), area, 0, buf);
+}
+
 /// The first row of a window of `height` rows that keeps `cursor` visible
 /// without remembering a scroll position (render functions mutate nothing).
 fn window_start(cursor: usize, len: usize, height: usize) -> usize {
@@ -176,11 +187,6 @@ fn fill_row(area: Rect, row: u16, style: Style, buf: &mut Buffer) {
             cell.set_style(style);
         }
     }
-}
-
-/// Whether the help overlay or another modal is up, for tests.
-pub fn modal(app: &App) -> bool {
-    !matches!(app.mode, Mode::Normal)
 }
 
 #[cfg(test)]

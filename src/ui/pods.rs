@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 
 use super::text::{clean, fit};
-use super::{fill_row, framed, put_line, source_badge, theme, window_start};
+use super::{empty_list, fill_row, framed, put_line, source_badge, theme, window_start};
 use crate::app::state::App;
 use crate::domain::time::age;
 
@@ -21,12 +21,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     title.push(source_badge(&app.pods.status, app));
     let inner = framed(title, focused, area, buf);
     if pods.is_empty() {
-        let msg = match app.pods.status.last_ok {
-            Some(_) => "No pods match this scope.",
-            None => "Waiting for pods…",
-        };
-        put_line(Line::styled(msg, theme::dim()), inner, 0, buf);
-        return;
+        let empty = "No pods match this scope.";
+        return empty_list(&app.pods.status, empty, "Waiting for pods…", inner, buf);
     }
     let width = inner.width as usize;
     let show_node = width >= 80;
