@@ -397,8 +397,21 @@ enum Cmd {
 /// events in order and reports every new line, including other cockpits' (seen
 /// through file notifications, with a half-second poll as a fallback).
 pub struct Follower {
-    tx: mpsc::Sender<Cmd>,
-    _watcher: Option<notify::RecommendedWatcher>,
+    tx: Option<mpsc::Sender<Cmd>>,
+    watcher: Option<notify::RecommendedWatcher>,
+    thread: Option<thread::JoinHandle<()>>,
+}
+
+impl Drop for Follower {
+    /// Lets queued appends finish before the cockpit goes away, so an event the
+    /// user asked for is on disk even if they quit at once.
+    fn drop(&mut self) {
+        self.tx = None;
+        self.watcher = None;
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
 }
 
 impl Follower {
@@ -433,19 +446,22 @@ impl Follower {
             }
         };
         let id_owned = id.to_string();
-        thread::Builder::new()
+        let thread = thread::Builder::new()
             .name(format!("journal-{id}"))
             .spawn(move || follow(Tail::at(path, from), id_owned, rx, sink))?;
         let _ = tx.send(Cmd::Poll);
         Ok(Follower {
-            tx,
-            _watcher: watcher,
+            tx: Some(tx),
+            watcher,
+            thread: Some(thread),
         })
     }
 
     /// Queues an event; it is reported back through the sink once durable.
     pub fn append(&self, event: Event) {
-        let _ = self.tx.send(Cmd::Append(Box::new(event)));
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(Cmd::Append(Box::new(event)));
+        }
     }
 }
 
@@ -623,5 +639,22 @@ mod tests {
             .append(d.id(), &ev("03:02:00", "b", EventKind::Mitigated))
             .expect("foreign");
         assert_eq!(count(&rx), 1);
+    }
+
+    #[test]
+    fn dropping_a_follower_finishes_queued_appends() {
+        let (_dir, store, d, _path) = declared_store();
+        let f = Follower::start(&store, d.id(), Position::default(), |_| {}).expect("follow");
+        for n in 0..50 {
+            f.append(ev(
+                "03:01:00",
+                "a",
+                EventKind::Note {
+                    text: format!("n{n}"),
+                },
+            ));
+        }
+        drop(f);
+        assert_eq!(store.load(d.id()).expect("load").events.len(), 51);
     }
 }
