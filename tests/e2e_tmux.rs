@@ -87,6 +87,14 @@ impl Tmux {
         );
     }
 
+    /// Writes a note through the editor (`n`, text, Enter).
+    fn note(&self, text: &str) {
+        self.keys(&["n"]);
+        self.wait_for("Enter saves");
+        self.text(text);
+        self.keys(&["Enter"]);
+    }
+
     fn wait_for(&self, needle: &str) -> String {
         self.wait_within(needle, Duration::from_secs(15))
     }
@@ -166,10 +174,7 @@ fn declare_tick_note_resolve_quit_then_export() {
     t.wait_for("1/13 done");
     t.keys(&["Space"]);
     t.wait_for("2/13 done");
-    t.keys(&["n"]);
-    t.wait_for("Enter saves");
-    t.text("rolled back catalog to v1.4");
-    t.keys(&["Enter"]);
+    t.note("rolled back catalog to v1.4");
     t.wait_for("Note: rolled back catalog");
     t.keys(&[":"]);
     t.text("resolve");
@@ -255,10 +260,7 @@ fn two_cockpits_share_one_incident_live() {
     // about a second (file notifications, with a half-second poll behind them).
     b.keys(&["Space"]);
     a.wait_within("1/13 done", Duration::from_secs(3));
-    a.keys(&["n"]);
-    a.wait_for("Enter saves");
-    a.text("from alice");
-    a.keys(&["Enter"]);
+    a.note("from alice");
     b.keys(&["5"]);
     b.wait_within("Note: from alice", Duration::from_secs(3));
     let journal = std::fs::read_dir(data.path().join("incidents"))
