@@ -92,6 +92,7 @@ fn main() {
             .collect(),
             annotations: [("summary".to_string(), format!("alert number {i} is firing"))].into(),
             starts_at: t0 - SignedDuration::from_secs(i as i64 * 7),
+            ..Alert::default()
         })
         .collect();
     app.alerts.cursor = 500;

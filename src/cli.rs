@@ -33,6 +33,12 @@ pub struct Cli {
     /// Name stamped on your timeline entries (default: config, then $USER).
     #[arg(long, global = true, env = "WARROOM_AUTHOR")]
     pub author: Option<String>,
+    /// Alertmanager base URL (overrides the config file).
+    #[arg(long, global = true, env = "WARROOM_ALERTMANAGER_URL", value_name = "URL")]
+    pub alertmanager: Option<url::Url>,
+    /// Prometheus base URL (overrides the config file).
+    #[arg(long, global = true, env = "WARROOM_PROMETHEUS_URL", value_name = "URL")]
+    pub prometheus: Option<url::Url>,
     #[command(subcommand)]
     /// What to do; none prints how to get started.
     pub command: Option<Command>,
@@ -66,6 +72,8 @@ pub fn main() -> ExitCode {
         data_dir: cli.data_dir.clone(),
         runbook_dirs: cli.runbooks.clone(),
         author: cli.author.clone(),
+        alertmanager_url: cli.alertmanager.clone(),
+        prometheus_url: cli.prometheus.clone(),
     };
     let config = match Config::load(&overrides) {
         Ok(c) => c,

@@ -2,12 +2,15 @@
 //! environment. Where files live is decided here and nowhere else.
 
 use std::collections::BTreeMap;
+use std::fmt;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use directories::ProjectDirs;
 use serde::Deserialize;
 
 use crate::domain::severity::{Sev, SeverityMap};
+use crate::domain::time::ConfigDuration;
 
 /// What the config file may hold. Unknown keys are errors so typos surface.
 #[derive(Debug, Clone, Default, Deserialize, PartialEq)]
@@ -21,6 +24,108 @@ pub struct FileConfig {
     /// Extra runbook folders searched after ./runbooks.
     #[serde(default)]
     pub runbook_dirs: Vec<PathBuf>,
+    /// Where alerts come from and silences go.
+    pub alertmanager: Option<ServerConfig>,
+    /// Where range queries (and, without Alertmanager, alerts) come from.
+    pub prometheus: Option<ServerConfig>,
+}
+
+/// How to reach one HTTP server, as written in the file. Secrets are never
+/// written here: only the name of the env var or file that holds them.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ServerConfig {
+    /// Base URL, e.g. `https://alertmanager.example.com`.
+    pub url: Option<url::Url>,
+    /// Env var holding a bearer token.
+    pub bearer_token_env: Option<String>,
+    /// File holding a bearer token (trailing newline ignored).
+    pub bearer_token_file: Option<PathBuf>,
+    /// HTTP basic auth.
+    pub basic_auth: Option<BasicAuthConfig>,
+    /// PEM file with the CA that signed the server's certificate.
+    pub ca_file: Option<PathBuf>,
+    /// How often to ask (`15s`, `1m`).
+    pub poll_interval: Option<ConfigDuration>,
+    /// How long one request may take before it counts as failed.
+    pub timeout: Option<ConfigDuration>,
+}
+
+/// Basic auth as written in the file: the password comes from an env var or file.
+#[derive(Debug, Clone, Default, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct BasicAuthConfig {
+    /// User name.
+    pub username: String,
+    /// Env var holding the password.
+    pub password_env: Option<String>,
+    /// File holding the password.
+    pub password_file: Option<PathBuf>,
+}
+
+/// A secret value. Its `Debug` and `Display` never show it, so it cannot leak
+/// into logs, panes or journals by accident.
+#[derive(Clone, PartialEq)]
+pub struct Secret(String);
+
+impl Secret {
+    /// Wraps a secret read from the environment or a file.
+    pub fn new(value: String) -> Self {
+        Secret(value)
+    }
+
+    /// The value itself, only for building request headers.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Debug for Secret {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Secret(***)")
+    }
+}
+
+/// How requests authenticate.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Auth {
+    /// No credentials.
+    #[default]
+    None,
+    /// `Authorization: Bearer …`.
+    Bearer(Secret),
+    /// `Authorization: Basic …`.
+    Basic {
+        /// User name.
+        username: String,
+        /// Password.
+        password: Secret,
+    },
+}
+
+/// A resolved server: URL, credentials, trust and timing.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Endpoint {
+    /// Base URL; any user:password in it is never displayed.
+    pub url: url::Url,
+    /// Credentials, already read from their env var or file.
+    pub auth: Auth,
+    /// Extra CA certificate(s) in PEM, already read.
+    pub ca_pem: Option<Vec<u8>>,
+    /// Time between polls.
+    pub poll_interval: Duration,
+    /// Per-request time limit.
+    pub timeout: Duration,
+}
+
+impl Endpoint {
+    /// The URL without credentials, for titles and logs.
+    pub fn display_url(&self) -> String {
+        let mut u = self.url.clone();
+        let _ = u.set_username("");
+        let _ = u.set_password(None);
+        u.to_string()
+    }
 }
 
 /// Everything the cockpit needs to know, resolved from file, flags and env.
@@ -36,6 +141,10 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// The config file that was (or would have been) read.
     pub config_file: PathBuf,
+    /// Alertmanager, if configured.
+    pub alertmanager: Option<Endpoint>,
+    /// Prometheus, if configured.
+    pub prometheus: Option<Endpoint>,
 }
 
 /// A config problem, naming the file and where in it.
@@ -73,6 +182,94 @@ pub struct Overrides {
     pub runbook_dirs: Vec<PathBuf>,
     /// `--author` or WARROOM_AUTHOR.
     pub author: Option<String>,
+    /// `--alertmanager` or WARROOM_ALERTMANAGER_URL.
+    pub alertmanager_url: Option<url::Url>,
+    /// `--prometheus` or WARROOM_PROMETHEUS_URL.
+    pub prometheus_url: Option<url::Url>,
+}
+
+/// Default time between alert polls.
+pub const DEFAULT_POLL: Duration = Duration::from_secs(10);
+/// Default per-request time limit.
+pub const DEFAULT_TIMEOUT: Duration = Duration::from_secs(5);
+
+/// Turns a server section (patched by a URL flag) into an endpoint, reading the
+/// secrets it names. Errors name the file and the field.
+fn endpoint(
+    path: &Path,
+    section: &str,
+    file: Option<&ServerConfig>,
+    url_override: Option<&url::Url>,
+) -> Result<Option<Endpoint>, ConfigError> {
+    let invalid = |field: &str, message: String| ConfigError::Invalid {
+        path: path.to_path_buf(),
+        message: format!("{section}.{field}: {message}"),
+    };
+    let c = file.cloned().unwrap_or_default();
+    let Some(url) = url_override.cloned().or(c.url.clone()) else {
+        if file.is_some() {
+            return Err(invalid("url", "missing: the server's base URL".into()));
+        }
+        return Ok(None);
+    };
+    if !matches!(url.scheme(), "http" | "https") {
+        return Err(invalid(
+            "url",
+            format!("'{}' is not http or https", url.scheme()),
+        ));
+    }
+    let from_env = |field: &str, var: &str| {
+        std::env::var(var)
+            .ok()
+            .filter(|v| !v.trim().is_empty())
+            .map(|v| Secret::new(v.trim().to_string()))
+            .ok_or_else(|| invalid(field, format!("environment variable {var} is not set")))
+    };
+    let from_file = |field: &str, f: &Path| {
+        std::fs::read_to_string(f)
+            .map(|v| Secret::new(v.trim().to_string()))
+            .map_err(|e| invalid(field, format!("{}: {e}", f.display())))
+    };
+    let auth = match (&c.bearer_token_env, &c.bearer_token_file, &c.basic_auth) {
+        (None, None, None) => Auth::None,
+        (Some(var), None, None) => Auth::Bearer(from_env("bearer_token_env", var)?),
+        (None, Some(f), None) => Auth::Bearer(from_file("bearer_token_file", f)?),
+        (None, None, Some(b)) => {
+            let password = match (&b.password_env, &b.password_file) {
+                (Some(var), None) => from_env("basic_auth.password_env", var)?,
+                (None, Some(f)) => from_file("basic_auth.password_file", f)?,
+                _ => {
+                    return Err(invalid(
+                        "basic_auth",
+                        "give exactly one of password_env or password_file".into(),
+                    ));
+                }
+            };
+            Auth::Basic {
+                username: b.username.clone(),
+                password,
+            }
+        }
+        _ => {
+            return Err(invalid(
+                "auth",
+                "give only one of bearer_token_env, bearer_token_file or basic_auth".into(),
+            ));
+        }
+    };
+    let ca_pem = match &c.ca_file {
+        Some(f) => Some(
+            std::fs::read(f).map_err(|e| invalid("ca_file", format!("{}: {e}", f.display())))?,
+        ),
+        None => None,
+    };
+    Ok(Some(Endpoint {
+        url,
+        auth,
+        ca_pem,
+        poll_interval: c.poll_interval.map_or(DEFAULT_POLL, |d| d.0),
+        timeout: c.timeout.map_or(DEFAULT_TIMEOUT, |d| d.0),
+    }))
 }
 
 fn project_dirs() -> Option<ProjectDirs> {
@@ -136,12 +333,26 @@ impl Config {
             .or_else(|| std::env::var("LOGNAME").ok())
             .filter(|a| !a.trim().is_empty())
             .unwrap_or_else(|| "unknown".into());
+        let alertmanager = endpoint(
+            &config_file,
+            "alertmanager",
+            file.alertmanager.as_ref(),
+            o.alertmanager_url.as_ref(),
+        )?;
+        let prometheus = endpoint(
+            &config_file,
+            "prometheus",
+            file.prometheus.as_ref(),
+            o.prometheus_url.as_ref(),
+        )?;
         Ok(Config {
             author,
             severity: SeverityMap::with_overrides(&file.severity_map),
             runbook_dirs,
             data_dir,
             config_file,
+            alertmanager,
+            prometheus,
         })
     }
 
@@ -194,6 +405,7 @@ mod tests {
             data_dir: Some(dir.path().join("data")),
             runbook_dirs: vec![PathBuf::from("rb")],
             author: Some("flag".into()),
+            ..Overrides::default()
         })
         .expect("load");
         assert_eq!(c.author, "flag");
@@ -204,5 +416,75 @@ mod tests {
             ..Overrides::default()
         });
         assert!(missing.is_err());
+    }
+
+    #[test]
+    fn servers_resolve_secrets_without_showing_them() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let token = dir.path().join("token");
+        std::fs::write(&token, "s3cr3t-token\n").expect("write");
+        let file = dir.path().join("c.yaml");
+        std::fs::write(
+            &file,
+            format!(
+                "alertmanager:\n  url: https://am.example.com\n  bearer_token_file: {}\n  poll_interval: 30s\nprometheus:\n  url: http://prom:9090\n  timeout: 2s\n",
+                token.display()
+            ),
+        )
+        .expect("write");
+        let c = Config::load(&Overrides {
+            config_file: Some(file.clone()),
+            data_dir: Some(dir.path().to_path_buf()),
+            ..Overrides::default()
+        })
+        .expect("load");
+        let am = c.alertmanager.expect("am");
+        assert_eq!(am.auth, Auth::Bearer(Secret::new("s3cr3t-token".into())));
+        assert_eq!(am.poll_interval, Duration::from_secs(30));
+        let prom = c.prometheus.expect("prom");
+        assert_eq!(prom.timeout, Duration::from_secs(2));
+        assert_eq!(prom.poll_interval, DEFAULT_POLL);
+        let shown = format!("{am:?}");
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+
+        // A flag URL overrides the file.
+        let flag: url::Url = "http://127.0.0.1:9093".parse().expect("url");
+        let c = Config::load(&Overrides {
+            config_file: Some(file),
+            data_dir: Some(dir.path().to_path_buf()),
+            alertmanager_url: Some(flag.clone()),
+            ..Overrides::default()
+        })
+        .expect("load");
+        assert_eq!(c.alertmanager.expect("am").url, flag);
+    }
+
+    #[test]
+    fn server_errors_name_file_and_field() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let load = |text: &str| {
+            let file = dir.path().join("c.yaml");
+            std::fs::write(&file, text).expect("write");
+            Config::load(&Overrides {
+                config_file: Some(file),
+                data_dir: Some(dir.path().to_path_buf()),
+                ..Overrides::default()
+            })
+            .expect_err("invalid")
+            .to_string()
+        };
+        let e = load("author: a\nalertmanager:\n  url: not a url\n");
+        assert!(e.contains("c.yaml: "), "{e}");
+        assert!(e.contains("alertmanager.url") && e.contains("line 3"), "{e}");
+        let e = load("prometheus:\n  url: http://p\n  poll_interval: often\n");
+        assert!(e.contains("prometheus.poll_interval") && e.contains("line 3"), "{e}");
+        let e = load("alertmanager:\n  url: http://a\n  bearer_token_env: WARROOM_TEST_UNSET_TOKEN\n");
+        assert!(e.contains("alertmanager.bearer_token_env") && e.contains("not set"), "{e}");
+        let e = load("alertmanager:\n  url: ftp://a\n");
+        assert!(e.contains("not http or https"), "{e}");
+        let e = load("alertmanager:\n  poll_interval: 5s\n");
+        assert!(e.contains("alertmanager.url: missing"), "{e}");
+        let e = load("alertmanager:\n  url: http://a\n  tokn: x\n");
+        assert!(e.contains("unknown field `tokn`"), "{e}");
     }
 }

@@ -744,6 +744,7 @@ Use the template.
             labels: [("alertname".to_string(), "catalogp99latency".to_string())].into(),
             annotations: Default::default(),
             starts_at: jiff::Timestamp::UNIX_EPOCH,
+            ..Alert::default()
         };
         assert!(rb.covers(&alert));
         alert.labels.insert("alertname".into(), "Catalog".into());

@@ -46,6 +46,79 @@ pub fn hms(d: SignedDuration) -> String {
     }
 }
 
+/// Parses the durations people type: `90s`, `15m`, `1h30m`, `2d`, `1w`. Used for
+/// silences and poll intervals, where a bare number would be ambiguous.
+pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
+    let t = text.trim();
+    let bad = || format!("bad duration '{t}': use e.g. 30s, 15m, 1h30m, 2d");
+    if t.is_empty() {
+        return Err(bad());
+    }
+    let mut total: u64 = 0;
+    let mut digits = String::new();
+    for c in t.chars() {
+        if c.is_ascii_digit() {
+            digits.push(c);
+            continue;
+        }
+        let unit: u64 = match c {
+            's' => 1,
+            'm' => 60,
+            'h' => 3600,
+            'd' => 86_400,
+            'w' => 604_800,
+            _ => return Err(bad()),
+        };
+        let n: u64 = digits.parse().map_err(|_| bad())?;
+        digits.clear();
+        total = n
+            .checked_mul(unit)
+            .and_then(|v| total.checked_add(v))
+            .ok_or_else(bad)?;
+    }
+    if !digits.is_empty() || total == 0 {
+        return Err(bad());
+    }
+    Ok(std::time::Duration::from_secs(total))
+}
+
+/// `1h30m`, `15m`, `45s`: the inverse of [`parse_duration`] for messages.
+pub fn short_duration(d: std::time::Duration) -> String {
+    let s = d.as_secs();
+    let (h, m, sec) = (s / 3600, (s % 3600) / 60, s % 60);
+    let mut out = String::new();
+    if h > 0 {
+        out.push_str(&format!("{h}h"));
+    }
+    if m > 0 {
+        out.push_str(&format!("{m}m"));
+    }
+    if sec > 0 || out.is_empty() {
+        out.push_str(&format!("{sec}s"));
+    }
+    out
+}
+
+/// A duration read from config text such as `15s`, `1m`, `2h`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConfigDuration(pub std::time::Duration);
+
+impl<'de> serde::Deserialize<'de> for ConfigDuration {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl serde::de::Visitor<'_> for V {
+            type Value = ConfigDuration;
+            fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("a duration such as 30s, 15m or 1h")
+            }
+            fn visit_str<E: serde::de::Error>(self, v: &str) -> Result<ConfigDuration, E> {
+                parse_duration(v).map(ConfigDuration).map_err(E::custom)
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
 /// Serde adapter writing `2026-11-21T03:12:45.123Z` (UTC, always milliseconds) so
 /// journal lines have one fixed shape.
 pub mod millis_serde {
@@ -86,6 +159,20 @@ mod tests {
     fn hms_formats_durations() {
         assert_eq!(hms(SignedDuration::from_secs(3723)), "01:02:03");
         assert_eq!(hms(SignedDuration::from_secs(90_061)), "1d 01:01:01");
+    }
+
+    #[test]
+    fn durations_parse_and_print() {
+        let d = |s| parse_duration(s).map(|d| d.as_secs());
+        assert_eq!(d("1h"), Ok(3600));
+        assert_eq!(d("1h30m"), Ok(5400));
+        assert_eq!(d(" 90s "), Ok(90));
+        assert_eq!(d("2d"), Ok(172_800));
+        for bad in ["", "1", "h", "1x", "0s", "-1h", "1.5h", "99999999999999999999w"] {
+            assert!(parse_duration(bad).is_err(), "{bad:?} accepted");
+        }
+        assert_eq!(short_duration(std::time::Duration::from_secs(5400)), "1h30m");
+        assert_eq!(short_duration(std::time::Duration::from_secs(45)), "45s");
     }
 
     #[test]

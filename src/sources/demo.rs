@@ -124,18 +124,6 @@ const ALERTS: &[AlertSpec] = &[
     },
 ];
 
-/// Stable fingerprint from labels, like Alertmanager's (FNV-1a over sorted pairs).
-pub fn fingerprint(labels: &BTreeMap<String, String>) -> String {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for (k, v) in labels {
-        for b in k.bytes().chain([0xff]).chain(v.bytes()).chain([0xff]) {
-            h ^= u64::from(b);
-            h = h.wrapping_mul(0x0100_0000_01b3);
-        }
-    }
-    format!("{h:016x}")
-}
-
 impl Scenario {
     /// A story starting at `t0`.
     pub fn new(t0: Timestamp) -> Self {
@@ -177,10 +165,11 @@ impl Scenario {
                     .map(|(k, v)| (k.to_string(), v.to_string()))
                     .collect();
                 Alert {
-                    fingerprint: fingerprint(&labels),
+                    fingerprint: Alert::fingerprint_of(&labels),
                     labels,
                     annotations,
                     starts_at: self.at(a.from),
+                    ..Alert::default()
                 }
             })
             .collect()
