@@ -1,8 +1,14 @@
 //! Data sources. Each runs apart from the UI and reports through typed messages,
 //! so a pane cannot tell the embedded demo from a live server.
 
+pub mod alertmanager;
 pub mod demo;
+pub mod http;
+pub mod live;
+pub mod prometheus;
 pub mod runbook_files;
+
+use std::time::Duration;
 
 use crate::domain::alert::Alert;
 use crate::domain::metric::MetricData;
@@ -34,4 +40,47 @@ pub enum SourceMsg {
         /// The series, or a short reason shown in the pane.
         result: Result<MetricData, String>,
     },
+}
+
+/// What the Metrics pane wants charted: the query, the time range, and how many
+/// columns it has to draw in (so the step fits the pane).
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricRequest {
+    /// PromQL, placeholders already filled.
+    pub query: String,
+    /// How far back the chart reaches.
+    pub range: Duration,
+    /// Width of the chart in cells.
+    pub width: u16,
+}
+
+impl MetricRequest {
+    /// Two samples per cell (braille dots are two wide), never under a second.
+    pub fn step(&self) -> Duration {
+        let samples = u64::from(self.width.max(10)) * 2;
+        Duration::from_secs(self.range.as_secs().div_ceil(samples).max(1))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn step_follows_range_and_width() {
+        let r = |range: u64, width: u16| {
+            MetricRequest {
+                query: "up".into(),
+                range: Duration::from_secs(range),
+                width,
+            }
+            .step()
+            .as_secs()
+        };
+        assert_eq!(r(3600, 60), 30);
+        assert_eq!(r(3600, 120), 15);
+        assert_eq!(r(900, 200), 3);
+        assert_eq!(r(60, 200), 1);
+        assert_eq!(r(21_600, 0), 1080);
+    }
 }
