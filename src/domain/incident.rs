@@ -8,7 +8,7 @@ use std::fmt;
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
-use super::alert::Alert;
+use super::alert::{Alert, AlertState};
 use super::runbook::Runbook;
 use super::severity::Sev;
 use super::time::millis_serde;
@@ -81,6 +81,48 @@ pub enum EventKind {
     Resolved,
     /// Work resumed on a resolved incident.
     Reopened,
+    /// An alert of this incident fired, resolved, or was silenced or inhibited,
+    /// as the alert source reported it. Authored by the source, not a person.
+    AlertChanged {
+        /// The alert's fingerprint.
+        fingerprint: String,
+        /// The alert's name.
+        name: String,
+        /// Its new state.
+        state: AlertState,
+        /// Silences muting it, when silenced.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        silenced_by: Vec<String>,
+    },
+    /// A responder created a silence from the cockpit.
+    SilenceCreated {
+        /// Alertmanager's id for it, needed to expire it.
+        silence_id: String,
+        /// Name of the alert it mutes.
+        alert: String,
+        /// Fingerprint of that alert.
+        fingerprint: String,
+        /// When it ends.
+        #[serde(with = "millis_serde")]
+        until: Timestamp,
+    },
+    /// A responder expired a silence.
+    SilenceExpired {
+        /// The silence's id.
+        silence_id: String,
+    },
+    /// The checklist was switched to another runbook.
+    RunbookAttached {
+        /// The new checklist.
+        runbook: RunbookRef,
+    },
+}
+
+impl EventKind {
+    /// Events a source observed rather than a person did.
+    pub fn is_observed(&self) -> bool {
+        matches!(self, EventKind::AlertChanged { .. })
+    }
 }
 
 /// The alert an incident was declared for, frozen at declaration time.
@@ -221,6 +263,32 @@ pub struct Incident {
     pub responders: BTreeSet<String>,
     /// Notes in order.
     pub notes: Vec<(Mark, String)>,
+    /// Last known state of each of the incident's alerts, by fingerprint.
+    pub alerts: BTreeMap<String, AlertState>,
+    /// Silences created from the cockpit, by id, in creation order of ids.
+    pub silences: BTreeMap<String, SilenceMark>,
+}
+
+/// A silence this incident created.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SilenceMark {
+    /// Who created it and when.
+    pub created: Mark,
+    /// Name of the muted alert.
+    pub alert: String,
+    /// Fingerprint of the muted alert.
+    pub fingerprint: String,
+    /// When it ends by itself.
+    pub until: Timestamp,
+    /// Set when a responder expired it early.
+    pub expired: Option<Mark>,
+}
+
+impl SilenceMark {
+    /// Still muting at `now`.
+    pub fn active(&self, now: Timestamp) -> bool {
+        self.expired.is_none() && self.until > now
+    }
 }
 
 /// Why a journal could not be folded.
@@ -270,12 +338,16 @@ impl Incident {
             steps: BTreeMap::new(),
             responders: [e.author.clone()].into(),
             notes: Vec::new(),
+            alerts: [(alert.fingerprint.clone(), AlertState::Firing)].into(),
+            silences: BTreeMap::new(),
         })
     }
 
     /// Applies one later event. A repeated declaration changes nothing.
     pub fn apply(&mut self, e: &Event) {
-        self.responders.insert(e.author.clone());
+        if !e.kind.is_observed() {
+            self.responders.insert(e.author.clone());
+        }
         match &e.kind {
             EventKind::Declared { .. } => {}
             EventKind::Acknowledged => {
@@ -322,7 +394,43 @@ impl Incident {
                     Status::Investigating
                 };
             }
+            EventKind::AlertChanged {
+                fingerprint, state, ..
+            } => {
+                self.alerts.insert(fingerprint.clone(), *state);
+            }
+            EventKind::SilenceCreated {
+                silence_id,
+                alert,
+                fingerprint,
+                until,
+            } => {
+                self.silences.insert(
+                    silence_id.clone(),
+                    SilenceMark {
+                        created: mark(e),
+                        alert: alert.clone(),
+                        fingerprint: fingerprint.clone(),
+                        until: *until,
+                        expired: None,
+                    },
+                );
+            }
+            EventKind::SilenceExpired { silence_id } => {
+                if let Some(s) = self.silences.get_mut(silence_id) {
+                    s.expired.get_or_insert_with(|| mark(e));
+                }
+            }
+            EventKind::RunbookAttached { runbook } => self.runbook = Some(runbook.clone()),
         }
+    }
+
+    /// The most recently created silence that is still muting at `now`.
+    pub fn latest_active_silence(&self, now: Timestamp) -> Option<(&String, &SilenceMark)> {
+        self.silences
+            .iter()
+            .filter(|(_, s)| s.active(now))
+            .max_by_key(|(_, s)| s.created.at)
     }
 
     /// Open incidents still need attention; resolved ones do not.
@@ -391,6 +499,33 @@ impl EventKind {
             EventKind::Mitigated => "Mitigated".into(),
             EventKind::Resolved => "Resolved".into(),
             EventKind::Reopened => "Reopened".into(),
+            EventKind::AlertChanged {
+                name,
+                state,
+                silenced_by,
+                ..
+            } => match state {
+                AlertState::Firing => format!("Alert {name} firing"),
+                AlertState::Resolved => format!("Alert {name} resolved"),
+                AlertState::Inhibited => format!("Alert {name} inhibited"),
+                AlertState::Silenced if silenced_by.is_empty() => format!("Alert {name} silenced"),
+                AlertState::Silenced => {
+                    format!("Alert {name} silenced by {}", silenced_by.join(", "))
+                }
+            },
+            EventKind::SilenceCreated {
+                silence_id,
+                alert,
+                until,
+                ..
+            } => format!(
+                "Silenced {alert} until {} UTC (silence {silence_id})",
+                super::time::utc_datetime(*until)
+            ),
+            EventKind::SilenceExpired { silence_id } => format!("Expired silence {silence_id}"),
+            EventKind::RunbookAttached { runbook } => {
+                format!("Switched the checklist to runbook {}", runbook.id)
+            }
         }
     }
 }

@@ -207,12 +207,19 @@ pub struct Library {
 }
 
 impl Library {
-    /// The runbook for an alert: `alerts:` lists first, then names.
+    /// The runbook for an alert: the one its `runbook_url` annotation names
+    /// (last path segment against file names and ids), then `alerts:` lists,
+    /// then a runbook named like the alert.
     pub fn for_alert(&self, alert: &Alert) -> Option<&Runbook> {
         let name = alert.name();
-        self.runbooks
-            .iter()
-            .find(|r| r.meta.alerts.iter().any(|a| a.eq_ignore_ascii_case(name)))
+        alert
+            .runbook_slug()
+            .and_then(|slug| self.get(&slug))
+            .or_else(|| {
+                self.runbooks
+                    .iter()
+                    .find(|r| r.meta.alerts.iter().any(|a| a.eq_ignore_ascii_case(name)))
+            })
             .or_else(|| self.runbooks.iter().find(|r| r.covers(alert)))
     }
 
@@ -751,5 +758,37 @@ Use the template.
         assert!(rb.covers(&alert));
         alert.labels.insert("alertname".into(), "Other".into());
         assert!(!rb.covers(&alert));
+    }
+
+    #[test]
+    fn runbook_url_wins_over_alert_lists() {
+        let parse_at = |file: &str, text: &str| parse(Path::new(file), text).expect("parses");
+        let lib = Library {
+            runbooks: vec![
+                parse_at("runbooks/generic.md", "---\nalerts: [TargetDown]\n---\n# Generic\n"),
+                parse_at("runbooks/TargetDown.md", "# Target down\n"),
+                parse_at("runbooks/x.md", "---\nid: scrape-failures\n---\n# Scrapes\n"),
+            ],
+            errors: Vec::new(),
+        };
+        let mut alert = Alert {
+            labels: [("alertname".to_string(), "TargetDown".to_string())].into(),
+            ..Alert::default()
+        };
+        assert_eq!(lib.for_alert(&alert).map(|r| r.id.as_str()), Some("generic"));
+        alert.annotations.insert(
+            "runbook_url".into(),
+            "https://runbooks.example.com/runbooks/general/targetdown".into(),
+        );
+        assert_eq!(lib.for_alert(&alert).map(|r| r.id.as_str()), Some("TargetDown"));
+        alert
+            .annotations
+            .insert("runbook_url".into(), "https://wiki/Scrape-Failures".into());
+        assert_eq!(lib.for_alert(&alert).map(|r| r.id.as_str()), Some("scrape-failures"));
+        // A URL naming no runbook here falls back to the alerts list.
+        alert
+            .annotations
+            .insert("runbook_url".into(), "https://wiki/elsewhere".into());
+        assert_eq!(lib.for_alert(&alert).map(|r| r.id.as_str()), Some("generic"));
     }
 }

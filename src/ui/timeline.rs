@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use super::text::{clean, clip, fit};
 use super::{framed, put_line, theme};
 use crate::app::state::App;
+use crate::domain::alert::AlertState;
 use crate::domain::incident::EventKind;
 use crate::domain::time::utc_clock;
 
@@ -22,6 +23,15 @@ fn style(kind: &EventKind) -> (&'static str, Style) {
         | EventKind::Mitigated
         | EventKind::Resolved
         | EventKind::Reopened => ("●", theme::heading()),
+        EventKind::AlertChanged { state, .. } => match state {
+            AlertState::Firing => ("▲", theme::bad()),
+            AlertState::Resolved => ("▼", theme::done()),
+            AlertState::Silenced | AlertState::Inhibited => ("◌", theme::dim()),
+        },
+        EventKind::SilenceCreated { .. } | EventKind::SilenceExpired { .. } => {
+            ("◌", theme::warn())
+        }
+        EventKind::RunbookAttached { .. } => ("☰", theme::heading()),
     }
 }
 
