@@ -14,7 +14,11 @@ use crate::config::{Config, Overrides};
 use crate::domain::export;
 use crate::domain::time::utc_datetime;
 use crate::journal::Store;
-use crate::sources::{demo, runbook_files};
+use crate::sources::alertmanager::Alertmanager;
+use crate::sources::http::Http;
+use crate::sources::live::{self, AlertFeed};
+use crate::sources::prometheus::Prometheus;
+use crate::sources::{MetricRequest, SourceMsg, demo, runbook_files};
 use crate::tui;
 
 /// warroom: a terminal incident cockpit.
@@ -91,14 +95,11 @@ pub fn main() -> ExitCode {
             output,
             template,
         }) => export_cmd(&config, &id, output, template),
-        None => {
-            eprintln!(
-                "warroom: no live data source is available in this version.\n\
-                 Run `warroom demo` to open the cockpit on the built-in simulated incident,\n\
-                 or `warroom list` / `warroom export ID` to work with recorded incidents."
-            );
+        None if config.alertmanager.is_none() && config.prometheus.is_none() => {
+            eprintln!("{}", nothing_configured(&config));
             return ExitCode::from(2);
         }
+        None => live_cmd(&config),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -126,13 +127,41 @@ fn init_logging(config: &Config) -> Option<tracing_appender::non_blocking::Worke
     Some(guard)
 }
 
-fn demo_cmd(config: &Config) -> anyhow::Result<()> {
+/// What to tell someone who ran `warroom` with no source configured.
+fn nothing_configured(config: &Config) -> String {
+    format!(
+        "warroom: no data source is configured.\n\n\
+         Tell warroom where your Alertmanager and/or Prometheus are, either in\n\
+         {file}:\n\n\
+         \x20   alertmanager:\n\
+         \x20     url: https://alertmanager.example.com\n\
+         \x20   prometheus:\n\
+         \x20     url: https://prometheus.example.com\n\n\
+         or with --alertmanager URL / --prometheus URL (or WARROOM_ALERTMANAGER_URL /\n\
+         WARROOM_PROMETHEUS_URL). The README lists auth, CA and interval settings.\n\n\
+         To try the cockpit without any server, run `warroom demo`.",
+        file = config.config_file.display()
+    )
+}
+
+/// Sources feed `tx` and answer chart requests from `query`.
+type SpawnSources = Box<
+    dyn FnOnce(mpsc::UnboundedSender<SourceMsg>, watch::Receiver<Option<MetricRequest>>) + Send,
+>;
+
+/// Starts the cockpit with the given sources and runs it until the user quits.
+fn cockpit(
+    config: &Config,
+    what: &str,
+    spawn: SpawnSources,
+    alertmanager: Option<Alertmanager>,
+) -> anyhow::Result<()> {
     let mut library = runbook_files::load(&config.runbook_dirs);
     runbook_files::add_shipped(&mut library);
     tracing::info!(
         runbooks = library.runbooks.len(),
         errors = library.errors.len(),
-        "starting demo cockpit"
+        "starting {what} cockpit"
     );
     let now = Timestamp::now();
     let app = App::new(config.author.clone(), config.severity.clone(), library, now);
@@ -145,13 +174,61 @@ fn demo_cmd(config: &Config) -> anyhow::Result<()> {
         let (source_tx, source_rx) = mpsc::unbounded_channel();
         let (query_tx, query_rx) = watch::channel(None);
         let (tx, rx) = mpsc::unbounded_channel();
-        tokio::spawn(demo::run(demo::Scenario::new(now), source_tx, query_rx));
-        let fx = Effects::new(store, config.data_dir.clone(), tx, query_tx);
+        spawn(source_tx, query_rx);
+        let fx = Effects::new(store, config.data_dir.clone(), tx, query_tx)
+            .with_alertmanager(alertmanager);
         let (mut terminal, _guard) = tui::init()?;
         run(&mut terminal, app, source_rx, fx, rx).await
     })?;
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
     Ok(())
+}
+
+fn demo_cmd(config: &Config) -> anyhow::Result<()> {
+    let now = Timestamp::now();
+    let spawn: SpawnSources = Box::new(move |tx, query| {
+        tokio::spawn(demo::run(demo::Scenario::new(now), tx, query));
+    });
+    cockpit(config, "demo", spawn, None)
+}
+
+fn live_cmd(config: &Config) -> anyhow::Result<()> {
+    let client = |name: &str, ep: &crate::config::Endpoint| {
+        tracing::info!("{name}: {}", ep.display_url());
+        Http::new(ep.clone()).map_err(|e| anyhow::anyhow!("{name}: {e}"))
+    };
+    let am = match &config.alertmanager {
+        Some(ep) => Some((Alertmanager::new(client("alertmanager", ep)?), ep.poll_interval)),
+        None => None,
+    };
+    let prom = match &config.prometheus {
+        Some(ep) => Some((Prometheus::new(client("prometheus", ep)?), ep.poll_interval)),
+        None => None,
+    };
+    let feed = match (&am, &prom) {
+        (Some((a, every)), _) => Some((AlertFeed::Alertmanager(a.clone()), *every)),
+        (None, Some((p, every))) => Some((AlertFeed::Prometheus(p.clone()), *every)),
+        (None, None) => None,
+    };
+    let silences = am.as_ref().map(|(a, _)| a.clone());
+    let spawn: SpawnSources = Box::new(move |tx, query| {
+        let _ = tx.send(SourceMsg::Pods {
+            source: "kubernetes".into(),
+            result: Err("no cluster is configured".into()),
+        });
+        if let Some((feed, every)) = feed {
+            tokio::spawn(live::poll_alerts(feed, every, tx.clone()));
+        }
+        match prom {
+            Some((p, every)) => {
+                tokio::spawn(live::serve_metrics(p, every, query, tx));
+            }
+            None => {
+                tokio::spawn(live::no_metrics(query, tx));
+            }
+        }
+    });
+    cockpit(config, "live", spawn, silences)
 }
 
 fn list(config: &Config) -> anyhow::Result<()> {

@@ -1,8 +1,10 @@
 //! The `:` command line: parsing only. The reducer decides what each command does.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::domain::severity::Sev;
+use crate::domain::time::parse_duration;
 
 /// A parsed command.
 #[derive(Debug, Clone, PartialEq)]
@@ -21,6 +23,14 @@ pub enum Command {
     Note(String),
     /// Write the postmortem draft, to the default place or a file.
     Export(Option<PathBuf>),
+    /// Use another runbook as the checklist (or preview it).
+    Runbook(String),
+    /// Silence the alert in Alertmanager for this long.
+    Silence(Duration),
+    /// Expire a silence: the given id, else the incident's latest.
+    Unsilence(Option<String>),
+    /// Chart range.
+    Range(Duration),
     /// Show the help overlay.
     Help,
     /// Leave the cockpit (asks while an incident is open).
@@ -40,6 +50,18 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "[FILE]",
         "write the postmortem draft (default: <data dir>/exports/<id>.md)",
     ),
+    ("runbook", "NAME", "open a runbook by id or file name"),
+    (
+        "silence",
+        "DURATION",
+        "silence the alert in Alertmanager, e.g. :silence 1h",
+    ),
+    (
+        "unsilence",
+        "[ID]",
+        "expire a silence (default: the incident's latest)",
+    ),
+    ("range", "15m|1h|6h", "time range of the chart"),
     ("help", "", "show help"),
     ("quit", "", "quit (same as q)"),
 ];
@@ -70,6 +92,18 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "export" => Ok(Command::Export(
             (!rest.is_empty()).then(|| PathBuf::from(rest)),
         )),
+        "runbook" | "rb" if rest.is_empty() => {
+            Err(":runbook needs a name, e.g. :runbook pod-crash-loop".into())
+        }
+        "runbook" | "rb" => Ok(Command::Runbook(rest.to_string())),
+        "silence" if rest.is_empty() => {
+            Err(":silence needs a duration, e.g. :silence 1h".into())
+        }
+        "silence" => parse_duration(rest).map(Command::Silence),
+        "unsilence" | "expire" => Ok(Command::Unsilence(
+            (!rest.is_empty()).then(|| rest.to_string()),
+        )),
+        "range" => parse_duration(rest).map(Command::Range),
         "help" | "h" => no_args(Command::Help),
         "q" | "quit" => no_args(Command::Quit),
         other => Err(format!(
@@ -95,6 +129,20 @@ mod tests {
         );
         assert_eq!(parse("export"), Ok(Command::Export(None)));
         assert_eq!(
+            parse("runbook TargetDown"),
+            Ok(Command::Runbook("TargetDown".into()))
+        );
+        assert_eq!(
+            parse("silence 1h"),
+            Ok(Command::Silence(Duration::from_secs(3600)))
+        );
+        assert_eq!(parse("unsilence"), Ok(Command::Unsilence(None)));
+        assert_eq!(
+            parse("unsilence abc-1"),
+            Ok(Command::Unsilence(Some("abc-1".into())))
+        );
+        assert_eq!(parse("range 6h"), Ok(Command::Range(Duration::from_secs(21_600))));
+        assert_eq!(
             parse("export /tmp/pm.md"),
             Ok(Command::Export(Some("/tmp/pm.md".into())))
         );
@@ -104,6 +152,9 @@ mod tests {
     fn rejects_bad_input_with_a_reason() {
         assert!(parse("sev P7").expect_err("bad").contains("P0, P1 or P2"));
         assert!(parse("note").expect_err("empty").contains("needs text"));
+        assert!(parse("silence").expect_err("empty").contains("duration"));
+        assert!(parse("silence forever").expect_err("bad").contains("bad duration"));
+        assert!(parse("runbook").expect_err("empty").contains("needs a name"));
         assert!(parse("ack now").expect_err("args").contains("no arguments"));
         assert!(
             parse("frobnicate")

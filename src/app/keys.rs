@@ -39,6 +39,16 @@ pub enum Action {
     Note,
     /// Open the `:` command line.
     CommandLine,
+    /// Open the `/` filter of the Alerts pane.
+    Filter,
+    /// Hide or show silenced and inhibited alerts.
+    ToggleSuppressed,
+    /// Group alerts by name, or list them one by one.
+    ToggleGroups,
+    /// Start a silence for the selected (or the incident's) alert.
+    Silence,
+    /// Cycle the chart's time range.
+    CycleRange,
 }
 
 /// Where a binding applies.
@@ -79,6 +89,27 @@ pub const KEYS: &[Binding] = &[
         hint: Some("declare"),
     },
     Binding {
+        scope: Scope::In(Pane::Alerts),
+        keys: &[(KeyCode::Char('H'), SHIFT), (KeyCode::Char('H'), NONE)],
+        action: Action::ToggleSuppressed,
+        help: "hide or show silenced and inhibited alerts",
+        hint: Some("hide muted"),
+    },
+    Binding {
+        scope: Scope::In(Pane::Alerts),
+        keys: &[(KeyCode::Char('z'), NONE)],
+        action: Action::ToggleGroups,
+        help: "group alerts by name, or list them one by one",
+        hint: Some("group"),
+    },
+    Binding {
+        scope: Scope::In(Pane::Metrics),
+        keys: &[(KeyCode::Char('r'), NONE)],
+        action: Action::CycleRange,
+        help: "chart range: 15m → 1h → 6h",
+        hint: Some("range"),
+    },
+    Binding {
         scope: Scope::In(Pane::Runbook),
         keys: &[(KeyCode::Char(' '), NONE)],
         action: Action::ToggleStep,
@@ -105,6 +136,20 @@ pub const KEYS: &[Binding] = &[
         action: Action::Note,
         help: "write a note into the incident timeline",
         hint: Some("note"),
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[(KeyCode::Char('/'), NONE)],
+        action: Action::Filter,
+        help: "filter alerts by name, summary or label (Enter keeps, Esc clears)",
+        hint: Some("filter"),
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[(KeyCode::Char('S'), SHIFT), (KeyCode::Char('S'), NONE)],
+        action: Action::Silence,
+        help: "silence the selected alert (or the incident's) in Alertmanager: asks for how long",
+        hint: Some("silence"),
     },
     Binding {
         scope: Scope::Global,

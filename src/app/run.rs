@@ -13,10 +13,11 @@ use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{mpsc, watch};
 
 use super::state::App;
-use super::update::{Effect, Msg, update};
+use super::update::{Effect, Msg, SilenceDone, update};
 use crate::domain::export;
 use crate::journal::{Follower, JournalMsg, Store};
-use crate::sources::SourceMsg;
+use crate::sources::alertmanager::{Alertmanager, NewSilence};
+use crate::sources::{MetricRequest, SourceMsg};
 use crate::ui;
 
 /// What effects need: the journal store, the follower of the open incident, and
@@ -25,8 +26,9 @@ pub struct Effects {
     store: Store,
     data_dir: PathBuf,
     tx: mpsc::UnboundedSender<Msg>,
-    query: watch::Sender<Option<String>>,
+    query: watch::Sender<Option<MetricRequest>>,
     follower: Option<Follower>,
+    alertmanager: Option<Alertmanager>,
 }
 
 impl Effects {
@@ -35,7 +37,7 @@ impl Effects {
         store: Store,
         data_dir: PathBuf,
         tx: mpsc::UnboundedSender<Msg>,
-        query: watch::Sender<Option<String>>,
+        query: watch::Sender<Option<MetricRequest>>,
     ) -> Self {
         Effects {
             store,
@@ -43,7 +45,14 @@ impl Effects {
             tx,
             query,
             follower: None,
+            alertmanager: None,
         }
+    }
+
+    /// Silences go to this Alertmanager; without one they are refused.
+    pub fn with_alertmanager(mut self, am: Option<Alertmanager>) -> Self {
+        self.alertmanager = am;
+        self
     }
 
     /// Performs one effect. Anything slow runs on the blocking pool and reports
@@ -91,9 +100,53 @@ impl Effects {
             Effect::Query(q) => {
                 self.query.send_replace(q);
             }
+            Effect::Silence(req) => {
+                let tx = self.tx.clone();
+                let Some(am) = self.alertmanager.clone() else {
+                    let _ = tx.send(Msg::Silenced(Err(NO_AM.into())));
+                    return;
+                };
+                tokio::spawn(async move {
+                    let ends_at = req
+                        .starts_at
+                        .checked_add(jiff::SignedDuration::try_from(req.duration).unwrap_or_default())
+                        .unwrap_or(req.starts_at);
+                    let new = NewSilence {
+                        labels: req.labels,
+                        starts_at: req.starts_at,
+                        ends_at,
+                        created_by: req.created_by,
+                        comment: req.comment,
+                    };
+                    let result = am
+                        .create_silence(&new)
+                        .await
+                        .map(|silence_id| SilenceDone {
+                            silence_id,
+                            alert: req.alert,
+                            fingerprint: req.fingerprint,
+                            until: ends_at,
+                        })
+                        .map_err(|e| e.to_string());
+                    let _ = tx.send(Msg::Silenced(result));
+                });
+            }
+            Effect::Unsilence(id) => {
+                let tx = self.tx.clone();
+                let Some(am) = self.alertmanager.clone() else {
+                    let _ = tx.send(Msg::Unsilenced(Err(NO_AM.into())));
+                    return;
+                };
+                tokio::spawn(async move {
+                    let result = am.expire_silence(&id).await.map(|()| id);
+                    let _ = tx.send(Msg::Unsilenced(result.map_err(|e| e.to_string())));
+                });
+            }
         }
     }
 }
+
+const NO_AM: &str = "silences need an Alertmanager: set alertmanager.url in the config or pass --alertmanager URL";
 
 /// Writes the postmortem draft of `id` to `path`.
 pub fn export_to(store: &Store, id: &str, path: &std::path::Path) -> Result<(), String> {
@@ -121,6 +174,11 @@ pub async fn run(
     let mut hup = signal(SignalKind::hangup())?;
     let mut int = signal(SignalKind::interrupt())?;
     let mut dirty = true;
+    if let Ok(size) = terminal.size() {
+        for e in update(&mut app, Msg::Resize(size.width, size.height)) {
+            fx.perform(e);
+        }
+    }
     loop {
         if dirty {
             terminal.draw(|f| ui::draw(f, &app))?;
@@ -129,7 +187,7 @@ pub async fn run(
         let msg = tokio::select! {
             ev = input.next() => match ev {
                 Some(Ok(TermEvent::Key(k))) => Msg::Key(k),
-                Some(Ok(TermEvent::Resize(..))) => { dirty = true; continue; }
+                Some(Ok(TermEvent::Resize(w, h))) => Msg::Resize(w, h),
                 Some(Ok(_)) => continue,
                 Some(Err(e)) => return Err(e.into()),
                 None => return Ok(()),

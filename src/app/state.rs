@@ -1,10 +1,13 @@
 //! What the cockpit knows. Each pane's state is its own small struct; `App` only
 //! groups them. Everything here is plain data that the UI draws by reference.
 
+use std::collections::{HashMap, HashSet};
+use std::time::Duration;
+
 use jiff::Timestamp;
 use ratatui_textarea::TextArea;
 
-use crate::domain::alert::Alert;
+use crate::domain::alert::{Alert, AlertState};
 use crate::domain::incident::{Event, Incident};
 use crate::domain::metric::MetricData;
 use crate::domain::pod::Pod;
@@ -74,6 +77,8 @@ pub enum Mode {
     Note(Box<TextArea<'static>>),
     /// The `:` command line is up.
     Command(Box<TextArea<'static>>),
+    /// The `/` filter line of the Alerts pane is up; the list filters as you type.
+    Filter(Box<TextArea<'static>>),
     /// Quitting with an open incident waits for y or n.
     ConfirmQuit,
 }
@@ -109,10 +114,21 @@ impl SourceStatus {
 pub struct AlertsState {
     /// Sorted most urgent first.
     pub items: Vec<Alert>,
-    /// Row of the selected alert.
+    /// Indices into `items` that are shown, in display order (filtered, and
+    /// grouped by name when grouping is on). Rebuilt by [`AlertsState::refresh`].
+    pub view: Vec<usize>,
+    /// Position of the selected alert in `view`.
     pub cursor: usize,
     /// Fingerprint of the selected alert, so the selection survives re-sorting.
     pub selected: Option<String>,
+    /// `/` filter: every word must appear in the name, summary or a label.
+    pub filter: String,
+    /// Leave silenced and inhibited alerts out of the list.
+    pub hide_suppressed: bool,
+    /// Group rows under one header per alert name.
+    pub grouped: bool,
+    /// Alerts the user has seen in the list; others are marked new.
+    pub seen: HashSet<String>,
     /// Health of the alert source.
     pub status: SourceStatus,
 }
@@ -120,8 +136,69 @@ pub struct AlertsState {
 impl AlertsState {
     /// The alert under the cursor.
     pub fn selected(&self) -> Option<&Alert> {
-        self.items.get(self.cursor)
+        self.view.get(self.cursor).and_then(|i| self.items.get(*i))
     }
+
+    /// Whether an alert arrived since the user last looked at the list.
+    pub fn is_new(&self, a: &Alert) -> bool {
+        !self.seen.contains(&a.fingerprint)
+    }
+
+    /// Alerts not yet seen.
+    pub fn new_count(&self) -> usize {
+        self.items.iter().filter(|a| self.is_new(a)).count()
+    }
+
+    /// Rebuilds `view` after the items, filter or toggles changed, keeping the
+    /// selected alert selected when it is still shown.
+    pub fn refresh(&mut self) {
+        let words: Vec<String> = self
+            .filter
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .collect();
+        let shown = |a: &Alert| {
+            (!self.hide_suppressed || !a.state.is_suppressed())
+                && words.iter().all(|w| matches_word(a, w))
+        };
+        let mut view: Vec<usize> = (0..self.items.len())
+            .filter(|i| shown(&self.items[*i]))
+            .collect();
+        if self.grouped {
+            // Groups in the order of their most urgent member; members keep
+            // their order inside the group.
+            let mut first: HashMap<&str, usize> = HashMap::new();
+            for (pos, i) in view.iter().enumerate() {
+                first.entry(self.items[*i].name()).or_insert(pos);
+            }
+            view.sort_by_key(|i| first.get(self.items[*i].name()).copied().unwrap_or(0));
+        }
+        self.view = view;
+        let found = self.selected.as_ref().and_then(|fp| {
+            self.view
+                .iter()
+                .position(|i| self.items[*i].fingerprint == *fp)
+        });
+        self.cursor = found
+            .unwrap_or(self.cursor)
+            .min(self.view.len().saturating_sub(1));
+        self.selected = self.selected().map(|a| a.fingerprint.clone());
+    }
+
+    /// Marks every listed alert as seen.
+    pub fn mark_seen(&mut self) {
+        self.seen = self.items.iter().map(|a| a.fingerprint.clone()).collect();
+    }
+}
+
+/// Case-insensitive match of one filter word against what a responder would
+/// search for: name, summary, state, and `key=value` labels.
+fn matches_word(a: &Alert, w: &str) -> bool {
+    let has = |s: &str| s.to_lowercase().contains(w);
+    has(a.name())
+        || has(a.summary())
+        || has(a.state.as_str())
+        || a.labels.iter().any(|(k, v)| has(&format!("{k}={v}")))
 }
 
 /// The pods list; unhealthy pods first.
@@ -135,11 +212,26 @@ pub struct PodsState {
     pub status: SourceStatus,
 }
 
+/// Time ranges the Metrics pane cycles through.
+pub const RANGES: [Duration; 3] = [
+    Duration::from_secs(15 * 60),
+    Duration::from_secs(3600),
+    Duration::from_secs(6 * 3600),
+];
+
 /// The chart: which query is wanted and the latest answer for it.
 #[derive(Debug, Default)]
 pub struct MetricState {
     /// The query the sources are asked for (placeholders filled).
     pub query: Option<String>,
+    /// Where the query came from, for the pane: `runbook` or `alert rule`.
+    pub origin: &'static str,
+    /// Index into [`RANGES`].
+    pub range: usize,
+    /// Width of the chart in cells, from the terminal size.
+    pub width: u16,
+    /// The request last sent to the sources.
+    pub requested: Option<crate::sources::MetricRequest>,
     /// Drawn as a horizontal line; from the runbook's front matter.
     pub threshold: Option<f64>,
     /// The latest answer for `query`.
@@ -197,6 +289,15 @@ pub struct App {
     pub step_cursor: usize,
     /// The incident being worked, if any.
     pub incident: Option<OpenIncident>,
+    /// A runbook chosen with `:runbook` while no incident is open, for the
+    /// alert (fingerprint) selected at the time.
+    pub runbook_override: Option<(Option<String>, String)>,
+    /// Alert states this cockpit already wrote to the journal, so one change is
+    /// recorded once even before the journal echoes it back.
+    pub reported: HashMap<String, AlertState>,
+    /// Successive alert polls in which an incident alert was missing; two in a
+    /// row count as resolved (a restarting Alertmanager briefly lists nothing).
+    pub absent: HashMap<String, u8>,
     /// Lines scrolled up from the newest event; 0 follows new events.
     pub timeline_scroll: usize,
     /// Scroll offset of the help overlay.
@@ -237,6 +338,9 @@ impl App {
             library,
             step_cursor: 0,
             incident: None,
+            runbook_override: None,
+            reported: HashMap::new(),
+            absent: HashMap::new(),
             timeline_scroll: 0,
             help_scroll: 0,
             pending: 0,
@@ -256,10 +360,28 @@ impl App {
         match self.incident_state() {
             Some(inc) => inc.runbook.as_ref().and_then(|r| self.library.get(&r.id)),
             None if self.incident.is_some() => None,
-            None => self
+            None => {
+                let selected = self.alerts.selected();
+                if let Some((fp, id)) = &self.runbook_override
+                    && fp.as_deref() == selected.map(|a| a.fingerprint.as_str())
+                {
+                    return self.library.get(id);
+                }
+                selected.and_then(|a| self.library.for_alert(a))
+            }
+        }
+    }
+
+    /// The live alert the shown runbook is for: the incident's (when it still
+    /// fires) or the selected one.
+    pub fn shown_alert(&self) -> Option<&Alert> {
+        match self.incident_state() {
+            Some(inc) => self
                 .alerts
-                .selected()
-                .and_then(|a| self.library.for_alert(a)),
+                .items
+                .iter()
+                .find(|a| a.fingerprint == inc.alert.fingerprint),
+            None => self.alerts.selected(),
         }
     }
 

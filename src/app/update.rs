@@ -2,7 +2,9 @@
 //! does I/O; the loop performs the returned effects and feeds results back in as
 //! messages. This keeps every behaviour testable without a terminal.
 
+use std::collections::BTreeMap;
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use jiff::Timestamp;
@@ -10,14 +12,14 @@ use ratatui_textarea::TextArea;
 
 use super::command::{self, Command};
 use super::keys::{self, Action};
-use super::state::{App, Mode, OpenIncident, Pane};
-use crate::domain::alert;
+use super::state::{App, Mode, OpenIncident, Pane, RANGES};
+use crate::domain::alert::{self, Alert, AlertState};
 use crate::domain::incident::{AlertRef, Event, EventKind, Incident, RunbookRef};
 use crate::domain::placeholder::fill_string;
 use crate::domain::pod::Pod;
-use crate::domain::time::{to_millis, utc_clock};
+use crate::domain::time::{short_duration, to_millis, utc_clock};
 use crate::journal::{Declared, JournalMsg, Opened, Position};
-use crate::sources::SourceMsg;
+use crate::sources::{MetricRequest, SourceMsg};
 
 /// Everything that can change the state.
 #[derive(Debug)]
@@ -34,6 +36,44 @@ pub enum Msg {
     Declared(Result<Opened, String>),
     /// The answer to an `Effect::Export`.
     Exported(Result<PathBuf, String>),
+    /// The terminal's size, at start and after every resize.
+    Resize(u16, u16),
+    /// The answer to an `Effect::Silence`.
+    Silenced(Result<SilenceDone, String>),
+    /// The answer to an `Effect::Unsilence`: the id that was expired.
+    Unsilenced(Result<String, String>),
+}
+
+/// A silence to create for one alert's exact labels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SilenceRequest {
+    /// The alert's labels, each matched exactly.
+    pub labels: BTreeMap<String, String>,
+    /// The alert's name, for messages and the timeline.
+    pub alert: String,
+    /// The alert's fingerprint.
+    pub fingerprint: String,
+    /// When the silence starts.
+    pub starts_at: jiff::Timestamp,
+    /// How long it lasts.
+    pub duration: Duration,
+    /// Who asked for it.
+    pub created_by: String,
+    /// Why, naming the incident.
+    pub comment: String,
+}
+
+/// A silence the server accepted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SilenceDone {
+    /// The server's id for it.
+    pub silence_id: String,
+    /// The alert's name.
+    pub alert: String,
+    /// The alert's fingerprint.
+    pub fingerprint: String,
+    /// When it ends.
+    pub until: jiff::Timestamp,
 }
 
 /// Side effects the loop must perform.
@@ -57,8 +97,12 @@ pub enum Effect {
         /// Where to write it; `None` means `<data dir>/exports/<id>.md`.
         path: Option<PathBuf>,
     },
-    /// The metric query the sources should serve now.
-    Query(Option<String>),
+    /// The chart the sources should serve now.
+    Query(Option<MetricRequest>),
+    /// Create an Alertmanager silence.
+    Silence(SilenceRequest),
+    /// Expire an Alertmanager silence by id.
+    Unsilence(String),
 }
 
 /// Applies one message.
@@ -67,7 +111,7 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     match msg {
         Msg::Key(key) => on_key(app, key, &mut fx),
         Msg::Tick(now) => app.now = now,
-        Msg::Source(s) => on_source(app, s),
+        Msg::Source(s) => on_source(app, s, &mut fx),
         Msg::Journal(j) => on_journal(app, j),
         Msg::Declared(Ok(opened)) => {
             let id = opened.declared.id().to_string();
@@ -103,6 +147,35 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             app.info(format!("postmortem draft written to {}", path.display()))
         }
         Msg::Exported(Err(e)) => app.error(format!("export failed: {e}")),
+        Msg::Resize(w, h) => app.metric.width = crate::ui::chart_width(w, h),
+        Msg::Silenced(Ok(done)) => {
+            app.info(format!(
+                "silence {} created for {} until {} UTC",
+                done.silence_id,
+                done.alert,
+                utc_clock(done.until)
+            ));
+            if app.incident_state().is_some() {
+                record(
+                    app,
+                    EventKind::SilenceCreated {
+                        silence_id: done.silence_id,
+                        alert: done.alert,
+                        fingerprint: done.fingerprint,
+                        until: to_millis(done.until),
+                    },
+                    &mut fx,
+                );
+            }
+        }
+        Msg::Silenced(Err(e)) => app.error(format!("silence not created: {e}")),
+        Msg::Unsilenced(Ok(id)) => {
+            app.info(format!("silence {id} expired"));
+            if app.incident_state().is_some() {
+                record(app, EventKind::SilenceExpired { silence_id: id }, &mut fx);
+            }
+        }
+        Msg::Unsilenced(Err(e)) => app.error(format!("silence not expired: {e}")),
     }
     sync_query(app, &mut fx);
     fx
@@ -112,12 +185,37 @@ fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
     if key.kind == KeyEventKind::Release {
         return;
     }
+    // Any key while the Alerts pane is on screen counts as having looked at it.
+    if app.focus == Pane::Alerts && matches!(app.mode, Mode::Normal) {
+        app.alerts.mark_seen();
+    }
     match std::mem::take(&mut app.mode) {
         Mode::Normal => {
             if let Some(action) = keys::lookup(&key, app.focus) {
                 act(app, action, fx);
             }
         }
+        Mode::Filter(mut ta) => match key.code {
+            KeyCode::Esc => {
+                app.alerts.filter.clear();
+                app.alerts.refresh();
+            }
+            KeyCode::Enter => {
+                if !app.alerts.filter.is_empty() {
+                    app.info(format!(
+                        "{} alert(s) match /{}",
+                        app.alerts.view.len(),
+                        app.alerts.filter
+                    ));
+                }
+            }
+            _ => {
+                ta.input(key);
+                app.alerts.filter = ta.lines().join(" ");
+                app.alerts.refresh();
+                app.mode = Mode::Filter(ta);
+            }
+        },
         Mode::Help => match key.code {
             KeyCode::Esc | KeyCode::Char('q' | '?') | KeyCode::Enter => {}
             KeyCode::Char('j') | KeyCode::Down => {
@@ -197,7 +295,68 @@ fn act(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             }
         }
         Action::CommandLine => app.mode = Mode::Command(Box::new(TextArea::default())),
+        Action::Filter => {
+            app.focus = Pane::Alerts;
+            let mut ta = TextArea::from([app.alerts.filter.clone()]);
+            ta.move_cursor(ratatui_textarea::CursorMove::End);
+            app.mode = Mode::Filter(Box::new(ta));
+        }
+        Action::ToggleSuppressed => {
+            app.alerts.hide_suppressed = !app.alerts.hide_suppressed;
+            app.alerts.refresh();
+            app.info(if app.alerts.hide_suppressed {
+                "silenced and inhibited alerts hidden (H shows them)"
+            } else {
+                "silenced and inhibited alerts shown"
+            });
+        }
+        Action::ToggleGroups => {
+            app.alerts.grouped = !app.alerts.grouped;
+            app.alerts.refresh();
+            app.info(if app.alerts.grouped {
+                "alerts grouped by name"
+            } else {
+                "alerts listed one by one"
+            });
+        }
+        Action::Silence => {
+            if silence_target(app).is_some() {
+                let mut ta = TextArea::from(["silence 1h".to_string()]);
+                ta.move_cursor(ratatui_textarea::CursorMove::End);
+                app.mode = Mode::Command(Box::new(ta));
+            } else {
+                app.error("no alert selected to silence");
+            }
+        }
+        Action::CycleRange => {
+            app.metric.range = (app.metric.range + 1) % RANGES.len();
+            app.info(format!(
+                "chart range {}",
+                short_duration(RANGES[app.metric.range])
+            ));
+        }
     }
+}
+
+/// The alert a silence is for: the selected one in the Alerts pane, else the
+/// open incident's alert.
+fn silence_target(app: &App) -> Option<(String, String, BTreeMap<String, String>)> {
+    let from_alert = |a: &Alert| (a.name().to_string(), a.fingerprint.clone(), a.labels.clone());
+    if app.focus == Pane::Alerts || app.incident_state().is_none() {
+        return app.alerts.selected().map(from_alert);
+    }
+    let inc = app.incident_state()?;
+    Some(
+        app.shown_alert()
+            .map(from_alert)
+            .unwrap_or_else(|| {
+                (
+                    inc.alert.name.clone(),
+                    inc.alert.fingerprint.clone(),
+                    inc.alert.labels.clone(),
+                )
+            }),
+    )
 }
 
 fn request_quit(app: &mut App) {
@@ -218,7 +377,7 @@ fn step(cursor: usize, delta: isize, len: usize) -> usize {
 fn move_by(app: &mut App, delta: isize) {
     match app.focus {
         Pane::Alerts => {
-            app.alerts.cursor = step(app.alerts.cursor, delta, app.alerts.items.len());
+            app.alerts.cursor = step(app.alerts.cursor, delta, app.alerts.view.len());
             app.alerts.selected = app.alerts.selected().map(|a| a.fingerprint.clone());
         }
         Pane::Runbook => {
@@ -334,6 +493,16 @@ fn run_command(app: &mut App, cmd: Command, fx: &mut Vec<Effect>) {
             return;
         }
         Command::Quit => return request_quit(app),
+        Command::Runbook(name) => return attach_runbook(app, &name, fx),
+        Command::Silence(duration) => return silence(app, duration, fx),
+        Command::Unsilence(id) => return unsilence(app, id, fx),
+        Command::Range(d) => {
+            match RANGES.iter().position(|r| *r == d) {
+                Some(i) => app.metric.range = i,
+                None => app.error("chart ranges are 15m, 1h and 6h"),
+            }
+            return;
+        }
         _ => {}
     }
     let Some(inc) = require_incident(app) else {
@@ -373,28 +542,98 @@ fn run_command(app: &mut App, cmd: Command, fx: &mut Vec<Effect>) {
             });
             return;
         }
-        Command::Help | Command::Quit => return,
+        Command::Help
+        | Command::Quit
+        | Command::Runbook(_)
+        | Command::Silence(_)
+        | Command::Unsilence(_)
+        | Command::Range(_) => return,
     };
     record(app, kind, fx);
 }
 
-fn on_source(app: &mut App, msg: SourceMsg) {
+/// `:runbook NAME`: switch the open incident's checklist (recorded), or preview
+/// the runbook for the selected alert.
+fn attach_runbook(app: &mut App, name: &str, fx: &mut Vec<Effect>) {
+    let Some(rb) = app.library.get(name) else {
+        let known: Vec<&str> = app.library.runbooks.iter().map(|r| r.id.as_str()).collect();
+        return app.error(format!(
+            "no runbook '{name}' (known: {})",
+            if known.is_empty() { "none".to_string() } else { known.join(", ") }
+        ));
+    };
+    let rref = RunbookRef::from_runbook(rb);
+    let id = rb.id.clone();
+    app.step_cursor = 0;
+    app.focus = Pane::Runbook;
+    match app.incident_state() {
+        Some(inc) if inc.runbook.as_ref().is_some_and(|r| r.id == id) => {
+            app.info(format!("runbook {id} is already the checklist"));
+        }
+        Some(_) => record(app, EventKind::RunbookAttached { runbook: rref }, fx),
+        None => {
+            let fp = app.alerts.selected().map(|a| a.fingerprint.clone());
+            app.runbook_override = Some((fp, id.clone()));
+            app.info(format!("previewing runbook {id}"));
+        }
+    }
+}
+
+fn silence(app: &mut App, duration: Duration, fx: &mut Vec<Effect>) {
+    let Some((name, fingerprint, labels)) = silence_target(app) else {
+        return app.error("no alert selected to silence");
+    };
+    let comment = match app.incident_state() {
+        Some(inc) => format!("warroom incident {} ({})", inc.id, inc.title),
+        None => "warroom: silenced before an incident was declared".to_string(),
+    };
+    app.info(format!(
+        "creating a {} silence for {name}…",
+        short_duration(duration)
+    ));
+    fx.push(Effect::Silence(SilenceRequest {
+        labels,
+        alert: name,
+        fingerprint,
+        starts_at: app.now,
+        duration,
+        created_by: app.author.clone(),
+        comment,
+    }));
+}
+
+fn unsilence(app: &mut App, id: Option<String>, fx: &mut Vec<Effect>) {
+    let id = id
+        .or_else(|| {
+            app.incident_state()
+                .and_then(|i| i.latest_active_silence(app.now))
+                .map(|(id, _)| id.clone())
+        })
+        .or_else(|| {
+            app.alerts
+                .selected()
+                .and_then(|a| a.silenced_by.first().cloned())
+        });
+    match id {
+        Some(id) => fx.push(Effect::Unsilence(id)),
+        None => app.error("no silence to expire: give its id, e.g. :unsilence 3f1c…"),
+    }
+}
+
+fn on_source(app: &mut App, msg: SourceMsg, fx: &mut Vec<Effect>) {
     match msg {
         SourceMsg::Alerts { source, result } => match result {
             Ok(mut items) => {
                 items.sort_by(alert::compare);
+                let first = app.alerts.status.last_ok.is_none();
                 app.alerts.items = items;
-                let found = app
-                    .alerts
-                    .selected
-                    .as_ref()
-                    .and_then(|fp| app.alerts.items.iter().position(|a| &a.fingerprint == fp));
-                let len = app.alerts.items.len();
-                app.alerts.cursor = found
-                    .unwrap_or(app.alerts.cursor)
-                    .min(len.saturating_sub(1));
-                app.alerts.selected = app.alerts.selected().map(|a| a.fingerprint.clone());
+                if first {
+                    // What fires at start-up is the baseline, not news.
+                    app.alerts.mark_seen();
+                }
+                app.alerts.refresh();
                 app.alerts.status.ok(&source, app.now);
+                observe_incident_alerts(app, &source, fx);
             }
             Err(e) => app.alerts.status.failed(&source, e),
         },
@@ -435,6 +674,69 @@ fn on_source(app: &mut App, msg: SourceMsg) {
     }
 }
 
+/// Whether a live alert is part of the incident: the alert it was declared for,
+/// or another instance of the same rule in the same namespace.
+fn belongs(inc: &Incident, a: &Alert) -> bool {
+    a.fingerprint == inc.alert.fingerprint
+        || (a.name() == inc.alert.name
+            && inc.alert.labels.get("namespace").map(String::as_str) == a.label("namespace"))
+}
+
+/// Records in the journal when the incident's alerts fire, resolve, or are
+/// silenced or inhibited, judged against what the journal already says.
+fn observe_incident_alerts(app: &mut App, source: &str, fx: &mut Vec<Effect>) {
+    let Some(inc) = app.incident_state().filter(|i| i.is_open()) else {
+        return;
+    };
+    let mut changes: Vec<(String, String, AlertState, Vec<String>)> = Vec::new();
+    let mut live = std::collections::HashSet::new();
+    for a in app.alerts.items.iter().filter(|a| belongs(inc, a)) {
+        live.insert(a.fingerprint.clone());
+        let known = app
+            .reported
+            .get(&a.fingerprint)
+            .or_else(|| inc.alerts.get(&a.fingerprint));
+        if known != Some(&a.state) {
+            changes.push((
+                a.fingerprint.clone(),
+                a.name().to_string(),
+                a.state,
+                a.silenced_by.clone(),
+            ));
+        }
+    }
+    let name = inc.alert.name.clone();
+    let mut gone = Vec::new();
+    for (fp, state) in &inc.alerts {
+        let state = app.reported.get(fp).unwrap_or(state);
+        if *state != AlertState::Resolved && !live.contains(fp) {
+            gone.push(fp.clone());
+        }
+    }
+    app.absent.retain(|fp, _| gone.contains(fp));
+    for fp in gone {
+        let n = app.absent.entry(fp.clone()).or_default();
+        *n += 1;
+        if *n >= 2 {
+            changes.push((fp, name.clone(), AlertState::Resolved, Vec::new()));
+        }
+    }
+    for (fingerprint, name, state, silenced_by) in changes {
+        app.reported.insert(fingerprint.clone(), state);
+        app.absent.remove(&fingerprint);
+        fx.push(Effect::Append(Event {
+            ts: to_millis(app.now),
+            author: source.to_string(),
+            kind: EventKind::AlertChanged {
+                fingerprint,
+                name,
+                state,
+                silenced_by,
+            },
+        }));
+    }
+}
+
 fn on_journal(app: &mut App, msg: JournalMsg) {
     match msg {
         JournalMsg::Events { id, events } => {
@@ -471,20 +773,42 @@ fn on_journal(app: &mut App, msg: JournalMsg) {
     }
 }
 
-/// Keeps the wanted metric query in step with the runbook on screen.
+/// Keeps the wanted chart in step with the runbook on screen: its `query`, else
+/// the expression of the alert's rule; the chosen range; the pane's width.
 fn sync_query(app: &mut App, fx: &mut Vec<Effect>) {
     let labels = app.shown_labels().cloned().unwrap_or_default();
     let rb = app.shown_runbook();
-    let wanted = rb
+    let from_runbook = rb
         .and_then(|r| r.meta.query.as_deref())
         .map(|q| fill_string(q, &labels));
+    let (wanted, origin) = match from_runbook {
+        Some(q) => (Some(q), "runbook"),
+        None => (
+            app.shown_alert().and_then(Alert::expression),
+            "alert rule",
+        ),
+    };
     let threshold = rb.and_then(|r| r.meta.threshold);
+    let range = RANGES[app.metric.range.min(RANGES.len() - 1)];
+    let width = app.metric.width;
+    let request = wanted.clone().map(|query| MetricRequest {
+        query,
+        range,
+        width,
+    });
     if wanted != app.metric.query {
-        app.metric.query = wanted.clone();
+        app.metric.query = wanted;
+        app.metric.origin = origin;
         app.metric.threshold = threshold;
         app.metric.data = None;
         app.metric.error = None;
-        fx.push(Effect::Query(wanted));
+        app.metric.requested = request.clone();
+        fx.push(Effect::Query(request));
+    } else if request != app.metric.requested {
+        // Same query, new range or width: keep the old chart until the new
+        // answer replaces it, so nothing flickers.
+        app.metric.requested = request.clone();
+        fx.push(Effect::Query(request));
     }
 }
 

@@ -10,7 +10,7 @@ use std::time::Duration;
 use jiff::{SignedDuration, Timestamp};
 use tokio::sync::{mpsc, watch};
 
-use super::SourceMsg;
+use super::{MetricRequest, SourceMsg};
 use crate::domain::alert::Alert;
 use crate::domain::metric::{MetricData, Series};
 use crate::domain::pod::Pod;
@@ -322,17 +322,19 @@ impl Scenario {
 
     /// A range query over the last 15 minutes, 15 s apart. Queries the demo does
     /// not simulate get an honest error rather than made-up data.
-    pub fn metric(&self, query: &str, now: Timestamp) -> Result<MetricData, String> {
-        let curve = Curve::for_query(query)
+    pub fn metric(&self, req: &MetricRequest, now: Timestamp) -> Result<MetricData, String> {
+        let curve = Curve::for_query(&req.query)
             .ok_or_else(|| "the demo has no simulated data for this query".to_string())?;
-        let end = now.as_second() - now.as_second().rem_euclid(15);
+        let step = req.step().as_secs().max(1) as i64;
+        let end = now.as_second() - now.as_second().rem_euclid(step);
+        let n = (req.range.as_secs() as i64 / step).max(1);
         let t0 = self.t0.as_second();
-        let points: Vec<(f64, f64)> = (0..=60)
-            .map(|i| end - (60 - i) * 15)
+        let points: Vec<(f64, f64)> = (0..=n)
+            .map(|i| end - (n - i) * step)
             .map(|ts| (ts as f64, curve.value(ts - t0)))
             .collect();
         Ok(MetricData {
-            query: query.to_string(),
+            query: req.query.clone(),
             series: vec![Series {
                 name: curve.name().into(),
                 points,
@@ -464,7 +466,7 @@ impl Curve {
 pub async fn run(
     scenario: Scenario,
     tx: mpsc::UnboundedSender<SourceMsg>,
-    mut query: watch::Receiver<Option<String>>,
+    mut query: watch::Receiver<Option<MetricRequest>>,
 ) {
     let mut tick = tokio::time::interval(Duration::from_secs(1));
     let mut n: u64 = 0;
@@ -488,13 +490,13 @@ pub async fn run(
                 true
             }
         };
-        if send_metric && let Some(q) = query.borrow_and_update().clone() {
+        if send_metric && let Some(req) = query.borrow_and_update().clone() {
             let now = Timestamp::now();
-            let result = scenario.episode(now).metric(&q, now);
+            let result = scenario.episode(now).metric(&req, now);
             if tx
                 .send(SourceMsg::Metric {
                     source: SOURCE.into(),
-                    query: q,
+                    query: req.query,
                     result,
                 })
                 .is_err()
@@ -580,11 +582,21 @@ mod tests {
     fn latency_crosses_its_threshold_and_unknown_queries_are_refused() {
         let s = scenario();
         let q = "histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket[5m])))";
-        let m = s.metric(q, at(&s, 0)).expect("data");
+        let req = |q: &str, range: u64| MetricRequest {
+            query: q.into(),
+            range: Duration::from_secs(range),
+            width: 60,
+        };
+        let m = s.metric(&req(q, 900), at(&s, 0)).expect("data");
         let first = m.series[0].points[0].1;
         let now = m.current().expect("value");
         assert!(first < 0.5 && now > 0.5, "{first} -> {now}");
-        assert_eq!(m.series[0].points.len(), 61);
-        assert!(s.metric("up", at(&s, 0)).is_err());
+        // 15 minutes at a step of 8 s (120 samples across 60 cells).
+        assert_eq!(m.series[0].points.len(), 113);
+        let wide = s.metric(&req(q, 21_600), at(&s, 0)).expect("data");
+        let span = wide.series[0].points.last().map(|p| p.0).unwrap_or_default()
+            - wide.series[0].points[0].0;
+        assert!(span >= 21_000.0, "{span}");
+        assert!(s.metric(&req("up", 900), at(&s, 0)).is_err());
     }
 }

@@ -128,6 +128,28 @@ pub async fn serve_metrics(
     }
 }
 
+/// Without a Prometheus, says so for every chart the pane asks for.
+pub async fn no_metrics(
+    mut want: watch::Receiver<Option<MetricRequest>>,
+    tx: mpsc::UnboundedSender<SourceMsg>,
+) {
+    loop {
+        if let Some(req) = want.borrow_and_update().clone() {
+            let msg = SourceMsg::Metric {
+                source: "prometheus".into(),
+                query: req.query,
+                result: Err("no Prometheus is configured (prometheus.url)".into()),
+            };
+            if tx.send(msg).is_err() {
+                return;
+            }
+        }
+        if want.changed().await.is_err() {
+            return;
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

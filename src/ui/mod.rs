@@ -49,6 +49,18 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     overlay::render(app, area, buf);
 }
 
+/// Columns the Metrics chart gets on a terminal of this size, so the sources
+/// can ask for about one sample per braille dot. Mirrors the layouts below.
+pub fn chart_width(width: u16, height: u16) -> u16 {
+    let pane = if width >= WIDE.0 && height >= WIDE.1 {
+        (u32::from(width) * 30 / 100) as u16
+    } else {
+        width
+    };
+    // Borders and the y-axis labels.
+    pane.saturating_sub(2 + 6).max(10)
+}
+
 fn wide(app: &App, area: Rect, buf: &mut Buffer) {
     let [left, middle, right] = Layout::horizontal([
         Constraint::Percentage(34),

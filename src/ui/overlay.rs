@@ -13,7 +13,7 @@ use crate::app::state::{App, Mode, Pane};
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     match &app.mode {
-        Mode::Normal | Mode::Command(_) => {}
+        Mode::Normal | Mode::Command(_) | Mode::Filter(_) => {}
         Mode::Help => help(app, area, buf),
         Mode::Note(ta) => {
             let r = centered(area, 72, 8);

@@ -80,8 +80,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
 }
 
 pub fn message_line(app: &App, area: Rect, buf: &mut Buffer) {
-    if let Mode::Command(ta) = &app.mode {
-        put_line(Line::styled(":", theme::title(true)), area, 0, buf);
+    if let Mode::Command(ta) | Mode::Filter(ta) = &app.mode {
+        let prompt = if matches!(app.mode, Mode::Filter(_)) {
+            "/"
+        } else {
+            ":"
+        };
+        put_line(Line::styled(prompt, theme::title(true)), area, 0, buf);
         let rest = Rect {
             x: area.x + 1,
             width: area.width.saturating_sub(1),
