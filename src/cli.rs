@@ -38,10 +38,20 @@ pub struct Cli {
     #[arg(long, global = true, env = "WARROOM_AUTHOR")]
     pub author: Option<String>,
     /// Alertmanager base URL (overrides the config file).
-    #[arg(long, global = true, env = "WARROOM_ALERTMANAGER_URL", value_name = "URL")]
+    #[arg(
+        long,
+        global = true,
+        env = "WARROOM_ALERTMANAGER_URL",
+        value_name = "URL"
+    )]
     pub alertmanager: Option<url::Url>,
     /// Prometheus base URL (overrides the config file).
-    #[arg(long, global = true, env = "WARROOM_PROMETHEUS_URL", value_name = "URL")]
+    #[arg(
+        long,
+        global = true,
+        env = "WARROOM_PROMETHEUS_URL",
+        value_name = "URL"
+    )]
     pub prometheus: Option<url::Url>,
     #[command(subcommand)]
     /// What to do; none prints how to get started.
@@ -198,7 +208,10 @@ fn live_cmd(config: &Config) -> anyhow::Result<()> {
         Http::new(ep.clone()).map_err(|e| anyhow::anyhow!("{name}: {e}"))
     };
     let am = match &config.alertmanager {
-        Some(ep) => Some((Alertmanager::new(client("alertmanager", ep)?), ep.poll_interval)),
+        Some(ep) => Some((
+            Alertmanager::new(client("alertmanager", ep)?),
+            ep.poll_interval,
+        )),
         None => None,
     };
     let prom = match &config.prometheus {

@@ -475,11 +475,21 @@ mod tests {
         };
         let e = load("author: a\nalertmanager:\n  url: not a url\n");
         assert!(e.contains("c.yaml: "), "{e}");
-        assert!(e.contains("alertmanager.url") && e.contains("line 3"), "{e}");
+        assert!(
+            e.contains("alertmanager.url") && e.contains("line 3"),
+            "{e}"
+        );
         let e = load("prometheus:\n  url: http://p\n  poll_interval: often\n");
-        assert!(e.contains("prometheus.poll_interval") && e.contains("line 3"), "{e}");
-        let e = load("alertmanager:\n  url: http://a\n  bearer_token_env: WARROOM_TEST_UNSET_TOKEN\n");
-        assert!(e.contains("alertmanager.bearer_token_env") && e.contains("not set"), "{e}");
+        assert!(
+            e.contains("prometheus.poll_interval") && e.contains("line 3"),
+            "{e}"
+        );
+        let e =
+            load("alertmanager:\n  url: http://a\n  bearer_token_env: WARROOM_TEST_UNSET_TOKEN\n");
+        assert!(
+            e.contains("alertmanager.bearer_token_env") && e.contains("not set"),
+            "{e}"
+        );
         let e = load("alertmanager:\n  url: ftp://a\n");
         assert!(e.contains("not http or https"), "{e}");
         let e = load("alertmanager:\n  poll_interval: 5s\n");

@@ -9,6 +9,7 @@ use warroom::app::Pane;
 use warroom::app::state::Mode;
 use warroom::domain::incident::{EventKind, Status};
 use warroom::domain::severity::Sev;
+use warroom::sources::MetricRequest;
 
 fn kinds(h: &Harness) -> Vec<String> {
     h.app
@@ -224,9 +225,13 @@ fn alerts_without_a_runbook_say_so() {
     h.key(KeyCode::Char('2'));
     let screen = h.screen(80, 24);
     assert!(
-        screen.contains("No runbook covers MysteryAlert"),
+        screen.contains("No runbook matches MysteryAlert"),
         "{screen}"
     );
+    // Instead of a checklist, what the alert itself says.
+    assert!(screen.contains("Annotations"), "{screen}");
+    assert!(screen.contains("summary:"), "{screen}");
+    assert!(screen.contains("severity=critical"), "{screen}");
 }
 
 #[test]
@@ -313,9 +318,12 @@ fn every_demo_alert_has_a_complete_runbook_whose_query_resolves() {
             .filter(|s| matches!(s, Seg::Missing(_)))
             .collect();
         assert!(missing.is_empty(), "{}: unresolved {missing:?}", rb.id);
-        let data = h
-            .scenario
-            .metric(&fill_string(query, &alert.labels), h.now());
+        let req = MetricRequest {
+            query: fill_string(query, &alert.labels),
+            range: std::time::Duration::from_secs(900),
+            width: 60,
+        };
+        let data = h.scenario.metric(&req, h.now());
         assert!(
             data.is_ok(),
             "{}: the demo has no curve for its query",

@@ -96,9 +96,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
             Err(":runbook needs a name, e.g. :runbook pod-crash-loop".into())
         }
         "runbook" | "rb" => Ok(Command::Runbook(rest.to_string())),
-        "silence" if rest.is_empty() => {
-            Err(":silence needs a duration, e.g. :silence 1h".into())
-        }
+        "silence" if rest.is_empty() => Err(":silence needs a duration, e.g. :silence 1h".into()),
         "silence" => parse_duration(rest).map(Command::Silence),
         "unsilence" | "expire" => Ok(Command::Unsilence(
             (!rest.is_empty()).then(|| rest.to_string()),
@@ -141,7 +139,10 @@ mod tests {
             parse("unsilence abc-1"),
             Ok(Command::Unsilence(Some("abc-1".into())))
         );
-        assert_eq!(parse("range 6h"), Ok(Command::Range(Duration::from_secs(21_600))));
+        assert_eq!(
+            parse("range 6h"),
+            Ok(Command::Range(Duration::from_secs(21_600)))
+        );
         assert_eq!(
             parse("export /tmp/pm.md"),
             Ok(Command::Export(Some("/tmp/pm.md".into())))
@@ -153,8 +154,16 @@ mod tests {
         assert!(parse("sev P7").expect_err("bad").contains("P0, P1 or P2"));
         assert!(parse("note").expect_err("empty").contains("needs text"));
         assert!(parse("silence").expect_err("empty").contains("duration"));
-        assert!(parse("silence forever").expect_err("bad").contains("bad duration"));
-        assert!(parse("runbook").expect_err("empty").contains("needs a name"));
+        assert!(
+            parse("silence forever")
+                .expect_err("bad")
+                .contains("bad duration")
+        );
+        assert!(
+            parse("runbook")
+                .expect_err("empty")
+                .contains("needs a name")
+        );
         assert!(parse("ack now").expect_err("args").contains("no arguments"));
         assert!(
             parse("frobnicate")

@@ -93,14 +93,14 @@ pub const KEYS: &[Binding] = &[
         keys: &[(KeyCode::Char('H'), SHIFT), (KeyCode::Char('H'), NONE)],
         action: Action::ToggleSuppressed,
         help: "hide or show silenced and inhibited alerts",
-        hint: Some("hide muted"),
+        hint: None,
     },
     Binding {
         scope: Scope::In(Pane::Alerts),
         keys: &[(KeyCode::Char('z'), NONE)],
         action: Action::ToggleGroups,
         help: "group alerts by name, or list them one by one",
-        hint: Some("group"),
+        hint: None,
     },
     Binding {
         scope: Scope::In(Pane::Metrics),

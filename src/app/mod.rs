@@ -9,4 +9,4 @@ pub mod state;
 pub mod update;
 
 pub use state::{App, Pane};
-pub use update::{Effect, Msg, update};
+pub use update::{Effect, Msg, SilenceDone, SilenceRequest, update};

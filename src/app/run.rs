@@ -109,7 +109,9 @@ impl Effects {
                 tokio::spawn(async move {
                     let ends_at = req
                         .starts_at
-                        .checked_add(jiff::SignedDuration::try_from(req.duration).unwrap_or_default())
+                        .checked_add(
+                            jiff::SignedDuration::try_from(req.duration).unwrap_or_default(),
+                        )
                         .unwrap_or(req.starts_at);
                     let new = NewSilence {
                         labels: req.labels,
@@ -146,7 +148,8 @@ impl Effects {
     }
 }
 
-const NO_AM: &str = "silences need an Alertmanager: set alertmanager.url in the config or pass --alertmanager URL";
+const NO_AM: &str =
+    "silences need an Alertmanager: set alertmanager.url in the config or pass --alertmanager URL";
 
 /// Writes the postmortem draft of `id` to `path`.
 pub fn export_to(store: &Store, id: &str, path: &std::path::Path) -> Result<(), String> {

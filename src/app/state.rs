@@ -92,14 +92,31 @@ pub struct SourceStatus {
     pub last_ok: Option<Timestamp>,
     /// Why the last attempt failed, if it did.
     pub error: Option<String>,
+    /// Time between the last two good answers: how often the source reports,
+    /// so "stale" means late for this source rather than a fixed age.
+    pub cadence: Option<jiff::SignedDuration>,
 }
 
 impl SourceStatus {
     /// Records a good answer.
     pub fn ok(&mut self, name: &str, at: Timestamp) {
         self.name = name.to_string();
+        if let Some(prev) = self.last_ok {
+            let gap = at.duration_since(prev);
+            if gap > jiff::SignedDuration::ZERO {
+                self.cadence = Some(gap);
+            }
+        }
         self.last_ok = Some(at);
         self.error = None;
+    }
+
+    /// Seconds since the last good answer when that is later than expected.
+    pub fn stale_for(&self, now: Timestamp) -> Option<i64> {
+        let last = self.last_ok?;
+        let age = now.duration_since(last).as_secs();
+        let expected = self.cadence.map_or(0, |c| c.as_secs());
+        (age > (expected * 5 / 2).max(15)).then_some(age)
     }
 
     /// Records a failure, keeping the time of the last good answer.

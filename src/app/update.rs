@@ -341,22 +341,24 @@ fn act(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
 /// The alert a silence is for: the selected one in the Alerts pane, else the
 /// open incident's alert.
 fn silence_target(app: &App) -> Option<(String, String, BTreeMap<String, String>)> {
-    let from_alert = |a: &Alert| (a.name().to_string(), a.fingerprint.clone(), a.labels.clone());
+    let from_alert = |a: &Alert| {
+        (
+            a.name().to_string(),
+            a.fingerprint.clone(),
+            a.labels.clone(),
+        )
+    };
     if app.focus == Pane::Alerts || app.incident_state().is_none() {
         return app.alerts.selected().map(from_alert);
     }
     let inc = app.incident_state()?;
-    Some(
-        app.shown_alert()
-            .map(from_alert)
-            .unwrap_or_else(|| {
-                (
-                    inc.alert.name.clone(),
-                    inc.alert.fingerprint.clone(),
-                    inc.alert.labels.clone(),
-                )
-            }),
-    )
+    Some(app.shown_alert().map(from_alert).unwrap_or_else(|| {
+        (
+            inc.alert.name.clone(),
+            inc.alert.fingerprint.clone(),
+            inc.alert.labels.clone(),
+        )
+    }))
 }
 
 fn request_quit(app: &mut App) {
@@ -559,7 +561,11 @@ fn attach_runbook(app: &mut App, name: &str, fx: &mut Vec<Effect>) {
         let known: Vec<&str> = app.library.runbooks.iter().map(|r| r.id.as_str()).collect();
         return app.error(format!(
             "no runbook '{name}' (known: {})",
-            if known.is_empty() { "none".to_string() } else { known.join(", ") }
+            if known.is_empty() {
+                "none".to_string()
+            } else {
+                known.join(", ")
+            }
         ));
     };
     let rref = RunbookRef::from_runbook(rb);
@@ -783,10 +789,7 @@ fn sync_query(app: &mut App, fx: &mut Vec<Effect>) {
         .map(|q| fill_string(q, &labels));
     let (wanted, origin) = match from_runbook {
         Some(q) => (Some(q), "runbook"),
-        None => (
-            app.shown_alert().and_then(Alert::expression),
-            "alert rule",
-        ),
+        None => (app.shown_alert().and_then(Alert::expression), "alert rule"),
     };
     let threshold = rb.and_then(|r| r.meta.threshold);
     let range = RANGES[app.metric.range.min(RANGES.len() - 1)];

@@ -109,7 +109,12 @@ impl Alert {
         let last = path.trim_end_matches('/').rsplit('/').next()?;
         let stem = last
             .rsplit_once('.')
-            .filter(|(_, ext)| matches!(ext.to_ascii_lowercase().as_str(), "md" | "markdown" | "html" | "htm"))
+            .filter(|(_, ext)| {
+                matches!(
+                    ext.to_ascii_lowercase().as_str(),
+                    "md" | "markdown" | "html" | "htm"
+                )
+            })
             .map_or(last, |(stem, _)| stem);
         let stem = url::form_urlencoded::parse(format!("x={stem}").as_bytes())
             .next()
@@ -195,9 +200,18 @@ mod tests {
             a.runbook_slug()
         };
         let cases = [
-            ("https://runbooks.example.com/runbooks/general/targetdown", Some("targetdown")),
-            ("https://github.com/org/rb/blob/main/KubePodCrashLooping.md", Some("KubePodCrashLooping")),
-            ("https://x/runbooks/node/NodeNotReady/?ref=1#step", Some("NodeNotReady")),
+            (
+                "https://runbooks.example.com/runbooks/general/targetdown",
+                Some("targetdown"),
+            ),
+            (
+                "https://github.com/org/rb/blob/main/KubePodCrashLooping.md",
+                Some("KubePodCrashLooping"),
+            ),
+            (
+                "https://x/runbooks/node/NodeNotReady/?ref=1#step",
+                Some("NodeNotReady"),
+            ),
             ("https://x/runbooks/disk%20full", Some("disk full")),
             ("not a url/but/a-path", Some("a-path")),
             ("https://x/", None),
@@ -212,9 +226,13 @@ mod tests {
         let mut a = alert("HighErrors", "critical", "2026-11-21T01:00:00Z");
         assert_eq!(a.expression(), None);
         a.generator_url = Some(
-            "http://prom:9090/graph?g0.expr=rate%28http_errors_total%5B5m%5D%29+%3E+1&g0.tab=1".into(),
+            "http://prom:9090/graph?g0.expr=rate%28http_errors_total%5B5m%5D%29+%3E+1&g0.tab=1"
+                .into(),
         );
-        assert_eq!(a.expression().as_deref(), Some("rate(http_errors_total[5m]) > 1"));
+        assert_eq!(
+            a.expression().as_deref(),
+            Some("rate(http_errors_total[5m]) > 1")
+        );
         a.generator_url = Some("::garbage::".into());
         assert_eq!(a.expression(), None);
     }
@@ -223,9 +241,15 @@ mod tests {
     fn fingerprints_are_stable_and_label_sensitive() {
         let a = alert("A", "warning", "2026-11-21T01:00:00Z");
         let mut b = a.clone();
-        assert_eq!(Alert::fingerprint_of(&a.labels), Alert::fingerprint_of(&b.labels));
+        assert_eq!(
+            Alert::fingerprint_of(&a.labels),
+            Alert::fingerprint_of(&b.labels)
+        );
         b.labels.insert("pod".into(), "x".into());
-        assert_ne!(Alert::fingerprint_of(&a.labels), Alert::fingerprint_of(&b.labels));
+        assert_ne!(
+            Alert::fingerprint_of(&a.labels),
+            Alert::fingerprint_of(&b.labels)
+        );
         // Pinned so journals written by older versions still match.
         assert_eq!(Alert::fingerprint_of(&BTreeMap::new()), "cbf29ce484222325");
     }

@@ -21,9 +21,13 @@ pub struct MetricData {
 }
 
 impl MetricData {
-    /// Latest value of the first series, shown as "now" in the pane title.
+    /// The highest latest value over all series, shown as "now" in the pane
+    /// title: with several series, the worst one is what matters.
     pub fn current(&self) -> Option<f64> {
-        self.series.first()?.points.last().map(|p| p.1)
+        self.series
+            .iter()
+            .filter_map(|s| s.points.last().map(|p| p.1))
+            .reduce(f64::max)
     }
 }
 

@@ -765,9 +765,15 @@ Use the template.
         let parse_at = |file: &str, text: &str| parse(Path::new(file), text).expect("parses");
         let lib = Library {
             runbooks: vec![
-                parse_at("runbooks/generic.md", "---\nalerts: [TargetDown]\n---\n# Generic\n"),
+                parse_at(
+                    "runbooks/generic.md",
+                    "---\nalerts: [TargetDown]\n---\n# Generic\n",
+                ),
                 parse_at("runbooks/TargetDown.md", "# Target down\n"),
-                parse_at("runbooks/x.md", "---\nid: scrape-failures\n---\n# Scrapes\n"),
+                parse_at(
+                    "runbooks/x.md",
+                    "---\nid: scrape-failures\n---\n# Scrapes\n",
+                ),
             ],
             errors: Vec::new(),
         };
@@ -775,20 +781,32 @@ Use the template.
             labels: [("alertname".to_string(), "TargetDown".to_string())].into(),
             ..Alert::default()
         };
-        assert_eq!(lib.for_alert(&alert).map(|r| r.id.as_str()), Some("generic"));
+        assert_eq!(
+            lib.for_alert(&alert).map(|r| r.id.as_str()),
+            Some("generic")
+        );
         alert.annotations.insert(
             "runbook_url".into(),
             "https://runbooks.example.com/runbooks/general/targetdown".into(),
         );
-        assert_eq!(lib.for_alert(&alert).map(|r| r.id.as_str()), Some("TargetDown"));
+        assert_eq!(
+            lib.for_alert(&alert).map(|r| r.id.as_str()),
+            Some("TargetDown")
+        );
         alert
             .annotations
             .insert("runbook_url".into(), "https://wiki/Scrape-Failures".into());
-        assert_eq!(lib.for_alert(&alert).map(|r| r.id.as_str()), Some("scrape-failures"));
+        assert_eq!(
+            lib.for_alert(&alert).map(|r| r.id.as_str()),
+            Some("scrape-failures")
+        );
         // A URL naming no runbook here falls back to the alerts list.
         alert
             .annotations
             .insert("runbook_url".into(), "https://wiki/elsewhere".into());
-        assert_eq!(lib.for_alert(&alert).map(|r| r.id.as_str()), Some("generic"));
+        assert_eq!(
+            lib.for_alert(&alert).map(|r| r.id.as_str()),
+            Some("generic")
+        );
     }
 }

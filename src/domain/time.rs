@@ -168,10 +168,22 @@ mod tests {
         assert_eq!(d("1h30m"), Ok(5400));
         assert_eq!(d(" 90s "), Ok(90));
         assert_eq!(d("2d"), Ok(172_800));
-        for bad in ["", "1", "h", "1x", "0s", "-1h", "1.5h", "99999999999999999999w"] {
+        for bad in [
+            "",
+            "1",
+            "h",
+            "1x",
+            "0s",
+            "-1h",
+            "1.5h",
+            "99999999999999999999w",
+        ] {
             assert!(parse_duration(bad).is_err(), "{bad:?} accepted");
         }
-        assert_eq!(short_duration(std::time::Duration::from_secs(5400)), "1h30m");
+        assert_eq!(
+            short_duration(std::time::Duration::from_secs(5400)),
+            "1h30m"
+        );
         assert_eq!(short_duration(std::time::Duration::from_secs(45)), "45s");
     }
 

@@ -137,7 +137,9 @@ impl Alertmanager {
             })
             .collect();
         if matchers.is_empty() {
-            return Err(SourceError::Api("an alert without labels cannot be silenced".into()));
+            return Err(SourceError::Api(
+                "an alert without labels cannot be silenced".into(),
+            ));
         }
         let body = serde_json::json!({
             "matchers": matchers,
@@ -186,9 +188,10 @@ pub fn parse_alerts(body: &[u8]) -> Result<Vec<Alert>, SourceError> {
         .map(|(i, v)| {
             let g: Gettable = serde_json::from_value(v)
                 .map_err(|e| SourceError::Malformed(format!("alert {}: {e}", i + 1)))?;
-            let starts_at: Timestamp = g.starts_at.parse().map_err(|e| {
-                SourceError::Malformed(format!("alert {}: startsAt: {e}", i + 1))
-            })?;
+            let starts_at: Timestamp = g
+                .starts_at
+                .parse()
+                .map_err(|e| SourceError::Malformed(format!("alert {}: startsAt: {e}", i + 1)))?;
             let silenced_by = g.status.silenced_by.unwrap_or_default();
             let inhibited_by = g.status.inhibited_by.unwrap_or_default();
             let state = match g.status.state.as_str() {

@@ -594,7 +594,11 @@ mod tests {
         // 15 minutes at a step of 8 s (120 samples across 60 cells).
         assert_eq!(m.series[0].points.len(), 113);
         let wide = s.metric(&req(q, 21_600), at(&s, 0)).expect("data");
-        let span = wide.series[0].points.last().map(|p| p.0).unwrap_or_default()
+        let span = wide.series[0]
+            .points
+            .last()
+            .map(|p| p.0)
+            .unwrap_or_default()
             - wide.series[0].points[0].0;
         assert!(span >= 21_000.0, "{span}");
         assert!(s.metric(&req("up", 900), at(&s, 0)).is_err());

@@ -181,7 +181,10 @@ fn status_error(status: StatusCode, body: &[u8]) -> SourceError {
             _ => None,
         })
         .unwrap_or_else(|| text.lines().next().unwrap_or("").to_string());
-    let reason: String = crate::sanitize::line(reason.trim()).chars().take(120).collect();
+    let reason: String = crate::sanitize::line(reason.trim())
+        .chars()
+        .take(120)
+        .collect();
     SourceError::Status {
         code: status.as_u16(),
         body: reason,

@@ -103,7 +103,12 @@ pub async fn serve_metrics(
         match &result {
             Ok(_) => failures = 0,
             // A query error is the runbook's fault, not the server's: no backoff.
-            Err(SourceError::Api(_) | SourceError::Status { code: 400 | 422, .. }) => failures = 0,
+            Err(
+                SourceError::Api(_)
+                | SourceError::Status {
+                    code: 400 | 422, ..
+                },
+            ) => failures = 0,
             Err(e) => {
                 failures += 1;
                 tracing::warn!("metrics: {e}");

@@ -129,9 +129,9 @@ pub fn parse_alerts(body: &[u8]) -> Result<Vec<Alert>, SourceError> {
             continue;
         }
         let starts_at = match a.active_at.as_deref() {
-            Some(t) => t.parse().map_err(|e| {
-                SourceError::Malformed(format!("alert {}: activeAt: {e}", i + 1))
-            })?,
+            Some(t) => t
+                .parse()
+                .map_err(|e| SourceError::Malformed(format!("alert {}: activeAt: {e}", i + 1)))?,
             None => Timestamp::now(),
         };
         out.push(Alert {
@@ -162,7 +162,12 @@ pub fn parse_matrix(query: &str, body: &[u8]) -> Result<MetricData, SourceError>
             points: s
                 .values
                 .into_iter()
-                .filter_map(|(t, v)| v.parse::<f64>().ok().filter(|v| v.is_finite()).map(|v| (t, v)))
+                .filter_map(|(t, v)| {
+                    v.parse::<f64>()
+                        .ok()
+                        .filter(|v| v.is_finite())
+                        .map(|v| (t, v))
+                })
                 .collect(),
         })
         .collect();
@@ -199,8 +204,14 @@ mod tests {
           {"metric":{},"values":[[1700000000,"3"]]}]}}"#;
         let m = parse_matrix("up", body).expect("parses");
         assert_eq!(m.series.len(), 2);
-        assert_eq!(m.series[0].name, "up{instance=\"127.0.0.1:9090\",job=\"prometheus\"}");
-        assert_eq!(m.series[0].points, [(1_700_000_000.0, 1.0), (1_700_000_030.0, 0.25)]);
+        assert_eq!(
+            m.series[0].name,
+            "up{instance=\"127.0.0.1:9090\",job=\"prometheus\"}"
+        );
+        assert_eq!(
+            m.series[0].points,
+            [(1_700_000_000.0, 1.0), (1_700_000_030.0, 0.25)]
+        );
         assert_eq!(m.series[1].name, "{}");
     }
 

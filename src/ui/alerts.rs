@@ -2,6 +2,7 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
 use super::text::{clean, fit};
@@ -9,6 +10,38 @@ use super::{empty_list, fill_row, framed, put_line, source_badge, theme, window_
 use crate::app::state::App;
 use crate::domain::alert;
 use crate::domain::time::age;
+
+/// One row of the list: a group header (grouped view) or an alert.
+enum Row {
+    Header { name: String, count: usize },
+    Alert(usize),
+}
+
+fn rows(app: &App) -> Vec<Row> {
+    let a = &app.alerts;
+    let mut out = Vec::with_capacity(a.view.len());
+    let mut pos = 0;
+    while pos < a.view.len() {
+        let name = a.items[a.view[pos]].name();
+        let count = if a.grouped {
+            a.view[pos..]
+                .iter()
+                .take_while(|i| a.items[**i].name() == name)
+                .count()
+        } else {
+            1
+        };
+        if a.grouped {
+            out.push(Row::Header {
+                name: name.to_string(),
+                count,
+            });
+        }
+        out.extend((pos..pos + count).map(Row::Alert));
+        pos += count;
+    }
+    out
+}
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     let items = &app.alerts.items;
@@ -21,57 +54,131 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
             theme::alert_severity(rank),
         ));
     }
+    let muted = items.iter().filter(|a| a.state.is_suppressed()).count();
+    if muted > 0 {
+        let text = if app.alerts.hide_suppressed {
+            format!(" · {muted} muted hidden")
+        } else {
+            format!(" · {muted} muted")
+        };
+        title.push(Span::styled(text, theme::dim()));
+    }
+    let new = app.alerts.new_count();
+    if new > 0 {
+        title.push(Span::styled(format!(" · {new} new"), theme::new_alert()));
+    }
     title.push(Span::raw(" · "));
     title.push(source_badge(&app.alerts.status, app));
     let inner = framed(title, focused, area, buf);
-    if items.is_empty() {
+    let mut list = inner;
+    if !app.alerts.filter.is_empty() {
+        let shown = app.alerts.view.len();
+        put_line(
+            Line::styled(
+                format!(
+                    "/{} — {shown} of {}",
+                    clean(&app.alerts.filter),
+                    items.len()
+                ),
+                theme::warn(),
+            ),
+            inner,
+            0,
+            buf,
+        );
+        list.y += 1;
+        list.height = list.height.saturating_sub(1);
+    }
+    if app.alerts.view.is_empty() {
         let waiting = "Waiting for the first alerts…";
-        return empty_list(&app.alerts.status, "No alerts firing.", waiting, inner, buf);
+        let empty = if items.is_empty() {
+            "No alerts firing."
+        } else {
+            "No alert matches the filter (Esc in / clears it, H shows muted ones)."
+        };
+        return empty_list(&app.alerts.status, empty, waiting, list, buf);
     }
     let incident_fp = app.incident_state().map(|i| i.alert.fingerprint.as_str());
-    let width = inner.width as usize;
-    let name_w = (width / 3).clamp(12, 34);
+    let width = list.width as usize;
+    let indent = usize::from(app.alerts.grouped) * 2;
+    let name_w = (width / 3).clamp(12, 34).saturating_sub(indent);
     let age_w = 6;
     let sev_w = 5;
-    let summary_w = width.saturating_sub(2 + sev_w + 1 + name_w + 1 + age_w + 1);
-    let height = inner.height as usize;
-    let start = window_start(app.alerts.cursor, items.len(), height);
-    let shown = items.len().min(height);
-    for (row, (i, a)) in items
+    let summary_w = width.saturating_sub(2 + indent + sev_w + 1 + name_w + 1 + age_w + 1);
+    let height = list.height as usize;
+    let rows = rows(app);
+    let cursor_row = rows
         .iter()
-        .enumerate()
-        .skip(start)
-        .take(height)
-        .enumerate()
-    {
+        .position(|r| matches!(r, Row::Alert(p) if *p == app.alerts.cursor))
+        .unwrap_or(0);
+    let start = window_start(cursor_row, rows.len(), height);
+    let shown = rows.len().min(height);
+    for (row, r) in rows.iter().skip(start).take(height).enumerate() {
+        let row = row as u16;
+        let pos = match r {
+            Row::Header { name, count } => {
+                put_line(
+                    Line::from(vec![
+                        Span::styled(format!("▾ {}", clean(name)), theme::heading()),
+                        Span::styled(format!(" ×{count}"), theme::dim()),
+                    ]),
+                    list,
+                    row,
+                    buf,
+                );
+                continue;
+            }
+            Row::Alert(pos) => *pos,
+        };
+        let Some(a) = app.alerts.view.get(pos).and_then(|i| items.get(*i)) else {
+            continue;
+        };
         let sev: String = a
             .severity_label()
             .map(|s| s.chars().take(4).collect::<String>().to_uppercase())
             .unwrap_or_else(|| "-".into());
-        let marker = if Some(a.fingerprint.as_str()) == incident_fp {
-            "● "
+        let (marker, marker_style) = if Some(a.fingerprint.as_str()) == incident_fp {
+            ("● ", theme::bad())
+        } else if app.alerts.is_new(a) {
+            ("+ ", theme::new_alert())
         } else {
-            "  "
+            ("  ", theme::dim())
         };
+        let muted = a.state.is_suppressed();
+        let text_style = if muted { theme::dim() } else { Style::new() };
         let mut spans = vec![
-            Span::styled(marker, theme::bad()),
-            Span::styled(fit(&clean(&sev), sev_w), theme::alert_severity(a.urgency())),
+            Span::raw(" ".repeat(indent)),
+            Span::styled(marker, marker_style),
+            Span::styled(
+                fit(&clean(&sev), sev_w),
+                if muted {
+                    theme::dim()
+                } else {
+                    theme::alert_severity(a.urgency())
+                },
+            ),
             Span::raw(" "),
-            Span::raw(fit(&clean(a.name()), name_w)),
+            Span::styled(fit(&clean(a.name()), name_w), text_style),
             Span::raw(" "),
         ];
         if summary_w > 4 {
-            spans.push(Span::styled(
-                fit(&clean(a.summary()), summary_w),
-                theme::dim(),
-            ));
+            let summary = if muted {
+                format!("[{}] {}", a.state.as_str(), a.summary())
+            } else {
+                a.summary().to_string()
+            };
+            spans.push(Span::styled(fit(&clean(&summary), summary_w), theme::dim()));
             spans.push(Span::raw(" "));
+        } else if muted {
+            spans.push(Span::styled("~ ", theme::dim()));
         }
-        spans.push(Span::raw(format!("{:>age_w$}", age(a.starts_at, app.now))));
-        let row = row as u16;
-        put_line(Line::from(spans), inner, row, buf);
-        if i == app.alerts.cursor {
-            fill_row(inner, row, theme::selected(), buf);
+        spans.push(Span::styled(
+            format!("{:>age_w$}", age(a.starts_at, app.now)),
+            text_style,
+        ));
+        put_line(Line::from(spans), list, row, buf);
+        if pos == app.alerts.cursor {
+            fill_row(list, row, theme::selected(), buf);
         }
     }
     // Spare rows below the list describe the selected alert.
@@ -79,9 +186,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         && height >= shown + 5
     {
         let detail = Rect {
-            y: inner.y + shown as u16 + 1,
+            y: list.y + shown as u16 + 1,
             height: (height - shown - 1) as u16,
-            ..inner
+            ..list
         };
         detail_lines(a, app, detail, buf);
     }
@@ -89,13 +196,26 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
 
 fn detail_lines(a: &crate::domain::alert::Alert, app: &App, area: Rect, buf: &mut Buffer) {
     let width = area.width as usize;
-    let mut lines = vec![Line::from(vec![
+    let mut head = vec![
         Span::styled(clean(a.name()).into_owned(), theme::heading()),
         Span::styled(
             format!(" since {} UTC", crate::domain::time::utc_clock(a.starts_at)),
             theme::dim(),
         ),
-    ])];
+    ];
+    if a.state.is_suppressed() {
+        let by = a
+            .silenced_by
+            .iter()
+            .chain(&a.inhibited_by)
+            .cloned()
+            .collect::<Vec<_>>();
+        head.push(Span::styled(
+            format!(" · {} by {}", a.state.as_str(), clean(&by.join(", "))),
+            theme::warn(),
+        ));
+    }
+    let mut lines = vec![Line::from(head)];
     if let Some(d) = a.annotations.get("description") {
         lines.extend(super::text::wrap(
             vec![(clean(d).into_owned(), ratatui::style::Style::new())],

@@ -13,11 +13,19 @@ use super::{framed, put_line, source_badge, theme};
 use crate::app::state::App;
 use crate::domain::metric::si;
 
+/// At most this many series are drawn and listed; the rest are counted.
+const MAX_SERIES: usize = 5;
+
 pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     let m = &app.metric;
     let current = m.data.as_ref().and_then(|d| d.current());
     let over = matches!((current, m.threshold), (Some(c), Some(t)) if c > t);
-    let mut title = vec![Span::raw("Metrics")];
+    let range = crate::app::state::RANGES
+        .get(m.range)
+        .copied()
+        .map(crate::domain::time::short_duration)
+        .unwrap_or_default();
+    let mut title = vec![Span::raw(format!("Metrics · {range}"))];
     if let Some(c) = current {
         title.push(Span::raw(" · now "));
         title.push(Span::styled(
@@ -43,7 +51,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         return;
     };
     put_line(
-        Line::styled(clip(&clean(query), inner.width as usize), theme::dim()),
+        Line::styled(
+            clip(
+                &format!("{}: {}", m.origin, clean(query)),
+                inner.width as usize,
+            ),
+            theme::dim(),
+        ),
         inner,
         0,
         buf,
@@ -71,7 +85,30 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         );
         return;
     };
-    let points: Vec<&(f64, f64)> = data.series.iter().flat_map(|s| s.points.iter()).collect();
+    // The legend lists the top series by current value; only those are drawn.
+    let mut order: Vec<&crate::domain::metric::Series> = data
+        .series
+        .iter()
+        .filter(|s| !s.points.is_empty())
+        .collect();
+    order.sort_by(|a, b| {
+        let last = |s: &crate::domain::metric::Series| s.points.last().map_or(f64::MIN, |p| p.1);
+        last(b)
+            .total_cmp(&last(a))
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    let legend_rows = if order.len() > 1 {
+        usize::from(chart_area.height.saturating_sub(6)).min(MAX_SERIES)
+    } else {
+        0
+    };
+    let drawn = order.len().min(legend_rows.max(1));
+    let top = &order[..drawn];
+    let chart_area = Rect {
+        height: chart_area.height - legend_rows.min(top.len()) as u16,
+        ..chart_area
+    };
+    let points: Vec<&(f64, f64)> = top.iter().flat_map(|s| s.points.iter()).collect();
     let (Some(x_min), Some(x_max)) = (
         points.iter().map(|p| p.0).reduce(f64::min),
         points.iter().map(|p| p.0).reduce(f64::max),
@@ -97,8 +134,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         Color::LightMagenta,
         Color::LightGreen,
     ];
-    let mut datasets: Vec<Dataset<'_>> = data
-        .series
+    let mut datasets: Vec<Dataset<'_>> = top
         .iter()
         .zip(colours.iter().cycle())
         .map(|(s, c)| {
@@ -151,10 +187,30 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
                 .labels(y_labels)
                 .style(theme::dim()),
         )
-        .legend_position(if data.series.len() > 1 {
-            Some(ratatui::widgets::LegendPosition::TopLeft)
-        } else {
-            None
-        })
+        .legend_position(None)
         .render(chart_area, buf);
+    if legend_rows > 0 {
+        let legend = Rect {
+            y: chart_area.y + chart_area.height,
+            height: legend_rows.min(top.len()) as u16,
+            ..chart_area
+        };
+        let width = legend.width as usize;
+        for (row, (s, c)) in top.iter().zip(colours.iter().cycle()).enumerate() {
+            let value = s.points.last().map(|p| si(p.1)).unwrap_or_default();
+            let mut spans = vec![
+                Span::styled("━ ", Style::new().fg(*c)),
+                Span::styled(format!("{value:>7} "), Style::new()),
+            ];
+            let more = if row + 1 == top.len() && order.len() > top.len() {
+                format!(" (+{} more)", order.len() - top.len())
+            } else {
+                String::new()
+            };
+            let room = width.saturating_sub(10 + more.len());
+            spans.push(Span::styled(clip(&clean(&s.name), room), theme::dim()));
+            spans.push(Span::styled(more, theme::dim()));
+            put_line(Line::from(spans), legend, row as u16, buf);
+        }
+    }
 }

@@ -136,19 +136,24 @@ fn framed(title: Vec<Span<'_>>, focused: bool, area: Rect, buf: &mut Buffer) -> 
     inner
 }
 
-/// "demo" / "live" / "stale 40s" / "error: …", judged against the clock now.
+/// "demo live" / "alertmanager stale for 40s" / "prometheus error: …", judged
+/// against the clock now.
 fn source_badge(s: &SourceStatus, app: &App) -> Span<'static> {
     if let Some(e) = &s.error {
-        let e = text::clip(&text::clean(e), 40);
+        let e = text::clip(&text::clean(e), 48);
         return Span::styled(format!("{} error: {e}", s.name), theme::bad());
     }
-    match s.last_ok {
-        None => Span::styled("waiting…", theme::dim()),
-        Some(at) if app.now.duration_since(at).as_secs() > 15 => Span::styled(
-            format!("{} stale {}", s.name, age(at, app.now)),
+    match (s.last_ok, s.stale_for(app.now)) {
+        (None, _) => Span::styled("waiting…", theme::dim()),
+        (Some(_), Some(secs)) => Span::styled(
+            format!(
+                "{} stale for {}",
+                s.name,
+                age(app.now - jiff::SignedDuration::from_secs(secs), app.now)
+            ),
             theme::warn(),
         ),
-        Some(_) => Span::styled(s.name.clone(), theme::ok()),
+        (Some(_), None) => Span::styled(format!("{} live", s.name), theme::ok()),
     }
 }
 

@@ -60,7 +60,7 @@ pub fn help_lines() -> Vec<Line<'static>> {
         lines.push(Line::styled(name, theme::heading()));
         for b in rows {
             lines.push(Line::from(vec![
-                Span::styled(format!("  {}", fit(&labels(b), 16)), theme::title(true)),
+                Span::styled(format!("  {}", fit(&labels(b), 18)), theme::title(true)),
                 Span::raw(b.help),
             ]));
         }
@@ -69,7 +69,7 @@ pub fn help_lines() -> Vec<Line<'static>> {
     for (name, args, what) in COMMANDS {
         lines.push(Line::from(vec![
             Span::styled(
-                format!("  {}", fit(&format!("{name} {args}"), 16)),
+                format!("  {}", fit(&format!("{name} {args}"), 18)),
                 theme::title(true),
             ),
             Span::raw(*what),

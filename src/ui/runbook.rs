@@ -136,38 +136,60 @@ fn build(
 }
 
 fn no_runbook(app: &App, inner: Rect, buf: &mut Buffer) {
-    let alert = app
-        .incident_state()
-        .map(|i| (i.alert.name.clone(), i.alert.labels.clone()))
-        .or_else(|| {
-            app.alerts
-                .selected()
-                .map(|a| (a.name().to_string(), a.labels.clone()))
-        });
-    let Some((name, labels)) = alert else {
-        put_line(
-            Line::styled("Select an alert to see its runbook.", theme::dim()),
-            inner,
-            0,
-            buf,
-        );
-        return;
+    let live = app.shown_alert();
+    let frozen = app.incident_state().map(|i| &i.alert);
+    let (name, labels) = match (live, frozen) {
+        (Some(a), _) => (a.name().to_string(), &a.labels),
+        (None, Some(f)) => (f.name.clone(), &f.labels),
+        (None, None) => {
+            put_line(
+                Line::styled("Select an alert to see its runbook.", theme::dim()),
+                inner,
+                0,
+                buf,
+            );
+            return;
+        }
     };
-    let mut lines = wrap(
-        vec![(
-            format!(
-                "No runbook covers {}. Add one under runbooks/ with `alerts: [{}]` in its front matter.",
-                clean(&name),
-                clean(&name)
-            ),
-            theme::warn(),
-        )],
-        inner.width as usize,
-        0,
-    );
-    lines.push(Line::styled("Labels:", theme::heading()));
-    for (k, v) in &labels {
-        lines.push(Line::raw(format!("  {}={}", clean(k), clean(v))));
+    let width = inner.width as usize;
+    let name = clean(&name).into_owned();
+    let mut why = format!("No runbook matches {name}");
+    if let Some(slug) = live.and_then(|a| a.runbook_slug()) {
+        why.push_str(&format!(" (its runbook_url names '{}')", clean(&slug)));
+    }
+    why.push_str(&format!(
+        ". Open one with :runbook NAME, or add one with `alerts: [{name}]` in its front matter."
+    ));
+    let mut lines = wrap(vec![(why, theme::warn())], width, 0);
+    let annotations: Vec<(String, String)> = match (live, frozen) {
+        (Some(a), _) => a
+            .annotations
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect(),
+        (None, Some(f)) if !f.summary.is_empty() => vec![("summary".into(), f.summary.clone())],
+        _ => Vec::new(),
+    };
+    if !annotations.is_empty() {
+        lines.push(Line::styled("Annotations", theme::heading()));
+        for (k, v) in &annotations {
+            lines.extend(wrap(
+                vec![
+                    (format!("  {}: ", clean(k)), theme::dim()),
+                    (clean(v).into_owned(), Style::new()),
+                ],
+                width,
+                4,
+            ));
+        }
+    }
+    lines.push(Line::styled("Labels", theme::heading()));
+    for (k, v) in labels {
+        lines.extend(wrap(
+            vec![(format!("  {}={}", clean(k), clean(v)), Style::new())],
+            width,
+            4,
+        ));
     }
     for (row, l) in lines.into_iter().enumerate() {
         put_line(l, inner, row as u16, buf);

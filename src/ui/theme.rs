@@ -117,3 +117,8 @@ pub fn pod_status(status: &str) -> Style {
         _ => bad(),
     }
 }
+
+/// Marks alerts that arrived since the user last looked.
+pub fn new_alert() -> Style {
+    Style::new().fg(Color::Yellow).add_modifier(Modifier::BOLD)
+}

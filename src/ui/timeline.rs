@@ -28,9 +28,7 @@ fn style(kind: &EventKind) -> (&'static str, Style) {
             AlertState::Resolved => ("▼", theme::done()),
             AlertState::Silenced | AlertState::Inhibited => ("◌", theme::dim()),
         },
-        EventKind::SilenceCreated { .. } | EventKind::SilenceExpired { .. } => {
-            ("◌", theme::warn())
-        }
+        EventKind::SilenceCreated { .. } | EventKind::SilenceExpired { .. } => ("◌", theme::warn()),
         EventKind::RunbookAttached { .. } => ("☰", theme::heading()),
     }
 }

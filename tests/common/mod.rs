@@ -9,7 +9,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::{SignedDuration, Timestamp};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use warroom::app::{App, Effect, Msg, update};
+use warroom::app::{App, Effect, Msg, SilenceDone, update};
 use warroom::domain::incident::{EventKind, incident_id};
 use warroom::domain::severity::SeverityMap;
 use warroom::journal::{Declared, JournalMsg, Opened, Position};
@@ -71,11 +71,11 @@ impl Harness {
             source: SOURCE.into(),
             result: Ok(self.scenario.pods(now)),
         }));
-        if let Some(q) = self.app.metric.query.clone() {
-            let result = self.scenario.metric(&q, now);
+        if let Some(req) = self.app.metric.requested.clone() {
+            let result = self.scenario.metric(&req, now);
             self.send(Msg::Source(SourceMsg::Metric {
                 source: SOURCE.into(),
-                query: q,
+                query: req.query,
                 result,
             }));
         }
@@ -110,14 +110,24 @@ impl Harness {
                             events: vec![event],
                         }));
                     }
-                    Effect::Query(Some(q)) => {
-                        let result = self.scenario.metric(&q, self.now());
+                    Effect::Query(Some(req)) => {
+                        let result = self.scenario.metric(&req, self.now());
                         queue.push(Msg::Source(SourceMsg::Metric {
                             source: SOURCE.into(),
-                            query: q,
+                            query: req.query,
                             result,
                         }));
                     }
+                    Effect::Silence(req) => {
+                        let n = self.effects.len();
+                        queue.push(Msg::Silenced(Ok(SilenceDone {
+                            silence_id: format!("silence-{n}"),
+                            alert: req.alert,
+                            fingerprint: req.fingerprint,
+                            until: req.starts_at + SignedDuration::try_from(req.duration).unwrap(),
+                        })));
+                    }
+                    Effect::Unsilence(id) => queue.push(Msg::Unsilenced(Ok(id))),
                     Effect::Query(None) | Effect::Follow { .. } | Effect::Export { .. } => {}
                 }
             }
