@@ -1,0 +1,248 @@
+//! The live-source features driven through the reducer: filter, muted and new
+//! alerts, grouping, silences, alert changes recorded in the timeline, runbook
+//! choice and the chart request.
+
+mod common;
+
+use std::time::Duration;
+
+use common::Harness;
+use crossterm::event::KeyCode;
+use warroom::app::state::Mode;
+use warroom::app::{Effect, Msg, Pane};
+use warroom::domain::alert::{Alert, AlertState};
+use warroom::domain::incident::EventKind;
+use warroom::sources::SourceMsg;
+
+fn alerts(h: &mut Harness, items: Vec<Alert>) {
+    h.send(Msg::Source(SourceMsg::Alerts {
+        source: "alertmanager".into(),
+        result: Ok(items),
+    }));
+}
+
+fn names(h: &Harness) -> Vec<String> {
+    h.app
+        .alerts
+        .view
+        .iter()
+        .map(|i| h.app.alerts.items[*i].name().to_string())
+        .collect()
+}
+
+fn events(h: &Harness) -> Vec<EventKind> {
+    h.app
+        .incident
+        .as_ref()
+        .map(|i| i.events.iter().map(|e| e.kind.clone()).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn slash_filters_as_you_type_and_esc_clears() {
+    let mut h = Harness::at(0);
+    h.key(KeyCode::Char('/'));
+    assert!(matches!(h.app.mode, Mode::Filter(_)));
+    h.chars("crash");
+    assert_eq!(names(&h), ["KubePodCrashLooping"]);
+    assert!(h.screen(80, 24).contains("/crash — 1 of 4"));
+    h.key(KeyCode::Enter);
+    assert!(matches!(h.app.mode, Mode::Normal));
+    assert_eq!(h.app.alerts.selected().map(Alert::name), Some("KubePodCrashLooping"));
+    // Words must all match; labels match as key=value.
+    h.key(KeyCode::Char('/'));
+    for _ in 0..5 {
+        h.key(KeyCode::Backspace);
+    }
+    h.chars("severity=critical checkout");
+    assert_eq!(names(&h), ["CheckoutErrorBudgetBurn"]);
+    h.key(KeyCode::Esc);
+    assert_eq!(names(&h).len(), 4);
+    assert!(h.app.alerts.filter.is_empty());
+}
+
+#[test]
+fn muted_alerts_are_marked_and_can_be_hidden_and_groups_folded() {
+    let mut h = Harness::at(0);
+    let mut items = h.app.alerts.items.clone();
+    items[1].state = AlertState::Silenced;
+    items[1].silenced_by = vec!["s-42".into()];
+    let mut twin = items[0].clone();
+    twin.fingerprint = "twin".into();
+    twin.labels.insert("pod".into(), "catalog-2".into());
+    items.push(twin);
+    alerts(&mut h, items);
+    let screen = h.screen(200, 50);
+    assert!(screen.contains("[silenced]"), "{screen}");
+    assert!(screen.contains("1 muted"), "{screen}");
+    h.key(KeyCode::Char('H'));
+    assert_eq!(names(&h).len(), 4);
+    assert!(!names(&h).contains(&"CheckoutErrorBudgetBurn".to_string()));
+    assert!(h.screen(200, 50).contains("1 muted hidden"));
+    h.key(KeyCode::Char('H'));
+    assert_eq!(names(&h).len(), 5);
+    h.key(KeyCode::Char('z'));
+    let screen = h.screen(200, 50);
+    assert!(screen.contains("▾ CatalogP99Latency ×2"), "{screen}");
+    // Grouped: the two CatalogP99Latency alerts sit together, first.
+    assert_eq!(&names(&h)[..2], ["CatalogP99Latency", "CatalogP99Latency"]);
+}
+
+#[test]
+fn alerts_that_arrive_later_are_new_until_looked_at() {
+    let mut h = Harness::at(0);
+    assert_eq!(h.app.alerts.new_count(), 0, "the start-up set is the baseline");
+    h.key(KeyCode::Char('2'));
+    h.advance(100); // QueueBacklogGrowing fires
+    assert_eq!(h.app.alerts.new_count(), 1);
+    let screen = h.screen(200, 50);
+    assert!(screen.contains("1 new"), "{screen}");
+    assert!(screen.contains("+ WARN  QueueBacklogGrowing"), "{screen}");
+    h.key(KeyCode::Char('1'));
+    assert_eq!(h.app.alerts.new_count(), 1, "focusing is not yet looking");
+    h.key(KeyCode::Char('j'));
+    assert_eq!(h.app.alerts.new_count(), 0);
+}
+
+#[test]
+fn s_silences_the_selected_alert_and_unsilence_expires_it() {
+    let mut h = Harness::at(0);
+    h.key(KeyCode::Enter); // declare for CatalogP99Latency
+    let id = h.app.incident_state().unwrap().id.clone();
+    h.key(KeyCode::Char('1'));
+    h.key(KeyCode::Char('S'));
+    let Mode::Command(ta) = &h.app.mode else {
+        panic!("S opens the command line")
+    };
+    assert_eq!(ta.lines().join(""), "silence 1h");
+    h.key(KeyCode::Backspace);
+    h.key(KeyCode::Backspace);
+    h.chars("30m");
+    h.key(KeyCode::Enter);
+    let req = h
+        .effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Silence(r) => Some(r.clone()),
+            _ => None,
+        })
+        .expect("a silence is requested");
+    let selected = h.app.alerts.selected().unwrap().clone();
+    assert_eq!(req.labels, selected.labels);
+    assert_eq!(req.duration, Duration::from_secs(30 * 60));
+    assert_eq!(req.created_by, "alice");
+    assert!(req.comment.contains(&id), "{}", req.comment);
+    let created = events(&h)
+        .into_iter()
+        .find_map(|k| match k {
+            EventKind::SilenceCreated { silence_id, alert, .. } => Some((silence_id, alert)),
+            _ => None,
+        })
+        .expect("the silence id is in the timeline");
+    assert_eq!(created.1, "CatalogP99Latency");
+    h.command("unsilence");
+    assert!(h.effects.contains(&Effect::Unsilence(created.0.clone())));
+    assert!(events(&h).contains(&EventKind::SilenceExpired {
+        silence_id: created.0
+    }));
+    // Server errors are shown, not swallowed.
+    h.send(Msg::Silenced(Err("HTTP 400: bad matchers".into())));
+    assert!(h.screen(80, 24).contains("silence not created: HTTP 400: bad matchers"));
+}
+
+#[test]
+fn the_incident_records_its_alert_firing_silenced_and_resolved_once() {
+    let mut h = Harness::at(0);
+    h.key(KeyCode::Enter);
+    let mut items = h.app.alerts.items.clone();
+    let fp = items[0].fingerprint.clone();
+    items[0].state = AlertState::Silenced;
+    items[0].silenced_by = vec!["s-1".into()];
+    alerts(&mut h, items.clone());
+    alerts(&mut h, items.clone());
+    let changes = |h: &Harness| -> Vec<(String, AlertState)> {
+        h.app.incident.as_ref().unwrap().events.iter().filter_map(|e| match &e.kind {
+            EventKind::AlertChanged { state, .. } => Some((e.author.clone(), *state)),
+            _ => None,
+        })
+        .collect()
+    };
+    assert_eq!(changes(&h), [("alertmanager".to_string(), AlertState::Silenced)]);
+    // A failed poll says nothing about the alert.
+    h.send(Msg::Source(SourceMsg::Alerts {
+        source: "alertmanager".into(),
+        result: Err("unreachable".into()),
+    }));
+    let rest: Vec<Alert> = items.iter().filter(|a| a.fingerprint != fp).cloned().collect();
+    alerts(&mut h, rest.clone());
+    assert_eq!(changes(&h).len(), 1, "one missing poll is not a resolution");
+    alerts(&mut h, rest.clone());
+    alerts(&mut h, rest);
+    assert_eq!(
+        changes(&h),
+        [
+            ("alertmanager".to_string(), AlertState::Silenced),
+            ("alertmanager".to_string(), AlertState::Resolved)
+        ]
+    );
+    // It fires again.
+    let mut again = items[0].clone();
+    again.state = AlertState::Firing;
+    alerts(&mut h, vec![again]);
+    assert_eq!(changes(&h).last().map(|c| c.1), Some(AlertState::Firing));
+    // The source is not counted as a responder.
+    let inc = h.app.incident_state().unwrap();
+    assert!(!inc.responders.contains("alertmanager"));
+    assert!(
+        events(&h)
+            .iter()
+            .any(|k| k.describe() == "Alert CatalogP99Latency silenced by s-1")
+    );
+    assert!(h.screen(200, 50).contains("Alert CatalogP99Latency firing"));
+}
+
+#[test]
+fn runbook_command_previews_or_switches_the_checklist() {
+    let mut h = Harness::at(0);
+    h.command("runbook pod-crash-loop");
+    assert_eq!(h.app.shown_runbook().map(|r| r.id.as_str()), Some("pod-crash-loop"));
+    assert_eq!(h.app.focus, Pane::Runbook);
+    h.command("runbook no-such-thing");
+    let screen = h.screen(200, 50);
+    assert!(screen.contains("no runbook 'no-such-thing'"), "{screen}");
+    // Declaring uses the alert's own runbook; :runbook then switches, recorded.
+    h.key(KeyCode::Char('1'));
+    h.key(KeyCode::Char('k'));
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.shown_runbook().map(|r| r.id.as_str()), Some("api-latency-p99"));
+    h.command("runbook Queue-Backlog");
+    assert_eq!(h.app.shown_runbook().map(|r| r.id.as_str()), Some("queue-backlog"));
+    assert!(events(&h).iter().any(|k| matches!(k, EventKind::RunbookAttached { runbook } if runbook.id == "queue-backlog")));
+}
+
+#[test]
+fn the_chart_follows_range_width_and_falls_back_to_the_alert_rule() {
+    let mut h = Harness::at(0);
+    h.send(Msg::Resize(200, 50));
+    let first = h.app.metric.requested.clone().expect("a query");
+    assert_eq!(first.range, Duration::from_secs(900));
+    assert_eq!(first.width, warroom::ui::chart_width(200, 50));
+    h.key(KeyCode::Char('4'));
+    h.key(KeyCode::Char('r'));
+    let now = h.app.metric.requested.clone().unwrap();
+    assert_eq!(now.range, Duration::from_secs(3600));
+    assert_eq!(now.query, first.query);
+    assert!(h.screen(80, 24).contains("Metrics · 1h"));
+    h.command("range 6h");
+    assert_eq!(h.app.metric.requested.as_ref().unwrap().range, Duration::from_secs(21_600));
+    h.command("range 2h");
+    assert!(h.screen(80, 24).contains("chart ranges are 15m, 1h and 6h"));
+    // An alert with no runbook charts the expression of its rule.
+    let mut a = h.app.alerts.items[0].clone();
+    a.labels.insert("alertname".into(), "NoRunbookHere".into());
+    a.fingerprint = "other".into();
+    a.generator_url = Some("http://p/graph?g0.expr=sum%28rate%28errors_total%5B5m%5D%29%29".into());
+    alerts(&mut h, vec![a]);
+    assert_eq!(h.app.metric.query.as_deref(), Some("sum(rate(errors_total[5m]))"));
+    assert!(h.screen(200, 50).contains("alert rule: sum(rate(errors_total[5m]))"));
+}
