@@ -9,6 +9,10 @@ fn warroom(data: &std::path::Path, args: &[&str]) -> Output {
         .args(args)
         .env("WARROOM_DATA_DIR", data)
         .env_remove("WARROOM_CONFIG")
+        .env_remove("WARROOM_ALERTMANAGER_URL")
+        .env_remove("WARROOM_PROMETHEUS_URL")
+        // Keep the user's own config file out of the way.
+        .env("XDG_CONFIG_HOME", data.join("xdg-config"))
         .stdin(Stdio::null())
         .output()
         .unwrap()
@@ -46,11 +50,79 @@ fn demo_without_a_terminal_explains_instead_of_garbling() {
 }
 
 #[test]
-fn no_subcommand_points_at_the_demo() {
+fn no_source_configured_explains_what_to_configure() {
     let dir = tempfile::tempdir().unwrap();
     let out = warroom(dir.path(), &[]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("warroom demo"), "{}", stderr(&out));
+    let err = stderr(&out);
+    for needle in [
+        "no data source is configured",
+        "xdg-config/warroom/config.yaml",
+        "alertmanager:",
+        "--alertmanager URL",
+        "WARROOM_PROMETHEUS_URL",
+        "warroom demo",
+    ] {
+        assert!(err.contains(needle), "{needle:?} missing in:\n{err}");
+    }
+}
+
+#[test]
+fn bad_urls_and_missing_secrets_are_named() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = warroom(dir.path(), &["--alertmanager", "not a url", "list"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(stderr(&out).contains("--alertmanager"), "{}", stderr(&out));
+    let cfg = dir.path().join("c.yaml");
+    std::fs::write(
+        &cfg,
+        "prometheus:\n  url: https://prom.example.com\n  bearer_token_env: WARROOM_TEST_NO_SUCH_VAR\n",
+    )
+    .unwrap();
+    let out = warroom(dir.path(), &["--config", cfg.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("c.yaml")
+            && err.contains("prometheus.bearer_token_env")
+            && err.contains("WARROOM_TEST_NO_SUCH_VAR"),
+        "{err}"
+    );
+}
+
+#[test]
+fn secrets_never_reach_output_or_logs() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = dir.path().join("c.yaml");
+    let token = dir.path().join("token");
+    std::fs::write(&token, "tok-SECRET-4242\n").unwrap();
+    std::fs::write(
+        &cfg,
+        format!(
+            "alertmanager:\n  url: https://user:pw-SECRET-1@am.example.com\n  bearer_token_file: {}\nprometheus:\n  url: https://prom.example.com\n  basic_auth:\n    username: ops\n    password_env: WARROOM_TEST_PW\n",
+            token.display()
+        ),
+    )
+    .unwrap();
+    let out = Command::new(env!("CARGO_BIN_EXE_warroom"))
+        .args(["--config", cfg.to_str().unwrap()])
+        .env("WARROOM_DATA_DIR", dir.path())
+        .env("WARROOM_TEST_PW", "pw-SECRET-2")
+        .env("WARROOM_LOG", "trace")
+        .stdin(Stdio::null())
+        .output()
+        .unwrap();
+    // No terminal here, so it stops before drawing, after reading the config.
+    assert!(!out.status.success());
+    let mut seen = String::from_utf8_lossy(&out.stdout).into_owned() + &stderr(&out);
+    for entry in std::fs::read_dir(dir.path().join("logs")).unwrap() {
+        seen += &std::fs::read_to_string(entry.unwrap().path()).unwrap();
+    }
+    assert!(
+        seen.contains("am.example.com"),
+        "the log names the server: {seen}"
+    );
+    assert!(!seen.contains("SECRET"), "a secret leaked: {seen}");
 }
 
 #[test]

@@ -3,6 +3,8 @@
 //! checks the terminal is restored after quitting and after SIGTERM / SIGHUP.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
+mod servers;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -25,16 +27,21 @@ impl Tmux {
     }
 
     fn start_as(name: &str, w: u16, h: u16, data: &Path, author: &str) -> Tmux {
+        let runbooks = Path::new(env!("CARGO_MANIFEST_DIR")).join("runbooks");
+        let args = format!("--runbooks '{}' demo", runbooks.display());
+        Self::start_with(name, w, h, data, author, &args)
+    }
+
+    /// Runs `warroom ARGS` (a shell-quoted string) in a fresh tmux server.
+    fn start_with(name: &str, w: u16, h: u16, data: &Path, author: &str, args: &str) -> Tmux {
         assert!(
             Command::new("tmux").arg("-V").output().is_ok(),
             "tmux is required: run scripts/test.sh, which installs it"
         );
         let socket = format!("warroom-e2e-{}-{name}", std::process::id());
-        let runbooks = Path::new(env!("CARGO_MANIFEST_DIR")).join("runbooks");
         let script = format!(
-            "'{}' --runbooks '{}' demo; echo EXIT=$?; stty -a | tr ' ;' '\\n\\n' | grep -x -- '-\\?icanon'; echo CHECKED-TTY; sleep 60",
+            "'{}' {args}; echo EXIT=$?; stty -a | tr ' ;' '\\n\\n' | grep -x -- '-\\?icanon'; echo CHECKED-TTY; sleep 60",
             bin().display(),
-            runbooks.display()
         );
         let ok = Command::new("tmux")
             .args([
@@ -277,5 +284,110 @@ fn two_cockpits_share_one_incident_live() {
     assert!(
         text.contains("\"author\":\"bob\",\"kind\":\"step_done\""),
         "{text}"
+    );
+}
+
+#[test]
+fn live_alert_opens_its_runbook_silence_reaches_alertmanager_and_restarts_heal() {
+    let mut am = servers::alertmanager();
+    let prom = servers::prometheus("groups: []\n", None);
+    let alert = serde_json::json!([{
+        "labels": {"alertname": "VolumeAlmostFull", "severity": "critical",
+                   "namespace": "payments", "persistentvolumeclaim": "data-db-0"},
+        "annotations": {"summary": "volume \u{1b}[2J\u{1b}]0;pwned\u{7}almost full",
+                        "runbook_url": "https://runbooks.example.com/runbooks/storage/volumealmostfull"},
+        "startsAt": jiff::Timestamp::now().to_string()
+    }]);
+    servers::post_alerts(&am, &alert);
+    let work = tempfile::tempdir().unwrap();
+    let runbooks = work.path().join("runbooks");
+    std::fs::create_dir(&runbooks).unwrap();
+    std::fs::write(
+        runbooks.join("VolumeAlmostFull.md"),
+        "# Volume almost full\n\n## Alert\n\nA volume is nearly full.\n\n## Check\n\n1. Look at usage: `kubectl -n {{ $labels.namespace }} get pvc {{ $labels.persistentvolumeclaim }}`\n\n## Diagnose\n\n1. Find what grew.\n\n## Mitigate\n\n1. Expand the volume.\n\n## Postmortem\n\nWrite it up.\n",
+    )
+    .unwrap();
+    let config = work.path().join("config.yaml");
+    std::fs::write(
+        &config,
+        format!(
+            "alertmanager:\n  url: {}\n  poll_interval: 1s\n  timeout: 2s\nprometheus:\n  url: {}\n  poll_interval: 2s\n",
+            am.url(),
+            prom.url()
+        ),
+    )
+    .unwrap();
+    let data = work.path().join("data");
+    let args = format!(
+        "--config '{}' --runbooks '{}'",
+        config.display(),
+        runbooks.display()
+    );
+    let t = Tmux::start_with("live", 80, 24, &data, "e2e-alice", &args);
+    let s = t.wait_for("VolumeAlmostFull");
+    assert!(s.contains("alertmanager live"), "{s}");
+    assert!(
+        !s.contains("pwned"),
+        "an OSC title reached the terminal:\n{s}"
+    );
+    t.keys(&["Enter"]);
+    let s = t.wait_for("kubectl -n payments get pvc data-db-0");
+    assert!(s.contains("Volume almost full"), "{s}");
+    let id = s
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("declared incident "))
+        .map(str::trim)
+        .unwrap()
+        .to_string();
+    t.keys(&[":"]);
+    t.text("silence 1h");
+    t.keys(&["Enter"]);
+    t.wait_for("created for VolumeAlmostFull");
+
+    let (code, body) = servers::http("GET", am.port, "/api/v2/silences", None);
+    assert_eq!(code, 200);
+    let silences: Vec<serde_json::Value> = serde_json::from_str(&body).unwrap();
+    let ours = silences
+        .iter()
+        .find(|s| s["createdBy"] == "e2e-alice")
+        .unwrap_or_else(|| panic!("no silence by e2e-alice: {body}"));
+    assert!(ours["comment"].as_str().unwrap().contains(&id), "{ours}");
+    assert_eq!(ours["status"]["state"], "active");
+    let matchers = ours["matchers"].as_array().unwrap();
+    assert!(
+        matchers
+            .iter()
+            .any(|m| m["name"] == "alertname" && m["value"] == "VolumeAlmostFull")
+    );
+    assert!(matchers.iter().all(|m| m["isRegex"] == false));
+
+    // Alertmanager dies; the cockpit keeps answering keys and says so.
+    am.kill();
+    t.keys(&["1"]);
+    t.wait_within("alertmanager error", Duration::from_secs(10));
+    for (key, shows) in [
+        ("2", "Runbook · Volume almost full"),
+        ("5", "Timeline"),
+        ("1", "Alerts 1"),
+    ] {
+        let start = Instant::now();
+        t.keys(&[key]);
+        t.wait_within(shows, Duration::from_secs(2));
+        assert!(start.elapsed() < Duration::from_secs(2));
+    }
+    // It comes back (alerts are re-sent, as Prometheus would) and the pane heals.
+    am.start_again();
+    servers::post_alerts(&am, &alert);
+    t.wait_within("alertmanager live", Duration::from_secs(30));
+    t.keys(&["q"]);
+    t.wait_for("Quit anyway?");
+    t.keys(&["y"]);
+    t.assert_restored();
+
+    let journal =
+        std::fs::read_to_string(data.join("incidents").join(format!("{id}.jsonl"))).unwrap();
+    assert!(
+        journal.contains("\"kind\":\"silence_created\""),
+        "{journal}"
     );
 }

@@ -1,6 +1,7 @@
 //! The live-source features driven through the reducer: filter, muted and new
 //! alerts, grouping, silences, alert changes recorded in the timeline, runbook
 //! choice and the chart request.
+#![allow(clippy::unwrap_used, clippy::panic)]
 
 mod common;
 
@@ -48,7 +49,10 @@ fn slash_filters_as_you_type_and_esc_clears() {
     assert!(h.screen(80, 24).contains("/crash — 1 of 4"));
     h.key(KeyCode::Enter);
     assert!(matches!(h.app.mode, Mode::Normal));
-    assert_eq!(h.app.alerts.selected().map(Alert::name), Some("KubePodCrashLooping"));
+    assert_eq!(
+        h.app.alerts.selected().map(Alert::name),
+        Some("KubePodCrashLooping")
+    );
     // Words must all match; labels match as key=value.
     h.key(KeyCode::Char('/'));
     for _ in 0..5 {
@@ -91,7 +95,11 @@ fn muted_alerts_are_marked_and_can_be_hidden_and_groups_folded() {
 #[test]
 fn alerts_that_arrive_later_are_new_until_looked_at() {
     let mut h = Harness::at(0);
-    assert_eq!(h.app.alerts.new_count(), 0, "the start-up set is the baseline");
+    assert_eq!(
+        h.app.alerts.new_count(),
+        0,
+        "the start-up set is the baseline"
+    );
     h.key(KeyCode::Char('2'));
     h.advance(100); // QueueBacklogGrowing fires
     assert_eq!(h.app.alerts.new_count(), 1);
@@ -135,7 +143,9 @@ fn s_silences_the_selected_alert_and_unsilence_expires_it() {
     let created = events(&h)
         .into_iter()
         .find_map(|k| match k {
-            EventKind::SilenceCreated { silence_id, alert, .. } => Some((silence_id, alert)),
+            EventKind::SilenceCreated {
+                silence_id, alert, ..
+            } => Some((silence_id, alert)),
             _ => None,
         })
         .expect("the silence id is in the timeline");
@@ -147,7 +157,10 @@ fn s_silences_the_selected_alert_and_unsilence_expires_it() {
     }));
     // Server errors are shown, not swallowed.
     h.send(Msg::Silenced(Err("HTTP 400: bad matchers".into())));
-    assert!(h.screen(80, 24).contains("silence not created: HTTP 400: bad matchers"));
+    assert!(
+        h.screen(80, 24)
+            .contains("silence not created: HTTP 400: bad matchers")
+    );
 }
 
 #[test]
@@ -161,19 +174,32 @@ fn the_incident_records_its_alert_firing_silenced_and_resolved_once() {
     alerts(&mut h, items.clone());
     alerts(&mut h, items.clone());
     let changes = |h: &Harness| -> Vec<(String, AlertState)> {
-        h.app.incident.as_ref().unwrap().events.iter().filter_map(|e| match &e.kind {
-            EventKind::AlertChanged { state, .. } => Some((e.author.clone(), *state)),
-            _ => None,
-        })
-        .collect()
+        h.app
+            .incident
+            .as_ref()
+            .unwrap()
+            .events
+            .iter()
+            .filter_map(|e| match &e.kind {
+                EventKind::AlertChanged { state, .. } => Some((e.author.clone(), *state)),
+                _ => None,
+            })
+            .collect()
     };
-    assert_eq!(changes(&h), [("alertmanager".to_string(), AlertState::Silenced)]);
+    assert_eq!(
+        changes(&h),
+        [("alertmanager".to_string(), AlertState::Silenced)]
+    );
     // A failed poll says nothing about the alert.
     h.send(Msg::Source(SourceMsg::Alerts {
         source: "alertmanager".into(),
         result: Err("unreachable".into()),
     }));
-    let rest: Vec<Alert> = items.iter().filter(|a| a.fingerprint != fp).cloned().collect();
+    let rest: Vec<Alert> = items
+        .iter()
+        .filter(|a| a.fingerprint != fp)
+        .cloned()
+        .collect();
     alerts(&mut h, rest.clone());
     assert_eq!(changes(&h).len(), 1, "one missing poll is not a resolution");
     alerts(&mut h, rest.clone());
@@ -205,7 +231,10 @@ fn the_incident_records_its_alert_firing_silenced_and_resolved_once() {
 fn runbook_command_previews_or_switches_the_checklist() {
     let mut h = Harness::at(0);
     h.command("runbook pod-crash-loop");
-    assert_eq!(h.app.shown_runbook().map(|r| r.id.as_str()), Some("pod-crash-loop"));
+    assert_eq!(
+        h.app.shown_runbook().map(|r| r.id.as_str()),
+        Some("pod-crash-loop")
+    );
     assert_eq!(h.app.focus, Pane::Runbook);
     h.command("runbook no-such-thing");
     let screen = h.screen(200, 50);
@@ -214,10 +243,18 @@ fn runbook_command_previews_or_switches_the_checklist() {
     h.key(KeyCode::Char('1'));
     h.key(KeyCode::Char('k'));
     h.key(KeyCode::Enter);
-    assert_eq!(h.app.shown_runbook().map(|r| r.id.as_str()), Some("api-latency-p99"));
+    assert_eq!(
+        h.app.shown_runbook().map(|r| r.id.as_str()),
+        Some("api-latency-p99")
+    );
     h.command("runbook Queue-Backlog");
-    assert_eq!(h.app.shown_runbook().map(|r| r.id.as_str()), Some("queue-backlog"));
-    assert!(events(&h).iter().any(|k| matches!(k, EventKind::RunbookAttached { runbook } if runbook.id == "queue-backlog")));
+    assert_eq!(
+        h.app.shown_runbook().map(|r| r.id.as_str()),
+        Some("queue-backlog")
+    );
+    assert!(events(&h).iter().any(
+        |k| matches!(k, EventKind::RunbookAttached { runbook } if runbook.id == "queue-backlog")
+    ));
 }
 
 #[test]
@@ -234,7 +271,10 @@ fn the_chart_follows_range_width_and_falls_back_to_the_alert_rule() {
     assert_eq!(now.query, first.query);
     assert!(h.screen(80, 24).contains("Metrics · 1h"));
     h.command("range 6h");
-    assert_eq!(h.app.metric.requested.as_ref().unwrap().range, Duration::from_secs(21_600));
+    assert_eq!(
+        h.app.metric.requested.as_ref().unwrap().range,
+        Duration::from_secs(21_600)
+    );
     h.command("range 2h");
     assert!(h.screen(80, 24).contains("chart ranges are 15m, 1h and 6h"));
     // An alert with no runbook charts the expression of its rule.
@@ -243,6 +283,12 @@ fn the_chart_follows_range_width_and_falls_back_to_the_alert_rule() {
     a.fingerprint = "other".into();
     a.generator_url = Some("http://p/graph?g0.expr=sum%28rate%28errors_total%5B5m%5D%29%29".into());
     alerts(&mut h, vec![a]);
-    assert_eq!(h.app.metric.query.as_deref(), Some("sum(rate(errors_total[5m]))"));
-    assert!(h.screen(200, 50).contains("alert rule: sum(rate(errors_total[5m]))"));
+    assert_eq!(
+        h.app.metric.query.as_deref(),
+        Some("sum(rate(errors_total[5m]))")
+    );
+    assert!(
+        h.screen(200, 50)
+            .contains("alert rule: sum(rate(errors_total[5m]))")
+    );
 }

@@ -168,7 +168,7 @@ async fn alertmanager_lists_alerts_and_creates_and_expires_silences() {
         },
     )
     .await;
-    assert_eq!(muted.silenced_by, [id.clone()]);
+    assert_eq!(muted.silenced_by, std::slice::from_ref(&id));
 
     client.expire_silence(&id).await.unwrap();
     assert_eq!(client.silence(&id).await.unwrap().status.state, "expired");
@@ -292,12 +292,10 @@ async fn panes_render_what_the_real_servers_report() {
     );
     let send = |app: &mut App, msg: Msg| {
         let fx = update(app, msg);
-        fx.into_iter()
-            .filter_map(|e| match e {
-                warroom::app::Effect::Query(q) => q,
-                _ => None,
-            })
-            .last()
+        fx.into_iter().rev().find_map(|e| match e {
+            warroom::app::Effect::Query(q) => q,
+            _ => None,
+        })
     };
     send(&mut app, Msg::Resize(200, 50));
     let alerts = eventually(Duration::from_secs(20), "the posted alert", || async {
