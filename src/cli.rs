@@ -18,7 +18,7 @@ use crate::sources::alertmanager::Alertmanager;
 use crate::sources::http::Http;
 use crate::sources::live::{self, AlertFeed};
 use crate::sources::prometheus::Prometheus;
-use crate::sources::{MetricRequest, SourceMsg, demo, runbook_files};
+use crate::sources::{Feed, MetricRequest, SourceMsg, demo, runbook_files};
 use crate::tui;
 
 /// warroom: a terminal incident cockpit.
@@ -225,9 +225,9 @@ fn live_cmd(config: &Config) -> anyhow::Result<()> {
     };
     let silences = am.as_ref().map(|(a, _)| a.clone());
     let spawn: SpawnSources = Box::new(move |tx, query| {
-        let _ = tx.send(SourceMsg::Pods {
-            source: "kubernetes".into(),
-            result: Err("no cluster is configured".into()),
+        let _ = tx.send(SourceMsg::Unavailable {
+            feed: Feed::Pods,
+            reason: "No Kubernetes cluster is configured".into(),
         });
         if let Some((feed, every)) = feed {
             tokio::spawn(live::poll_alerts(feed, every, tx.clone()));
@@ -237,7 +237,12 @@ fn live_cmd(config: &Config) -> anyhow::Result<()> {
                 tokio::spawn(live::serve_metrics(p, every, query, tx));
             }
             None => {
-                tokio::spawn(live::no_metrics(query, tx));
+                let _ = tx.send(SourceMsg::Unavailable {
+                    feed: Feed::Metrics,
+                    reason: "No Prometheus is configured (prometheus.url or --prometheus URL)"
+                        .into(),
+                });
+                drop(query);
             }
         }
     });

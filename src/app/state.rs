@@ -95,6 +95,8 @@ pub struct SourceStatus {
     /// Time between the last two good answers: how often the source reports,
     /// so "stale" means late for this source rather than a fixed age.
     pub cadence: Option<jiff::SignedDuration>,
+    /// Set when no source is configured for the pane, saying what to configure.
+    pub off: Option<String>,
 }
 
 impl SourceStatus {

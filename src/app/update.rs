@@ -19,7 +19,7 @@ use crate::domain::placeholder::fill_string;
 use crate::domain::pod::Pod;
 use crate::domain::time::{short_duration, to_millis, utc_clock};
 use crate::journal::{Declared, JournalMsg, Opened, Position};
-use crate::sources::{MetricRequest, SourceMsg};
+use crate::sources::{Feed, MetricRequest, SourceMsg};
 
 /// Everything that can change the state.
 #[derive(Debug)]
@@ -657,6 +657,14 @@ fn on_source(app: &mut App, msg: SourceMsg, fx: &mut Vec<Effect>) {
             }
             Err(e) => app.pods.status.failed(&source, e),
         },
+        SourceMsg::Unavailable { feed, reason } => {
+            let status = match feed {
+                Feed::Alerts => &mut app.alerts.status,
+                Feed::Pods => &mut app.pods.status,
+                Feed::Metrics => &mut app.metric.status,
+            };
+            status.off = Some(reason);
+        }
         SourceMsg::Metric {
             source,
             query,

@@ -41,10 +41,11 @@ impl AlertFeed {
 }
 
 /// Wait before the next attempt: the interval while healthy, doubling per
-/// failure (up to 8x, at most a minute) while the server is failing.
+/// failure (up to 4x, and not past 30 s unless the interval itself is longer)
+/// while the server is failing, so a recovered server is noticed soon.
 pub fn backoff(interval: Duration, failures: u32) -> Duration {
-    let factor = 1u32 << failures.min(3);
-    (interval * factor).min(Duration::from_secs(60).max(interval))
+    let factor = 1u32 << failures.min(2);
+    (interval * factor).min(Duration::from_secs(30).max(interval))
 }
 
 /// Polls alerts until the receiver is gone.
@@ -133,28 +134,6 @@ pub async fn serve_metrics(
     }
 }
 
-/// Without a Prometheus, says so for every chart the pane asks for.
-pub async fn no_metrics(
-    mut want: watch::Receiver<Option<MetricRequest>>,
-    tx: mpsc::UnboundedSender<SourceMsg>,
-) {
-    loop {
-        if let Some(req) = want.borrow_and_update().clone() {
-            let msg = SourceMsg::Metric {
-                source: "prometheus".into(),
-                query: req.query,
-                result: Err("no Prometheus is configured (prometheus.url)".into()),
-            };
-            if tx.send(msg).is_err() {
-                return;
-            }
-        }
-        if want.changed().await.is_err() {
-            return;
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -164,9 +143,9 @@ mod tests {
         let s = Duration::from_secs;
         assert_eq!(backoff(s(10), 0), s(10));
         assert_eq!(backoff(s(10), 1), s(20));
-        assert_eq!(backoff(s(10), 2), s(40));
-        assert_eq!(backoff(s(10), 9), s(60));
-        assert_eq!(backoff(Duration::from_millis(500), 5), s(4));
+        assert_eq!(backoff(s(10), 2), s(30));
+        assert_eq!(backoff(s(10), 9), s(30));
+        assert_eq!(backoff(Duration::from_millis(500), 5), s(2));
         assert_eq!(backoff(s(120), 3), s(120));
     }
 }

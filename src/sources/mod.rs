@@ -14,6 +14,17 @@ use crate::domain::alert::Alert;
 use crate::domain::metric::MetricData;
 use crate::domain::pod::Pod;
 
+/// Which pane a source feeds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Feed {
+    /// The Alerts pane.
+    Alerts,
+    /// The Pods pane.
+    Pods,
+    /// The Metrics pane.
+    Metrics,
+}
+
 /// What a source reports. Each message replaces the previous value of its kind.
 #[derive(Debug, Clone, PartialEq)]
 pub enum SourceMsg {
@@ -39,6 +50,13 @@ pub enum SourceMsg {
         query: String,
         /// The series, or a short reason shown in the pane.
         result: Result<MetricData, String>,
+    },
+    /// Nothing is configured for this pane: not an error, just off.
+    Unavailable {
+        /// The pane concerned.
+        feed: Feed,
+        /// What to configure, in plain words.
+        reason: String,
     },
 }
 

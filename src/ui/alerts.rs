@@ -69,7 +69,12 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     }
     title.push(Span::raw(" · "));
     title.push(source_badge(&app.alerts.status, app));
-    let inner = framed(title, focused, area, buf);
+    let inner = super::stale_notice(
+        &app.alerts.status,
+        app,
+        framed(title, focused, area, buf),
+        buf,
+    );
     let mut list = inner;
     if !app.alerts.filter.is_empty() {
         let shown = app.alerts.view.len();

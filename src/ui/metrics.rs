@@ -50,6 +50,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         put_line(Line::styled(msg, theme::dim()), inner, 0, buf);
         return;
     };
+    // The top row names the query; while the source fails, the next says why
+    // and an older chart stays below rather than flickering away.
     put_line(
         Line::styled(
             clip(
@@ -62,27 +64,32 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         0,
         buf,
     );
-    let chart_area = Rect {
-        y: inner.y + 1,
-        height: inner.height.saturating_sub(1),
-        ..inner
-    };
+    let skip = if m.error.is_some() { 2 } else { 1 };
     if let Some(e) = &m.error {
         put_line(
-            Line::styled(clip(&clean(e), inner.width as usize), theme::bad()),
-            chart_area,
-            0,
+            Line::styled(
+                clip(&format!("⚠ {}", clean(e)), inner.width as usize),
+                theme::bad(),
+            ),
+            inner,
+            1,
             buf,
         );
-        return;
+        if m.data.is_none() {
+            return;
+        }
     }
+    let chart_area = Rect {
+        y: inner.y + skip,
+        height: inner.height.saturating_sub(skip),
+        ..inner
+    };
     let Some(data) = &m.data else {
-        put_line(
-            Line::styled("Waiting for data…", theme::dim()),
-            chart_area,
-            0,
-            buf,
-        );
+        let msg = match &m.status.off {
+            Some(off) => format!("{}.", clean(off)),
+            None => "Waiting for data…".to_string(),
+        };
+        put_line(Line::styled(msg, theme::dim()), chart_area, 0, buf);
         return;
     };
     // The legend lists the top series by current value; only those are drawn.
@@ -109,7 +116,12 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         ..chart_area
     };
     let points: Vec<&(f64, f64)> = top.iter().flat_map(|s| s.points.iter()).collect();
-    let (Some(x_min), Some(x_max)) = (
+    // The x axis spans the chosen range ending at the newest sample, so a
+    // series with a short history sits at the right, as on a dashboard.
+    let span = crate::app::state::RANGES
+        .get(m.range)
+        .map_or(900.0, |r| r.as_secs_f64());
+    let (Some(data_min), Some(x_max)) = (
         points.iter().map(|p| p.0).reduce(f64::min),
         points.iter().map(|p| p.0).reduce(f64::max),
     ) else {
@@ -121,6 +133,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         );
         return;
     };
+    let x_min = (x_max - span).min(data_min);
     let y_data_max = points.iter().map(|p| p.1).fold(f64::MIN, f64::max);
     let y_min = points.iter().map(|p| p.1).fold(f64::MAX, f64::min).min(0.0);
     let y_max = (y_data_max.max(m.threshold.unwrap_or(f64::MIN)) * 1.15).max(y_min + 1e-9);
@@ -156,17 +169,17 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
                 .data(&threshold_line),
         );
     }
-    let minutes = |secs: f64| {
-        let m = secs / 60.0;
-        if (m - m.round()).abs() < 0.05 {
-            format!("-{}m", m.round())
-        } else {
-            format!("-{m:.1}m")
-        }
+    let ago = |secs: f64| {
+        format!(
+            "-{}",
+            crate::domain::time::short_duration(std::time::Duration::from_secs(
+                secs.round().max(0.0) as u64
+            ))
+        )
     };
     let x_labels = vec![
-        Span::styled(minutes(x_max - x_min), theme::dim()),
-        Span::styled(minutes((x_max - x_min) / 2.0), theme::dim()),
+        Span::styled(ago(x_max - x_min), theme::dim()),
+        Span::styled(ago((x_max - x_min) / 2.0), theme::dim()),
         Span::styled("now", theme::dim()),
     ];
     let y_labels = vec![

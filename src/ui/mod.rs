@@ -139,7 +139,14 @@ fn framed(title: Vec<Span<'_>>, focused: bool, area: Rect, buf: &mut Buffer) -> 
 /// "demo live" / "alertmanager stale for 40s" / "prometheus error: …", judged
 /// against the clock now.
 fn source_badge(s: &SourceStatus, app: &App) -> Span<'static> {
+    if s.off.is_some() {
+        return Span::styled("not configured", theme::dim());
+    }
     if let Some(e) = &s.error {
+        // With data on screen the pane's first row gives the reason in full.
+        if s.last_ok.is_some() {
+            return Span::styled(format!("{} error", s.name), theme::bad());
+        }
         let e = text::clip(&text::clean(e), 48);
         return Span::styled(format!("{} error: {e}", s.name), theme::bad());
     }
@@ -157,15 +164,49 @@ fn source_badge(s: &SourceStatus, app: &App) -> Span<'static> {
     }
 }
 
+/// When a source that has answered before is failing now, the pane's first row
+/// says why and how old the data below it is; returns the rest of the area.
+fn stale_notice(s: &SourceStatus, app: &App, area: Rect, buf: &mut Buffer) -> Rect {
+    let (Some(e), Some(at)) = (&s.error, s.last_ok) else {
+        return area;
+    };
+    let msg = format!(
+        "⚠ {}: {} — showing data from {} ago",
+        s.name,
+        text::clean(e),
+        age(at, app.now)
+    );
+    put_line(
+        Line::styled(text::clip(&msg, area.width as usize), theme::bad()),
+        area,
+        0,
+        buf,
+    );
+    Rect {
+        y: area.y + 1,
+        height: area.height.saturating_sub(1),
+        ..area
+    }
+}
+
 /// The line a list pane shows when it has no rows: empty, or still waiting for
 /// its source's first answer.
 fn empty_list(status: &SourceStatus, empty: &str, waiting: &str, area: Rect, buf: &mut Buffer) {
-    let msg = if status.last_ok.is_some() {
-        empty
-    } else {
-        waiting
+    let (msg, style) = match (&status.off, &status.error, status.last_ok) {
+        (Some(off), _, _) => (format!("{}.", text::clean(off)), theme::dim()),
+        (None, _, Some(_)) => (empty.to_string(), theme::dim()),
+        (None, Some(e), None) => (
+            format!("{} has not answered: {}", status.name, text::clean(e)),
+            theme::bad(),
+        ),
+        (None, None, None) => (waiting.to_string(), theme::dim()),
     };
-    put_line(Line::styled(msg.to_string(), theme::dim()), area, 0, buf);
+    for (row, line) in text::wrap(vec![(msg, style)], area.width as usize, 0)
+        .into_iter()
+        .enumerate()
+    {
+        put_line(line, area, row as u16, buf);
+    }
 }
 
 /// The first row of a window of `height` rows that keeps `cursor` visible

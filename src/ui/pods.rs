@@ -17,9 +17,17 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     for part in [ns, sel].into_iter().flatten() {
         title.push(Span::raw(format!(" · {}", clean(&part))));
     }
-    title.push(Span::raw(format!(" · {ready}/{} healthy · ", pods.len())));
+    if app.pods.status.last_ok.is_some() {
+        title.push(Span::raw(format!(" · {ready}/{} healthy", pods.len())));
+    }
+    title.push(Span::raw(" · "));
     title.push(source_badge(&app.pods.status, app));
-    let inner = framed(title, focused, area, buf);
+    let inner = super::stale_notice(
+        &app.pods.status,
+        app,
+        framed(title, focused, area, buf),
+        buf,
+    );
     if pods.is_empty() {
         let empty = "No pods match this scope.";
         return empty_list(&app.pods.status, empty, "Waiting for pods…", inner, buf);

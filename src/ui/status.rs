@@ -48,7 +48,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
     // Source health at a glance: the worst of the sources.
     left.push(Span::raw("│ "));
-    let statuses = [&app.alerts.status, &app.pods.status, &app.metric.status];
+    let statuses: Vec<_> = [&app.alerts.status, &app.pods.status, &app.metric.status]
+        .into_iter()
+        .filter(|s| s.off.is_none())
+        .collect();
     let badge = statuses
         .iter()
         .find(|s| s.error.is_some())
