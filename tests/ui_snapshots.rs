@@ -96,3 +96,104 @@ fn find(buf: &ratatui::buffer::Buffer, needle: &str) -> Option<(u16, u16)> {
     }
     None
 }
+
+/// Live-source states: muted and new alerts, groups, a filter, a failing source
+/// with older data on screen.
+fn live_states() -> Harness {
+    use warroom::app::Msg;
+    use warroom::domain::alert::AlertState;
+    use warroom::sources::SourceMsg;
+    let mut h = Harness::at(0);
+    let mut items = h.app.alerts.items.clone();
+    items[1].state = AlertState::Silenced;
+    items[1].silenced_by = vec!["6f1c2a9e-1111-4c3b-9d1e-0a0b0c0d0e0f".into()];
+    items[3].state = AlertState::Inhibited;
+    items[3].inhibited_by = vec![items[0].fingerprint.clone()];
+    h.send(Msg::Source(SourceMsg::Alerts {
+        source: "alertmanager".into(),
+        result: Ok(items.clone()),
+    }));
+    h.key(KeyCode::Char('z'));
+    // A second CatalogP99Latency arrives after the user last looked: new.
+    let mut twin = items[0].clone();
+    twin.fingerprint = "twin".into();
+    twin.labels.insert("pod".into(), "catalog-7d9f8b6c5-m8w2n".into());
+    items.push(twin);
+    h.send(Msg::Source(SourceMsg::Alerts {
+        source: "alertmanager".into(),
+        result: Ok(items),
+    }));
+    h.send(Msg::Source(SourceMsg::Alerts {
+        source: "alertmanager".into(),
+        result: Err("unreachable: Connection refused".into()),
+    }));
+    h
+}
+
+#[test]
+fn alerts_pane_live_states() {
+    let h = live_states();
+    snap("alerts_live", &h);
+}
+
+#[test]
+fn alerts_pane_filtered() {
+    let mut h = live_states();
+    h.key(KeyCode::Char('/'));
+    h.chars("catalog");
+    snap("alerts_filtered", &h);
+}
+
+#[test]
+fn runbook_pane_without_a_matching_runbook() {
+    use warroom::app::Msg;
+    use warroom::sources::SourceMsg;
+    let mut h = Harness::at(0);
+    let mut a = h.app.alerts.items[0].clone();
+    a.labels.insert("alertname".into(), "TargetDown".into());
+    a.fingerprint = "target-down".into();
+    a.annotations.insert(
+        "runbook_url".into(),
+        "https://runbooks.example.com/runbooks/general/targetdown".into(),
+    );
+    h.send(Msg::Source(SourceMsg::Alerts {
+        source: "alertmanager".into(),
+        result: Ok(vec![a]),
+    }));
+    h.key(KeyCode::Char('2'));
+    snap("runbook_no_match", &h);
+}
+
+#[test]
+fn metrics_pane_with_several_series_and_a_failing_source() {
+    use warroom::app::Msg;
+    use warroom::domain::metric::{MetricData, Series};
+    use warroom::sources::SourceMsg;
+    let mut h = Harness::at(0);
+    h.key(KeyCode::Char('4'));
+    let query = h.app.metric.query.clone().expect("a query");
+    let end = h.now().as_second() as f64;
+    let series = (0..7)
+        .map(|i| Series {
+            name: format!("http_request_duration_seconds{{pod=\"catalog-{i}\"}}"),
+            points: (0..=60)
+                .map(|k| {
+                    let t = end - 900.0 + f64::from(k) * 15.0;
+                    (t, 0.1 * f64::from(i) + 0.01 * f64::from(k))
+                })
+                .collect(),
+        })
+        .collect();
+    h.send(Msg::Source(SourceMsg::Metric {
+        source: "prometheus".into(),
+        query: query.clone(),
+        result: Ok(MetricData { query: query.clone(), series }),
+    }));
+    snap("metrics_series", &h);
+    h.send(Msg::Source(SourceMsg::Metric {
+        source: "prometheus".into(),
+        query,
+        result: Err("no answer within 5s".into()),
+    }));
+    snap("metrics_failing", &h);
+}
