@@ -117,7 +117,8 @@ fn live_states() -> Harness {
     // A second CatalogP99Latency arrives after the user last looked: new.
     let mut twin = items[0].clone();
     twin.fingerprint = "twin".into();
-    twin.labels.insert("pod".into(), "catalog-7d9f8b6c5-m8w2n".into());
+    twin.labels
+        .insert("pod".into(), "catalog-7d9f8b6c5-m8w2n".into());
     items.push(twin);
     h.send(Msg::Source(SourceMsg::Alerts {
         source: "alertmanager".into(),
@@ -187,7 +188,10 @@ fn metrics_pane_with_several_series_and_a_failing_source() {
     h.send(Msg::Source(SourceMsg::Metric {
         source: "prometheus".into(),
         query: query.clone(),
-        result: Ok(MetricData { query: query.clone(), series }),
+        result: Ok(MetricData {
+            query: query.clone(),
+            series,
+        }),
     }));
     snap("metrics_series", &h);
     h.send(Msg::Source(SourceMsg::Metric {
