@@ -155,6 +155,15 @@ impl Drop for Tmux {
     }
 }
 
+/// The incident id from the "declared incident ID" message on screen.
+fn declared_id(screen: &str) -> String {
+    screen
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("declared incident "))
+        .map(|id| id.trim().to_string())
+        .unwrap_or_else(|| panic!("no declaration message on screen:\n{screen}"))
+}
+
 fn warroom(data: &Path, args: &[&str]) -> Output {
     Command::new(bin())
         .args(args)
@@ -169,13 +178,7 @@ fn declare_tick_note_resolve_quit_then_export() {
     let t = Tmux::start("flow", 80, 24, data.path());
     t.wait_for("CatalogP99Latency");
     t.keys(&["Enter"]);
-    let s = t.wait_for("declared incident");
-    let id = s
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("declared incident "))
-        .map(str::trim)
-        .unwrap()
-        .to_string();
+    let id = declared_id(&t.wait_for("declared incident"));
     assert!(id.ends_with("-catalog-p99-latency"), "{id}");
     t.keys(&["Space"]);
     t.wait_for("1/13 done");
@@ -333,12 +336,7 @@ fn live_alert_opens_its_runbook_silence_reaches_alertmanager_and_restarts_heal()
     t.keys(&["Enter"]);
     let s = t.wait_for("kubectl -n payments get pvc data-db-0");
     assert!(s.contains("Volume almost full"), "{s}");
-    let id = s
-        .lines()
-        .find_map(|l| l.trim().strip_prefix("declared incident "))
-        .map(str::trim)
-        .unwrap()
-        .to_string();
+    let id = declared_id(&s);
     t.keys(&[":"]);
     t.text("silence 1h");
     t.keys(&["Enter"]);
