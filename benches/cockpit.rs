@@ -111,6 +111,7 @@ fn main() {
             restarts: (i % 9) as u32,
             created_at: t0 - SignedDuration::from_secs(86_400),
             node: format!("node-{}", i % 30),
+            ..Pod::default()
         })
         .collect();
     let journal = events(10_000, t0);

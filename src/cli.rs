@@ -16,9 +16,10 @@ use crate::domain::time::utc_datetime;
 use crate::journal::Store;
 use crate::sources::alertmanager::Alertmanager;
 use crate::sources::http::Http;
+use crate::sources::kubernetes::{self, Kube, KubeOptions};
 use crate::sources::live::{self, AlertFeed};
 use crate::sources::prometheus::Prometheus;
-use crate::sources::{Feed, MetricRequest, SourceMsg, demo, runbook_files};
+use crate::sources::{Feed, SourceMsg, demo, runbook_files};
 use crate::tui;
 
 /// warroom: a terminal incident cockpit.
@@ -53,6 +54,15 @@ pub struct Cli {
         value_name = "URL"
     )]
     pub prometheus: Option<url::Url>,
+    /// Kubeconfig context (default: the current one), as with kubectl.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub context: Option<String>,
+    /// Namespace for pods when the alert and runbook name none, as with kubectl.
+    #[arg(short = 'n', long, global = true, value_name = "NAME")]
+    pub namespace: Option<String>,
+    /// Refuse every change to the cluster (delete, restart, scale).
+    #[arg(long, global = true)]
+    pub read_only: bool,
     #[command(subcommand)]
     /// What to do; none prints how to get started.
     pub command: Option<Command>,
@@ -97,22 +107,25 @@ pub fn main() -> ExitCode {
         }
     };
     let _log = init_logging(&config);
+    let session = Session {
+        kube: KubeOptions {
+            context: cli.context.clone(),
+            namespace: cli.namespace.clone(),
+        },
+        read_only: cli.read_only,
+    };
     let result = match cli.command {
-        Some(Command::Demo) => demo_cmd(&config),
-        Some(Command::List) => list(&config),
+        Some(Command::Demo) => cockpit(&config, &session, true),
+        Some(Command::List) => list(&config).map(|()| ExitCode::SUCCESS),
         Some(Command::Export {
             id,
             output,
             template,
-        }) => export_cmd(&config, &id, output, template),
-        None if config.alertmanager.is_none() && config.prometheus.is_none() => {
-            eprintln!("{}", nothing_configured(&config));
-            return ExitCode::from(2);
-        }
-        None => live_cmd(&config),
+        }) => export_cmd(&config, &id, output, template).map(|()| ExitCode::SUCCESS),
+        None => cockpit(&config, &session, false),
     };
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(code) => code,
         Err(e) => {
             tracing::error!("{e:#}");
             eprintln!("warroom: {e:#}");
@@ -154,99 +167,140 @@ fn nothing_configured(config: &Config) -> String {
     )
 }
 
-/// Sources feed `tx` and answer chart requests from `query`.
-type SpawnSources = Box<
-    dyn FnOnce(mpsc::UnboundedSender<SourceMsg>, watch::Receiver<Option<MetricRequest>>) + Send,
->;
+/// Options that shape a cockpit session beyond the config file.
+#[derive(Debug, Clone, Default)]
+struct Session {
+    kube: KubeOptions,
+    read_only: bool,
+}
 
-/// Starts the cockpit with the given sources and runs it until the user quits.
-fn cockpit(
-    config: &Config,
-    what: &str,
-    spawn: SpawnSources,
-    alertmanager: Option<Alertmanager>,
-) -> anyhow::Result<()> {
+/// Starts the cockpit on the demo or the configured sources and runs it until
+/// the user quits.
+fn cockpit(config: &Config, session: &Session, demo: bool) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let code = runtime.block_on(cockpit_async(config, session, demo))?;
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    Ok(code)
+}
+
+async fn cockpit_async(config: &Config, session: &Session, demo: bool) -> anyhow::Result<ExitCode> {
+    let now = Timestamp::now();
+    let (source_tx, source_rx) = mpsc::unbounded_channel();
+    let (query_tx, query_rx) = watch::channel(None);
+    let (tx, rx) = mpsc::unbounded_channel();
+    let store = Store::new(&config.data_dir);
+    let mut fx = Effects::new(
+        store,
+        config.data_dir.clone(),
+        tx,
+        query_tx,
+        source_tx.clone(),
+    );
+    if demo {
+        tokio::spawn(demo::run(
+            demo::Scenario::new(now),
+            source_tx.clone(),
+            query_rx,
+        ));
+        fx = fx.with_demo(demo::Scenario::new(now));
+    } else {
+        let client = |name: &str, ep: &crate::config::Endpoint| {
+            tracing::info!("{name}: {}", ep.display_url());
+            Http::new(ep.clone()).map_err(|e| anyhow::anyhow!("{name}: {e}"))
+        };
+        let am = match &config.alertmanager {
+            Some(ep) => Some((
+                Alertmanager::new(client("alertmanager", ep)?),
+                ep.poll_interval,
+            )),
+            None => None,
+        };
+        let prom = match &config.prometheus {
+            Some(ep) => Some((Prometheus::new(client("prometheus", ep)?), ep.poll_interval)),
+            None => None,
+        };
+        let kube = Kube::connect(&session.kube).await;
+        if am.is_none() && prom.is_none() && kube.is_err() {
+            let why = kube.err().unwrap_or_default();
+            eprintln!("{}\n\nKubernetes: {why}", nothing_configured(config));
+            return Ok(ExitCode::from(2));
+        }
+        match kube {
+            Ok(k) => {
+                tracing::info!(context = %k.context, namespace = %k.namespace, "kubernetes");
+                let (scope_tx, scope_rx) = watch::channel(None);
+                let _ = source_tx.send(SourceMsg::Cluster {
+                    context: k.context.clone(),
+                    namespace: k.namespace.clone(),
+                });
+                tokio::spawn(kubernetes::watch_pods(
+                    k.clone(),
+                    scope_rx,
+                    source_tx.clone(),
+                    std::time::Duration::from_millis(250),
+                ));
+                fx = fx.with_cluster(k, scope_tx);
+            }
+            Err(e) => {
+                tracing::info!("kubernetes: {e}");
+                let _ = source_tx.send(SourceMsg::Unavailable {
+                    feed: Feed::Pods,
+                    reason: format!("No Kubernetes cluster: {e}"),
+                });
+            }
+        }
+        match (&am, &prom) {
+            (Some((a, every)), _) => {
+                tokio::spawn(live::poll_alerts(
+                    AlertFeed::Alertmanager(a.clone()),
+                    *every,
+                    source_tx.clone(),
+                ));
+            }
+            (None, Some((p, every))) => {
+                tokio::spawn(live::poll_alerts(
+                    AlertFeed::Prometheus(p.clone()),
+                    *every,
+                    source_tx.clone(),
+                ));
+            }
+            (None, None) => {
+                let _ = source_tx.send(SourceMsg::Unavailable {
+                    feed: Feed::Alerts,
+                    reason: "No Alertmanager or Prometheus is configured (alertmanager.url, prometheus.url)".into(),
+                });
+            }
+        }
+        match prom {
+            Some((p, every)) => {
+                tokio::spawn(live::serve_metrics(p, every, query_rx, source_tx.clone()));
+            }
+            None => {
+                let _ = source_tx.send(SourceMsg::Unavailable {
+                    feed: Feed::Metrics,
+                    reason: "No Prometheus is configured (prometheus.url or --prometheus URL)"
+                        .into(),
+                });
+            }
+        }
+        fx = fx.with_alertmanager(am.map(|(a, _)| a));
+    }
     let mut library = runbook_files::load(&config.runbook_dirs);
     runbook_files::add_shipped(&mut library);
     tracing::info!(
         runbooks = library.runbooks.len(),
         errors = library.errors.len(),
-        "starting {what} cockpit"
+        demo,
+        "starting the cockpit"
     );
-    let now = Timestamp::now();
-    let app = App::new(config.author.clone(), config.severity.clone(), library, now);
-    let store = Store::new(&config.data_dir);
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(2)
-        .enable_all()
-        .build()?;
-    runtime.block_on(async {
-        let (source_tx, source_rx) = mpsc::unbounded_channel();
-        let (query_tx, query_rx) = watch::channel(None);
-        let (tx, rx) = mpsc::unbounded_channel();
-        spawn(source_tx, query_rx);
-        let fx = Effects::new(store, config.data_dir.clone(), tx, query_tx)
-            .with_alertmanager(alertmanager);
-        let (mut terminal, _guard) = tui::init()?;
-        run(&mut terminal, app, source_rx, fx, rx).await
-    })?;
-    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
-    Ok(())
-}
-
-fn demo_cmd(config: &Config) -> anyhow::Result<()> {
-    let now = Timestamp::now();
-    let spawn: SpawnSources = Box::new(move |tx, query| {
-        tokio::spawn(demo::run(demo::Scenario::new(now), tx, query));
-    });
-    cockpit(config, "demo", spawn, None)
-}
-
-fn live_cmd(config: &Config) -> anyhow::Result<()> {
-    let client = |name: &str, ep: &crate::config::Endpoint| {
-        tracing::info!("{name}: {}", ep.display_url());
-        Http::new(ep.clone()).map_err(|e| anyhow::anyhow!("{name}: {e}"))
-    };
-    let am = match &config.alertmanager {
-        Some(ep) => Some((
-            Alertmanager::new(client("alertmanager", ep)?),
-            ep.poll_interval,
-        )),
-        None => None,
-    };
-    let prom = match &config.prometheus {
-        Some(ep) => Some((Prometheus::new(client("prometheus", ep)?), ep.poll_interval)),
-        None => None,
-    };
-    let feed = match (&am, &prom) {
-        (Some((a, every)), _) => Some((AlertFeed::Alertmanager(a.clone()), *every)),
-        (None, Some((p, every))) => Some((AlertFeed::Prometheus(p.clone()), *every)),
-        (None, None) => None,
-    };
-    let silences = am.as_ref().map(|(a, _)| a.clone());
-    let spawn: SpawnSources = Box::new(move |tx, query| {
-        let _ = tx.send(SourceMsg::Unavailable {
-            feed: Feed::Pods,
-            reason: "No Kubernetes cluster is configured".into(),
-        });
-        if let Some((feed, every)) = feed {
-            tokio::spawn(live::poll_alerts(feed, every, tx.clone()));
-        }
-        match prom {
-            Some((p, every)) => {
-                tokio::spawn(live::serve_metrics(p, every, query, tx));
-            }
-            None => {
-                let _ = tx.send(SourceMsg::Unavailable {
-                    feed: Feed::Metrics,
-                    reason: "No Prometheus is configured (prometheus.url or --prometheus URL)"
-                        .into(),
-                });
-                drop(query);
-            }
-        }
-    });
-    cockpit(config, "live", spawn, silences)
+    let mut app = App::new(config.author.clone(), config.severity.clone(), library, now);
+    app.read_only = session.read_only;
+    let (mut terminal, _guard) = tui::init()?;
+    run(&mut terminal, app, source_rx, fx, rx).await?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn list(config: &Config) -> anyhow::Result<()> {

@@ -43,7 +43,7 @@ fn events(h: &Harness) -> Vec<EventKind> {
 fn slash_filters_as_you_type_and_esc_clears() {
     let mut h = Harness::at(0);
     h.key(KeyCode::Char('/'));
-    assert!(matches!(h.app.mode, Mode::Filter(_)));
+    assert!(matches!(h.app.mode, Mode::Filter(..)));
     h.chars("crash");
     assert_eq!(names(&h), ["KubePodCrashLooping"]);
     assert!(h.screen(80, 24).contains("/crash — 1 of 4"));

@@ -31,6 +31,18 @@ pub enum Command {
     Unsilence(Option<String>),
     /// Chart range.
     Range(Duration),
+    /// Watch pods in this namespace (`None`: back to automatic).
+    Namespace(Option<String>),
+    /// Watch pods matching this label selector (`None`: back to automatic).
+    Selector(Option<String>),
+    /// A pod's events and logs (default: the selected pod).
+    Logs(Option<String>),
+    /// Delete a pod (default: the selected pod).
+    Delete(Option<String>),
+    /// Rollout-restart a pod's workload (default: the selected pod's).
+    Restart(Option<String>),
+    /// Scale a workload (`deploy/NAME`, `sts/NAME`; default: the selected pod's).
+    Scale(u32, Option<String>),
     /// Show the help overlay.
     Help,
     /// Leave the cockpit (asks while an incident is open).
@@ -62,9 +74,35 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "expire a silence (default: the incident's latest)",
     ),
     ("range", "15m|1h|6h", "time range of the chart"),
+    (
+        "ns",
+        "[NAME]",
+        "watch pods in this namespace (none: automatic)",
+    ),
+    (
+        "selector",
+        "[SEL]",
+        "watch pods matching a label selector (none: automatic)",
+    ),
+    ("logs", "[POD]", "a pod's events and last 200 log lines"),
+    ("delete", "[POD]", "delete a pod (asks y/n)"),
+    (
+        "restart",
+        "[POD]",
+        "rollout restart the pod's workload (asks y/n)",
+    ),
+    (
+        "scale",
+        "N [WORKLOAD]",
+        "scale deploy/NAME or sts/NAME (asks y/n)",
+    ),
     ("help", "", "show help"),
     ("quit", "", "quit (same as q)"),
 ];
+
+fn opt(rest: &str) -> Option<String> {
+    (!rest.is_empty()).then(|| rest.to_string())
+}
 
 /// Parses a command line without the leading `:`.
 pub fn parse(line: &str) -> Result<Command, String> {
@@ -102,6 +140,23 @@ pub fn parse(line: &str) -> Result<Command, String> {
             (!rest.is_empty()).then(|| rest.to_string()),
         )),
         "range" => parse_duration(rest).map(Command::Range),
+        "ns" | "namespace" => Ok(Command::Namespace(opt(rest))),
+        "selector" | "sel" => Ok(Command::Selector(opt(rest))),
+        "logs" | "log" => Ok(Command::Logs(opt(rest))),
+        "delete" => Ok(Command::Delete(opt(rest))),
+        "restart" => Ok(Command::Restart(opt(rest))),
+        "scale" => {
+            let mut words = rest.split_whitespace();
+            let n = words
+                .next()
+                .and_then(|n| n.parse::<u32>().ok())
+                .ok_or(":scale needs a replica count, e.g. :scale 6 deploy/catalog")?;
+            let target = words.next().map(str::to_string);
+            if words.next().is_some() {
+                return Err(":scale takes a count and one workload".into());
+            }
+            Ok(Command::Scale(n, target))
+        }
         "help" | "h" => no_args(Command::Help),
         "q" | "quit" => no_args(Command::Quit),
         other => Err(format!(
@@ -143,6 +198,22 @@ mod tests {
             parse("range 6h"),
             Ok(Command::Range(Duration::from_secs(21_600)))
         );
+        assert_eq!(
+            parse("ns payments"),
+            Ok(Command::Namespace(Some("payments".into())))
+        );
+        assert_eq!(parse("ns"), Ok(Command::Namespace(None)));
+        assert_eq!(
+            parse("selector app=catalog,tier!=cache"),
+            Ok(Command::Selector(Some("app=catalog,tier!=cache".into())))
+        );
+        assert_eq!(parse("delete"), Ok(Command::Delete(None)));
+        assert_eq!(parse("logs web-1"), Ok(Command::Logs(Some("web-1".into()))));
+        assert_eq!(
+            parse("scale 6 deploy/catalog"),
+            Ok(Command::Scale(6, Some("deploy/catalog".into())))
+        );
+        assert_eq!(parse("scale 0"), Ok(Command::Scale(0, None)));
         assert_eq!(
             parse("export /tmp/pm.md"),
             Ok(Command::Export(Some("/tmp/pm.md".into())))

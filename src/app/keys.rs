@@ -49,6 +49,14 @@ pub enum Action {
     Silence,
     /// Cycle the chart's time range.
     CycleRange,
+    /// Show the selected pod's events and logs.
+    PodDetails,
+    /// Delete the selected pod (asks first).
+    DeletePod,
+    /// Rollout-restart the selected pod's workload (asks first).
+    RestartWorkload,
+    /// Scale the selected pod's workload: opens `:scale`.
+    ScaleWorkload,
 }
 
 /// Where a binding applies.
@@ -103,6 +111,34 @@ pub const KEYS: &[Binding] = &[
         hint: None,
     },
     Binding {
+        scope: Scope::In(Pane::Pods),
+        keys: &[(KeyCode::Enter, NONE), (KeyCode::Char('l'), NONE)],
+        action: Action::PodDetails,
+        help: "the pod's events and last 200 log lines (f follows, p previous run, Esc closes)",
+        hint: Some("logs"),
+    },
+    Binding {
+        scope: Scope::In(Pane::Pods),
+        keys: &[(KeyCode::Char('d'), NONE)],
+        action: Action::DeletePod,
+        help: "delete the selected pod (asks y/n; refused with --read-only)",
+        hint: Some("delete"),
+    },
+    Binding {
+        scope: Scope::In(Pane::Pods),
+        keys: &[(KeyCode::Char('r'), NONE)],
+        action: Action::RestartWorkload,
+        help: "rollout restart the pod's Deployment/StatefulSet/DaemonSet (asks y/n)",
+        hint: Some("restart"),
+    },
+    Binding {
+        scope: Scope::In(Pane::Pods),
+        keys: &[(KeyCode::Char('s'), NONE)],
+        action: Action::ScaleWorkload,
+        help: "scale the pod's Deployment/StatefulSet: opens :scale N (asks y/n)",
+        hint: None,
+    },
+    Binding {
         scope: Scope::In(Pane::Metrics),
         keys: &[(KeyCode::Char('r'), NONE)],
         action: Action::CycleRange,
@@ -141,7 +177,7 @@ pub const KEYS: &[Binding] = &[
         scope: Scope::Global,
         keys: &[(KeyCode::Char('/'), NONE)],
         action: Action::Filter,
-        help: "filter alerts by name, summary or label (Enter keeps, Esc clears)",
+        help: "filter the Alerts (or, in Pods, the pods) as you type; Enter keeps, Esc clears",
         hint: Some("filter"),
     },
     Binding {
@@ -328,7 +364,11 @@ mod tests {
             lookup(&key(KeyCode::Enter), Pane::Alerts),
             Some(Action::Open)
         );
-        assert_eq!(lookup(&key(KeyCode::Enter), Pane::Pods), None);
+        assert_eq!(
+            lookup(&key(KeyCode::Enter), Pane::Pods),
+            Some(Action::PodDetails)
+        );
+        assert_eq!(lookup(&key(KeyCode::Enter), Pane::Timeline), None);
         assert_eq!(
             lookup(&key(KeyCode::Char(' ')), Pane::Runbook),
             Some(Action::ToggleStep)

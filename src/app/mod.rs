@@ -4,6 +4,7 @@
 
 pub mod command;
 pub mod keys;
+mod pods;
 pub mod run;
 pub mod state;
 pub mod update;

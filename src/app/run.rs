@@ -17,6 +17,8 @@ use super::update::{Effect, Msg, SilenceDone, update};
 use crate::domain::export;
 use crate::journal::{Follower, JournalMsg, Store};
 use crate::sources::alertmanager::{Alertmanager, NewSilence};
+use crate::sources::demo::Scenario;
+use crate::sources::kubernetes::{self, Kube, PodScope};
 use crate::sources::{MetricRequest, SourceMsg};
 use crate::ui;
 
@@ -29,15 +31,30 @@ pub struct Effects {
     query: watch::Sender<Option<MetricRequest>>,
     follower: Option<Follower>,
     alertmanager: Option<Alertmanager>,
+    sources: mpsc::UnboundedSender<SourceMsg>,
+    pods: PodBackend,
+    details: Option<tokio::task::JoinHandle<()>>,
+}
+
+/// What answers the Pods pane's requests.
+enum PodBackend {
+    /// Nothing: no cluster configured.
+    None,
+    /// The simulated incident.
+    Demo(Scenario),
+    /// A real cluster, with the watch's scope channel.
+    Cluster(Kube, watch::Sender<Option<PodScope>>),
 }
 
 impl Effects {
-    /// Wires the effect runner to the store, the loop's inbox and the sources' query.
+    /// Wires the effect runner to the store, the loop's inbox and the sources'
+    /// channels.
     pub fn new(
         store: Store,
         data_dir: PathBuf,
         tx: mpsc::UnboundedSender<Msg>,
         query: watch::Sender<Option<MetricRequest>>,
+        sources: mpsc::UnboundedSender<SourceMsg>,
     ) -> Self {
         Effects {
             store,
@@ -46,7 +63,23 @@ impl Effects {
             query,
             follower: None,
             alertmanager: None,
+            sources,
+            pods: PodBackend::None,
+            details: None,
         }
+    }
+
+    /// Pod details, logs and actions go to this cluster; the watch follows
+    /// the scope sent on `scope`.
+    pub fn with_cluster(mut self, kube: Kube, scope: watch::Sender<Option<PodScope>>) -> Self {
+        self.pods = PodBackend::Cluster(kube, scope);
+        self
+    }
+
+    /// Pod details come from the simulated incident.
+    pub fn with_demo(mut self, scenario: Scenario) -> Self {
+        self.pods = PodBackend::Demo(scenario);
+        self
     }
 
     /// Silences go to this Alertmanager; without one they are refused.
@@ -132,6 +165,88 @@ impl Effects {
                         .map_err(|e| e.to_string());
                     let _ = tx.send(Msg::Silenced(result));
                 });
+            }
+            Effect::PodScope(scope) => {
+                if let PodBackend::Cluster(_, tx) = &self.pods {
+                    tx.send_replace(scope);
+                }
+            }
+            Effect::ClosePodDetails => {
+                if let Some(h) = self.details.take() {
+                    h.abort();
+                }
+            }
+            Effect::PodDetails {
+                pod,
+                container,
+                previous,
+                follow,
+            } => {
+                if let Some(h) = self.details.take() {
+                    h.abort();
+                }
+                let tx = self.sources.clone();
+                match &self.pods {
+                    PodBackend::None => {
+                        let _ = tx.send(SourceMsg::PodEvents {
+                            pod,
+                            result: Err("no Kubernetes cluster is configured".into()),
+                        });
+                    }
+                    PodBackend::Demo(scenario) => {
+                        let (events, lines) =
+                            scenario.pod_details(&pod.name, previous, jiff::Timestamp::now());
+                        let _ = tx.send(SourceMsg::PodEvents {
+                            pod: pod.clone(),
+                            result: Ok(events),
+                        });
+                        let _ = tx.send(SourceMsg::PodLog {
+                            pod,
+                            lines: Ok(lines),
+                            done: true,
+                        });
+                    }
+                    PodBackend::Cluster(kube, _) => {
+                        let kube = kube.clone();
+                        self.details = Some(tokio::spawn(async move {
+                            let result =
+                                kubernetes::pod_events(&kube, &pod.namespace, &pod.name).await;
+                            if tx
+                                .send(SourceMsg::PodEvents {
+                                    pod: pod.clone(),
+                                    result,
+                                })
+                                .is_err()
+                            {
+                                return;
+                            }
+                            kubernetes::stream_logs(kube, pod, container, previous, follow, tx)
+                                .await;
+                        }));
+                    }
+                }
+            }
+            Effect::Cluster(action) => {
+                let tx = self.tx.clone();
+                let what = action.describe();
+                match &self.pods {
+                    PodBackend::Cluster(kube, _) => {
+                        let kube = kube.clone();
+                        tokio::spawn(async move {
+                            let result = kubernetes::perform(&kube, &action).await;
+                            let _ = tx.send(Msg::ClusterDone {
+                                action: what,
+                                result,
+                            });
+                        });
+                    }
+                    _ => {
+                        let _ = tx.send(Msg::ClusterDone {
+                            action: what,
+                            result: Err("no Kubernetes cluster is configured".into()),
+                        });
+                    }
+                }
             }
             Effect::Unsilence(id) => {
                 let tx = self.tx.clone();

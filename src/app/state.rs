@@ -13,6 +13,7 @@ use crate::domain::metric::MetricData;
 use crate::domain::pod::Pod;
 use crate::domain::runbook::{Library, Runbook};
 use crate::domain::severity::SeverityMap;
+use crate::sources::kubernetes::{EventLine, PodRef, PodScope};
 
 /// The panes, in Tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -77,8 +78,13 @@ pub enum Mode {
     Note(Box<TextArea<'static>>),
     /// The `:` command line is up.
     Command(Box<TextArea<'static>>),
-    /// The `/` filter line of the Alerts pane is up; the list filters as you type.
-    Filter(Box<TextArea<'static>>),
+    /// The `/` filter line of a list pane (Alerts or Pods) is up; the list
+    /// filters as you type.
+    Filter(Pane, Box<TextArea<'static>>),
+    /// A cluster change waits for y; anything else cancels.
+    Confirm(Box<crate::sources::kubernetes::Action>),
+    /// The details of one pod (events and logs) are up.
+    PodDetail,
     /// Quitting with an open incident waits for y or n.
     ConfirmQuit,
 }
@@ -227,8 +233,44 @@ pub struct PodsState {
     pub items: Vec<Pod>,
     /// Row of the selected pod among the visible ones.
     pub cursor: usize,
+    /// `/` filter: every word must appear in the name, status or node.
+    pub filter: String,
+    /// `:ns NAME` — a namespace chosen by hand, over the automatic one.
+    pub namespace_override: Option<String>,
+    /// `:selector SEL` — a label selector chosen by hand.
+    pub selector_override: Option<String>,
+    /// The scope last asked of the source.
+    pub requested: Option<PodScope>,
+    /// The open details view, if any.
+    pub detail: Option<PodDetail>,
     /// Health of the pod source.
     pub status: SourceStatus,
+}
+
+/// Lines of log kept for a details view; older ones are dropped.
+pub const LOG_LINES_KEPT: usize = 5000;
+
+/// One pod's details: recent events and its log.
+#[derive(Debug, Default)]
+pub struct PodDetail {
+    /// The pod.
+    pub pod: PodRef,
+    /// Container whose log is shown.
+    pub container: Option<String>,
+    /// Showing the previous (crashed) run's log.
+    pub previous: bool,
+    /// New lines are streamed in.
+    pub follow: bool,
+    /// Recent events, or why they could not be read; `None` while loading.
+    pub events: Option<Result<Vec<EventLine>, String>>,
+    /// The log, oldest first, at most [`LOG_LINES_KEPT`] lines.
+    pub log: std::collections::VecDeque<String>,
+    /// Why the log stream failed, if it did.
+    pub log_error: Option<String>,
+    /// The stream has ended.
+    pub log_done: bool,
+    /// Lines scrolled up from the newest; 0 follows the tail.
+    pub scroll: usize,
 }
 
 /// Time ranges the Metrics pane cycles through.
@@ -327,6 +369,10 @@ pub struct App {
     pub flash: Option<Flash>,
     /// Set when the loop should end.
     pub quit: bool,
+    /// Kubeconfig context and default namespace, when a cluster is configured.
+    pub cluster: Option<(String, String)>,
+    /// `--read-only`: every cluster change is refused.
+    pub read_only: bool,
 }
 
 impl App {
@@ -365,6 +411,8 @@ impl App {
             pending: 0,
             flash,
             quit: false,
+            cluster: None,
+            read_only: false,
         }
     }
 

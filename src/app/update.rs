@@ -16,9 +16,9 @@ use super::state::{App, Mode, OpenIncident, Pane, RANGES};
 use crate::domain::alert::{self, Alert, AlertState};
 use crate::domain::incident::{AlertRef, Event, EventKind, Incident, RunbookRef};
 use crate::domain::placeholder::fill_string;
-use crate::domain::pod::Pod;
 use crate::domain::time::{short_duration, to_millis, utc_clock};
 use crate::journal::{Declared, JournalMsg, Opened, Position};
+use crate::sources::kubernetes::{Action as ClusterAction, PodRef, PodScope};
 use crate::sources::{Feed, MetricRequest, SourceMsg};
 
 /// Everything that can change the state.
@@ -42,6 +42,13 @@ pub enum Msg {
     Silenced(Result<SilenceDone, String>),
     /// The answer to an `Effect::Unsilence`: the id that was expired.
     Unsilenced(Result<String, String>),
+    /// The answer to an `Effect::Cluster`.
+    ClusterDone {
+        /// What was asked, in words.
+        action: String,
+        /// What the server did, or why it refused.
+        result: Result<String, String>,
+    },
 }
 
 /// A silence to create for one alert's exact labels.
@@ -103,6 +110,23 @@ pub enum Effect {
     Silence(SilenceRequest),
     /// Expire an Alertmanager silence by id.
     Unsilence(String),
+    /// The pods the Pods pane should watch now.
+    PodScope(Option<PodScope>),
+    /// Load a pod's events and stream its log (replacing any earlier stream).
+    PodDetails {
+        /// The pod.
+        pod: PodRef,
+        /// Container to read; `None` for the only one.
+        container: Option<String>,
+        /// The previous (crashed) run's log.
+        previous: bool,
+        /// Keep streaming new lines.
+        follow: bool,
+    },
+    /// Stop streaming the log of the closed details view.
+    ClosePodDetails,
+    /// Change the cluster (already confirmed by the user).
+    Cluster(ClusterAction),
 }
 
 /// Applies one message.
@@ -176,8 +200,32 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
             }
         }
         Msg::Unsilenced(Err(e)) => app.error(format!("silence not expired: {e}")),
+        Msg::ClusterDone { action, result } => {
+            let (ok, outcome) = match result {
+                Ok(done) => {
+                    app.info(done.clone());
+                    (true, done)
+                }
+                Err(e) => {
+                    app.error(format!("{action}: refused: {e}"));
+                    (false, e)
+                }
+            };
+            if app.incident_state().is_some() {
+                record(
+                    app,
+                    EventKind::ClusterAction {
+                        action,
+                        ok,
+                        outcome,
+                    },
+                    &mut fx,
+                );
+            }
+        }
     }
     sync_query(app, &mut fx);
+    super::pods::sync_scope(app, &mut fx);
     fx
 }
 
@@ -195,7 +243,17 @@ fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
                 act(app, action, fx);
             }
         }
-        Mode::Filter(mut ta) => match key.code {
+        Mode::Filter(Pane::Pods, mut ta) => match key.code {
+            KeyCode::Esc => app.pods.filter.clear(),
+            KeyCode::Enter => {}
+            _ => {
+                ta.input(key);
+                app.pods.filter = ta.lines().join(" ");
+                app.pods.cursor = 0;
+                app.mode = Mode::Filter(Pane::Pods, ta);
+            }
+        },
+        Mode::Filter(pane, mut ta) => match key.code {
             KeyCode::Esc => {
                 app.alerts.filter.clear();
                 app.alerts.refresh();
@@ -213,9 +271,11 @@ fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
                 ta.input(key);
                 app.alerts.filter = ta.lines().join(" ");
                 app.alerts.refresh();
-                app.mode = Mode::Filter(ta);
+                app.mode = Mode::Filter(pane, ta);
             }
         },
+        Mode::Confirm(action) => super::pods::on_confirm_key(app, key, *action, fx),
+        Mode::PodDetail => super::pods::on_detail_key(app, key, fx),
         Mode::Help => match key.code {
             KeyCode::Esc | KeyCode::Char('q' | '?') | KeyCode::Enter => {}
             KeyCode::Char('j') | KeyCode::Down => {
@@ -296,10 +356,27 @@ fn act(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         }
         Action::CommandLine => app.mode = Mode::Command(Box::new(TextArea::default())),
         Action::Filter => {
-            app.focus = Pane::Alerts;
-            let mut ta = TextArea::from([app.alerts.filter.clone()]);
+            let pane = if app.focus == Pane::Pods {
+                Pane::Pods
+            } else {
+                Pane::Alerts
+            };
+            app.focus = pane;
+            let current = match pane {
+                Pane::Pods => app.pods.filter.clone(),
+                _ => app.alerts.filter.clone(),
+            };
+            let mut ta = TextArea::from([current]);
             ta.move_cursor(ratatui_textarea::CursorMove::End);
-            app.mode = Mode::Filter(Box::new(ta));
+            app.mode = Mode::Filter(pane, Box::new(ta));
+        }
+        Action::PodDetails => super::pods::open_details(app, None, fx),
+        Action::DeletePod => super::pods::ask_delete(app, None),
+        Action::RestartWorkload => super::pods::ask_restart(app, None),
+        Action::ScaleWorkload => {
+            let mut ta = TextArea::from(["scale ".to_string()]);
+            ta.move_cursor(ratatui_textarea::CursorMove::End);
+            app.mode = Mode::Command(Box::new(ta));
         }
         Action::ToggleSuppressed => {
             app.alerts.hide_suppressed = !app.alerts.hide_suppressed;
@@ -477,7 +554,7 @@ fn toggle_step(app: &mut App, fx: &mut Vec<Effect>) {
 }
 
 /// Queues an event for the journal; the UI shows it once it is read back.
-fn record(app: &mut App, kind: EventKind, fx: &mut Vec<Effect>) {
+pub(super) fn record(app: &mut App, kind: EventKind, fx: &mut Vec<Effect>) {
     let event = Event {
         ts: to_millis(app.now),
         author: app.author.clone(),
@@ -505,6 +582,28 @@ fn run_command(app: &mut App, cmd: Command, fx: &mut Vec<Effect>) {
             }
             return;
         }
+        Command::Namespace(ns) => {
+            app.info(match &ns {
+                Some(n) => format!("watching pods in namespace {n}"),
+                None => "pod namespace back to automatic".to_string(),
+            });
+            app.pods.namespace_override = ns;
+            app.pods.cursor = 0;
+            return;
+        }
+        Command::Selector(sel) => {
+            app.info(match &sel {
+                Some(s) => format!("watching pods matching {s}"),
+                None => "pod selector back to automatic".to_string(),
+            });
+            app.pods.selector_override = sel;
+            app.pods.cursor = 0;
+            return;
+        }
+        Command::Logs(pod) => return super::pods::open_details(app, pod.as_deref(), fx),
+        Command::Delete(pod) => return super::pods::ask_delete(app, pod.as_deref()),
+        Command::Restart(pod) => return super::pods::ask_restart(app, pod.as_deref()),
+        Command::Scale(n, target) => return super::pods::ask_scale(app, n, target.as_deref()),
         _ => {}
     }
     let Some(inc) = require_incident(app) else {
@@ -549,7 +648,13 @@ fn run_command(app: &mut App, cmd: Command, fx: &mut Vec<Effect>) {
         | Command::Runbook(_)
         | Command::Silence(_)
         | Command::Unsilence(_)
-        | Command::Range(_) => return,
+        | Command::Range(_)
+        | Command::Namespace(_)
+        | Command::Selector(_)
+        | Command::Logs(_)
+        | Command::Delete(_)
+        | Command::Restart(_)
+        | Command::Scale(..) => return,
     };
     record(app, kind, fx);
 }
@@ -657,6 +762,29 @@ fn on_source(app: &mut App, msg: SourceMsg, fx: &mut Vec<Effect>) {
             }
             Err(e) => app.pods.status.failed(&source, e),
         },
+        SourceMsg::PodEvents { pod, result } => {
+            if let Some(d) = app.pods.detail.as_mut().filter(|d| d.pod == pod) {
+                d.events = Some(result);
+            }
+        }
+        SourceMsg::PodLog { pod, lines, done } => {
+            if let Some(d) = app.pods.detail.as_mut().filter(|d| d.pod == pod) {
+                match lines {
+                    Ok(lines) => {
+                        let added = lines.len();
+                        d.log.extend(lines);
+                        let excess = d.log.len().saturating_sub(super::state::LOG_LINES_KEPT);
+                        d.log.drain(..excess);
+                        if d.scroll > 0 {
+                            d.scroll += added;
+                        }
+                    }
+                    Err(e) => d.log_error = Some(e),
+                }
+                d.log_done |= done;
+            }
+        }
+        SourceMsg::Cluster { context, namespace } => app.cluster = Some((context, namespace)),
         SourceMsg::Unavailable { feed, reason } => {
             let status = match feed {
                 Feed::Alerts => &mut app.alerts.status,
@@ -820,34 +948,5 @@ fn sync_query(app: &mut App, fx: &mut Vec<Effect>) {
         // answer replaces it, so nothing flickers.
         app.metric.requested = request.clone();
         fx.push(Effect::Query(request));
-    }
-}
-
-impl App {
-    /// Pods in the shown runbook's namespace and selector (placeholders filled),
-    /// or all pods when there is no runbook scope.
-    pub fn visible_pods(&self) -> Vec<&Pod> {
-        let (ns, sel) = self.pod_scope();
-        self.pods
-            .items
-            .iter()
-            .filter(|p| ns.as_deref().is_none_or(|n| p.namespace == n))
-            .filter(|p| sel.as_deref().is_none_or(|s| p.matches(s)))
-            .collect()
-    }
-
-    /// Namespace and selector the Pods pane is scoped to.
-    pub fn pod_scope(&self) -> (Option<String>, Option<String>) {
-        let labels = self.shown_labels().cloned().unwrap_or_default();
-        let Some(rb) = self.shown_runbook() else {
-            return (None, None);
-        };
-        let ns = rb
-            .meta
-            .namespace
-            .as_deref()
-            .map(|n| fill_string(n, &labels));
-        let sel = rb.meta.selector.as_deref().map(|s| fill_string(s, &labels));
-        (ns, sel)
     }
 }

@@ -116,6 +116,15 @@ pub enum EventKind {
         /// The new checklist.
         runbook: RunbookRef,
     },
+    /// A responder changed the cluster from the cockpit (after confirming).
+    ClusterAction {
+        /// What was asked, in words (`delete pod shop/x …`).
+        action: String,
+        /// Whether the API server accepted it.
+        ok: bool,
+        /// What the server did, or why it refused.
+        outcome: String,
+    },
 }
 
 impl EventKind {
@@ -422,6 +431,7 @@ impl Incident {
                 }
             }
             EventKind::RunbookAttached { runbook } => self.runbook = Some(runbook.clone()),
+            EventKind::ClusterAction { .. } => {}
         }
     }
 
@@ -526,6 +536,16 @@ impl EventKind {
             EventKind::RunbookAttached { runbook } => {
                 format!("Switched the checklist to runbook {}", runbook.id)
             }
+            EventKind::ClusterAction {
+                action,
+                ok: true,
+                outcome,
+            } => format!("Cluster: {action} — done: {outcome}"),
+            EventKind::ClusterAction {
+                action,
+                ok: false,
+                outcome,
+            } => format!("Cluster: {action} — REFUSED: {outcome}"),
         }
     }
 }

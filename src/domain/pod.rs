@@ -5,8 +5,17 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+/// The workload that owns a pod, for rollout restarts and scaling.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Owner {
+    /// `ReplicaSet`, `StatefulSet`, `DaemonSet`, `Job`, ...
+    pub kind: String,
+    /// The owner's name.
+    pub name: String,
+}
+
 /// A pod summarised the way `kubectl get pods` prints it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Pod {
     /// Namespace the pod runs in.
     pub namespace: String,
@@ -26,9 +35,37 @@ pub struct Pod {
     pub created_at: Timestamp,
     /// Node the pod is scheduled on.
     pub node: String,
+    /// Container names in spec order; logs are read from the first.
+    #[serde(default)]
+    pub container_names: Vec<String>,
+    /// The controller that owns the pod, if any.
+    #[serde(default)]
+    pub owner: Option<Owner>,
+    /// When a container last restarted, shown as "5 (2m ago)" like kubectl.
+    #[serde(default)]
+    pub last_restart: Option<Timestamp>,
 }
 
 impl Pod {
+    /// The workload a rollout restart or scale acts on: a ReplicaSet's
+    /// Deployment (its name minus the `pod-template-hash` suffix), or the
+    /// StatefulSet / DaemonSet itself.
+    pub fn workload(&self) -> Option<Owner> {
+        let owner = self.owner.as_ref()?;
+        match owner.kind.as_str() {
+            "ReplicaSet" => {
+                let hash = self.labels.get("pod-template-hash")?;
+                let name = owner.name.strip_suffix(&format!("-{hash}"))?;
+                Some(Owner {
+                    kind: "Deployment".into(),
+                    name: name.to_string(),
+                })
+            }
+            "StatefulSet" | "DaemonSet" | "Deployment" => Some(owner.clone()),
+            _ => None,
+        }
+    }
+
     /// Healthy pods are Running with every container ready, or Completed.
     pub fn is_healthy(&self) -> bool {
         (self.status == "Running" && self.ready == self.containers) || self.status == "Completed"
@@ -69,6 +106,7 @@ mod tests {
             restarts: 0,
             created_at: Timestamp::UNIX_EPOCH,
             node: "n1".into(),
+            ..Pod::default()
         };
         assert!(pod.matches("app=catalog"));
         assert!(pod.matches("app==catalog"));

@@ -10,10 +10,12 @@ use std::time::Duration;
 use jiff::{SignedDuration, Timestamp};
 use tokio::sync::{mpsc, watch};
 
+use super::kubernetes::EventLine;
 use super::{MetricRequest, SourceMsg};
 use crate::domain::alert::Alert;
 use crate::domain::metric::{MetricData, Series};
-use crate::domain::pod::Pod;
+use crate::domain::pod::{Owner, Pod};
+use crate::domain::time::utc_clock;
 
 /// The story repeats every 20 minutes, so a demo left running stays alive.
 pub const PERIOD_SECS: i64 = 1200;
@@ -175,6 +177,77 @@ impl Scenario {
             .collect()
     }
 
+    /// Recent events and log lines for a demo pod, as a cluster would give
+    /// them: the crash-looping replica backs off and logs its failing start.
+    pub fn pod_details(
+        &self,
+        pod: &str,
+        previous: bool,
+        now: Timestamp,
+    ) -> (Vec<EventLine>, Vec<String>) {
+        let pod_now = self.pods(now).into_iter().find(|p| p.name == pod);
+        let crashing = pod_now
+            .as_ref()
+            .is_some_and(|p| p.status == "CrashLoopBackOff" || p.restarts > 0);
+        let ago = |s: i64| Some(now - SignedDuration::from_secs(s));
+        let event = |at, kind: &str, reason: &str, message: &str, count| EventLine {
+            at,
+            kind: kind.into(),
+            reason: reason.into(),
+            message: message.into(),
+            count,
+        };
+        let mut events = vec![event(
+            ago(3600),
+            "Normal",
+            "Scheduled",
+            &format!("Successfully assigned shop/{pod}"),
+            1,
+        )];
+        let clock = |s: i64| utc_clock(now - SignedDuration::from_secs(s));
+        let mut log: Vec<String> = (0..40)
+            .map(|i| {
+                format!(
+                    "{} INFO  GET /api/products/{} 200 {}ms",
+                    clock(200 - i * 5),
+                    1000 + i * 7,
+                    40 + (i * 13) % 90
+                )
+            })
+            .collect();
+        if crashing {
+            events.push(event(
+                ago(240),
+                "Warning",
+                "BackOff",
+                "Back-off restarting failed container catalog",
+                14,
+            ));
+            events.push(event(
+                ago(90),
+                "Normal",
+                "Pulled",
+                "Container image \"catalog:1.5.0\" already present on machine",
+                7,
+            ));
+            if previous {
+                log = vec![
+                    format!("{} INFO  starting catalog 1.5.0", clock(95)),
+                    format!("{} INFO  connecting to postgres catalog-db:5432", clock(94)),
+                    format!(
+                        "{} ERROR pool: timeout after 5s waiting for a connection",
+                        clock(89)
+                    ),
+                    format!(
+                        "{} FATAL cannot start without the database, exiting 1",
+                        clock(89)
+                    ),
+                ];
+            }
+        }
+        (events, log)
+    }
+
     /// Pods in the `shop` namespace at `now`.
     pub fn pods(&self, now: Timestamp) -> Vec<Pod> {
         let t = self.elapsed(now);
@@ -186,16 +259,29 @@ impl Scenario {
                        status: &str,
                        ready: (u32, u32),
                        restarts: u32| {
+            // Named like a Deployment's pods: <deployment>-<template hash>-<id>.
+            let rs = name.rsplit_once('-').map_or(name, |(rs, _)| rs);
+            let hash = rs.rsplit_once('-').map_or("", |(_, h)| h);
             pods.push(Pod {
                 namespace: "shop".into(),
                 name: name.into(),
-                labels: [("app".to_string(), app.to_string())].into(),
+                labels: [
+                    ("app".to_string(), app.to_string()),
+                    ("pod-template-hash".to_string(), hash.to_string()),
+                ]
+                .into(),
                 ready: ready.0,
                 containers: ready.1,
                 status: status.into(),
                 restarts,
                 created_at: self.at(-age),
                 node: node.into(),
+                container_names: vec![app.to_string()],
+                owner: Some(Owner {
+                    kind: "ReplicaSet".into(),
+                    name: rs.to_string(),
+                }),
+                last_restart: None,
             });
         };
         // The crash-looping catalog replica recovers ten minutes in.

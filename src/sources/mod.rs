@@ -4,6 +4,7 @@
 pub mod alertmanager;
 pub mod demo;
 pub mod http;
+pub mod kubernetes;
 pub mod live;
 pub mod prometheus;
 pub mod runbook_files;
@@ -50,6 +51,29 @@ pub enum SourceMsg {
         query: String,
         /// The series, or a short reason shown in the pane.
         result: Result<MetricData, String>,
+    },
+    /// A pod's recent events, for its details view.
+    PodEvents {
+        /// The pod.
+        pod: kubernetes::PodRef,
+        /// Oldest first, or why they could not be read.
+        result: Result<Vec<kubernetes::EventLine>, String>,
+    },
+    /// More lines of a pod's log, for its details view.
+    PodLog {
+        /// The pod.
+        pod: kubernetes::PodRef,
+        /// New lines, or why the stream failed.
+        lines: Result<Vec<String>, String>,
+        /// The stream ended (not following, or the container stopped).
+        done: bool,
+    },
+    /// The cluster in use, for the status line.
+    Cluster {
+        /// Kubeconfig context.
+        context: String,
+        /// Default namespace.
+        namespace: String,
     },
     /// Nothing is configured for this pane: not an error, just off.
     Unavailable {

@@ -4,6 +4,7 @@
 mod alerts;
 mod metrics;
 mod overlay;
+mod pod_detail;
 mod pods;
 mod runbook;
 mod status;

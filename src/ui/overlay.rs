@@ -13,7 +13,22 @@ use crate::app::state::{App, Mode, Pane};
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     match &app.mode {
-        Mode::Normal | Mode::Command(_) | Mode::Filter(_) => {}
+        Mode::Normal | Mode::Command(_) | Mode::Filter(..) => {}
+        Mode::Confirm(action) => {
+            let r = centered(area, 72, 7);
+            let inner = boxed(" Change the cluster? ", r, buf);
+            Paragraph::new(vec![
+                Line::raw(format!("This will {}.", clean(&action.describe()))),
+                Line::styled(
+                    "It is recorded in the incident timeline with the server's answer.",
+                    theme::dim(),
+                ),
+                Line::styled("y does it · any other key cancels", theme::warn()),
+            ])
+            .wrap(Wrap { trim: true })
+            .render(inner, buf);
+        }
+        Mode::PodDetail => super::pod_detail::render(app, area, buf),
         Mode::Help => help(app, area, buf),
         Mode::Note(ta) => {
             let r = centered(area, 72, 8);

@@ -11,10 +11,11 @@ use crate::domain::time::age;
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     let pods = app.visible_pods();
-    let (ns, sel) = app.pod_scope();
+    let scope = app.pod_scope();
     let ready = pods.iter().filter(|p| p.is_healthy()).count();
     let mut title = vec![Span::raw("Pods")];
-    for part in [ns, sel].into_iter().flatten() {
+    let ns = (!scope.namespace.is_empty()).then_some(scope.namespace);
+    for part in [ns, scope.selector, scope.name].into_iter().flatten() {
         title.push(Span::raw(format!(" · {}", clean(&part))));
     }
     if app.pods.status.last_ok.is_some() {
@@ -36,6 +37,15 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     let show_node = width >= 80;
     let (ready_w, status_w, restarts_w, age_w, node_w) =
         (5, 17, 8, 6, if show_node { 12 } else { 0 });
+    // "7 (2m ago)" needs more room than a bare count.
+    let restarts_w = if pods
+        .iter()
+        .any(|p| p.restarts > 0 && p.last_restart.is_some())
+    {
+        14
+    } else {
+        restarts_w
+    };
     let fixed = ready_w + status_w + restarts_w + age_w + node_w + 5;
     let name_w = width.saturating_sub(fixed).max(10);
     let mut header = format!(
@@ -64,7 +74,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
             ),
             Span::raw(" "),
             Span::styled(
-                fit(&p.restarts.to_string(), restarts_w),
+                fit(
+                    &match p.last_restart.filter(|_| p.restarts > 0) {
+                        Some(at) => format!("{} ({} ago)", p.restarts, age(at, app.now)),
+                        None => p.restarts.to_string(),
+                    },
+                    restarts_w,
+                ),
                 if p.restarts > 0 {
                     theme::warn()
                 } else {

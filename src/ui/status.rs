@@ -46,6 +46,21 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             )));
         }
     }
+    if app.read_only {
+        left.push(Span::styled(
+            " READ-ONLY ",
+            theme::warn().add_modifier(ratatui::style::Modifier::REVERSED),
+        ));
+        left.push(Span::raw(" "));
+    }
+    if let Some((ctx, ns)) = &app.cluster
+        && area.width >= super::WIDE.0
+    {
+        left.push(Span::styled(
+            format!("⎈ {}/{} ", clean(ctx), clean(ns)),
+            theme::dim(),
+        ));
+    }
     // Source health at a glance: the worst of the sources.
     left.push(Span::raw("│ "));
     let statuses: Vec<_> = [&app.alerts.status, &app.pods.status, &app.metric.status]
@@ -83,8 +98,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
 }
 
 pub fn message_line(app: &App, area: Rect, buf: &mut Buffer) {
-    if let Mode::Command(ta) | Mode::Filter(ta) = &app.mode {
-        let prompt = if matches!(app.mode, Mode::Filter(_)) {
+    if let Mode::Command(ta) | Mode::Filter(_, ta) = &app.mode {
+        let prompt = if matches!(app.mode, Mode::Filter(..)) {
             "/"
         } else {
             ":"

@@ -30,6 +30,8 @@ fn style(kind: &EventKind) -> (&'static str, Style) {
         },
         EventKind::SilenceCreated { .. } | EventKind::SilenceExpired { .. } => ("◌", theme::warn()),
         EventKind::RunbookAttached { .. } => ("☰", theme::heading()),
+        EventKind::ClusterAction { ok: true, .. } => ("⎈", theme::warn()),
+        EventKind::ClusterAction { ok: false, .. } => ("⎈", theme::bad()),
     }
 }
 

@@ -128,7 +128,28 @@ impl Harness {
                         })));
                     }
                     Effect::Unsilence(id) => queue.push(Msg::Unsilenced(Ok(id))),
-                    Effect::Query(None) | Effect::Follow { .. } | Effect::Export { .. } => {}
+                    Effect::PodDetails { pod, previous, .. } => {
+                        let (events, lines) =
+                            self.scenario.pod_details(&pod.name, previous, self.now());
+                        queue.push(Msg::Source(SourceMsg::PodEvents {
+                            pod: pod.clone(),
+                            result: Ok(events),
+                        }));
+                        queue.push(Msg::Source(SourceMsg::PodLog {
+                            pod,
+                            lines: Ok(lines),
+                            done: true,
+                        }));
+                    }
+                    Effect::Cluster(action) => queue.push(Msg::ClusterDone {
+                        action: action.describe(),
+                        result: Ok("done".into()),
+                    }),
+                    Effect::Query(None)
+                    | Effect::Follow { .. }
+                    | Effect::Export { .. }
+                    | Effect::PodScope(_)
+                    | Effect::ClosePodDetails => {}
                 }
             }
         }
