@@ -11,6 +11,8 @@ command -v tmux >/dev/null 2>&1 || need_apt+=(tmux)
 # Real servers the live-source tests start on loopback.
 [ -x /usr/bin/prometheus ] || need_apt+=(prometheus)
 [ -x /usr/bin/prometheus-alertmanager ] || need_apt+=(prometheus-alertmanager)
+# The real kubectl client, pointed at the suite's test API server.
+command -v kubectl >/dev/null 2>&1 || need_apt+=(kubernetes-client)
 if [ ${#need_apt[@]} -gt 0 ]; then
   echo "==> installing test dependencies: ${need_apt[*]}"
   if [ "$(id -u)" -eq 0 ]; then

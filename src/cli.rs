@@ -54,6 +54,9 @@ pub struct Cli {
         value_name = "URL"
     )]
     pub prometheus: Option<url::Url>,
+    /// Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config), as with kubectl.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
     /// Kubeconfig context (default: the current one), as with kubectl.
     #[arg(long, global = true, value_name = "NAME")]
     pub context: Option<String>,
@@ -109,6 +112,7 @@ pub fn main() -> ExitCode {
     let _log = init_logging(&config);
     let session = Session {
         kube: KubeOptions {
+            kubeconfig: cli.kubeconfig.clone(),
             context: cli.context.clone(),
             namespace: cli.namespace.clone(),
         },

@@ -3,6 +3,7 @@
 //! checks the terminal is restored after quitting and after SIGTERM / SIGHUP.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
+mod kube_server;
 mod servers;
 
 use std::path::{Path, PathBuf};
@@ -388,4 +389,119 @@ fn live_alert_opens_its_runbook_silence_reaches_alertmanager_and_restarts_heal()
         journal.contains("\"kind\":\"silence_created\""),
         "{journal}"
     );
+}
+
+#[test]
+fn pods_from_a_cluster_delete_with_confirmation_and_read_only_refuses() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let server = rt.block_on(kube_server::KubeServer::start());
+    server.put_pod(kube_server::pod(
+        "shop",
+        "catalog-5f7c9d8b6-aaaaa",
+        "catalog",
+        "crash",
+        7,
+    ));
+    server.put_pod(kube_server::pod(
+        "shop",
+        "catalog-5f7c9d8b6-bbbbb",
+        "catalog",
+        "running",
+        0,
+    ));
+    server.put_pod(kube_server::pod(
+        "shop",
+        "checkout-5f7c9d8b6-ccccc",
+        "checkout",
+        "oom",
+        2,
+    ));
+    server.put_pod(kube_server::pod(
+        "payments",
+        "ledger-5f7c9d8b6-ddddd",
+        "ledger",
+        "running",
+        0,
+    ));
+    server.state.lock().unwrap().logs.insert(
+        ("shop".into(), "catalog-5f7c9d8b6-aaaaa".into()),
+        vec!["starting catalog".into(), "FATAL no database".into()],
+    );
+    let data = tempfile::tempdir().unwrap();
+    let args = format!("--kubeconfig '{}'", server.kubeconfig.display());
+    let t = Tmux::start_with("kube", 80, 24, data.path(), "e2e-alice", &args);
+    t.wait_for("No Alertmanager or Prometheus is configured");
+    t.keys(&["3"]);
+    let s = t.wait_for("CrashLoopBackOff");
+    assert!(s.contains("Pods · shop"), "{s}");
+    assert!(s.contains("OOMKilled"), "{s}");
+    assert!(!s.contains("ledger"), "only the current namespace:\n{s}");
+    let row = s
+        .lines()
+        .find(|l| l.contains("catalog-5f7c9d8b6-aaaaa"))
+        .unwrap();
+    assert!(row.contains("0/1") && row.contains(" 7 ("), "{row}");
+
+    // Details: the crash-looping pod is first (unhealthy first).
+    t.keys(&["Enter"]);
+    t.wait_for("FATAL no database");
+    t.keys(&["Escape"]);
+
+    t.keys(&[":"]);
+    t.text("delete checkout-5f7c9d8b6-ccccc");
+    t.keys(&["Enter"]);
+    t.wait_for("delete pod shop/checkout-5f7c9d8b6-ccccc");
+    t.keys(&["y"]);
+    t.wait_for("pod shop/checkout-5f7c9d8b6-ccccc deleted");
+    assert!(
+        server
+            .changes()
+            .iter()
+            .any(|(m, p, _)| m == "DELETE" && p.ends_with("/pods/checkout-5f7c9d8b6-ccccc"))
+    );
+    // The watch removes it from the list.
+    let start = Instant::now();
+    while t
+        .screen()
+        .lines()
+        .any(|l| l.starts_with("│checkout-5f7c9d8b6-ccccc"))
+    {
+        assert!(
+            start.elapsed() < Duration::from_secs(5),
+            "still listed:\n{}",
+            t.screen()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    // Only one list of pods: after it, the client watched.
+    let lists = server
+        .requests()
+        .iter()
+        .filter(|r| r.starts_with("GET /api/v1/namespaces/shop/pods?") && !r.contains("watch=true"))
+        .count();
+    assert_eq!(lists, 1, "{:?}", server.requests());
+    t.keys(&["q"]);
+    t.assert_restored();
+
+    let args = format!("--kubeconfig '{}' --read-only", server.kubeconfig.display());
+    let t = Tmux::start_with("kube-ro", 80, 24, data.path(), "e2e-alice", &args);
+    t.wait_for("READ-ONLY");
+    t.keys(&["3"]);
+    t.wait_for("CrashLoopBackOff");
+    t.keys(&[":"]);
+    t.text("delete catalog-5f7c9d8b6-aaaaa");
+    t.keys(&["Enter"]);
+    t.wait_for("read-only: refused to delete pod shop/catalog-5f7c9d8b6-aaaaa");
+    t.keys(&["Escape"]);
+    t.keys(&["j", "d"]);
+    t.wait_for("refused to delete pod shop/catalog-5f7c9d8b6-bbbbb");
+    let deletes = server
+        .changes()
+        .iter()
+        .filter(|(m, _, _)| m == "DELETE")
+        .count();
+    assert_eq!(deletes, 1, "read-only must not reach the server");
+    t.keys(&["q"]);
+    t.assert_restored();
+    drop(rt);
 }

@@ -292,3 +292,97 @@ fn the_chart_follows_range_width_and_falls_back_to_the_alert_rule() {
             .contains("alert rule: sum(rate(errors_total[5m]))")
     );
 }
+
+#[test]
+fn pod_scope_comes_from_runbook_then_alert_then_commands() {
+    use warroom::sources::kubernetes::PodScope;
+    let mut h = Harness::at(0);
+    h.send(Msg::Source(SourceMsg::Cluster {
+        context: "prod".into(),
+        namespace: "default".into(),
+    }));
+    // CatalogP99Latency's runbook names namespace and selector.
+    assert_eq!(
+        h.app.pod_scope(),
+        PodScope {
+            namespace: "shop".into(),
+            selector: Some("app=catalog".into()),
+            name: None
+        }
+    );
+    assert!(h.effects.iter().any(
+        |e| matches!(e, Effect::PodScope(Some(s)) if s.selector.as_deref() == Some("app=catalog"))
+    ));
+    // KubePodCrashLooping's runbook selector needs a label the alert lacks, so
+    // the alert's own namespace and pod labels decide.
+    let mut crash = h
+        .app
+        .alerts
+        .items
+        .iter()
+        .find(|a| a.name() == "KubePodCrashLooping")
+        .unwrap()
+        .clone();
+    crash.labels.remove("deployment");
+    alerts(&mut h, vec![crash]);
+    let scope = h.app.pod_scope();
+    assert_eq!(scope.namespace, "shop");
+    assert_eq!(scope.selector, None);
+    assert_eq!(scope.name.as_deref(), Some("catalog-7d9f8b6c5-x2k4q"));
+    h.command("ns payments");
+    assert_eq!(
+        h.app.pod_scope(),
+        PodScope {
+            namespace: "payments".into(),
+            selector: None,
+            name: None
+        }
+    );
+    h.command("selector app=ledger");
+    assert_eq!(h.app.pod_scope().selector.as_deref(), Some("app=ledger"));
+    assert!(
+        h.effects
+            .iter()
+            .any(|e| matches!(e, Effect::PodScope(Some(s)) if s.namespace == "payments" && s.selector.as_deref() == Some("app=ledger")))
+    );
+    h.command("ns");
+    h.command("selector");
+    assert_eq!(h.app.pod_scope().namespace, "shop");
+}
+
+#[test]
+fn pods_filter_details_and_demo_refusal() {
+    let mut h = Harness::at(20);
+    h.key(KeyCode::Char('3'));
+    h.key(KeyCode::Char('/'));
+    h.chars("crash");
+    let names: Vec<String> = h
+        .app
+        .visible_pods()
+        .iter()
+        .map(|p| p.name.clone())
+        .collect();
+    assert_eq!(names, ["catalog-7d9f8b6c5-x2k4q"]);
+    h.key(KeyCode::Enter);
+    let screen = h.screen(80, 24);
+    assert!(screen.contains("/crash"), "{screen}");
+    // Enter opens the details with events and the log.
+    h.key(KeyCode::Enter);
+    assert!(matches!(h.app.mode, Mode::PodDetail));
+    let screen = h.screen(200, 50);
+    assert!(screen.contains("BackOff"), "{screen}");
+    assert!(screen.contains("GET /api/products"), "{screen}");
+    h.key(KeyCode::Char('p'));
+    assert!(
+        h.screen(200, 50)
+            .contains("FATAL cannot start without the database")
+    );
+    h.key(KeyCode::Esc);
+    assert!(h.effects.contains(&Effect::ClosePodDetails));
+    // The demo has no cluster: changes are refused in plain words.
+    h.key(KeyCode::Char('d'));
+    assert!(
+        h.screen(200, 50)
+            .contains("no Kubernetes cluster is configured")
+    );
+}

@@ -201,3 +201,57 @@ fn metrics_pane_with_several_series_and_a_failing_source() {
     }));
     snap("metrics_failing", &h);
 }
+
+/// The Pods pane with a cluster: kubectl-style statuses, restarts with the
+/// time of the last one, a filter, and the details and confirmation overlays.
+fn with_cluster() -> Harness {
+    use warroom::app::Msg;
+    use warroom::domain::pod::Pod;
+    use warroom::sources::SourceMsg;
+    let mut h = Harness::at(0);
+    h.send(Msg::Source(SourceMsg::Cluster {
+        context: "prod-eu".into(),
+        namespace: "shop".into(),
+    }));
+    let now = h.now();
+    let mut pods = h.scenario.pods(now);
+    let mut extra = |name: &str, status: &str, ready: u32, restarts: u32, ago: i64| {
+        let mut p: Pod = pods[0].clone();
+        p.name = name.into();
+        p.status = status.into();
+        p.ready = ready;
+        p.restarts = restarts;
+        p.last_restart = (restarts > 0).then(|| now - jiff::SignedDuration::from_secs(ago));
+        pods.push(p);
+    };
+    extra("catalog-7d9f8b6c5-oom01", "OOMKilled", 0, 4, 90);
+    extra("catalog-7d9f8b6c5-init1", "Init:0/2", 0, 0, 0);
+    extra("catalog-7d9f8b6c5-img01", "ImagePullBackOff", 0, 0, 0);
+    extra("catalog-7d9f8b6c5-term1", "Terminating", 1, 0, 0);
+    h.send(Msg::Source(SourceMsg::Pods {
+        source: "kubernetes".into(),
+        result: Ok(pods),
+    }));
+    h.key(KeyCode::Char('3'));
+    h
+}
+
+#[test]
+fn pods_pane_with_a_cluster() {
+    snap("pods_cluster", &with_cluster());
+}
+
+#[test]
+fn pod_details_overlay() {
+    let mut h = with_cluster();
+    h.key(KeyCode::Enter);
+    snap("pod_details", &h);
+}
+
+#[test]
+fn cluster_change_confirmation() {
+    let mut h = with_cluster();
+    h.command("scale 6");
+    let t = h.render(80, 24);
+    insta::assert_snapshot!("confirm_scale_80x24", t.backend());
+}

@@ -192,7 +192,7 @@ pub(super) fn on_detail_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) 
 fn refuse_if_read_only(app: &mut App, what: &str) -> bool {
     if app.read_only {
         app.error(format!(
-            "read-only mode (--read-only): not going to {what}; nothing was changed"
+            "read-only: refused to {what}; nothing changed (--read-only)"
         ));
     }
     app.read_only
@@ -205,7 +205,7 @@ fn ask(app: &mut App, action: Action) {
             action.describe()
         ));
     }
-    if refuse_if_read_only(app, &action.describe()) {
+    if refuse_if_read_only(app, &action.short()) {
         return;
     }
     app.focus = Pane::Pods;
@@ -304,7 +304,7 @@ pub(super) fn ask_scale(app: &mut App, replicas: u32, target_text: Option<&str>)
 pub(super) fn on_confirm_key(app: &mut App, key: KeyEvent, action: Action, fx: &mut Vec<Effect>) {
     match key.code {
         KeyCode::Char('y' | 'Y') => {
-            app.info(format!("{}…", action.describe()));
+            app.info(format!("{}…", action.short()));
             fx.push(Effect::Cluster(action));
         }
         _ => app.info("cancelled: nothing was changed"),

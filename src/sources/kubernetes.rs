@@ -27,6 +27,8 @@ pub const SOURCE: &str = "kubernetes";
 /// `--context` and `-n` as kubectl has them.
 #[derive(Debug, Clone, Default)]
 pub struct KubeOptions {
+    /// Kubeconfig file; default: KUBECONFIG, else ~/.kube/config.
+    pub kubeconfig: Option<std::path::PathBuf>,
     /// Kubeconfig context; default: the current one.
     pub context: Option<String>,
     /// Namespace; default: the context's, else `default`.
@@ -72,20 +74,31 @@ impl Kube {
             context: opts.context.clone(),
             ..KubeConfigOptions::default()
         };
-        let (config, context) = match kube::Config::from_kubeconfig(&kco).await {
-            Ok(c) => {
-                let context = opts.context.clone().unwrap_or_else(|| {
-                    Kubeconfig::read()
-                        .ok()
-                        .and_then(|k| k.current_context)
-                        .unwrap_or_else(|| "default".into())
-                });
-                (c, context)
+        let loaded = match &opts.kubeconfig {
+            Some(path) => Kubeconfig::read_from(path)
+                .map_err(|e| format!("kubeconfig {}: {e}", path.display()))?,
+            None => Kubeconfig::read()
+                .map_err(|e| e.to_string())
+                .unwrap_or_default(),
+        };
+        let current = opts
+            .context
+            .clone()
+            .or_else(|| loaded.current_context.clone())
+            .unwrap_or_else(|| "default".into());
+        let found = if opts.kubeconfig.is_some() {
+            kube::Config::from_custom_kubeconfig(loaded, &kco).await
+        } else {
+            kube::Config::from_kubeconfig(&kco).await
+        };
+        let (config, context) = match found {
+            Ok(c) => (c, current),
+            Err(kubeconfig_err) if opts.context.is_none() && opts.kubeconfig.is_none() => {
+                match kube::Config::incluster() {
+                    Ok(c) => (c, "in-cluster".to_string()),
+                    Err(_) => return Err(format!("no usable kubeconfig: {kubeconfig_err}")),
+                }
             }
-            Err(kubeconfig_err) if opts.context.is_none() => match kube::Config::incluster() {
-                Ok(c) => (c, "in-cluster".to_string()),
-                Err(_) => return Err(format!("no usable kubeconfig: {kubeconfig_err}")),
-            },
             Err(e) => return Err(format!("kubeconfig: {e}")),
         };
         let namespace = opts
@@ -494,6 +507,25 @@ pub enum Action {
 }
 
 impl Action {
+    /// A few words naming the change, for messages.
+    pub fn short(&self) -> String {
+        match self {
+            Action::DeletePod(p) => format!("delete pod {}/{}", p.namespace, p.name),
+            Action::Restart {
+                namespace,
+                workload,
+            } => format!("restart {} {namespace}/{}", workload.kind, workload.name),
+            Action::Scale {
+                namespace,
+                workload,
+                replicas,
+            } => format!(
+                "scale {} {namespace}/{} to {replicas}",
+                workload.kind, workload.name
+            ),
+        }
+    }
+
     /// Exactly what will happen, for the confirmation and the timeline.
     pub fn describe(&self) -> String {
         match self {

@@ -23,12 +23,25 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     }
     title.push(Span::raw(" · "));
     title.push(source_badge(&app.pods.status, app));
-    let inner = super::stale_notice(
+    let mut inner = super::stale_notice(
         &app.pods.status,
         app,
         framed(title, focused, area, buf),
         buf,
     );
+    if !app.pods.filter.is_empty() {
+        put_line(
+            Line::styled(
+                format!("/{} — {} shown", clean(&app.pods.filter), pods.len()),
+                theme::warn(),
+            ),
+            inner,
+            0,
+            buf,
+        );
+        inner.y += 1;
+        inner.height = inner.height.saturating_sub(1);
+    }
     if pods.is_empty() {
         let empty = "No pods match this scope.";
         return empty_list(&app.pods.status, empty, "Waiting for pods…", inner, buf);
@@ -36,13 +49,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     let width = inner.width as usize;
     let show_node = width >= 80;
     let (ready_w, status_w, restarts_w, age_w, node_w) =
-        (5, 17, 8, 6, if show_node { 12 } else { 0 });
+        (5, 16, 8, 5, if show_node { 12 } else { 0 });
     // "7 (2m ago)" needs more room than a bare count.
     let restarts_w = if pods
         .iter()
         .any(|p| p.restarts > 0 && p.last_restart.is_some())
     {
-        14
+        12
     } else {
         restarts_w
     };
@@ -76,7 +89,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
             Span::styled(
                 fit(
                     &match p.last_restart.filter(|_| p.restarts > 0) {
-                        Some(at) => format!("{} ({} ago)", p.restarts, age(at, app.now)),
+                        Some(at) => format!("{} ({} ago)", p.restarts, coarse_age(at, app.now)),
                         None => p.restarts.to_string(),
                     },
                     restarts_w,
@@ -99,5 +112,16 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         if focused && i == app.pods.cursor {
             fill_row(inner, row, theme::selected(), buf);
         }
+    }
+}
+
+/// The largest unit only (`23h`, `5m`), as kubectl shows the last restart.
+fn coarse_age(from: jiff::Timestamp, now: jiff::Timestamp) -> String {
+    let s = now.duration_since(from).as_secs().max(0);
+    match s {
+        s if s < 60 => format!("{s}s"),
+        s if s < 3600 => format!("{}m", s / 60),
+        s if s < 86_400 => format!("{}h", s / 3600),
+        s => format!("{}d", s / 86_400),
     }
 }

@@ -53,9 +53,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         ));
         left.push(Span::raw(" "));
     }
-    if let Some((ctx, ns)) = &app.cluster
-        && area.width >= super::WIDE.0
-    {
+    if let Some((ctx, ns)) = &app.cluster {
         left.push(Span::styled(
             format!("⎈ {}/{} ", clean(ctx), clean(ns)),
             theme::dim(),

@@ -1,0 +1,578 @@
+//! A small Kubernetes API server for tests: discovery, pods (list, get, watch,
+//! delete, logs), events, and apps/v1 deployments (get, patch, scale), over
+//! plain HTTP on loopback. Enough of the protocol for kube-rs and kubectl.
+#![allow(dead_code, clippy::unwrap_used, clippy::panic)]
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+
+use serde_json::{Value, json};
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::broadcast;
+
+/// What the server holds and what it was asked.
+#[derive(Default)]
+pub struct Cluster {
+    pub pods: BTreeMap<(String, String), Value>,
+    pub deployments: BTreeMap<(String, String), Value>,
+    pub events: Vec<Value>,
+    pub logs: BTreeMap<(String, String), Vec<String>>,
+    pub previous_logs: BTreeMap<(String, String), Vec<String>>,
+    /// Pods whose deletion RBAC forbids.
+    pub forbidden: Vec<String>,
+    /// Every request as `METHOD path?query`.
+    pub requests: Vec<String>,
+    /// Every change: (method, path, body).
+    pub changes: Vec<(String, String, Value)>,
+    rv: u64,
+}
+
+/// A running test API server.
+pub struct KubeServer {
+    pub port: u16,
+    pub state: Arc<Mutex<Cluster>>,
+    events: broadcast::Sender<(String, Value)>,
+    _dir: tempfile::TempDir,
+    pub kubeconfig: std::path::PathBuf,
+}
+
+impl KubeServer {
+    /// Starts on a free loopback port with a kubeconfig pointing at it
+    /// (context `test`, namespace `shop`).
+    pub async fn start() -> KubeServer {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let state = Arc::new(Mutex::new(Cluster::default()));
+        let (events, _) = broadcast::channel(1024);
+        let (st, ev) = (state.clone(), events.clone());
+        tokio::spawn(async move {
+            loop {
+                let Ok((sock, _)) = listener.accept().await else {
+                    return;
+                };
+                let (st, ev) = (st.clone(), ev.clone());
+                tokio::spawn(async move {
+                    let _ = serve(sock, st, ev).await;
+                });
+            }
+        });
+        let dir = tempfile::tempdir().unwrap();
+        let kubeconfig = dir.path().join("kubeconfig");
+        std::fs::write(
+            &kubeconfig,
+            format!(
+                "apiVersion: v1\nkind: Config\nclusters:\n- name: test\n  cluster:\n    server: http://127.0.0.1:{port}\ncontexts:\n- name: test\n  context:\n    cluster: test\n    user: tester\n    namespace: shop\n- name: other\n  context:\n    cluster: test\n    user: tester\n    namespace: payments\ncurrent-context: test\nusers:\n- name: tester\n  user:\n    token: test-token\n"
+            ),
+        )
+        .unwrap();
+        KubeServer {
+            port,
+            state,
+            events,
+            _dir: dir,
+            kubeconfig,
+        }
+    }
+
+    fn next_rv(c: &mut Cluster) -> String {
+        c.rv += 1;
+        c.rv.to_string()
+    }
+
+    /// Adds or replaces a pod and tells watchers.
+    pub fn put_pod(&self, mut pod: Value) {
+        let kind = {
+            let mut c = self.state.lock().unwrap();
+            pod["metadata"]["resourceVersion"] = json!(Self::next_rv(&mut c));
+            let key = key_of(&pod);
+            let existed = c.pods.insert(key, pod.clone()).is_some();
+            if existed { "MODIFIED" } else { "ADDED" }
+        };
+        let _ = self.events.send((kind.to_string(), pod));
+    }
+
+    /// Removes a pod and tells watchers.
+    pub fn remove_pod(&self, ns: &str, name: &str) {
+        let gone = self
+            .state
+            .lock()
+            .unwrap()
+            .pods
+            .remove(&(ns.to_string(), name.to_string()));
+        if let Some(p) = gone {
+            let _ = self.events.send(("DELETED".to_string(), p));
+        }
+    }
+
+    pub fn put_deployment(&self, d: Value) {
+        let mut c = self.state.lock().unwrap();
+        c.deployments.insert(key_of(&d), d);
+    }
+
+    pub fn requests(&self) -> Vec<String> {
+        self.state.lock().unwrap().requests.clone()
+    }
+
+    pub fn changes(&self) -> Vec<(String, String, Value)> {
+        self.state.lock().unwrap().changes.clone()
+    }
+}
+
+fn key_of(v: &Value) -> (String, String) {
+    (
+        v["metadata"]["namespace"]
+            .as_str()
+            .unwrap_or("")
+            .to_string(),
+        v["metadata"]["name"].as_str().unwrap_or("").to_string(),
+    )
+}
+
+/// A pod shaped like a real one: `state` is `running`, `crash`, `pending` or
+/// `oom`.
+pub fn pod(ns: &str, name: &str, app: &str, state: &str, restarts: i64) -> Value {
+    let (phase, ready, cstate, last) = match state {
+        "running" => (
+            "Running",
+            true,
+            json!({"running": {"startedAt": "2026-11-21T01:00:05Z"}}),
+            json!({}),
+        ),
+        "crash" => (
+            "Running",
+            false,
+            json!({"waiting": {"reason": "CrashLoopBackOff", "message": "back-off 5m0s restarting failed container"}}),
+            json!({"terminated": {"exitCode": 1, "reason": "Error", "finishedAt": "2026-11-21T02:58:00Z"}}),
+        ),
+        "oom" => (
+            "Running",
+            false,
+            json!({"terminated": {"exitCode": 137, "reason": "OOMKilled", "finishedAt": "2026-11-21T02:59:00Z"}}),
+            json!({}),
+        ),
+        _ => (
+            "Pending",
+            false,
+            json!({"waiting": {"reason": "ContainerCreating"}}),
+            json!({}),
+        ),
+    };
+    let hash = "5f7c9d8b6";
+    json!({
+        "apiVersion": "v1", "kind": "Pod",
+        "metadata": {
+            "name": name, "namespace": ns, "uid": format!("uid-{name}"),
+            "creationTimestamp": "2026-11-20T03:00:00Z",
+            "labels": {"app": app, "pod-template-hash": hash},
+            "ownerReferences": [{"apiVersion": "apps/v1", "kind": "ReplicaSet",
+                "name": format!("{app}-{hash}"), "uid": "rs-uid", "controller": true, "blockOwnerDeletion": true}]
+        },
+        "spec": {"nodeName": "node-a", "containers": [{"name": app, "image": format!("{app}:1.4")}]},
+        "status": {
+            "phase": phase,
+            "conditions": [{"type": "Ready", "status": if ready { "True" } else { "False" }}],
+            "containerStatuses": [{"name": app, "ready": ready, "restartCount": restarts,
+                "image": format!("{app}:1.4"), "imageID": "", "state": cstate, "lastState": last}]
+        }
+    })
+}
+
+/// A Deployment with `replicas`.
+pub fn deployment(ns: &str, name: &str, replicas: i64) -> Value {
+    json!({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": name, "namespace": ns, "uid": format!("uid-{name}"), "resourceVersion": "1",
+                     "creationTimestamp": "2026-11-20T03:00:00Z"},
+        "spec": {"replicas": replicas, "selector": {"matchLabels": {"app": name}},
+                 "template": {"metadata": {"labels": {"app": name}},
+                              "spec": {"containers": [{"name": name, "image": format!("{name}:1.4")}]}}},
+        "status": {"replicas": replicas}
+    })
+}
+
+struct Request {
+    method: String,
+    path: String,
+    query: BTreeMap<String, String>,
+    body: Value,
+}
+
+async fn read_request(r: &mut BufReader<TcpStream>) -> Option<Request> {
+    let mut line = String::new();
+    if r.read_line(&mut line).await.ok()? == 0 {
+        return None;
+    }
+    let mut parts = line.split_whitespace();
+    let method = parts.next()?.to_string();
+    let target = parts.next()?.to_string();
+    let mut len = 0usize;
+    loop {
+        let mut h = String::new();
+        r.read_line(&mut h).await.ok()?;
+        let h = h.trim_end();
+        if h.is_empty() {
+            break;
+        }
+        if let Some((k, v)) = h.split_once(':')
+            && k.eq_ignore_ascii_case("content-length")
+        {
+            len = v.trim().parse().unwrap_or(0);
+        }
+    }
+    let mut body = vec![0; len];
+    r.read_exact(&mut body).await.ok()?;
+    let (path, q) = target.split_once('?').unwrap_or((&target, ""));
+    let query = url::form_urlencoded::parse(q.as_bytes())
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    Some(Request {
+        method,
+        path: path.to_string(),
+        query,
+        body: serde_json::from_slice(&body).unwrap_or(Value::Null),
+    })
+}
+
+async fn respond(s: &mut BufReader<TcpStream>, code: u16, body: &Value) -> std::io::Result<()> {
+    let text = body.to_string();
+    let reason = match code {
+        200 => "OK",
+        201 => "Created",
+        403 => "Forbidden",
+        404 => "Not Found",
+        _ => "Error",
+    };
+    let head = format!(
+        "HTTP/1.1 {code} {reason}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n",
+        text.len()
+    );
+    s.get_mut().write_all(head.as_bytes()).await?;
+    s.get_mut().write_all(text.as_bytes()).await?;
+    s.get_mut().flush().await
+}
+
+fn status(code: u16, reason: &str, message: &str) -> Value {
+    json!({"kind": "Status", "apiVersion": "v1", "metadata": {}, "status": "Failure",
+           "message": message, "reason": reason, "code": code})
+}
+
+fn matches(pod: &Value, ns: Option<&str>, q: &BTreeMap<String, String>) -> bool {
+    if ns.is_some_and(|n| pod["metadata"]["namespace"] != n) {
+        return false;
+    }
+    if let Some(sel) = q.get("labelSelector").filter(|s| !s.is_empty()) {
+        for term in sel.split(',') {
+            let ok = match term.split_once("!=") {
+                Some((k, v)) => pod["metadata"]["labels"][k] != v,
+                None => match term.split_once('=') {
+                    Some((k, v)) => pod["metadata"]["labels"][k] == v.trim_start_matches('='),
+                    None => !pod["metadata"]["labels"][term].is_null(),
+                },
+            };
+            if !ok {
+                return false;
+            }
+        }
+    }
+    if let Some(f) = q
+        .get("fieldSelector")
+        .and_then(|f| f.strip_prefix("metadata.name="))
+    {
+        return pod["metadata"]["name"] == f;
+    }
+    true
+}
+
+async fn serve(
+    sock: TcpStream,
+    state: Arc<Mutex<Cluster>>,
+    events: broadcast::Sender<(String, Value)>,
+) -> std::io::Result<()> {
+    let mut s = BufReader::new(sock);
+    while let Some(req) = read_request(&mut s).await {
+        let q = &req.query;
+        let qs: Vec<String> = q.iter().map(|(k, v)| format!("{k}={v}")).collect();
+        state.lock().unwrap().requests.push(format!(
+            "{} {}?{}",
+            req.method,
+            req.path,
+            qs.join("&")
+        ));
+        let segs: Vec<&str> = req.path.trim_matches('/').split('/').collect();
+        let (code, body) = match (req.method.as_str(), segs.as_slice()) {
+            ("GET", ["api"]) => (
+                200,
+                json!({"kind": "APIVersions", "versions": ["v1"],
+                "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1"}]}),
+            ),
+            ("GET", ["apis"]) => (
+                200,
+                json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": [
+                {"name": "apps", "versions": [{"groupVersion": "apps/v1", "version": "v1"}],
+                 "preferredVersion": {"groupVersion": "apps/v1", "version": "v1"}}]}),
+            ),
+            ("GET", ["api", "v1"]) => (
+                200,
+                json!({"kind": "APIResourceList", "groupVersion": "v1", "resources": [
+                {"name": "pods", "singularName": "pod", "namespaced": true, "kind": "Pod", "shortNames": ["po"],
+                 "verbs": ["get", "list", "watch", "delete"]},
+                {"name": "pods/log", "singularName": "", "namespaced": true, "kind": "Pod", "verbs": ["get"]},
+                {"name": "events", "singularName": "event", "namespaced": true, "kind": "Event", "shortNames": ["ev"],
+                 "verbs": ["get", "list"]}]}),
+            ),
+            ("GET", ["apis", "apps", "v1"]) => (
+                200,
+                json!({"kind": "APIResourceList", "groupVersion": "apps/v1", "resources": [
+                {"name": "deployments", "singularName": "deployment", "namespaced": true, "kind": "Deployment",
+                 "shortNames": ["deploy"], "verbs": ["get", "list", "patch"]},
+                {"name": "deployments/scale", "singularName": "", "namespaced": true, "kind": "Scale", "group": "autoscaling",
+                 "version": "v1", "verbs": ["get", "patch"]}]}),
+            ),
+            ("GET", ["version"]) => (
+                200,
+                json!({"major": "1", "minor": "33", "gitVersion": "v1.33.0",
+                "platform": "linux/amd64"}),
+            ),
+            ("GET", ["api", "v1", "pods"]) => {
+                list_or_watch(&mut s, &state, &events, None, q).await?
+            }
+            ("GET", ["api", "v1", "namespaces", ns, "pods"]) => {
+                list_or_watch(&mut s, &state, &events, Some(ns), q).await?
+            }
+            ("GET", ["api", "v1", "namespaces", ns, "pods", name]) => {
+                match state
+                    .lock()
+                    .unwrap()
+                    .pods
+                    .get(&(ns.to_string(), name.to_string()))
+                {
+                    Some(p) => (200, p.clone()),
+                    None => (
+                        404,
+                        status(404, "NotFound", &format!("pods \"{name}\" not found")),
+                    ),
+                }
+            }
+            ("DELETE", ["api", "v1", "namespaces", ns, "pods", name]) => {
+                let mut c = state.lock().unwrap();
+                if c.forbidden.iter().any(|f| f == name) {
+                    (
+                        403,
+                        status(
+                            403,
+                            "Forbidden",
+                            &format!(
+                                "pods \"{name}\" is forbidden: User \"tester\" cannot delete resource \"pods\" in API group \"\" in the namespace \"{ns}\""
+                            ),
+                        ),
+                    )
+                } else if let Some(p) = c.pods.remove(&(ns.to_string(), name.to_string())) {
+                    c.changes
+                        .push(("DELETE".into(), req.path.clone(), req.body.clone()));
+                    let _ = events.send(("DELETED".into(), p.clone()));
+                    (200, p)
+                } else {
+                    (
+                        404,
+                        status(404, "NotFound", &format!("pods \"{name}\" not found")),
+                    )
+                }
+            }
+            ("GET", ["api", "v1", "namespaces", ns, "pods", name, "log"]) => {
+                let key = (ns.to_string(), name.to_string());
+                let previous = q.get("previous").is_some_and(|v| v == "true");
+                let lines = {
+                    let c = state.lock().unwrap();
+                    let src = if previous { &c.previous_logs } else { &c.logs };
+                    src.get(&key).cloned()
+                };
+                match lines {
+                    Some(lines) => {
+                        let tail: usize = q
+                            .get("tailLines")
+                            .and_then(|t| t.parse().ok())
+                            .unwrap_or(usize::MAX);
+                        let start = lines.len().saturating_sub(tail);
+                        let text: String =
+                            lines[start..].iter().map(|l| format!("{l}\n")).collect();
+                        let head = format!(
+                            "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {}\r\n\r\n",
+                            text.len()
+                        );
+                        s.get_mut().write_all(head.as_bytes()).await?;
+                        s.get_mut().write_all(text.as_bytes()).await?;
+                        continue;
+                    }
+                    None => (
+                        400,
+                        status(
+                            400,
+                            "BadRequest",
+                            &format!("previous terminated container \"{name}\" not found"),
+                        ),
+                    ),
+                }
+            }
+            ("GET", ["api", "v1", "namespaces", ns, "events"]) => {
+                let c = state.lock().unwrap();
+                let want = q
+                    .get("fieldSelector")
+                    .and_then(|f| f.strip_prefix("involvedObject.name="))
+                    .unwrap_or("");
+                let items: Vec<Value> = c
+                    .events
+                    .iter()
+                    .filter(|e| {
+                        e["metadata"]["namespace"] == *ns
+                            && (want.is_empty() || e["involvedObject"]["name"] == want)
+                    })
+                    .cloned()
+                    .collect();
+                (
+                    200,
+                    json!({"kind": "EventList", "apiVersion": "v1", "metadata": {"resourceVersion": "1"}, "items": items}),
+                )
+            }
+            ("GET", ["apis", "apps", "v1", "namespaces", ns, "deployments", name]) => {
+                match state
+                    .lock()
+                    .unwrap()
+                    .deployments
+                    .get(&(ns.to_string(), name.to_string()))
+                {
+                    Some(d) => (200, d.clone()),
+                    None => (
+                        404,
+                        status(
+                            404,
+                            "NotFound",
+                            &format!("deployments.apps \"{name}\" not found"),
+                        ),
+                    ),
+                }
+            }
+            ("PATCH", ["apis", "apps", "v1", "namespaces", ns, "deployments", name]) => {
+                let mut c = state.lock().unwrap();
+                let key = (ns.to_string(), name.to_string());
+                if let Some(d) = c.deployments.get_mut(&key) {
+                    merge(d, req.body.clone());
+                    let d = d.clone();
+                    c.changes
+                        .push(("PATCH".into(), req.path.clone(), req.body.clone()));
+                    (200, d)
+                } else {
+                    (
+                        404,
+                        status(
+                            404,
+                            "NotFound",
+                            &format!("deployments.apps \"{name}\" not found"),
+                        ),
+                    )
+                }
+            }
+            (
+                "PATCH",
+                [
+                    "apis",
+                    "apps",
+                    "v1",
+                    "namespaces",
+                    ns,
+                    "deployments",
+                    name,
+                    "scale",
+                ],
+            ) => {
+                let mut c = state.lock().unwrap();
+                let key = (ns.to_string(), name.to_string());
+                let replicas = req.body["spec"]["replicas"].clone();
+                if let Some(d) = c.deployments.get_mut(&key) {
+                    d["spec"]["replicas"] = replicas.clone();
+                    c.changes
+                        .push(("PATCH".into(), req.path.clone(), req.body.clone()));
+                    (
+                        200,
+                        json!({"kind": "Scale", "apiVersion": "autoscaling/v1",
+                        "metadata": {"name": name, "namespace": ns}, "spec": {"replicas": replicas},
+                        "status": {"replicas": replicas}}),
+                    )
+                } else {
+                    (
+                        404,
+                        status(
+                            404,
+                            "NotFound",
+                            &format!("deployments.apps \"{name}\" not found"),
+                        ),
+                    )
+                }
+            }
+            _ => (
+                404,
+                status(
+                    404,
+                    "NotFound",
+                    "the server could not find the requested resource",
+                ),
+            ),
+        };
+        if code == 0 {
+            return Ok(()); // a watch that ended
+        }
+        respond(&mut s, code, &body).await?;
+    }
+    Ok(())
+}
+
+fn merge(a: &mut Value, b: Value) {
+    match (a, b) {
+        (Value::Object(a), Value::Object(b)) => {
+            for (k, v) in b {
+                merge(a.entry(k).or_insert(Value::Null), v);
+            }
+        }
+        (a, b) => *a = b,
+    }
+}
+
+async fn list_or_watch(
+    s: &mut BufReader<TcpStream>,
+    state: &Arc<Mutex<Cluster>>,
+    events: &broadcast::Sender<(String, Value)>,
+    ns: Option<&str>,
+    q: &BTreeMap<String, String>,
+) -> std::io::Result<(u16, Value)> {
+    if q.get("watch").is_some_and(|w| w == "true" || w == "1") {
+        let mut rx = events.subscribe();
+        s.get_mut()
+            .write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
+            .await?;
+        s.get_mut().flush().await?;
+        loop {
+            let Ok((kind, obj)) = rx.recv().await else {
+                return Ok((0, Value::Null));
+            };
+            if !matches(&obj, ns, q) {
+                continue;
+            }
+            let line = format!("{}\n", json!({"type": kind, "object": obj}));
+            let chunk = format!("{:x}\r\n{line}\r\n", line.len());
+            s.get_mut().write_all(chunk.as_bytes()).await?;
+            s.get_mut().flush().await?;
+        }
+    }
+    let c = state.lock().unwrap();
+    let items: Vec<Value> = c
+        .pods
+        .values()
+        .filter(|p| matches(p, ns, q))
+        .cloned()
+        .collect();
+    Ok((
+        200,
+        json!({"kind": "PodList", "apiVersion": "v1",
+        "metadata": {"resourceVersion": c.rv.to_string()}, "items": items}),
+    ))
+}
