@@ -165,7 +165,9 @@ fn nothing_configured(config: &Config) -> String {
          \x20   prometheus:\n\
          \x20     url: https://prometheus.example.com\n\n\
          or with --alertmanager URL / --prometheus URL (or WARROOM_ALERTMANAGER_URL /\n\
-         WARROOM_PROMETHEUS_URL). The README lists auth, CA and interval settings.\n\n\
+         WARROOM_PROMETHEUS_URL). The README lists auth, CA and interval settings.\n\
+         A Kubernetes cluster alone is enough too: warroom reads KUBECONFIG or\n\
+         ~/.kube/config (--kubeconfig, --context, -n as with kubectl).\n\n\
          To try the cockpit without any server, run `warroom demo`.",
         file = config.config_file.display()
     )

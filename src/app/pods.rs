@@ -202,7 +202,7 @@ fn ask(app: &mut App, action: Action) {
     if app.cluster.is_none() {
         return app.error(format!(
             "no Kubernetes cluster is configured: cannot {}",
-            action.describe()
+            action.short()
         ));
     }
     if refuse_if_read_only(app, &action.short()) {
