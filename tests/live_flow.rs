@@ -386,3 +386,36 @@ fn pods_filter_details_and_demo_refusal() {
             .contains("no Kubernetes cluster is configured")
     );
 }
+
+#[test]
+fn cluster_changes_are_recorded_in_the_timeline_with_their_result() {
+    let mut h = Harness::at(0);
+    h.key(KeyCode::Enter); // declare
+    h.send(Msg::Source(SourceMsg::Cluster {
+        context: "prod".into(),
+        namespace: "shop".into(),
+    }));
+    h.key(KeyCode::Char('3'));
+    h.key(KeyCode::Char('d'));
+    assert!(matches!(h.app.mode, Mode::Confirm(_)));
+    h.key(KeyCode::Char('y'));
+    let recorded: Vec<(bool, String)> = events(&h)
+        .into_iter()
+        .filter_map(|k| match k {
+            EventKind::ClusterAction { ok, action, .. } => Some((ok, action)),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(recorded.len(), 1);
+    assert!(
+        recorded[0].0 && recorded[0].1.starts_with("delete pod shop/"),
+        "{recorded:?}"
+    );
+    // A refusal is recorded too, and shown.
+    h.send(Msg::ClusterDone {
+        action: "scale Deployment shop/catalog to 6 replicas".into(),
+        result: Err("forbidden by RBAC: cannot patch".into()),
+    });
+    assert!(events(&h).iter().any(|k| matches!(k, EventKind::ClusterAction { ok: false, outcome, .. } if outcome.contains("RBAC"))));
+    assert!(h.screen(200, 50).contains("refused: forbidden by RBAC"));
+}
