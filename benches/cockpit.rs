@@ -52,6 +52,7 @@ fn events(n: usize, t0: Timestamp) -> Vec<Event> {
         let kind = if i % 2 == 0 {
             EventKind::Note {
                 text: format!("note {i} with some words in it"),
+                at: None,
             }
         } else {
             EventKind::StepDone {

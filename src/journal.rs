@@ -651,6 +651,7 @@ mod tests {
                 "a",
                 EventKind::Note {
                     text: format!("n{n}"),
+                    at: None,
                 },
             ));
         }

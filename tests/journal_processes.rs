@@ -74,6 +74,7 @@ fn writer_process() {
             author: who.into(),
             kind: EventKind::Note {
                 text: format!("{who}-{n}"),
+                at: None,
             },
         };
         store.append(id, &e).unwrap();
@@ -87,7 +88,7 @@ fn notes(dir: &Path, id: &str) -> (Vec<String>, Vec<String>) {
         .events
         .iter()
         .filter_map(|e| match &e.kind {
-            EventKind::Note { text } => Some(text.clone()),
+            EventKind::Note { text, .. } => Some(text.clone()),
             _ => None,
         })
         .collect();
@@ -154,6 +155,7 @@ fn a_writer_killed_mid_stream_loses_nothing_it_reported() {
         author: "after".into(),
         kind: EventKind::Note {
             text: "after-crash".into(),
+            at: None,
         },
     };
     store.append(&id, &e).unwrap();

@@ -304,7 +304,7 @@ fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
                 if text.is_empty() {
                     app.info("empty note discarded");
                 } else {
-                    record(app, EventKind::Note { text }, fx);
+                    record(app, EventKind::Note { text, at: None }, fx);
                 }
             }
             _ => {
@@ -635,7 +635,7 @@ fn run_command(app: &mut App, cmd: Command, fx: &mut Vec<Effect>) {
             from: inc.severity,
             to,
         },
-        Command::Note(text) => EventKind::Note { text },
+        Command::Note(text) => EventKind::Note { text, at: None },
         Command::Export(path) => {
             fx.push(Effect::Export {
                 id: inc.id.clone(),

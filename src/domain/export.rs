@@ -255,6 +255,7 @@ mod tests {
                 "bob",
                 EventKind::Note {
                     text: "rolled back | v1.4\n\u{1b}[31mred".into(),
+                    at: None,
                 },
             ),
             ev("03:09:00", "bob", EventKind::Mitigated),

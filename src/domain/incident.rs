@@ -74,6 +74,46 @@ pub enum EventKind {
     Note {
         /// The note, possibly several lines.
         text: String,
+        /// When what it describes happened, when reported late (`:note @14:32`);
+        /// the event's own time stays the time it was written.
+        #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_millis")]
+        at: Option<Timestamp>,
+    },
+    /// Someone took an incident role.
+    RoleAssigned {
+        /// The role.
+        role: Role,
+        /// Who holds it now.
+        name: String,
+    },
+    /// A status update was sent (or is ready to send) to an audience.
+    StatusUpdate {
+        /// Who it is for.
+        audience: Audience,
+        /// The update as written.
+        text: String,
+    },
+    /// A follow-up to do after the incident.
+    ActionItem {
+        /// What to do.
+        text: String,
+        /// Who will do it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        owner: Option<String>,
+        /// By when.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        due: Option<jiff::civil::Date>,
+        /// Tracker reference.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ticket: Option<String>,
+    },
+    /// A severity deadline passed unmet (recorded once per deadline).
+    DeadlineMissed {
+        /// Which deadline.
+        clock: super::policy::ClockKind,
+        /// When it fell due.
+        #[serde(with = "millis_serde")]
+        due: Timestamp,
     },
     /// The impact has stopped.
     Mitigated,
@@ -128,9 +168,105 @@ pub enum EventKind {
 }
 
 impl EventKind {
-    /// Events a source observed rather than a person did.
+    /// Events a source or the cockpit observed rather than a person did.
     pub fn is_observed(&self) -> bool {
-        matches!(self, EventKind::AlertChanged { .. })
+        matches!(
+            self,
+            EventKind::AlertChanged { .. } | EventKind::DeadlineMissed { .. }
+        )
+    }
+}
+
+/// Incident roles, as incident command assigns them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// Incident commander: runs the response.
+    Ic,
+    /// Communications: writes the status updates.
+    Comms,
+    /// Operations: hands on the systems.
+    Ops,
+    /// Scribe: keeps the timeline.
+    Scribe,
+}
+
+impl Role {
+    /// Every role, in display order.
+    pub const ALL: [Role; 4] = [Role::Ic, Role::Comms, Role::Ops, Role::Scribe];
+
+    /// Short name as typed in `:role`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Ic => "ic",
+            Role::Comms => "comms",
+            Role::Ops => "ops",
+            Role::Scribe => "scribe",
+        }
+    }
+
+    /// Title for panes and exports.
+    pub fn title(self) -> &'static str {
+        match self {
+            Role::Ic => "Incident commander",
+            Role::Comms => "Communications",
+            Role::Ops => "Operations",
+            Role::Scribe => "Scribe",
+        }
+    }
+}
+
+impl std::str::FromStr for Role {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s.to_ascii_lowercase().as_str() {
+            "ic" | "commander" => Ok(Role::Ic),
+            "comms" | "communications" => Ok(Role::Comms),
+            "ops" | "operations" => Ok(Role::Ops),
+            "scribe" => Ok(Role::Scribe),
+            other => Err(format!(
+                "unknown role '{other}': use ic, comms, ops or scribe"
+            )),
+        }
+    }
+}
+
+/// Who a status update is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Audience {
+    /// Colleagues and stakeholders inside the company.
+    Internal,
+    /// Customers (status page).
+    External,
+}
+
+impl Audience {
+    /// Lower-case word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Audience::Internal => "internal",
+            Audience::External => "external",
+        }
+    }
+}
+
+/// Serde for an optional millisecond timestamp.
+mod opt_millis {
+    use jiff::Timestamp;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(ts: &Option<Timestamp>, s: S) -> Result<S::Ok, S::Error> {
+        match ts {
+            Some(t) => super::millis_serde::serialize(t, s),
+            None => s.serialize_none(),
+        }
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Error> {
+        Option::<String>::deserialize(d)?
+            .map(|s| s.parse().map_err(serde::de::Error::custom))
+            .transpose()
     }
 }
 
@@ -276,6 +412,40 @@ pub struct Incident {
     pub alerts: BTreeMap<String, AlertState>,
     /// Silences created from the cockpit, by id, in creation order of ids.
     pub silences: BTreeMap<String, SilenceMark>,
+    /// Current holder of each role, and when they took it.
+    pub roles: BTreeMap<Role, (String, Mark)>,
+    /// Status updates in order.
+    pub updates: Vec<UpdateMark>,
+    /// Follow-up action items in order.
+    pub actions: Vec<ActionMark>,
+    /// Deadlines already recorded as missed, by clock and due time.
+    pub missed: BTreeSet<(super::policy::ClockKind, Timestamp)>,
+}
+
+/// A status update as recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UpdateMark {
+    /// Who sent it and when.
+    pub mark: Mark,
+    /// Who it was for.
+    pub audience: Audience,
+    /// The text.
+    pub text: String,
+}
+
+/// An action item as recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActionMark {
+    /// Who added it and when.
+    pub mark: Mark,
+    /// What to do.
+    pub text: String,
+    /// Who will do it.
+    pub owner: Option<String>,
+    /// By when.
+    pub due: Option<jiff::civil::Date>,
+    /// Tracker reference.
+    pub ticket: Option<String>,
 }
 
 /// A silence this incident created.
@@ -349,6 +519,10 @@ impl Incident {
             notes: Vec::new(),
             alerts: [(alert.fingerprint.clone(), AlertState::Firing)].into(),
             silences: BTreeMap::new(),
+            roles: BTreeMap::new(),
+            updates: Vec::new(),
+            actions: Vec::new(),
+            missed: BTreeSet::new(),
         })
     }
 
@@ -381,7 +555,38 @@ impl Incident {
                     },
                 );
             }
-            EventKind::Note { text } => self.notes.push((mark(e), text.clone())),
+            EventKind::Note { text, at } => {
+                // A backdated note sorts by when it happened, not when written.
+                let m = Mark {
+                    at: at.unwrap_or(e.ts),
+                    by: e.author.clone(),
+                };
+                let pos = self.notes.partition_point(|(n, _)| n.at <= m.at);
+                self.notes.insert(pos, (m, text.clone()));
+            }
+            EventKind::RoleAssigned { role, name } => {
+                self.roles.insert(*role, (name.clone(), mark(e)));
+            }
+            EventKind::StatusUpdate { audience, text } => self.updates.push(UpdateMark {
+                mark: mark(e),
+                audience: *audience,
+                text: text.clone(),
+            }),
+            EventKind::ActionItem {
+                text,
+                owner,
+                due,
+                ticket,
+            } => self.actions.push(ActionMark {
+                mark: mark(e),
+                text: text.clone(),
+                owner: owner.clone(),
+                due: *due,
+                ticket: ticket.clone(),
+            }),
+            EventKind::DeadlineMissed { clock, due } => {
+                self.missed.insert((*clock, *due));
+            }
             EventKind::Mitigated => {
                 self.mitigated.get_or_insert_with(|| mark(e));
                 // Mitigating implies someone is on it.
@@ -505,7 +710,29 @@ impl EventKind {
             EventKind::SeverityChanged { from, to } => format!("Severity changed {from} → {to}"),
             EventKind::StepDone { section, text, .. } => format!("Done [{section}] {text}"),
             EventKind::StepUndone { section, text, .. } => format!("Undone [{section}] {text}"),
-            EventKind::Note { text } => format!("Note: {text}"),
+            EventKind::Note { text, at: None } => format!("Note: {text}"),
+            EventKind::Note { text, at: Some(at) } => {
+                format!("Note (about {} UTC): {text}", super::time::utc_clock(*at))
+            }
+            EventKind::RoleAssigned { role, name } => {
+                format!("{} is now {name}", role.title())
+            }
+            EventKind::StatusUpdate { audience, text } => {
+                let first = text.lines().next().unwrap_or_default();
+                format!("Status update ({}): {first}", audience.as_str())
+            }
+            EventKind::ActionItem {
+                text, owner, due, ..
+            } => {
+                let owner = owner.as_deref().unwrap_or("no owner");
+                let due = due.map_or("no due date".to_string(), |d| format!("due {d}"));
+                format!("Action item: {text} ({owner}, {due})")
+            }
+            EventKind::DeadlineMissed { clock, due } => format!(
+                "Missed: {} ({} UTC)",
+                clock.label(),
+                super::time::utc_clock(*due)
+            ),
             EventKind::Mitigated => "Mitigated".into(),
             EventKind::Resolved => "Resolved".into(),
             EventKind::Reopened => "Reopened".into(),
@@ -670,6 +897,7 @@ pub(crate) mod tests {
                 "carol",
                 EventKind::Note {
                     text: "rolled back".into(),
+                    at: None,
                 },
             ),
             ev("03:10:00", "alice", EventKind::Mitigated),
@@ -718,7 +946,14 @@ pub(crate) mod tests {
 
     #[test]
     fn events_round_trip_as_json_lines() {
-        let e = ev("03:00:00", "alice", EventKind::Note { text: "hi".into() });
+        let e = ev(
+            "03:00:00",
+            "alice",
+            EventKind::Note {
+                text: "hi".into(),
+                at: None,
+            },
+        );
         let line = serde_json::to_string(&e).expect("ser");
         assert_eq!(
             line,

@@ -7,6 +7,7 @@ pub mod incident;
 pub mod metric;
 pub mod placeholder;
 pub mod pod;
+pub mod policy;
 pub mod runbook;
 pub mod severity;
 pub mod time;

@@ -31,6 +31,10 @@ fn style(kind: &EventKind) -> (&'static str, Style) {
         EventKind::SilenceCreated { .. } | EventKind::SilenceExpired { .. } => ("◌", theme::warn()),
         EventKind::RunbookAttached { .. } => ("☰", theme::heading()),
         EventKind::ClusterAction { ok: true, .. } => ("⎈", theme::warn()),
+        EventKind::RoleAssigned { .. } => ("☺", theme::heading()),
+        EventKind::StatusUpdate { .. } => ("✉", Style::new().fg(ratatui::style::Color::Cyan)),
+        EventKind::ActionItem { .. } => ("→", theme::heading()),
+        EventKind::DeadlineMissed { .. } => ("✖", theme::bad()),
         EventKind::ClusterAction { ok: false, .. } => ("⎈", theme::bad()),
     }
 }
