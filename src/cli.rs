@@ -304,6 +304,8 @@ async fn cockpit_async(config: &Config, session: &Session, demo: bool) -> anyhow
     );
     let mut app = App::new(config.author.clone(), config.severity.clone(), library, now);
     app.read_only = session.read_only;
+    app.matrix = config.matrix.clone();
+    app.oncall = config.oncall.clone();
     let (mut terminal, _guard) = tui::init()?;
     run(&mut terminal, app, source_rx, fx, rx).await?;
     Ok(ExitCode::SUCCESS)

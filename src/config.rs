@@ -24,6 +24,13 @@ pub struct FileConfig {
     /// Extra runbook folders searched after ./runbooks.
     #[serde(default)]
     pub runbook_dirs: Vec<PathBuf>,
+    /// Per-severity overrides of the severity matrix (acknowledge, mitigate,
+    /// update cadence, ...).
+    #[serde(default)]
+    pub severity_matrix: BTreeMap<Sev, crate::domain::policy::TargetPatch>,
+    /// Who is on call, for the escalation clock.
+    #[serde(default)]
+    pub oncall: crate::domain::policy::OnCall,
     /// Where alerts come from and silences go.
     pub alertmanager: Option<ServerConfig>,
     /// Where range queries (and, without Alertmanager, alerts) come from.
@@ -141,6 +148,10 @@ pub struct Config {
     pub data_dir: PathBuf,
     /// The config file that was (or would have been) read.
     pub config_file: PathBuf,
+    /// The severity matrix in force.
+    pub matrix: crate::domain::policy::Matrix,
+    /// Who is on call.
+    pub oncall: crate::domain::policy::OnCall,
     /// Alertmanager, if configured.
     pub alertmanager: Option<Endpoint>,
     /// Prometheus, if configured.
@@ -351,6 +362,8 @@ impl Config {
             runbook_dirs,
             data_dir,
             config_file,
+            matrix: crate::domain::policy::Matrix::with_overrides(&file.severity_matrix),
+            oncall: file.oncall.clone(),
             alertmanager,
             prometheus,
         })

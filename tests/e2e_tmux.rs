@@ -190,6 +190,8 @@ fn declare_tick_note_resolve_quit_then_export() {
     t.keys(&[":"]);
     t.text("resolve");
     t.keys(&["Enter"]);
+    t.wait_for("y resolves");
+    t.keys(&["y"]);
     t.wait_for("RESOLVED");
     t.keys(&["q"]);
     t.assert_restored();

@@ -149,6 +149,7 @@ fn commands_change_the_incident() {
             .any(|e| matches!(e, warroom::app::Effect::Export { .. }))
     );
     h.command("resolve");
+    h.key(KeyCode::Char('y'));
     assert_eq!(
         h.app.incident_state().map(|i| i.status),
         Some(Status::Resolved)
@@ -164,6 +165,7 @@ fn quit_asks_while_an_incident_is_open() {
     h.key(KeyCode::Char('n'));
     assert!(!h.app.quit);
     h.command("resolve");
+    h.key(KeyCode::Char('y'));
     h.key(KeyCode::Char('q'));
     assert!(h.app.quit, "a resolved incident needs no confirmation");
 

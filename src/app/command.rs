@@ -19,8 +19,26 @@ pub enum Command {
     Reopen,
     /// Re-rate the incident as the impact becomes clearer.
     Sev(Sev),
-    /// Free text for the timeline.
-    Note(String),
+    /// Free text for the timeline, optionally about an earlier time (UTC
+    /// hour and minute, from `:note @14:32 text`).
+    Note(String, Option<(i8, i8)>),
+    /// Give someone an incident role.
+    Role(crate::domain::incident::Role, String),
+    /// Show who is on call.
+    OnCall,
+    /// List the status updates.
+    Updates,
+    /// Add a follow-up action item.
+    Action {
+        /// What to do.
+        text: String,
+        /// `owner=NAME`.
+        owner: Option<String>,
+        /// `due=YYYY-MM-DD`.
+        due: Option<String>,
+        /// `ticket=ID`.
+        ticket: Option<String>,
+    },
     /// Write the postmortem draft, to the default place or a file.
     Export(Option<PathBuf>),
     /// Use another runbook as the checklist (or preview it).
@@ -56,7 +74,23 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("resolve", "", "resolve the incident"),
     ("reopen", "", "reopen a resolved incident"),
     ("sev", "P0|P1|P2", "change the severity"),
-    ("note", "TEXT", "add a note to the timeline"),
+    (
+        "note",
+        "[@HH:MM] TEXT",
+        "add a note to the timeline (@HH:MM: about an earlier time, UTC)",
+    ),
+    (
+        "role",
+        "ic|comms|ops|scribe NAME",
+        "give someone an incident role",
+    ),
+    ("oncall", "", "show the primary and secondary on call"),
+    ("updates", "", "list the status updates"),
+    (
+        "action",
+        "TEXT [owner=] [due=] [ticket=]",
+        "add a follow-up action item",
+    ),
     (
         "export",
         "[FILE]",
@@ -100,6 +134,44 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("quit", "", "quit (same as q)"),
 ];
 
+/// `@14:32 text` or `text`.
+fn note(rest: &str) -> Result<Command, String> {
+    let Some(stamped) = rest.strip_prefix('@') else {
+        return Ok(Command::Note(rest.to_string(), None));
+    };
+    let (time, text) = stamped
+        .split_once(char::is_whitespace)
+        .ok_or(":note @HH:MM needs text after the time")?;
+    let bad = || format!("'@{time}' is not a time: use @HH:MM (UTC)");
+    let (h, m) = time.split_once(':').ok_or_else(bad)?;
+    let h: i8 = h.parse().map_err(|_| bad())?;
+    let m: i8 = m.parse().map_err(|_| bad())?;
+    if !(0..24).contains(&h) || !(0..60).contains(&m) {
+        return Err(bad());
+    }
+    Ok(Command::Note(text.trim().to_string(), Some((h, m))))
+}
+
+/// `TEXT owner=NAME due=DATE ticket=ID`, the keys in any order after the text.
+fn action(rest: &str) -> Command {
+    let (mut owner, mut due, mut ticket) = (None, None, None);
+    let mut words = Vec::new();
+    for w in rest.split_whitespace() {
+        match w.split_once('=') {
+            Some(("owner", v)) => owner = Some(v.to_string()),
+            Some(("due", v)) => due = Some(v.to_string()),
+            Some(("ticket", v)) => ticket = Some(v.to_string()),
+            _ => words.push(w),
+        }
+    }
+    Command::Action {
+        text: words.join(" "),
+        owner,
+        due,
+        ticket,
+    }
+}
+
 fn opt(rest: &str) -> Option<String> {
     (!rest.is_empty()).then(|| rest.to_string())
 }
@@ -126,7 +198,19 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "reopen" => no_args(Command::Reopen),
         "sev" | "severity" => rest.parse().map(Command::Sev),
         "note" if rest.is_empty() => Err(":note needs text, e.g. :note rolled back to v1.4".into()),
-        "note" => Ok(Command::Note(rest.to_string())),
+        "note" => note(rest),
+        "role" => {
+            let (role, name) = rest
+                .split_once(char::is_whitespace)
+                .ok_or(":role needs a role and a name, e.g. :role ic alice")?;
+            Ok(Command::Role(role.parse()?, name.trim().to_string()))
+        }
+        "oncall" | "on-call" => no_args(Command::OnCall),
+        "updates" => no_args(Command::Updates),
+        "action" if rest.is_empty() => Err(
+            ":action needs text, e.g. :action add a latency alert owner=bob due=2026-12-01".into(),
+        ),
+        "action" => Ok(action(rest)),
         "export" => Ok(Command::Export(
             (!rest.is_empty()).then(|| PathBuf::from(rest)),
         )),
@@ -178,7 +262,33 @@ mod tests {
         assert_eq!(parse("sev p0"), Ok(Command::Sev(Sev::P0)));
         assert_eq!(
             parse("note  db failover done "),
-            Ok(Command::Note("db failover done".into()))
+            Ok(Command::Note("db failover done".into(), None))
+        );
+        assert_eq!(
+            parse("note @14:32 customer reported errors"),
+            Ok(Command::Note(
+                "customer reported errors".into(),
+                Some((14, 32))
+            ))
+        );
+        assert!(parse("note @25:00 x").is_err());
+        assert!(parse("note @14:32").is_err());
+        assert_eq!(
+            parse("role ic Alice Smith"),
+            Ok(Command::Role(
+                crate::domain::incident::Role::Ic,
+                "Alice Smith".into()
+            ))
+        );
+        assert!(parse("role boss bob").is_err());
+        assert_eq!(
+            parse("action add p99 alert for checkout owner=bob due=2026-12-01 ticket=OPS-42"),
+            Ok(Command::Action {
+                text: "add p99 alert for checkout".into(),
+                owner: Some("bob".into()),
+                due: Some("2026-12-01".into()),
+                ticket: Some("OPS-42".into()),
+            })
         );
         assert_eq!(parse("export"), Ok(Command::Export(None)));
         assert_eq!(

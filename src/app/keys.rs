@@ -57,6 +57,18 @@ pub enum Action {
     RestartWorkload,
     /// Scale the selected pod's workload: opens `:scale`.
     ScaleWorkload,
+    /// Acknowledge the incident.
+    Ack,
+    /// Record that the impact has stopped.
+    Mitigated,
+    /// Resolve the incident (asks y/n).
+    Resolve,
+    /// Write a status update.
+    StatusUpdate,
+    /// Add an action item.
+    AddAction,
+    /// Show the Incident panel.
+    IncidentPanel,
 }
 
 /// Where a binding applies.
@@ -172,6 +184,48 @@ pub const KEYS: &[Binding] = &[
         action: Action::Note,
         help: "write a note into the incident timeline",
         hint: Some("note"),
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[(KeyCode::Char('i'), NONE)],
+        action: Action::IncidentPanel,
+        help: "the Incident panel: severity, roles, clocks, action items, updates",
+        hint: Some("incident"),
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[(KeyCode::Char('a'), NONE)],
+        action: Action::Ack,
+        help: "acknowledge the incident (stops the acknowledge and escalation clocks)",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[(KeyCode::Char('m'), NONE)],
+        action: Action::Mitigated,
+        help: "record that the impact has stopped",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[(KeyCode::Char('R'), SHIFT), (KeyCode::Char('R'), NONE)],
+        action: Action::Resolve,
+        help: "resolve the incident (asks y/n)",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[(KeyCode::Char('u'), NONE)],
+        action: Action::StatusUpdate,
+        help: "write a status update from the template (Tab: internal/external, Ctrl-s saves)",
+        hint: Some("update"),
+    },
+    Binding {
+        scope: Scope::Global,
+        keys: &[(KeyCode::Char('A'), SHIFT), (KeyCode::Char('A'), NONE)],
+        action: Action::AddAction,
+        help: "add a follow-up action item (what, owner, due date, ticket)",
+        hint: None,
     },
     Binding {
         scope: Scope::Global,

@@ -3,6 +3,7 @@
 //! [`update::Effect`] values and performed by the event loop in [`run`].
 
 pub mod command;
+pub mod incident;
 pub mod keys;
 mod pods;
 pub mod run;

@@ -85,9 +85,46 @@ pub enum Mode {
     Confirm(Box<crate::sources::kubernetes::Action>),
     /// The details of one pod (events and logs) are up.
     PodDetail,
+    /// The Incident panel (`i`): severity, roles, clocks, action items.
+    IncidentPanel,
+    /// The list of status updates (`:updates`).
+    Updates,
+    /// Resolving waits for y or n.
+    ConfirmResolve,
+    /// The status update editor (`u`).
+    StatusUpdate(Box<UpdateDraft>),
+    /// The action item form (`A`).
+    ActionForm(Box<ActionDraft>),
     /// Quitting with an open incident waits for y or n.
     ConfirmQuit,
 }
+
+/// A status update being written.
+#[derive(Debug)]
+pub struct UpdateDraft {
+    /// The editor.
+    pub editor: TextArea<'static>,
+    /// Who it is for; Tab switches while the text is untouched.
+    pub audience: crate::domain::incident::Audience,
+    /// The text it was prefilled with, to tell whether anything changed.
+    pub original: String,
+    /// Esc on a changed draft asks before throwing it away.
+    pub confirm_discard: bool,
+}
+
+/// An action item being entered: text, owner, due date, ticket.
+#[derive(Debug, Default)]
+pub struct ActionDraft {
+    /// One single-line editor per field.
+    pub fields: [TextArea<'static>; 4],
+    /// The field with the cursor.
+    pub focus: usize,
+    /// Why the last save was refused.
+    pub error: Option<String>,
+}
+
+/// Labels of the action form's fields.
+pub const ACTION_FIELDS: [&str; 4] = ["What", "Owner", "Due (YYYY-MM-DD)", "Ticket"];
 
 /// Health of one source, judged at draw time against the clock.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -373,6 +410,14 @@ pub struct App {
     pub cluster: Option<(String, String)>,
     /// `--read-only`: every cluster change is refused.
     pub read_only: bool,
+    /// The severity matrix in force.
+    pub matrix: crate::domain::policy::Matrix,
+    /// Who is on call.
+    pub oncall: crate::domain::policy::OnCall,
+    /// Missed deadlines this cockpit already recorded.
+    pub missed_reported: std::collections::BTreeSet<(crate::domain::policy::ClockKind, Timestamp)>,
+    /// Scroll of the updates list and the Incident panel.
+    pub overlay_scroll: usize,
 }
 
 impl App {
@@ -413,6 +458,10 @@ impl App {
             quit: false,
             cluster: None,
             read_only: false,
+            matrix: crate::domain::policy::Matrix::default(),
+            oncall: crate::domain::policy::OnCall::default(),
+            missed_reported: Default::default(),
+            overlay_scroll: 0,
         }
     }
 
@@ -458,6 +507,13 @@ impl App {
             Some(inc) => Some(&inc.alert.labels),
             None => self.alerts.selected().map(|a| &a.labels),
         }
+    }
+
+    /// The deadlines running on the open incident at `now`.
+    pub fn clocks(&self) -> Vec<crate::domain::policy::Clock> {
+        self.incident_state().map_or_else(Vec::new, |inc| {
+            crate::domain::policy::clocks(inc, &self.matrix, &self.oncall, self.now)
+        })
     }
 
     /// Whether quitting needs a confirmation.

@@ -134,7 +134,10 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
     let mut fx = Vec::new();
     match msg {
         Msg::Key(key) => on_key(app, key, &mut fx),
-        Msg::Tick(now) => app.now = now,
+        Msg::Tick(now) => {
+            app.now = now;
+            super::incident::check_deadlines(app, &mut fx);
+        }
         Msg::Source(s) => on_source(app, s, &mut fx),
         Msg::Journal(j) => on_journal(app, j),
         Msg::Declared(Ok(opened)) => {
@@ -275,6 +278,12 @@ fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
             }
         },
         Mode::Confirm(action) => super::pods::on_confirm_key(app, key, *action, fx),
+        mode @ (Mode::IncidentPanel | Mode::Updates) => {
+            super::incident::on_panel_key(app, key, mode)
+        }
+        Mode::ConfirmResolve => super::incident::on_confirm_resolve(app, key, fx),
+        Mode::StatusUpdate(d) => super::incident::on_update_key(app, key, d, fx),
+        Mode::ActionForm(d) => super::incident::on_action_key(app, key, d, fx),
         Mode::PodDetail => super::pods::on_detail_key(app, key, fx),
         Mode::Help => match key.code {
             KeyCode::Esc | KeyCode::Char('q' | '?') | KeyCode::Enter => {}
@@ -371,6 +380,17 @@ fn act(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
             app.mode = Mode::Filter(pane, Box::new(ta));
         }
         Action::PodDetails => super::pods::open_details(app, None, fx),
+        Action::Ack => run_command(app, Command::Ack, fx),
+        Action::Mitigated => run_command(app, Command::Mitigated, fx),
+        Action::Resolve => run_command(app, Command::Resolve, fx),
+        Action::StatusUpdate => super::incident::open_update(app),
+        Action::AddAction => super::incident::open_action_form(app),
+        Action::IncidentPanel => {
+            if require_incident(app).is_some() {
+                app.overlay_scroll = 0;
+                app.mode = Mode::IncidentPanel;
+            }
+        }
         Action::DeletePod => super::pods::ask_delete(app, None),
         Action::RestartWorkload => super::pods::ask_restart(app, None),
         Action::ScaleWorkload => {
@@ -604,11 +624,32 @@ fn run_command(app: &mut App, cmd: Command, fx: &mut Vec<Effect>) {
         Command::Delete(pod) => return super::pods::ask_delete(app, pod.as_deref()),
         Command::Restart(pod) => return super::pods::ask_restart(app, pod.as_deref()),
         Command::Scale(n, target) => return super::pods::ask_scale(app, n, target.as_deref()),
+        Command::OnCall => {
+            let oc = &app.oncall;
+            let text = match (&oc.primary, &oc.secondary) {
+                (None, None) => {
+                    "no on-call names configured (oncall: primary/secondary in the config file)"
+                        .to_string()
+                }
+                (p, s) => format!(
+                    "on call: primary {}, secondary {} (paged if not acknowledged within {})",
+                    p.as_deref().unwrap_or("not set"),
+                    s.as_deref().unwrap_or("not set"),
+                    short_duration(oc.escalation())
+                ),
+            };
+            return app.info(text);
+        }
         _ => {}
     }
     let Some(inc) = require_incident(app) else {
         return;
     };
+    if cmd == Command::Updates {
+        app.overlay_scroll = 0;
+        app.mode = Mode::Updates;
+        return;
+    }
     let already = |what: &str, m: &Option<crate::domain::incident::Mark>| {
         m.as_ref()
             .map(|m| format!("already {what} at {} UTC by {}", utc_clock(m.at), m.by))
@@ -624,7 +665,10 @@ fn run_command(app: &mut App, cmd: Command, fx: &mut Vec<Effect>) {
         },
         Command::Resolve => match already("resolved", &inc.resolved) {
             Some(msg) => return app.info(msg),
-            None => EventKind::Resolved,
+            None => {
+                app.mode = Mode::ConfirmResolve;
+                return;
+            }
         },
         Command::Reopen if inc.is_open() => return app.info("the incident is open already"),
         Command::Reopen => EventKind::Reopened,
@@ -635,7 +679,34 @@ fn run_command(app: &mut App, cmd: Command, fx: &mut Vec<Effect>) {
             from: inc.severity,
             to,
         },
-        Command::Note(text) => EventKind::Note { text, at: None },
+        Command::Note(text, None) => EventKind::Note { text, at: None },
+        Command::Note(text, Some((h, m))) => match super::incident::backdate(app.now, h, m) {
+            Some(at) => EventKind::Note {
+                text,
+                at: Some(to_millis(at)),
+            },
+            None => return app.error("that time does not exist today or yesterday"),
+        },
+        Command::Role(role, name) => EventKind::RoleAssigned { role, name },
+        Command::Action {
+            text,
+            owner,
+            due,
+            ticket,
+        } => {
+            match super::incident::add_action(
+                app,
+                &text,
+                owner.as_deref(),
+                due.as_deref(),
+                ticket.as_deref(),
+                fx,
+            ) {
+                Ok(()) => app.info("action item added"),
+                Err(e) => app.error(e),
+            }
+            return;
+        }
         Command::Export(path) => {
             fx.push(Effect::Export {
                 id: inc.id.clone(),
@@ -654,7 +725,9 @@ fn run_command(app: &mut App, cmd: Command, fx: &mut Vec<Effect>) {
         | Command::Logs(_)
         | Command::Delete(_)
         | Command::Restart(_)
-        | Command::Scale(..) => return,
+        | Command::Scale(..)
+        | Command::OnCall
+        | Command::Updates => return,
     };
     record(app, kind, fx);
 }

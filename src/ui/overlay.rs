@@ -29,6 +29,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             .render(inner, buf);
         }
         Mode::PodDetail => super::pod_detail::render(app, area, buf),
+        Mode::IncidentPanel => super::incident::panel(app, area, buf),
+        Mode::Updates => super::incident::updates(app, area, buf),
+        Mode::ConfirmResolve => super::incident::confirm_resolve(app, area, buf),
+        Mode::StatusUpdate(d) => super::incident::editor(d, area, buf),
+        Mode::ActionForm(d) => super::incident::action_form(d, area, buf),
         Mode::Help => help(app, area, buf),
         Mode::Note(ta) => {
             let r = centered(area, 72, 8);
@@ -104,7 +109,7 @@ fn help(app: &App, area: Rect, buf: &mut Buffer) {
         .render(inner, buf);
 }
 
-fn centered(area: Rect, width: u16, height: u16) -> Rect {
+pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {
     let w = width.min(area.width.saturating_sub(2));
     let h = height.min(area.height.saturating_sub(2));
     let [v] = Layout::vertical([Constraint::Length(h)])
@@ -116,7 +121,7 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
     r
 }
 
-fn boxed(title: &'static str, r: Rect, buf: &mut Buffer) -> Rect {
+pub(super) fn boxed(title: &'static str, r: Rect, buf: &mut Buffer) -> Rect {
     Clear.render(r, buf);
     let block = Block::default()
         .borders(Borders::ALL)

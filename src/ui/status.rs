@@ -36,6 +36,22 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                 "T+{} ",
                 hms(end.duration_since(inc.declared.at))
             )));
+            // The most urgent deadline, coloured by how close it is.
+            if let Some(c) = app.clocks().first() {
+                left.push(Span::styled(
+                    format!(
+                        "{} {} ",
+                        super::incident::clock_short(c.kind),
+                        super::incident::clock_text(c, app)
+                    ),
+                    super::incident::clock_style(c),
+                ));
+            }
+            if let Some((ic, _)) = inc.roles.get(&crate::domain::incident::Role::Ic)
+                && area.width >= super::WIDE.0
+            {
+                left.push(Span::raw(format!("IC {} ", clean(ic))));
+            }
         }
         (Some(open), None) => left.push(Span::raw(format!(" loading {}… ", clean(&open.id)))),
         (None, None) => {

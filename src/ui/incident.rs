@@ -1,0 +1,280 @@
+//! Incident command overlays: the Incident panel (`i`), the status updates
+//! list, the status update editor, the action item form, and the resolve
+//! confirmation; plus the clock shown in the status line.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Widget, Wrap};
+
+use super::overlay::{boxed, centered};
+use super::text::{clean, clip};
+use super::theme;
+use crate::app::state::{ACTION_FIELDS, ActionDraft, App, UpdateDraft};
+use crate::domain::incident::Role;
+use crate::domain::policy::{Clock, ClockKind, ClockState};
+use crate::domain::time::{hms, utc_clock, utc_datetime};
+
+/// Style of a clock by how close it is.
+pub fn clock_style(c: &Clock) -> Style {
+    match c.state {
+        ClockState::Ok => theme::ok(),
+        ClockState::Near => theme::warn(),
+        ClockState::Missed => theme::bad(),
+    }
+}
+
+/// `12:04 left` or `MISSED 3:10 ago` (hours shown only when needed).
+pub fn clock_text(c: &Clock, app: &App) -> String {
+    let left = c.left(app.now);
+    let compact = |d: jiff::SignedDuration| {
+        let s = d.as_secs();
+        if s < 3600 {
+            format!("{}:{:02}", s / 60, s % 60)
+        } else {
+            hms(d)
+        }
+    };
+    if left.is_negative() {
+        format!("MISSED {} ago", compact(-left))
+    } else {
+        format!("{} left", compact(left))
+    }
+}
+
+/// A few words for the status line.
+pub fn clock_short(kind: ClockKind) -> &'static str {
+    match kind {
+        ClockKind::Acknowledge => "ack",
+        ClockKind::Escalate => "escalate",
+        ClockKind::Mitigate => "mitigate",
+        ClockKind::Update => "update",
+    }
+}
+
+pub fn panel(app: &App, area: Rect, buf: &mut Buffer) {
+    let Some(inc) = app.incident_state() else {
+        return;
+    };
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    let end = inc.resolved.as_ref().map_or(app.now, |r| r.at);
+    lines.push(Line::from(vec![
+        Span::styled(
+            format!(" {} ", inc.severity),
+            theme::incident_severity(inc.severity),
+        ),
+        Span::raw(format!(
+            " {} · {} · T+{}",
+            clean(&inc.title),
+            inc.status,
+            hms(end.duration_since(inc.declared.at))
+        )),
+    ]));
+    lines.push(Line::styled(
+        format!(
+            "detected {} · declared {} UTC by {} · time to detect {}",
+            utc_clock(inc.alert.starts_at),
+            utc_datetime(inc.declared.at),
+            clean(&inc.declared.by),
+            hms(inc.time_to_declare())
+        ),
+        theme::dim(),
+    ));
+    lines.push(Line::styled("Clocks", theme::heading()));
+    let clocks = app.clocks();
+    if clocks.is_empty() {
+        lines.push(Line::styled("  none running", theme::dim()));
+    }
+    for c in &clocks {
+        let mut label = c.kind.label().to_string();
+        if c.kind == ClockKind::Escalate {
+            label = format!(
+                "escalate to {}",
+                app.oncall
+                    .secondary
+                    .as_deref()
+                    .unwrap_or("the secondary on call")
+            );
+        }
+        lines.push(Line::from(vec![
+            Span::raw(format!("  {label:<28} {} UTC  ", utc_clock(c.due))),
+            Span::styled(clock_text(c, app), clock_style(c)),
+        ]));
+    }
+    lines.push(Line::styled("Roles", theme::heading()));
+    for role in Role::ALL {
+        let who = inc.roles.get(&role).map_or(
+            "—  (:role {} NAME)".replace("{}", role.as_str()),
+            |(n, _)| clean(n).into_owned(),
+        );
+        lines.push(Line::raw(format!("  {:<20} {who}", role.title())));
+    }
+    let oc = &app.oncall;
+    lines.push(Line::styled(
+        format!(
+            "  on call: primary {} · secondary {}",
+            oc.primary.as_deref().unwrap_or("not set"),
+            oc.secondary.as_deref().unwrap_or("not set")
+        ),
+        theme::dim(),
+    ));
+    lines.push(Line::styled(
+        format!("Action items ({})", inc.actions.len()),
+        theme::heading(),
+    ));
+    if inc.actions.is_empty() {
+        lines.push(Line::styled("  none yet (A adds one)", theme::dim()));
+    }
+    for a in &inc.actions {
+        let owner = a
+            .owner
+            .as_deref()
+            .map_or("NO OWNER".to_string(), |o| clean(o).into_owned());
+        let due = a.due.map_or("NO DUE DATE".to_string(), |d| d.to_string());
+        let style = if a.owner.is_none() || a.due.is_none() {
+            theme::warn()
+        } else {
+            Style::new()
+        };
+        lines.push(Line::styled(
+            format!(
+                "  • {} — {owner}, {due}{}",
+                clean(&a.text),
+                a.ticket
+                    .as_deref()
+                    .map(|t| format!(", {}", clean(t)))
+                    .unwrap_or_default()
+            ),
+            style,
+        ));
+    }
+    lines.push(Line::styled(
+        format!("Status updates ({})", inc.updates.len()),
+        theme::heading(),
+    ));
+    match inc.updates.last() {
+        Some(u) => lines.push(Line::raw(format!(
+            "  last: {} UTC by {} ({})",
+            utc_clock(u.mark.at),
+            clean(&u.mark.by),
+            u.audience.as_str()
+        ))),
+        None => lines.push(Line::styled("  none yet (u writes one)", theme::dim())),
+    }
+    let r = centered(area, 90, lines.len() as u16 + 2);
+    let inner = boxed(" Incident — Esc closes ", r, buf);
+    let max = lines.len().saturating_sub(inner.height as usize);
+    Paragraph::new(lines)
+        .scroll((app.overlay_scroll.min(max) as u16, 0))
+        .render(inner, buf);
+}
+
+pub fn updates(app: &App, area: Rect, buf: &mut Buffer) {
+    let Some(inc) = app.incident_state() else {
+        return;
+    };
+    let mut lines: Vec<Line<'static>> = Vec::new();
+    if inc.updates.is_empty() {
+        lines.push(Line::styled(
+            "No status updates yet: u writes one.",
+            theme::dim(),
+        ));
+    }
+    for u in &inc.updates {
+        lines.push(Line::styled(
+            format!(
+                "{} UTC · {} · {}",
+                utc_datetime(u.mark.at),
+                u.audience.as_str(),
+                clean(&u.mark.by)
+            ),
+            theme::heading(),
+        ));
+        for l in u.text.lines() {
+            lines.push(Line::raw(format!("  {}", clean(l))));
+        }
+    }
+    let r = centered(area, 96, area.height.saturating_sub(4));
+    let inner = boxed(" Status updates — j/k scroll · Esc closes ", r, buf);
+    let max = lines.len().saturating_sub(inner.height as usize);
+    Paragraph::new(lines)
+        .scroll((app.overlay_scroll.min(max) as u16, 0))
+        .render(inner, buf);
+}
+
+pub fn editor(d: &UpdateDraft, area: Rect, buf: &mut Buffer) {
+    let r = centered(area, 96, area.height.saturating_sub(4).max(8));
+    let title = if d.confirm_discard {
+        " Discard this status update? y discards · any other key keeps editing "
+    } else if d.audience == crate::domain::incident::Audience::Internal {
+        " Status update (internal) — Ctrl-s saves · Esc cancels · Tab: external "
+    } else {
+        " Status update (external) — Ctrl-s saves · Esc cancels · Tab: internal "
+    };
+    let inner = boxed(title, r, buf);
+    d.editor.render(inner, buf);
+}
+
+pub fn action_form(d: &ActionDraft, area: Rect, buf: &mut Buffer) {
+    let r = centered(area, 72, 8);
+    let inner = boxed(
+        " Action item — Tab next field · Enter saves · Esc cancels ",
+        r,
+        buf,
+    );
+    for (i, (label, field)) in ACTION_FIELDS.iter().zip(&d.fields).enumerate() {
+        let row = Rect {
+            y: inner.y + i as u16,
+            height: 1,
+            ..inner
+        };
+        if row.y >= inner.y + inner.height {
+            break;
+        }
+        let style = if i == d.focus {
+            theme::title(true)
+        } else {
+            theme::dim()
+        };
+        Line::styled(format!("{label:>17} "), style).render(row, buf);
+        let input = Rect {
+            x: row.x + 18,
+            width: row.width.saturating_sub(18),
+            ..row
+        };
+        let text = field.lines().join(" ");
+        let shown = if i == d.focus {
+            format!("{text}▏")
+        } else {
+            text
+        };
+        Line::raw(clip(&clean(&shown), input.width as usize)).render(input, buf);
+    }
+    if let Some(e) = &d.error {
+        let row = Rect {
+            y: inner.y + 5,
+            height: 1,
+            ..inner
+        };
+        if row.y < inner.y + inner.height {
+            Line::styled(clip(&clean(e), row.width as usize), theme::bad()).render(row, buf);
+        }
+    }
+}
+
+pub fn confirm_resolve(app: &App, area: Rect, buf: &mut Buffer) {
+    let id = app
+        .incident
+        .as_ref()
+        .map(|i| clean(&i.id).into_owned())
+        .unwrap_or_default();
+    let r = centered(area, 60, 6);
+    let inner = boxed(" Resolve? ", r, buf);
+    Paragraph::new(vec![
+        Line::raw(format!("Resolve incident {id}? Its clocks stop.")),
+        Line::styled("y resolves · any other key keeps it open", theme::warn()),
+    ])
+    .wrap(Wrap { trim: true })
+    .render(inner, buf);
+}
