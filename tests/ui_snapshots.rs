@@ -255,3 +255,28 @@ fn cluster_change_confirmation() {
     let t = h.render(80, 24);
     insta::assert_snapshot!("confirm_scale_80x24", t.backend());
 }
+
+fn commanded() -> Harness {
+    let mut h = with_incident();
+    h.app.oncall = serde_yaml::from_str("primary: alice\nsecondary: bob\n").expect("on-call yaml");
+    h.command("role ic alice");
+    h.command("role comms carol");
+    h.command("action add a p99 alert for checkout owner=bob due=2026-12-01 ticket=OPS-42");
+    h.command("action write a load test");
+    h.advance(60 * 11);
+    h
+}
+
+#[test]
+fn incident_panel() {
+    let mut h = commanded();
+    h.key(KeyCode::Char('i'));
+    snap("incident_panel", &h);
+}
+
+#[test]
+fn status_update_editor() {
+    let mut h = commanded();
+    h.key(KeyCode::Char('u'));
+    snap("status_update", &h);
+}

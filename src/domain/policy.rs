@@ -258,7 +258,7 @@ pub fn clocks(inc: &Incident, matrix: &Matrix, oncall: &OnCall, now: Timestamp) 
         t.update_every
             .and_then(|w| clock(ClockKind::Update, last_update, w, now)),
     );
-    out.sort_by_key(|c| (std::cmp::Reverse(c.state), c.due));
+    out.sort_by_key(|c| (std::cmp::Reverse(c.state), c.due, c.kind));
     out
 }
 

@@ -85,8 +85,9 @@ impl Harness {
     /// their id, appends come straight back as journal events, queries are
     /// answered by the scenario.
     pub fn send(&mut self, msg: Msg) {
-        let mut queue = vec![msg];
-        while let Some(m) = queue.pop() {
+        // Effects are answered in the order they were asked, as the loop does.
+        let mut queue = std::collections::VecDeque::from([msg]);
+        while let Some(m) = queue.pop_front() {
             for e in update(&mut self.app, m) {
                 self.effects.push(e.clone());
                 match e {
@@ -96,7 +97,7 @@ impl Harness {
                         };
                         *id = incident_id(&alert.name, event.ts);
                         let id = id.clone();
-                        queue.push(Msg::Declared(Ok(Opened {
+                        queue.push_back(Msg::Declared(Ok(Opened {
                             declared: Declared::New(id),
                             events: vec![event],
                             warnings: Vec::new(),
@@ -105,14 +106,14 @@ impl Harness {
                     }
                     Effect::Append(event) => {
                         let id = self.app.incident.as_ref().unwrap().id.clone();
-                        queue.push(Msg::Journal(JournalMsg::Events {
+                        queue.push_back(Msg::Journal(JournalMsg::Events {
                             id,
                             events: vec![event],
                         }));
                     }
                     Effect::Query(Some(req)) => {
                         let result = self.scenario.metric(&req, self.now());
-                        queue.push(Msg::Source(SourceMsg::Metric {
+                        queue.push_back(Msg::Source(SourceMsg::Metric {
                             source: SOURCE.into(),
                             query: req.query,
                             result,
@@ -120,28 +121,28 @@ impl Harness {
                     }
                     Effect::Silence(req) => {
                         let n = self.effects.len();
-                        queue.push(Msg::Silenced(Ok(SilenceDone {
+                        queue.push_back(Msg::Silenced(Ok(SilenceDone {
                             silence_id: format!("silence-{n}"),
                             alert: req.alert,
                             fingerprint: req.fingerprint,
                             until: req.starts_at + SignedDuration::try_from(req.duration).unwrap(),
                         })));
                     }
-                    Effect::Unsilence(id) => queue.push(Msg::Unsilenced(Ok(id))),
+                    Effect::Unsilence(id) => queue.push_back(Msg::Unsilenced(Ok(id))),
                     Effect::PodDetails { pod, previous, .. } => {
                         let (events, lines) =
                             self.scenario.pod_details(&pod.name, previous, self.now());
-                        queue.push(Msg::Source(SourceMsg::PodEvents {
+                        queue.push_back(Msg::Source(SourceMsg::PodEvents {
                             pod: pod.clone(),
                             result: Ok(events),
                         }));
-                        queue.push(Msg::Source(SourceMsg::PodLog {
+                        queue.push_back(Msg::Source(SourceMsg::PodLog {
                             pod,
                             lines: Ok(lines),
                             done: true,
                         }));
                     }
-                    Effect::Cluster(action) => queue.push(Msg::ClusterDone {
+                    Effect::Cluster(action) => queue.push_back(Msg::ClusterDone {
                         action: action.describe(),
                         result: Ok("done".into()),
                     }),

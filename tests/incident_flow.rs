@@ -1,0 +1,221 @@
+//! Incident command through the reducer with an injected clock: deadlines near
+//! and missed (recorded once), escalation, cadence reset by a status update,
+//! roles, backdated notes, the update editor and action items.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+mod common;
+
+use common::Harness;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use warroom::app::Msg;
+use warroom::app::state::Mode;
+use warroom::domain::incident::{Audience, EventKind, Role};
+use warroom::domain::policy::{ClockKind, ClockState, OnCall};
+
+fn events(h: &Harness) -> Vec<EventKind> {
+    h.app
+        .incident
+        .as_ref()
+        .map(|i| i.events.iter().map(|e| e.kind.clone()).collect())
+        .unwrap_or_default()
+}
+
+fn declared() -> Harness {
+    let mut h = Harness::at(0);
+    h.app.oncall = serde_yaml::from_str::<OnCall>("primary: alice\nsecondary: bob\n").unwrap();
+    h.key(KeyCode::Enter);
+    h
+}
+
+fn tick(h: &mut Harness, secs: i64) {
+    let now = h.app.now + jiff::SignedDuration::from_secs(secs);
+    h.send(Msg::Tick(now));
+}
+
+#[test]
+fn deadlines_go_amber_then_red_and_are_recorded_once() {
+    let mut h = declared();
+    let state = |h: &Harness, k: ClockKind| {
+        h.app
+            .clocks()
+            .into_iter()
+            .find(|c| c.kind == k)
+            .map(|c| c.state)
+    };
+    assert_eq!(state(&h, ClockKind::Acknowledge), Some(ClockState::Ok));
+    tick(&mut h, 12 * 60 + 30);
+    assert_eq!(state(&h, ClockKind::Acknowledge), Some(ClockState::Near));
+    assert!(
+        h.screen(80, 24).contains("ack 2:30 left"),
+        "{}",
+        h.screen(80, 24)
+    );
+    tick(&mut h, 150);
+    assert_eq!(state(&h, ClockKind::Acknowledge), Some(ClockState::Missed));
+    tick(&mut h, 1);
+    tick(&mut h, 1);
+    let missed: Vec<ClockKind> = events(&h)
+        .into_iter()
+        .filter_map(|k| match k {
+            EventKind::DeadlineMissed { clock, .. } => Some(clock),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        missed,
+        [ClockKind::Acknowledge, ClockKind::Escalate],
+        "each once"
+    );
+    h.key(KeyCode::Char('i'));
+    let panel = h.screen(80, 24);
+    assert!(panel.contains("escalate to bob"), "{panel}");
+    assert!(panel.contains("MISSED"), "{panel}");
+    // Acknowledging stops both clocks; the responder list is not polluted.
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Char('a'));
+    assert!(state(&h, ClockKind::Acknowledge).is_none());
+    assert!(state(&h, ClockKind::Escalate).is_none());
+    assert!(
+        !h.app
+            .incident_state()
+            .unwrap()
+            .responders
+            .contains("warroom")
+    );
+}
+
+#[test]
+fn a_status_update_restarts_the_cadence() {
+    let mut h = declared();
+    tick(&mut h, 50 * 60);
+    let due = |h: &Harness| {
+        h.app
+            .clocks()
+            .into_iter()
+            .find(|c| c.kind == ClockKind::Update)
+            .unwrap()
+            .due
+    };
+    assert_eq!(due(&h), common::t0() + jiff::SignedDuration::from_mins(60));
+    h.key(KeyCode::Char('u'));
+    let Mode::StatusUpdate(d) = &h.app.mode else {
+        panic!("u opens the editor")
+    };
+    let text = d.editor.lines().join("\n");
+    assert!(text.starts_with("[P1] "), "{text}");
+    assert!(text.contains("Next update by 04:50 UTC"), "{text}");
+    assert!(
+        text.contains("Declared P1 incident") || text.contains("- "),
+        "{text}"
+    );
+    // Tab switches to the customer template while nothing was typed.
+    h.key(KeyCode::Tab);
+    let Mode::StatusUpdate(d) = &h.app.mode else {
+        panic!()
+    };
+    assert_eq!(d.audience, Audience::External);
+    assert!(d.editor.lines().join("\n").starts_with("Investigating: "));
+    h.chars(" More soon.");
+    h.key(KeyCode::Esc);
+    let Mode::StatusUpdate(d) = &h.app.mode else {
+        panic!("a changed draft asks first")
+    };
+    assert!(d.confirm_discard);
+    h.key(KeyCode::Char('n'));
+    h.send(Msg::Key(KeyEvent::new(
+        KeyCode::Char('s'),
+        KeyModifiers::CONTROL,
+    )));
+    assert!(matches!(h.app.mode, Mode::Normal));
+    let inc = h.app.incident_state().unwrap();
+    assert_eq!(inc.updates.len(), 1);
+    assert_eq!(inc.updates[0].audience, Audience::External);
+    assert_eq!(
+        due(&h),
+        h.app.now + jiff::SignedDuration::from_mins(60),
+        "cadence reset"
+    );
+    h.command("updates");
+    assert!(
+        h.screen(80, 24).contains("external"),
+        "{}",
+        h.screen(80, 24)
+    );
+}
+
+#[test]
+fn roles_oncall_backdated_notes_and_resolve_confirmation() {
+    let mut h = declared();
+    h.command("role ic Alice Smith");
+    h.command("role comms bob");
+    let inc = h.app.incident_state().unwrap();
+    assert_eq!(
+        inc.roles.get(&Role::Ic).map(|r| r.0.as_str()),
+        Some("Alice Smith")
+    );
+    h.command("oncall");
+    assert!(
+        h.screen(200, 50)
+            .contains("on call: primary alice, secondary bob")
+    );
+    h.command("note @02:50 customer reported slow pages first");
+    let inc = h.app.incident_state().unwrap();
+    assert_eq!(inc.notes[0].1, "customer reported slow pages first");
+    assert_eq!(
+        inc.notes[0].0.at,
+        common::t0() - jiff::SignedDuration::from_mins(10)
+    );
+    let ev = h
+        .app
+        .incident
+        .as_ref()
+        .unwrap()
+        .events
+        .last()
+        .unwrap()
+        .clone();
+    assert_eq!(ev.ts, h.app.now, "the event keeps the time it was written");
+    h.key(KeyCode::Char('m'));
+    assert!(h.app.incident_state().unwrap().mitigated.is_some());
+    h.key(KeyCode::Char('R'));
+    assert!(matches!(h.app.mode, Mode::ConfirmResolve));
+    h.key(KeyCode::Char('n'));
+    assert!(h.app.incident_state().unwrap().is_open());
+    h.key(KeyCode::Char('R'));
+    h.key(KeyCode::Char('y'));
+    assert!(!h.app.incident_state().unwrap().is_open());
+}
+
+#[test]
+fn action_items_by_form_and_by_command() {
+    let mut h = declared();
+    h.key(KeyCode::Char('A'));
+    h.chars("add a p99 alert on checkout");
+    h.key(KeyCode::Tab);
+    h.chars("bob");
+    h.key(KeyCode::Tab);
+    h.chars("next week");
+    h.key(KeyCode::Enter);
+    let Mode::ActionForm(d) = &h.app.mode else {
+        panic!("a bad date keeps the form open")
+    };
+    assert!(d.error.as_deref().unwrap().contains("YYYY-MM-DD"));
+    for _ in 0.."next week".len() {
+        h.key(KeyCode::Backspace);
+    }
+    h.chars("2026-12-01");
+    h.key(KeyCode::Enter);
+    h.command("action write the load test ticket=OPS-7");
+    let inc = h.app.incident_state().unwrap();
+    assert_eq!(inc.actions.len(), 2);
+    assert_eq!(inc.actions[0].owner.as_deref(), Some("bob"));
+    assert_eq!(
+        inc.actions[0].due.map(|d| d.to_string()).as_deref(),
+        Some("2026-12-01")
+    );
+    assert_eq!(inc.actions[1].ticket.as_deref(), Some("OPS-7"));
+    assert_eq!(inc.actions[1].owner, None);
+    h.key(KeyCode::Char('i'));
+    let panel = h.screen(80, 24);
+    assert!(panel.contains("NO OWNER"), "{panel}");
+}
