@@ -12,7 +12,7 @@ use crate::app::run::{Effects, run};
 use crate::app::state::App;
 use crate::config::{Config, Overrides};
 use crate::domain::export;
-use crate::domain::time::utc_datetime;
+use crate::domain::time::{hms, utc_datetime};
 use crate::journal::Store;
 use crate::sources::alertmanager::Alertmanager;
 use crate::sources::http::Http;
@@ -71,13 +71,26 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
+/// Output format of `export` and `list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Markdown for people.
+    Md,
+    /// JSON for tools.
+    Json,
+}
+
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Open the cockpit on the built-in simulated incident (no servers needed).
     Demo,
     /// List the incidents in the data dir.
-    List,
+    List {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
     /// Write the postmortem draft of an incident as markdown.
     Export {
         /// Incident id, as `warroom list` shows it.
@@ -85,9 +98,12 @@ pub enum Command {
         /// Write to this file instead of standard output.
         #[arg(short, long, value_name = "FILE")]
         output: Option<PathBuf>,
-        /// Use this template instead of the built-in one.
+        /// Use this template instead of the built-in one (markdown only).
         #[arg(long, value_name = "FILE")]
         template: Option<PathBuf>,
+        /// `md` (the postmortem) or `json` (the same facts as data).
+        #[arg(long, value_enum, default_value_t = Format::Md)]
+        format: Format,
     },
 }
 
@@ -120,12 +136,13 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command {
         Some(Command::Demo) => cockpit(&config, &session, true),
-        Some(Command::List) => list(&config).map(|()| ExitCode::SUCCESS),
+        Some(Command::List { json }) => list(&config, json).map(|()| ExitCode::SUCCESS),
         Some(Command::Export {
             id,
             output,
             template,
-        }) => export_cmd(&config, &id, output, template).map(|()| ExitCode::SUCCESS),
+            format,
+        }) => export_cmd(&config, &id, output, template, format).map(|()| ExitCode::SUCCESS),
         None => cockpit(&config, &session, false),
     };
     match result {
@@ -204,7 +221,8 @@ async fn cockpit_async(config: &Config, session: &Session, demo: bool) -> anyhow
         tx,
         query_tx,
         source_tx.clone(),
-    );
+    )
+    .with_matrix(config.matrix.clone());
     if demo {
         tokio::spawn(demo::run(
             demo::Scenario::new(now),
@@ -311,11 +329,32 @@ async fn cockpit_async(config: &Config, session: &Session, demo: bool) -> anyhow
     Ok(ExitCode::SUCCESS)
 }
 
-fn list(config: &Config) -> anyhow::Result<()> {
+fn list(config: &Config, json: bool) -> anyhow::Result<()> {
     let store = Store::new(&config.data_dir);
-    let (incidents, warnings) = store.list()?;
+    let (mut incidents, warnings) = store.list()?;
     for w in warnings {
         eprintln!("warning: {w}");
+    }
+    incidents.sort_by_key(|i| std::cmp::Reverse(i.declared.at));
+    let dur = |d: Option<jiff::SignedDuration>| d.map(hms);
+    if json {
+        let rows: Vec<serde_json::Value> = incidents
+            .iter()
+            .map(|i| {
+                serde_json::json!({
+                    "id": i.id,
+                    "severity": i.severity.to_string(),
+                    "status": i.status.to_string(),
+                    "title": crate::sanitize::line(&i.title),
+                    "declared": utc_datetime(i.declared.at),
+                    "time_to_acknowledge": dur(i.time_to_acknowledge()),
+                    "time_to_mitigate": dur(i.time_to_mitigate()),
+                    "time_to_resolve": dur(i.time_to_resolve()),
+                })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&rows)?);
+        return Ok(());
     }
     if incidents.is_empty() {
         eprintln!("no incidents in {}", store.dir().display());
@@ -328,16 +367,20 @@ fn list(config: &Config) -> anyhow::Result<()> {
         .unwrap_or(2)
         .max(2);
     println!(
-        "{:<id_w$}  SEV  STATE          OPENED (UTC)         TITLE",
+        "{:<id_w$}  SEV  STATE          OPENED (UTC)         TO ACK    TO MITIG  TO RESOLVE  TITLE",
         "ID"
     );
+    let cell = |d: Option<jiff::SignedDuration>| dur(d).unwrap_or_else(|| "-".into());
     for i in incidents {
         println!(
-            "{:<id_w$}  {:<3}  {:<13}  {}  {}",
+            "{:<id_w$}  {:<3}  {:<13}  {}  {:<8}  {:<8}  {:<10}  {}",
             i.id,
             i.severity,
             i.status,
             utc_datetime(i.declared.at),
+            cell(i.time_to_acknowledge()),
+            cell(i.time_to_mitigate()),
+            cell(i.time_to_resolve()),
             crate::sanitize::line(&i.title)
         );
     }
@@ -349,6 +392,7 @@ fn export_cmd(
     id: &str,
     output: Option<PathBuf>,
     template: Option<PathBuf>,
+    format: Format,
 ) -> anyhow::Result<()> {
     let store = Store::new(&config.data_dir);
     let path = store.path(id)?;
@@ -368,7 +412,10 @@ fn export_cmd(
         }
         None => export::DEFAULT_TEMPLATE.to_string(),
     };
-    let md = export::markdown(&loaded.events, &template)?;
+    let md = match format {
+        Format::Md => export::markdown(&loaded.events, &template, &config.matrix)?,
+        Format::Json => export::json(&loaded.events, &config.matrix)?,
+    };
     match output {
         Some(out) => {
             std::fs::write(&out, md).map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?

@@ -32,6 +32,7 @@ pub struct Effects {
     follower: Option<Follower>,
     alertmanager: Option<Alertmanager>,
     sources: mpsc::UnboundedSender<SourceMsg>,
+    matrix: crate::domain::policy::Matrix,
     pods: PodBackend,
     details: Option<tokio::task::JoinHandle<()>>,
 }
@@ -64,6 +65,7 @@ impl Effects {
             follower: None,
             alertmanager: None,
             sources,
+            matrix: crate::domain::policy::Matrix::default(),
             pods: PodBackend::None,
             details: None,
         }
@@ -73,6 +75,12 @@ impl Effects {
     /// the scope sent on `scope`.
     pub fn with_cluster(mut self, kube: Kube, scope: watch::Sender<Option<PodScope>>) -> Self {
         self.pods = PodBackend::Cluster(kube, scope);
+        self
+    }
+
+    /// Exports judge response times against this severity matrix.
+    pub fn with_matrix(mut self, matrix: crate::domain::policy::Matrix) -> Self {
+        self.matrix = matrix;
         self
     }
 
@@ -126,8 +134,10 @@ impl Effects {
                 let (store, tx) = (self.store.clone(), self.tx.clone());
                 let path =
                     path.unwrap_or_else(|| self.data_dir.join("exports").join(format!("{id}.md")));
+                let matrix = self.matrix.clone();
                 tokio::task::spawn_blocking(move || {
-                    let _ = tx.send(Msg::Exported(export_to(&store, &id, &path).map(|()| path)));
+                    let result = export_to(&store, &id, &path, &matrix).map(|()| path);
+                    let _ = tx.send(Msg::Exported(result));
                 });
             }
             Effect::Query(q) => {
@@ -267,10 +277,15 @@ const NO_AM: &str =
     "silences need an Alertmanager: set alertmanager.url in the config or pass --alertmanager URL";
 
 /// Writes the postmortem draft of `id` to `path`.
-pub fn export_to(store: &Store, id: &str, path: &std::path::Path) -> Result<(), String> {
+pub fn export_to(
+    store: &Store,
+    id: &str,
+    path: &std::path::Path,
+    matrix: &crate::domain::policy::Matrix,
+) -> Result<(), String> {
     let loaded = store.load(id).map_err(|e| e.to_string())?;
-    let md =
-        export::markdown(&loaded.events, export::DEFAULT_TEMPLATE).map_err(|e| e.to_string())?;
+    let md = export::markdown(&loaded.events, export::DEFAULT_TEMPLATE, matrix)
+        .map_err(|e| e.to_string())?;
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
     }

@@ -1,9 +1,15 @@
-//! Postmortem export: a pure function from journal events and a template to
-//! markdown, so the same journal always yields the same bytes.
+//! Postmortem export: a pure function from journal events (and the severity
+//! matrix) to a report, rendered as markdown through a template or as JSON, so
+//! the same journal always yields the same bytes. Every text that came from a
+//! responder or a source is sanitised and has its secrets redacted.
 
 use std::collections::BTreeMap;
 
-use super::incident::{Event, FoldError, Incident};
+use serde::Serialize;
+
+use super::incident::{Event, FoldError, Incident, Mark, Role};
+use super::policy::Matrix;
+use super::redact::redact;
 use super::time::{hms, utc_datetime};
 use crate::sanitize;
 
@@ -18,19 +24,314 @@ pub const PLACEHOLDERS: &[&str] = &[
     "status",
     "alert",
     "runbook",
+    "roles",
     "responders",
     "summary",
     "impact",
     "durations",
+    "targets",
     "timeline",
     "steps",
+    "updates",
     "notes",
+    "action_items",
 ];
 
-/// Renders the postmortem for a journal.
-pub fn markdown(events: &[Event], template: &str) -> Result<String, FoldError> {
+/// Everything the postmortem states, in one serialisable value; markdown and
+/// JSON are two views of it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Incident id.
+    pub id: String,
+    /// What was wrong.
+    pub title: String,
+    /// Final severity.
+    pub severity: String,
+    /// Final state.
+    pub status: String,
+    /// The alert it was declared for.
+    pub alert: String,
+    /// The checklist, if any.
+    pub runbook: Option<String>,
+    /// Role → holder.
+    pub roles: BTreeMap<String, String>,
+    /// Everyone who recorded anything.
+    pub responders: Vec<String>,
+    /// Milestones in UTC (`detected`, `declared`, `acknowledged`, ...).
+    pub times: BTreeMap<String, Option<String>>,
+    /// Durations from the declaration (and detection → declaration).
+    pub durations: BTreeMap<String, Option<String>>,
+    /// Severity targets and whether they were met.
+    pub targets: Vec<TargetRow>,
+    /// Every event.
+    pub timeline: Vec<TimelineRow>,
+    /// Every runbook step and what became of it.
+    pub steps: Vec<StepRow>,
+    /// Status updates as sent.
+    pub updates: Vec<UpdateRow>,
+    /// Notes, in the order of what they describe.
+    pub notes: Vec<NoteRow>,
+    /// Follow-ups.
+    pub action_items: Vec<ActionRow>,
+}
+
+/// One severity target.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetRow {
+    /// `acknowledge`, `mitigate`, `first status update`.
+    pub target: String,
+    /// Allowed time.
+    pub within: String,
+    /// Time it took, if it happened.
+    pub actual: Option<String>,
+    /// Met, missed, or not decided yet (`None`).
+    pub met: Option<bool>,
+}
+
+/// One timeline line.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimelineRow {
+    /// UTC with milliseconds.
+    pub at: String,
+    /// Who (or which source) recorded it.
+    pub by: String,
+    /// What happened.
+    pub event: String,
+}
+
+/// One runbook step.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepRow {
+    /// Section heading.
+    pub section: String,
+    /// Step id.
+    pub id: String,
+    /// Step text.
+    pub text: String,
+    /// `done`, `undone` (ticked, then unticked) or `not done`.
+    pub state: String,
+    /// Who last changed it.
+    pub by: Option<String>,
+    /// When (UTC).
+    pub at: Option<String>,
+}
+
+/// One status update.
+#[derive(Debug, Clone, Serialize)]
+pub struct UpdateRow {
+    /// UTC.
+    pub at: String,
+    /// Author.
+    pub by: String,
+    /// `internal` or `external`.
+    pub audience: String,
+    /// Text.
+    pub text: String,
+}
+
+/// One note.
+#[derive(Debug, Clone, Serialize)]
+pub struct NoteRow {
+    /// When what it describes happened (UTC).
+    pub at: String,
+    /// Author.
+    pub by: String,
+    /// Text.
+    pub text: String,
+}
+
+/// One action item.
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionRow {
+    /// What to do.
+    pub text: String,
+    /// Who.
+    pub owner: Option<String>,
+    /// By when.
+    pub due: Option<String>,
+    /// Tracker reference.
+    pub ticket: Option<String>,
+    /// What is missing (`owner`, `due date`) — flagged in the markdown.
+    pub missing: Vec<String>,
+}
+
+/// Text from outside, cleaned of control characters and secrets.
+fn clean(s: &str) -> String {
+    redact(&sanitize::multiline(s))
+}
+
+fn at(m: &Mark) -> String {
+    format!("{} UTC", utc_datetime(m.at))
+}
+
+/// Builds the report of a journal.
+pub fn report(events: &[Event], matrix: &Matrix) -> Result<Report, FoldError> {
     let inc = Incident::fold(events)?;
-    let values = values(&inc, events);
+    let target = matrix.target(inc.severity);
+    let mut times = BTreeMap::new();
+    times.insert(
+        "detected".to_string(),
+        Some(format!("{} UTC", utc_datetime(inc.alert.starts_at))),
+    );
+    times.insert("declared".to_string(), Some(at(&inc.declared)));
+    times.insert(
+        "acknowledged".to_string(),
+        inc.acknowledged.as_ref().map(at),
+    );
+    times.insert("mitigated".to_string(), inc.mitigated.as_ref().map(at));
+    times.insert("resolved".to_string(), inc.resolved.as_ref().map(at));
+    let mut durations = BTreeMap::new();
+    durations.insert(
+        "time_to_declare".to_string(),
+        Some(hms(inc.time_to_declare())),
+    );
+    durations.insert(
+        "time_to_acknowledge".to_string(),
+        inc.time_to_acknowledge().map(hms),
+    );
+    durations.insert(
+        "time_to_mitigate".to_string(),
+        inc.time_to_mitigate().map(hms),
+    );
+    durations.insert(
+        "time_to_resolve".to_string(),
+        inc.time_to_resolve().map(hms),
+    );
+    let first_update = inc
+        .updates
+        .first()
+        .map(|u| u.mark.at.duration_since(inc.declared.at));
+    let mut targets = Vec::new();
+    let mut row =
+        |name: &str, within: Option<std::time::Duration>, actual: Option<jiff::SignedDuration>| {
+            let Some(w) = within else { return };
+            let w = jiff::SignedDuration::try_from(w).unwrap_or(jiff::SignedDuration::MAX);
+            let still_open = inc.is_open();
+            let met = match actual {
+                Some(a) => Some(a <= w),
+                None if still_open => None,
+                None => Some(false),
+            };
+            targets.push(TargetRow {
+                target: name.to_string(),
+                within: hms(w),
+                actual: actual.map(hms),
+                met,
+            });
+        };
+    row("acknowledge", target.acknowledge, inc.time_to_acknowledge());
+    row("mitigate", target.mitigate, inc.time_to_mitigate());
+    row("first status update", target.first_comm, first_update);
+    let timeline = events
+        .iter()
+        .map(|e| TimelineRow {
+            at: e.ts.strftime("%Y-%m-%d %H:%M:%S%.3f").to_string(),
+            by: clean(&e.author),
+            event: clean(&e.kind.describe()),
+        })
+        .collect();
+    let steps = inc
+        .runbook
+        .as_ref()
+        .map(|rb| {
+            rb.steps
+                .iter()
+                .map(|st| {
+                    let mark = inc.steps.get(&st.id);
+                    let state = match mark {
+                        Some(m) if m.done => "done",
+                        Some(_) => "undone",
+                        None => "not done",
+                    };
+                    StepRow {
+                        section: clean(&st.section),
+                        id: clean(&st.id),
+                        text: clean(&st.text),
+                        state: state.into(),
+                        by: mark.map(|m| clean(&m.mark.by)),
+                        at: mark.map(|m| at(&m.mark)),
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Report {
+        id: clean(&inc.id),
+        title: clean(&inc.title),
+        severity: inc.severity.to_string(),
+        status: inc.status.to_string(),
+        alert: clean(&inc.alert.name),
+        runbook: inc
+            .runbook
+            .as_ref()
+            .map(|r| format!("{} ({})", clean(&r.title), clean(&r.id))),
+        roles: inc
+            .roles
+            .iter()
+            .map(|(r, (n, _))| (r.title().to_string(), clean(n)))
+            .collect(),
+        responders: inc.responders.iter().map(|r| clean(r)).collect(),
+        times,
+        durations,
+        targets,
+        timeline,
+        steps,
+        updates: inc
+            .updates
+            .iter()
+            .map(|u| UpdateRow {
+                at: at(&u.mark),
+                by: clean(&u.mark.by),
+                audience: u.audience.as_str().into(),
+                text: clean(&u.text),
+            })
+            .collect(),
+        notes: inc
+            .notes
+            .iter()
+            .map(|(m, t)| NoteRow {
+                at: at(m),
+                by: clean(&m.by),
+                text: clean(t),
+            })
+            .collect(),
+        action_items: inc
+            .actions
+            .iter()
+            .map(|a| {
+                let mut missing = Vec::new();
+                if a.owner.is_none() {
+                    missing.push("owner".to_string());
+                }
+                if a.due.is_none() {
+                    missing.push("due date".to_string());
+                }
+                ActionRow {
+                    text: clean(&a.text),
+                    owner: a.owner.as_deref().map(clean),
+                    due: a.due.map(|d| d.to_string()),
+                    ticket: a.ticket.as_deref().map(clean),
+                    missing,
+                }
+            })
+            .collect(),
+    })
+}
+
+/// The report as pretty JSON.
+pub fn json(events: &[Event], matrix: &Matrix) -> Result<String, FoldError> {
+    let r = report(events, matrix)?;
+    let mut out =
+        serde_json::to_string_pretty(&r).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    out.push('\n');
+    Ok(out)
+}
+
+/// Renders the postmortem for a journal through a template.
+pub fn markdown(events: &[Event], template: &str, matrix: &Matrix) -> Result<String, FoldError> {
+    let inc = Incident::fold(events)?;
+    let r = report(events, matrix)?;
+    let values = values(&inc, &r);
     let mut out = template.to_string();
     for (key, value) in &values {
         out = out.replace(&format!("{{{{{key}}}}}"), value);
@@ -41,62 +342,81 @@ pub fn markdown(events: &[Event], template: &str) -> Result<String, FoldError> {
     Ok(out)
 }
 
-fn values(inc: &Incident, events: &[Event]) -> BTreeMap<&'static str, String> {
+/// Markdown-safe on one line (table cells).
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', "<br>")
+}
+
+fn or_dash(s: &Option<String>) -> String {
+    s.as_deref().map_or("—".to_string(), cell)
+}
+
+fn values(inc: &Incident, r: &Report) -> BTreeMap<&'static str, String> {
     let mut v = BTreeMap::new();
-    v.insert("title", inline(&inc.title));
-    v.insert("id", inline(&inc.id));
-    v.insert("severity", inc.severity.to_string());
-    v.insert("status", inc.status.to_string());
-    v.insert("alert", inline(&inc.alert.name));
+    v.insert("title", cell(&r.title));
+    v.insert("id", cell(&r.id));
+    v.insert("severity", r.severity.clone());
+    v.insert("status", r.status.clone());
+    v.insert("alert", cell(&r.alert));
     v.insert(
         "runbook",
-        inc.runbook
-            .as_ref()
-            .map(|r| format!("{} (`{}`)", inline(&r.title), inline(&r.id)))
-            .unwrap_or_else(|| "none matched".into()),
+        r.runbook.as_deref().map_or("none matched".into(), cell),
+    );
+    v.insert(
+        "roles",
+        Role::ALL
+            .iter()
+            .map(|role| {
+                format!(
+                    "{}: {}",
+                    role.title(),
+                    r.roles
+                        .get(role.title())
+                        .map_or("not assigned".to_string(), |n| cell(n))
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
     );
     v.insert(
         "responders",
-        inc.responders
+        r.responders
             .iter()
-            .map(|r| inline(r))
+            .map(|x| cell(x))
             .collect::<Vec<_>>()
             .join(", "),
     );
-    v.insert("summary", summary(inc));
+    v.insert("summary", summary(inc, r));
     v.insert("impact", impact(inc));
-    v.insert("durations", durations(inc));
-    v.insert("timeline", timeline(events));
-    v.insert("steps", steps(inc));
-    v.insert("notes", notes(inc));
+    v.insert("durations", durations(r));
+    v.insert("targets", targets(r));
+    v.insert("timeline", timeline(r));
+    v.insert("steps", steps(r));
+    v.insert("updates", updates(r));
+    v.insert("notes", notes(r));
+    v.insert("action_items", action_items(r));
     v
 }
 
-/// Text from outside on one line, safe in a table cell.
-fn inline(s: &str) -> String {
-    sanitize::line(s).replace('|', "\\|")
-}
-
-fn summary(inc: &Incident) -> String {
+fn summary(inc: &Incident, r: &Report) -> String {
     let mut s = format!(
-        "Alert {} fired at {} UTC; a {} incident was declared at {} UTC by {}.",
-        inline(&inc.alert.name),
+        "Alert {} fired at {} UTC; a {} incident was declared at {} UTC.",
+        cell(&r.alert),
         utc_datetime(inc.alert.starts_at),
         inc.severity,
         utc_datetime(inc.declared.at),
-        inline(&inc.declared.by),
     );
     if let Some(m) = &inc.mitigated {
         s.push_str(&format!(" Mitigated at {} UTC.", utc_datetime(m.at)));
     }
     match &inc.resolved {
-        Some(r) => s.push_str(&format!(" Resolved at {} UTC.", utc_datetime(r.at))),
+        Some(x) => s.push_str(&format!(" Resolved at {} UTC.", utc_datetime(x.at))),
         None => s.push_str(" Not resolved when this was exported."),
     }
     if !inc.alert.summary.is_empty() {
         s.push_str(&format!(
             "\n\nAlert summary: {}",
-            inline(&inc.alert.summary)
+            cell(&clean(&inc.alert.summary))
         ));
     }
     s
@@ -107,12 +427,18 @@ fn impact(inc: &Incident) -> String {
         .alert
         .labels
         .iter()
-        .map(|(k, v)| format!("`{}={}`", inline(k), inline(v).replace('`', "'")))
+        .map(|(k, v)| {
+            format!(
+                "`{}={}`",
+                cell(&clean(k)),
+                cell(&clean(v)).replace('`', "'")
+            )
+        })
         .collect();
     let end = inc
         .resolved
         .as_ref()
-        .map(|r| format!("until {} UTC", utc_datetime(r.at)))
+        .map(|x| format!("until {} UTC", utc_datetime(x.at)))
         .unwrap_or_else(|| "and still ongoing at export".into());
     format!(
         "The alert was active from {} UTC {end}. Alert labels: {}.",
@@ -125,147 +451,352 @@ fn impact(inc: &Incident) -> String {
     )
 }
 
-fn durations(inc: &Incident) -> String {
-    let when = |m: Option<&super::incident::Mark>| {
-        m.map(|m| format!("{} UTC by {}", utc_datetime(m.at), inline(&m.by)))
-            .unwrap_or_else(|| "not recorded".into())
-    };
-    let dur = |d: Option<jiff::SignedDuration>| d.map(hms).unwrap_or_else(|| "not recorded".into());
+fn durations(r: &Report) -> String {
+    let t = |k: &str| r.times.get(k).cloned().flatten();
+    let d = |k: &str| r.durations.get(k).cloned().flatten();
     let rows = [
-        (
-            "Alert started",
-            format!("{} UTC", utc_datetime(inc.alert.starts_at)),
-            "".to_string(),
-        ),
+        ("Detected (alert started)", t("detected"), None),
         (
             "Declared",
-            when(Some(&inc.declared)),
-            format!("{} after the alert started", hms(inc.time_to_declare())),
+            t("declared"),
+            d("time_to_declare").map(|x| format!("{x} after detection")),
         ),
         (
             "Acknowledged",
-            when(inc.acknowledged.as_ref()),
-            format!("time to acknowledge {}", dur(inc.time_to_acknowledge())),
+            t("acknowledged"),
+            d("time_to_acknowledge").map(|x| format!("time to acknowledge {x}")),
         ),
         (
             "Mitigated",
-            when(inc.mitigated.as_ref()),
-            format!("time to mitigate {}", dur(inc.time_to_mitigate())),
+            t("mitigated"),
+            d("time_to_mitigate").map(|x| format!("time to mitigate {x}")),
         ),
         (
             "Resolved",
-            when(inc.resolved.as_ref()),
-            format!("time to resolve {}", dur(inc.time_to_resolve())),
+            t("resolved"),
+            d("time_to_resolve").map(|x| format!("time to resolve {x}")),
         ),
     ];
     let mut s = String::from("| Milestone | When | Duration |\n|---|---|---|\n");
-    for (name, at, d) in rows {
-        s.push_str(&format!("| {name} | {at} | {d} |\n"));
+    for (name, at, dur) in rows {
+        s.push_str(&format!(
+            "| {name} | {} | {} |\n",
+            at.unwrap_or_else(|| "not recorded".into()),
+            dur.unwrap_or_default()
+        ));
     }
     s.trim_end().to_string()
 }
 
-fn timeline(events: &[Event]) -> String {
+fn targets(r: &Report) -> String {
+    if r.targets.is_empty() {
+        return format!("No response-time targets apply to {}.", r.severity);
+    }
+    let mut s = format!(
+        "Targets for {} from the severity matrix.\n\n| Target | Within | Took | Met |\n|---|---|---|---|\n",
+        r.severity
+    );
+    for t in &r.targets {
+        let met = match t.met {
+            Some(true) => "yes",
+            Some(false) => "**no**",
+            None => "not yet",
+        };
+        s.push_str(&format!(
+            "| {} | {} | {} | {met} |\n",
+            t.target,
+            t.within,
+            t.actual.as_deref().unwrap_or("never")
+        ));
+    }
+    s.trim_end().to_string()
+}
+
+fn timeline(r: &Report) -> String {
     let mut s = String::from("| Time (UTC) | Who | Event |\n|---|---|---|\n");
-    for e in events {
-        let text = sanitize::multiline(&e.kind.describe())
-            .replace('|', "\\|")
-            .replace('\n', "<br>");
+    for e in &r.timeline {
         s.push_str(&format!(
             "| {} | {} | {} |\n",
-            e.ts.strftime("%Y-%m-%d %H:%M:%S%.3f"),
-            inline(&e.author),
-            text
+            e.at,
+            cell(&e.by),
+            cell(&e.event)
         ));
     }
     s.trim_end().to_string()
 }
 
-fn steps(inc: &Incident) -> String {
-    let Some(rb) = &inc.runbook else {
+fn steps(r: &Report) -> String {
+    if r.steps.is_empty() {
         return "No runbook was open for this incident.".into();
-    };
-    let (done, todo): (Vec<_>, Vec<_>) = rb
-        .steps
-        .iter()
-        .partition(|s| inc.step_done(&s.id).is_some());
+    }
+    let done = r.steps.iter().filter(|s| s.state == "done").count();
     let mut s = format!(
-        "Runbook `{}`: {} of {} steps done.\n\n### Done\n\n",
-        inline(&rb.id),
-        done.len(),
-        rb.steps.len()
+        "Runbook {}: {done} of {} steps done.\n",
+        r.runbook.as_deref().map_or(String::new(), cell),
+        r.steps.len()
     );
-    if done.is_empty() {
-        s.push_str("- none\n");
-    }
-    for st in &done {
-        if let Some(m) = inc.step_done(&st.id) {
-            s.push_str(&format!(
-                "- [x] {} — {}: {} ({} UTC, {})\n",
-                inline(&st.section),
-                inline(&st.id),
-                inline(&st.text),
-                utc_datetime(m.at),
-                inline(&m.by)
-            ));
+    let mut section = "";
+    for st in &r.steps {
+        if st.section != section {
+            section = &st.section;
+            s.push_str(&format!("\n### {}\n\n", cell(section)));
         }
-    }
-    s.push_str("\n### Not done\n\n");
-    if todo.is_empty() {
-        s.push_str("- none\n");
-    }
-    for st in &todo {
+        let who = match (&st.at, &st.by) {
+            (Some(at), Some(by)) => format!(" ({at}, {})", cell(by)),
+            _ => String::new(),
+        };
+        let mark = match st.state.as_str() {
+            "done" => "- [x]".to_string(),
+            "undone" => "- [ ] (ticked, then unticked)".to_string(),
+            _ => "- [ ]".to_string(),
+        };
         s.push_str(&format!(
-            "- [ ] {} — {}: {}\n",
-            inline(&st.section),
-            inline(&st.id),
-            inline(&st.text)
+            "{mark} {} — {}: {}{who}\n",
+            cell(&st.section),
+            cell(&st.id),
+            cell(&st.text)
         ));
     }
     s.trim_end().to_string()
 }
 
-fn notes(inc: &Incident) -> String {
-    if inc.notes.is_empty() {
+fn updates(r: &Report) -> String {
+    if r.updates.is_empty() {
+        return "No status updates were recorded.".into();
+    }
+    r.updates
+        .iter()
+        .map(|u| {
+            let body = u
+                .text
+                .lines()
+                .map(|l| format!("> {l}"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            format!("**{} — {}, {}**\n\n{body}", u.at, u.audience, cell(&u.by))
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+fn notes(r: &Report) -> String {
+    if r.notes.is_empty() {
         return "No notes were taken.".into();
     }
-    inc.notes
+    r.notes
         .iter()
-        .map(|(m, text)| {
-            let body = sanitize::multiline(text).replace('\n', "\n  ");
-            format!("- {} UTC, {}: {}", utc_datetime(m.at), inline(&m.by), body)
+        .map(|n| {
+            format!(
+                "- {}, {}: {}",
+                n.at,
+                cell(&n.by),
+                n.text.replace('\n', "\n  ")
+            )
         })
         .collect::<Vec<_>>()
         .join("\n")
 }
 
+fn action_items(r: &Report) -> String {
+    let mut s = String::from("| Action | Owner | Due | Ticket |\n|---|---|---|---|\n");
+    if r.action_items.is_empty() {
+        s.push_str("| _What will prevent a repeat or shorten the next one_ | | | |\n");
+    }
+    for a in &r.action_items {
+        s.push_str(&format!(
+            "| {} | {} | {} | {} |\n",
+            cell(&a.text),
+            a.owner.as_deref().map_or("**missing**".to_string(), cell),
+            a.due.as_deref().map_or("**missing**".to_string(), cell),
+            or_dash(&a.ticket)
+        ));
+    }
+    let flagged = r
+        .action_items
+        .iter()
+        .filter(|a| !a.missing.is_empty())
+        .count();
+    if flagged > 0 {
+        s.push_str(&format!(
+            "\n⚠ {flagged} action item(s) lack an owner or a due date; an action item without both tends not to happen."
+        ));
+    }
+    s.trim_end().to_string()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::incident::EventKind;
+    use crate::domain::alert::AlertState;
     use crate::domain::incident::tests::{declared, ev, step};
+    use crate::domain::incident::{Audience, EventKind, RunbookRef, StepRef};
+    use crate::domain::policy::ClockKind;
+    use crate::domain::severity::Sev;
 
+    /// A journal with every kind of event.
     fn journal() -> Vec<Event> {
         vec![
             ev("03:00:00", "alice", declared()),
+            ev(
+                "03:00:30",
+                "alice",
+                EventKind::RoleAssigned {
+                    role: Role::Ic,
+                    name: "alice".into(),
+                },
+            ),
+            ev(
+                "03:00:40",
+                "alice",
+                EventKind::RoleAssigned {
+                    role: Role::Comms,
+                    name: "carol".into(),
+                },
+            ),
             ev("03:01:30", "alice", EventKind::Acknowledged),
             ev("03:02:00", "alice", step("check-1", true)),
+            ev(
+                "03:02:10",
+                "alice",
+                EventKind::StepUndone {
+                    step: "check-1".into(),
+                    section: "Check".into(),
+                    text: "Confirm".into(),
+                },
+            ),
+            ev("03:02:20", "bob", step("check-1", true)),
             ev(
                 "03:04:00",
                 "bob",
                 EventKind::Note {
-                    text: "rolled back | v1.4\n\u{1b}[31mred".into(),
+                    text: "rolled back | v1.4 with PGPASSWORD=hunter2 psql\n\u{1b}[31mred".into(),
                     at: None,
                 },
             ),
+            ev(
+                "03:05:00",
+                "carol",
+                EventKind::Note {
+                    text: "support saw the first complaint".into(),
+                    at: Some(crate::domain::incident::tests::at("02:58:00")),
+                },
+            ),
+            ev(
+                "03:06:00",
+                "alice",
+                EventKind::SeverityChanged {
+                    from: Sev::P1,
+                    to: Sev::P0,
+                },
+            ),
+            ev(
+                "03:07:00",
+                "alertmanager",
+                EventKind::AlertChanged {
+                    fingerprint: "abc".into(),
+                    name: "CatalogP99Latency".into(),
+                    state: AlertState::Silenced,
+                    silenced_by: vec!["s-1".into()],
+                },
+            ),
+            ev(
+                "03:07:00",
+                "alice",
+                EventKind::SilenceCreated {
+                    silence_id: "s-1".into(),
+                    alert: "CatalogP99Latency".into(),
+                    fingerprint: "abc".into(),
+                    until: crate::domain::incident::tests::at("04:07:00"),
+                },
+            ),
+            ev(
+                "03:08:00",
+                "carol",
+                EventKind::StatusUpdate {
+                    audience: Audience::External,
+                    text: "Investigating: slow catalog pages.\nNext update 03:38 UTC.".into(),
+                },
+            ),
             ev("03:09:00", "bob", EventKind::Mitigated),
-            ev("03:30:00", "alice", EventKind::Resolved),
+            ev(
+                "03:09:30",
+                "bob",
+                EventKind::ClusterAction {
+                    action: "rollout restart Deployment shop/catalog".into(),
+                    ok: true,
+                    outcome: "restarted".into(),
+                },
+            ),
+            ev(
+                "03:10:00",
+                "alice",
+                EventKind::RunbookAttached {
+                    runbook: RunbookRef {
+                        id: "api-latency-p99".into(),
+                        title: "API latency".into(),
+                        steps: vec![
+                            StepRef {
+                                id: "check-1".into(),
+                                section: "Check".into(),
+                                text: "Confirm".into(),
+                            },
+                            StepRef {
+                                id: "mitigate-1".into(),
+                                section: "Mitigate".into(),
+                                text: "Roll back".into(),
+                            },
+                        ],
+                    },
+                },
+            ),
+            ev(
+                "03:11:00",
+                "alice",
+                EventKind::SilenceExpired {
+                    silence_id: "s-1".into(),
+                },
+            ),
+            ev(
+                "03:35:00",
+                "warroom",
+                EventKind::DeadlineMissed {
+                    clock: ClockKind::Update,
+                    due: crate::domain::incident::tests::at("03:38:00"),
+                },
+            ),
+            ev(
+                "03:36:00",
+                "alice",
+                EventKind::ActionItem {
+                    text: "alert on p99 per pod".into(),
+                    owner: Some("bob".into()),
+                    due: "2026-12-01".parse().ok(),
+                    ticket: Some("OPS-42".into()),
+                },
+            ),
+            ev(
+                "03:37:00",
+                "alice",
+                EventKind::ActionItem {
+                    text: "load test with token=abc123secret".into(),
+                    owner: None,
+                    due: None,
+                    ticket: None,
+                },
+            ),
+            ev("03:40:00", "alice", EventKind::Resolved),
+            ev("03:41:00", "bob", EventKind::Reopened),
+            ev("03:45:00", "bob", EventKind::Resolved),
         ]
+    }
+
+    fn md() -> String {
+        markdown(&journal(), DEFAULT_TEMPLATE, &Matrix::default()).expect("export")
     }
 
     #[test]
     fn export_matches_golden_file() {
-        let md = markdown(&journal(), DEFAULT_TEMPLATE).expect("export");
+        let md = md();
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/golden/export-basic.md");
         if std::env::var_os("WARROOM_UPDATE_GOLDEN").is_some() {
             std::fs::write(path, &md).expect("write golden");
@@ -279,13 +810,16 @@ mod tests {
 
     #[test]
     fn export_is_deterministic_and_complete() {
-        let a = markdown(&journal(), DEFAULT_TEMPLATE).expect("export");
-        let b = markdown(&journal(), DEFAULT_TEMPLATE).expect("export");
-        assert_eq!(a, b);
+        let a = md();
+        assert_eq!(a, md());
         for heading in [
             "## Summary",
             "## Impact",
+            "## Key times and durations (UTC)",
+            "## Response against the severity targets",
             "## Timeline (UTC)",
+            "## Runbook steps",
+            "## Status updates",
             "## Root cause",
             "## Why we did not catch it earlier",
             "## Action items",
@@ -293,18 +827,112 @@ mod tests {
         ] {
             assert!(a.contains(heading), "missing {heading}");
         }
+        assert!(a.contains("| Roles | Incident commander: alice; Communications: carol; Operations: not assigned; Scribe: not assigned |"), "{a}");
+        assert!(
+            a.contains("| Detected (alert started) | 2026-11-21 02:55:00 UTC |"),
+            "{a}"
+        );
         assert!(a.contains("time to acknowledge 00:01:30"));
         assert!(a.contains("time to mitigate 00:09:00"));
-        assert!(a.contains("time to resolve 00:30:00"));
-        assert!(a.contains("- [x] Check — check-1: Confirm (2026-11-21 03:02:00 UTC, alice)"));
+        assert!(
+            a.contains("time to resolve 00:45:00"),
+            "the latest resolution counts"
+        );
+        // P0 at the end: acknowledge within 5 min met, mitigate within 30 met,
+        // first customer update within 15 met.
+        assert!(
+            a.contains("| acknowledge | 00:05:00 | 00:01:30 | yes |"),
+            "{a}"
+        );
+        assert!(
+            a.contains("| mitigate | 00:30:00 | 00:09:00 | yes |"),
+            "{a}"
+        );
+        assert!(
+            a.contains("| first status update | 00:15:00 | 00:08:00 | yes |"),
+            "{a}"
+        );
+        assert!(
+            a.contains("- [x] Check — check-1: Confirm (2026-11-21 03:02:20 UTC, bob)"),
+            "{a}"
+        );
         assert!(a.contains("- [ ] Mitigate — mitigate-1: Roll back"));
-        assert!(!a.contains('\u{1b}'));
-        assert!(!a.contains("{{"));
+        assert!(a.contains("> Investigating: slow catalog pages."));
+        assert!(a.contains("| alert on p99 per pod | bob | 2026-12-01 | OPS-42 |"));
+        assert!(
+            a.contains("| load test with token=[REDACTED] | **missing** | **missing** | — |"),
+            "{a}"
+        );
+        assert!(a.contains("1 action item(s) lack an owner or a due date"));
+        // The late-reported note sorts by when it happened.
+        let notes = &a[a.find("## Notes from the incident").expect("notes")..];
+        let early = notes.find("support saw the first complaint").expect("note");
+        let later = notes.find("rolled back").expect("note");
+        assert!(early < later);
+        assert!(
+            !a.contains('\u{1b}')
+                && !a.contains("{{")
+                && !a.contains("hunter2")
+                && !a.contains("abc123secret")
+        );
+    }
+
+    #[test]
+    fn json_has_the_same_facts() {
+        let j: serde_json::Value =
+            serde_json::from_str(&json(&journal(), &Matrix::default()).expect("json"))
+                .expect("valid json");
+        assert_eq!(j["severity"], "P0");
+        assert_eq!(j["status"], "resolved");
+        assert_eq!(j["roles"]["Incident commander"], "alice");
+        assert_eq!(j["times"]["acknowledged"], "2026-11-21 03:01:30 UTC");
+        assert_eq!(j["targets"][0]["met"], true);
+        assert_eq!(j["steps"][0]["state"], "done");
+        assert_eq!(j["steps"][1]["state"], "not done");
+        assert_eq!(
+            j["action_items"][1]["missing"],
+            serde_json::json!(["owner", "due date"])
+        );
+        assert_eq!(
+            j["timeline"].as_array().map(Vec::len),
+            Some(journal().len())
+        );
+        assert!(!j.to_string().contains("hunter2"));
+    }
+
+    #[test]
+    fn missed_targets_say_no_and_open_ones_not_yet() {
+        let events = vec![
+            ev("03:00:00", "alice", declared()),
+            ev("03:20:00", "bob", EventKind::Acknowledged),
+        ];
+        let a = markdown(&events, "{{targets}}", &Matrix::default()).expect("export");
+        assert!(
+            a.contains("| acknowledge | 00:15:00 | 00:20:00 | **no** |"),
+            "{a}"
+        );
+        assert!(
+            a.contains("| mitigate | 04:00:00 | never | not yet |"),
+            "{a}"
+        );
     }
 
     #[test]
     fn custom_template_uses_placeholders() {
-        let md = markdown(&journal(), "{{id}} {{severity}} {{status}}").expect("export");
-        assert_eq!(md, "2026-11-21-catalog-p99-latency P1 resolved\n");
+        let md = markdown(
+            &journal(),
+            "{{id}} {{severity}} {{status}} {{roles}}",
+            &Matrix::default(),
+        )
+        .expect("export");
+        assert_eq!(
+            md,
+            "2026-11-21-catalog-p99-latency P0 resolved Incident commander: alice; Communications: carol; Operations: not assigned; Scribe: not assigned\n"
+        );
+        for p in PLACEHOLDERS {
+            let out =
+                markdown(&journal(), &format!("{{{{{p}}}}}"), &Matrix::default()).expect("export");
+            assert!(!out.contains("{{"), "{p} not filled");
+        }
     }
 }

@@ -8,6 +8,7 @@ pub mod metric;
 pub mod placeholder;
 pub mod pod;
 pub mod policy;
+pub mod redact;
 pub mod runbook;
 pub mod severity;
 pub mod time;
