@@ -510,4 +510,29 @@ mod tests {
         let e = load("alertmanager:\n  url: http://a\n  tokn: x\n");
         assert!(e.contains("unknown field `tokn`"), "{e}");
     }
+
+    #[test]
+    fn severity_matrix_and_oncall_come_from_the_file() {
+        let c = parse(
+            Path::new("c.yaml"),
+            "severity_matrix:\n  P1:\n    acknowledge: 10m\noncall:\n  primary: alice\n  secondary: bob\n",
+        )
+        .expect("ok");
+        let m = crate::domain::policy::Matrix::with_overrides(&c.severity_matrix);
+        assert_eq!(
+            m.target(Sev::P1).acknowledge,
+            Some(Duration::from_secs(600))
+        );
+        assert_eq!(c.oncall.secondary.as_deref(), Some("bob"));
+        let err = parse(
+            Path::new("c.yaml"),
+            "severity_matrix:\n  P1:\n    acknowlege: 10m\n",
+        )
+        .expect_err("typo")
+        .to_string();
+        assert!(
+            err.contains("acknowlege") && err.contains("line 3"),
+            "{err}"
+        );
+    }
 }

@@ -507,3 +507,78 @@ fn pods_from_a_cluster_delete_with_confirmation_and_read_only_refuses() {
     t.assert_restored();
     drop(rt);
 }
+
+#[test]
+fn incident_command_through_tmux_then_markdown_and_json_exports() {
+    let data = tempfile::tempdir().unwrap();
+    let t = Tmux::start("command", 80, 24, data.path());
+    t.wait_for("CatalogP99Latency");
+    t.keys(&["Enter"]);
+    let id = declared_id(&t.wait_for("declared incident"));
+    let cmd = |text: &str| {
+        t.keys(&[":"]);
+        t.text(text);
+        t.keys(&["Enter"]);
+    };
+    cmd("sev P0");
+    t.wait_for(" P0 ");
+    cmd("role ic e2e-alice");
+    t.keys(&["a"]);
+    t.wait_for("Acknowledged");
+    cmd("action add a p99 alert per pod owner=bob due=2026-12-01 ticket=OPS-42");
+    t.wait_for("action item added");
+    cmd("note ran PGPASSWORD=hunter2 psql -h db -c 'select 1'");
+    cmd("note @02:50 support heard of it first");
+    t.keys(&["u"]);
+    t.wait_for("Ctrl-s saves");
+    t.keys(&["C-s"]);
+    t.wait_for("status update saved");
+    t.keys(&["m"]);
+    t.wait_for("MITIGATED");
+    t.keys(&["R"]);
+    t.wait_for("y resolves");
+    t.keys(&["y"]);
+    t.wait_for("RESOLVED");
+    t.keys(&["q"]);
+    t.assert_restored();
+
+    let out = warroom(data.path(), &["export", &id]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let md = String::from_utf8_lossy(&out.stdout);
+    for needle in [
+        "| Severity | P0 |",
+        "Incident commander: e2e-alice",
+        "## Response against the severity targets",
+        "| acknowledge | 00:05:00 |",
+        "## Status updates",
+        "**",
+        "| add a p99 alert per pod | bob | 2026-12-01 | OPS-42 |",
+        "PGPASSWORD=[REDACTED]",
+        "support heard of it first",
+    ] {
+        assert!(md.contains(needle), "{needle:?} missing:\n{md}");
+    }
+    assert!(
+        !md.contains("hunter2"),
+        "a secret reached the export:\n{md}"
+    );
+
+    let out = warroom(data.path(), &["export", &id, "--format", "json"]);
+    let j: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(j["severity"], "P0");
+    assert_eq!(j["status"], "resolved");
+    assert_eq!(j["updates"].as_array().map(Vec::len), Some(1));
+    assert!(!j.to_string().contains("hunter2"));
+
+    let out = warroom(data.path(), &["list", "--json"]);
+    let l: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(l[0]["id"], id.as_str());
+    assert!(l[0]["time_to_acknowledge"].is_string());
+    let out = warroom(data.path(), &["list"]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("TO ACK") && text.contains("P0"), "{text}");
+}
