@@ -978,4 +978,158 @@ pub(crate) mod tests {
             "2026-11-21-catalog-p99-latency"
         );
     }
+
+    #[test]
+    fn every_event_kind_folds() {
+        use crate::domain::policy::ClockKind;
+        let events = vec![
+            ev("03:00:00", "alice", declared()),
+            ev(
+                "03:00:10",
+                "alice",
+                EventKind::RoleAssigned {
+                    role: Role::Ic,
+                    name: "alice".into(),
+                },
+            ),
+            ev(
+                "03:00:20",
+                "bob",
+                EventKind::RoleAssigned {
+                    role: Role::Ic,
+                    name: "bob".into(),
+                },
+            ),
+            ev("03:01:00", "bob", EventKind::Acknowledged),
+            ev("03:02:00", "bob", step("check-1", true)),
+            ev("03:02:30", "bob", step("check-1", false)),
+            ev(
+                "03:03:00",
+                "carol",
+                EventKind::Note {
+                    text: "late".into(),
+                    at: Some(at("02:59:00")),
+                },
+            ),
+            ev(
+                "03:03:30",
+                "carol",
+                EventKind::Note {
+                    text: "now".into(),
+                    at: None,
+                },
+            ),
+            ev(
+                "03:04:00",
+                "bob",
+                EventKind::SeverityChanged {
+                    from: Sev::P1,
+                    to: Sev::P0,
+                },
+            ),
+            ev(
+                "03:05:00",
+                "alertmanager",
+                EventKind::AlertChanged {
+                    fingerprint: "abc".into(),
+                    name: "X".into(),
+                    state: AlertState::Silenced,
+                    silenced_by: vec!["s1".into()],
+                },
+            ),
+            ev(
+                "03:05:00",
+                "bob",
+                EventKind::SilenceCreated {
+                    silence_id: "s1".into(),
+                    alert: "X".into(),
+                    fingerprint: "abc".into(),
+                    until: at("04:05:00"),
+                },
+            ),
+            ev(
+                "03:06:00",
+                "bob",
+                EventKind::SilenceExpired {
+                    silence_id: "s1".into(),
+                },
+            ),
+            ev(
+                "03:07:00",
+                "carol",
+                EventKind::StatusUpdate {
+                    audience: Audience::Internal,
+                    text: "u1".into(),
+                },
+            ),
+            ev(
+                "03:08:00",
+                "bob",
+                EventKind::ClusterAction {
+                    action: "delete pod".into(),
+                    ok: false,
+                    outcome: "forbidden".into(),
+                },
+            ),
+            ev(
+                "03:09:00",
+                "bob",
+                EventKind::RunbookAttached {
+                    runbook: RunbookRef {
+                        id: "other".into(),
+                        title: "Other".into(),
+                        steps: vec![],
+                    },
+                },
+            ),
+            ev(
+                "03:10:00",
+                "warroom",
+                EventKind::DeadlineMissed {
+                    clock: ClockKind::Update,
+                    due: at("03:10:00"),
+                },
+            ),
+            ev(
+                "03:11:00",
+                "bob",
+                EventKind::ActionItem {
+                    text: "fix".into(),
+                    owner: None,
+                    due: None,
+                    ticket: None,
+                },
+            ),
+            ev("03:12:00", "bob", EventKind::Mitigated),
+            ev("03:13:00", "bob", EventKind::Resolved),
+            ev("03:14:00", "bob", EventKind::Reopened),
+        ];
+        let inc = Incident::fold(&events).expect("folds");
+        assert_eq!(inc.roles.get(&Role::Ic).map(|r| r.0.as_str()), Some("bob"));
+        assert_eq!(
+            inc.acknowledged.as_ref().map(|m| m.by.as_str()),
+            Some("bob")
+        );
+        assert!(inc.step_done("check-1").is_none(), "unticked");
+        assert_eq!(
+            inc.notes.iter().map(|n| n.1.as_str()).collect::<Vec<_>>(),
+            ["late", "now"]
+        );
+        assert_eq!(inc.severity, Sev::P0);
+        assert_eq!(inc.alerts.get("abc"), Some(&AlertState::Silenced));
+        assert!(!inc.silences["s1"].active(at("03:30:00")), "expired");
+        assert_eq!(inc.updates.len(), 1);
+        assert_eq!(inc.runbook.as_ref().map(|r| r.id.as_str()), Some("other"));
+        assert!(inc.missed.contains(&(ClockKind::Update, at("03:10:00"))));
+        assert_eq!(inc.actions.len(), 1);
+        assert_eq!(inc.status, Status::Mitigated, "reopened after mitigation");
+        assert!(inc.resolved.is_none());
+        assert!(!inc.responders.contains("alertmanager") && !inc.responders.contains("warroom"));
+        // Every kind round-trips through the journal's JSON.
+        for e in &events {
+            let line = serde_json::to_string(e).expect("serialises");
+            let back: Event = serde_json::from_str(&line).expect("parses");
+            assert_eq!(&back, e, "{line}");
+        }
+    }
 }
