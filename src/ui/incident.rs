@@ -94,7 +94,7 @@ pub fn panel(app: &App, area: Rect, buf: &mut Buffer) {
                 app.oncall
                     .secondary
                     .as_deref()
-                    .unwrap_or("the secondary on call")
+                    .unwrap_or("(no secondary set)")
             );
         }
         lines.push(Line::from(vec![
