@@ -81,6 +81,34 @@ const SHIPPED: &[(&str, &str)] = &[
         "deployment-replicas-mismatch.md",
         include_str!("../../runbooks/deployment-replicas-mismatch.md"),
     ),
+    (
+        "oom-killed.md",
+        include_str!("../../runbooks/oom-killed.md"),
+    ),
+    (
+        "node-not-ready.md",
+        include_str!("../../runbooks/node-not-ready.md"),
+    ),
+    (
+        "pvc-disk-pressure.md",
+        include_str!("../../runbooks/pvc-disk-pressure.md"),
+    ),
+    (
+        "db-replication-lag.md",
+        include_str!("../../runbooks/db-replication-lag.md"),
+    ),
+    (
+        "failed-deployment.md",
+        include_str!("../../runbooks/failed-deployment.md"),
+    ),
+    (
+        "dns-failures.md",
+        include_str!("../../runbooks/dns-failures.md"),
+    ),
+    (
+        "regional-failover-drill.md",
+        include_str!("../../runbooks/regional-failover-drill.md"),
+    ),
 ];
 
 /// Adds the shipped runbooks that no folder provided (folders win, so a team's
