@@ -22,6 +22,19 @@ use crate::sources::prometheus::Prometheus;
 use crate::sources::{Feed, SourceMsg, demo, runbook_files};
 use crate::tui;
 
+/// Writes to standard output; a closed pipe (`warroom list | head`) ends the
+/// output quietly instead of panicking.
+fn out_str(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
+macro_rules! out {
+    ($($arg:tt)*) => {
+        out_str(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+
 /// warroom: a terminal incident cockpit.
 #[derive(Debug, Parser)]
 #[command(name = "warroom", version, about, long_about = None)]
@@ -85,6 +98,14 @@ pub enum Format {
 pub enum Command {
     /// Open the cockpit on the built-in simulated incident (no servers needed).
     Demo,
+    /// Check runbooks: structure, placeholders, alert claims, staleness.
+    Lint {
+        /// Folders or files to check (default: the configured runbook folders).
+        paths: Vec<PathBuf>,
+        /// `md` (file:line lines) or `json`.
+        #[arg(long, value_enum, default_value_t = Format::Md)]
+        format: Format,
+    },
     /// List the incidents in the data dir.
     List {
         /// Print JSON instead of a table.
@@ -136,6 +157,7 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command {
         Some(Command::Demo) => cockpit(&config, &session, true),
+        Some(Command::Lint { paths, format }) => lint_cmd(&config, paths, format),
         Some(Command::List { json }) => list(&config, json).map(|()| ExitCode::SUCCESS),
         Some(Command::Export {
             id,
@@ -324,9 +346,70 @@ async fn cockpit_async(config: &Config, session: &Session, demo: bool) -> anyhow
     app.read_only = session.read_only;
     app.matrix = config.matrix.clone();
     app.oncall = config.oncall.clone();
+    app.runbook_used = runbook_use(config);
     let (mut terminal, _guard) = tui::init()?;
     run(&mut terminal, app, source_rx, fx, rx).await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// When each runbook was last used by an incident in the data dir.
+fn runbook_use(config: &Config) -> std::collections::BTreeMap<String, Timestamp> {
+    let mut used = std::collections::BTreeMap::new();
+    if let Ok((incidents, _)) = Store::new(&config.data_dir).list() {
+        for i in incidents {
+            if let Some(rb) = &i.runbook {
+                let e = used.entry(rb.id.clone()).or_insert(i.declared.at);
+                *e = (*e).max(i.declared.at);
+            }
+        }
+    }
+    used
+}
+
+fn lint_cmd(config: &Config, paths: Vec<PathBuf>, format: Format) -> anyhow::Result<ExitCode> {
+    let dirs = if paths.is_empty() {
+        config.runbook_dirs.clone()
+    } else {
+        paths
+    };
+    let lib = runbook_files::load(&dirs);
+    let found = lib.runbooks.len() + lib.errors.len();
+    let diags = crate::domain::lint::lint(
+        &lib.runbooks,
+        &lib.errors,
+        &runbook_use(config),
+        Timestamp::now(),
+    );
+    let errors = diags
+        .iter()
+        .filter(|d| d.level == crate::domain::lint::Level::Error)
+        .count();
+    match format {
+        Format::Json => out!("{}", serde_json::to_string_pretty(&diags)?),
+        Format::Md => {
+            for d in &diags {
+                out!("{d}");
+            }
+        }
+    }
+    eprintln!(
+        "{found} runbook(s) checked: {errors} error(s), {} warning(s)",
+        diags.len() - errors
+    );
+    if found == 0 {
+        eprintln!(
+            "no runbooks found in {}",
+            dirs.iter()
+                .map(|d| d.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", ")
+        );
+    }
+    Ok(if errors > 0 {
+        ExitCode::FAILURE
+    } else {
+        ExitCode::SUCCESS
+    })
 }
 
 fn list(config: &Config, json: bool) -> anyhow::Result<()> {
@@ -353,7 +436,7 @@ fn list(config: &Config, json: bool) -> anyhow::Result<()> {
                 })
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&rows)?);
+        out!("{}", serde_json::to_string_pretty(&rows)?);
         return Ok(());
     }
     if incidents.is_empty() {
@@ -366,13 +449,13 @@ fn list(config: &Config, json: bool) -> anyhow::Result<()> {
         .max()
         .unwrap_or(2)
         .max(2);
-    println!(
+    out!(
         "{:<id_w$}  SEV  STATE          OPENED (UTC)         TO ACK    TO MITIG  TO RESOLVE  TITLE",
         "ID"
     );
     let cell = |d: Option<jiff::SignedDuration>| dur(d).unwrap_or_else(|| "-".into());
     for i in incidents {
-        println!(
+        out!(
             "{:<id_w$}  {:<3}  {:<13}  {}  {:<8}  {:<8}  {:<10}  {}",
             i.id,
             i.severity,
@@ -420,7 +503,7 @@ fn export_cmd(
         Some(out) => {
             std::fs::write(&out, md).map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?
         }
-        None => print!("{md}"),
+        None => out_str(&md),
     }
     Ok(())
 }

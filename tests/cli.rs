@@ -140,3 +140,52 @@ fn list_on_an_empty_data_dir_says_so_and_skips_broken_journals() {
     );
     assert!(stderr(&out).contains("garbage.jsonl"), "{}", stderr(&out));
 }
+
+#[test]
+fn lint_passes_the_shipped_library_and_names_problems() {
+    let dir = tempfile::tempdir().unwrap();
+    let shipped = concat!(env!("CARGO_MANIFEST_DIR"), "/runbooks");
+    let out = warroom(dir.path(), &["lint", shipped]);
+    assert!(
+        out.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        stderr(&out)
+    );
+    assert!(
+        stderr(&out).contains("13 runbook(s) checked: 0 error(s)"),
+        "{}",
+        stderr(&out)
+    );
+
+    let bad = dir.path().join("bad");
+    std::fs::create_dir(&bad).unwrap();
+    std::fs::write(bad.join("broken.md"), "---\nalerts: [X\n---\n# B\n").unwrap();
+    std::fs::write(
+        bad.join("thin.md"),
+        "---\nalerts: [Y]\nlast_exercised: 2020-01-01\n---\n# Thin\n\n## Alert\n\nx\n\n## Check\n\nprose only\n\n## Meaning\n\nold-style heading\n",
+    )
+    .unwrap();
+    let out = warroom(dir.path(), &["lint", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("broken.md:") && text.contains("error: front matter"),
+        "{text}"
+    );
+    assert!(
+        text.contains("thin.md:0: error: missing required section: Diagnose"),
+        "{text}"
+    );
+    assert!(
+        text.contains("error: section 'Check' has no steps"),
+        "{text}"
+    );
+    assert!(text.contains("warning: STALE"), "{text}");
+    let out = warroom(
+        dir.path(),
+        &["lint", bad.to_str().unwrap(), "--format", "json"],
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(v.as_array().unwrap().iter().any(|d| d["level"] == "error"));
+}

@@ -419,3 +419,21 @@ fn cluster_changes_are_recorded_in_the_timeline_with_their_result() {
     assert!(events(&h).iter().any(|k| matches!(k, EventKind::ClusterAction { ok: false, outcome, .. } if outcome.contains("RBAC"))));
     assert!(h.screen(200, 50).contains("refused: forbidden by RBAC"));
 }
+
+#[test]
+fn stale_runbooks_carry_a_banner_unless_an_incident_used_them_lately() {
+    let mut h = Harness::at(0);
+    h.key(KeyCode::Char('2'));
+    assert!(
+        !h.screen(80, 24).contains("STALE"),
+        "api-latency-p99 was exercised lately"
+    );
+    h.command("runbook queue-backlog");
+    let screen = h.screen(80, 24);
+    assert!(screen.contains("STALE — last exercised"), "{screen}");
+    h.app.runbook_used.insert(
+        "queue-backlog".into(),
+        h.app.now - jiff::SignedDuration::from_hours(24),
+    );
+    assert!(!h.screen(80, 24).contains("STALE"));
+}

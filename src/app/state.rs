@@ -418,6 +418,8 @@ pub struct App {
     pub missed_reported: std::collections::BTreeSet<(crate::domain::policy::ClockKind, Timestamp)>,
     /// Scroll of the updates list and the Incident panel.
     pub overlay_scroll: usize,
+    /// When each runbook was last used by an incident, for the STALE banner.
+    pub runbook_used: std::collections::BTreeMap<String, Timestamp>,
 }
 
 impl App {
@@ -462,6 +464,7 @@ impl App {
             oncall: crate::domain::policy::OnCall::default(),
             missed_reported: Default::default(),
             overlay_scroll: 0,
+            runbook_used: Default::default(),
         }
     }
 

@@ -4,6 +4,7 @@
 pub mod alert;
 pub mod export;
 pub mod incident;
+pub mod lint;
 pub mod metric;
 pub mod placeholder;
 pub mod pod;

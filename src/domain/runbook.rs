@@ -35,6 +35,9 @@ pub struct FrontMatter {
     pub threshold: Option<f64>,
     /// When the runbook was last tried for real or in a drill.
     pub last_exercised: Option<Date>,
+    /// Label names its placeholders may use beyond the common ones (for lint).
+    #[serde(default)]
+    pub labels: Vec<String>,
 }
 
 /// The role a section plays in the response. Other headings keep their prose.

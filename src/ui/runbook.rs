@@ -221,6 +221,28 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         return no_runbook(app, inner, buf);
     };
     let labels = app.shown_labels().cloned().unwrap_or_default();
+    let mut inner = inner;
+    if let Some(days) =
+        crate::domain::lint::stale(rb, app.runbook_used.get(&rb.id).copied(), app.now)
+    {
+        let when = days.map_or("never exercised".to_string(), |d| {
+            format!("last exercised {d} days ago")
+        });
+        put_line(
+            Line::styled(
+                super::text::clip(
+                    &format!("STALE — {when}: check its commands before trusting them"),
+                    inner.width as usize,
+                ),
+                theme::warn().add_modifier(ratatui::style::Modifier::REVERSED),
+            ),
+            inner,
+            0,
+            buf,
+        );
+        inner.y += 1;
+        inner.height = inner.height.saturating_sub(1);
+    }
     let built = build(rb, &labels, inc, inner.width as usize);
     let height = inner.height as usize;
     let selected = built.steps.get(app.step_cursor).copied();
