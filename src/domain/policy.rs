@@ -12,8 +12,8 @@ use serde::{Deserialize, Serialize};
 use super::incident::Incident;
 use super::severity::Sev;
 
-/// What one severity demands.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// What one severity demands; the default demands nothing.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Target {
     /// Whether responders are paged (else: chat only).
     pub page: bool,
@@ -91,14 +91,7 @@ impl Matrix {
     pub fn with_overrides(patches: &BTreeMap<Sev, TargetPatch>) -> Self {
         let mut m = Matrix::default();
         for (sev, p) in patches {
-            let t = m.targets.entry(*sev).or_insert(Target {
-                page: false,
-                acknowledge: None,
-                mitigate: None,
-                first_comm: None,
-                update_every: None,
-                postmortem: false,
-            });
+            let t = m.targets.entry(*sev).or_default();
             if let Some(v) = p.page {
                 t.page = v;
             }
@@ -123,14 +116,7 @@ impl Matrix {
 
     /// What a severity demands.
     pub fn target(&self, sev: Sev) -> Target {
-        self.targets.get(&sev).cloned().unwrap_or(Target {
-            page: false,
-            acknowledge: None,
-            mitigate: None,
-            first_comm: None,
-            update_every: None,
-            postmortem: false,
-        })
+        self.targets.get(&sev).cloned().unwrap_or_default()
     }
 }
 
