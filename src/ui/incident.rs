@@ -6,7 +6,7 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Widget, Wrap};
+use ratatui::widgets::{Paragraph, Widget};
 
 use super::overlay::{boxed, centered};
 use super::text::{clean, clip};
@@ -264,17 +264,15 @@ pub fn action_form(d: &ActionDraft, area: Rect, buf: &mut Buffer) {
 }
 
 pub fn confirm_resolve(app: &App, area: Rect, buf: &mut Buffer) {
-    let id = app
-        .incident
-        .as_ref()
-        .map(|i| clean(&i.id).into_owned())
-        .unwrap_or_default();
-    let r = centered(area, 60, 6);
-    let inner = boxed(" Resolve? ", r, buf);
-    Paragraph::new(vec![
-        Line::raw(format!("Resolve incident {id}? Its clocks stop.")),
-        Line::styled("y resolves · any other key keeps it open", theme::warn()),
-    ])
-    .wrap(Wrap { trim: true })
-    .render(inner, buf);
+    let id = super::overlay::open_id(app);
+    super::overlay::dialog(
+        area,
+        buf,
+        (60, 6),
+        " Resolve? ",
+        vec![
+            Line::raw(format!("Resolve incident {id}? Its clocks stop.")),
+            Line::styled("y resolves · any other key keeps it open", theme::warn()),
+        ],
+    );
 }

@@ -14,20 +14,20 @@ use crate::app::state::{App, Mode, Pane};
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     match &app.mode {
         Mode::Normal | Mode::Command(_) | Mode::Filter(..) => {}
-        Mode::Confirm(action) => {
-            let r = centered(area, 72, 7);
-            let inner = boxed(" Change the cluster? ", r, buf);
-            Paragraph::new(vec![
+        Mode::Confirm(action) => dialog(
+            area,
+            buf,
+            (72, 7),
+            " Change the cluster? ",
+            vec![
                 Line::raw(format!("This will {}.", clean(&action.describe()))),
                 Line::styled(
                     "It is recorded in the incident timeline with the server's answer.",
                     theme::dim(),
                 ),
                 Line::styled("y does it · any other key cancels", theme::warn()),
-            ])
-            .wrap(Wrap { trim: true })
-            .render(inner, buf);
-        }
+            ],
+        ),
         Mode::PodDetail => super::pod_detail::render(app, area, buf),
         Mode::IncidentPanel => super::incident::panel(app, area, buf),
         Mode::Updates => super::incident::updates(app, area, buf),
@@ -40,25 +40,20 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             let inner = boxed(" Note — Enter saves · Esc cancels ", r, buf);
             ta.render(inner, buf);
         }
-        Mode::ConfirmQuit => {
-            let id = app
-                .incident
-                .as_ref()
-                .map(|i| clean(&i.id).into_owned())
-                .unwrap_or_default();
-            let r = centered(area, 60, 6);
-            let inner = boxed(" Quit? ", r, buf);
-            Paragraph::new(vec![
-                Line::raw(format!("Incident {id} is still open.")),
+        Mode::ConfirmQuit => dialog(
+            area,
+            buf,
+            (60, 6),
+            " Quit? ",
+            vec![
+                Line::raw(format!("Incident {} is still open.", open_id(app))),
                 Line::styled(
                     "Its journal is saved; reopen it later with Enter on the alert.",
                     theme::dim(),
                 ),
                 Line::styled("Quit anyway? y / n", theme::warn()),
-            ])
-            .wrap(Wrap { trim: true })
-            .render(inner, buf);
-        }
+            ],
+        ),
     }
 }
 
@@ -106,6 +101,28 @@ fn help(app: &App, area: Rect, buf: &mut Buffer) {
     let scroll = app.help_scroll.min(max);
     Paragraph::new(lines)
         .scroll((scroll as u16, 0))
+        .render(inner, buf);
+}
+
+/// The open incident's id, cleaned for display.
+pub(super) fn open_id(app: &App) -> String {
+    app.incident
+        .as_ref()
+        .map(|i| clean(&i.id).into_owned())
+        .unwrap_or_default()
+}
+
+/// A small centred question box of `size` (width, height) with wrapped lines.
+pub(super) fn dialog(
+    area: Rect,
+    buf: &mut Buffer,
+    size: (u16, u16),
+    title: &'static str,
+    lines: Vec<Line<'static>>,
+) {
+    let inner = boxed(title, centered(area, size.0, size.1), buf);
+    Paragraph::new(lines)
+        .wrap(Wrap { trim: true })
         .render(inner, buf);
 }
 
