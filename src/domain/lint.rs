@@ -190,6 +190,7 @@ pub fn lint(
                 ));
             }
         }
+        steps_lint(rb, &mut out);
         let known = |name: &str| {
             let n = name.to_ascii_lowercase();
             KNOWN_LABELS.contains(&n.as_str())
@@ -274,6 +275,55 @@ pub fn lint(
     out
 }
 
+/// Contracts, gates and branches: each must parse and point at a step that
+/// exists; step ids must be unique so ticks find their step.
+fn steps_lint(rb: &Runbook, out: &mut Vec<Diagnostic>) {
+    let mut diag = |line: usize, message: String| {
+        out.push(Diagnostic {
+            path: rb.path.clone(),
+            line,
+            level: Level::Error,
+            message,
+        })
+    };
+    let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
+    for (_, st) in rb.steps() {
+        if let Some(first) = seen.insert(st.id.as_str(), st.line) {
+            diag(
+                st.line,
+                format!(
+                    "step id '{}' is used twice (also line {first}); ticks would mix them up",
+                    st.id
+                ),
+            );
+        }
+        if let Some((line, msg)) = &st.contract_error {
+            diag(*line, format!("step {}: {msg}", st.id));
+        }
+        for r in st.requires() {
+            if rb.step(r).is_none() {
+                diag(
+                    st.line,
+                    format!("step {} requires '{r}', which is not a step here", st.id),
+                );
+            } else if r == &st.id {
+                diag(st.line, format!("step {} requires itself", st.id));
+            }
+        }
+        for b in &st.branches {
+            if rb.branch_target(st, &b.target).is_none() {
+                diag(
+                    st.line,
+                    format!(
+                        "step {}: '{}' leads to a step that does not exist",
+                        st.id, b.label
+                    ),
+                );
+            }
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -325,6 +375,36 @@ mod tests {
             "{text:#?}"
         );
         assert!(!has("good.md:0"), "{text:#?}");
+    }
+
+    #[test]
+    fn contracts_gates_and_branches_must_point_somewhere() {
+        let text = "---\nlast_exercised: 2026-10-01\n---\n# C\n\n## Alert\n\nx\n\n## Check\n\n1. look, and if fine go to step 9\n2. see [the fix](#nowhere)\n\n## Diagnose\n\n1. think\n\n   ```yaml\n   id: think\n   requires: [check-7]\n   ```\n\n## Mitigate\n\n1. act\n\n   ```yaml\n   id: act\n   requries: [think]\n   ```\n2. again\n\n   ```yaml\n   id: think\n   owner: platform\n   ```\n\n## Postmortem\n\nwrite\n";
+        let rb = parse(Path::new("c.md"), text).expect("parses");
+        let d = lint(&[rb], &[], &BTreeMap::new(), now());
+        let text: Vec<String> = d.iter().map(ToString::to_string).collect();
+        let has = |needle: &str| text.iter().any(|t| t.contains(needle));
+        assert!(
+            has("c.md:12: error: step check-1: 'go to step 9' leads to a step that does not exist"),
+            "{text:#?}"
+        );
+        assert!(
+            has("c.md:13: error: step check-2: 'the fix' leads to a step that does not exist"),
+            "{text:#?}"
+        );
+        assert!(
+            has("c.md:17: error: step think requires 'check-7', which is not a step here"),
+            "{text:#?}"
+        );
+        assert!(
+            has("c.md:30: error: step mitigate-1: contract: unknown field `requries`"),
+            "{text:#?}"
+        );
+        assert!(
+            has("c.md:32: error: step id 'think' is used twice (also line 17)"),
+            "{text:#?}"
+        );
+        assert_eq!(d.iter().filter(|d| d.level == Level::Error).count(), 5);
     }
 
     #[test]

@@ -2,6 +2,7 @@
 //! deterministic and unit-tested.
 
 pub mod alert;
+pub mod contract;
 pub mod export;
 pub mod incident;
 pub mod lint;

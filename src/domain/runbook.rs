@@ -9,6 +9,7 @@ use pulldown_cmark::{CodeBlockKind, Event, HeadingLevel, Options, Parser, Tag, T
 use serde::{Deserialize, Serialize};
 
 use super::alert::Alert;
+use super::contract::{self, Branch, Contract, Target};
 
 /// Machine-readable facts at the top of a runbook, between `---` lines.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
@@ -122,6 +123,41 @@ pub struct Step {
     pub commands: Vec<String>,
     /// 1-based line in the file.
     pub line: usize,
+    /// The step's contract, when it has one that parsed.
+    pub contract: Option<Contract>,
+    /// Why its contract block could not be read: line and message. Such a step
+    /// is never run, as its gates and dangers are unknown.
+    pub contract_error: Option<(usize, String)>,
+    /// "go to step N" phrases and links to steps, in order.
+    pub branches: Vec<Branch>,
+}
+
+impl Step {
+    /// Whether running the step changes something: its contract says so, or
+    /// (when it does not) it is dangerous, has a rollback, or a command looks
+    /// like a change.
+    pub fn is_mutating(&self) -> bool {
+        let c = self.contract.as_ref();
+        c.and_then(|c| c.mutating).unwrap_or_else(|| {
+            c.is_some_and(|c| c.danger || c.rollback.is_some())
+                || self
+                    .commands
+                    .iter()
+                    .any(|cmd| contract::looks_mutating(cmd))
+        })
+    }
+
+    /// Steps that must be done first.
+    pub fn requires(&self) -> &[String] {
+        self.contract
+            .as_ref()
+            .map_or(&[], |c| c.requires.as_slice())
+    }
+
+    /// Whether running it needs the id or resource typed.
+    pub fn is_dangerous(&self) -> bool {
+        self.contract.as_ref().is_some_and(|c| c.danger)
+    }
 }
 
 /// A heading and what follows it.
@@ -181,6 +217,36 @@ impl Runbook {
         self.sections
             .iter()
             .flat_map(|s| s.steps.iter().map(move |st| (s, st)))
+    }
+
+    /// A step by id, with its section.
+    pub fn step(&self, id: &str) -> Option<(&Section, &Step)> {
+        self.steps().find(|(_, s)| s.id == id)
+    }
+
+    /// Position of a step in document order (the pane's cursor).
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.steps().position(|(_, s)| s.id == id)
+    }
+
+    /// Where a branch of `from` leads: "step N" counts in `from`'s section; an
+    /// id names a step, or a section heading's anchor leads to its first step.
+    pub fn branch_target(&self, from: &Step, target: &Target) -> Option<&Step> {
+        match target {
+            Target::Number(n) => {
+                let section = self
+                    .sections
+                    .iter()
+                    .find(|s| s.steps.iter().any(|st| st.id == from.id))?;
+                section.steps.get(n.checked_sub(1)?)
+            }
+            Target::Id(id) => self.step(id).map(|(_, s)| s).or_else(|| {
+                self.sections
+                    .iter()
+                    .find(|s| contract::anchor(&s.heading) == id.to_lowercase())
+                    .and_then(|s| s.steps.first())
+            }),
+        }
     }
 
     /// Whether this runbook answers the alert: listed in `alerts:`, or named like
@@ -301,11 +367,15 @@ pub fn parse(path: &Path, text: &str) -> Result<Runbook, RunbookError> {
     })
 }
 
+#[derive(Default)]
 struct StepDraft {
     line: usize,
     text: String,
     details: Vec<String>,
     commands: Vec<String>,
+    contract: Option<Contract>,
+    contract_error: Option<(usize, String)>,
+    branches: Vec<Branch>,
 }
 
 impl StepDraft {
@@ -335,6 +405,8 @@ struct Builder<'a> {
     list_depth: usize,
     step: Option<StepDraft>,
     code: Option<(String, String, usize)>,
+    /// An open link inside a step: where it points and where its text starts.
+    link: Option<(String, usize)>,
 }
 
 impl<'a> Builder<'a> {
@@ -354,6 +426,7 @@ impl<'a> Builder<'a> {
             list_depth: 0,
             step: None,
             code: None,
+            link: None,
         }
     }
 
@@ -391,6 +464,9 @@ impl<'a> Builder<'a> {
                 details: draft.details,
                 commands: draft.commands,
                 line: draft.line,
+                contract: draft.contract,
+                contract_error: draft.contract_error,
+                branches: draft.branches,
             });
         }
     }
@@ -405,6 +481,18 @@ impl<'a> Builder<'a> {
             self.event(event, range.start);
         }
         self.finish_step();
+        // Contract ids replace positional ones; prose branches are read last,
+        // once each step's text is complete.
+        for step in self.sections.iter_mut().flat_map(|s| s.steps.iter_mut()) {
+            if let Some(id) = step.contract.as_ref().and_then(|c| c.id.clone()) {
+                step.id = id;
+            }
+            let mut found = contract::branches_in(&step.text);
+            for d in &step.details {
+                found.extend(contract::branches_in(d));
+            }
+            step.branches.extend(found);
+        }
     }
 
     fn event(&mut self, event: Event<'_>, offset: usize) {
@@ -435,9 +523,7 @@ impl<'a> Builder<'a> {
                 self.buf.clear();
                 self.step = Some(StepDraft {
                     line: self.line_of(offset),
-                    text: String::new(),
-                    details: Vec::new(),
-                    commands: Vec::new(),
+                    ..StepDraft::default()
                 });
             }
             Event::End(TagEnd::Item) => {
@@ -496,6 +582,25 @@ impl<'a> Builder<'a> {
                     step.commands.push(c.trim().to_string());
                 }
             }
+            Event::Start(Tag::Link { dest_url, .. }) if self.step.is_some() => {
+                if let Some(anchor) = dest_url.strip_prefix('#') {
+                    self.link = Some((anchor.to_string(), self.buf.len()));
+                }
+            }
+            Event::End(TagEnd::Link) => {
+                if let (Some((anchor, start)), Some(step)) = (self.link.take(), self.step.as_mut())
+                {
+                    let label = self.buf.get(start..).unwrap_or("").trim().to_string();
+                    step.branches.push(Branch {
+                        label: if label.is_empty() {
+                            format!("#{anchor}")
+                        } else {
+                            label
+                        },
+                        target: Target::Id(anchor),
+                    });
+                }
+            }
             Event::SoftBreak | Event::HardBreak => self.buf.push(' '),
             Event::End(TagEnd::TableCell) => self.buf.push_str(" | "),
             Event::End(TagEnd::TableRow | TagEnd::TableHead) => {
@@ -523,6 +628,9 @@ impl<'a> Builder<'a> {
     }
 
     fn code_block(&mut self, lang: &str, code: &str, line: usize) {
+        if contract::is_contract_block(lang, code) {
+            return self.contract_block(code, line);
+        }
         let command = join_continuations(code);
         if command.is_empty() {
             return;
@@ -558,8 +666,41 @@ impl<'a> Builder<'a> {
                     details: Vec::new(),
                     commands: vec![command],
                     line,
+                    contract: None,
+                    contract_error: None,
+                    branches: Vec::new(),
                 });
             }
+        }
+    }
+
+    /// A contract belongs to the step it is in, or to the last step when it
+    /// follows a list; elsewhere it is shown as text.
+    fn contract_block(&mut self, code: &str, line: usize) {
+        let parsed = contract::parse_contract(code);
+        let (contract, error) = match parsed {
+            // The fence line comes first; YAML lines start after it.
+            Ok(c) => (Some(c), None),
+            Err((at, msg)) => (None, Some((line + 1 + at, format!("contract: {msg}")))),
+        };
+        let target = match self.step.as_mut() {
+            Some(d) => Some((&mut d.contract, &mut d.contract_error)),
+            None => self
+                .sections
+                .last_mut()
+                .filter(|s| s.kind.has_steps())
+                .and_then(|s| s.steps.last_mut())
+                .map(|s| (&mut s.contract, &mut s.contract_error)),
+        };
+        match target {
+            Some((c, e)) if c.is_none() && e.is_none() => {
+                *c = contract;
+                *e = error;
+            }
+            Some((_, e)) => {
+                *e = Some((line, "a step has at most one contract block".to_string()));
+            }
+            None => self.push_prose(code.trim().to_string()),
         }
     }
 }
