@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::incident::{Event, FoldError, Incident, Mark, Role};
+use super::incident::{Event, EventKind, FoldError, Incident, Mark, Role};
 use super::policy::Matrix;
 use super::redact::redact;
 use super::time::{hms, utc_datetime};
@@ -32,6 +32,7 @@ pub const PLACEHOLDERS: &[&str] = &[
     "targets",
     "timeline",
     "steps",
+    "commands",
     "updates",
     "notes",
     "action_items",
@@ -67,6 +68,8 @@ pub struct Report {
     pub timeline: Vec<TimelineRow>,
     /// Every runbook step and what became of it.
     pub steps: Vec<StepRow>,
+    /// Every command run from the runbook, with its result and output.
+    pub commands: Vec<CommandRow>,
     /// Status updates as sent.
     pub updates: Vec<UpdateRow>,
     /// Notes, in the order of what they describe.
@@ -114,6 +117,31 @@ pub struct StepRow {
     pub by: Option<String>,
     /// When (UTC).
     pub at: Option<String>,
+}
+
+/// One command run from a runbook step.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommandRow {
+    /// When it ended (UTC).
+    pub at: String,
+    /// Who ran it.
+    pub by: String,
+    /// The step.
+    pub step: String,
+    /// `run`, `verify` or `rollback`.
+    pub purpose: String,
+    /// The command as run.
+    pub command: String,
+    /// `exit 0`, `timed out`, ...
+    pub outcome: String,
+    /// Whether it exited 0.
+    pub ok: bool,
+    /// How long it ran.
+    pub duration: String,
+    /// The end of its output as recorded.
+    pub output: String,
+    /// Output lines not recorded.
+    pub omitted: usize,
 }
 
 /// One status update.
@@ -255,6 +283,40 @@ pub fn report(events: &[Event], matrix: &Matrix) -> Result<Report, FoldError> {
                 .collect()
         })
         .unwrap_or_default();
+    let commands = events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::CommandFinished {
+                step,
+                command,
+                purpose,
+                outcome,
+                duration_ms,
+                output,
+                omitted,
+            } => Some(CommandRow {
+                at: at(&Mark {
+                    at: e.ts,
+                    by: String::new(),
+                }),
+                by: clean(&e.author),
+                step: clean(step),
+                purpose: serde_json::to_value(purpose)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
+                command: clean(command),
+                outcome: clean(&outcome.describe()),
+                ok: outcome.is_success(),
+                duration: crate::domain::time::short_duration(std::time::Duration::from_millis(
+                    *duration_ms,
+                )),
+                output: clean(output),
+                omitted: *omitted,
+            }),
+            _ => None,
+        })
+        .collect();
     Ok(Report {
         id: clean(&inc.id),
         title: clean(&inc.title),
@@ -276,6 +338,7 @@ pub fn report(events: &[Event], matrix: &Matrix) -> Result<Report, FoldError> {
         targets,
         timeline,
         steps,
+        commands,
         updates: inc
             .updates
             .iter()
@@ -392,6 +455,7 @@ fn values(inc: &Incident, r: &Report) -> BTreeMap<&'static str, String> {
     v.insert("targets", targets(r));
     v.insert("timeline", timeline(r));
     v.insert("steps", steps(r));
+    v.insert("commands", commands(r));
     v.insert("updates", updates(r));
     v.insert("notes", notes(r));
     v.insert("action_items", action_items(r));
@@ -521,6 +585,45 @@ fn timeline(r: &Report) -> String {
             cell(&e.by),
             cell(&e.event)
         ));
+    }
+    s.trim_end().to_string()
+}
+
+fn commands(r: &Report) -> String {
+    if r.commands.is_empty() {
+        return "No runbook commands were run from the cockpit.".into();
+    }
+    let mut s = String::new();
+    for c in &r.commands {
+        s.push_str(&format!(
+            "- {} — {} ({}) step {}: {} in {}\n\n",
+            c.at,
+            cell(&c.by),
+            c.purpose,
+            cell(&c.step),
+            c.outcome,
+            c.duration
+        ));
+        // A fence longer than any backtick run inside keeps the block closed.
+        let longest = c
+            .command
+            .split(|ch| ch != '`')
+            .chain(c.output.split(|ch| ch != '`'))
+            .map(str::len)
+            .max()
+            .unwrap_or(0);
+        let fence = "`".repeat(longest.max(2) + 1);
+        s.push_str(&format!("  {fence}console\n"));
+        for l in c.command.lines() {
+            s.push_str(&format!("  $ {l}\n"));
+        }
+        if c.omitted > 0 {
+            s.push_str(&format!("  … {} earlier lines not recorded\n", c.omitted));
+        }
+        for l in c.output.lines() {
+            s.push_str(&format!("  {l}\n"));
+        }
+        s.push_str(&format!("  {fence}\n\n"));
     }
     s.trim_end().to_string()
 }

@@ -156,6 +156,58 @@ pub enum EventKind {
         /// The new checklist.
         runbook: RunbookRef,
     },
+    /// A runbook command was started from the cockpit (after confirming).
+    CommandStarted {
+        /// The step it belongs to.
+        step: String,
+        /// The command as run, placeholders filled.
+        command: String,
+        /// The step's own command, its verify check or its rollback.
+        purpose: Purpose,
+    },
+    /// A runbook command ended.
+    CommandFinished {
+        /// The step it belongs to.
+        step: String,
+        /// The command as run.
+        command: String,
+        /// The step's own command, its verify check or its rollback.
+        purpose: Purpose,
+        /// How it ended.
+        outcome: RunOutcome,
+        /// How long it ran, in milliseconds.
+        duration_ms: u64,
+        /// The end of its output, sanitised and bounded.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        output: String,
+        /// Output lines left out of `output` (kept only on screen).
+        #[serde(default, skip_serializing_if = "is_zero")]
+        omitted: usize,
+    },
+    /// A step's postcondition was confirmed: its verify command succeeded or
+    /// its verify query returned data. The step counts as done.
+    StepVerified {
+        /// The step.
+        step: String,
+        /// How it was confirmed, in words.
+        how: String,
+    },
+    /// A responder ran or ticked a step before the steps it requires.
+    GateOverridden {
+        /// The step.
+        step: String,
+        /// Required steps that were not done.
+        missing: Vec<String>,
+    },
+    /// A responder followed a "go to step N" branch.
+    BranchTaken {
+        /// Step the branch was written in.
+        from: String,
+        /// Step it led to.
+        to: String,
+        /// The branch as written.
+        label: String,
+    },
     /// A responder changed the cluster from the cockpit (after confirming).
     ClusterAction {
         /// What was asked, in words (`delete pod shop/x …`).
@@ -165,6 +217,85 @@ pub enum EventKind {
         /// What the server did, or why it refused.
         outcome: String,
     },
+}
+
+fn purpose_word(p: Purpose) -> &'static str {
+    match p {
+        Purpose::Run => "run",
+        Purpose::Verify => "verify",
+        Purpose::Rollback => "rollback",
+    }
+}
+
+/// A multi-line command on one line, for the timeline.
+fn one_line(command: &str) -> String {
+    let mut lines = command.lines();
+    let first = lines.next().unwrap_or_default();
+    match lines.count() {
+        0 => format!("`{first}`"),
+        n => format!("`{first}` (+{n} lines)"),
+    }
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// Why a runbook command was run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Purpose {
+    /// One of the step's own commands.
+    Run,
+    /// The contract's `verify` check.
+    Verify,
+    /// The contract's `rollback`.
+    Rollback,
+}
+
+impl Purpose {
+    /// Word used in the timeline.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Run => "ran",
+            Purpose::Verify => "verified with",
+            Purpose::Rollback => "rolled back with",
+        }
+    }
+}
+
+/// How a command ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunOutcome {
+    /// It exited with this status.
+    Exited(i32),
+    /// A signal ended it (not one the cockpit sent).
+    Signalled(i32),
+    /// It ran past its timeout and was stopped.
+    TimedOut,
+    /// The responder stopped it (Ctrl-C).
+    Cancelled,
+    /// It could not be started.
+    NotStarted(String),
+}
+
+impl RunOutcome {
+    /// Exit status 0.
+    pub fn is_success(&self) -> bool {
+        *self == RunOutcome::Exited(0)
+    }
+
+    /// A short phrase: `exit 0`, `timed out`, ...
+    pub fn describe(&self) -> String {
+        match self {
+            RunOutcome::Exited(c) => format!("exit {c}"),
+            RunOutcome::Signalled(s) => format!("killed by signal {s}"),
+            RunOutcome::TimedOut => "timed out".into(),
+            RunOutcome::Cancelled => "stopped by the responder".into(),
+            RunOutcome::NotStarted(e) => format!("could not start: {e}"),
+        }
+    }
 }
 
 impl EventKind {
@@ -420,6 +551,27 @@ pub struct Incident {
     pub actions: Vec<ActionMark>,
     /// Deadlines already recorded as missed, by clock and due time.
     pub missed: BTreeSet<(super::policy::ClockKind, Timestamp)>,
+    /// The latest command run for each step (running while `outcome` is none).
+    pub runs: BTreeMap<String, RunMark>,
+    /// Steps whose postcondition was confirmed, with how.
+    pub verified: BTreeMap<String, (Mark, String)>,
+    /// Steps whose gate a responder overrode.
+    pub overridden: BTreeMap<String, Mark>,
+}
+
+/// A command run for a step, as recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunMark {
+    /// Who started it and when.
+    pub mark: Mark,
+    /// The step's command, its verify check or its rollback.
+    pub purpose: Purpose,
+    /// The command as run.
+    pub command: String,
+    /// How it ended; `None` while it runs.
+    pub outcome: Option<RunOutcome>,
+    /// How long it ran.
+    pub duration_ms: u64,
 }
 
 /// A status update as recorded.
@@ -523,6 +675,9 @@ impl Incident {
             updates: Vec::new(),
             actions: Vec::new(),
             missed: BTreeSet::new(),
+            runs: BTreeMap::new(),
+            verified: BTreeMap::new(),
+            overridden: BTreeMap::new(),
         })
     }
 
@@ -636,7 +791,60 @@ impl Incident {
                 }
             }
             EventKind::RunbookAttached { runbook } => self.runbook = Some(runbook.clone()),
-            EventKind::ClusterAction { .. } => {}
+            EventKind::ClusterAction { .. } | EventKind::BranchTaken { .. } => {}
+            EventKind::CommandStarted {
+                step,
+                command,
+                purpose,
+            } => {
+                self.runs.insert(
+                    step.clone(),
+                    RunMark {
+                        mark: mark(e),
+                        purpose: *purpose,
+                        command: command.clone(),
+                        outcome: None,
+                        duration_ms: 0,
+                    },
+                );
+            }
+            EventKind::CommandFinished {
+                step,
+                command,
+                purpose,
+                outcome,
+                duration_ms,
+                ..
+            } => {
+                let started = self
+                    .runs
+                    .get(step)
+                    .filter(|r| r.outcome.is_none() && r.command == *command)
+                    .map_or_else(|| mark(e), |r| r.mark.clone());
+                self.runs.insert(
+                    step.clone(),
+                    RunMark {
+                        mark: started,
+                        purpose: *purpose,
+                        command: command.clone(),
+                        outcome: Some(outcome.clone()),
+                        duration_ms: *duration_ms,
+                    },
+                );
+            }
+            EventKind::StepVerified { step, how } => {
+                self.verified.insert(step.clone(), (mark(e), how.clone()));
+                self.steps.insert(
+                    step.clone(),
+                    StepMark {
+                        done: true,
+                        mark: mark(e),
+                    },
+                );
+            }
+            EventKind::GateOverridden { step, .. } => {
+                self.overridden.insert(step.clone(), mark(e));
+            }
         }
     }
 
@@ -762,6 +970,41 @@ impl EventKind {
             EventKind::SilenceExpired { silence_id } => format!("Expired silence {silence_id}"),
             EventKind::RunbookAttached { runbook } => {
                 format!("Switched the checklist to runbook {}", runbook.id)
+            }
+            EventKind::CommandStarted {
+                step,
+                command,
+                purpose,
+            } => format!(
+                "Started ({}) step {step}: {}",
+                purpose_word(*purpose),
+                one_line(command)
+            ),
+            EventKind::CommandFinished {
+                step,
+                command,
+                purpose,
+                outcome,
+                duration_ms,
+                ..
+            } => format!(
+                "{} step {step}: {} → {} in {}",
+                match purpose {
+                    Purpose::Run => "Ran",
+                    Purpose::Verify => "Verify of",
+                    Purpose::Rollback => "Rolled back",
+                },
+                one_line(command),
+                outcome.describe(),
+                super::time::short_duration(std::time::Duration::from_millis(*duration_ms))
+            ),
+            EventKind::StepVerified { step, how } => format!("Verified step {step}: {how}"),
+            EventKind::GateOverridden { step, missing } => format!(
+                "Overrode the gate of step {step} (not done: {})",
+                missing.join(", ")
+            ),
+            EventKind::BranchTaken { from, to, label } => {
+                format!("Branched from step {from} to step {to} ({label})")
             }
             EventKind::ClusterAction {
                 action,

@@ -36,6 +36,12 @@ fn style(kind: &EventKind) -> (&'static str, Style) {
         EventKind::ActionItem { .. } => ("→", theme::heading()),
         EventKind::DeadlineMissed { .. } => ("✖", theme::bad()),
         EventKind::ClusterAction { ok: false, .. } => ("⎈", theme::bad()),
+        EventKind::CommandStarted { .. } => ("$", theme::command()),
+        EventKind::CommandFinished { outcome, .. } if outcome.is_success() => ("$", theme::done()),
+        EventKind::CommandFinished { .. } => ("$", theme::bad()),
+        EventKind::StepVerified { .. } => ("✔", theme::done()),
+        EventKind::GateOverridden { .. } => ("⚠", theme::warn()),
+        EventKind::BranchTaken { .. } => ("↪", theme::heading()),
     }
 }
 
