@@ -12,6 +12,7 @@ pub mod app;
 pub mod cli;
 pub mod config;
 pub mod domain;
+pub mod exec;
 pub mod journal;
 pub mod sanitize;
 pub mod screenshot;
