@@ -320,6 +320,7 @@ async fn cockpit_async(config: &Config, session: &Session, demo: bool) -> anyhow
                 });
             }
         }
+        fx = fx.with_prometheus(prom.as_ref().map(|(p, _)| p.clone()));
         match prom {
             Some((p, every)) => {
                 tokio::spawn(live::serve_metrics(p, every, query_rx, source_tx.clone()));
@@ -347,6 +348,7 @@ async fn cockpit_async(config: &Config, session: &Session, demo: bool) -> anyhow
     app.matrix = config.matrix.clone();
     app.oncall = config.oncall.clone();
     app.runbook_used = runbook_use(config);
+    app.command_timeout = config.command_timeout;
     let (mut terminal, _guard) = tui::init()?;
     run(&mut terminal, app, source_rx, fx, rx).await?;
     Ok(ExitCode::SUCCESS)

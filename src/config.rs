@@ -24,6 +24,8 @@ pub struct FileConfig {
     /// Extra runbook folders searched after ./runbooks.
     #[serde(default)]
     pub runbook_dirs: Vec<PathBuf>,
+    /// How long a runbook command may run unless its contract says (`5m`).
+    pub command_timeout: Option<crate::domain::time::ConfigDuration>,
     /// Per-severity overrides of the severity matrix (acknowledge, mitigate,
     /// update cadence, ...).
     #[serde(default)]
@@ -144,6 +146,8 @@ pub struct Config {
     pub severity: SeverityMap,
     /// Folders searched for runbooks, in order.
     pub runbook_dirs: Vec<PathBuf>,
+    /// How long a runbook command may run unless its contract says.
+    pub command_timeout: std::time::Duration,
     /// Where journals, exports and logs live.
     pub data_dir: PathBuf,
     /// The config file that was (or would have been) read.
@@ -360,6 +364,9 @@ impl Config {
             author,
             severity: SeverityMap::with_overrides(&file.severity_map),
             runbook_dirs,
+            command_timeout: file
+                .command_timeout
+                .map_or(crate::app::state::DEFAULT_COMMAND_TIMEOUT, |d| d.0),
             data_dir,
             config_file,
             matrix: crate::domain::policy::Matrix::with_overrides(&file.severity_matrix),

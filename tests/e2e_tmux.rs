@@ -337,7 +337,9 @@ fn live_alert_opens_its_runbook_silence_reaches_alertmanager_and_restarts_heal()
         "an OSC title reached the terminal:\n{s}"
     );
     t.keys(&["Enter"]);
-    let s = t.wait_for("kubectl -n payments get pvc data-db-0");
+    // The preview shows the runbook before Enter; the message says it is declared.
+    let s = t.wait_for("declared incident");
+    assert!(s.contains("kubectl -n payments get pvc data-db-0"), "{s}");
     assert!(s.contains("Volume almost full"), "{s}");
     let id = declared_id(&s);
     t.keys(&[":"]);

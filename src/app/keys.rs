@@ -35,6 +35,16 @@ pub enum Action {
     Open,
     /// Tick or untick the selected runbook step.
     ToggleStep,
+    /// Run the selected step's command (asks first).
+    RunStep,
+    /// Run the selected step's verify check.
+    VerifyStep,
+    /// Run the selected step's rollback (asks first).
+    RollbackStep,
+    /// Follow the selected step's "go to step N".
+    FollowBranch,
+    /// Show the latest command's output.
+    ShowOutput,
     /// Open the note editor.
     Note,
     /// Open the `:` command line.
@@ -161,8 +171,43 @@ pub const KEYS: &[Binding] = &[
         scope: Scope::In(Pane::Runbook),
         keys: &[(KeyCode::Char(' '), NONE)],
         action: Action::ToggleStep,
-        help: "tick the selected step (again to untick) and move to the next",
+        help: "tick the selected step (again to untick) and move to the next; a closed gate asks first",
         hint: Some("tick"),
+    },
+    Binding {
+        scope: Scope::In(Pane::Runbook),
+        keys: &[(KeyCode::Char('r'), NONE)],
+        action: Action::RunStep,
+        help: "run the step's command in your shell (asks y; dangerous steps want the id typed)",
+        hint: Some("run"),
+    },
+    Binding {
+        scope: Scope::In(Pane::Runbook),
+        keys: &[(KeyCode::Char('v'), NONE)],
+        action: Action::VerifyStep,
+        help: "run the step's verify check; exit 0 marks it verified",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::In(Pane::Runbook),
+        keys: &[(KeyCode::Char('b'), NONE)],
+        action: Action::RollbackStep,
+        help: "run the step's rollback (asks first)",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::In(Pane::Runbook),
+        keys: &[(KeyCode::Enter, NONE)],
+        action: Action::FollowBranch,
+        help: "follow the step's \"go to step N\" (recorded in the timeline)",
+        hint: None,
+    },
+    Binding {
+        scope: Scope::In(Pane::Runbook),
+        keys: &[(KeyCode::Char('o'), NONE)],
+        action: Action::ShowOutput,
+        help: "show the latest command's output (Ctrl-C stops a running one)",
+        hint: None,
     },
     Binding {
         scope: Scope::Global,

@@ -8,6 +8,7 @@ pub mod keys;
 mod pods;
 pub mod run;
 pub mod state;
+mod steps;
 pub mod update;
 
 pub use state::{App, Pane};

@@ -35,6 +35,9 @@ pub struct Effects {
     matrix: crate::domain::policy::Matrix,
     pods: PodBackend,
     details: Option<tokio::task::JoinHandle<()>>,
+    prometheus: Option<crate::sources::prometheus::Prometheus>,
+    /// Stop switches of running commands; dropping one stops its command.
+    runs: std::collections::HashMap<u64, tokio::sync::oneshot::Sender<()>>,
 }
 
 /// What answers the Pods pane's requests.
@@ -68,7 +71,15 @@ impl Effects {
             matrix: crate::domain::policy::Matrix::default(),
             pods: PodBackend::None,
             details: None,
+            prometheus: None,
+            runs: Default::default(),
         }
+    }
+
+    /// Verify queries go to this Prometheus; without one they are refused.
+    pub fn with_prometheus(mut self, p: Option<crate::sources::prometheus::Prometheus>) -> Self {
+        self.prometheus = p;
+        self
     }
 
     /// Pod details, logs and actions go to this cluster; the watch follows
@@ -258,6 +269,46 @@ impl Effects {
                     }
                 }
             }
+            Effect::Run(spec) => {
+                // Switches of finished runs are closed; forget them.
+                self.runs.retain(|_, s| !s.is_closed());
+                let (stop_tx, stop_rx) = tokio::sync::oneshot::channel();
+                self.runs.insert(spec.id, stop_tx);
+                let (report_tx, mut report_rx) = mpsc::unbounded_channel();
+                tokio::spawn(crate::exec::run(spec, stop_rx, report_tx));
+                let tx = self.tx.clone();
+                tokio::spawn(async move {
+                    while let Some(r) = report_rx.recv().await {
+                        if tx.send(Msg::Run(r)).is_err() {
+                            return;
+                        }
+                    }
+                });
+            }
+            Effect::CancelRun(id) => {
+                if let Some(stop) = self.runs.remove(&id) {
+                    let _ = stop.send(());
+                }
+            }
+            Effect::CheckQuery { step, query } => {
+                let tx = self.tx.clone();
+                let Some(p) = self.prometheus.clone() else {
+                    let _ = tx.send(Msg::QueryChecked {
+                        step,
+                        query,
+                        result: Err(NO_PROM.into()),
+                    });
+                    return;
+                };
+                tokio::spawn(async move {
+                    let result = p.count_instant(&query).await.map_err(|e| e.to_string());
+                    let _ = tx.send(Msg::QueryChecked {
+                        step,
+                        query,
+                        result,
+                    });
+                });
+            }
             Effect::Unsilence(id) => {
                 let tx = self.tx.clone();
                 let Some(am) = self.alertmanager.clone() else {
@@ -272,6 +323,9 @@ impl Effects {
         }
     }
 }
+
+const NO_PROM: &str =
+    "verify queries need a Prometheus: set prometheus.url in the config or pass --prometheus URL";
 
 const NO_AM: &str =
     "silences need an Alertmanager: set alertmanager.url in the config or pass --alertmanager URL";

@@ -15,6 +15,10 @@ use crate::domain::runbook::{Library, Runbook};
 use crate::domain::severity::SeverityMap;
 use crate::sources::kubernetes::{EventLine, PodRef, PodScope};
 
+/// How long a runbook command may run when neither its contract nor the
+/// config says.
+pub const DEFAULT_COMMAND_TIMEOUT: Duration = Duration::from_secs(300);
+
 /// The panes, in Tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Pane {
@@ -97,6 +101,122 @@ pub enum Mode {
     ActionForm(Box<ActionDraft>),
     /// Quitting with an open incident waits for y or n.
     ConfirmQuit,
+    /// A step with several commands: which one to run.
+    PickCommand(Box<CommandPick>),
+    /// A step command waits for y (or, for a dangerous step, its id typed).
+    ConfirmRun(Box<RunDraft>),
+    /// A step's gate is closed: `O` overrides (recorded), anything else cancels.
+    Gate(Box<GateDraft>),
+    /// A step with several branches: which one to follow.
+    PickBranch(Box<BranchPick>),
+    /// The output panel of the latest command.
+    Output,
+}
+
+/// What a step action is for once its gate and confirmations pass.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StepIntent {
+    /// Run one of its commands, its verify check or its rollback.
+    Run(crate::domain::incident::Purpose),
+    /// Tick it done.
+    Tick,
+}
+
+/// The commands of one step to choose from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommandPick {
+    /// The step.
+    pub step: String,
+    /// Its commands, placeholders filled where labels allow.
+    pub options: Vec<String>,
+    /// The highlighted one.
+    pub cursor: usize,
+}
+
+/// A command about to run, waiting for the responder's go.
+#[derive(Debug)]
+pub struct RunDraft {
+    /// The step it belongs to.
+    pub step: String,
+    /// The step's command, its verify check or its rollback.
+    pub purpose: crate::domain::incident::Purpose,
+    /// The command with placeholders filled.
+    pub command: String,
+    /// Placeholders no label could fill; running waits until they are edited out.
+    pub missing: Vec<String>,
+    /// For a dangerous step: what may be typed to confirm (step id, resource).
+    pub danger: Option<Vec<String>>,
+    /// What the responder typed (dangerous steps), or the command being edited.
+    pub input: TextArea<'static>,
+    /// The command is being edited in `input`.
+    pub editing: bool,
+    /// Whether the step changes things.
+    pub mutating: bool,
+    /// How long it may run.
+    pub timeout: Duration,
+    /// Why the last attempt to confirm was refused.
+    pub error: Option<String>,
+}
+
+/// A step whose required steps are not done.
+#[derive(Debug, Clone, PartialEq)]
+pub struct GateDraft {
+    /// The step.
+    pub step: String,
+    /// Required steps not done yet.
+    pub missing: Vec<String>,
+    /// What was asked of the step.
+    pub intent: StepIntent,
+}
+
+/// Branches of one step to choose from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BranchPick {
+    /// The step they are written in.
+    pub from: String,
+    /// Label as written and target step id.
+    pub options: Vec<(String, String)>,
+    /// The highlighted one.
+    pub cursor: usize,
+}
+
+/// Lines of command output kept on screen; older ones are dropped.
+pub const OUTPUT_LINES_KEPT: usize = 5000;
+
+/// The latest runbook command, running or finished, for the output panel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunView {
+    /// Matches reports from the runner.
+    pub id: u64,
+    /// The step it belongs to.
+    pub step: String,
+    /// The step's command, its verify check or its rollback.
+    pub purpose: crate::domain::incident::Purpose,
+    /// The command as run.
+    pub command: String,
+    /// When it started.
+    pub started: Timestamp,
+    /// The newest output lines, at most [`OUTPUT_LINES_KEPT`].
+    pub lines: std::collections::VecDeque<String>,
+    /// Lines dropped from the front to keep the bound.
+    pub dropped: usize,
+    /// How it ended and how long it took; `None` while it runs.
+    pub outcome: Option<(crate::domain::incident::RunOutcome, Duration)>,
+    /// Lines scrolled up from the newest; 0 follows the output.
+    pub scroll: usize,
+}
+
+/// The state of one step's `verify_query` as this cockpit last saw it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QueryCheck {
+    /// The query asked (placeholders filled).
+    pub query: String,
+    /// When it was last asked.
+    pub asked: Option<Timestamp>,
+    /// A request is on its way.
+    pub in_flight: bool,
+    /// Series returned, or why it failed.
+    pub result: Option<Result<usize, String>>,
 }
 
 /// A status update being written.
@@ -420,6 +540,16 @@ pub struct App {
     pub overlay_scroll: usize,
     /// When each runbook was last used by an incident, for the STALE banner.
     pub runbook_used: std::collections::BTreeMap<String, Timestamp>,
+    /// The latest runbook command, for the output panel.
+    pub run: Option<RunView>,
+    /// Id of the next command run.
+    pub next_run: u64,
+    /// How long a step command may run unless its contract says otherwise.
+    pub command_timeout: Duration,
+    /// `verify_query` checks of the shown runbook's steps, by step id.
+    pub checks: std::collections::BTreeMap<String, QueryCheck>,
+    /// Why the shown runbook's latest edit on disk was not loaded, if it was not.
+    pub reload_error: Option<String>,
 }
 
 impl App {
@@ -465,6 +595,11 @@ impl App {
             missed_reported: Default::default(),
             overlay_scroll: 0,
             runbook_used: Default::default(),
+            run: None,
+            next_run: 1,
+            command_timeout: DEFAULT_COMMAND_TIMEOUT,
+            checks: Default::default(),
+            reload_error: None,
         }
     }
 

@@ -14,7 +14,7 @@ use super::command::{self, Command};
 use super::keys::{self, Action};
 use super::state::{App, Mode, OpenIncident, Pane, RANGES};
 use crate::domain::alert::{self, Alert, AlertState};
-use crate::domain::incident::{AlertRef, Event, EventKind, Incident, RunbookRef};
+use crate::domain::incident::{AlertRef, Event, EventKind, Incident, Purpose, RunbookRef};
 use crate::domain::placeholder::fill_string;
 use crate::domain::time::{short_duration, to_millis, utc_clock};
 use crate::journal::{Declared, JournalMsg, Opened, Position};
@@ -42,6 +42,17 @@ pub enum Msg {
     Silenced(Result<SilenceDone, String>),
     /// The answer to an `Effect::Unsilence`: the id that was expired.
     Unsilenced(Result<String, String>),
+    /// Output or the end of a runbook command.
+    Run(crate::exec::RunReport),
+    /// The answer to an `Effect::CheckQuery`: series returned, or why not.
+    QueryChecked {
+        /// The step whose `verify_query` it was.
+        step: String,
+        /// The query asked.
+        query: String,
+        /// Number of series in the answer.
+        result: Result<usize, String>,
+    },
     /// The answer to an `Effect::Cluster`.
     ClusterDone {
         /// What was asked, in words.
@@ -127,6 +138,17 @@ pub enum Effect {
     ClosePodDetails,
     /// Change the cluster (already confirmed by the user).
     Cluster(ClusterAction),
+    /// Run a runbook command (already confirmed by the user).
+    Run(crate::exec::RunSpec),
+    /// Stop a running command and everything it started.
+    CancelRun(u64),
+    /// Ask Prometheus whether a step's `verify_query` returns data.
+    CheckQuery {
+        /// The step.
+        step: String,
+        /// The query, placeholders filled.
+        query: String,
+    },
 }
 
 /// Applies one message.
@@ -137,7 +159,14 @@ pub fn update(app: &mut App, msg: Msg) -> Vec<Effect> {
         Msg::Tick(now) => {
             app.now = now;
             super::incident::check_deadlines(app, &mut fx);
+            super::steps::check_queries(app, &mut fx);
         }
+        Msg::Run(report) => super::steps::on_run_report(app, report, &mut fx),
+        Msg::QueryChecked {
+            step,
+            query,
+            result,
+        } => super::steps::on_query_checked(app, step, query, result, &mut fx),
         Msg::Source(s) => on_source(app, s, &mut fx),
         Msg::Journal(j) => on_journal(app, j),
         Msg::Declared(Ok(opened)) => {
@@ -236,6 +265,13 @@ fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
     if key.kind == KeyEventKind::Release {
         return;
     }
+    // Ctrl-C stops a running command, never the cockpit, whatever is open.
+    if key.code == KeyCode::Char('c')
+        && key.modifiers.contains(KeyModifiers::CONTROL)
+        && super::steps::cancel(app, fx)
+    {
+        return;
+    }
     // Any key while the Alerts pane is on screen counts as having looked at it.
     if app.focus == Pane::Alerts && matches!(app.mode, Mode::Normal) {
         app.alerts.mark_seen();
@@ -285,6 +321,11 @@ fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
         Mode::StatusUpdate(d) => super::incident::on_update_key(app, key, d, fx),
         Mode::ActionForm(d) => super::incident::on_action_key(app, key, d, fx),
         Mode::PodDetail => super::pods::on_detail_key(app, key, fx),
+        Mode::PickCommand(p) => super::steps::on_pick_key(app, key, *p),
+        Mode::ConfirmRun(d) => super::steps::on_confirm_key(app, key, d, fx),
+        Mode::Gate(g) => super::steps::on_gate_key(app, key, *g, fx),
+        Mode::PickBranch(p) => super::steps::on_branch_key(app, key, p, fx),
+        Mode::Output => super::steps::on_output_key(app, key, fx),
         Mode::Help => match key.code {
             KeyCode::Esc | KeyCode::Char('q' | '?') | KeyCode::Enter => {}
             KeyCode::Char('j') | KeyCode::Down => {
@@ -355,7 +396,12 @@ fn act(app: &mut App, action: Action, fx: &mut Vec<Effect>) {
         Action::Top => move_by(app, isize::MIN / 2),
         Action::Bottom => move_by(app, isize::MAX / 2),
         Action::Open => open_selected_alert(app, fx),
-        Action::ToggleStep => toggle_step(app, fx),
+        Action::ToggleStep => super::steps::tick(app, fx),
+        Action::RunStep => super::steps::ask_run(app, Purpose::Run, fx),
+        Action::VerifyStep => super::steps::ask_run(app, Purpose::Verify, fx),
+        Action::RollbackStep => super::steps::ask_run(app, Purpose::Rollback, fx),
+        Action::FollowBranch => super::steps::follow_branch(app, fx),
+        Action::ShowOutput => super::steps::show_output(app),
         Action::Note => {
             if require_incident(app).is_some() {
                 let mut ta = TextArea::default();
@@ -540,37 +586,6 @@ fn require_incident(app: &mut App) -> Option<Incident> {
         app.error("no incident open: select an alert and press Enter to declare one");
     }
     inc
-}
-
-fn toggle_step(app: &mut App, fx: &mut Vec<Effect>) {
-    let Some(inc) = require_incident(app) else {
-        return;
-    };
-    let Some(rb) = app.shown_runbook() else {
-        app.error("this incident has no runbook in the library");
-        return;
-    };
-    let count = rb.steps().count();
-    let Some((section, st)) = rb.steps().nth(app.step_cursor) else {
-        app.error("no step selected");
-        return;
-    };
-    let (step, section, text) = (st.id.clone(), section.heading.clone(), st.text.clone());
-    let kind = if inc.step_done(&step).is_some() {
-        EventKind::StepUndone {
-            step,
-            section,
-            text,
-        }
-    } else {
-        EventKind::StepDone {
-            step,
-            section,
-            text,
-        }
-    };
-    record(app, kind, fx);
-    app.step_cursor = (app.step_cursor + 1).min(count.saturating_sub(1));
 }
 
 /// Queues an event for the journal; the UI shows it once it is read back.

@@ -314,14 +314,11 @@ fn segment_mutates(part: &str) -> bool {
         "systemctl" | "service" => verbs
             .iter()
             .any(|v| matches!(*v, "restart" | "stop" | "start" | "reload" | "disable")),
-        "rm" | "mv" | "dd" | "mkfs" | "reboot" | "shutdown" | "kill" | "pkill" | "iptables"
-        | "terraform" | "aws" | "gcloud" | "az" => {
-            !(matches!(prog, "terraform") && matches!(verb, "plan" | "show" | "validate"))
-                && !(matches!(prog, "aws" | "gcloud" | "az")
-                    && verbs.iter().any(|v| {
-                        v.starts_with("describe") || v.starts_with("list") || v.starts_with("get")
-                    }))
-        }
+        "rm" | "mv" | "dd" | "mkfs" | "reboot" | "shutdown" | "kill" | "pkill" | "iptables" => true,
+        "terraform" => !matches!(verb, "plan" | "show" | "validate"),
+        "aws" | "gcloud" | "az" => !verbs
+            .iter()
+            .any(|v| v.starts_with("describe") || v.starts_with("list") || v.starts_with("get")),
         _ => false,
     }
 }

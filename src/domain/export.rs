@@ -820,6 +820,53 @@ mod tests {
                     text: "Investigating: slow catalog pages.\nNext update 03:38 UTC.".into(),
                 },
             ),
+            ev(
+                "03:08:10",
+                "bob",
+                EventKind::GateOverridden {
+                    step: "mitigate-1".into(),
+                    missing: vec!["check-1".into()],
+                },
+            ),
+            ev(
+                "03:08:20",
+                "bob",
+                EventKind::CommandStarted {
+                    step: "mitigate-1".into(),
+                    command: "kubectl -n shop rollout undo deploy/catalog".into(),
+                    purpose: crate::domain::incident::Purpose::Run,
+                },
+            ),
+            ev(
+                "03:08:25",
+                "bob",
+                EventKind::CommandFinished {
+                    step: "mitigate-1".into(),
+                    command: "kubectl -n shop rollout undo deploy/catalog".into(),
+                    purpose: crate::domain::incident::Purpose::Run,
+                    outcome: crate::domain::incident::RunOutcome::Exited(0),
+                    duration_ms: 4200,
+                    output: "deployment.apps/catalog rolled back\nPGPASSWORD=hunter2 | ``` fence".into(),
+                    omitted: 3,
+                },
+            ),
+            ev(
+                "03:08:40",
+                "bob",
+                EventKind::StepVerified {
+                    step: "verify-1".into(),
+                    how: "verify_query returned 1 series: up == 1".into(),
+                },
+            ),
+            ev(
+                "03:08:50",
+                "alice",
+                EventKind::BranchTaken {
+                    from: "check-1".into(),
+                    to: "mitigate-1".into(),
+                    label: "go to step mitigate-1".into(),
+                },
+            ),
             ev("03:09:00", "bob", EventKind::Mitigated),
             ev(
                 "03:09:30",

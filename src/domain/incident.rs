@@ -1343,6 +1343,53 @@ pub(crate) mod tests {
                     ticket: None,
                 },
             ),
+            ev(
+                "03:11:10",
+                "bob",
+                EventKind::GateOverridden {
+                    step: "check-1".into(),
+                    missing: vec!["x".into()],
+                },
+            ),
+            ev(
+                "03:11:20",
+                "bob",
+                EventKind::CommandStarted {
+                    step: "check-1".into(),
+                    command: "true".into(),
+                    purpose: Purpose::Verify,
+                },
+            ),
+            ev(
+                "03:11:30",
+                "bob",
+                EventKind::CommandFinished {
+                    step: "check-1".into(),
+                    command: "true".into(),
+                    purpose: Purpose::Verify,
+                    outcome: RunOutcome::TimedOut,
+                    duration_ms: 10,
+                    output: String::new(),
+                    omitted: 0,
+                },
+            ),
+            ev(
+                "03:11:40",
+                "bob",
+                EventKind::StepVerified {
+                    step: "check-2".into(),
+                    how: "query".into(),
+                },
+            ),
+            ev(
+                "03:11:50",
+                "bob",
+                EventKind::BranchTaken {
+                    from: "check-1".into(),
+                    to: "check-2".into(),
+                    label: "go to step 2".into(),
+                },
+            ),
             ev("03:12:00", "bob", EventKind::Mitigated),
             ev("03:13:00", "bob", EventKind::Resolved),
             ev("03:14:00", "bob", EventKind::Reopened),
@@ -1354,6 +1401,12 @@ pub(crate) mod tests {
             Some("bob")
         );
         assert!(inc.step_done("check-1").is_none(), "unticked");
+        assert!(inc.step_done("check-2").is_some(), "verified counts as done");
+        assert!(inc.overridden.contains_key("check-1"));
+        assert_eq!(
+            inc.runs.get("check-1").and_then(|r| r.outcome.clone()),
+            Some(RunOutcome::TimedOut)
+        );
         assert_eq!(
             inc.notes.iter().map(|n| n.1.as_str()).collect::<Vec<_>>(),
             ["late", "now"]

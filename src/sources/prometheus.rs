@@ -120,6 +120,43 @@ impl Prometheus {
     }
 }
 
+impl Prometheus {
+    /// An instant query: how many series (or a scalar) it returns now. A
+    /// condition such as `rate(x[5m]) < 0.01` returns nothing until it holds.
+    pub async fn count_instant(&self, query: &str) -> Result<usize, SourceError> {
+        let body = self
+            .http
+            .send(
+                reqwest::Method::GET,
+                "api/v1/query",
+                &[("query", query)],
+                None,
+            )
+            .await?;
+        parse_instant_count(&body)
+    }
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Instant {
+    result_type: String,
+    result: serde_json::Value,
+}
+
+/// Counts the answer of an instant query: vector and matrix results by
+/// series, a scalar or string as one.
+pub fn parse_instant_count(body: &[u8]) -> Result<usize, SourceError> {
+    let i = unwrap(decode::<Envelope<Instant>>(body)?)?;
+    match (i.result_type.as_str(), &i.result) {
+        ("vector" | "matrix", serde_json::Value::Array(a)) => Ok(a.len()),
+        ("scalar" | "string", serde_json::Value::Array(_)) => Ok(1),
+        (t, _) => Err(SourceError::Malformed(format!(
+            "unexpected instant result of type {t}"
+        ))),
+    }
+}
+
 /// Decodes the answer of `/api/v1/alerts`.
 pub fn parse_alerts(body: &[u8]) -> Result<Vec<Alert>, SourceError> {
     let data = unwrap(decode::<Envelope<AlertsData>>(body)?)?;
@@ -195,6 +232,19 @@ fn series_name(labels: &BTreeMap<String, String>) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn instant_answers_are_counted() {
+        let v = br#"{"status":"success","data":{"resultType":"vector","result":[{"metric":{},"value":[1,"1"]},{"metric":{"a":"b"},"value":[1,"2"]}]}}"#;
+        assert_eq!(parse_instant_count(v).expect("vector"), 2);
+        let empty = br#"{"status":"success","data":{"resultType":"vector","result":[]}}"#;
+        assert_eq!(parse_instant_count(empty).expect("empty"), 0);
+        let scalar = br#"{"status":"success","data":{"resultType":"scalar","result":[1,"3"]}}"#;
+        assert_eq!(parse_instant_count(scalar).expect("scalar"), 1);
+        let bad = br#"{"status":"error","errorType":"bad_data","error":"parse error"}"#;
+        assert!(parse_instant_count(bad).is_err());
+        assert!(parse_instant_count(b"<html>").is_err());
+    }
 
     #[test]
     fn parses_a_matrix_skipping_nan() {

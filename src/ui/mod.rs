@@ -9,6 +9,7 @@ mod pod_detail;
 mod pods;
 mod runbook;
 mod status;
+mod steps;
 pub mod text;
 pub mod theme;
 mod timeline;

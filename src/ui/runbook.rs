@@ -13,8 +13,8 @@ use super::{fill_row, framed, put_line, theme};
 use crate::app::state::App;
 use crate::domain::incident::Incident;
 use crate::domain::placeholder::{Seg, fill};
-use crate::domain::runbook::{Runbook, SectionKind};
-use crate::domain::time::utc_clock;
+use crate::domain::runbook::{Runbook, SectionKind, Step};
+use crate::domain::time::{short_duration, utc_clock};
 
 /// Styled pieces for runbook text: code spans (between backticks) look like
 /// commands, placeholders are filled or flagged.
@@ -57,7 +57,197 @@ struct Built {
     steps: Vec<(usize, usize)>,
 }
 
+/// What the pane shows about a step beyond its text: contract facts, gate,
+/// verify state, the latest run, branches.
+fn step_facts(
+    app: &App,
+    rb: &Runbook,
+    st: &Step,
+    labels: &BTreeMap<String, String>,
+    inc: Option<&Incident>,
+    width: usize,
+) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    let mut push = |p: Vec<(String, Style)>| lines.extend(wrap(p, width, 9));
+    if let Some((line, msg)) = &st.contract_error {
+        push(vec![(
+            format!(
+                "       ⚠ contract (line {line}) unreadable, so the step is not run: {}",
+                clean(msg)
+            ),
+            theme::bad(),
+        )]);
+    }
+    let c = st.contract.as_ref();
+    let mut facts: Vec<(String, Style)> = vec![("       ◆ ".into(), theme::dim())];
+    let mut any = false;
+    if let Some(o) = c.and_then(|c| c.owner) {
+        facts.push((format!("owner {} · ", o.as_str()), theme::heading()));
+        any = true;
+    }
+    if !st.requires().is_empty() {
+        facts.push(("needs ".into(), theme::dim()));
+        for (i, r) in st.requires().iter().enumerate() {
+            let done = inc.is_some_and(|i| i.step_done(r).is_some());
+            let sep = if i + 1 < st.requires().len() {
+                ", "
+            } else {
+                " "
+            };
+            facts.push((
+                format!("{}{}{sep}", clean(r), if done { " ✔" } else { " ✗" }),
+                if done { theme::done() } else { theme::warn() },
+            ));
+        }
+        if inc.is_some_and(|i| i.overridden.contains_key(&st.id)) {
+            facts.push(("gate overridden · ".into(), theme::warn()));
+        }
+        any = true;
+    }
+    if st.is_dangerous() {
+        facts.push((
+            "DANGER · ".into(),
+            theme::bad().add_modifier(ratatui::style::Modifier::BOLD),
+        ));
+        any = true;
+    }
+    // Without a contract the `$` colour says it changes things; a line of its
+    // own is kept for contracts and read-only sessions.
+    if st.is_mutating() && !st.commands.is_empty() && (any || app.read_only) {
+        facts.push((
+            if app.read_only {
+                "changes things (read-only: refused)"
+            } else {
+                "changes things"
+            }
+            .into(),
+            theme::warn(),
+        ));
+        any = true;
+    }
+    if any {
+        push(facts);
+    }
+    if let Some((m, how)) = inc.and_then(|i| i.verified.get(&st.id)) {
+        push(vec![(
+            format!(
+                "       ✔ verified {} {}: {}",
+                utc_clock(m.at),
+                clean(&m.by),
+                clean(how)
+            ),
+            theme::done(),
+        )]);
+    } else {
+        if let Some(v) = c.and_then(|c| c.verify.as_ref()) {
+            let mut p = vec![("       ✓ verify (v): ".to_string(), theme::dim())];
+            p.extend(pieces(
+                v.lines().next().unwrap_or_default(),
+                labels,
+                theme::command(),
+            ));
+            push(p);
+        }
+        if let Some(q) = c.and_then(|c| c.verify_query.as_ref()) {
+            let state = match (app.checks.get(&st.id), inc) {
+                (_, None) => (
+                    "checked once the incident is declared".to_string(),
+                    theme::dim(),
+                ),
+                (_, Some(_)) if app.metric.status.off.is_some() => {
+                    ("not checked: no Prometheus".to_string(), theme::dim())
+                }
+                (Some(ch), _) => match &ch.result {
+                    None => ("asking…".to_string(), theme::dim()),
+                    Some(Ok(0)) => ("not met yet".to_string(), theme::warn()),
+                    Some(Ok(n)) => (format!("met ({n} series)"), theme::done()),
+                    Some(Err(e)) => (format!("error: {}", clean(e)), theme::bad()),
+                },
+                (None, Some(_)) => ("waiting".to_string(), theme::dim()),
+            };
+            let mut p = vec![("       ✓ verify query: ".to_string(), theme::dim())];
+            p.extend(pieces(q, labels, theme::command()));
+            p.push((format!(" — {}", state.0), state.1));
+            push(p);
+        }
+    }
+    let live = app
+        .run
+        .as_ref()
+        .filter(|r| r.step == st.id && r.outcome.is_none());
+    if let Some(r) = live {
+        let secs = app.now.duration_since(r.started).as_secs().max(0) as u64;
+        push(vec![(
+            format!(
+                "       ⟳ running {} (o shows the output, Ctrl-C stops it)",
+                short_duration(std::time::Duration::from_secs(secs))
+            ),
+            theme::warn(),
+        )]);
+    } else if let Some(run) = inc.and_then(|i| i.runs.get(&st.id)) {
+        let who = format!("{} {}", utc_clock(run.mark.at), clean(&run.mark.by));
+        let (text, style) = match &run.outcome {
+            None => (
+                format!("       ⟳ {who} started it, still running"),
+                theme::warn(),
+            ),
+            Some(o) if o.is_success() => (
+                format!(
+                    "       $ {} in {} · {who}",
+                    o.describe(),
+                    short_duration(std::time::Duration::from_millis(run.duration_ms))
+                ),
+                theme::done(),
+            ),
+            Some(o) => {
+                let undo = if c.is_some_and(|c| c.rollback.is_some()) {
+                    " · b rolls back"
+                } else {
+                    ""
+                };
+                (
+                    format!(
+                        "       ✗ {} after {} · {who}{undo}",
+                        o.describe(),
+                        short_duration(std::time::Duration::from_millis(run.duration_ms))
+                    ),
+                    theme::bad(),
+                )
+            }
+        };
+        push(vec![(text, style)]);
+    }
+    if let Some(rb_cmd) = c.and_then(|c| c.rollback.as_ref()) {
+        let mut p = vec![("       ↶ rollback (b): ".to_string(), theme::dim())];
+        p.extend(pieces(
+            rb_cmd.lines().next().unwrap_or_default(),
+            labels,
+            theme::dim(),
+        ));
+        push(p);
+    }
+    for b in &st.branches {
+        let (text, style) = match rb.branch_target(st, &b.target) {
+            Some(t) => (
+                format!(
+                    "       ↪ {} → step {} (Enter)",
+                    clean(&b.label),
+                    clean(&t.id)
+                ),
+                theme::heading(),
+            ),
+            None => (
+                format!("       ↪ {} → no such step", clean(&b.label)),
+                theme::bad(),
+            ),
+        };
+        push(vec![(text, style)]);
+    }
+    lines
+}
+
 fn build(
+    app: &App,
     rb: &Runbook,
     labels: &BTreeMap<String, String>,
     inc: Option<&Incident>,
@@ -121,14 +311,25 @@ fn build(
                     9,
                 ));
             }
-            for c in &st.commands {
+            let numbered = st.commands.len() > 1;
+            for (n, c) in st.commands.iter().enumerate() {
                 for (k, cmd_line) in c.lines().enumerate() {
-                    let prefix = if k == 0 { "     $ " } else { "       " };
-                    let mut p = vec![(prefix.to_string(), theme::dim())];
+                    let prefix = match (k, numbered) {
+                        (0, true) => format!("   {}$ ", n + 1),
+                        (0, false) => "     $ ".to_string(),
+                        _ => "       ".to_string(),
+                    };
+                    let prefix_style = if st.is_mutating() {
+                        theme::warn()
+                    } else {
+                        theme::dim()
+                    };
+                    let mut p = vec![(prefix, prefix_style)];
                     p.extend(pieces(cmd_line, labels, theme::command()));
                     lines.extend(wrap(p, width, 9));
                 }
             }
+            lines.extend(step_facts(app, rb, st, labels, inc, width));
             steps.push((first, lines.len().saturating_sub(1)));
         }
     }
@@ -243,7 +444,20 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         inner.y += 1;
         inner.height = inner.height.saturating_sub(1);
     }
-    let built = build(rb, &labels, inc, inner.width as usize);
+    if let Some(e) = &app.reload_error {
+        let text = format!(
+            "⚠ edit not loaded, showing the last good version: {}",
+            clean(e)
+        );
+        let rows = wrap(vec![(text, theme::bad())], inner.width as usize, 2);
+        let n = rows.len().min(3) as u16;
+        for (row, l) in rows.into_iter().take(3).enumerate() {
+            put_line(l, inner, row as u16, buf);
+        }
+        inner.y += n;
+        inner.height = inner.height.saturating_sub(n);
+    }
+    let built = build(app, rb, &labels, inc, inner.width as usize);
     let height = inner.height as usize;
     let selected = built.steps.get(app.step_cursor).copied();
     let start = match selected {

@@ -146,7 +146,11 @@ impl Harness {
                         action: action.describe(),
                         result: Ok("done".into()),
                     }),
+                    // Runs and queries stay pending: tests answer them.
                     Effect::Query(None)
+                    | Effect::Run(_)
+                    | Effect::CancelRun(_)
+                    | Effect::CheckQuery { .. }
                     | Effect::Follow { .. }
                     | Effect::Export { .. }
                     | Effect::PodScope(_)

@@ -1,0 +1,541 @@
+//! Runbook steps that run: commands behind confirmation, danger typing,
+//! read-only refusal, gates and overrides, verify checks and queries,
+//! rollback, branches and cancelling — driven through the reducer.
+
+mod common;
+
+use std::path::Path;
+use std::time::Duration;
+
+use common::Harness;
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use warroom::app::state::Mode;
+use warroom::app::{Effect, Msg};
+use warroom::domain::incident::{EventKind, Purpose, RunOutcome};
+use warroom::domain::runbook;
+use warroom::exec::{RunReport, RunSpec};
+
+pub const STEPS: &str = r#"---
+id: t-steps
+namespace: shop
+last_exercised: 2026-11-01
+---
+# Test steps
+
+## Alert
+Latency is high.
+
+## Check
+1. Look at the pods: `kubectl -n $NAMESPACE get pods`
+2. If everything is healthy, go to step 4.
+3. Compare both:
+
+   ```sh
+   echo first
+   ```
+
+   ```sh
+   echo second
+   ```
+4. Done checking.
+
+## Mitigate
+1. Restart the workers.
+
+   ```sh
+   kubectl -n {{ $labels.namespace }} rollout restart deploy/worker
+   ```
+
+   ```yaml
+   id: restart-workers
+   requires: [check-1]
+   owner: application
+   verify: kubectl -n shop rollout status deploy/worker
+   verify_query: sum(up{job="worker"}) > 0
+   rollback: kubectl -n shop rollout undo deploy/worker
+   ```
+2. Fail over the database.
+
+   ```sh
+   echo failover {{ $labels.pod }}
+   ```
+
+   ```yaml
+   id: failover
+   danger: true
+   resource: db-primary
+   owner: database
+   ```
+3. Broken contract.
+
+   ```sh
+   echo never
+   ```
+
+   ```yaml
+   id: broken
+   requries: [x]
+   ```
+
+## Postmortem
+Write it.
+"#;
+
+/// An incident declared on the demo's first alert with the test runbook as
+/// its checklist, Runbook pane focused on step 1.
+pub fn with_steps() -> Harness {
+    let mut h = Harness::at(0);
+    let rb = runbook::parse(Path::new("t-steps.md"), STEPS).expect("test runbook parses");
+    h.app.library.runbooks.push(rb);
+    h.key(KeyCode::Enter);
+    h.command("runbook t-steps");
+    assert_eq!(
+        h.app
+            .incident_state()
+            .and_then(|i| i.runbook.as_ref())
+            .map(|r| r.id.as_str()),
+        Some("t-steps")
+    );
+    h
+}
+
+fn goto(h: &mut Harness, id: &str) {
+    let pos = h
+        .app
+        .shown_runbook()
+        .and_then(|rb| rb.position(id))
+        .expect("step exists");
+    h.app.step_cursor = pos;
+}
+
+fn last_run(h: &Harness) -> Option<RunSpec> {
+    h.effects.iter().rev().find_map(|e| match e {
+        Effect::Run(s) => Some(s.clone()),
+        _ => None,
+    })
+}
+
+fn runs(h: &Harness) -> usize {
+    h.effects
+        .iter()
+        .filter(|e| matches!(e, Effect::Run(_)))
+        .count()
+}
+
+fn events(h: &Harness) -> Vec<EventKind> {
+    h.app
+        .incident
+        .as_ref()
+        .map(|i| i.events.iter().map(|e| e.kind.clone()).collect())
+        .unwrap_or_default()
+}
+
+fn flash(h: &Harness) -> String {
+    h.app
+        .flash
+        .as_ref()
+        .map(|f| f.text.clone())
+        .unwrap_or_default()
+}
+
+fn finish(h: &mut Harness, id: u64, lines: &[&str], outcome: RunOutcome) {
+    h.send(Msg::Run(RunReport::Output {
+        id,
+        lines: lines.iter().map(|s| s.to_string()).collect(),
+    }));
+    h.send(Msg::Run(RunReport::Finished {
+        id,
+        outcome,
+        duration: Duration::from_millis(1200),
+    }));
+}
+
+#[test]
+fn r_shows_the_filled_command_and_y_runs_and_records_it() {
+    let mut h = with_steps();
+    goto(&mut h, "check-1");
+    h.key(KeyCode::Char('r'));
+    let Mode::ConfirmRun(d) = &h.app.mode else {
+        panic!("expected a confirmation, got {:?}", h.app.mode)
+    };
+    assert_eq!(d.command, "kubectl -n shop get pods");
+    assert!(!d.mutating);
+    let screen = h.screen(80, 24);
+    assert!(screen.contains("$ kubectl -n shop get pods"), "{screen}");
+    assert!(screen.contains("y runs it"), "{screen}");
+    assert_eq!(runs(&h), 0, "nothing runs before y");
+    h.key(KeyCode::Char('y'));
+    let spec = last_run(&h).expect("a run");
+    assert_eq!(spec.command, "kubectl -n shop get pods");
+    assert!(
+        spec.env
+            .iter()
+            .any(|(k, v)| k == "WARROOM_STEP" && v == "check-1")
+    );
+    assert!(matches!(h.app.mode, Mode::Output));
+    assert!(events(&h).iter().any(|e| matches!(
+        e,
+        EventKind::CommandStarted { step, purpose: Purpose::Run, .. } if step == "check-1"
+    )));
+    finish(
+        &mut h,
+        spec.id,
+        &["NAME READY STATUS", "worker-1 1/1 Running"],
+        RunOutcome::Exited(0),
+    );
+    let recorded = events(&h)
+        .into_iter()
+        .find_map(|e| match e {
+            EventKind::CommandFinished {
+                outcome, output, ..
+            } => Some((outcome, output)),
+            _ => None,
+        })
+        .expect("the end is recorded");
+    assert_eq!(recorded.0, RunOutcome::Exited(0));
+    assert_eq!(recorded.1, "NAME READY STATUS\nworker-1 1/1 Running");
+    let screen = h.screen(100, 30);
+    assert!(screen.contains("worker-1 1/1 Running"), "{screen}");
+    assert!(screen.contains("exit 0 in 1s"), "{screen}");
+    h.key(KeyCode::Esc);
+    let screen = h.screen(100, 30);
+    assert!(
+        screen.contains("$ exit 0 in 1s · 03:00:00 alice"),
+        "{screen}"
+    );
+}
+
+#[test]
+fn anything_but_y_cancels_and_several_commands_are_picked_from() {
+    let mut h = with_steps();
+    goto(&mut h, "check-1");
+    h.key(KeyCode::Char('r'));
+    h.key(KeyCode::Char('n'));
+    assert!(matches!(h.app.mode, Mode::Normal));
+    assert_eq!(runs(&h), 0);
+    goto(&mut h, "check-3");
+    h.key(KeyCode::Char('r'));
+    let Mode::PickCommand(p) = &h.app.mode else {
+        panic!("expected a picker, got {:?}", h.app.mode)
+    };
+    assert_eq!(p.options, ["echo first", "echo second"]);
+    h.key(KeyCode::Char('2'));
+    h.key(KeyCode::Char('y'));
+    assert_eq!(
+        last_run(&h).map(|s| s.command).as_deref(),
+        Some("echo second")
+    );
+}
+
+#[test]
+fn read_only_refuses_steps_that_change_things_but_not_checks() {
+    let mut h = with_steps();
+    h.app.read_only = true;
+    h.key(KeyCode::Char(' ')); // check-1 done, so the gate is open
+    goto(&mut h, "restart-workers");
+    h.key(KeyCode::Char('r'));
+    assert!(matches!(h.app.mode, Mode::Normal));
+    assert!(flash(&h).contains("read-only"), "{}", flash(&h));
+    h.key(KeyCode::Char('b'));
+    assert!(flash(&h).contains("read-only"), "{}", flash(&h));
+    assert_eq!(runs(&h), 0);
+    // Its verify check only reads, so it may run.
+    h.key(KeyCode::Char('v'));
+    h.key(KeyCode::Char('y'));
+    assert_eq!(
+        last_run(&h).map(|s| s.command).as_deref(),
+        Some("kubectl -n shop rollout status deploy/worker")
+    );
+}
+
+#[test]
+fn a_closed_gate_refuses_until_overridden_and_the_override_is_recorded() {
+    let mut h = with_steps();
+    goto(&mut h, "restart-workers");
+    h.key(KeyCode::Char(' '));
+    let Mode::Gate(g) = &h.app.mode else {
+        panic!("expected the gate, got {:?}", h.app.mode)
+    };
+    assert_eq!(g.missing, ["check-1"]);
+    assert!(h.screen(80, 24).contains("requires check-1 first"));
+    h.key(KeyCode::Char('x'));
+    let inc = h.app.incident_state().expect("incident");
+    assert!(inc.step_done("restart-workers").is_none());
+    h.key(KeyCode::Char('r'));
+    assert!(matches!(h.app.mode, Mode::Gate(_)));
+    h.key(KeyCode::Char('O'));
+    assert!(
+        matches!(h.app.mode, Mode::ConfirmRun(_)),
+        "{:?}",
+        h.app.mode
+    );
+    let ev = events(&h);
+    assert!(ev.iter().any(|e| matches!(
+        e,
+        EventKind::GateOverridden { step, missing } if step == "restart-workers" && missing == &["check-1".to_string()]
+    )));
+    h.key(KeyCode::Esc);
+    // Overridden once, the gate stays open for this step.
+    h.key(KeyCode::Char(' '));
+    let inc = h.app.incident_state().expect("incident");
+    assert!(inc.step_done("restart-workers").is_some());
+}
+
+#[test]
+fn ticking_the_required_step_opens_the_gate() {
+    let mut h = with_steps();
+    goto(&mut h, "check-1");
+    h.key(KeyCode::Char(' '));
+    goto(&mut h, "restart-workers");
+    h.key(KeyCode::Char('r'));
+    let Mode::ConfirmRun(d) = &h.app.mode else {
+        panic!("expected a confirmation, got {:?}", h.app.mode)
+    };
+    assert!(d.mutating);
+    assert_eq!(d.command, "kubectl -n shop rollout restart deploy/worker");
+}
+
+#[test]
+fn a_dangerous_step_needs_its_id_or_resource_typed() {
+    let mut h = with_steps();
+    h.app
+        .incident
+        .as_mut()
+        .and_then(|i| i.state.as_mut())
+        .expect("incident")
+        .alert
+        .labels
+        .insert("pod".into(), "db-0".into());
+    goto(&mut h, "failover");
+    h.key(KeyCode::Char('r'));
+    let screen = h.screen(80, 24);
+    assert!(screen.contains("DANGER"), "{screen}");
+    h.key(KeyCode::Char('y'));
+    assert_eq!(runs(&h), 0, "y alone is not enough");
+    h.chars("fail");
+    h.key(KeyCode::Enter);
+    let Mode::ConfirmRun(d) = &h.app.mode else {
+        panic!("still asking, got {:?}", h.app.mode)
+    };
+    assert!(d.error.as_deref().unwrap_or("").contains("nothing was run"));
+    assert_eq!(runs(&h), 0);
+    for _ in 0..5 {
+        h.key(KeyCode::Backspace);
+    }
+    h.chars("db-primary");
+    h.key(KeyCode::Enter);
+    assert_eq!(
+        last_run(&h).map(|s| s.command).as_deref(),
+        Some("echo failover db-0")
+    );
+}
+
+#[test]
+fn unfilled_placeholders_must_be_edited_before_running() {
+    let mut h = with_steps();
+    goto(&mut h, "failover");
+    h.key(KeyCode::Char('r'));
+    h.chars("failover");
+    h.key(KeyCode::Enter);
+    let Mode::ConfirmRun(d) = &h.app.mode else {
+        panic!("still asking, got {:?}", h.app.mode)
+    };
+    assert!(
+        d.error
+            .as_deref()
+            .unwrap_or("")
+            .contains("{{ $labels.pod }}"),
+        "{:?}",
+        d.error
+    );
+    assert_eq!(runs(&h), 0);
+    h.send(Msg::Key(KeyEvent::new(
+        KeyCode::Char('e'),
+        KeyModifiers::CONTROL,
+    )));
+    // Replace the placeholder at the end of the line with a real name.
+    for _ in 0.."{{ $labels.pod }}".len() {
+        h.key(KeyCode::Backspace);
+    }
+    h.chars("db-1");
+    h.key(KeyCode::Enter);
+    h.chars("failover");
+    h.key(KeyCode::Enter);
+    assert_eq!(
+        last_run(&h).map(|s| s.command).as_deref(),
+        Some("echo failover db-1")
+    );
+}
+
+#[test]
+fn a_failed_step_offers_its_rollback() {
+    let mut h = with_steps();
+    goto(&mut h, "check-1");
+    h.key(KeyCode::Char(' '));
+    goto(&mut h, "restart-workers");
+    h.key(KeyCode::Char('r'));
+    h.key(KeyCode::Char('y'));
+    let id = last_run(&h).expect("run").id;
+    finish(&mut h, id, &["error: forbidden"], RunOutcome::Exited(1));
+    assert!(flash(&h).contains("b runs its rollback"), "{}", flash(&h));
+    h.key(KeyCode::Char('b'));
+    let Mode::ConfirmRun(d) = &h.app.mode else {
+        panic!("expected the rollback confirmation, got {:?}", h.app.mode)
+    };
+    assert_eq!(d.purpose, Purpose::Rollback);
+    assert_eq!(d.command, "kubectl -n shop rollout undo deploy/worker");
+    h.key(KeyCode::Char('y'));
+    let spec = last_run(&h).expect("rollback run");
+    finish(&mut h, spec.id, &[], RunOutcome::Exited(0));
+    assert!(events(&h).iter().any(|e| matches!(
+        e,
+        EventKind::CommandFinished {
+            purpose: Purpose::Rollback,
+            outcome: RunOutcome::Exited(0),
+            ..
+        }
+    )));
+}
+
+#[test]
+fn a_passing_verify_command_marks_the_step_verified() {
+    let mut h = with_steps();
+    goto(&mut h, "restart-workers");
+    h.key(KeyCode::Char('v'));
+    h.key(KeyCode::Char('y'));
+    let spec = last_run(&h).expect("verify run");
+    finish(&mut h, spec.id, &["rolled out"], RunOutcome::Exited(1));
+    let inc = h.app.incident_state().expect("incident");
+    assert!(
+        !inc.verified.contains_key("restart-workers"),
+        "a failed check proves nothing"
+    );
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Char('v'));
+    h.key(KeyCode::Char('y'));
+    let spec = last_run(&h).expect("verify run");
+    finish(&mut h, spec.id, &["rolled out"], RunOutcome::Exited(0));
+    let inc = h.app.incident_state().expect("incident");
+    assert!(inc.verified.contains_key("restart-workers"));
+    assert!(
+        inc.step_done("restart-workers").is_some(),
+        "verified counts as done"
+    );
+}
+
+#[test]
+fn a_verify_query_with_data_turns_the_step_green_by_itself() {
+    let mut h = with_steps();
+    let asked = |h: &Harness| {
+        h.effects
+            .iter()
+            .filter_map(|e| match e {
+                Effect::CheckQuery { step, query } => Some((step.clone(), query.clone())),
+                _ => None,
+            })
+            .collect::<Vec<_>>()
+    };
+    h.advance(1);
+    let q = asked(&h);
+    assert_eq!(
+        q,
+        [(
+            "restart-workers".to_string(),
+            "sum(up{job=\"worker\"}) > 0".to_string()
+        )]
+    );
+    h.send(Msg::QueryChecked {
+        step: q[0].0.clone(),
+        query: q[0].1.clone(),
+        result: Ok(0),
+    });
+    goto(&mut h, "restart-workers");
+    let screen = h.screen(200, 50);
+    assert!(screen.contains("not met yet"), "{screen}");
+    h.advance(5);
+    assert_eq!(asked(&h).len(), 1, "not asked again before 15 s");
+    h.advance(15);
+    assert_eq!(asked(&h).len(), 2);
+    h.send(Msg::QueryChecked {
+        step: q[0].0.clone(),
+        query: q[0].1.clone(),
+        result: Ok(2),
+    });
+    let inc = h.app.incident_state().expect("incident");
+    assert!(inc.step_done("restart-workers").is_some());
+    let how = &inc.verified["restart-workers"].1;
+    assert!(how.contains("verify_query returned 2 series"), "{how}");
+    h.advance(30);
+    assert_eq!(asked(&h).len(), 2, "a confirmed step is not asked again");
+}
+
+#[test]
+fn enter_follows_a_branch_and_records_the_path() {
+    let mut h = with_steps();
+    goto(&mut h, "check-2");
+    h.key(KeyCode::Enter);
+    let at = h.app.selected_step().map(|s| s.id.clone()).expect("a step");
+    assert_eq!(at, "check-4");
+    assert!(events(&h).iter().any(|e| matches!(
+        e,
+        EventKind::BranchTaken { from, to, label } if from == "check-2" && to == "check-4" && label == "go to step 4"
+    )));
+    h.key(KeyCode::Enter);
+    assert!(flash(&h).contains("no branch"), "{}", flash(&h));
+}
+
+#[test]
+fn ctrl_c_stops_the_command_not_the_cockpit() {
+    let mut h = with_steps();
+    goto(&mut h, "check-1");
+    h.key(KeyCode::Char('r'));
+    h.key(KeyCode::Char('y'));
+    let id = last_run(&h).expect("run").id;
+    h.key(KeyCode::Esc); // hide the panel; the command keeps running
+    assert!(h.app.running());
+    h.key(KeyCode::Char('r'));
+    assert!(flash(&h).contains("still running"), "{}", flash(&h));
+    h.send(Msg::Key(KeyEvent::new(
+        KeyCode::Char('c'),
+        KeyModifiers::CONTROL,
+    )));
+    assert!(!h.app.quit);
+    assert!(h.effects.contains(&Effect::CancelRun(id)));
+    finish(&mut h, id, &[], RunOutcome::Cancelled);
+    assert!(events(&h).iter().any(|e| matches!(
+        e,
+        EventKind::CommandFinished {
+            outcome: RunOutcome::Cancelled,
+            ..
+        }
+    )));
+    // With nothing running, Ctrl-C is quit again (asking, as an incident is open).
+    h.send(Msg::Key(KeyEvent::new(
+        KeyCode::Char('c'),
+        KeyModifiers::CONTROL,
+    )));
+    assert!(matches!(h.app.mode, Mode::ConfirmQuit));
+}
+
+#[test]
+fn a_step_with_an_unreadable_contract_is_never_run() {
+    let mut h = with_steps();
+    goto(&mut h, "mitigate-3");
+    h.key(KeyCode::Char('r'));
+    assert!(matches!(h.app.mode, Mode::Normal));
+    assert!(flash(&h).contains("cannot be read"), "{}", flash(&h));
+    assert_eq!(runs(&h), 0);
+}
+
+#[test]
+fn commands_need_a_declared_incident() {
+    let mut h = Harness::at(0);
+    h.key(KeyCode::Char('2'));
+    h.key(KeyCode::Char('r'));
+    assert!(
+        flash(&h).contains("declare the incident first"),
+        "{}",
+        flash(&h)
+    );
+    assert_eq!(runs(&h), 0);
+}
