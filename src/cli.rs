@@ -337,6 +337,8 @@ async fn cockpit_async(config: &Config, session: &Session, demo: bool) -> anyhow
     }
     let mut library = runbook_files::load(&config.runbook_dirs);
     runbook_files::add_shipped(&mut library);
+    // Edits to runbooks on disk reach the open cockpit; kept alive until it ends.
+    let _watch = runbook_files::watch(&config.runbook_dirs, source_tx.clone());
     tracing::info!(
         runbooks = library.runbooks.len(),
         errors = library.errors.len(),

@@ -548,8 +548,9 @@ pub struct App {
     pub command_timeout: Duration,
     /// `verify_query` checks of the shown runbook's steps, by step id.
     pub checks: std::collections::BTreeMap<String, QueryCheck>,
-    /// Why the shown runbook's latest edit on disk was not loaded, if it was not.
-    pub reload_error: Option<String>,
+    /// Runbook files whose latest edit could not be loaded, and why; the
+    /// library keeps their last good version.
+    pub reload_errors: std::collections::BTreeMap<std::path::PathBuf, String>,
 }
 
 impl App {
@@ -599,7 +600,7 @@ impl App {
             next_run: 1,
             command_timeout: DEFAULT_COMMAND_TIMEOUT,
             checks: Default::default(),
-            reload_error: None,
+            reload_errors: Default::default(),
         }
     }
 

@@ -659,6 +659,66 @@ pub(super) fn on_branch_key(
     }
 }
 
+/// A runbook file changed on disk. A good version replaces the old one in
+/// place (ticks are kept by step id, the cursor stays on its step); a broken
+/// one leaves the last good version in use and says why.
+pub(super) fn on_runbook_changed(
+    app: &mut App,
+    path: std::path::PathBuf,
+    result: Result<crate::domain::runbook::Runbook, crate::domain::runbook::RunbookError>,
+) {
+    let shown = app.shown_runbook().map(|r| r.path.clone());
+    let is_shown = shown.as_ref() == Some(&path);
+    match result {
+        Ok(rb) => {
+            let cursor_step = app.selected_step().map(|s| s.id.clone());
+            let clash = app
+                .library
+                .runbooks
+                .iter()
+                .any(|r| r.id.eq_ignore_ascii_case(&rb.id) && r.path != path);
+            if clash {
+                let msg = format!(
+                    "{}: runbook id '{}' is already used by another file; edit not loaded",
+                    path.display(),
+                    rb.id
+                );
+                app.reload_errors.insert(path, msg.clone());
+                return app.error(msg);
+            }
+            app.reload_errors.remove(&path);
+            let id = rb.id.clone();
+            match app.library.runbooks.iter_mut().find(|r| r.path == path) {
+                Some(slot) => *slot = rb,
+                None => app.library.runbooks.push(rb),
+            }
+            app.library.errors.retain(|e| e.path != path);
+            if is_shown {
+                if let Some(pos) = cursor_step.and_then(|s| {
+                    app.shown_runbook().and_then(|r| r.position(&s))
+                }) {
+                    app.step_cursor = pos;
+                }
+                let len = app.shown_runbook().map_or(0, |r| r.steps().count());
+                app.step_cursor = app.step_cursor.min(len.saturating_sub(1));
+                app.info(format!("runbook {id} reloaded from {}", path.display()));
+            }
+        }
+        Err(e) => {
+            let known = app.library.runbooks.iter().any(|r| r.path == path);
+            if known {
+                app.reload_errors.insert(path, e.to_string());
+                if is_shown {
+                    app.error(format!("runbook edit not loaded: {e}"));
+                }
+            } else {
+                app.library.errors.retain(|x| x.path != path);
+                app.library.errors.push(e);
+            }
+        }
+    }
+}
+
 /// On the clock: ask the `verify_query` of every step of the open incident's
 /// runbook that is not yet confirmed, at most every [`QUERY_EVERY`].
 pub(super) fn check_queries(app: &mut App, fx: &mut Vec<Effect>) {

@@ -873,6 +873,7 @@ fn on_source(app: &mut App, msg: SourceMsg, fx: &mut Vec<Effect>) {
             }
         }
         SourceMsg::Cluster { context, namespace } => app.cluster = Some((context, namespace)),
+        SourceMsg::Runbook { path, result } => super::steps::on_runbook_changed(app, path, result),
         SourceMsg::Unavailable { feed, reason } => {
             let status = match feed {
                 Feed::Alerts => &mut app.alerts.status,

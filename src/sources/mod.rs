@@ -82,6 +82,14 @@ pub enum SourceMsg {
         /// What to configure, in plain words.
         reason: String,
     },
+    /// A runbook file changed on disk: the new version, or why it cannot be
+    /// used (the cockpit keeps the last good one).
+    Runbook {
+        /// The file, as the library names it.
+        path: std::path::PathBuf,
+        /// The parsed runbook, or the problem.
+        result: Result<crate::domain::runbook::Runbook, crate::domain::runbook::RunbookError>,
+    },
 }
 
 /// What the Metrics pane wants charted: the query, the time range, and how many

@@ -124,6 +124,111 @@ pub fn add_shipped(lib: &mut Library) {
     }
 }
 
+/// Keeps the runbook folders watched; dropping it stops the watch.
+pub struct RunbookWatch {
+    _watcher: notify::RecommendedWatcher,
+}
+
+/// Quiet time after the last change before a file is read, so an editor's
+/// write-rename-chmod sequence is read once, complete.
+const SETTLE: std::time::Duration = std::time::Duration::from_millis(150);
+
+/// Watches `dirs` and reports every changed runbook file, re-read and
+/// parsed, on `tx`. `None` when the platform cannot watch (the cockpit then
+/// simply does not reload).
+pub fn watch(
+    dirs: &[PathBuf],
+    tx: tokio::sync::mpsc::UnboundedSender<crate::sources::SourceMsg>,
+) -> Option<RunbookWatch> {
+    use notify::{RecursiveMode, Watcher};
+    // Events name files by the canonical folder; the library by the folder
+    // as configured. Map one to the other.
+    let folders: Vec<(PathBuf, PathBuf)> = dirs
+        .iter()
+        .filter_map(|d| d.canonicalize().ok().map(|c| (c, d.clone())))
+        .collect();
+    if folders.is_empty() {
+        return None;
+    }
+    let (raw_tx, raw_rx) = std::sync::mpsc::channel::<PathBuf>();
+    let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+        if let Ok(ev) = res {
+            for p in ev.paths {
+                if is_runbook(&p) {
+                    let _ = raw_tx.send(p);
+                }
+            }
+        }
+    })
+    .map_err(|e| tracing::warn!("runbook folders cannot be watched: {e}"))
+    .ok()?;
+    for (canonical, _) in &folders {
+        if let Err(e) = watcher.watch(canonical, RecursiveMode::NonRecursive) {
+            tracing::warn!("cannot watch {}: {e}", canonical.display());
+        }
+    }
+    let spawned = std::thread::Builder::new()
+        .name("runbook-watch".into())
+        .spawn(move || {
+            // What was last reported per file: editors touch a file several
+            // times per save, and one save should be one report.
+            let mut last: std::collections::HashMap<PathBuf, Option<String>> =
+                std::collections::HashMap::new();
+            while let Ok(first) = raw_rx.recv() {
+                let mut changed = std::collections::BTreeSet::from([first]);
+                while let Ok(p) = raw_rx.recv_timeout(SETTLE) {
+                    changed.insert(p);
+                }
+                for p in changed {
+                    let Some(path) = library_path(&folders, &p) else {
+                        continue;
+                    };
+                    let text = std::fs::read_to_string(&p);
+                    let seen = text.as_ref().ok().cloned();
+                    if last.get(&path) == Some(&seen) {
+                        continue;
+                    }
+                    last.insert(path.clone(), seen);
+                    let result = match text {
+                        Ok(text) => runbook::parse(&path, &text),
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(RunbookError {
+                            path: path.clone(),
+                            line: 0,
+                            message: "the file was removed or renamed".into(),
+                        }),
+                        Err(e) => Err(RunbookError {
+                            path: path.clone(),
+                            line: 0,
+                            message: e.to_string(),
+                        }),
+                    };
+                    if tx
+                        .send(crate::sources::SourceMsg::Runbook { path, result })
+                        .is_err()
+                    {
+                        return;
+                    }
+                }
+            }
+        });
+    if let Err(e) = spawned {
+        tracing::warn!("runbook watch thread: {e}");
+        return None;
+    }
+    Some(RunbookWatch { _watcher: watcher })
+}
+
+/// The library's name for a file an event reported.
+fn library_path(folders: &[(PathBuf, PathBuf)], event_path: &Path) -> Option<PathBuf> {
+    let name = event_path.file_name()?;
+    let parent = event_path.parent()?;
+    let parent = parent.canonicalize().unwrap_or_else(|_| parent.to_path_buf());
+    folders
+        .iter()
+        .find(|(canonical, _)| *canonical == parent)
+        .map(|(_, configured)| configured.join(name))
+}
+
 fn is_runbook(p: &Path) -> bool {
     p.extension().is_some_and(|e| e.eq_ignore_ascii_case("md"))
         && !p

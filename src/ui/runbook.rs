@@ -444,7 +444,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         inner.y += 1;
         inner.height = inner.height.saturating_sub(1);
     }
-    if let Some(e) = &app.reload_error {
+    if let Some(e) = app.reload_errors.get(&rb.path) {
         let text = format!(
             "⚠ edit not loaded, showing the last good version: {}",
             clean(e)
