@@ -189,3 +189,82 @@ fn lint_passes_the_shipped_library_and_names_problems() {
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     assert!(v.as_array().unwrap().iter().any(|d| d["level"] == "error"));
 }
+
+#[test]
+fn lint_fixture_folders_valid_passes_invalid_names_each_problem() {
+    let dir = tempfile::tempdir().unwrap();
+    let fixtures = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/lint");
+    let valid = format!("{fixtures}/valid");
+    let out = warroom(dir.path(), &["lint", &valid]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(stderr(&out).contains("1 runbook(s) checked: 0 error(s), 0 warning(s)"));
+
+    let invalid = format!("{fixtures}/invalid");
+    let out = warroom(dir.path(), &["lint", &invalid]);
+    assert_eq!(out.status.code(), Some(1));
+    let text = String::from_utf8_lossy(&out.stdout);
+    for want in [
+        "bad-contracts.md:11: error: step check-1: 'jump to step 7' leads to a step that does not exist",
+        "bad-contracts.md:12: error: step check-2: 'the fix' leads to a step that does not exist",
+        "bad-contracts.md:19: error: step diagnose-1: contract: owner: unknown variant `networking`",
+        "bad-contracts.md:23: error: step act requires 'ghost-step', which is not a step here",
+        "bad-contracts.md:23: warning: placeholder '$namspace'",
+        "broken-front-matter.md:3: error: front matter:",
+        "empty-steps.md:1: error: front matter key 'threshhold' is unknown: did you mean 'threshold'?",
+        "empty-steps.md:11: error: section 'Check' has no steps",
+        "no-sections.md:0: error: missing required section: Check",
+        "no-sections.md:1: error: alert 'thing' is claimed by 2 runbooks",
+    ] {
+        assert!(text.contains(want), "missing {want:?} in:\n{text}");
+    }
+    let out = warroom(dir.path(), &["lint", &invalid, "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let owner = v
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["message"].as_str().unwrap_or("").contains("networking"))
+        .expect("the owner finding");
+    assert_eq!(owner["level"], "error");
+    assert_eq!(owner["line"], 19);
+    assert!(
+        owner["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("bad-contracts.md")
+    );
+}
+
+#[test]
+fn real_world_runbooks_lint_without_crashing() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/realworld");
+    let out = warroom(dir.path(), &["lint", folder]);
+    // They lack warroom's Check and Postmortem sections: errors, not a crash.
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        stderr(&out).contains("3 runbook(s) checked"),
+        "{}",
+        stderr(&out)
+    );
+    assert!(
+        !text.contains("_index.md"),
+        "section pages are not runbooks:\n{text}"
+    );
+    assert!(
+        text.contains(
+            "KubeDeploymentRolloutStuck.md:1: warning: front matter key 'weight' is not used"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("KubeDeploymentRolloutStuck.md:0: error: missing required section: Check"),
+        "{text}"
+    );
+    assert!(
+        !text.contains("missing required section: Diagnose"),
+        "{text}"
+    );
+}

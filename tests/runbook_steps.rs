@@ -539,3 +539,53 @@ fn commands_need_a_declared_incident() {
     );
     assert_eq!(runs(&h), 0);
 }
+
+/// Every step overlay and the pane's contract lines, at both sizes.
+#[test]
+fn snapshots_of_the_step_panes_and_dialogs() {
+    let sizes = [(80u16, 24u16), (200, 50)];
+    let mut h = with_steps();
+    goto(&mut h, "restart-workers");
+    for (w, ht) in sizes {
+        insta::assert_snapshot!(format!("contracts_{w}x{ht}"), h.screen(w, ht));
+    }
+    h.key(KeyCode::Char('r'));
+    for (w, ht) in sizes {
+        insta::assert_snapshot!(format!("gate_{w}x{ht}"), h.screen(w, ht));
+    }
+    h.key(KeyCode::Char('O'));
+    for (w, ht) in sizes {
+        insta::assert_snapshot!(format!("confirm_run_{w}x{ht}"), h.screen(w, ht));
+    }
+    h.key(KeyCode::Char('y'));
+    let id = last_run(&h).expect("run").id;
+    h.send(Msg::Run(RunReport::Output {
+        id,
+        lines: (1..=40)
+            .map(|i| format!("deployment.apps/worker restarted (line {i})"))
+            .collect(),
+    }));
+    for (w, ht) in sizes {
+        insta::assert_snapshot!(format!("output_running_{w}x{ht}"), h.screen(w, ht));
+    }
+    h.send(Msg::Run(RunReport::Finished {
+        id,
+        outcome: RunOutcome::Exited(1),
+        duration: Duration::from_secs(3),
+    }));
+    for (w, ht) in sizes {
+        insta::assert_snapshot!(format!("output_failed_{w}x{ht}"), h.screen(w, ht));
+    }
+    h.key(KeyCode::Esc);
+    goto(&mut h, "failover");
+    h.key(KeyCode::Char('r'));
+    for (w, ht) in sizes {
+        insta::assert_snapshot!(format!("confirm_danger_{w}x{ht}"), h.screen(w, ht));
+    }
+    h.key(KeyCode::Esc);
+    goto(&mut h, "check-3");
+    h.key(KeyCode::Char('r'));
+    for (w, ht) in sizes {
+        insta::assert_snapshot!(format!("pick_command_{w}x{ht}"), h.screen(w, ht));
+    }
+}

@@ -171,7 +171,7 @@ pub const KEYS: &[Binding] = &[
         scope: Scope::In(Pane::Runbook),
         keys: &[(KeyCode::Char(' '), NONE)],
         action: Action::ToggleStep,
-        help: "tick the selected step (again to untick) and move to the next; a closed gate asks first",
+        help: "tick the selected step (again to untick); a closed gate asks first",
         hint: Some("tick"),
     },
     Binding {

@@ -26,6 +26,8 @@ pub const JOURNAL_OUTPUT_CHARS: usize = 4000;
 pub const QUERY_EVERY: Duration = Duration::from_secs(15);
 
 /// A step's text with placeholders filled, and the names no label could fill.
+/// A `$name` the command sets itself (`for p in …`, `p=…`, `read p`) is the
+/// shell's own variable, not a gap.
 fn fill_command(text: &str, labels: &BTreeMap<String, String>) -> (String, Vec<String>) {
     let mut out = String::new();
     let mut missing = Vec::new();
@@ -35,13 +37,37 @@ fn fill_command(text: &str, labels: &BTreeMap<String, String>) -> (String, Vec<S
             Seg::Filled(v) => out.push_str(&v),
             Seg::Missing(m) => {
                 out.push_str(m);
-                if !missing.iter().any(|x| x == m) {
+                if !missing.iter().any(|x| x == m) && !shell_sets(text, m) {
                     missing.push(m.to_string());
                 }
             }
         }
     }
     (out, missing)
+}
+
+/// Whether the command itself gives the `$var` a value.
+fn shell_sets(command: &str, placeholder: &str) -> bool {
+    let Some(name) = placeholder
+        .strip_prefix("${")
+        .and_then(|n| n.strip_suffix('}'))
+        .or_else(|| placeholder.strip_prefix('$'))
+    else {
+        return false; // `{{ $labels.x }}` is always the alert's
+    };
+    let words: Vec<&str> = command
+        .split(|c: char| c.is_whitespace() || c == ';' || c == '(' || c == '&' || c == '|')
+        .filter(|w| !w.is_empty())
+        .collect();
+    words.windows(2).any(|w| {
+        (matches!(w[0], "for" | "read" | "select") && w[1] == name)
+            || (w[0] == "read" && w[1].starts_with('-'))
+    }) || words.iter().any(|w| {
+        w.strip_prefix(name)
+            .is_some_and(|rest| rest.starts_with('='))
+            || w.strip_prefix("export ")
+                .is_some_and(|r| r.starts_with(name))
+    })
 }
 
 impl App {
@@ -694,9 +720,9 @@ pub(super) fn on_runbook_changed(
             }
             app.library.errors.retain(|e| e.path != path);
             if is_shown {
-                if let Some(pos) = cursor_step.and_then(|s| {
-                    app.shown_runbook().and_then(|r| r.position(&s))
-                }) {
+                if let Some(pos) =
+                    cursor_step.and_then(|s| app.shown_runbook().and_then(|r| r.position(&s)))
+                {
                     app.step_cursor = pos;
                 }
                 let len = app.shown_runbook().map_or(0, |r| r.steps().count());
@@ -828,6 +854,20 @@ mod tests {
         let (out, omitted) = journal_output(&run);
         assert_eq!(out, "y".repeat(3000));
         assert_eq!(omitted, 901);
+    }
+
+    #[test]
+    fn shell_variables_set_by_the_command_are_not_gaps() {
+        let labels = BTreeMap::new();
+        let (_, missing) = fill_command(
+            "for p in $(kubectl get pods -o name); do echo $p; done",
+            &labels,
+        );
+        assert!(missing.is_empty(), "{missing:?}");
+        let (_, missing) = fill_command("LAG=$(psql -tc 'select 1'); echo ${LAG}", &labels);
+        assert!(missing.is_empty(), "{missing:?}");
+        let (_, missing) = fill_command("kubectl -n $NAMESPACE get pods", &labels);
+        assert_eq!(missing, ["$NAMESPACE"]);
     }
 
     #[test]

@@ -103,7 +103,7 @@ pub fn is_contract_block(lang: &str, code: &str) -> bool {
 }
 
 /// Whether two words differ by at most two letters (edit distance).
-fn close(a: &str, b: &str) -> bool {
+pub fn close(a: &str, b: &str) -> bool {
     let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
     let mut prev: Vec<usize> = (0..=b.len()).collect();
     for (i, ca) in a.iter().enumerate() {

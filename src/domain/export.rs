@@ -846,7 +846,8 @@ mod tests {
                     purpose: crate::domain::incident::Purpose::Run,
                     outcome: crate::domain::incident::RunOutcome::Exited(0),
                     duration_ms: 4200,
-                    output: "deployment.apps/catalog rolled back\nPGPASSWORD=hunter2 | ``` fence".into(),
+                    output: "deployment.apps/catalog rolled back\nPGPASSWORD=hunter2 | ``` fence"
+                        .into(),
                     omitted: 3,
                 },
             ),

@@ -1401,7 +1401,10 @@ pub(crate) mod tests {
             Some("bob")
         );
         assert!(inc.step_done("check-1").is_none(), "unticked");
-        assert!(inc.step_done("check-2").is_some(), "verified counts as done");
+        assert!(
+            inc.step_done("check-2").is_some(),
+            "verified counts as done"
+        );
         assert!(inc.overridden.contains_key("check-1"));
         assert_eq!(
             inc.runs.get("check-1").and_then(|r| r.outcome.clone()),

@@ -191,6 +191,23 @@ pub fn lint(
             }
         }
         steps_lint(rb, &mut out);
+        for key in rb.meta.extra.keys() {
+            let near = super::runbook::FRONT_MATTER_KEYS
+                .iter()
+                .find(|k| key.len() > 3 && super::contract::close(k, key));
+            out.push(match near {
+                Some(k) => diag(
+                    1,
+                    Level::Error,
+                    format!("front matter key '{key}' is unknown: did you mean '{k}'?"),
+                ),
+                None => diag(
+                    1,
+                    Level::Warning,
+                    format!("front matter key '{key}' is not used by warroom (ignored)"),
+                ),
+            });
+        }
         let known = |name: &str| {
             let n = name.to_ascii_lowercase();
             KNOWN_LABELS.contains(&n.as_str())
@@ -405,6 +422,28 @@ mod tests {
             "{text:#?}"
         );
         assert_eq!(d.iter().filter(|d| d.level == Level::Error).count(), 5);
+    }
+
+    #[test]
+    fn unknown_front_matter_is_kept_and_reported() {
+        let rb = parse(
+            Path::new("f.md"),
+            "---\ntitle: Hugo page\nweight: 20\nthreshhold: 3\n---\n# T\n",
+        )
+        .expect("other tools' keys do not stop a runbook opening");
+        let d = lint(&[rb], &[], &BTreeMap::new(), now());
+        let text: Vec<String> = d.iter().map(ToString::to_string).collect();
+        assert!(
+            text.contains(&"f.md:1: error: front matter key 'threshhold' is unknown: did you mean 'threshold'?".to_string()),
+            "{text:#?}"
+        );
+        assert!(
+            text.contains(
+                &"f.md:1: warning: front matter key 'weight' is not used by warroom (ignored)"
+                    .to_string()
+            ),
+            "{text:#?}"
+        );
     }
 
     #[test]

@@ -13,7 +13,6 @@ use super::contract::{self, Branch, Contract, Target};
 
 /// Machine-readable facts at the top of a runbook, between `---` lines.
 #[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
-#[serde(deny_unknown_fields)]
 pub struct FrontMatter {
     /// Stable name; defaults to the file name.
     pub id: Option<String>,
@@ -39,7 +38,26 @@ pub struct FrontMatter {
     /// Label names its placeholders may use beyond the common ones (for lint).
     #[serde(default)]
     pub labels: Vec<String>,
+    /// Keys warroom does not use (a docs site's `weight:`, or a typo); kept
+    /// so the runbook still opens, and reported by lint.
+    #[serde(flatten)]
+    pub extra: std::collections::BTreeMap<String, serde_yaml::Value>,
 }
+
+/// The front-matter keys warroom reads.
+pub const FRONT_MATTER_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "alerts",
+    "severity",
+    "service",
+    "namespace",
+    "selector",
+    "query",
+    "threshold",
+    "last_exercised",
+    "labels",
+];
 
 /// The role a section plays in the response. Other headings keep their prose.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -407,6 +425,8 @@ struct Builder<'a> {
     code: Option<(String, String, usize)>,
     /// An open link inside a step: where it points and where its text starts.
     link: Option<(String, usize)>,
+    /// The text of an HTML block being read.
+    html: Option<String>,
 }
 
 impl<'a> Builder<'a> {
@@ -427,6 +447,7 @@ impl<'a> Builder<'a> {
             step: None,
             code: None,
             link: None,
+            html: None,
         }
     }
 
@@ -601,6 +622,23 @@ impl<'a> Builder<'a> {
                     });
                 }
             }
+            Event::Start(Tag::HtmlBlock) => self.html = Some(String::new()),
+            Event::Html(h) => {
+                if let Some(html) = self.html.as_mut() {
+                    html.push_str(&h);
+                }
+            }
+            Event::End(TagEnd::HtmlBlock) => {
+                // `<details><summary>Example</summary>` keeps its words; the
+                // tags themselves mean nothing in a terminal.
+                let text = strip_tags(&self.html.take().unwrap_or_default());
+                if !text.is_empty() {
+                    match self.step.as_mut() {
+                        Some(step) => step.details.push(text),
+                        None => self.push_prose(text),
+                    }
+                }
+            }
             Event::SoftBreak | Event::HardBreak => self.buf.push(' '),
             Event::End(TagEnd::TableCell) => self.buf.push_str(" | "),
             Event::End(TagEnd::TableRow | TagEnd::TableHead) => {
@@ -703,6 +741,45 @@ impl<'a> Builder<'a> {
             None => self.push_prose(code.trim().to_string()),
         }
     }
+}
+
+/// The words of an HTML fragment: tags and comments dropped, entities for
+/// the common characters decoded, whitespace collapsed.
+fn strip_tags(html: &str) -> String {
+    let mut out = String::new();
+    let mut in_tag = false;
+    let mut in_comment = false;
+    let mut i = 0;
+    while i < html.len() {
+        let rest = &html[i..];
+        if in_comment {
+            if rest.starts_with("-->") {
+                in_comment = false;
+                i += 3;
+                continue;
+            }
+        } else if rest.starts_with("<!--") {
+            in_comment = true;
+            i += 4;
+            continue;
+        } else if rest.starts_with('<') {
+            in_tag = true;
+            out.push(' ');
+        } else if rest.starts_with('>') && in_tag {
+            in_tag = false;
+        } else if !in_tag && let Some(c) = rest.chars().next() {
+            out.push(c);
+        }
+        i += rest.chars().next().map_or(1, char::len_utf8);
+    }
+    let out = out
+        .replace("&lt;", "<")
+        .replace("&gt;", ">")
+        .replace("&quot;", "\"")
+        .replace("&#39;", "'")
+        .replace("&nbsp;", " ")
+        .replace("&amp;", "&");
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Inline code is a command when it has words to run: `kubectl get pods` is,
@@ -868,8 +945,10 @@ Use the template.
         assert!(err.line >= 2, "{err}");
         let err = parse(Path::new("bad.md"), "---\nid: x\n# never closed\n").expect_err("unclosed");
         assert!(err.to_string().starts_with("bad.md:1:"), "{err}");
-        let err = parse(Path::new("bad.md"), "---\nthreshhold: 3\n---\n").expect_err("typo");
-        assert!(err.message.contains("threshhold"), "{err}");
+        let err = parse(Path::new("bad.md"), "---\nthreshold: [3\n---\n").expect_err("bad yaml");
+        assert!(err.message.contains("front matter"), "{err}");
+        let err = parse(Path::new("bad.md"), "---\nthreshold: high\n---\n").expect_err("type");
+        assert!(err.message.contains("threshold"), "{err}");
     }
 
     #[test]

@@ -222,19 +222,23 @@ pub fn watch(
 fn library_path(folders: &[(PathBuf, PathBuf)], event_path: &Path) -> Option<PathBuf> {
     let name = event_path.file_name()?;
     let parent = event_path.parent()?;
-    let parent = parent.canonicalize().unwrap_or_else(|_| parent.to_path_buf());
+    let parent = parent
+        .canonicalize()
+        .unwrap_or_else(|_| parent.to_path_buf());
     folders
         .iter()
         .find(|(canonical, _)| *canonical == parent)
         .map(|(_, configured)| configured.join(name))
 }
 
+/// Markdown files except READMEs and `_index.md`-style section pages of
+/// documentation sites.
 fn is_runbook(p: &Path) -> bool {
     p.extension().is_some_and(|e| e.eq_ignore_ascii_case("md"))
         && !p
             .file_stem()
             .and_then(|s| s.to_str())
-            .is_some_and(|s| s.eq_ignore_ascii_case("readme"))
+            .is_some_and(|s| s.eq_ignore_ascii_case("readme") || s.starts_with(['_', '.']))
 }
 
 #[cfg(test)]

@@ -33,9 +33,17 @@ fn pieces_without(
     let mut out = Vec::new();
     let parts: Vec<&str> = text.split('`').collect();
     let n = parts.len();
-    for (i, part) in parts.into_iter().enumerate() {
+    let last_text = parts
+        .iter()
+        .rposition(|p| !p.trim().is_empty())
+        .unwrap_or(0);
+    for (i, part) in parts.iter().enumerate() {
         let code = i % 2 == 1 && i + 1 < n;
         if code && lifted.iter().any(|c| c == part.trim()) {
+            // Mid-sentence, an arrow points at the `$` line below.
+            if i < last_text {
+                out.push(("↓".to_string(), theme::command()));
+            }
             continue;
         }
         let style = if code { theme::command() } else { base };
@@ -92,7 +100,7 @@ fn step_facts(
             let sep = if i + 1 < st.requires().len() {
                 ", "
             } else {
-                " "
+                " · "
             };
             facts.push((
                 format!("{}{}{sep}", clean(r), if done { " ✔" } else { " ✗" }),
@@ -126,6 +134,9 @@ fn step_facts(
         any = true;
     }
     if any {
+        if let Some(last) = facts.last_mut() {
+            last.0 = last.0.trim_end_matches([' ', '·']).to_string();
+        }
         push(facts);
     }
     if let Some((m, how)) = inc.and_then(|i| i.verified.get(&st.id)) {

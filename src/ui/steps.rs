@@ -153,7 +153,7 @@ pub fn gate(g: &GateDraft, area: Rect, buf: &mut Buffer) {
     dialog(
         area,
         buf,
-        (72, 8),
+        (72, 7),
         " Gate closed ",
         vec![
             Line::raw(format!(

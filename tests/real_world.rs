@@ -1,0 +1,123 @@
+//! Runbooks written for other tools (Meaning / Impact / Diagnosis /
+//! Mitigation headings, docs-site front matter, HTML `<details>` blocks,
+//! `$NAMESPACE` placeholders, CRLF line endings) open usefully.
+
+mod common;
+
+use std::path::PathBuf;
+
+use common::Harness;
+use crossterm::event::KeyCode;
+use warroom::domain::runbook::SectionKind;
+use warroom::sources::runbook_files;
+
+fn folder() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/realworld")
+}
+
+#[test]
+fn they_parse_into_sections_steps_and_commands() {
+    let lib = runbook_files::load(&[folder()]);
+    assert!(lib.errors.is_empty(), "{:?}", lib.errors);
+    let ids: Vec<&str> = lib.runbooks.iter().map(|r| r.id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "DiskFillingUp",
+            "KubeDeploymentRolloutStuck",
+            "etcd-members-down"
+        ]
+    );
+
+    let rb = lib.get("KubeDeploymentRolloutStuck").expect("loaded");
+    assert_eq!(rb.title, "Kube Deployment Rollout Stuck");
+    let kinds: Vec<SectionKind> = rb.sections.iter().map(|s| s.kind).collect();
+    assert_eq!(
+        kinds,
+        [
+            SectionKind::Alert,
+            SectionKind::Other,
+            SectionKind::Diagnose,
+            SectionKind::Mitigate
+        ]
+    );
+    let alert = &rb.sections[0];
+    assert!(
+        alert.prose.iter().any(|p| p == "Full context"),
+        "the <details> summary is kept: {:?}",
+        alert.prose
+    );
+    assert!(
+        alert
+            .prose
+            .iter()
+            .any(|p| p.contains("progressDeadlineSeconds"))
+    );
+    let diag = &rb.sections[2];
+    assert_eq!(
+        diag.steps[0].commands,
+        ["kubectl -n $NAMESPACE rollout status deployment/$DEPLOYMENT --timeout=10s"]
+    );
+    assert!(
+        diag.steps[2]
+            .details
+            .iter()
+            .any(|d| d.contains("readiness probe"))
+    );
+    let folded = diag
+        .steps
+        .iter()
+        .flat_map(|s| s.commands.iter())
+        .find(|c| c.contains("--sort-by"))
+        .expect("the command inside <details> is a command");
+    assert_eq!(
+        folded,
+        "kubectl -n $NAMESPACE get pods --sort-by=.metadata.creationTimestamp -o wide | tail -n 5"
+    );
+    let mitigate = &rb.sections[3];
+    assert_eq!(
+        mitigate.steps[0].commands,
+        ["kubectl -n $NAMESPACE rollout undo deployment/$DEPLOYMENT"]
+    );
+    assert!(mitigate.steps[0].is_mutating());
+
+    let etcd = lib.get("etcd-members-down").expect("loaded");
+    assert_eq!(etcd.title, "etcd members down");
+    let trouble = etcd
+        .sections
+        .iter()
+        .find(|s| s.kind == SectionKind::Diagnose)
+        .expect("Troubleshooting is diagnosis");
+    assert_eq!(trouble.steps.len(), 4);
+    let branch = &trouble.steps[1];
+    let target = etcd
+        .branch_target(branch, &branch.branches[0].target)
+        .expect("go to step 4 resolves");
+    assert_eq!(target.id, "diagnose-4");
+
+    let crlf = lib.get("DiskFillingUp").expect("CRLF file loads");
+    assert_eq!(crlf.title, "Windows line endings");
+    assert_eq!(
+        crlf.steps().next().map(|(_, s)| s.commands.clone()),
+        Some(vec!["kubectl -n $NAMESPACE exec $POD -- df -h".to_string()])
+    );
+}
+
+#[test]
+fn they_open_in_the_cockpit_with_placeholders_filled() {
+    let mut h = Harness::at(0);
+    let lib = runbook_files::load(&[folder()]);
+    h.app.library.runbooks.extend(lib.runbooks);
+    h.command("runbook KubeDeploymentRolloutStuck");
+    h.key(KeyCode::Char('2'));
+    let screen = h.screen(200, 50);
+    // The demo alert carries namespace=shop; $DEPLOYMENT has no label.
+    assert!(
+        screen.contains("kubectl -n shop rollout status deployment/$DEPLOYMENT"),
+        "{screen}"
+    );
+    assert!(screen.contains("▌DIAGNOSIS"), "{screen}");
+    assert!(screen.contains("Full context"), "{screen}");
+    insta::assert_snapshot!("real_world_runbook_80x24", h.screen(80, 24));
+    insta::assert_snapshot!("real_world_runbook_200x50", screen);
+}
