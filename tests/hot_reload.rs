@@ -21,7 +21,7 @@ const V2: &str = "---\nid: hot\n---\n# Hot\n\n## Alert\nx\n\n## Check\n1. a new 
 
 const BROKEN: &str = "---\nid: hot\nalerts: [unclosed\n---\n# Hot\n";
 
-type Change = (PathBuf, Result<Runbook, RunbookError>);
+type Change = (PathBuf, Result<Box<Runbook>, RunbookError>);
 
 async fn next_change(rx: &mut mpsc::UnboundedReceiver<SourceMsg>) -> Change {
     let msg = tokio::time::timeout(Duration::from_secs(1), rx.recv())
@@ -95,7 +95,7 @@ fn a_good_edit_replaces_the_runbook_keeping_ticks_and_the_cursor_by_step_id() {
     let v2 = runbook::parse(&path, V2).expect("v2 parses");
     h.send(Msg::Source(SourceMsg::Runbook {
         path: path.clone(),
-        result: Ok(v2),
+        result: Ok(Box::new(v2)),
     }));
     assert_eq!(shown_text(&h)[0], "a new first step");
     assert_eq!(
@@ -127,7 +127,7 @@ fn a_broken_edit_keeps_the_last_good_version_and_says_why() {
     let v2 = runbook::parse(&path, V2).expect("v2 parses");
     h.send(Msg::Source(SourceMsg::Runbook {
         path,
-        result: Ok(v2),
+        result: Ok(Box::new(v2)),
     }));
     let screen = h.screen(100, 30);
     assert!(!screen.contains("edit not loaded"), "{screen}");

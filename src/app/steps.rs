@@ -691,7 +691,7 @@ pub(super) fn on_branch_key(
 pub(super) fn on_runbook_changed(
     app: &mut App,
     path: std::path::PathBuf,
-    result: Result<crate::domain::runbook::Runbook, crate::domain::runbook::RunbookError>,
+    result: Result<Box<crate::domain::runbook::Runbook>, crate::domain::runbook::RunbookError>,
 ) {
     let shown = app.shown_runbook().map(|r| r.path.clone());
     let is_shown = shown.as_ref() == Some(&path);
@@ -715,8 +715,8 @@ pub(super) fn on_runbook_changed(
             app.reload_errors.remove(&path);
             let id = rb.id.clone();
             match app.library.runbooks.iter_mut().find(|r| r.path == path) {
-                Some(slot) => *slot = rb,
-                None => app.library.runbooks.push(rb),
+                Some(slot) => *slot = *rb,
+                None => app.library.runbooks.push(*rb),
             }
             app.library.errors.retain(|e| e.path != path);
             if is_shown {

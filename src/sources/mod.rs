@@ -88,7 +88,7 @@ pub enum SourceMsg {
         /// The file, as the library names it.
         path: std::path::PathBuf,
         /// The parsed runbook, or the problem.
-        result: Result<crate::domain::runbook::Runbook, crate::domain::runbook::RunbookError>,
+        result: Result<Box<crate::domain::runbook::Runbook>, crate::domain::runbook::RunbookError>,
     },
 }
 

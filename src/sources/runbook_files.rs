@@ -190,7 +190,7 @@ pub fn watch(
                     }
                     last.insert(path.clone(), seen);
                     let result = match text {
-                        Ok(text) => runbook::parse(&path, &text),
+                        Ok(text) => runbook::parse(&path, &text).map(Box::new),
                         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(RunbookError {
                             path: path.clone(),
                             line: 0,
