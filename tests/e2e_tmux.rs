@@ -587,3 +587,94 @@ fn incident_command_through_tmux_then_markdown_and_json_exports() {
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(text.contains("TO ACK") && text.contains("P0"), "{text}");
 }
+
+const RUN_RUNBOOK: &str = r#"---
+id: e2e-run
+last_exercised: 2026-11-01
+---
+# Commands from the runbook
+
+## Alert
+Testing step commands.
+
+## Check
+1. Print something hostile and fail:
+
+   ```sh
+   printf 'hello \033[31mred\033[0m\033]0;pwned\007 done\n'; echo "step=$WARROOM_STEP"; exit 3
+   ```
+2. Wait for it:
+
+   ```sh
+   echo started; sleep 30
+   ```
+
+## Diagnose
+1. Nothing.
+
+## Mitigate
+1. Nothing.
+
+## Postmortem
+Write it.
+"#;
+
+#[test]
+fn runbook_commands_run_stop_reload_and_reach_the_export() {
+    let work = tempfile::tempdir().unwrap();
+    let data = work.path().join("data");
+    let runbooks = work.path().join("runbooks");
+    std::fs::create_dir_all(&runbooks).unwrap();
+    let file = runbooks.join("e2e-run.md");
+    std::fs::write(&file, RUN_RUNBOOK).unwrap();
+    let args = format!("--runbooks '{}' demo", runbooks.display());
+    let t = Tmux::start_with("run", 80, 24, &data, "e2e-alice", &args);
+    t.wait_for("CatalogP99Latency");
+    t.keys(&["Enter"]);
+    let id = declared_id(&t.wait_for("declared incident"));
+    t.keys(&[":"]);
+    t.text("runbook e2e-run");
+    t.keys(&["Enter"]);
+    t.wait_for("Print something hostile");
+    t.keys(&["r"]);
+    t.wait_for("y runs it");
+    t.keys(&["y"]);
+    let s = t.wait_for("exit 3 after");
+    assert!(s.contains("hello red done"), "{s}");
+    assert!(s.contains("step=check-1"), "{s}");
+    assert!(s.contains("││hello red done  "), "escape sequences leaked:\n{s}");
+    let title = t.tmux(&["display-message", "-p", "-t", "e2e", "#{pane_title}"]);
+    assert!(
+        !String::from_utf8_lossy(&title.stdout).contains("pwned"),
+        "an OSC title sequence reached the terminal"
+    );
+    t.keys(&["q"]);
+    t.wait_for("✗ exit 3 after");
+    // A long command: Ctrl-C stops it, not the cockpit.
+    t.keys(&["j"]);
+    t.keys(&["r"]);
+    t.wait_for("y runs it");
+    t.keys(&["y"]);
+    t.wait_for("started");
+    t.wait_for("Ctrl-C stops it");
+    t.keys(&["C-c"]);
+    let s = t.wait_for("stopped by the responder");
+    assert!(!s.contains("EXIT="), "the cockpit must survive Ctrl-C:\n{s}");
+    t.keys(&["q"]);
+    // Editing the runbook on disk updates the pane.
+    std::fs::write(&file, RUN_RUNBOOK.replace("Wait for it", "Wait for it, edited")).unwrap();
+    t.wait_within("Wait for it, edited", Duration::from_secs(3));
+    t.keys(&["q"]);
+    t.wait_for("Quit anyway?");
+    t.keys(&["y"]);
+    t.assert_restored();
+
+    let out = warroom(&data, &["export", &id]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(md.contains("## Commands run"), "{md}");
+    assert!(md.contains("(run) step check-1: exit 3"), "{md}");
+    assert!(md.contains("hello red done"), "{md}");
+    assert!(md.contains("(run) step check-2: stopped by the responder"), "{md}");
+    assert!(!md.contains('\u{1b}') && !md.contains('\u{7}'), "{md}");
+}

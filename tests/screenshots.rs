@@ -38,4 +38,29 @@ fn screenshots_match_the_rendering() {
     h.advance(5);
     check("incident-200x50", &h, 200, 50);
     check("incident-80x24", &h, 80, 24);
+    // Running a step: the confirmation, then the output panel.
+    h.app.step_cursor = h
+        .app
+        .shown_runbook()
+        .and_then(|rb| rb.position("rollback-release"))
+        .expect("the shipped runbook has the rollback step");
+    h.key(KeyCode::Char('r'));
+    check("run-confirm-200x50", &h, 200, 50);
+    h.key(KeyCode::Char('y'));
+    let id = h.app.run.as_ref().expect("running").id;
+    h.send(warroom::app::Msg::Run(warroom::exec::RunReport::Output {
+        id,
+        lines: vec![
+            "deployment.apps/catalog rolled back".into(),
+            "Waiting for deployment \"catalog\" rollout to finish: 1 of 3 updated replicas are available...".into(),
+            "Waiting for deployment \"catalog\" rollout to finish: 2 of 3 updated replicas are available...".into(),
+            "deployment \"catalog\" successfully rolled out".into(),
+        ],
+    }));
+    h.send(warroom::app::Msg::Run(warroom::exec::RunReport::Finished {
+        id,
+        outcome: warroom::domain::incident::RunOutcome::Exited(0),
+        duration: std::time::Duration::from_secs(41),
+    }));
+    check("run-output-200x50", &h, 200, 50);
 }
