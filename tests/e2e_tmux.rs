@@ -642,7 +642,10 @@ fn runbook_commands_run_stop_reload_and_reach_the_export() {
     let s = t.wait_for("exit 3 after");
     assert!(s.contains("hello red done"), "{s}");
     assert!(s.contains("step=check-1"), "{s}");
-    assert!(s.contains("││hello red done  "), "escape sequences leaked:\n{s}");
+    assert!(
+        s.contains("││hello red done  "),
+        "escape sequences leaked:\n{s}"
+    );
     let title = t.tmux(&["display-message", "-p", "-t", "e2e", "#{pane_title}"]);
     assert!(
         !String::from_utf8_lossy(&title.stdout).contains("pwned"),
@@ -659,10 +662,17 @@ fn runbook_commands_run_stop_reload_and_reach_the_export() {
     t.wait_for("Ctrl-C stops it");
     t.keys(&["C-c"]);
     let s = t.wait_for("stopped by the responder");
-    assert!(!s.contains("EXIT="), "the cockpit must survive Ctrl-C:\n{s}");
+    assert!(
+        !s.contains("EXIT="),
+        "the cockpit must survive Ctrl-C:\n{s}"
+    );
     t.keys(&["q"]);
     // Editing the runbook on disk updates the pane.
-    std::fs::write(&file, RUN_RUNBOOK.replace("Wait for it", "Wait for it, edited")).unwrap();
+    std::fs::write(
+        &file,
+        RUN_RUNBOOK.replace("Wait for it", "Wait for it, edited"),
+    )
+    .unwrap();
     t.wait_within("Wait for it, edited", Duration::from_secs(3));
     t.keys(&["q"]);
     t.wait_for("Quit anyway?");
@@ -670,11 +680,18 @@ fn runbook_commands_run_stop_reload_and_reach_the_export() {
     t.assert_restored();
 
     let out = warroom(&data, &["export", &id]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let md = String::from_utf8_lossy(&out.stdout);
     assert!(md.contains("## Commands run"), "{md}");
     assert!(md.contains("(run) step check-1: exit 3"), "{md}");
     assert!(md.contains("hello red done"), "{md}");
-    assert!(md.contains("(run) step check-2: stopped by the responder"), "{md}");
+    assert!(
+        md.contains("(run) step check-2: stopped by the responder"),
+        "{md}"
+    );
     assert!(!md.contains('\u{1b}') && !md.contains('\u{7}'), "{md}");
 }
