@@ -563,6 +563,9 @@ fn snapshots_of_the_step_panes_and_dialogs() {
         id,
         lines: (1..=40)
             .map(|i| format!("deployment.apps/worker restarted (line {i})"))
+            .chain(std::iter::once(
+                "E1122 04:42:09.180916 12327 memcache.go:265] couldn't get current server API group list: the server is unreachable; long lines wrap instead of being cut".to_string(),
+            ))
             .collect(),
     }));
     for (w, ht) in sizes {

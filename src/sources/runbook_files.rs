@@ -152,7 +152,16 @@ pub fn watch(
     }
     let (raw_tx, raw_rx) = std::sync::mpsc::channel::<PathBuf>();
     let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
-        if let Ok(ev) = res {
+        // Reads (by this cockpit, cargo, an editor opening the file) are not
+        // changes; only creations, writes, renames and removals are.
+        if let Ok(ev) = res
+            && matches!(
+                ev.kind,
+                notify::EventKind::Create(_)
+                    | notify::EventKind::Modify(_)
+                    | notify::EventKind::Remove(_)
+            )
+        {
             for p in ev.paths {
                 if is_runbook(&p) {
                     let _ = raw_tx.send(p);

@@ -233,8 +233,15 @@ pub fn output(app: &App, area: Rect, buf: &mut Buffer) {
         ),
         Span::styled(format!("{state} "), style),
     ]);
-    let footer = if run.outcome.is_some() {
+    let has_rollback = app
+        .shown_runbook()
+        .and_then(|rb| rb.step(&run.step))
+        .and_then(|(_, s)| s.contract.as_ref())
+        .is_some_and(|c| c.rollback.is_some());
+    let footer = if run.outcome.is_some() && has_rollback {
         " j/k scroll · g top · G newest · b rollback · Esc closes "
+    } else if run.outcome.is_some() {
+        " j/k scroll · g top · G newest · Esc closes "
     } else {
         " j/k scroll · G newest · Ctrl-C stops · Esc hides (it keeps running) "
     };
@@ -282,13 +289,23 @@ pub fn output(app: &App, area: Rect, buf: &mut Buffer) {
         put_line(Line::styled(text, theme::dim()), body, 0, buf);
         return;
     }
-    // Only the visible rows are touched, however long the output is.
+    // Long lines wrap; only the lines that reach the screen are wrapped,
+    // walking back from the newest, however long the output is.
     let end = run
         .lines
         .len()
         .saturating_sub(run.scroll.min(run.lines.len()));
-    let start = end.saturating_sub(rows);
-    for (row, l) in run.lines.range(start..end).enumerate() {
-        put_line(Line::raw(clip(l, width)), body, row as u16, buf);
+    let mut shown: Vec<Line<'static>> = Vec::new();
+    for l in run.lines.range(..end).rev() {
+        let mut wrapped = wrap(vec![(l.clone(), ratatui::style::Style::new())], width, 2);
+        wrapped.extend(shown);
+        shown = wrapped;
+        if shown.len() >= rows {
+            break;
+        }
+    }
+    let skip = shown.len().saturating_sub(rows);
+    for (row, l) in shown.into_iter().skip(skip).enumerate() {
+        put_line(l, body, row as u16, buf);
     }
 }
