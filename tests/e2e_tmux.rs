@@ -606,7 +606,7 @@ Testing step commands.
 2. Wait for it:
 
    ```sh
-   echo started; sleep 30
+   echo started; sleep 37
    ```
 
 ## Diagnose
@@ -674,10 +674,24 @@ fn runbook_commands_run_stop_reload_and_reach_the_export() {
     )
     .unwrap();
     t.wait_within("Wait for it, edited", Duration::from_secs(3));
+    // Quitting while a command runs stops it and records that.
+    t.keys(&["r"]);
+    t.wait_for("y runs it");
+    t.keys(&["y"]);
+    t.wait_for("Ctrl-C stops it");
     t.keys(&["q"]);
-    t.wait_for("Quit anyway?");
+    t.keys(&["q"]);
+    t.wait_for("quitting stops it");
     t.keys(&["y"]);
     t.assert_restored();
+    let left = Command::new("pgrep")
+        .args(["-f", "sleep 37"])
+        .output()
+        .unwrap();
+    assert!(
+        String::from_utf8_lossy(&left.stdout).trim().is_empty(),
+        "a runbook command outlived the cockpit"
+    );
 
     let out = warroom(&data, &["export", &id]);
     assert!(
@@ -689,8 +703,10 @@ fn runbook_commands_run_stop_reload_and_reach_the_export() {
     assert!(md.contains("## Commands run"), "{md}");
     assert!(md.contains("(run) step check-1: exit 3"), "{md}");
     assert!(md.contains("hello red done"), "{md}");
-    assert!(
-        md.contains("(run) step check-2: stopped by the responder"),
+    assert_eq!(
+        md.matches("(run) step check-2: stopped by the responder")
+            .count(),
+        2,
         "{md}"
     );
     assert!(!md.contains('\u{1b}') && !md.contains('\u{7}'), "{md}");

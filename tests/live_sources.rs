@@ -417,6 +417,35 @@ async fn faults_become_short_reasons() {
         .await
         .unwrap_err();
     assert!(e.to_string().starts_with("malformed answer"), "{e}");
+    // And on the instant-query endpoint a verify_query uses.
+    let e = p.count_instant("up").await.unwrap_err();
+    assert!(e.to_string().starts_with("malformed answer"), "{e}");
+}
+
+#[tokio::test]
+async fn verify_queries_count_what_the_real_prometheus_returns() {
+    let prom = servers::prometheus("groups: []\n", None);
+    let pc = prom_client(&prom.url());
+    // Prometheus scrapes itself: once `up` has a sample, a condition on it
+    // returns one series while it holds and none when it does not.
+    let n = eventually(Duration::from_secs(30), "a sample of up", || async {
+        pc.count_instant("up{job=\"prometheus\"} == 1")
+            .await
+            .ok()
+            .filter(|n| *n > 0)
+    })
+    .await;
+    assert_eq!(n, 1);
+    assert_eq!(
+        pc.count_instant("up{job=\"prometheus\"} > 5")
+            .await
+            .unwrap(),
+        0
+    );
+    assert_eq!(pc.count_instant("vector(1) + vector(1)").await.unwrap(), 1);
+    assert_eq!(pc.count_instant("scalar(vector(3))").await.unwrap(), 1);
+    let e = pc.count_instant("sum(rate(").await.unwrap_err().to_string();
+    assert!(e.contains("parse error"), "{e}");
 }
 
 async fn next(

@@ -592,3 +592,27 @@ fn snapshots_of_the_step_panes_and_dialogs() {
         insta::assert_snapshot!(format!("pick_command_{w}x{ht}"), h.screen(w, ht));
     }
 }
+
+#[test]
+fn quitting_while_a_command_runs_asks_stops_it_and_records_it() {
+    let mut h = with_steps();
+    goto(&mut h, "check-1");
+    h.key(KeyCode::Char('r'));
+    h.key(KeyCode::Char('y'));
+    let id = last_run(&h).expect("run").id;
+    h.send(Msg::Run(RunReport::Output {
+        id,
+        lines: vec!["partial".into()],
+    }));
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Char('q'));
+    assert!(matches!(h.app.mode, Mode::ConfirmQuit));
+    assert!(h.screen(80, 24).contains("quitting stops it"));
+    h.key(KeyCode::Char('y'));
+    assert!(h.app.quit);
+    assert!(h.effects.contains(&Effect::CancelRun(id)));
+    assert!(events(&h).iter().any(|e| matches!(
+        e,
+        EventKind::CommandFinished { outcome: RunOutcome::Cancelled, output, .. } if output == "partial"
+    )));
+}

@@ -36,8 +36,17 @@ pub struct Effects {
     pods: PodBackend,
     details: Option<tokio::task::JoinHandle<()>>,
     prometheus: Option<crate::sources::prometheus::Prometheus>,
-    /// Stop switches of running commands; dropping one stops its command.
-    runs: std::collections::HashMap<u64, tokio::sync::oneshot::Sender<()>>,
+    /// Stop switches of running commands (dropping one stops its command),
+    /// and the tasks running them.
+    runs: std::collections::HashMap<
+        u64,
+        (
+            tokio::sync::oneshot::Sender<()>,
+            tokio::task::JoinHandle<()>,
+        ),
+    >,
+    /// Commands told to stop, not yet confirmed gone.
+    stopping: Vec<tokio::task::JoinHandle<()>>,
 }
 
 /// What answers the Pods pane's requests.
@@ -73,6 +82,7 @@ impl Effects {
             details: None,
             prometheus: None,
             runs: Default::default(),
+            stopping: Vec::new(),
         }
     }
 
@@ -271,11 +281,12 @@ impl Effects {
             }
             Effect::Run(spec) => {
                 // Switches of finished runs are closed; forget them.
-                self.runs.retain(|_, s| !s.is_closed());
+                self.runs.retain(|_, (_, task)| !task.is_finished());
                 let (stop_tx, stop_rx) = tokio::sync::oneshot::channel();
-                self.runs.insert(spec.id, stop_tx);
                 let (report_tx, mut report_rx) = mpsc::unbounded_channel();
-                tokio::spawn(crate::exec::run(spec, stop_rx, report_tx));
+                let id = spec.id;
+                let task = tokio::spawn(crate::exec::run(spec, stop_rx, report_tx));
+                self.runs.insert(id, (stop_tx, task));
                 let tx = self.tx.clone();
                 tokio::spawn(async move {
                     while let Some(r) = report_rx.recv().await {
@@ -286,17 +297,24 @@ impl Effects {
                 });
             }
             Effect::CancelRun(id) => {
-                if let Some(stop) = self.runs.remove(&id) {
+                if let Some((stop, task)) = self.runs.remove(&id) {
                     let _ = stop.send(());
+                    // Kept so leaving the cockpit can wait for the stop.
+                    self.stopping.push(task);
                 }
             }
             Effect::CheckQuery { step, query } => {
                 let tx = self.tx.clone();
                 let Some(p) = self.prometheus.clone() else {
+                    let why = if matches!(self.pods, PodBackend::Demo(_)) {
+                        "the demo has no Prometheus to ask; a live one checks this"
+                    } else {
+                        NO_PROM
+                    };
                     let _ = tx.send(Msg::QueryChecked {
                         step,
                         query,
-                        result: Err(NO_PROM.into()),
+                        result: Err(why.into()),
                     });
                     return;
                 };
@@ -324,6 +342,25 @@ impl Effects {
     }
 }
 
+impl Effects {
+    /// Stops every command still running and waits (a few seconds at most)
+    /// for their process groups to be gone, so leaving the cockpit leaves no
+    /// runbook command behind.
+    pub async fn stop_commands(&mut self) {
+        let mut tasks = std::mem::take(&mut self.stopping);
+        for (_, (stop, task)) in self.runs.drain() {
+            let _ = stop.send(());
+            tasks.push(task);
+        }
+        let all = async {
+            for t in tasks {
+                let _ = t.await;
+            }
+        };
+        let _ = tokio::time::timeout(Duration::from_secs(4), all).await;
+    }
+}
+
 const NO_PROM: &str =
     "verify queries need a Prometheus: set prometheus.url in the config or pass --prometheus URL";
 
@@ -346,12 +383,25 @@ pub fn export_to(
     std::fs::write(path, md).map_err(|e| format!("{}: {e}", path.display()))
 }
 
-/// Runs the cockpit until the user quits or a signal arrives.
+/// Runs the cockpit until the user quits or a signal arrives; then stops any
+/// runbook command still running.
 pub async fn run(
+    terminal: &mut DefaultTerminal,
+    app: App,
+    sources: mpsc::UnboundedReceiver<SourceMsg>,
+    mut fx: Effects,
+    rx: mpsc::UnboundedReceiver<Msg>,
+) -> anyhow::Result<()> {
+    let result = event_loop(terminal, app, sources, &mut fx, rx).await;
+    fx.stop_commands().await;
+    result
+}
+
+async fn event_loop(
     terminal: &mut DefaultTerminal,
     mut app: App,
     mut sources: mpsc::UnboundedReceiver<SourceMsg>,
-    mut fx: Effects,
+    fx: &mut Effects,
     mut rx: mpsc::UnboundedReceiver<Msg>,
 ) -> anyhow::Result<()> {
     let mut input = EventStream::new();

@@ -13,7 +13,7 @@ use super::state::{
     RunView, StepIntent,
 };
 use super::update::{Effect, record};
-use crate::domain::incident::{EventKind, Purpose};
+use crate::domain::incident::{EventKind, Purpose, RunOutcome};
 use crate::domain::placeholder::{Seg, fill};
 use crate::domain::runbook::Step;
 use crate::exec::{RunReport, RunSpec};
@@ -472,6 +472,32 @@ fn start(app: &mut App, d: RunDraft, fx: &mut Vec<Effect>) {
     app.mode = Mode::Output;
 }
 
+/// Quitting while a command runs: stop it, and record its end now, as the
+/// cockpit will not be there to hear it.
+pub(super) fn stop_for_quit(app: &mut App, fx: &mut Vec<Effect>) {
+    let Some(run) = app.run.clone().filter(|r| r.outcome.is_none()) else {
+        return;
+    };
+    fx.push(Effect::CancelRun(run.id));
+    let (output, omitted) = journal_output(&run);
+    let ran = app.now.duration_since(run.started).as_millis().max(0);
+    if app.incident_state().is_some() {
+        record(
+            app,
+            EventKind::CommandFinished {
+                step: run.step,
+                command: run.command,
+                purpose: run.purpose,
+                outcome: RunOutcome::Cancelled,
+                duration_ms: u64::try_from(ran).unwrap_or(0),
+                output,
+                omitted,
+            },
+            fx,
+        );
+    }
+}
+
 /// Ctrl-C while a command runs: stop it (never the cockpit).
 pub(super) fn cancel(app: &mut App, fx: &mut Vec<Effect>) -> bool {
     match app.run.as_ref().filter(|r| r.outcome.is_none()) {
@@ -836,7 +862,6 @@ pub(super) fn on_query_checked(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::incident::RunOutcome;
 
     #[test]
     fn journal_output_keeps_the_end_within_bounds() {

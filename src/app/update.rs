@@ -339,7 +339,10 @@ fn on_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
             _ => app.mode = Mode::Help,
         },
         Mode::ConfirmQuit => match key.code {
-            KeyCode::Char('y' | 'Y') => app.quit = true,
+            KeyCode::Char('y' | 'Y') => {
+                super::steps::stop_for_quit(app, fx);
+                app.quit = true;
+            }
             KeyCode::Char('n' | 'N') | KeyCode::Esc => {}
             _ => app.mode = Mode::ConfirmQuit,
         },
@@ -505,7 +508,7 @@ fn silence_target(app: &App) -> Option<(String, String, BTreeMap<String, String>
 }
 
 fn request_quit(app: &mut App) {
-    if app.incident_open() {
+    if app.incident_open() || app.running() {
         app.mode = Mode::ConfirmQuit;
     } else {
         app.quit = true;
