@@ -616,3 +616,47 @@ fn quitting_while_a_command_runs_asks_stops_it_and_records_it() {
         EventKind::CommandFinished { outcome: RunOutcome::Cancelled, output, .. } if output == "partial"
     )));
 }
+
+#[test]
+fn a_hostile_label_value_is_shown_and_not_run() {
+    let mut h = with_steps();
+    h.app
+        .incident
+        .as_mut()
+        .and_then(|i| i.state.as_mut())
+        .expect("incident")
+        .alert
+        .labels
+        .insert("namespace".into(), "shop;touch /tmp/pwned".into());
+    goto(&mut h, "check-1");
+    h.key(KeyCode::Char('r'));
+    let screen = h.screen(100, 30);
+    assert!(screen.contains("which the shell"), "{screen}");
+    assert!(screen.contains("e edits the command first"), "{screen}");
+    h.key(KeyCode::Char('y'));
+    assert_eq!(
+        runs(&h),
+        0,
+        "a shell-active label value never runs unedited"
+    );
+    let Mode::ConfirmRun(d) = &h.app.mode else {
+        panic!("still asking, got {:?}", h.app.mode)
+    };
+    assert!(
+        d.error.as_deref().unwrap_or("").contains("$NAMESPACE is"),
+        "{:?}",
+        d.error
+    );
+    // Edited to what the responder means, it runs.
+    h.key(KeyCode::Char('e'));
+    for _ in 0.." get pods".len() + "shop;touch /tmp/pwned".len() {
+        h.key(KeyCode::Backspace);
+    }
+    h.chars("shop get pods");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('y'));
+    assert_eq!(
+        last_run(&h).map(|s| s.command).as_deref(),
+        Some("kubectl -n shop get pods")
+    );
+}

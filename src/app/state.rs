@@ -142,7 +142,8 @@ pub struct RunDraft {
     pub purpose: crate::domain::incident::Purpose,
     /// The command with placeholders filled.
     pub command: String,
-    /// Placeholders no label could fill; running waits until they are edited out.
+    /// Why it cannot run as it stands (placeholders no label fills, label
+    /// values with shell characters); running waits until they are edited out.
     pub missing: Vec<String>,
     /// For a dangerous step: what may be typed to confirm (step id, resource).
     pub danger: Option<Vec<String>>,

@@ -25,25 +25,67 @@ pub const JOURNAL_OUTPUT_CHARS: usize = 4000;
 /// How often a step's `verify_query` is asked while it is not yet met.
 pub const QUERY_EVERY: Duration = Duration::from_secs(15);
 
-/// A step's text with placeholders filled, and the names no label could fill.
+/// A step's text with placeholders filled, and what stops it being run as
+/// is: placeholders no label fills, and label values the shell would
+/// interpret (a hostile `namespace="x; rm -rf ~"` must never reach `sh -c`).
 /// A `$name` the command sets itself (`for p in …`, `p=…`, `read p`) is the
-/// shell's own variable, not a gap.
-fn fill_command(text: &str, labels: &BTreeMap<String, String>) -> (String, Vec<String>) {
+/// shell's own variable, not a gap. Queries (`for_shell` false) only care
+/// about gaps.
+fn fill_checked(
+    text: &str,
+    labels: &BTreeMap<String, String>,
+    for_shell: bool,
+) -> (String, Vec<String>) {
     let mut out = String::new();
-    let mut missing = Vec::new();
+    let mut problems: Vec<String> = Vec::new();
+    let mut note = |p: String| {
+        if !problems.contains(&p) {
+            problems.push(p);
+        }
+    };
+    let placeholders = crate::domain::placeholder::scan(text);
+    let mut next = placeholders.iter();
     for seg in fill(text, labels) {
         match seg {
             Seg::Text(t) => out.push_str(t),
-            Seg::Filled(v) => out.push_str(&v),
+            Seg::Filled(v) => {
+                let raw = next
+                    .find(|p| crate::domain::placeholder::lookup(labels, p.name).is_some())
+                    .map_or("a placeholder", |p| &text[p.start..p.end]);
+                if for_shell && !shell_safe(&v) {
+                    note(format!(
+                        "{raw} is {:?}, which the shell would interpret",
+                        crate::sanitize::line(&v)
+                    ));
+                }
+                out.push_str(&v);
+            }
             Seg::Missing(m) => {
                 out.push_str(m);
-                if !missing.iter().any(|x| x == m) && !shell_sets(text, m) {
-                    missing.push(m.to_string());
+                if !shell_sets(text, m) {
+                    note(format!("no alert label fills {m}"));
                 }
             }
         }
     }
-    (out, missing)
+    (out, problems)
+}
+
+fn fill_command(text: &str, labels: &BTreeMap<String, String>) -> (String, Vec<String>) {
+    fill_checked(text, labels, true)
+}
+
+/// Label values that are plain words to a shell: names, numbers, paths,
+/// versions, selectors.
+fn shell_safe(v: &str) -> bool {
+    !v.is_empty()
+        && v.chars().all(|c| {
+            c.is_ascii_alphanumeric()
+                || matches!(
+                    c,
+                    '-' | '_' | '.' | ':' | '/' | '=' | '@' | '%' | '+' | ',' | '~' | '^'
+                )
+        })
 }
 
 /// Whether the command itself gives the `$var` a value.
@@ -420,8 +462,8 @@ pub(super) fn on_confirm_key(
     }
     if !d.missing.is_empty() {
         d.error = Some(format!(
-            "no label fills {}: press {} to edit the command first",
-            d.missing.join(", "),
+            "not run: {}; press {} to edit the command first",
+            d.missing.join("; "),
             if d.danger.is_some() { "Ctrl-e" } else { "e" }
         ));
         app.mode = Mode::ConfirmRun(d);
@@ -793,7 +835,7 @@ pub(super) fn check_queries(app: &mut App, fx: &mut Vec<Effect>) {
                 .filter(|(_, s)| !inc.verified.contains_key(&s.id))
                 .filter_map(|(_, s)| {
                     let q = s.contract.as_ref()?.verify_query.as_ref()?;
-                    let (q, missing) = fill_command(q, &labels);
+                    let (q, missing) = fill_checked(q, &labels, false);
                     missing.is_empty().then(|| (s.id.clone(), q))
                 })
                 .collect()
@@ -897,7 +939,31 @@ mod tests {
         let (_, missing) = fill_command("LAG=$(psql -tc 'select 1'); echo ${LAG}", &labels);
         assert!(missing.is_empty(), "{missing:?}");
         let (_, missing) = fill_command("kubectl -n $NAMESPACE get pods", &labels);
-        assert_eq!(missing, ["$NAMESPACE"]);
+        assert_eq!(missing, ["no alert label fills $NAMESPACE"]);
+    }
+
+    #[test]
+    fn hostile_label_values_never_reach_the_shell_unnoticed() {
+        let labels = [
+            ("namespace".to_string(), "shop; rm -rf ~".to_string()),
+            ("pod".to_string(), "catalog-7d9f8b6c5-x2k4q".to_string()),
+            ("node".to_string(), "$(curl evil)".to_string()),
+        ]
+        .into();
+        let (cmd, problems) = fill_command("kubectl -n $namespace delete pod $pod", &labels);
+        assert_eq!(
+            cmd,
+            "kubectl -n shop; rm -rf ~ delete pod catalog-7d9f8b6c5-x2k4q"
+        );
+        assert_eq!(
+            problems,
+            ["$namespace is \"shop; rm -rf ~\", which the shell would interpret"]
+        );
+        let (_, problems) = fill_command("kubectl cordon {{ $labels.node }}", &labels);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        // A query goes to Prometheus as a parameter, never through a shell.
+        let (_, problems) = fill_checked("up{namespace=\"$namespace\"}", &labels, false);
+        assert!(problems.is_empty());
     }
 
     #[test]
@@ -908,6 +974,6 @@ mod tests {
             &labels,
         );
         assert_eq!(cmd, "kubectl -n shop delete pod {{ $labels.pod }}");
-        assert_eq!(missing, ["{{ $labels.pod }}"]);
+        assert_eq!(missing, ["no alert label fills {{ $labels.pod }}"]);
     }
 }

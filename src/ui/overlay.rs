@@ -45,27 +45,33 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             let inner = boxed(" Note — Enter saves · Esc cancels ", r, buf);
             ta.render(inner, buf);
         }
-        Mode::ConfirmQuit => dialog(area, buf, (60, 7), " Quit? ", {
-            let mut lines = Vec::new();
-            if app.incident_open() {
-                lines.push(Line::raw(format!(
-                    "Incident {} is still open.",
-                    open_id(app)
-                )));
-            }
-            if app.running() {
+        Mode::ConfirmQuit => dialog(
+            area,
+            buf,
+            (60, if app.running() { 7 } else { 6 }),
+            " Quit? ",
+            {
+                let mut lines = Vec::new();
+                if app.incident_open() {
+                    lines.push(Line::raw(format!(
+                        "Incident {} is still open.",
+                        open_id(app)
+                    )));
+                }
+                if app.running() {
+                    lines.push(Line::styled(
+                        "A runbook command is still running: quitting stops it.",
+                        theme::bad(),
+                    ));
+                }
                 lines.push(Line::styled(
-                    "A runbook command is still running: quitting stops it.",
-                    theme::bad(),
+                    "Its journal is saved; reopen it later with Enter on the alert.",
+                    theme::dim(),
                 ));
-            }
-            lines.push(Line::styled(
-                "Its journal is saved; reopen it later with Enter on the alert.",
-                theme::dim(),
-            ));
-            lines.push(Line::styled("Quit anyway? y / n", theme::warn()));
-            lines
-        }),
+                lines.push(Line::styled("Quit anyway? y / n", theme::warn()));
+                lines
+            },
+        ),
     }
 }
 

@@ -84,8 +84,8 @@ pub fn confirm_run(d: &RunDraft, area: Rect, buf: &mut Buffer) {
         lines.extend(wrap(
             vec![(
                 format!(
-                    "No alert label fills {}: edit the command before running it.",
-                    clean(&d.missing.join(", "))
+                    "Edit the command before running it: {}.",
+                    clean(&d.missing.join("; "))
                 ),
                 theme::bad(),
             )],
@@ -113,10 +113,13 @@ pub fn confirm_run(d: &RunDraft, area: Rect, buf: &mut Buffer) {
     if let Some(e) = &d.error {
         lines.extend(wrap(vec![(clean(e).into_owned(), theme::bad())], w, 0));
     }
-    let hint = match (d.editing, d.danger.is_some()) {
-        (true, _) => "Editing: Enter keeps the command · Esc drops the edit",
-        (false, true) => "Enter runs when the name matches · Ctrl-e edits · Esc cancels",
-        (false, false) => "y runs it · e edits the command · any other key cancels",
+    let blocked = !d.missing.is_empty();
+    let hint = match (d.editing, d.danger.is_some(), blocked) {
+        (true, _, _) => "Editing: Enter keeps the command · Esc drops the edit",
+        (false, true, true) => "Ctrl-e edits the command first · Esc cancels",
+        (false, true, false) => "Enter runs when the name matches · Ctrl-e edits · Esc cancels",
+        (false, false, true) => "e edits the command first · any other key cancels",
+        (false, false, false) => "y runs it · e edits the command · any other key cancels",
     };
     lines.push(Line::styled(hint, theme::warn()));
     let input_rows: u16 = if d.editing {
