@@ -245,7 +245,7 @@ fn real_world_runbooks_lint_without_crashing() {
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let text = String::from_utf8_lossy(&out.stdout);
     assert!(
-        stderr(&out).contains("3 runbook(s) checked"),
+        stderr(&out).contains("4 runbook(s) checked"),
         "{}",
         stderr(&out)
     );

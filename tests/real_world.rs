@@ -8,6 +8,8 @@ use std::path::PathBuf;
 
 use common::Harness;
 use crossterm::event::KeyCode;
+use warroom::app::Effect;
+use warroom::app::state::Mode;
 use warroom::domain::runbook::SectionKind;
 use warroom::sources::runbook_files;
 
@@ -25,8 +27,26 @@ fn they_parse_into_sections_steps_and_commands() {
         [
             "DiskFillingUp",
             "KubeDeploymentRolloutStuck",
+            "KubeJobStuck",
             "etcd-members-down"
         ]
+    );
+
+    // A terminal transcript: the `$` lines are the commands, the rest output.
+    let job = lib.get("KubeJobStuck").expect("loaded");
+    let (_, st) = job.steps().next().expect("a step");
+    assert_eq!(st.text, "See where its pod is:");
+    assert_eq!(
+        st.commands,
+        [
+            "kubectl -n <my-namespace> get pods -l job-name=<my-job>",
+            "kubectl -n <my-namespace> logs job/<my-job> --tail=50"
+        ]
+    );
+    assert!(
+        st.details[0].contains("nightly-report-x7k2p"),
+        "{:?}",
+        st.details
     );
 
     let rb = lib.get("KubeDeploymentRolloutStuck").expect("loaded");
@@ -120,4 +140,29 @@ fn they_open_in_the_cockpit_with_placeholders_filled() {
     assert!(screen.contains("Full context"), "{screen}");
     insta::assert_snapshot!("real_world_runbook_80x24", h.screen(80, 24));
     insta::assert_snapshot!("real_world_runbook_200x50", screen);
+}
+
+#[test]
+fn a_transcript_command_with_blanks_asks_for_them_before_running() {
+    let mut h = Harness::at(0);
+    let lib = runbook_files::load(&[folder()]);
+    h.app.library.runbooks.extend(lib.runbooks);
+    h.key(KeyCode::Enter);
+    h.command("runbook KubeJobStuck");
+    h.key(KeyCode::Char('r'));
+    let Mode::PickCommand(p) = &h.app.mode else {
+        panic!("two commands: a picker, got {:?}", h.app.mode)
+    };
+    assert_eq!(p.options.len(), 2);
+    h.key(KeyCode::Char('1'));
+    let screen = h.screen(100, 30);
+    assert!(
+        screen.contains("replace <my-namespace> with a real value"),
+        "{screen}"
+    );
+    h.key(KeyCode::Char('y'));
+    assert!(
+        !h.effects.iter().any(|e| matches!(e, Effect::Run(_))),
+        "blanks are never sent to the shell"
+    );
 }

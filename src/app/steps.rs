@@ -68,7 +68,25 @@ fn fill_checked(
             }
         }
     }
+    if for_shell {
+        // `kubectl -n <my-namespace> get pvc <my-pvc>`: words to replace by
+        // hand; the shell would read them as redirections.
+        for hole in angle_holes(&out) {
+            note(format!("replace {hole} with a real value"));
+        }
+    }
     (out, problems)
+}
+
+/// `<my-namespace>`-style blanks in a command.
+fn angle_holes(command: &str) -> Vec<String> {
+    static HOLE: std::sync::LazyLock<Option<regex::Regex>> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"<[A-Za-z][A-Za-z0-9_.-]*>").ok());
+    HOLE.as_ref().map_or_else(Vec::new, |re| {
+        re.find_iter(command)
+            .map(|m| m.as_str().to_string())
+            .collect()
+    })
 }
 
 fn fill_command(text: &str, labels: &BTreeMap<String, String>) -> (String, Vec<String>) {
@@ -964,6 +982,21 @@ mod tests {
         // A query goes to Prometheus as a parameter, never through a shell.
         let (_, problems) = fill_checked("up{namespace=\"$namespace\"}", &labels, false);
         assert!(problems.is_empty());
+    }
+
+    #[test]
+    fn angle_bracket_blanks_must_be_filled_by_hand() {
+        let (_, problems) = fill_command(
+            "kubectl -n <my-namespace> get pvc <my-pvc> 2>&1 | cat <<EOF",
+            &BTreeMap::new(),
+        );
+        assert_eq!(
+            problems,
+            [
+                "replace <my-namespace> with a real value",
+                "replace <my-pvc> with a real value"
+            ]
+        );
     }
 
     #[test]

@@ -237,6 +237,11 @@ impl Runbook {
             .flat_map(|s| s.steps.iter().map(move |st| (s, st)))
     }
 
+    /// Shipped inside the binary rather than read from a folder.
+    pub fn is_built_in(&self) -> bool {
+        self.path.starts_with(BUILT_IN)
+    }
+
     /// A step by id, with its section.
     pub fn step(&self, id: &str) -> Option<(&Section, &Step)> {
         self.steps().find(|(_, s)| s.id == id)
@@ -284,6 +289,9 @@ impl Runbook {
     }
 }
 
+/// The pseudo-folder naming built-in runbooks.
+pub const BUILT_IN: &str = "(built in)";
+
 /// Every runbook found, plus the files that could not be read.
 #[derive(Debug, Clone, Default)]
 pub struct Library {
@@ -297,17 +305,21 @@ impl Library {
     /// The runbook for an alert: the one its `runbook_url` annotation names
     /// (last path segment against file names and ids), then `alerts:` lists,
     /// then a runbook named like the alert.
+    /// Runbooks from the team's folders answer before the built-in ones, so
+    /// a folder's `KubePodCrashLooping.md` wins over a built-in that lists it.
     pub fn for_alert(&self, alert: &Alert) -> Option<&Runbook> {
         let name = alert.name();
+        let by_list = |r: &&Runbook| r.meta.alerts.iter().any(|a| a.eq_ignore_ascii_case(name));
+        let by_name = |r: &&Runbook| r.covers(alert);
+        let (folder, built_in): (Vec<&Runbook>, Vec<&Runbook>) =
+            self.runbooks.iter().partition(|r| !r.is_built_in());
         alert
             .runbook_slug()
             .and_then(|slug| self.get(&slug))
-            .or_else(|| {
-                self.runbooks
-                    .iter()
-                    .find(|r| r.meta.alerts.iter().any(|a| a.eq_ignore_ascii_case(name)))
-            })
-            .or_else(|| self.runbooks.iter().find(|r| r.covers(alert)))
+            .or_else(|| folder.iter().copied().find(by_list))
+            .or_else(|| folder.iter().copied().find(by_name))
+            .or_else(|| built_in.iter().copied().find(by_list))
+            .or_else(|| built_in.iter().copied().find(by_name))
     }
 
     /// A runbook by id or file name, ignoring case.
@@ -669,40 +681,65 @@ impl<'a> Builder<'a> {
         if contract::is_contract_block(lang, code) {
             return self.contract_block(code, line);
         }
-        let command = join_continuations(code);
-        if command.is_empty() {
+        let lang = lang.split_whitespace().next().unwrap_or("");
+        let is_data = matches!(
+            lang,
+            "yaml" | "yml" | "json" | "text" | "txt" | "plaintext" | "output" | "log" | "none"
+        );
+        // A terminal transcript (`$ cmd` then its output): the `$` lines are
+        // the commands, the rest is an example of what they print.
+        let (commands, example) = match (is_data, prompt_commands(code)) {
+            (false, Some((cmds, output))) => (cmds, output),
+            (false, None) => (vec![join_continuations(code)], String::new()),
+            (true, _) => (Vec::new(), code.trim_end().to_string()),
+        };
+        let commands: Vec<String> = commands.into_iter().filter(|c| !c.is_empty()).collect();
+        if commands.is_empty() && example.is_empty() {
             return;
         }
-        let is_data = matches!(lang, "yaml" | "yml" | "json" | "text" | "output");
         if let Some(step) = self.step.as_mut() {
-            if is_data {
-                step.details.push(command);
-            } else {
-                step.commands.push(command);
+            step.commands.extend(commands);
+            if !example.is_empty() {
+                step.details.push(example);
             }
             return;
         }
         if !self.in_step_section() {
-            self.push_prose(command);
+            for c in commands {
+                self.push_prose(c);
+            }
+            self.push_prose(example);
             return;
         }
         let section = match self.sections.last_mut() {
             Some(s) => s,
             None => return,
         };
+        if commands.is_empty() {
+            section.prose.push(example);
+            return;
+        }
         // A block right after a list belongs to the list's last step; a block on
         // its own becomes a step of its own, described by the paragraph above it.
         match section.steps.last_mut() {
-            Some(last) if !is_data && section.prose.len() <= 1 => last.commands.push(command),
-            _ if is_data => section.prose.push(command),
+            Some(last) if section.prose.len() <= 1 => {
+                last.commands.extend(commands);
+                if !example.is_empty() {
+                    last.details.push(example);
+                }
+            }
             _ => {
                 let text = section.prose.pop().unwrap_or_else(|| "Run".to_string());
                 let id = format!("{}-{}", section.kind.slug(), section.steps.len() + 1);
                 section.steps.push(Step {
                     id,
                     text,
-                    details: Vec::new(),
-                    commands: vec![command],
+                    details: if example.is_empty() {
+                        Vec::new()
+                    } else {
+                        vec![example]
+                    },
+                    commands,
                     line,
                     contract: None,
                     contract_error: None,
@@ -791,6 +828,32 @@ fn looks_like_command(code: &str) -> bool {
         [p] if p.start == 0 && p.end == code.len()
     );
     code.contains(char::is_whitespace) && !lone_placeholder
+}
+
+/// Reads a terminal transcript: lines starting with a `$ ` prompt (and their
+/// `\` continuations) are commands, the others their output. `None` when the
+/// block has no prompt, so it is a script as written.
+fn prompt_commands(code: &str) -> Option<(Vec<String>, String)> {
+    if !code.lines().any(|l| l.trim_start().starts_with("$ ")) {
+        return None;
+    }
+    let mut commands: Vec<String> = Vec::new();
+    let mut output: Vec<&str> = Vec::new();
+    let mut continued = false;
+    for l in code.lines() {
+        let t = l.trim_start();
+        if let Some(cmd) = t.strip_prefix("$ ") {
+            commands.push(cmd.to_string());
+        } else if continued && let Some(last) = commands.last_mut() {
+            last.push('\n');
+            last.push_str(l);
+        } else if !t.is_empty() {
+            output.push(l);
+        }
+        continued = t.trim_end().ends_with('\\');
+    }
+    let commands = commands.iter().map(|c| join_continuations(c)).collect();
+    Some((commands, output.join("\n")))
 }
 
 /// Joins shell lines ending with `\` so a wrapped command stays one command.
@@ -952,6 +1015,26 @@ Use the template.
     }
 
     #[test]
+    fn terminal_transcripts_run_only_their_prompt_lines() {
+        let rb = parse(
+            Path::new("t.md"),
+            "## Diagnose\n\nFor example:\n\n```txt\n - node = node1\n```\n\nCheck the node:\n\n```shell\n$ kubectl get node $NODE \\\n    -o yaml\nNAME STATUS\nnode1 NotReady\n$ kubectl describe node $NODE\n```\n",
+        )
+        .expect("parses");
+        let st = &rb.sections[0].steps[0];
+        assert_eq!(st.text, "Check the node:");
+        assert_eq!(
+            st.commands,
+            [
+                "kubectl get node $NODE -o yaml",
+                "kubectl describe node $NODE"
+            ]
+        );
+        assert_eq!(st.details, ["NAME STATUS\nnode1 NotReady"]);
+        assert_eq!(rb.sections[0].prose, ["For example:", " - node = node1"]);
+    }
+
+    #[test]
     fn odd_markdown_never_panics() {
         for text in [
             "",
@@ -1022,6 +1105,30 @@ Use the template.
         assert_eq!(
             lib.for_alert(&alert).map(|r| r.id.as_str()),
             Some("scrape-failures")
+        );
+        // A folder runbook named like the alert wins over a built-in listing it.
+        let mut with_builtin = Library {
+            runbooks: vec![
+                parse_at(
+                    "(built in)/generic.md",
+                    "---\nid: shipped\nalerts: [Other]\n---\n# Shipped\n",
+                ),
+                parse_at("runbooks/Other.md", "# Team's own\n"),
+            ],
+            errors: Vec::new(),
+        };
+        let other = Alert {
+            labels: [("alertname".to_string(), "Other".to_string())].into(),
+            ..Alert::default()
+        };
+        assert_eq!(
+            with_builtin.for_alert(&other).map(|r| r.id.as_str()),
+            Some("Other")
+        );
+        with_builtin.runbooks.pop();
+        assert_eq!(
+            with_builtin.for_alert(&other).map(|r| r.id.as_str()),
+            Some("shipped")
         );
         // A URL naming no runbook here falls back to the alerts list.
         alert

@@ -115,7 +115,7 @@ const SHIPPED: &[(&str, &str)] = &[
 /// edited copy is the one used).
 pub fn add_shipped(lib: &mut Library) {
     for (name, text) in SHIPPED {
-        let path = Path::new("(built in)").join(name);
+        let path = Path::new(runbook::BUILT_IN).join(name);
         match runbook::parse(&path, text) {
             Ok(rb) if lib.get(&rb.id).is_none() => lib.runbooks.push(rb),
             Ok(_) => {}

@@ -13,7 +13,7 @@ use super::{fill_row, framed, put_line, theme};
 use crate::app::state::App;
 use crate::domain::incident::Incident;
 use crate::domain::placeholder::{Seg, fill};
-use crate::domain::runbook::{Runbook, SectionKind, Step};
+use crate::domain::runbook::{Runbook, Step};
 use crate::domain::time::{short_duration, utc_clock};
 
 /// Styled pieces for runbook text: code spans (between backticks) look like
@@ -284,13 +284,10 @@ fn build(
             format!("▌{}", clean(&section.heading).to_uppercase()),
             theme::heading(),
         )));
-        let show_prose = !section.kind.has_steps()
-            || section.steps.is_empty()
-            || section.kind == SectionKind::Alert;
-        if show_prose {
-            for prose in &section.prose {
-                lines.extend(wrap(pieces(prose, labels, theme::dim()), width, 0));
-            }
+        // Paragraphs that are not steps (context, examples of output) come
+        // first, so nothing the runbook says is hidden.
+        for prose in &section.prose {
+            lines.extend(wrap(pieces(prose, labels, theme::dim()), width, 0));
         }
         for (n, st) in section.steps.iter().enumerate() {
             let first = lines.len();
