@@ -197,14 +197,19 @@ fn step_facts(
         )]);
     } else if let Some(run) = inc.and_then(|i| i.runs.get(&st.id)) {
         let who = format!("{} {}", utc_clock(run.mark.at), clean(&run.mark.by));
+        let what = match run.purpose {
+            crate::domain::incident::Purpose::Run => "",
+            crate::domain::incident::Purpose::Verify => "verify: ",
+            crate::domain::incident::Purpose::Rollback => "rollback: ",
+        };
         let (text, style) = match &run.outcome {
             None => (
-                format!("       ⟳ {who} started it, still running"),
+                format!("       ⟳ {what}{who} started it, still running"),
                 theme::warn(),
             ),
             Some(o) if o.is_success() => (
                 format!(
-                    "       $ {} in {} · {who}",
+                    "       $ {what}{} in {} · {who}",
                     o.describe(),
                     short_duration(std::time::Duration::from_millis(run.duration_ms))
                 ),
@@ -218,7 +223,7 @@ fn step_facts(
                 };
                 (
                     format!(
-                        "       ✗ {} after {} · {who}{undo}",
+                        "       ✗ {what}{} after {} · {who}{undo}",
                         o.describe(),
                         short_duration(std::time::Duration::from_millis(run.duration_ms))
                     ),

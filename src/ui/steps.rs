@@ -294,10 +294,12 @@ pub fn output(app: &App, area: Rect, buf: &mut Buffer) {
     }
     // Long lines wrap; only the lines that reach the screen are wrapped,
     // walking back from the newest, however long the output is.
+    // Scrolled to the top, the first screenful stays in view.
     let end = run
         .lines
         .len()
-        .saturating_sub(run.scroll.min(run.lines.len()));
+        .saturating_sub(run.scroll.min(run.lines.len()))
+        .max(rows.min(run.lines.len()));
     let mut shown: Vec<Line<'static>> = Vec::new();
     for l in run.lines.range(..end).rev() {
         let mut wrapped = wrap(vec![(l.clone(), ratatui::style::Style::new())], width, 2);
