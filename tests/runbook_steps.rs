@@ -660,3 +660,25 @@ fn a_hostile_label_value_is_shown_and_not_run() {
         Some("kubectl -n shop get pods")
     );
 }
+
+#[test]
+fn the_output_panel_scrolls_from_the_first_line_to_the_newest() {
+    let mut h = with_steps();
+    goto(&mut h, "check-1");
+    h.key(KeyCode::Char('r'));
+    h.key(KeyCode::Char('y'));
+    let id = last_run(&h).expect("run").id;
+    h.send(Msg::Run(RunReport::Output {
+        id,
+        lines: (1..=300).map(|i| format!("row {i:03}")).collect(),
+    }));
+    let screen = h.screen(80, 24);
+    assert!(screen.contains("row 300"), "follows the newest:\n{screen}");
+    h.key(KeyCode::Char('g'));
+    let screen = h.screen(80, 24);
+    assert!(screen.contains("row 001"), "top:\n{screen}");
+    assert!(!screen.contains("row 300"), "{screen}");
+    h.key(KeyCode::Char('j'));
+    h.key(KeyCode::Char('G'));
+    assert!(h.screen(80, 24).contains("row 300"));
+}
