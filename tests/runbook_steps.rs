@@ -108,6 +108,18 @@ fn goto(h: &mut Harness, id: &str) {
     h.app.step_cursor = pos;
 }
 
+/// Gives the incident's alert a label, as if the alert had carried it.
+fn set_label(h: &mut Harness, key: &str, value: &str) {
+    h.app
+        .incident
+        .as_mut()
+        .and_then(|i| i.state.as_mut())
+        .expect("incident")
+        .alert
+        .labels
+        .insert(key.into(), value.into());
+}
+
 fn last_run(h: &Harness) -> Option<RunSpec> {
     h.effects.iter().rev().find_map(|e| match e {
         Effect::Run(s) => Some(s.clone()),
@@ -298,14 +310,7 @@ fn ticking_the_required_step_opens_the_gate() {
 #[test]
 fn a_dangerous_step_needs_its_id_or_resource_typed() {
     let mut h = with_steps();
-    h.app
-        .incident
-        .as_mut()
-        .and_then(|i| i.state.as_mut())
-        .expect("incident")
-        .alert
-        .labels
-        .insert("pod".into(), "db-0".into());
+    set_label(&mut h, "pod", "db-0");
     goto(&mut h, "failover");
     h.key(KeyCode::Char('r'));
     let screen = h.screen(80, 24);
@@ -620,14 +625,7 @@ fn quitting_while_a_command_runs_asks_stops_it_and_records_it() {
 #[test]
 fn a_hostile_label_value_is_shown_and_not_run() {
     let mut h = with_steps();
-    h.app
-        .incident
-        .as_mut()
-        .and_then(|i| i.state.as_mut())
-        .expect("incident")
-        .alert
-        .labels
-        .insert("namespace".into(), "shop;touch /tmp/pwned".into());
+    set_label(&mut h, "namespace", "shop;touch /tmp/pwned");
     goto(&mut h, "check-1");
     h.key(KeyCode::Char('r'));
     let screen = h.screen(100, 30);
