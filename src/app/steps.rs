@@ -276,9 +276,9 @@ fn gate_then(app: &mut App, st: &Step, intent: StepIntent, fx: &mut Vec<Effect>)
     }
 }
 
-fn proceed(app: &mut App, st: &Step, intent: StepIntent, _fx: &mut Vec<Effect>) {
+fn proceed(app: &mut App, st: &Step, intent: StepIntent, fx: &mut Vec<Effect>) {
     let purpose = match intent {
-        StepIntent::Tick => return mark_step(app, st, true, _fx),
+        StepIntent::Tick => return mark_step(app, st, true, fx),
         StepIntent::Run(p) => p,
     };
     let labels = app.shown_labels().cloned().unwrap_or_default();

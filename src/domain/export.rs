@@ -301,10 +301,7 @@ pub fn report(events: &[Event], matrix: &Matrix) -> Result<Report, FoldError> {
                 }),
                 by: clean(&e.author),
                 step: clean(step),
-                purpose: serde_json::to_value(purpose)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default(),
+                purpose: purpose.as_str().into(),
                 command: clean(command),
                 outcome: clean(&outcome.describe()),
                 ok: outcome.is_success(),

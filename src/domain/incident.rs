@@ -219,14 +219,6 @@ pub enum EventKind {
     },
 }
 
-fn purpose_word(p: Purpose) -> &'static str {
-    match p {
-        Purpose::Run => "run",
-        Purpose::Verify => "verify",
-        Purpose::Rollback => "rollback",
-    }
-}
-
 /// A multi-line command on one line, for the timeline.
 fn one_line(command: &str) -> String {
     let mut lines = command.lines();
@@ -254,12 +246,12 @@ pub enum Purpose {
 }
 
 impl Purpose {
-    /// Word used in the timeline.
+    /// Name as journaled and exported: `run`, `verify`, `rollback`.
     pub fn as_str(self) -> &'static str {
         match self {
-            Purpose::Run => "ran",
-            Purpose::Verify => "verified with",
-            Purpose::Rollback => "rolled back with",
+            Purpose::Run => "run",
+            Purpose::Verify => "verify",
+            Purpose::Rollback => "rollback",
         }
     }
 }
@@ -977,7 +969,7 @@ impl EventKind {
                 purpose,
             } => format!(
                 "Started ({}) step {step}: {}",
-                purpose_word(*purpose),
+                purpose.as_str(),
                 one_line(command)
             ),
             EventKind::CommandFinished {
@@ -1220,6 +1212,16 @@ pub(crate) mod tests {
             incident_id("CatalogP99Latency", at("03:00:00")),
             "2026-11-21-catalog-p99-latency"
         );
+    }
+
+    #[test]
+    fn purpose_names_match_the_journal() {
+        for p in [Purpose::Run, Purpose::Verify, Purpose::Rollback] {
+            assert_eq!(
+                serde_json::to_value(p).expect("serialises"),
+                serde_json::Value::String(p.as_str().into())
+            );
+        }
     }
 
     #[test]
