@@ -103,6 +103,22 @@ impl Tmux {
         self.keys(&["Enter"]);
     }
 
+    /// Waits for the "declared incident ID" message, whole (a capture can
+    /// catch the line half drawn), and returns the id.
+    fn declared(&self) -> String {
+        let start = Instant::now();
+        loop {
+            let s = self.screen();
+            if let Some(id) = parse_declared(&s) {
+                return id;
+            }
+            if start.elapsed() > Duration::from_secs(15) {
+                panic!("no declaration message on screen:\n{s}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
     fn wait_for(&self, needle: &str) -> String {
         self.wait_within(needle, Duration::from_secs(15))
     }
@@ -156,13 +172,13 @@ impl Drop for Tmux {
     }
 }
 
-/// The incident id from the "declared incident ID" message on screen.
-fn declared_id(screen: &str) -> String {
+/// The incident id in a "declared incident ID" message, once fully drawn.
+fn parse_declared(screen: &str) -> Option<String> {
     screen
         .lines()
         .find_map(|l| l.trim().strip_prefix("declared incident "))
         .map(|id| id.trim().to_string())
-        .unwrap_or_else(|| panic!("no declaration message on screen:\n{screen}"))
+        .filter(|id| !id.is_empty())
 }
 
 fn warroom(data: &Path, args: &[&str]) -> Output {
@@ -179,7 +195,7 @@ fn declare_tick_note_resolve_quit_then_export() {
     let t = Tmux::start("flow", 80, 24, data.path());
     t.wait_for("CatalogP99Latency");
     t.keys(&["Enter"]);
-    let id = declared_id(&t.wait_for("declared incident"));
+    let id = t.declared();
     assert!(id.ends_with("-catalog-p99-latency"), "{id}");
     t.keys(&["Space"]);
     t.wait_for("1/13 done");
@@ -338,10 +354,10 @@ fn live_alert_opens_its_runbook_silence_reaches_alertmanager_and_restarts_heal()
     );
     t.keys(&["Enter"]);
     // The preview shows the runbook before Enter; the message says it is declared.
-    let s = t.wait_for("declared incident");
+    let id = t.declared();
+    let s = t.screen();
     assert!(s.contains("kubectl -n payments get pvc data-db-0"), "{s}");
     assert!(s.contains("Volume almost full"), "{s}");
-    let id = declared_id(&s);
     t.keys(&[":"]);
     t.text("silence 1h");
     t.keys(&["Enter"]);
@@ -519,7 +535,7 @@ fn incident_command_through_tmux_then_markdown_and_json_exports() {
     let t = Tmux::start("command", 80, 24, data.path());
     t.wait_for("CatalogP99Latency");
     t.keys(&["Enter"]);
-    let id = declared_id(&t.wait_for("declared incident"));
+    let id = t.declared();
     let cmd = |text: &str| {
         t.keys(&[":"]);
         t.text(text);
@@ -631,7 +647,7 @@ fn runbook_commands_run_stop_reload_and_reach_the_export() {
     let t = Tmux::start_with("run", 80, 24, &data, "e2e-alice", &args);
     t.wait_for("CatalogP99Latency");
     t.keys(&["Enter"]);
-    let id = declared_id(&t.wait_for("declared incident"));
+    let id = t.declared();
     t.keys(&[":"]);
     t.text("runbook e2e-run");
     t.keys(&["Enter"]);

@@ -620,6 +620,13 @@ fn quitting_while_a_command_runs_asks_stops_it_and_records_it() {
         e,
         EventKind::CommandFinished { outcome: RunOutcome::Cancelled, output, .. } if output == "partial"
     )));
+    // The runner's report of the stop may still arrive before the loop ends.
+    finish(&mut h, id, &[], RunOutcome::Cancelled);
+    let ends = events(&h)
+        .iter()
+        .filter(|e| matches!(e, EventKind::CommandFinished { .. }))
+        .count();
+    assert_eq!(ends, 1, "the end is recorded once");
 }
 
 #[test]

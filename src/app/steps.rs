@@ -541,6 +541,11 @@ pub(super) fn stop_for_quit(app: &mut App, fx: &mut Vec<Effect>) {
     fx.push(Effect::CancelRun(run.id));
     let (output, omitted) = journal_output(&run);
     let ran = app.now.duration_since(run.started).as_millis().max(0);
+    let ran = u64::try_from(ran).unwrap_or(0);
+    // Recorded here, once: the runner's own report of the stop is ignored.
+    if let Some(r) = app.run.as_mut() {
+        r.outcome = Some((RunOutcome::Cancelled, Duration::from_millis(ran)));
+    }
     if app.incident_state().is_some() {
         record(
             app,
@@ -549,7 +554,7 @@ pub(super) fn stop_for_quit(app: &mut App, fx: &mut Vec<Effect>) {
                 command: run.command,
                 purpose: run.purpose,
                 outcome: RunOutcome::Cancelled,
-                duration_ms: u64::try_from(ran).unwrap_or(0),
+                duration_ms: ran,
                 output,
                 omitted,
             },
@@ -625,7 +630,12 @@ pub(super) fn on_run_report(app: &mut App, report: RunReport, fx: &mut Vec<Effec
             outcome,
             duration,
         } => {
-            let Some(run) = app.run.as_mut().filter(|r| r.id == id) else {
+            // A run already ended (stopped for quitting) is not ended twice.
+            let Some(run) = app
+                .run
+                .as_mut()
+                .filter(|r| r.id == id && r.outcome.is_none())
+            else {
                 return;
             };
             run.outcome = Some((outcome.clone(), duration));
