@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use common::Harness;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use warroom::app::state::Mode;
+use warroom::app::state::{Mode, RunDraft};
 use warroom::app::{Effect, Msg};
 use warroom::domain::incident::{EventKind, Purpose, RunOutcome};
 use warroom::domain::runbook;
@@ -108,6 +108,14 @@ fn goto(h: &mut Harness, id: &str) {
     h.app.step_cursor = pos;
 }
 
+/// The command waiting for confirmation; fails the test when none is.
+fn confirming(h: &Harness) -> &RunDraft {
+    match &h.app.mode {
+        Mode::ConfirmRun(d) => d,
+        other => panic!("expected a run confirmation, got {other:?}"),
+    }
+}
+
 /// Gives the incident's alert a label, as if the alert had carried it.
 fn set_label(h: &mut Harness, key: &str, value: &str) {
     h.app
@@ -167,9 +175,7 @@ fn r_shows_the_filled_command_and_y_runs_and_records_it() {
     let mut h = with_steps();
     goto(&mut h, "check-1");
     h.key(KeyCode::Char('r'));
-    let Mode::ConfirmRun(d) = &h.app.mode else {
-        panic!("expected a confirmation, got {:?}", h.app.mode)
-    };
+    let d = confirming(&h);
     assert_eq!(d.command, "kubectl -n shop get pods");
     assert!(!d.mutating);
     let screen = h.screen(80, 24);
@@ -300,9 +306,7 @@ fn ticking_the_required_step_opens_the_gate() {
     h.key(KeyCode::Char(' '));
     goto(&mut h, "restart-workers");
     h.key(KeyCode::Char('r'));
-    let Mode::ConfirmRun(d) = &h.app.mode else {
-        panic!("expected a confirmation, got {:?}", h.app.mode)
-    };
+    let d = confirming(&h);
     assert!(d.mutating);
     assert_eq!(d.command, "kubectl -n shop rollout restart deploy/worker");
 }
@@ -319,9 +323,7 @@ fn a_dangerous_step_needs_its_id_or_resource_typed() {
     assert_eq!(runs(&h), 0, "y alone is not enough");
     h.chars("fail");
     h.key(KeyCode::Enter);
-    let Mode::ConfirmRun(d) = &h.app.mode else {
-        panic!("still asking, got {:?}", h.app.mode)
-    };
+    let d = confirming(&h);
     assert!(d.error.as_deref().unwrap_or("").contains("nothing was run"));
     assert_eq!(runs(&h), 0);
     for _ in 0..5 {
@@ -342,9 +344,7 @@ fn unfilled_placeholders_must_be_edited_before_running() {
     h.key(KeyCode::Char('r'));
     h.chars("failover");
     h.key(KeyCode::Enter);
-    let Mode::ConfirmRun(d) = &h.app.mode else {
-        panic!("still asking, got {:?}", h.app.mode)
-    };
+    let d = confirming(&h);
     assert!(
         d.error
             .as_deref()
@@ -384,9 +384,7 @@ fn a_failed_step_offers_its_rollback() {
     finish(&mut h, id, &["error: forbidden"], RunOutcome::Exited(1));
     assert!(flash(&h).contains("b runs its rollback"), "{}", flash(&h));
     h.key(KeyCode::Char('b'));
-    let Mode::ConfirmRun(d) = &h.app.mode else {
-        panic!("expected the rollback confirmation, got {:?}", h.app.mode)
-    };
+    let d = confirming(&h);
     assert_eq!(d.purpose, Purpose::Rollback);
     assert_eq!(d.command, "kubectl -n shop rollout undo deploy/worker");
     h.key(KeyCode::Char('y'));
@@ -644,9 +642,7 @@ fn a_hostile_label_value_is_shown_and_not_run() {
         0,
         "a shell-active label value never runs unedited"
     );
-    let Mode::ConfirmRun(d) = &h.app.mode else {
-        panic!("still asking, got {:?}", h.app.mode)
-    };
+    let d = confirming(&h);
     assert!(
         d.error.as_deref().unwrap_or("").contains("$NAMESPACE is"),
         "{:?}",
