@@ -8,6 +8,8 @@
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
@@ -315,11 +317,19 @@ pub fn parse_lines(
 }
 
 /// Reads what has been appended since the last call, complete lines only.
+/// It looks with a `stat` first and opens the file only when it grew or was
+/// replaced, so an idle journal costs no opens or reads.
 #[derive(Debug)]
 pub struct Tail {
     path: PathBuf,
     offset: u64,
     lines: usize,
+    /// Inode of the file read so far; a different one means it was replaced.
+    inode: Option<u64>,
+    /// How many times the file was opened, for tests that count work.
+    opens: u64,
+    /// How many times it was looked at (a `stat` each).
+    looks: u64,
 }
 
 impl Tail {
@@ -334,7 +344,20 @@ impl Tail {
             path,
             offset: from.offset,
             lines: from.lines,
+            inode: None,
+            opens: 0,
+            looks: 0,
         }
+    }
+
+    /// How many times this reader opened the journal.
+    pub fn opens(&self) -> u64 {
+        self.opens
+    }
+
+    /// How many times this reader looked for new lines.
+    pub fn looks(&self) -> u64 {
+        self.looks
     }
 
     /// How far this reader has got.
@@ -347,10 +370,23 @@ impl Tail {
 
     /// New events and warnings since the previous call.
     pub fn read_new(&mut self) -> io::Result<(Vec<Event>, Vec<String>)> {
+        use std::os::unix::fs::MetadataExt;
+        self.looks += 1;
+        let meta = fs::metadata(&self.path).map_err(|e| with_path(e, &self.path))?;
+        let replaced = self.inode.is_some_and(|i| i != meta.ino());
+        if meta.len() < self.offset || replaced {
+            // Truncated or replaced: start again rather than read garbage.
+            self.offset = 0;
+            self.lines = 0;
+        }
+        self.inode = Some(meta.ino());
+        if meta.len() == self.offset {
+            return Ok((Vec::new(), Vec::new()));
+        }
+        self.opens += 1;
         let mut f = File::open(&self.path).map_err(|e| with_path(e, &self.path))?;
         let len = f.metadata()?.len();
         if len < self.offset {
-            // Truncated or replaced: start again rather than read garbage.
             self.offset = 0;
             self.lines = 0;
         }
@@ -393,13 +429,46 @@ enum Cmd {
     Poll,
 }
 
+/// How often a follower looks at its journal with a `stat` when no file
+/// notification came, so writes that notifications miss (a data dir on NFS)
+/// are still seen. A `stat` costs no open and no read.
+pub const STAT_EVERY: Duration = Duration::from_secs(2);
+
+/// How a follower learns that its journal changed.
+#[derive(Debug, Clone, Copy)]
+pub struct FollowOptions {
+    /// Use file notifications (inotify and friends) when the platform has them.
+    pub notify: bool,
+    /// The fallback `stat` period.
+    pub stat_every: Duration,
+}
+
+impl Default for FollowOptions {
+    fn default() -> Self {
+        FollowOptions {
+            notify: true,
+            stat_every: STAT_EVERY,
+        }
+    }
+}
+
 /// Follows one incident's journal on a thread of its own: appends this cockpit's
 /// events in order and reports every new line, including other cockpits' (seen
-/// through file notifications, with a half-second poll as a fallback).
+/// through notifications of changes to that one file, with a periodic `stat` as
+/// a fallback). Opening, reading or closing the journal — its own reads, an
+/// export, another cockpit's — wakes nothing.
 pub struct Follower {
     tx: Option<mpsc::Sender<Cmd>>,
     watcher: Option<notify::RecommendedWatcher>,
     thread: Option<thread::JoinHandle<()>>,
+    work: Arc<Work>,
+}
+
+/// What a follower has done, counted for tests and benchmarks.
+#[derive(Debug, Default)]
+struct Work {
+    opens: AtomicU64,
+    looks: AtomicU64,
 }
 
 impl Drop for Follower {
@@ -414,6 +483,19 @@ impl Drop for Follower {
     }
 }
 
+/// Whether a file notification means the journal's content may have changed:
+/// created, written, renamed or removed. Opens, reads, closes and attribute
+/// changes do not.
+fn is_change(kind: &notify::EventKind) -> bool {
+    use notify::EventKind as K;
+    use notify::event::ModifyKind;
+    match kind {
+        K::Create(_) | K::Remove(_) => true,
+        K::Modify(m) => !matches!(m, ModifyKind::Metadata(_)),
+        K::Access(_) | K::Any | K::Other => false,
+    }
+}
+
 impl Follower {
     /// Starts following from `from`; the first report holds every event
     /// appended after that point.
@@ -423,37 +505,45 @@ impl Follower {
         from: Position,
         sink: impl Fn(JournalMsg) + Send + 'static,
     ) -> io::Result<Follower> {
+        Self::start_with(store, id, from, FollowOptions::default(), sink)
+    }
+
+    /// [`Follower::start`] with a choice of how changes are noticed.
+    pub fn start_with(
+        store: &Store,
+        id: &str,
+        from: Position,
+        options: FollowOptions,
+        sink: impl Fn(JournalMsg) + Send + 'static,
+    ) -> io::Result<Follower> {
         let path = store.path(id)?;
         let (tx, rx) = mpsc::channel();
-        let poke = tx.clone();
-        let watched = path.clone();
-        let watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
-            if let Ok(ev) = res
-                && ev.paths.iter().any(|p| p == &watched)
-            {
-                let _ = poke.send(Cmd::Poll);
-            }
-        })
-        .and_then(|mut w| {
-            w.watch(store.dir(), RecursiveMode::NonRecursive)
-                .map(|()| w)
-        });
-        let watcher = match watcher {
-            Ok(w) => Some(w),
-            Err(e) => {
-                tracing::warn!("file notifications unavailable, polling instead: {e}");
-                None
-            }
+        let watcher = if options.notify {
+            watch_file(store.dir(), &path, tx.clone())
+        } else {
+            None
         };
         let id_owned = id.to_string();
+        let work = Arc::new(Work::default());
+        let counted = Arc::clone(&work);
         let thread = thread::Builder::new()
             .name(format!("journal-{id}"))
-            .spawn(move || follow(Tail::at(path, from), id_owned, rx, sink))?;
+            .spawn(move || {
+                follow(
+                    Tail::at(path, from),
+                    id_owned,
+                    rx,
+                    options.stat_every,
+                    &counted,
+                    sink,
+                )
+            })?;
         let _ = tx.send(Cmd::Poll);
         Ok(Follower {
             tx: Some(tx),
             watcher,
             thread: Some(thread),
+            work,
         })
     }
 
@@ -463,27 +553,84 @@ impl Follower {
             let _ = tx.send(Cmd::Append(Box::new(event)));
         }
     }
+
+    /// How many times the follower has opened the journal to read it.
+    pub fn opens(&self) -> u64 {
+        self.work.opens.load(Ordering::Relaxed)
+    }
+
+    /// How many times the follower has woken up to look at the journal.
+    pub fn looks(&self) -> u64 {
+        self.work.looks.load(Ordering::Relaxed)
+    }
 }
 
-fn follow(mut tail: Tail, id: String, rx: mpsc::Receiver<Cmd>, sink: impl Fn(JournalMsg)) {
+/// Watches the journal's folder (so a journal replaced or recreated is still
+/// seen) and pokes the follower only for changes to the journal itself.
+fn watch_file(
+    dir: &Path,
+    path: &Path,
+    poke: mpsc::Sender<Cmd>,
+) -> Option<notify::RecommendedWatcher> {
+    let watched = path.to_path_buf();
+    let watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
+        if let Ok(ev) = res
+            && is_change(&ev.kind)
+            && ev.paths.iter().any(|p| p == &watched)
+        {
+            let _ = poke.send(Cmd::Poll);
+        }
+    })
+    .and_then(|mut w| w.watch(dir, RecursiveMode::NonRecursive).map(|()| w));
+    match watcher {
+        Ok(w) => Some(w),
+        Err(e) => {
+            tracing::warn!(
+                "file notifications unavailable, checking every {}s instead: {e}",
+                STAT_EVERY.as_secs()
+            );
+            None
+        }
+    }
+}
+
+fn follow(
+    mut tail: Tail,
+    id: String,
+    rx: mpsc::Receiver<Cmd>,
+    stat_every: Duration,
+    work: &Work,
+    sink: impl Fn(JournalMsg),
+) {
     let path = tail.path.clone();
+    // A failure that persists (a deleted journal) is reported once, not on
+    // every look.
+    let mut last_error: Option<String> = None;
     loop {
-        let cmd = match rx.recv_timeout(Duration::from_millis(500)) {
-            Ok(c) => Some(c),
-            Err(mpsc::RecvTimeoutError::Timeout) => None,
+        let mut cmds = match rx.recv_timeout(stat_every) {
+            Ok(c) => vec![c],
+            Err(mpsc::RecvTimeoutError::Timeout) => Vec::new(),
             Err(mpsc::RecvTimeoutError::Disconnected) => return,
         };
-        if let Some(Cmd::Append(event)) = cmd
-            && let Err(e) = append_to(&path, &event)
-        {
-            tracing::error!("append to {} failed: {e}", path.display());
-            sink(JournalMsg::AppendFailed {
-                id: id.clone(),
-                error: e.to_string(),
-            });
+        // A burst of appends or notifications costs one read, not one each.
+        cmds.extend(rx.try_iter());
+        for cmd in cmds {
+            if let Cmd::Append(event) = cmd
+                && let Err(e) = append_to(&path, &event)
+            {
+                tracing::error!("append to {} failed: {e}", path.display());
+                sink(JournalMsg::AppendFailed {
+                    id: id.clone(),
+                    error: e.to_string(),
+                });
+            }
         }
-        match tail.read_new() {
+        let result = tail.read_new();
+        work.opens.store(tail.opens(), Ordering::Relaxed);
+        work.looks.store(tail.looks(), Ordering::Relaxed);
+        match result {
             Ok((events, warnings)) => {
+                last_error = None;
                 for w in warnings {
                     sink(JournalMsg::Warning(w));
                 }
@@ -494,7 +641,13 @@ fn follow(mut tail: Tail, id: String, rx: mpsc::Receiver<Cmd>, sink: impl Fn(Jou
                     });
                 }
             }
-            Err(e) => sink(JournalMsg::Warning(e.to_string())),
+            Err(e) => {
+                let e = e.to_string();
+                if last_error.as_ref() != Some(&e) {
+                    sink(JournalMsg::Warning(e.clone()));
+                    last_error = Some(e);
+                }
+            }
         }
     }
 }
@@ -639,6 +792,74 @@ mod tests {
             .append(d.id(), &ev("03:02:00", "b", EventKind::Mitigated))
             .expect("foreign");
         assert_eq!(count(&rx), 1);
+    }
+
+    /// An idle incident costs a follower no opens, even while something else
+    /// (an export, another cockpit) keeps reading the journal.
+    #[test]
+    fn an_idle_follower_does_not_reopen_its_journal() {
+        let (_dir, store, d, path) = declared_store();
+        let f = Follower::start(&store, d.id(), Position::default(), |_| {}).expect("follow");
+        let start = std::time::Instant::now();
+        while start.elapsed() < Duration::from_secs(2) {
+            // What used to wake it: opens, reads and closes of the file.
+            let _ = fs::read(&path).expect("read");
+            thread::sleep(Duration::from_millis(20));
+        }
+        let (opens, looks) = (f.opens(), f.looks());
+        assert!(
+            opens <= 2,
+            "the follower opened its journal {opens} times in 2 s of idleness"
+        );
+        assert!(
+            looks <= 4,
+            "the follower woke {looks} times in 2 s of idleness"
+        );
+    }
+
+    /// Without notifications (a data dir on NFS), the periodic stat still
+    /// sees another writer's events, and reads only when the file grew.
+    #[test]
+    fn without_notifications_a_stat_finds_foreign_appends() {
+        let (_dir, store, d, _path) = declared_store();
+        let (tx, rx) = mpsc::channel();
+        let options = FollowOptions {
+            notify: false,
+            stat_every: Duration::from_millis(200),
+        };
+        let f = Follower::start_with(&store, d.id(), Position::default(), options, move |m| {
+            let _ = tx.send(m);
+        })
+        .expect("follow");
+        assert!(matches!(
+            rx.recv_timeout(Duration::from_secs(2)),
+            Ok(JournalMsg::Events { .. })
+        ));
+        thread::sleep(Duration::from_millis(700));
+        assert_eq!(f.opens(), 1, "stats alone while nothing changed");
+        store
+            .append(d.id(), &ev("03:02:00", "b", EventKind::Mitigated))
+            .expect("foreign");
+        match rx.recv_timeout(Duration::from_secs(2)) {
+            Ok(JournalMsg::Events { events, .. }) => assert_eq!(events.len(), 1),
+            other => panic!("unexpected {other:?}"),
+        }
+        assert_eq!(f.opens(), 2);
+    }
+
+    #[test]
+    fn a_replaced_journal_is_read_again_from_the_start() {
+        let (_dir, _store, _d, path) = declared_store();
+        let mut tail = Tail::new(path.clone());
+        assert_eq!(tail.read_new().expect("read").0.len(), 1);
+        let copy = path.with_extension("tmp");
+        let mut bytes = fs::read(&path).expect("read");
+        let line =
+            serde_json::to_string(&ev("03:01:00", "a", EventKind::Acknowledged)).expect("json");
+        bytes.extend_from_slice(format!("{line}\n").as_bytes());
+        fs::write(&copy, bytes).expect("write");
+        fs::rename(&copy, &path).expect("rename");
+        assert_eq!(tail.read_new().expect("read").0.len(), 2);
     }
 
     #[test]
