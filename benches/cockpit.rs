@@ -34,10 +34,10 @@ fn per_iter(n: u32, mut f: impl FnMut()) -> Duration {
 }
 
 fn events(n: usize, t0: Timestamp) -> Vec<Event> {
-    let mut v = vec![Event {
-        ts: t0,
-        author: "bench".into(),
-        kind: EventKind::Declared {
+    let mut v = vec![Event::new(
+        t0,
+        "bench".into(),
+        EventKind::Declared {
             id: "bench".into(),
             title: "bench".into(),
             severity: Sev::P1,
@@ -50,12 +50,11 @@ fn events(n: usize, t0: Timestamp) -> Vec<Event> {
             },
             runbook: None,
         },
-    }];
+    )];
     for i in 1..n {
         let kind = if i % 2 == 0 {
             EventKind::Note {
                 text: format!("note {i} with some words in it"),
-                at: None,
             }
         } else {
             EventKind::StepDone {
@@ -64,11 +63,11 @@ fn events(n: usize, t0: Timestamp) -> Vec<Event> {
                 text: "step".into(),
             }
         };
-        v.push(Event {
-            ts: t0 + SignedDuration::from_secs(i as i64),
-            author: format!("user{}", i % 7),
+        v.push(Event::new(
+            t0 + SignedDuration::from_secs(i as i64),
+            format!("user{}", i % 7),
             kind,
-        });
+        ));
     }
     v
 }
@@ -81,7 +80,7 @@ fn main() {
     });
     let lib = runbook_files::load(&[runbooks]);
     let mut app = App::new("bench".into(), SeverityMap::default(), lib, t0);
-    app.alerts.items = (0..1_000)
+    let alerts: Vec<Alert> = (0..1_000)
         .map(|i| Alert {
             fingerprint: format!("{i:016x}"),
             labels: [
@@ -99,7 +98,10 @@ fn main() {
             ..Alert::default()
         })
         .collect();
-    app.alerts.cursor = 500;
+    app.alerts.set_items(alerts);
+    for _ in 0..50 {
+        app.alerts.navigate(warroom::app::scroll::Nav::PageDown);
+    }
     app.pods.items = (0..5_000)
         .map(|i| Pod {
             namespace: "shop".into(),
@@ -122,22 +124,24 @@ fn main() {
     let fold = per_iter(20, || {
         black_box(Incident::fold(black_box(&journal)).ok());
     });
-    app.incident = Some(OpenIncident {
-        id: "bench".into(),
-        state: Incident::fold(&journal).ok(),
-        events: journal,
-    });
+    let mut open = OpenIncident::new("bench".into());
+    open.take_in(journal);
+    open.state = Incident::fold(&open.events).ok();
+    app.incident = Some(open);
+    let mut mode = warroom::app::Mode::Normal;
     let mut terminal = Terminal::new(TestBackend::new(200, 50)).expect("terminal");
     let mut draws = Vec::new();
     for pane in [Pane::Alerts, Pane::Pods, Pane::Timeline] {
         app.focus = pane;
         draws.push(per_iter(50, || {
-            terminal.draw(|f| warroom::ui::draw(f, &app)).expect("draw");
+            terminal
+                .draw(|f| warroom::ui::draw(f, &app, &mode))
+                .expect("draw");
         }));
     }
     let draw = draws.iter().copied().max().unwrap_or_default();
     // A command that has printed far more than the panel keeps.
-    app.run = Some(warroom::app::state::RunView {
+    app.runs.latest = Some(warroom::app::state::RunView {
         id: 1,
         step: "check-1".into(),
         purpose: warroom::domain::incident::Purpose::Run,
@@ -154,15 +158,26 @@ fn main() {
     let take_in = per_iter(100, || {
         warroom::app::update(
             &mut app,
+            &mut mode,
             warroom::app::Msg::Run(warroom::exec::RunReport::Output {
                 id: 1,
                 lines: batch.clone(),
             }),
         );
     });
-    app.mode = warroom::app::state::Mode::Output;
+    app.focus = Pane::Runbook;
+    warroom::app::update(
+        &mut app,
+        &mut mode,
+        warroom::app::Msg::Key(crossterm::event::KeyEvent::from(
+            crossterm::event::KeyCode::Char('o'),
+        )),
+    );
+    assert!(matches!(mode, warroom::app::Mode::Output));
     let output_draw = per_iter(50, || {
-        terminal.draw(|f| warroom::ui::draw(f, &app)).expect("draw");
+        terminal
+            .draw(|f| warroom::ui::draw(f, &app, &mode))
+            .expect("draw");
     });
     let checks = [
         (

@@ -366,7 +366,7 @@ impl Config {
             runbook_dirs,
             command_timeout: file
                 .command_timeout
-                .map_or(crate::app::state::DEFAULT_COMMAND_TIMEOUT, |d| d.0),
+                .map_or(crate::exec::DEFAULT_COMMAND_TIMEOUT, |d| d.0),
             data_dir,
             config_file,
             matrix: crate::domain::policy::Matrix::with_overrides(&file.severity_matrix),

@@ -23,6 +23,10 @@ use crate::sanitize;
 /// Longest line kept, in characters; the rest is cut with `…`.
 pub const MAX_LINE_CHARS: usize = 1000;
 
+/// How long a runbook command may run when neither its contract nor the
+/// config says.
+pub const DEFAULT_COMMAND_TIMEOUT: Duration = Duration::from_secs(300);
+
 /// Lines sent to the cockpit in one batch at most.
 const BATCH: usize = 500;
 

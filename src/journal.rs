@@ -16,7 +16,9 @@ use std::time::Duration;
 
 use notify::{RecursiveMode, Watcher};
 
-use crate::domain::incident::{Event, EventKind, Incident, incident_id};
+use crate::domain::incident::{
+    Event, EventKind, Incident, SCHEMA_VERSION, incident_id, line_id, new_id,
+};
 
 /// Where incidents live: `<data dir>/incidents/<id>.jsonl`.
 #[derive(Debug, Clone)]
@@ -122,11 +124,14 @@ impl Store {
         append_to(&path, event)
     }
 
-    /// Reads a journal, skipping lines that do not parse.
+    /// Reads a journal, skipping lines that do not parse and repeats of an
+    /// event already read (the same fact recorded by several cockpits).
     pub fn load(&self, id: &str) -> io::Result<Loaded> {
         let path = self.path(id)?;
         let bytes = fs::read(&path).map_err(|e| with_path(e, &path))?;
-        let (events, warnings, _) = parse_lines(&bytes, &path, 0, true);
+        let (mut events, warnings, _) = parse_lines(&bytes, &path, 0, true);
+        let mut seen = std::collections::HashSet::new();
+        events.retain(|e| seen.insert(e.id.clone()));
         Ok(Loaded { events, warnings })
     }
 
@@ -245,8 +250,34 @@ pub fn append_to(path: &Path, event: &Event) -> io::Result<()> {
     write_locked(&file, event).map_err(|e| with_path(e, path))
 }
 
+/// The name of this machine, stamped on every event it writes.
+pub fn host_name() -> &'static str {
+    static HOST: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    HOST.get_or_init(|| {
+        nix::unistd::gethostname()
+            .ok()
+            .and_then(|h| h.into_string().ok())
+            .filter(|h| !h.is_empty())
+            .unwrap_or_else(|| "unknown-host".to_string())
+    })
+}
+
+/// The event as it is written: this build's schema version, an id and the
+/// host when it has none yet, and no larger than the maximum event size.
+fn stamped(event: &Event) -> Event {
+    let mut e = event.clone();
+    e.v = SCHEMA_VERSION;
+    if e.id.is_empty() {
+        e.id = new_id();
+    }
+    if e.host.is_empty() {
+        e.host = host_name().to_string();
+    }
+    e.bounded()
+}
+
 fn write_locked(file: &File, event: &Event) -> io::Result<()> {
-    let mut line = serde_json::to_vec(event).map_err(io::Error::other)?;
+    let mut line = serde_json::to_vec(&stamped(event)).map_err(io::Error::other)?;
     line.push(b'\n');
     file.lock()?;
     let result = (|| {
@@ -296,7 +327,14 @@ pub fn parse_lines(
             continue;
         }
         match serde_json::from_slice::<Event>(line) {
-            Ok(e) => events.push(e),
+            Ok(mut e) => {
+                if e.id.is_empty() {
+                    // Written before events had ids: one from where it is.
+                    let file = path.file_name().map(|f| f.to_string_lossy());
+                    e.id = line_id(file.as_deref().unwrap_or_default(), line_no);
+                }
+                events.push(e);
+            }
             Err(e) if !complete => {
                 tracing::warn!(path = %path.display(), line = line_no, "torn last line skipped: {e}");
                 warnings.push(format!(
@@ -872,7 +910,6 @@ mod tests {
                 "a",
                 EventKind::Note {
                     text: format!("n{n}"),
-                    at: None,
                 },
             ));
         }

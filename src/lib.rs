@@ -4,12 +4,14 @@
 //! `domain` holds plain types and pure logic (alerts, runbooks, the incident fold,
 //! export), `journal` owns the durable event files, `sources` produce typed
 //! messages, `app` reduces messages and keys into state and effects, `ui` draws
-//! that state, and `tui` owns the terminal.
+//! that state, `cockpit` runs the loop and performs the effects, `tui` owns
+//! the terminal, and `cli` has one module per subcommand.
 #![deny(clippy::unwrap_used, clippy::panic)]
 #![warn(missing_docs)]
 
 pub mod app;
 pub mod cli;
+pub mod cockpit;
 pub mod config;
 pub mod domain;
 pub mod exec;

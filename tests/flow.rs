@@ -5,8 +5,8 @@ mod common;
 
 use common::Harness;
 use crossterm::event::KeyCode;
+use warroom::app::Mode;
 use warroom::app::Pane;
-use warroom::app::state::Mode;
 use warroom::domain::incident::{EventKind, Status};
 use warroom::domain::severity::Sev;
 use warroom::sources::MetricRequest;
@@ -56,7 +56,7 @@ fn enter_declares_and_opens_the_runbook_at_step_one() {
         Some("api-latency-p99")
     );
     assert_eq!(h.app.focus, Pane::Runbook);
-    assert_eq!(h.app.step_cursor, 0);
+    assert_eq!(h.app.runbook.cursor, 0);
     // Enter again on the same alert reopens, it does not declare twice.
     h.key(KeyCode::Char('1'));
     h.key(KeyCode::Enter);
@@ -70,7 +70,7 @@ fn space_ticks_moves_on_and_unticks() {
     h.key(KeyCode::Enter);
     h.advance(10);
     h.key(KeyCode::Char(' '));
-    assert_eq!(h.app.step_cursor, 1);
+    assert_eq!(h.app.runbook.cursor, 1);
     let inc = h.app.incident_state().expect("incident");
     let mark = inc.step_done("check-1").expect("ticked");
     assert_eq!(mark.by, "alice");
@@ -102,10 +102,10 @@ fn note_editor_saves_on_enter_and_cancels_on_esc() {
     let mut h = Harness::at(0);
     h.key(KeyCode::Enter);
     h.key(KeyCode::Char('n'));
-    assert!(matches!(h.app.mode, Mode::Note(_)));
+    assert!(matches!(h.mode, Mode::Note(_)));
     h.chars("throwaway");
     h.key(KeyCode::Esc);
-    assert!(matches!(h.app.mode, Mode::Normal));
+    assert!(matches!(h.mode, Mode::Normal));
     h.key(KeyCode::Char('n'));
     h.chars("rolled back to v1.4");
     h.key(KeyCode::Enter);
@@ -161,7 +161,7 @@ fn quit_asks_while_an_incident_is_open() {
     let mut h = Harness::at(0);
     h.key(KeyCode::Enter);
     h.key(KeyCode::Char('q'));
-    assert!(matches!(h.app.mode, Mode::ConfirmQuit));
+    assert!(matches!(h.mode, Mode::ConfirmQuit));
     h.key(KeyCode::Char('n'));
     assert!(!h.app.quit);
     h.command("resolve");
@@ -212,7 +212,7 @@ fn metric_query_follows_the_shown_runbook_with_labels_filled() {
 fn alerts_without_a_runbook_say_so() {
     let mut h = Harness::at(0);
     // Nothing in the shipped library covers this hand-made alert.
-    let mut alert = h.app.alerts.items[0].clone();
+    let mut alert = h.app.alerts.items()[0].clone();
     alert.fingerprint = "zzz".into();
     alert
         .labels
@@ -239,7 +239,7 @@ fn alerts_without_a_runbook_say_so() {
 #[test]
 fn hostile_text_from_sources_never_reaches_the_terminal() {
     let mut h = Harness::at(0);
-    let mut alerts = h.app.alerts.items.clone();
+    let mut alerts = h.app.alerts.items().to_vec();
     let evil = "\u{1b}]0;pwned\u{7}\u{1b}[2J\u{1b}[31mred\u{9b}1m\r\nnext\u{202e}txt";
     alerts[0].annotations.insert("summary".into(), evil.into());
     alerts[0]
@@ -286,12 +286,12 @@ fn hostile_text_from_sources_never_reaches_the_terminal() {
 
 #[test]
 fn every_demo_alert_has_a_complete_runbook_whose_query_resolves() {
-    use warroom::domain::placeholder::{Seg, fill, fill_string};
+    use warroom::domain::placeholder::{Seg, fill_string, segments};
     use warroom::domain::runbook::SectionKind;
     let h = Harness::at(200); // every alert of the story is firing by now
-    assert_eq!(h.app.alerts.items.len(), 6);
-    for alert in &h.app.alerts.items {
-        let Some(rb) = h.app.library.for_alert(alert) else {
+    assert_eq!(h.app.alerts.items().len(), 6);
+    for alert in h.app.alerts.items() {
+        let Some(rb) = h.app.runbooks.library.for_alert(alert) else {
             panic!("no runbook for {}", alert.name());
         };
         let kinds: Vec<_> = rb.sections.iter().map(|s| s.kind).collect();
@@ -315,7 +315,7 @@ fn every_demo_alert_has_a_complete_runbook_whose_query_resolves() {
         let Some(query) = rb.meta.query.as_deref() else {
             panic!("{}: no query", rb.id);
         };
-        let missing: Vec<_> = fill(query, &alert.labels)
+        let missing: Vec<_> = segments(query, &alert.labels)
             .into_iter()
             .filter(|s| matches!(s, Seg::Missing(_)))
             .collect();

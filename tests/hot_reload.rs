@@ -72,7 +72,7 @@ async fn edits_on_disk_are_reported_within_a_second() {
 fn harness_with(path: &Path) -> Harness {
     let mut h = Harness::at(0);
     let rb = runbook::parse(path, V1).expect("v1 parses");
-    h.app.library.runbooks.push(rb);
+    h.app.runbooks.library.runbooks.push(rb);
     h.key(KeyCode::Enter);
     h.command("runbook hot");
     h

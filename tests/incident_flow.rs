@@ -7,8 +7,8 @@ mod common;
 
 use common::Harness;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use warroom::app::Mode;
 use warroom::app::Msg;
-use warroom::app::state::Mode;
 use warroom::domain::incident::{Audience, EventKind, Role};
 use warroom::domain::policy::{ClockKind, ClockState, OnCall};
 
@@ -22,7 +22,8 @@ fn events(h: &Harness) -> Vec<EventKind> {
 
 fn declared() -> Harness {
     let mut h = Harness::at(0);
-    h.app.oncall = serde_yaml::from_str::<OnCall>("primary: alice\nsecondary: bob\n").unwrap();
+    h.app.settings.oncall =
+        serde_yaml::from_str::<OnCall>("primary: alice\nsecondary: bob\n").unwrap();
     h.key(KeyCode::Enter);
     h
 }
@@ -98,7 +99,7 @@ fn a_status_update_restarts_the_cadence() {
     };
     assert_eq!(due(&h), common::t0() + jiff::SignedDuration::from_mins(60));
     h.key(KeyCode::Char('u'));
-    let Mode::StatusUpdate(d) = &h.app.mode else {
+    let Mode::StatusUpdate(d) = &h.mode else {
         panic!("u opens the editor")
     };
     let text = d.editor.lines().join("\n");
@@ -110,14 +111,14 @@ fn a_status_update_restarts_the_cadence() {
     );
     // Tab switches to the customer template while nothing was typed.
     h.key(KeyCode::Tab);
-    let Mode::StatusUpdate(d) = &h.app.mode else {
+    let Mode::StatusUpdate(d) = &h.mode else {
         panic!()
     };
     assert_eq!(d.audience, Audience::External);
     assert!(d.editor.lines().join("\n").starts_with("Investigating: "));
     h.chars(" More soon.");
     h.key(KeyCode::Esc);
-    let Mode::StatusUpdate(d) = &h.app.mode else {
+    let Mode::StatusUpdate(d) = &h.mode else {
         panic!("a changed draft asks first")
     };
     assert!(d.confirm_discard);
@@ -126,7 +127,7 @@ fn a_status_update_restarts_the_cadence() {
         KeyCode::Char('s'),
         KeyModifiers::CONTROL,
     )));
-    assert!(matches!(h.app.mode, Mode::Normal));
+    assert!(matches!(h.mode, Mode::Normal));
     let inc = h.app.incident_state().unwrap();
     assert_eq!(inc.updates.len(), 1);
     assert_eq!(inc.updates[0].audience, Audience::External);
@@ -178,7 +179,7 @@ fn roles_oncall_backdated_notes_and_resolve_confirmation() {
     h.key(KeyCode::Char('m'));
     assert!(h.app.incident_state().unwrap().mitigated.is_some());
     h.key(KeyCode::Char('R'));
-    assert!(matches!(h.app.mode, Mode::ConfirmResolve));
+    assert!(matches!(h.mode, Mode::ConfirmResolve));
     h.key(KeyCode::Char('n'));
     assert!(h.app.incident_state().unwrap().is_open());
     h.key(KeyCode::Char('R'));
@@ -196,7 +197,7 @@ fn action_items_by_form_and_by_command() {
     h.key(KeyCode::Tab);
     h.chars("next week");
     h.key(KeyCode::Enter);
-    let Mode::ActionForm(d) = &h.app.mode else {
+    let Mode::ActionForm(d) = &h.mode else {
         panic!("a bad date keeps the form open")
     };
     assert!(d.error.as_deref().unwrap().contains("YYYY-MM-DD"));

@@ -17,10 +17,10 @@ const CHILD: &str = "WARROOM_TEST_WRITER";
 
 fn declare(dir: &Path) -> String {
     let store = Store::new(dir);
-    let event = Event {
-        ts: Timestamp::now(),
-        author: "test".into(),
-        kind: EventKind::Declared {
+    let event = Event::new(
+        Timestamp::now(),
+        "test".into(),
+        EventKind::Declared {
             id: String::new(),
             title: "concurrency".into(),
             severity: Sev::P2,
@@ -33,7 +33,7 @@ fn declare(dir: &Path) -> String {
             },
             runbook: None,
         },
-    };
+    );
     store.declare_or_join(&event).unwrap().id().to_string()
 }
 
@@ -69,14 +69,13 @@ fn writer_process() {
     );
     let store = Store::new(Path::new(dir));
     for n in 0..count {
-        let e = Event {
-            ts: Timestamp::now(),
-            author: who.into(),
-            kind: EventKind::Note {
+        let e = Event::new(
+            Timestamp::now(),
+            who.into(),
+            EventKind::Note {
                 text: format!("{who}-{n}"),
-                at: None,
             },
-        };
+        );
         store.append(id, &e).unwrap();
         println!("WROTE {n}");
     }
@@ -150,14 +149,13 @@ fn a_writer_killed_mid_stream_loses_nothing_it_reported() {
     );
     // The journal still takes appends after the crash, on a line of its own.
     let store = Store::new(dir.path());
-    let e = Event {
-        ts: Timestamp::now(),
-        author: "after".into(),
-        kind: EventKind::Note {
+    let e = Event::new(
+        Timestamp::now(),
+        "after".into(),
+        EventKind::Note {
             text: "after-crash".into(),
-            at: None,
         },
-    };
+    );
     store.append(&id, &e).unwrap();
     let (texts, _) = notes(dir.path(), &id);
     assert_eq!(texts.last().map(String::as_str), Some("after-crash"));

@@ -13,7 +13,7 @@ use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use serde_json::json;
 use tokio::sync::{mpsc, watch};
-use warroom::app::{App, Effect, Msg, update};
+use warroom::app::{App, Effect, Mode, Msg, update};
 use warroom::domain::pod::Owner;
 use warroom::domain::severity::SeverityMap;
 use warroom::sources::SourceMsg;
@@ -64,9 +64,9 @@ async fn seeded() -> KubeServer {
     server
 }
 
-fn render(app: &App, w: u16, h: u16) -> String {
+fn render(app: &App, mode: &Mode, w: u16, h: u16) -> String {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| warroom::ui::draw(f, app)).unwrap();
+    t.draw(|f| warroom::ui::draw(f, app, mode)).unwrap();
     let buf = t.backend().buffer();
     (0..h)
         .map(|y| (0..w).map(|x| buf[(x, y)].symbol()).collect::<String>())
@@ -194,7 +194,7 @@ async fn the_pane_follows_the_watch_as_pods_come_change_and_go() {
         Timestamp::now(),
     );
     let apply = |app: &mut App, msg: SourceMsg| {
-        update(app, Msg::Source(msg));
+        update(app, &mut Mode::Normal, Msg::Source(msg));
     };
     apply(
         &mut app,
@@ -211,7 +211,7 @@ async fn the_pane_follows_the_watch_as_pods_come_change_and_go() {
         },
     );
     app.focus = warroom::app::Pane::Pods;
-    let screen = render(&app, 200, 50);
+    let screen = render(&app, &Mode::Normal, 200, 50);
     assert!(
         screen.contains("catalog-5f7c9d8b6-aaaaa") && screen.contains("CrashLoopBackOff"),
         "{screen}"
@@ -275,7 +275,7 @@ async fn the_pane_follows_the_watch_as_pods_come_change_and_go() {
             result: Ok(pods),
         },
     );
-    let screen = render(&app, 80, 24);
+    let screen = render(&app, &Mode::Normal, 80, 24);
     assert!(
         !screen.contains("aaaaa") && screen.contains("eeeee"),
         "{screen}"
@@ -546,9 +546,11 @@ fn read_only_refuses_every_change_before_asking() {
         Default::default(),
         Timestamp::now(),
     );
-    app.read_only = true;
+    app.settings.read_only = true;
+    let mut mode = Mode::Normal;
     update(
         &mut app,
+        &mut mode,
         Msg::Source(SourceMsg::Cluster {
             context: "test".into(),
             namespace: "shop".into(),
@@ -567,6 +569,7 @@ fn read_only_refuses_every_change_before_asking() {
     };
     update(
         &mut app,
+        &mut mode,
         Msg::Source(SourceMsg::Pods {
             source: "kubernetes".into(),
             result: Ok(vec![p]),
@@ -580,33 +583,49 @@ fn read_only_refuses_every_change_before_asking() {
         ))
     };
     for k in ['d', 'r'] {
-        let fx = update(&mut app, key(crossterm::event::KeyCode::Char(k)));
+        let fx = update(&mut app, &mut mode, key(crossterm::event::KeyCode::Char(k)));
         assert!(!fx.iter().any(|e| matches!(e, Effect::Cluster(_))));
-        assert!(matches!(app.mode, warroom::app::state::Mode::Normal));
+        assert!(matches!(mode, Mode::Normal));
         assert!(
             app.flash.as_ref().unwrap().text.contains("read-only"),
             "{:?}",
             app.flash
         );
     }
-    let screen = render(&app, 200, 50);
+    let screen = render(&app, &mode, 200, 50);
     assert!(screen.contains("READ-ONLY"), "{screen}");
 
     // Without --read-only the same key asks, and y confirms.
-    app.read_only = false;
-    update(&mut app, key(crossterm::event::KeyCode::Char('r')));
-    let screen = render(&app, 80, 24);
+    app.settings.read_only = false;
+    update(
+        &mut app,
+        &mut mode,
+        key(crossterm::event::KeyCode::Char('r')),
+    );
+    let screen = render(&app, &mode, 80, 24);
     assert!(
         screen.contains("rollout restart Deployment shop/catalog"),
         "{screen}"
     );
-    let fx = update(&mut app, key(crossterm::event::KeyCode::Char('y')));
+    let fx = update(
+        &mut app,
+        &mut mode,
+        key(crossterm::event::KeyCode::Char('y')),
+    );
     assert!(
         fx.iter()
             .any(|e| matches!(e, Effect::Cluster(Action::Restart { .. })))
     );
     // Any other key cancels.
-    update(&mut app, key(crossterm::event::KeyCode::Char('d')));
-    let fx = update(&mut app, key(crossterm::event::KeyCode::Char('n')));
+    update(
+        &mut app,
+        &mut mode,
+        key(crossterm::event::KeyCode::Char('d')),
+    );
+    let fx = update(
+        &mut app,
+        &mut mode,
+        key(crossterm::event::KeyCode::Char('n')),
+    );
     assert!(!fx.iter().any(|e| matches!(e, Effect::Cluster(_))));
 }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use common::Harness;
 use crossterm::event::KeyCode;
-use warroom::app::state::Mode;
+use warroom::app::Mode;
 use warroom::app::{Effect, Msg, Pane};
 use warroom::domain::alert::{Alert, AlertState};
 use warroom::domain::incident::EventKind;
@@ -25,9 +25,9 @@ fn alerts(h: &mut Harness, items: Vec<Alert>) {
 fn names(h: &Harness) -> Vec<String> {
     h.app
         .alerts
-        .view
+        .view()
         .iter()
-        .map(|i| h.app.alerts.items[*i].name().to_string())
+        .map(|i| h.app.alerts.items()[*i].name().to_string())
         .collect()
 }
 
@@ -43,12 +43,12 @@ fn events(h: &Harness) -> Vec<EventKind> {
 fn slash_filters_as_you_type_and_esc_clears() {
     let mut h = Harness::at(0);
     h.key(KeyCode::Char('/'));
-    assert!(matches!(h.app.mode, Mode::Filter(..)));
+    assert!(matches!(h.mode, Mode::Filter(..)));
     h.chars("crash");
     assert_eq!(names(&h), ["KubePodCrashLooping"]);
     assert!(h.screen(80, 24).contains("/crash — 1 of 4"));
     h.key(KeyCode::Enter);
-    assert!(matches!(h.app.mode, Mode::Normal));
+    assert!(matches!(h.mode, Mode::Normal));
     assert_eq!(
         h.app.alerts.selected().map(Alert::name),
         Some("KubePodCrashLooping")
@@ -62,13 +62,13 @@ fn slash_filters_as_you_type_and_esc_clears() {
     assert_eq!(names(&h), ["CheckoutErrorBudgetBurn"]);
     h.key(KeyCode::Esc);
     assert_eq!(names(&h).len(), 4);
-    assert!(h.app.alerts.filter.is_empty());
+    assert!(h.app.alerts.filter().is_empty());
 }
 
 #[test]
 fn muted_alerts_are_marked_and_can_be_hidden_and_groups_folded() {
     let mut h = Harness::at(0);
-    let mut items = h.app.alerts.items.clone();
+    let mut items = h.app.alerts.items().to_vec();
     items[1].state = AlertState::Silenced;
     items[1].silenced_by = vec!["s-42".into()];
     let mut twin = items[0].clone();
@@ -119,10 +119,10 @@ fn s_silences_the_selected_alert_and_unsilence_expires_it() {
     let id = h.app.incident_state().unwrap().id.clone();
     h.key(KeyCode::Char('1'));
     h.key(KeyCode::Char('S'));
-    let Mode::Command(ta) = &h.app.mode else {
+    let Mode::CommandLine(ta) = &h.mode else {
         panic!("S opens the command line")
     };
-    assert_eq!(ta.lines().join(""), "silence 1h");
+    assert_eq!(ta.editor.lines().join(""), "silence 1h");
     h.key(KeyCode::Backspace);
     h.key(KeyCode::Backspace);
     h.chars("30m");
@@ -167,7 +167,7 @@ fn s_silences_the_selected_alert_and_unsilence_expires_it() {
 fn the_incident_records_its_alert_firing_silenced_and_resolved_once() {
     let mut h = Harness::at(0);
     h.key(KeyCode::Enter);
-    let mut items = h.app.alerts.items.clone();
+    let mut items = h.app.alerts.items().to_vec();
     let fp = items[0].fingerprint.clone();
     items[0].state = AlertState::Silenced;
     items[0].silenced_by = vec!["s-1".into()];
@@ -260,10 +260,11 @@ fn runbook_command_previews_or_switches_the_checklist() {
 #[test]
 fn the_chart_follows_range_width_and_falls_back_to_the_alert_rule() {
     let mut h = Harness::at(0);
-    h.send(Msg::Resize(200, 50));
+    let width = warroom::ui::chart_width(ratatui::layout::Rect::new(0, 0, 200, 50));
+    h.send(Msg::ChartWidth(width));
     let first = h.app.metric.requested.clone().expect("a query");
     assert_eq!(first.range, Duration::from_secs(900));
-    assert_eq!(first.width, warroom::ui::chart_width(200, 50));
+    assert_eq!(first.width, width);
     h.key(KeyCode::Char('4'));
     h.key(KeyCode::Char('r'));
     let now = h.app.metric.requested.clone().unwrap();
@@ -278,7 +279,7 @@ fn the_chart_follows_range_width_and_falls_back_to_the_alert_rule() {
     h.command("range 2h");
     assert!(h.screen(80, 24).contains("chart ranges are 15m, 1h and 6h"));
     // An alert with no runbook charts the expression of its rule.
-    let mut a = h.app.alerts.items[0].clone();
+    let mut a = h.app.alerts.items()[0].clone();
     a.labels.insert("alertname".into(), "NoRunbookHere".into());
     a.fingerprint = "other".into();
     a.generator_url = Some("http://p/graph?g0.expr=sum%28rate%28errors_total%5B5m%5D%29%29".into());
@@ -318,7 +319,7 @@ fn pod_scope_comes_from_runbook_then_alert_then_commands() {
     let mut crash = h
         .app
         .alerts
-        .items
+        .items()
         .iter()
         .find(|a| a.name() == "KubePodCrashLooping")
         .unwrap()
@@ -368,7 +369,7 @@ fn pods_filter_details_and_demo_refusal() {
     assert!(screen.contains("/crash"), "{screen}");
     // Enter opens the details with events and the log.
     h.key(KeyCode::Enter);
-    assert!(matches!(h.app.mode, Mode::PodDetail));
+    assert!(matches!(h.mode, Mode::PodDetail));
     let screen = h.screen(200, 50);
     assert!(screen.contains("BackOff"), "{screen}");
     assert!(screen.contains("GET /api/products"), "{screen}");
@@ -397,7 +398,7 @@ fn cluster_changes_are_recorded_in_the_timeline_with_their_result() {
     }));
     h.key(KeyCode::Char('3'));
     h.key(KeyCode::Char('d'));
-    assert!(matches!(h.app.mode, Mode::Confirm(_)));
+    assert!(matches!(h.mode, Mode::ClusterConfirm(_)));
     h.key(KeyCode::Char('y'));
     let recorded: Vec<(bool, String)> = events(&h)
         .into_iter()
@@ -431,7 +432,7 @@ fn stale_runbooks_carry_a_banner_unless_an_incident_used_them_lately() {
     h.command("runbook queue-backlog");
     let screen = h.screen(80, 24);
     assert!(screen.contains("STALE — last exercised"), "{screen}");
-    h.app.runbook_used.insert(
+    h.app.runbooks.used.insert(
         "queue-backlog".into(),
         h.app.now - jiff::SignedDuration::from_hours(24),
     );

@@ -86,7 +86,8 @@ fn runbook_dir() -> tempfile::TempDir {
 
 fn render(app: &App, w: u16, h: u16) -> String {
     let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    t.draw(|f| warroom::ui::draw(f, app)).unwrap();
+    t.draw(|f| warroom::ui::draw(f, app, &warroom::app::Mode::Normal))
+        .unwrap();
     let buf = t.backend().buffer();
     let mut out = String::new();
     for y in 0..h {
@@ -291,13 +292,18 @@ async fn panes_render_what_the_real_servers_report() {
         Timestamp::now(),
     );
     let send = |app: &mut App, msg: Msg| {
-        let fx = update(app, msg);
+        let fx = update(app, &mut warroom::app::Mode::Normal, msg);
         fx.into_iter().rev().find_map(|e| match e {
             warroom::app::Effect::Query(q) => q,
             _ => None,
         })
     };
-    send(&mut app, Msg::Resize(200, 50));
+    send(
+        &mut app,
+        Msg::ChartWidth(warroom::ui::chart_width(ratatui::layout::Rect::new(
+            0, 0, 200, 50,
+        ))),
+    );
     let alerts = eventually(Duration::from_secs(20), "the posted alert", || async {
         amc.alerts().await.ok().filter(|a| !a.is_empty())
     })
@@ -327,7 +333,12 @@ async fn panes_render_what_the_real_servers_report() {
         }),
     );
     for (w, h) in [(200, 50), (80, 24)] {
-        send(&mut app, Msg::Resize(w, h));
+        send(
+            &mut app,
+            Msg::ChartWidth(warroom::ui::chart_width(ratatui::layout::Rect::new(
+                0, 0, w, h,
+            ))),
+        );
         let screen = render(&app, w, h);
         assert!(screen.contains("VolumeAlmostFull"), "{screen}");
         assert!(screen.contains("alertmanager live"), "{screen}");
@@ -347,7 +358,7 @@ async fn panes_render_what_the_real_servers_report() {
         }
     }
     // A silence made on the server shows as such in the pane.
-    let a = app.alerts.items[0].clone();
+    let a = app.alerts.items()[0].clone();
     let now = Timestamp::now();
     amc.create_silence(&NewSilence {
         labels: a.labels.clone(),

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use common::Harness;
 use crossterm::event::KeyCode;
 use warroom::app::Effect;
-use warroom::app::state::Mode;
+use warroom::app::Mode;
 use warroom::domain::runbook::SectionKind;
 use warroom::sources::runbook_files;
 
@@ -127,7 +127,7 @@ fn they_parse_into_sections_steps_and_commands() {
 fn they_open_in_the_cockpit_with_placeholders_filled() {
     let mut h = Harness::at(0);
     let lib = runbook_files::load(&[folder()]);
-    h.app.library.runbooks.extend(lib.runbooks);
+    h.app.runbooks.library.runbooks.extend(lib.runbooks);
     h.command("runbook KubeDeploymentRolloutStuck");
     h.key(KeyCode::Char('2'));
     let screen = h.screen(200, 50);
@@ -146,12 +146,12 @@ fn they_open_in_the_cockpit_with_placeholders_filled() {
 fn a_transcript_command_with_blanks_asks_for_them_before_running() {
     let mut h = Harness::at(0);
     let lib = runbook_files::load(&[folder()]);
-    h.app.library.runbooks.extend(lib.runbooks);
+    h.app.runbooks.library.runbooks.extend(lib.runbooks);
     h.key(KeyCode::Enter);
     h.command("runbook KubeJobStuck");
     h.key(KeyCode::Char('r'));
-    let Mode::PickCommand(p) = &h.app.mode else {
-        panic!("two commands: a picker, got {:?}", h.app.mode)
+    let Mode::PickCommand(p) = &h.mode else {
+        panic!("two commands: a picker, got {:?}", h.mode)
     };
     assert_eq!(p.options.len(), 2);
     h.key(KeyCode::Char('1'));

@@ -9,7 +9,8 @@ use std::time::Duration;
 
 use common::Harness;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use warroom::app::state::{Mode, RunDraft};
+use warroom::app::Mode;
+use warroom::app::modal::RunDraft;
 use warroom::app::{Effect, Msg};
 use warroom::domain::incident::{EventKind, Purpose, RunOutcome};
 use warroom::domain::runbook;
@@ -86,7 +87,7 @@ Write it.
 pub fn with_steps() -> Harness {
     let mut h = Harness::at(0);
     let rb = runbook::parse(Path::new("t-steps.md"), STEPS).expect("test runbook parses");
-    h.app.library.runbooks.push(rb);
+    h.app.runbooks.library.runbooks.push(rb);
     h.key(KeyCode::Enter);
     h.command("runbook t-steps");
     assert_eq!(
@@ -105,12 +106,12 @@ fn goto(h: &mut Harness, id: &str) {
         .shown_runbook()
         .and_then(|rb| rb.position(id))
         .expect("step exists");
-    h.app.step_cursor = pos;
+    h.app.runbook.cursor = pos;
 }
 
 /// The command waiting for confirmation; fails the test when none is.
 fn confirming(h: &Harness) -> &RunDraft {
-    match &h.app.mode {
+    match &h.mode {
         Mode::ConfirmRun(d) => d,
         other => panic!("expected a run confirmation, got {other:?}"),
     }
@@ -190,7 +191,7 @@ fn r_shows_the_filled_command_and_y_runs_and_records_it() {
             .iter()
             .any(|(k, v)| k == "WARROOM_STEP" && v == "check-1")
     );
-    assert!(matches!(h.app.mode, Mode::Output));
+    assert!(matches!(h.mode, Mode::Output));
     assert!(events(&h).iter().any(|e| matches!(
         e,
         EventKind::CommandStarted { step, purpose: Purpose::Run, .. } if step == "check-1"
@@ -229,12 +230,12 @@ fn anything_but_y_cancels_and_several_commands_are_picked_from() {
     goto(&mut h, "check-1");
     h.key(KeyCode::Char('r'));
     h.key(KeyCode::Char('n'));
-    assert!(matches!(h.app.mode, Mode::Normal));
+    assert!(matches!(h.mode, Mode::Normal));
     assert_eq!(runs(&h), 0);
     goto(&mut h, "check-3");
     h.key(KeyCode::Char('r'));
-    let Mode::PickCommand(p) = &h.app.mode else {
-        panic!("expected a picker, got {:?}", h.app.mode)
+    let Mode::PickCommand(p) = &h.mode else {
+        panic!("expected a picker, got {:?}", h.mode)
     };
     assert_eq!(p.options, ["echo first", "echo second"]);
     h.key(KeyCode::Char('2'));
@@ -248,11 +249,11 @@ fn anything_but_y_cancels_and_several_commands_are_picked_from() {
 #[test]
 fn read_only_refuses_steps_that_change_things_but_not_checks() {
     let mut h = with_steps();
-    h.app.read_only = true;
+    h.app.settings.read_only = true;
     h.key(KeyCode::Char(' ')); // check-1 done, so the gate is open
     goto(&mut h, "restart-workers");
     h.key(KeyCode::Char('r'));
-    assert!(matches!(h.app.mode, Mode::Normal));
+    assert!(matches!(h.mode, Mode::Normal));
     assert!(flash(&h).contains("read-only"), "{}", flash(&h));
     h.key(KeyCode::Char('b'));
     assert!(flash(&h).contains("read-only"), "{}", flash(&h));
@@ -271,8 +272,8 @@ fn a_closed_gate_refuses_until_overridden_and_the_override_is_recorded() {
     let mut h = with_steps();
     goto(&mut h, "restart-workers");
     h.key(KeyCode::Char(' '));
-    let Mode::Gate(g) = &h.app.mode else {
-        panic!("expected the gate, got {:?}", h.app.mode)
+    let Mode::Gate(g) = &h.mode else {
+        panic!("expected the gate, got {:?}", h.mode)
     };
     assert_eq!(g.missing, ["check-1"]);
     assert!(h.screen(80, 24).contains("requires check-1 first"));
@@ -280,13 +281,9 @@ fn a_closed_gate_refuses_until_overridden_and_the_override_is_recorded() {
     let inc = h.app.incident_state().expect("incident");
     assert!(inc.step_done("restart-workers").is_none());
     h.key(KeyCode::Char('r'));
-    assert!(matches!(h.app.mode, Mode::Gate(_)));
+    assert!(matches!(h.mode, Mode::Gate(_)));
     h.key(KeyCode::Char('O'));
-    assert!(
-        matches!(h.app.mode, Mode::ConfirmRun(_)),
-        "{:?}",
-        h.app.mode
-    );
+    assert!(matches!(h.mode, Mode::ConfirmRun(_)), "{:?}", h.mode);
     let ev = events(&h);
     assert!(ev.iter().any(|e| matches!(
         e,
@@ -517,7 +514,7 @@ fn ctrl_c_stops_the_command_not_the_cockpit() {
         KeyCode::Char('c'),
         KeyModifiers::CONTROL,
     )));
-    assert!(matches!(h.app.mode, Mode::ConfirmQuit));
+    assert!(matches!(h.mode, Mode::ConfirmQuit));
 }
 
 #[test]
@@ -525,7 +522,7 @@ fn a_step_with_an_unreadable_contract_is_never_run() {
     let mut h = with_steps();
     goto(&mut h, "mitigate-3");
     h.key(KeyCode::Char('r'));
-    assert!(matches!(h.app.mode, Mode::Normal));
+    assert!(matches!(h.mode, Mode::Normal));
     assert!(flash(&h).contains("cannot be read"), "{}", flash(&h));
     assert_eq!(runs(&h), 0);
 }
@@ -609,7 +606,7 @@ fn quitting_while_a_command_runs_asks_stops_it_and_records_it() {
     }));
     h.key(KeyCode::Esc);
     h.key(KeyCode::Char('q'));
-    assert!(matches!(h.app.mode, Mode::ConfirmQuit));
+    assert!(matches!(h.mode, Mode::ConfirmQuit));
     assert!(h.screen(80, 24).contains("quitting stops it"));
     h.key(KeyCode::Char('y'));
     assert!(h.app.quit);
@@ -635,7 +632,11 @@ fn a_hostile_label_value_is_shown_and_not_run() {
     h.key(KeyCode::Char('r'));
     let screen = h.screen(100, 30);
     assert!(screen.contains("which the shell"), "{screen}");
-    assert!(screen.contains("e edits the command first"), "{screen}");
+    assert!(
+        screen.contains("Edit the command before running it"),
+        "{screen}"
+    );
+    assert!(screen.contains("e edits the command"), "{screen}");
     h.key(KeyCode::Char('y'));
     assert_eq!(
         runs(&h),

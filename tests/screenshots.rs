@@ -39,7 +39,7 @@ fn screenshots_match_the_rendering() {
     check("incident-200x50", &h, 200, 50);
     check("incident-80x24", &h, 80, 24);
     // Running a step: the confirmation, then the output panel.
-    h.app.step_cursor = h
+    h.app.runbook.cursor = h
         .app
         .shown_runbook()
         .and_then(|rb| rb.position("rollback-release"))
@@ -47,7 +47,7 @@ fn screenshots_match_the_rendering() {
     h.key(KeyCode::Char('r'));
     check("run-confirm-200x50", &h, 200, 50);
     h.key(KeyCode::Char('y'));
-    let id = h.app.run.as_ref().expect("running").id;
+    let id = h.app.runs.latest.as_ref().expect("running").id;
     h.send(warroom::app::Msg::Run(warroom::exec::RunReport::Output {
         id,
         lines: vec![

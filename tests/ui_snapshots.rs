@@ -104,7 +104,7 @@ fn live_states() -> Harness {
     use warroom::domain::alert::AlertState;
     use warroom::sources::SourceMsg;
     let mut h = Harness::at(0);
-    let mut items = h.app.alerts.items.clone();
+    let mut items = h.app.alerts.items().to_vec();
     items[1].state = AlertState::Silenced;
     items[1].silenced_by = vec!["6f1c2a9e-1111-4c3b-9d1e-0a0b0c0d0e0f".into()];
     items[3].state = AlertState::Inhibited;
@@ -150,7 +150,7 @@ fn runbook_pane_without_a_matching_runbook() {
     use warroom::app::Msg;
     use warroom::sources::SourceMsg;
     let mut h = Harness::at(0);
-    let mut a = h.app.alerts.items[0].clone();
+    let mut a = h.app.alerts.items()[0].clone();
     a.labels.insert("alertname".into(), "TargetDown".into());
     a.fingerprint = "target-down".into();
     a.annotations.insert(
@@ -258,7 +258,8 @@ fn cluster_change_confirmation() {
 
 fn commanded() -> Harness {
     let mut h = with_incident();
-    h.app.oncall = serde_yaml::from_str("primary: alice\nsecondary: bob\n").expect("on-call yaml");
+    h.app.settings.oncall =
+        serde_yaml::from_str("primary: alice\nsecondary: bob\n").expect("on-call yaml");
     h.command("role ic alice");
     h.command("role comms carol");
     h.command("action add a p99 alert for checkout owner=bob due=2026-12-01 ticket=OPS-42");

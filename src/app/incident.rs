@@ -1,41 +1,211 @@
-//! Incident command in the reducer: acknowledging and resolving, roles, the
-//! status update editor, the action item form, and recording missed deadlines.
+//! The open incident in the reducer: opening (declared or joined) and
+//! following its journal, incident command (acknowledge, mitigate, resolve,
+//! roles), status update drafts, action items, and recording missed deadlines.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::Timestamp;
-use ratatui_textarea::TextArea;
 
-use super::state::{ActionDraft, App, Mode, UpdateDraft};
-use super::update::{Effect, record};
-use crate::domain::incident::{Audience, Event, EventKind, Incident};
-use crate::domain::policy::{ClockKind, ClockState};
+use super::msg::{Effect, Fx, observe, record};
+use super::next::{Next, Open};
+use super::state::{App, OpenIncident, Pane};
+use crate::domain::incident::{AlertRef, Audience, Event, EventKind, Incident, RunbookRef};
+use crate::domain::policy::ClockState;
 use crate::domain::time::{to_millis, utc_clock, utc_datetime};
+use crate::journal::{Declared, JournalMsg, Opened};
 
 /// Template of an internal status update.
 pub const INTERNAL_TEMPLATE: &str = include_str!("../../assets/status-internal.md");
 /// Template of an external (customer) status update.
 pub const EXTERNAL_TEMPLATE: &str = include_str!("../../assets/status-external.md");
 
+/// The open incident, or an error saying how to open one.
+pub fn require(app: &mut App) -> Option<Incident> {
+    let inc = app.incident_state().cloned();
+    if inc.is_none() {
+        app.error("no incident open: select an alert and press Enter to declare one");
+    }
+    inc
+}
+
+/// Enter on an alert: declare an incident for it, or go back to the one open.
+pub fn declare_selected(app: &mut App, fx: &mut Fx) {
+    let Some(alert) = app.alerts.selected().cloned() else {
+        return app.error("no alert selected");
+    };
+    if let Some(inc) = app.incident_state()
+        && inc.alert.fingerprint == alert.fingerprint
+        && inc.is_open()
+    {
+        app.focus = Pane::Runbook;
+        app.runbook.cursor = 0;
+        return;
+    }
+    let runbook = app
+        .runbooks
+        .library
+        .for_alert(&alert)
+        .map(RunbookRef::from_runbook);
+    if runbook.is_none() {
+        app.error(format!(
+            "no runbook covers {}; declaring without one",
+            alert.name()
+        ));
+    }
+    let title = match alert.summary() {
+        "" => alert.name().to_string(),
+        s => s.to_string(),
+    };
+    let event = Event::new(
+        to_millis(app.now),
+        app.settings.author.clone(),
+        EventKind::Declared {
+            id: String::new(),
+            title,
+            severity: app.settings.severity.map(alert.severity_label()),
+            alert: AlertRef::from_alert(&alert),
+            runbook,
+        },
+    );
+    fx.push(Effect::Declare(event));
+}
+
+/// The journal was opened: show the incident and follow it from there.
+pub fn on_opened(app: &mut App, opened: Opened, fx: &mut Fx) {
+    let id = opened.declared.id().to_string();
+    match &opened.declared {
+        Declared::New(_) => app.info(format!("declared incident {id}")),
+        Declared::Joined(_) => app.info(format!("joined open incident {id}")),
+    }
+    app.incident = Some(OpenIncident::new(id.clone()));
+    app.timeline_scroll = 0;
+    app.runbook.cursor = 0;
+    app.focus = Pane::Runbook;
+    on_journal(
+        app,
+        JournalMsg::Events {
+            id: id.clone(),
+            events: opened.events,
+        },
+    );
+    if let Some(w) = opened.warnings.first() {
+        app.error(w.clone());
+    }
+    fx.push(Effect::Follow {
+        id,
+        from: opened.position,
+    });
+}
+
+/// What the followed journal reported: new events (anyone's), a skipped
+/// line, or an append that failed.
+pub fn on_journal(app: &mut App, msg: JournalMsg) {
+    match msg {
+        JournalMsg::Events { id, events } => {
+            let Some(open) = app.incident.as_mut().filter(|i| i.id == id) else {
+                return;
+            };
+            let mine = events
+                .iter()
+                .filter(|e| e.author == app.settings.author)
+                .count();
+            let added = open.take_in(events);
+            if open.state.is_none() {
+                match Incident::fold(&open.events) {
+                    Ok(s) => open.state = Some(s),
+                    Err(e) => {
+                        let msg = format!("incident {id}: {e}");
+                        app.error(msg);
+                    }
+                }
+            }
+            app.watch.pending = app.watch.pending.saturating_sub(mine);
+            if app.timeline_scroll > 0 {
+                app.timeline_scroll += added;
+            }
+        }
+        JournalMsg::Warning(w) => app.error(w),
+        JournalMsg::AppendFailed { error, .. } => {
+            app.watch.pending = app.watch.pending.saturating_sub(1);
+            app.error(format!("NOT SAVED: {error}"));
+        }
+    }
+}
+
 /// Records each deadline that has passed unmet, once.
-pub(super) fn check_deadlines(app: &mut App, fx: &mut Vec<Effect>) {
+pub fn check_deadlines(app: &mut App, fx: &mut Fx) {
     let Some(inc) = app.incident_state() else {
         return;
     };
-    let missed: Vec<(ClockKind, Timestamp)> = app
+    let missed: Vec<_> = app
         .clocks()
         .into_iter()
         .filter(|c| c.state == ClockState::Missed)
         .map(|c| (c.kind, to_millis(c.due)))
-        .filter(|k| !inc.missed.contains(k) && !app.missed_reported.contains(k))
+        .filter(|k| !inc.missed.contains(k) && !app.watch.missed_reported.contains(k))
         .collect();
     for (clock, due) in missed {
-        app.missed_reported.insert((clock, due));
-        fx.push(Effect::Append(Event {
-            ts: to_millis(app.now),
-            author: "warroom".into(),
-            kind: EventKind::DeadlineMissed { clock, due },
-        }));
+        app.watch.missed_reported.insert((clock, due));
+        let fact = format!("deadline-missed/{clock:?}/{due}");
+        observe(
+            app,
+            "warroom",
+            EventKind::DeadlineMissed { clock, due },
+            &fact,
+            fx,
+        );
     }
+}
+
+/// `a`, `m`, `R` and their commands: the incident's life cycle. Resolving
+/// asks first.
+pub fn change_status(app: &mut App, to: Status, fx: &mut Fx) -> Next {
+    let Some(inc) = require(app) else {
+        return Next::Stay;
+    };
+    let already = |what: &str, m: &Option<crate::domain::incident::Mark>| {
+        m.as_ref()
+            .map(|m| format!("already {what} at {} UTC by {}", utc_clock(m.at), m.by))
+    };
+    let kind = match to {
+        Status::Acknowledged => match already("acknowledged", &inc.acknowledged) {
+            Some(msg) => return info(app, msg),
+            None => EventKind::Acknowledged,
+        },
+        Status::Mitigated => match already("mitigated", &inc.mitigated) {
+            Some(msg) => return info(app, msg),
+            None => EventKind::Mitigated,
+        },
+        Status::Resolved => match already("resolved", &inc.resolved) {
+            Some(msg) => return info(app, msg),
+            None => return Open::ConfirmResolve.into(),
+        },
+        Status::Reopened if inc.is_open() => return info(app, "the incident is open already"),
+        Status::Reopened => EventKind::Reopened,
+    };
+    record(app, kind, fx);
+    Next::Stay
+}
+
+fn info(app: &mut App, msg: impl Into<String>) -> Next {
+    app.info(msg);
+    Next::Stay
+}
+
+/// Where the incident is asked to go.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Status {
+    /// Someone owns it.
+    Acknowledged,
+    /// The impact has stopped.
+    Mitigated,
+    /// It is over (asks first).
+    Resolved,
+    /// Back to work on a resolved one.
+    Reopened,
+}
+
+/// `y` in the resolve confirmation.
+pub fn resolve(app: &mut App, fx: &mut Fx) {
+    record(app, EventKind::Resolved, fx);
 }
 
 /// What an update reports as done since the previous one.
@@ -50,7 +220,7 @@ fn since_last(events: &[Event], inc: &Incident) -> String {
                 EventKind::StatusUpdate { .. } | EventKind::DeadlineMissed { .. }
             )
         })
-        .map(|e| format!("- {} {}", utc_clock(e.ts), e.kind.describe()))
+        .map(|e| format!("- {} {}", utc_clock(e.ts), e.describe()))
         .collect();
     if lines.is_empty() {
         "- (nothing recorded yet)".into()
@@ -64,7 +234,7 @@ pub fn draft_text(app: &App, audience: Audience) -> String {
     let (Some(inc), Some(open)) = (app.incident_state(), app.incident.as_ref()) else {
         return String::new();
     };
-    let cadence = app.matrix.target(inc.severity).update_every;
+    let cadence = app.settings.matrix.target(inc.severity).update_every;
     let next = cadence
         .and_then(|c| jiff::SignedDuration::try_from(c).ok())
         .and_then(|c| app.now.checked_add(c).ok())
@@ -115,114 +285,49 @@ pub fn draft_text(app: &App, audience: Audience) -> String {
         ("actions", since_last(&open.events, inc)),
         ("next_update", next),
     ];
-    let mut out = template.to_string();
-    for (k, v) in values {
-        out = out.replace(&format!("{{{{{k}}}}}"), &crate::sanitize::multiline(&v));
-    }
-    out.trim_end().to_string()
+    let values: Vec<(&str, String)> = values
+        .into_iter()
+        .map(|(k, v)| (k, crate::sanitize::multiline(&v).into_owned()))
+        .collect();
+    crate::domain::template::fill(template, &values)
+        .text
+        .trim_end()
+        .to_string()
 }
 
-fn editor(text: &str) -> TextArea<'static> {
-    let lines: Vec<String> = text.lines().map(str::to_string).collect();
-    TextArea::new(lines)
-}
-
-/// `u`: opens the status update editor with the internal template.
-pub(super) fn open_update(app: &mut App) {
-    if app.incident_state().is_none() {
-        return app.error("no incident open: select an alert and press Enter to declare one");
-    }
-    let text = draft_text(app, Audience::Internal);
-    app.mode = Mode::StatusUpdate(Box::new(UpdateDraft {
-        editor: editor(&text),
-        audience: Audience::Internal,
-        original: text,
-        confirm_discard: false,
-    }));
-}
-
-/// Keys in the status update editor.
-pub(super) fn on_update_key(
+/// Records a status update; empty ones are refused.
+pub fn save_update(
     app: &mut App,
-    key: KeyEvent,
-    mut d: Box<UpdateDraft>,
-    fx: &mut Vec<Effect>,
-) {
-    let text = d.editor.lines().join("\n");
-    let changed = text.trim() != d.original.trim();
-    if d.confirm_discard {
-        match key.code {
-            KeyCode::Char('y' | 'Y') => app.info("status update discarded"),
-            _ => {
-                d.confirm_discard = false;
-                app.mode = Mode::StatusUpdate(d);
-            }
-        }
-        return;
+    audience: Audience,
+    text: &str,
+    fx: &mut Fx,
+) -> Result<(), String> {
+    if text.trim().is_empty() {
+        return Err("an empty status update was not saved".into());
     }
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
-    match key.code {
-        KeyCode::Char('s') if ctrl => {
-            if text.trim().is_empty() {
-                app.error("an empty status update was not saved");
-                app.mode = Mode::StatusUpdate(d);
-                return;
-            }
-            let audience = d.audience;
-            record(
-                app,
-                EventKind::StatusUpdate {
-                    audience,
-                    text: text.trim_end().to_string(),
-                },
-                fx,
-            );
-            app.info(format!(
-                "{} status update saved; the update clock restarts",
-                audience.as_str()
-            ));
-        }
-        KeyCode::Esc if changed => {
-            d.confirm_discard = true;
-            app.mode = Mode::StatusUpdate(d);
-        }
-        KeyCode::Esc => app.info("status update cancelled"),
-        KeyCode::Tab if !changed => {
-            let audience = match d.audience {
-                Audience::Internal => Audience::External,
-                Audience::External => Audience::Internal,
-            };
-            let text = draft_text(app, audience);
-            app.mode = Mode::StatusUpdate(Box::new(UpdateDraft {
-                editor: editor(&text),
-                audience,
-                original: text,
-                confirm_discard: false,
-            }));
-        }
-        _ => {
-            d.editor.input(key);
-            app.mode = Mode::StatusUpdate(d);
-        }
-    }
-}
-
-/// `A`: opens the action item form.
-pub(super) fn open_action_form(app: &mut App) {
-    if app.incident_state().is_none() {
-        return app.error("no incident open: select an alert and press Enter to declare one");
-    }
-    app.mode = Mode::ActionForm(Box::default());
+    record(
+        app,
+        EventKind::StatusUpdate {
+            audience,
+            text: text.trim_end().to_string(),
+        },
+        fx,
+    );
+    app.info(format!(
+        "{} status update saved; the update clock restarts",
+        audience.as_str()
+    ));
+    Ok(())
 }
 
 /// Validates and records an action item.
-pub(super) fn add_action(
+pub fn add_action(
     app: &mut App,
     text: &str,
     owner: Option<&str>,
     due: Option<&str>,
     ticket: Option<&str>,
-    fx: &mut Vec<Effect>,
+    fx: &mut Fx,
 ) -> Result<(), String> {
     let text = text.trim();
     if text.is_empty() {
@@ -253,65 +358,6 @@ pub(super) fn add_action(
     Ok(())
 }
 
-/// Keys in the action item form.
-pub(super) fn on_action_key(
-    app: &mut App,
-    key: KeyEvent,
-    mut d: Box<ActionDraft>,
-    fx: &mut Vec<Effect>,
-) {
-    match key.code {
-        KeyCode::Esc => app.info("action item discarded"),
-        KeyCode::Tab | KeyCode::Down => {
-            d.focus = (d.focus + 1) % d.fields.len();
-            app.mode = Mode::ActionForm(d);
-        }
-        KeyCode::BackTab | KeyCode::Up => {
-            d.focus = (d.focus + d.fields.len() - 1) % d.fields.len();
-            app.mode = Mode::ActionForm(d);
-        }
-        KeyCode::Enter => {
-            let v: Vec<String> = d.fields.iter().map(|f| f.lines().join(" ")).collect();
-            match add_action(app, &v[0], Some(&v[1]), Some(&v[2]), Some(&v[3]), fx) {
-                Ok(()) => app.info("action item added"),
-                Err(e) => {
-                    d.error = Some(e);
-                    app.mode = Mode::ActionForm(d);
-                }
-            }
-        }
-        _ => {
-            let f = d.focus;
-            d.fields[f].input(key);
-            app.mode = Mode::ActionForm(d);
-        }
-    }
-}
-
-/// Keys in the Incident panel and the updates list.
-pub(super) fn on_panel_key(app: &mut App, key: KeyEvent, mode: Mode) {
-    match key.code {
-        KeyCode::Esc | KeyCode::Char('q' | 'i') | KeyCode::Enter => {}
-        KeyCode::Char('j') | KeyCode::Down => {
-            app.overlay_scroll += 1;
-            app.mode = mode;
-        }
-        KeyCode::Char('k') | KeyCode::Up => {
-            app.overlay_scroll = app.overlay_scroll.saturating_sub(1);
-            app.mode = mode;
-        }
-        _ => app.mode = mode,
-    }
-}
-
-/// `y` resolves; anything else keeps the incident open.
-pub(super) fn on_confirm_resolve(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
-    match key.code {
-        KeyCode::Char('y' | 'Y') => record(app, EventKind::Resolved, fx),
-        _ => app.info("not resolved"),
-    }
-}
-
 /// A `:note @HH:MM` time as the most recent such UTC instant not in the future.
 pub fn backdate(now: Timestamp, hour: i8, minute: i8) -> Option<Timestamp> {
     let today = now.to_zoned(jiff::tz::TimeZone::UTC).date();
@@ -330,5 +376,15 @@ pub fn backdate(now: Timestamp, hour: i8, minute: i8) -> Option<Timestamp> {
             .to_zoned(jiff::tz::TimeZone::UTC)
             .ok()
             .map(|z| z.timestamp())
+    }
+}
+
+/// `q`: quit, asking first while an incident is open or a command runs.
+pub fn request_quit(app: &mut App) -> Next {
+    if app.incident_open() || app.running() {
+        Open::ConfirmQuit.into()
+    } else {
+        app.quit = true;
+        Next::Stay
     }
 }

@@ -1,14 +1,18 @@
-//! The key table. Every binding the cockpit knows is one row here; the key
-//! handler, the help overlay and the status-line hints all read this table, so
-//! they cannot drift apart.
+//! The key table. Every binding the cockpit knows is one row here, dialogs
+//! and editors included, each under the scope it applies in; the key
+//! handlers, the help overlay and every hint line read this table, so they
+//! cannot drift apart.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+use super::scroll::Nav;
 use super::state::Pane;
 
-/// What a key asks for. The reducer gives each action its meaning.
+/// What a key asks for. The handler of the active scope gives it its meaning.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Action {
+    /// Stop the running command; with none running, in the panes, quit.
+    Interrupt,
     /// Leave the cockpit, asking first while an incident is open.
     Quit,
     /// Show the help overlay built from this table.
@@ -19,18 +23,8 @@ pub enum Action {
     FocusPrev,
     /// Jump straight to a pane (compact layout shows it as the tab).
     Focus(Pane),
-    /// Move the selection or scroll up by one.
-    Up,
-    /// Move the selection or scroll down by one.
-    Down,
-    /// Move by a screenful up.
-    PageUp,
-    /// Move by a screenful down.
-    PageDown,
-    /// Jump to the first row.
-    Top,
-    /// Jump to the last row (the timeline follows again).
-    Bottom,
+    /// Move the selection or scroll.
+    Nav(Nav),
     /// Enter on an alert: declare or reopen its incident.
     Open,
     /// Tick or untick the selected runbook step.
@@ -79,15 +73,194 @@ pub enum Action {
     AddAction,
     /// Show the Incident panel.
     IncidentPanel,
+    /// In a dialog: say yes.
+    Confirm,
+    /// In a dialog: say no, or leave it without doing anything.
+    Cancel,
+    /// In an editor or picker: take what is there.
+    Submit,
+    /// In a picker: take the numbered choice (the digit pressed).
+    Choose,
+    /// In the run confirmation: edit the command before running it.
+    Edit,
+    /// At a closed gate: go ahead anyway (recorded).
+    Override,
+    /// In the status update editor: the other audience's template.
+    SwitchAudience,
+    /// In a form: the next field.
+    NextField,
+    /// In a form: the previous field.
+    PrevField,
+    /// In pod details: the previous (crashed) run's log, or the current one.
+    TogglePrevious,
+    /// In pod details: stop or resume following the log.
+    ToggleFollow,
+    /// In the output panel: run the step's rollback.
+    Rollback,
+}
+
+/// The dialogs and editors; each has its own scope in the table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ModalKind {
+    /// The help overlay.
+    Help,
+    /// The note editor.
+    Note,
+    /// The `:` command line.
+    CommandLine,
+    /// The `/` filter line.
+    Filter,
+    /// A cluster change waiting for y.
+    ClusterConfirm,
+    /// One pod's events and log.
+    PodDetail,
+    /// The Incident panel.
+    IncidentPanel,
+    /// The list of status updates.
+    Updates,
+    /// Resolving waits for y.
+    ConfirmResolve,
+    /// The status update editor.
+    StatusUpdate,
+    /// Throwing away a changed status update waits for y.
+    DiscardUpdate,
+    /// The action item form.
+    ActionForm,
+    /// Quitting waits for y or n.
+    ConfirmQuit,
+    /// Which of a step's commands to run.
+    PickCommand,
+    /// A command waits for y.
+    ConfirmRun,
+    /// A dangerous command waits for its name to be typed.
+    ConfirmDanger,
+    /// The command of a run confirmation is being edited.
+    EditCommand,
+    /// A step's gate is closed.
+    Gate,
+    /// Which of a step's branches to follow.
+    PickBranch,
+    /// The output of the latest command.
+    Output,
+}
+
+/// What a dialog does with a key its table does not bind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Others {
+    /// Nothing: the dialog stays as it is.
+    Ignore,
+    /// The same as its Cancel row.
+    Cancel,
+    /// Typed into its editor.
+    Type,
+}
+
+impl ModalKind {
+    /// Every dialog, in the order help lists them.
+    pub const ALL: [ModalKind; 20] = [
+        ModalKind::Note,
+        ModalKind::CommandLine,
+        ModalKind::Filter,
+        ModalKind::StatusUpdate,
+        ModalKind::DiscardUpdate,
+        ModalKind::ActionForm,
+        ModalKind::PickCommand,
+        ModalKind::ConfirmRun,
+        ModalKind::ConfirmDanger,
+        ModalKind::EditCommand,
+        ModalKind::Gate,
+        ModalKind::PickBranch,
+        ModalKind::Output,
+        ModalKind::PodDetail,
+        ModalKind::ClusterConfirm,
+        ModalKind::IncidentPanel,
+        ModalKind::Updates,
+        ModalKind::ConfirmResolve,
+        ModalKind::ConfirmQuit,
+        ModalKind::Help,
+    ];
+
+    /// Where it is, for help.
+    pub fn title(self) -> &'static str {
+        match self {
+            ModalKind::Help => "In help",
+            ModalKind::Note => "In the note editor",
+            ModalKind::CommandLine => "On the : command line",
+            ModalKind::Filter => "On the / filter line",
+            ModalKind::ClusterConfirm => "Asked to change the cluster",
+            ModalKind::PodDetail => "In pod details",
+            ModalKind::IncidentPanel => "In the Incident panel",
+            ModalKind::Updates => "In the status updates list",
+            ModalKind::ConfirmResolve => "Asked to resolve",
+            ModalKind::StatusUpdate => "In the status update editor",
+            ModalKind::DiscardUpdate => "Asked to discard a status update",
+            ModalKind::ActionForm => "In the action item form",
+            ModalKind::ConfirmQuit => "Asked to quit",
+            ModalKind::PickCommand => "Choosing a command",
+            ModalKind::ConfirmRun => "Asked to run a command",
+            ModalKind::ConfirmDanger => "Asked to run a dangerous command",
+            ModalKind::EditCommand => "Editing a command before running it",
+            ModalKind::Gate => "At a closed gate",
+            ModalKind::PickBranch => "Choosing a branch",
+            ModalKind::Output => "In the output panel",
+        }
+    }
+
+    /// What happens to keys the table does not bind here.
+    pub fn others(self) -> Others {
+        match self {
+            ModalKind::Note
+            | ModalKind::CommandLine
+            | ModalKind::Filter
+            | ModalKind::StatusUpdate
+            | ModalKind::ActionForm
+            | ModalKind::ConfirmDanger
+            | ModalKind::EditCommand => Others::Type,
+            ModalKind::ClusterConfirm
+            | ModalKind::ConfirmResolve
+            | ModalKind::DiscardUpdate
+            | ModalKind::ConfirmRun
+            | ModalKind::Gate
+            | ModalKind::PickBranch => Others::Cancel,
+            ModalKind::Help
+            | ModalKind::PodDetail
+            | ModalKind::IncidentPanel
+            | ModalKind::Updates
+            | ModalKind::ConfirmQuit
+            | ModalKind::PickCommand
+            | ModalKind::Output => Others::Ignore,
+        }
+    }
+
+    /// Whether the navigation keys move through it.
+    pub fn navigates(self) -> bool {
+        matches!(
+            self,
+            ModalKind::Help
+                | ModalKind::PodDetail
+                | ModalKind::IncidentPanel
+                | ModalKind::Updates
+                | ModalKind::PickCommand
+                | ModalKind::PickBranch
+                | ModalKind::Output
+        )
+    }
 }
 
 /// Where a binding applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Scope {
-    /// Active whatever pane has focus.
+    /// Active in every mode, before anything else.
+    Always,
+    /// Active whatever pane has focus, when no dialog is up.
     Global,
     /// Active only while this pane has focus.
     In(Pane),
+    /// Moving through lists, overlays and logs: in the panes and in every
+    /// dialog that [navigates](ModalKind::navigates).
+    Nav,
+    /// Active while this dialog is up.
+    Modal(ModalKind),
 }
 
 /// One row of the key table.
@@ -101,7 +274,7 @@ pub struct Binding {
     pub action: Action,
     /// One line for the help overlay.
     pub help: &'static str,
-    /// Shown in the status line when its scope is active.
+    /// A word or two for the status line (panes) or the dialog's hint line.
     pub hint: Option<&'static str>,
 }
 
@@ -109,299 +282,654 @@ const NONE: KeyModifiers = KeyModifiers::NONE;
 const SHIFT: KeyModifiers = KeyModifiers::SHIFT;
 const CTRL: KeyModifiers = KeyModifiers::CONTROL;
 
+const fn row(
+    scope: Scope,
+    keys: &'static [(KeyCode, KeyModifiers)],
+    action: Action,
+    help: &'static str,
+    hint: Option<&'static str>,
+) -> Binding {
+    Binding {
+        scope,
+        keys,
+        action,
+        help,
+        hint,
+    }
+}
+
+const fn modal(
+    kind: ModalKind,
+    keys: &'static [(KeyCode, KeyModifiers)],
+    action: Action,
+    help: &'static str,
+    hint: &'static str,
+) -> Binding {
+    row(Scope::Modal(kind), keys, action, help, Some(hint))
+}
+
+const ESC: &[(KeyCode, KeyModifiers)] = &[(KeyCode::Esc, NONE)];
+const ENTER: &[(KeyCode, KeyModifiers)] = &[(KeyCode::Enter, NONE)];
+const YES: &[(KeyCode, KeyModifiers)] = &[
+    (KeyCode::Char('y'), NONE),
+    (KeyCode::Char('Y'), SHIFT),
+    (KeyCode::Char('Y'), NONE),
+];
+const DIGITS: &[(KeyCode, KeyModifiers)] = &[
+    (KeyCode::Char('1'), NONE),
+    (KeyCode::Char('2'), NONE),
+    (KeyCode::Char('3'), NONE),
+    (KeyCode::Char('4'), NONE),
+    (KeyCode::Char('5'), NONE),
+    (KeyCode::Char('6'), NONE),
+    (KeyCode::Char('7'), NONE),
+    (KeyCode::Char('8'), NONE),
+    (KeyCode::Char('9'), NONE),
+];
+
+use Action as A;
+use ModalKind as M;
+
 /// The default bindings, most specific first.
 pub const KEYS: &[Binding] = &[
-    Binding {
-        scope: Scope::In(Pane::Alerts),
-        keys: &[(KeyCode::Enter, NONE)],
-        action: Action::Open,
-        help: "declare an incident for the alert (or reopen its open one) and open its runbook",
-        hint: Some("declare"),
-    },
-    Binding {
-        scope: Scope::In(Pane::Alerts),
-        keys: &[(KeyCode::Char('H'), SHIFT), (KeyCode::Char('H'), NONE)],
-        action: Action::ToggleSuppressed,
-        help: "hide or show silenced and inhibited alerts",
-        hint: None,
-    },
-    Binding {
-        scope: Scope::In(Pane::Alerts),
-        keys: &[(KeyCode::Char('z'), NONE)],
-        action: Action::ToggleGroups,
-        help: "group alerts by name, or list them one by one",
-        hint: None,
-    },
-    Binding {
-        scope: Scope::In(Pane::Pods),
-        keys: &[(KeyCode::Enter, NONE), (KeyCode::Char('l'), NONE)],
-        action: Action::PodDetails,
-        help: "the pod's events and last 200 log lines (f follows, p previous run, Esc closes)",
-        hint: Some("logs"),
-    },
-    Binding {
-        scope: Scope::In(Pane::Pods),
-        keys: &[(KeyCode::Char('d'), NONE)],
-        action: Action::DeletePod,
-        help: "delete the selected pod (asks y/n; refused with --read-only)",
-        hint: Some("delete"),
-    },
-    Binding {
-        scope: Scope::In(Pane::Pods),
-        keys: &[(KeyCode::Char('r'), NONE)],
-        action: Action::RestartWorkload,
-        help: "rollout restart the pod's Deployment/StatefulSet/DaemonSet (asks y/n)",
-        hint: Some("restart"),
-    },
-    Binding {
-        scope: Scope::In(Pane::Pods),
-        keys: &[(KeyCode::Char('s'), NONE)],
-        action: Action::ScaleWorkload,
-        help: "scale the pod's Deployment/StatefulSet: opens :scale N (asks y/n)",
-        hint: None,
-    },
-    Binding {
-        scope: Scope::In(Pane::Metrics),
-        keys: &[(KeyCode::Char('r'), NONE)],
-        action: Action::CycleRange,
-        help: "chart range: 15m → 1h → 6h",
-        hint: Some("range"),
-    },
-    Binding {
-        scope: Scope::In(Pane::Runbook),
-        keys: &[(KeyCode::Char(' '), NONE)],
-        action: Action::ToggleStep,
-        help: "tick the selected step (again to untick); a closed gate asks first",
-        hint: Some("tick"),
-    },
-    Binding {
-        scope: Scope::In(Pane::Runbook),
-        keys: &[(KeyCode::Char('r'), NONE)],
-        action: Action::RunStep,
-        help: "run the step's command in your shell (asks y; dangerous steps want the id typed)",
-        hint: Some("run"),
-    },
-    Binding {
-        scope: Scope::In(Pane::Runbook),
-        keys: &[(KeyCode::Char('v'), NONE)],
-        action: Action::VerifyStep,
-        help: "run the step's verify check; exit 0 marks it verified",
-        hint: None,
-    },
-    Binding {
-        scope: Scope::In(Pane::Runbook),
-        keys: &[(KeyCode::Char('b'), NONE)],
-        action: Action::RollbackStep,
-        help: "run the step's rollback (asks first)",
-        hint: None,
-    },
-    Binding {
-        scope: Scope::In(Pane::Runbook),
-        keys: &[(KeyCode::Enter, NONE)],
-        action: Action::FollowBranch,
-        help: "follow the step's \"go to step N\" (recorded in the timeline)",
-        hint: None,
-    },
-    Binding {
-        scope: Scope::In(Pane::Runbook),
-        keys: &[(KeyCode::Char('o'), NONE)],
-        action: Action::ShowOutput,
-        help: "show the latest command's output (Ctrl-C stops a running one)",
-        hint: None,
-    },
-    Binding {
-        scope: Scope::Global,
-        keys: &[(KeyCode::Char('?'), NONE), (KeyCode::Char('?'), SHIFT)],
-        action: Action::Help,
-        help: "show this help",
-        hint: Some("help"),
-    },
-    Binding {
-        scope: Scope::Global,
-        keys: &[(KeyCode::Char('q'), NONE), (KeyCode::Char('c'), CTRL)],
-        action: Action::Quit,
-        help: "quit (asks first while an incident is open)",
-        hint: Some("quit"),
-    },
-    Binding {
-        scope: Scope::Global,
-        keys: &[(KeyCode::Char('n'), NONE)],
-        action: Action::Note,
-        help: "write a note into the incident timeline",
-        hint: Some("note"),
-    },
-    Binding {
-        scope: Scope::Global,
-        keys: &[(KeyCode::Char('i'), NONE)],
-        action: Action::IncidentPanel,
-        help: "the Incident panel: severity, roles, clocks, action items, updates",
-        hint: Some("incident"),
-    },
-    Binding {
-        scope: Scope::Global,
-        keys: &[(KeyCode::Char('a'), NONE)],
-        action: Action::Ack,
-        help: "acknowledge the incident (stops the acknowledge and escalation clocks)",
-        hint: None,
-    },
-    Binding {
-        scope: Scope::Global,
-        keys: &[(KeyCode::Char('m'), NONE)],
-        action: Action::Mitigated,
-        help: "record that the impact has stopped",
-        hint: None,
-    },
-    Binding {
-        scope: Scope::Global,
-        keys: &[(KeyCode::Char('R'), SHIFT), (KeyCode::Char('R'), NONE)],
-        action: Action::Resolve,
-        help: "resolve the incident (asks y/n)",
-        hint: None,
-    },
-    Binding {
-        scope: Scope::Global,
-        keys: &[(KeyCode::Char('u'), NONE)],
-        action: Action::StatusUpdate,
-        help: "write a status update from the template (Tab: internal/external, Ctrl-s saves)",
-        hint: Some("update"),
-    },
-    Binding {
-        scope: Scope::Global,
-        keys: &[(KeyCode::Char('A'), SHIFT), (KeyCode::Char('A'), NONE)],
-        action: Action::AddAction,
-        help: "add a follow-up action item (what, owner, due date, ticket)",
-        hint: None,
-    },
-    Binding {
-        scope: Scope::Global,
-        keys: &[(KeyCode::Char('/'), NONE)],
-        action: Action::Filter,
-        help: "filter the Alerts (or, in Pods, the pods) as you type; Enter keeps, Esc clears",
-        hint: Some("filter"),
-    },
-    Binding {
-        scope: Scope::Global,
-        keys: &[(KeyCode::Char('S'), SHIFT), (KeyCode::Char('S'), NONE)],
-        action: Action::Silence,
-        help: "silence the selected alert (or the incident's) in Alertmanager: asks for how long",
-        hint: Some("silence"),
-    },
-    Binding {
-        scope: Scope::Global,
-        keys: &[(KeyCode::Char(':'), NONE), (KeyCode::Char(':'), SHIFT)],
-        action: Action::CommandLine,
-        help: "command line (ack, mitigated, resolve, sev, note, export, ...)",
-        hint: Some("cmd"),
-    },
-    Binding {
-        scope: Scope::Global,
-        keys: &[(KeyCode::Tab, NONE)],
-        action: Action::FocusNext,
-        help: "focus the next pane",
-        hint: Some("pane"),
-    },
-    Binding {
-        scope: Scope::Global,
-        keys: &[(KeyCode::BackTab, SHIFT), (KeyCode::BackTab, NONE)],
-        action: Action::FocusPrev,
-        help: "focus the previous pane",
-        hint: None,
-    },
-    Binding {
-        scope: Scope::Global,
-        keys: &[(KeyCode::Char('1'), NONE)],
-        action: Action::Focus(Pane::Alerts),
-        help: "go to Alerts",
-        hint: None,
-    },
-    Binding {
-        scope: Scope::Global,
-        keys: &[(KeyCode::Char('2'), NONE)],
-        action: Action::Focus(Pane::Runbook),
-        help: "go to Runbook",
-        hint: None,
-    },
-    Binding {
-        scope: Scope::Global,
-        keys: &[(KeyCode::Char('3'), NONE)],
-        action: Action::Focus(Pane::Pods),
-        help: "go to Pods",
-        hint: None,
-    },
-    Binding {
-        scope: Scope::Global,
-        keys: &[(KeyCode::Char('4'), NONE)],
-        action: Action::Focus(Pane::Metrics),
-        help: "go to Metrics",
-        hint: None,
-    },
-    Binding {
-        scope: Scope::Global,
-        keys: &[(KeyCode::Char('5'), NONE)],
-        action: Action::Focus(Pane::Timeline),
-        help: "go to Timeline",
-        hint: None,
-    },
-    Binding {
-        scope: Scope::Global,
-        keys: &[(KeyCode::Char('j'), NONE), (KeyCode::Down, NONE)],
-        action: Action::Down,
-        help: "move down",
-        hint: None,
-    },
-    Binding {
-        scope: Scope::Global,
-        keys: &[(KeyCode::Char('k'), NONE), (KeyCode::Up, NONE)],
-        action: Action::Up,
-        help: "move up",
-        hint: None,
-    },
-    Binding {
-        scope: Scope::Global,
-        keys: &[(KeyCode::PageDown, NONE), (KeyCode::Char('d'), CTRL)],
-        action: Action::PageDown,
-        help: "page down",
-        hint: None,
-    },
-    Binding {
-        scope: Scope::Global,
-        keys: &[(KeyCode::PageUp, NONE), (KeyCode::Char('u'), CTRL)],
-        action: Action::PageUp,
-        help: "page up",
-        hint: None,
-    },
-    Binding {
-        scope: Scope::Global,
-        keys: &[(KeyCode::Char('g'), NONE), (KeyCode::Home, NONE)],
-        action: Action::Top,
-        help: "go to the top",
-        hint: None,
-    },
-    Binding {
-        scope: Scope::Global,
-        keys: &[
+    row(
+        Scope::Always,
+        &[(KeyCode::Char('c'), CTRL)],
+        A::Interrupt,
+        "stop the running command, never the cockpit (with none running, in the panes: quit)",
+        None,
+    ),
+    // Panes.
+    row(
+        Scope::In(Pane::Alerts),
+        ENTER,
+        A::Open,
+        "declare an incident for the alert (or reopen its open one) and open its runbook",
+        Some("declare"),
+    ),
+    row(
+        Scope::In(Pane::Alerts),
+        &[(KeyCode::Char('H'), SHIFT), (KeyCode::Char('H'), NONE)],
+        A::ToggleSuppressed,
+        "hide or show silenced and inhibited alerts",
+        None,
+    ),
+    row(
+        Scope::In(Pane::Alerts),
+        &[(KeyCode::Char('z'), NONE)],
+        A::ToggleGroups,
+        "group alerts by name, or list them one by one",
+        None,
+    ),
+    row(
+        Scope::In(Pane::Pods),
+        &[(KeyCode::Enter, NONE), (KeyCode::Char('l'), NONE)],
+        A::PodDetails,
+        "the pod's events and last 200 log lines (f follows, p previous run, Esc closes)",
+        Some("logs"),
+    ),
+    row(
+        Scope::In(Pane::Pods),
+        &[(KeyCode::Char('d'), NONE)],
+        A::DeletePod,
+        "delete the selected pod (asks y/n; refused with --read-only)",
+        Some("delete"),
+    ),
+    row(
+        Scope::In(Pane::Pods),
+        &[(KeyCode::Char('r'), NONE)],
+        A::RestartWorkload,
+        "rollout restart the pod's Deployment/StatefulSet/DaemonSet (asks y/n)",
+        Some("restart"),
+    ),
+    row(
+        Scope::In(Pane::Pods),
+        &[(KeyCode::Char('s'), NONE)],
+        A::ScaleWorkload,
+        "scale the pod's Deployment/StatefulSet: opens :scale N (asks y/n)",
+        None,
+    ),
+    row(
+        Scope::In(Pane::Metrics),
+        &[(KeyCode::Char('r'), NONE)],
+        A::CycleRange,
+        "chart range: 15m → 1h → 6h",
+        Some("range"),
+    ),
+    row(
+        Scope::In(Pane::Runbook),
+        &[(KeyCode::Char(' '), NONE)],
+        A::ToggleStep,
+        "tick the selected step (again to untick); a closed gate asks first",
+        Some("tick"),
+    ),
+    row(
+        Scope::In(Pane::Runbook),
+        &[(KeyCode::Char('r'), NONE)],
+        A::RunStep,
+        "run the step's command in your shell (asks y; dangerous steps want the id typed)",
+        Some("run"),
+    ),
+    row(
+        Scope::In(Pane::Runbook),
+        &[(KeyCode::Char('v'), NONE)],
+        A::VerifyStep,
+        "run the step's verify check; exit 0 marks it verified",
+        None,
+    ),
+    row(
+        Scope::In(Pane::Runbook),
+        &[(KeyCode::Char('b'), NONE)],
+        A::RollbackStep,
+        "run the step's rollback (asks first)",
+        None,
+    ),
+    row(
+        Scope::In(Pane::Runbook),
+        ENTER,
+        A::FollowBranch,
+        "follow the step's \"go to step N\" (recorded in the timeline)",
+        None,
+    ),
+    row(
+        Scope::In(Pane::Runbook),
+        &[(KeyCode::Char('o'), NONE)],
+        A::ShowOutput,
+        "show the latest command's output (Ctrl-c stops a running one)",
+        None,
+    ),
+    // Everywhere in the panes.
+    row(
+        Scope::Global,
+        &[(KeyCode::Char('?'), NONE), (KeyCode::Char('?'), SHIFT)],
+        A::Help,
+        "show this help",
+        Some("help"),
+    ),
+    row(
+        Scope::Global,
+        &[(KeyCode::Char('q'), NONE)],
+        A::Quit,
+        "quit (asks first while an incident is open)",
+        Some("quit"),
+    ),
+    row(
+        Scope::Global,
+        &[(KeyCode::Char('n'), NONE)],
+        A::Note,
+        "write a note into the incident timeline",
+        Some("note"),
+    ),
+    row(
+        Scope::Global,
+        &[(KeyCode::Char('i'), NONE)],
+        A::IncidentPanel,
+        "the Incident panel: severity, roles, clocks, action items, updates",
+        Some("incident"),
+    ),
+    row(
+        Scope::Global,
+        &[(KeyCode::Char('a'), NONE)],
+        A::Ack,
+        "acknowledge the incident (stops the acknowledge and escalation clocks)",
+        None,
+    ),
+    row(
+        Scope::Global,
+        &[(KeyCode::Char('m'), NONE)],
+        A::Mitigated,
+        "record that the impact has stopped",
+        None,
+    ),
+    row(
+        Scope::Global,
+        &[(KeyCode::Char('R'), SHIFT), (KeyCode::Char('R'), NONE)],
+        A::Resolve,
+        "resolve the incident (asks y/n)",
+        None,
+    ),
+    row(
+        Scope::Global,
+        &[(KeyCode::Char('u'), NONE)],
+        A::StatusUpdate,
+        "write a status update from the template (Tab: internal/external, Ctrl-s saves)",
+        Some("update"),
+    ),
+    row(
+        Scope::Global,
+        &[(KeyCode::Char('A'), SHIFT), (KeyCode::Char('A'), NONE)],
+        A::AddAction,
+        "add a follow-up action item (what, owner, due date, ticket)",
+        None,
+    ),
+    row(
+        Scope::Global,
+        &[(KeyCode::Char('/'), NONE)],
+        A::Filter,
+        "filter the Alerts (or, in Pods, the pods) as you type; Enter keeps, Esc clears",
+        Some("filter"),
+    ),
+    row(
+        Scope::Global,
+        &[(KeyCode::Char('S'), SHIFT), (KeyCode::Char('S'), NONE)],
+        A::Silence,
+        "silence the selected alert (or the incident's) in Alertmanager: asks for how long",
+        Some("silence"),
+    ),
+    row(
+        Scope::Global,
+        &[(KeyCode::Char(':'), NONE), (KeyCode::Char(':'), SHIFT)],
+        A::CommandLine,
+        "command line (ack, mitigated, resolve, sev, note, export, ...)",
+        Some("cmd"),
+    ),
+    row(
+        Scope::Global,
+        &[(KeyCode::Tab, NONE)],
+        A::FocusNext,
+        "focus the next pane",
+        Some("pane"),
+    ),
+    row(
+        Scope::Global,
+        &[(KeyCode::BackTab, SHIFT), (KeyCode::BackTab, NONE)],
+        A::FocusPrev,
+        "focus the previous pane",
+        None,
+    ),
+    row(
+        Scope::Global,
+        &[(KeyCode::Char('1'), NONE)],
+        A::Focus(Pane::Alerts),
+        "go to Alerts",
+        None,
+    ),
+    row(
+        Scope::Global,
+        &[(KeyCode::Char('2'), NONE)],
+        A::Focus(Pane::Runbook),
+        "go to Runbook",
+        None,
+    ),
+    row(
+        Scope::Global,
+        &[(KeyCode::Char('3'), NONE)],
+        A::Focus(Pane::Pods),
+        "go to Pods",
+        None,
+    ),
+    row(
+        Scope::Global,
+        &[(KeyCode::Char('4'), NONE)],
+        A::Focus(Pane::Metrics),
+        "go to Metrics",
+        None,
+    ),
+    row(
+        Scope::Global,
+        &[(KeyCode::Char('5'), NONE)],
+        A::Focus(Pane::Timeline),
+        "go to Timeline",
+        None,
+    ),
+    // Navigation, the same in every list, overlay and log.
+    row(
+        Scope::Nav,
+        &[(KeyCode::Char('j'), NONE), (KeyCode::Down, NONE)],
+        A::Nav(Nav::Down),
+        "move down (in logs and output: towards the newest line)",
+        None,
+    ),
+    row(
+        Scope::Nav,
+        &[(KeyCode::Char('k'), NONE), (KeyCode::Up, NONE)],
+        A::Nav(Nav::Up),
+        "move up (in logs and output: back in time)",
+        None,
+    ),
+    row(
+        Scope::Nav,
+        &[(KeyCode::PageDown, NONE), (KeyCode::Char('d'), CTRL)],
+        A::Nav(Nav::PageDown),
+        "page down",
+        None,
+    ),
+    row(
+        Scope::Nav,
+        &[(KeyCode::PageUp, NONE), (KeyCode::Char('u'), CTRL)],
+        A::Nav(Nav::PageUp),
+        "page up",
+        None,
+    ),
+    row(
+        Scope::Nav,
+        &[(KeyCode::Char('g'), NONE), (KeyCode::Home, NONE)],
+        A::Nav(Nav::Top),
+        "go to the top (the oldest line)",
+        Some("top"),
+    ),
+    row(
+        Scope::Nav,
+        &[
             (KeyCode::Char('G'), SHIFT),
             (KeyCode::Char('G'), NONE),
             (KeyCode::End, NONE),
         ],
-        action: Action::Bottom,
-        help: "go to the bottom (the timeline follows new events again)",
-        hint: None,
-    },
+        A::Nav(Nav::Bottom),
+        "go to the bottom (the newest line; the timeline and logs follow again)",
+        Some("newest"),
+    ),
+    // Dialogs and editors.
+    modal(M::Note, ENTER, A::Submit, "save the note", "saves"),
+    modal(M::Note, ESC, A::Cancel, "throw the note away", "cancels"),
+    modal(M::CommandLine, ENTER, A::Submit, "run the command", "runs"),
+    modal(
+        M::CommandLine,
+        ESC,
+        A::Cancel,
+        "leave the command line",
+        "cancels",
+    ),
+    modal(
+        M::Filter,
+        ENTER,
+        A::Submit,
+        "keep the filter and go back to the list",
+        "keeps",
+    ),
+    modal(M::Filter, ESC, A::Cancel, "clear the filter", "clears"),
+    modal(
+        M::StatusUpdate,
+        &[(KeyCode::Char('s'), CTRL)],
+        A::Submit,
+        "save the update (the update clock restarts)",
+        "saves",
+    ),
+    modal(
+        M::StatusUpdate,
+        ESC,
+        A::Cancel,
+        "leave (asks first when the text was changed)",
+        "cancels",
+    ),
+    modal(
+        M::StatusUpdate,
+        &[(KeyCode::Tab, NONE)],
+        A::SwitchAudience,
+        "switch between the internal and external template (while unchanged)",
+        "other audience",
+    ),
+    modal(
+        M::DiscardUpdate,
+        YES,
+        A::Confirm,
+        "throw the changed update away",
+        "discards",
+    ),
+    modal(
+        M::DiscardUpdate,
+        ESC,
+        A::Cancel,
+        "keep editing",
+        "keeps editing",
+    ),
+    modal(
+        M::ActionForm,
+        &[(KeyCode::Tab, NONE), (KeyCode::Down, NONE)],
+        A::NextField,
+        "next field",
+        "next field",
+    ),
+    modal(
+        M::ActionForm,
+        &[
+            (KeyCode::BackTab, SHIFT),
+            (KeyCode::BackTab, NONE),
+            (KeyCode::Up, NONE),
+        ],
+        A::PrevField,
+        "previous field",
+        "previous field",
+    ),
+    modal(
+        M::ActionForm,
+        ENTER,
+        A::Submit,
+        "save the action item",
+        "saves",
+    ),
+    modal(M::ActionForm, ESC, A::Cancel, "throw it away", "cancels"),
+    modal(
+        M::PickCommand,
+        DIGITS,
+        A::Choose,
+        "run the command with this number",
+        "picks",
+    ),
+    modal(
+        M::PickCommand,
+        ENTER,
+        A::Submit,
+        "run the highlighted command",
+        "picks",
+    ),
+    modal(
+        M::PickCommand,
+        &[(KeyCode::Esc, NONE), (KeyCode::Char('q'), NONE)],
+        A::Cancel,
+        "run nothing",
+        "cancels",
+    ),
+    modal(M::ConfirmRun, YES, A::Confirm, "run it", "runs it"),
+    modal(
+        M::ConfirmRun,
+        &[(KeyCode::Char('e'), NONE), (KeyCode::Char('e'), CTRL)],
+        A::Edit,
+        "edit the command first",
+        "edits the command",
+    ),
+    modal(M::ConfirmRun, ESC, A::Cancel, "run nothing", "cancels"),
+    modal(
+        M::ConfirmDanger,
+        ENTER,
+        A::Submit,
+        "run it, when what was typed is the step id or resource",
+        "runs when the name matches",
+    ),
+    modal(
+        M::ConfirmDanger,
+        &[(KeyCode::Char('e'), CTRL)],
+        A::Edit,
+        "edit the command first",
+        "edits the command",
+    ),
+    modal(M::ConfirmDanger, ESC, A::Cancel, "run nothing", "cancels"),
+    modal(
+        M::EditCommand,
+        ENTER,
+        A::Submit,
+        "keep the edited command (checked again before it runs)",
+        "keeps the command",
+    ),
+    modal(
+        M::EditCommand,
+        ESC,
+        A::Cancel,
+        "drop the edit",
+        "drops the edit",
+    ),
+    modal(
+        M::Gate,
+        &[(KeyCode::Char('O'), SHIFT), (KeyCode::Char('O'), NONE)],
+        A::Override,
+        "go ahead although required steps are not done (recorded)",
+        "(capital o) overrides",
+    ),
+    modal(M::Gate, ESC, A::Cancel, "leave the step alone", "leaves it"),
+    modal(
+        M::PickBranch,
+        DIGITS,
+        A::Choose,
+        "follow the branch with this number",
+        "picks",
+    ),
+    modal(
+        M::PickBranch,
+        ENTER,
+        A::Submit,
+        "follow the highlighted branch",
+        "picks",
+    ),
+    modal(M::PickBranch, ESC, A::Cancel, "stay on the step", "cancels"),
+    modal(
+        M::Output,
+        &[(KeyCode::Char('b'), NONE)],
+        A::Rollback,
+        "run the step's rollback (once the command has ended)",
+        "rollback",
+    ),
+    modal(
+        M::Output,
+        &[
+            (KeyCode::Esc, NONE),
+            (KeyCode::Char('q'), NONE),
+            (KeyCode::Char('o'), NONE),
+        ],
+        A::Cancel,
+        "close the panel (a running command keeps running)",
+        "closes",
+    ),
+    modal(
+        M::PodDetail,
+        &[(KeyCode::Char('f'), NONE)],
+        A::ToggleFollow,
+        "stop or resume following the log",
+        "follow",
+    ),
+    modal(
+        M::PodDetail,
+        &[(KeyCode::Char('p'), NONE)],
+        A::TogglePrevious,
+        "the previous (crashed) run's log, or back to the current one",
+        "previous run",
+    ),
+    modal(
+        M::PodDetail,
+        &[(KeyCode::Esc, NONE), (KeyCode::Char('q'), NONE)],
+        A::Cancel,
+        "close the details",
+        "closes",
+    ),
+    modal(
+        M::ClusterConfirm,
+        YES,
+        A::Confirm,
+        "make the change",
+        "does it",
+    ),
+    modal(
+        M::ClusterConfirm,
+        ESC,
+        A::Cancel,
+        "change nothing",
+        "cancels",
+    ),
+    modal(
+        M::IncidentPanel,
+        &[
+            (KeyCode::Esc, NONE),
+            (KeyCode::Char('q'), NONE),
+            (KeyCode::Char('i'), NONE),
+            (KeyCode::Enter, NONE),
+        ],
+        A::Cancel,
+        "close the panel",
+        "closes",
+    ),
+    modal(
+        M::Updates,
+        &[
+            (KeyCode::Esc, NONE),
+            (KeyCode::Char('q'), NONE),
+            (KeyCode::Enter, NONE),
+        ],
+        A::Cancel,
+        "close the list",
+        "closes",
+    ),
+    modal(
+        M::ConfirmResolve,
+        YES,
+        A::Confirm,
+        "resolve the incident",
+        "resolves",
+    ),
+    modal(
+        M::ConfirmResolve,
+        ESC,
+        A::Cancel,
+        "keep it open",
+        "keeps it open",
+    ),
+    modal(M::ConfirmQuit, YES, A::Confirm, "quit", "quits"),
+    modal(
+        M::ConfirmQuit,
+        &[
+            (KeyCode::Char('n'), NONE),
+            (KeyCode::Char('N'), SHIFT),
+            (KeyCode::Char('N'), NONE),
+            (KeyCode::Esc, NONE),
+        ],
+        A::Cancel,
+        "stay",
+        "stays",
+    ),
+    modal(
+        M::Help,
+        &[
+            (KeyCode::Esc, NONE),
+            (KeyCode::Char('q'), NONE),
+            (KeyCode::Char('?'), NONE),
+            (KeyCode::Char('?'), SHIFT),
+            (KeyCode::Enter, NONE),
+        ],
+        A::Cancel,
+        "close help",
+        "closes",
+    ),
 ];
 
-/// The action bound to `key` with `focus`; pane bindings win over global ones.
-pub fn lookup(key: &KeyEvent, focus: Pane) -> Option<Action> {
-    let hit = |b: &&Binding| {
-        b.keys
-            .iter()
-            .any(|(c, m)| *c == key.code && *m == key.modifiers)
-    };
+fn hits(b: &Binding, key: &KeyEvent) -> bool {
+    b.keys
+        .iter()
+        .any(|(c, m)| *c == key.code && *m == key.modifiers)
+}
+
+fn find(scope: Scope, key: &KeyEvent) -> Option<Action> {
     KEYS.iter()
-        .filter(|b| b.scope == Scope::In(focus))
-        .find(hit)
-        .or_else(|| KEYS.iter().filter(|b| b.scope == Scope::Global).find(hit))
+        .find(|b| b.scope == scope && hits(b, key))
         .map(|b| b.action)
+}
+
+/// The action bound to `key` in every mode, before the mode's own keys.
+pub fn always(key: &KeyEvent) -> Option<Action> {
+    find(Scope::Always, key)
+}
+
+/// The action bound to `key` with `focus` and no dialog up; pane bindings
+/// win over global ones, which win over navigation.
+pub fn lookup(key: &KeyEvent, focus: Pane) -> Option<Action> {
+    find(Scope::In(focus), key)
+        .or_else(|| find(Scope::Global, key))
+        .or_else(|| find(Scope::Nav, key))
+}
+
+/// The action bound to `key` while a dialog is up: its own rows, then
+/// navigation when it moves through something. `None` means the key is one
+/// of its [`Others`].
+pub fn lookup_modal(key: &KeyEvent, kind: ModalKind) -> Option<Action> {
+    find(Scope::Modal(kind), key)
+        .or_else(|| kind.navigates().then(|| find(Scope::Nav, key)).flatten())
 }
 
 /// How a key is written in help and hints: `Enter`, `Space`, `Ctrl-d`, `j`.
@@ -428,8 +956,11 @@ pub fn label(code: KeyCode, mods: KeyModifiers) -> String {
     }
 }
 
-/// All distinct labels of a binding, e.g. `j ↓`.
+/// All distinct labels of a binding, e.g. `j ↓`; a run of digits as `1-9`.
 pub fn labels(b: &Binding) -> String {
+    if b.keys == DIGITS {
+        return "1-9".to_string();
+    }
     let mut seen: Vec<String> = Vec::new();
     for (c, m) in b.keys {
         let l = label(*c, *m);
@@ -440,13 +971,142 @@ pub fn labels(b: &Binding) -> String {
     seen.join(" ")
 }
 
+/// The label of a binding's first key (`1-9` for the digits).
+fn first_label(b: &Binding) -> String {
+    if b.keys == DIGITS {
+        return "1-9".to_string();
+    }
+    b.keys
+        .first()
+        .map(|(c, m)| label(*c, *m))
+        .unwrap_or_default()
+}
+
 /// Status-line hints for the focused pane: pane bindings first, then global.
 pub fn hints(focus: Pane) -> Vec<(String, &'static str)> {
     KEYS.iter()
         .filter(|b| b.scope == Scope::In(focus))
         .chain(KEYS.iter().filter(|b| b.scope == Scope::Global))
-        .filter_map(|b| b.hint.map(|h| (label(b.keys[0].0, b.keys[0].1), h)))
+        .filter_map(|b| b.hint.map(|h| (first_label(b), h)))
         .collect()
+}
+
+/// The hint line of a dialog, from its rows: `Enter saves · Esc cancels`.
+/// `offered` leaves out actions that do nothing in the dialog's present
+/// state; `tail` adds the newest-line key to views that follow new lines.
+pub fn modal_hints(kind: ModalKind, offered: impl Fn(Action) -> bool, tail: bool) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    if kind.navigates() {
+        let key = |a: Action| {
+            KEYS.iter()
+                .find(|b| b.scope == Scope::Nav && b.action == a)
+                .map(first_label)
+                .unwrap_or_default()
+        };
+        parts.push(format!(
+            "{}/{} {}",
+            key(A::Nav(Nav::Down)),
+            key(A::Nav(Nav::Up)),
+            if matches!(kind, M::PickCommand | M::PickBranch) {
+                "move"
+            } else {
+                "scroll"
+            }
+        ));
+        if tail {
+            parts.push(format!("{} newest", key(A::Nav(Nav::Bottom))));
+        }
+    }
+    // Where every other key cancels, "any other key" says it for Esc too.
+    let others_cancel = kind.others() == Others::Cancel;
+    let mut cancel = None;
+    for b in KEYS
+        .iter()
+        .filter(|b| b.scope == Scope::Modal(kind) && offered(b.action))
+    {
+        if others_cancel && b.action == A::Cancel {
+            cancel = b.hint;
+            continue;
+        }
+        if let Some(h) = b.hint {
+            parts.push(format!("{} {h}", first_label(b)));
+        }
+    }
+    if others_cancel {
+        parts.push(format!("any other key {}", cancel.unwrap_or("cancels")));
+    }
+    parts.join(" · ")
+}
+
+/// One section of the help overlay: a scope of the table, or the commands.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HelpSection {
+    /// Where these keys apply.
+    pub title: String,
+    /// Keys as written, and what they do.
+    pub rows: Vec<(String, &'static str)>,
+}
+
+/// The whole help text, generated from the key and command tables.
+#[derive(Debug, Clone, PartialEq)]
+pub struct HelpText {
+    /// In display order.
+    pub sections: Vec<HelpSection>,
+}
+
+impl HelpText {
+    /// Lines it takes: a title per section and a line per row.
+    pub fn rows(&self) -> usize {
+        self.sections.iter().map(|s| 1 + s.rows.len()).sum()
+    }
+}
+
+/// Help for every scope of the key table, then the `:` commands.
+pub fn help() -> HelpText {
+    let rows_of = |scope: Scope| -> Vec<(String, &'static str)> {
+        KEYS.iter()
+            .filter(|b| b.scope == scope)
+            .map(|b| (labels(b), b.help))
+            .collect()
+    };
+    let mut scopes: Vec<(String, Vec<Scope>)> = vec![
+        ("Everywhere".into(), vec![Scope::Always, Scope::Global]),
+        ("Moving around".into(), vec![Scope::Nav]),
+    ];
+    scopes.extend(
+        Pane::ALL
+            .iter()
+            .map(|p| (format!("In {}", p.title()), vec![Scope::In(*p)])),
+    );
+    scopes.extend(
+        ModalKind::ALL
+            .iter()
+            .map(|k| (k.title().to_string(), vec![Scope::Modal(*k)])),
+    );
+    let mut sections: Vec<HelpSection> = scopes
+        .into_iter()
+        .map(|(title, scopes)| HelpSection {
+            title,
+            rows: scopes.into_iter().flat_map(rows_of).collect(),
+        })
+        .filter(|s| !s.rows.is_empty())
+        .collect();
+    sections.push(HelpSection {
+        title: "Commands (type : first)".into(),
+        rows: super::command::COMMANDS
+            .iter()
+            .map(|(name, args, what)| (format!("{name} {args}").trim_end().to_string(), *what))
+            .collect(),
+    });
+    HelpText { sections }
+}
+
+/// The digit of a [`Action::Choose`] key as a 0-based index.
+pub fn chosen(key: &KeyEvent) -> Option<usize> {
+    match key.code {
+        KeyCode::Char(c @ '1'..='9') => Some(c as usize - '1' as usize),
+        _ => None,
+    }
 }
 
 #[cfg(test)]
@@ -459,30 +1119,63 @@ mod tests {
 
     #[test]
     fn pane_bindings_win_and_globals_apply_everywhere() {
-        assert_eq!(
-            lookup(&key(KeyCode::Enter), Pane::Alerts),
-            Some(Action::Open)
-        );
+        assert_eq!(lookup(&key(KeyCode::Enter), Pane::Alerts), Some(A::Open));
         assert_eq!(
             lookup(&key(KeyCode::Enter), Pane::Pods),
-            Some(Action::PodDetails)
+            Some(A::PodDetails)
         );
         assert_eq!(lookup(&key(KeyCode::Enter), Pane::Timeline), None);
         assert_eq!(
             lookup(&key(KeyCode::Char(' ')), Pane::Runbook),
-            Some(Action::ToggleStep)
+            Some(A::ToggleStep)
         );
         assert_eq!(
             lookup(&key(KeyCode::Char('j')), Pane::Timeline),
-            Some(Action::Down)
+            Some(A::Nav(Nav::Down))
         );
         assert_eq!(
-            lookup(
-                &KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL),
-                Pane::Alerts
-            ),
-            Some(Action::Quit)
+            always(&KeyEvent::new(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+            Some(A::Interrupt)
         );
+    }
+
+    #[test]
+    fn dialogs_have_their_own_keys_and_navigate_alike() {
+        assert_eq!(
+            lookup_modal(&key(KeyCode::Char('y')), M::ConfirmQuit),
+            Some(A::Confirm)
+        );
+        assert_eq!(lookup_modal(&key(KeyCode::Char('x')), M::ConfirmQuit), None);
+        // Every overlay that scrolls takes the same page keys.
+        for kind in ModalKind::ALL.into_iter().filter(|k| k.navigates()) {
+            assert_eq!(
+                lookup_modal(&key(KeyCode::PageDown), kind),
+                Some(A::Nav(Nav::PageDown)),
+                "{kind:?}"
+            );
+            assert_eq!(
+                lookup_modal(
+                    &KeyEvent::new(KeyCode::Char('u'), KeyModifiers::CONTROL),
+                    kind
+                ),
+                Some(A::Nav(Nav::PageUp)),
+                "{kind:?}"
+            );
+        }
+        // In an editor, letters are text.
+        assert_eq!(lookup_modal(&key(KeyCode::Char('j')), M::Note), None);
+    }
+
+    #[test]
+    fn every_dialog_can_be_left_and_has_a_hint_line() {
+        for kind in ModalKind::ALL {
+            assert!(
+                KEYS.iter()
+                    .any(|b| b.scope == Scope::Modal(kind) && b.action == A::Cancel),
+                "{kind:?} has no way out"
+            );
+            assert!(!modal_hints(kind, |_| true, false).is_empty(), "{kind:?}");
+        }
     }
 
     #[test]
@@ -491,7 +1184,7 @@ mod tests {
             for b in &KEYS[i + 1..] {
                 if a.scope == b.scope {
                     for k in a.keys {
-                        assert!(!b.keys.contains(k), "{k:?} bound twice");
+                        assert!(!b.keys.contains(k), "{k:?} bound twice in {:?}", a.scope);
                     }
                 }
             }
@@ -503,5 +1196,17 @@ mod tests {
         let h = hints(Pane::Runbook);
         assert_eq!(h[0], ("Space".to_string(), "tick"));
         assert!(h.iter().any(|(k, v)| k == "q" && *v == "quit"));
+        assert_eq!(
+            modal_hints(M::Note, |_| true, false),
+            "Enter saves · Esc cancels"
+        );
+        assert_eq!(
+            modal_hints(M::ConfirmRun, |a| a != A::Confirm, false),
+            "e edits the command · any other key cancels"
+        );
+        assert_eq!(
+            modal_hints(M::PodDetail, |_| true, true),
+            "j/k scroll · G newest · f follow · p previous run · Esc closes"
+        );
     }
 }

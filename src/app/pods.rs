@@ -1,94 +1,69 @@
 //! The Pods pane's part of the reducer: which pods to watch, the details view,
-//! and cluster changes, each behind a confirmation and refused in read-only mode.
+//! and cluster changes, each behind a confirmation and refused in read-only
+//! mode. Confirmations are asked for through [`Next`].
 
-use crossterm::event::{KeyCode, KeyEvent};
-
-use super::state::{App, Mode, Pane, PodDetail};
-use super::update::Effect;
-use crate::domain::placeholder::{Seg, fill};
+use super::msg::{Effect, Fx, record};
+use super::next::{Next, Open};
+use super::scroll::{Nav, from_bottom};
+use super::state::{App, LOG_LINES_KEPT, Pane, PodDetail};
+use crate::domain::incident::EventKind;
 use crate::domain::pod::{Owner, Pod};
-use crate::sources::kubernetes::{Action, PodRef, PodScope};
-
-/// A runbook field with its placeholders filled, or `None` when a placeholder
-/// has no label to fill it (a half-filled selector would match nothing).
-fn filled(text: &str, labels: &std::collections::BTreeMap<String, String>) -> Option<String> {
-    let mut out = String::new();
-    for seg in fill(text, labels) {
-        match seg {
-            Seg::Text(t) => out.push_str(t),
-            Seg::Filled(v) => out.push_str(&v),
-            Seg::Missing(_) => return None,
-        }
-    }
-    Some(out)
-}
-
-impl App {
-    /// The pods to watch: `:ns` / `:selector` first, then the runbook's front
-    /// matter (placeholders filled from the alert), then the alert's
-    /// `namespace` / `pod` labels, then the cluster's default namespace.
-    pub fn pod_scope(&self) -> PodScope {
-        let labels = self.shown_labels().cloned().unwrap_or_default();
-        let rb = self.shown_runbook();
-        let rb_ns = rb
-            .and_then(|r| r.meta.namespace.as_deref())
-            .and_then(|n| filled(n, &labels));
-        let rb_sel = rb
-            .and_then(|r| r.meta.selector.as_deref())
-            .and_then(|s| filled(s, &labels));
-        let namespace = self
-            .pods
-            .namespace_override
-            .clone()
-            .or(rb_ns)
-            .or_else(|| labels.get("namespace").cloned())
-            .or_else(|| self.cluster.as_ref().map(|c| c.1.clone()))
-            .unwrap_or_default();
-        let selector = self.pods.selector_override.clone().or(rb_sel);
-        let name = if selector.is_none() && self.pods.namespace_override.is_none() {
-            labels.get("pod").cloned()
-        } else {
-            None
-        };
-        PodScope {
-            namespace,
-            selector,
-            name,
-        }
-    }
-
-    /// Pods in scope that pass the `/` filter, unhealthy first.
-    pub fn visible_pods(&self) -> Vec<&Pod> {
-        let scope = self.pod_scope();
-        let words: Vec<String> = self
-            .pods
-            .filter
-            .split_whitespace()
-            .map(str::to_lowercase)
-            .collect();
-        self.pods
-            .items
-            .iter()
-            .filter(|p| scope.namespace.is_empty() || p.namespace == scope.namespace)
-            .filter(|p| scope.selector.as_deref().is_none_or(|s| p.matches(s)))
-            .filter(|p| scope.name.as_deref().is_none_or(|n| p.name == n))
-            .filter(|p| {
-                words.iter().all(|w| {
-                    p.name.to_lowercase().contains(w)
-                        || p.status.to_lowercase().contains(w)
-                        || p.node.to_lowercase().contains(w)
-                })
-            })
-            .collect()
-    }
-}
+use crate::sources::SourceMsg;
+use crate::sources::kubernetes::{Action, PodRef};
 
 /// Asks the source for the wanted scope when it changed.
-pub(super) fn sync_scope(app: &mut App, fx: &mut Vec<Effect>) {
+pub fn sync_scope(app: &mut App, fx: &mut Fx) {
     let want = Some(app.pod_scope());
     if want != app.pods.requested {
         app.pods.requested = want.clone();
         fx.push(Effect::PodScope(want));
+    }
+}
+
+/// A fresh list of pods, or why it could not be had.
+pub fn on_pods(app: &mut App, source: &str, result: Result<Vec<Pod>, String>) {
+    match result {
+        Ok(mut items) => {
+            items.sort_by(|a, b| {
+                a.is_healthy()
+                    .cmp(&b.is_healthy())
+                    .then_with(|| a.name.cmp(&b.name))
+            });
+            app.pods.items = items;
+            let len = app.visible_pods().len();
+            app.pods.cursor = app.pods.cursor.min(len.saturating_sub(1));
+            app.pods.status.ok(source, app.now);
+        }
+        Err(e) => app.pods.status.failed(source, e),
+    }
+}
+
+/// Events and log lines for the open details view; others are stale.
+pub fn on_details(app: &mut App, msg: SourceMsg) {
+    match msg {
+        SourceMsg::PodEvents { pod, result } => {
+            if let Some(d) = app.pods.detail.as_mut().filter(|d| d.pod == pod) {
+                d.events = Some(result);
+            }
+        }
+        SourceMsg::PodLog { pod, lines, done } => {
+            if let Some(d) = app.pods.detail.as_mut().filter(|d| d.pod == pod) {
+                match lines {
+                    Ok(lines) => {
+                        let added = lines.len();
+                        d.log.extend(lines);
+                        let excess = d.log.len().saturating_sub(LOG_LINES_KEPT);
+                        d.log.drain(..excess);
+                        if d.scroll > 0 {
+                            d.scroll += added;
+                        }
+                    }
+                    Err(e) => d.log_error = Some(e),
+                }
+                d.log_done |= done;
+            }
+        }
+        _ => {}
     }
 }
 
@@ -128,9 +103,10 @@ fn target(app: &App, name: Option<&str>) -> Option<(PodRef, Option<Pod>)> {
 }
 
 /// Opens the details view of a pod and starts loading its events and log.
-pub(super) fn open_details(app: &mut App, name: Option<&str>, fx: &mut Vec<Effect>) {
+pub fn open_details(app: &mut App, name: Option<&str>, fx: &mut Fx) -> Next {
     let Some((pod, found)) = target(app, name) else {
-        return app.error("no pod selected");
+        app.error("no pod selected");
+        return Next::Stay;
     };
     let container = found.and_then(|p| p.container_names.first().cloned());
     app.pods.detail = Some(PodDetail {
@@ -139,94 +115,95 @@ pub(super) fn open_details(app: &mut App, name: Option<&str>, fx: &mut Vec<Effec
         follow: true,
         ..PodDetail::default()
     });
-    app.mode = Mode::PodDetail;
     fx.push(Effect::PodDetails {
         pod,
         container,
         previous: false,
         follow: true,
     });
+    Open::PodDetail.into()
 }
 
-/// Keys while the details view is up.
-pub(super) fn on_detail_key(app: &mut App, key: KeyEvent, fx: &mut Vec<Effect>) {
+/// Closes the details view and stops its log stream.
+pub fn close_details(app: &mut App, fx: &mut Fx) {
+    app.pods.detail = None;
+    fx.push(Effect::ClosePodDetails);
+}
+
+/// Scrolls the details view's log.
+pub fn scroll_details(app: &mut App, nav: Nav) {
+    if let Some(d) = app.pods.detail.as_mut() {
+        d.scroll = from_bottom(d.scroll, nav, d.log.len());
+    }
+}
+
+/// `p` or `f` in the details view: reload the log from the tail with the
+/// previous run's log or following switched.
+pub fn toggle_details(app: &mut App, previous: bool, fx: &mut Fx) {
     let Some(d) = app.pods.detail.as_mut() else {
         return;
     };
-    let len = d.log.len();
-    match key.code {
-        KeyCode::Esc | KeyCode::Char('q') => {
-            app.pods.detail = None;
-            fx.push(Effect::ClosePodDetails);
-            return;
-        }
-        KeyCode::Char('k') | KeyCode::Up => d.scroll = (d.scroll + 1).min(len),
-        KeyCode::Char('j') | KeyCode::Down => d.scroll = d.scroll.saturating_sub(1),
-        KeyCode::PageUp => d.scroll = (d.scroll + 20).min(len),
-        KeyCode::PageDown => d.scroll = d.scroll.saturating_sub(20),
-        KeyCode::Char('g') | KeyCode::Home => d.scroll = len,
-        KeyCode::Char('G') | KeyCode::End => d.scroll = 0,
-        KeyCode::Char('p' | 'f') => {
-            if key.code == KeyCode::Char('p') {
-                d.previous = !d.previous;
-            } else {
-                d.follow = !d.follow;
-            }
-            // Reload from the tail with the new settings.
-            d.log.clear();
-            d.log_error = None;
-            d.log_done = false;
-            d.scroll = 0;
-            fx.push(Effect::PodDetails {
-                pod: d.pod.clone(),
-                container: d.container.clone(),
-                previous: d.previous,
-                follow: d.follow,
-            });
-        }
-        _ => {}
+    if previous {
+        d.previous = !d.previous;
+    } else {
+        d.follow = !d.follow;
     }
-    app.mode = Mode::PodDetail;
+    d.log.clear();
+    d.log_error = None;
+    d.log_done = false;
+    d.scroll = 0;
+    fx.push(Effect::PodDetails {
+        pod: d.pod.clone(),
+        container: d.container.clone(),
+        previous: d.previous,
+        follow: d.follow,
+    });
 }
 
 fn refuse_if_read_only(app: &mut App, what: &str) -> bool {
-    if app.read_only {
+    if app.settings.read_only {
         app.error(format!(
             "read-only: refused to {what}; nothing changed (--read-only)"
         ));
     }
-    app.read_only
+    app.settings.read_only
 }
 
-fn ask(app: &mut App, action: Action) {
+fn ask(app: &mut App, action: Action) -> Next {
     if app.cluster.is_none() {
-        return app.error(format!(
+        app.error(format!(
             "no Kubernetes cluster is configured: cannot {}",
             action.short()
         ));
+        return Next::Stay;
     }
     if refuse_if_read_only(app, &action.short()) {
-        return;
+        return Next::Stay;
     }
     app.focus = Pane::Pods;
-    app.mode = Mode::Confirm(Box::new(action));
+    Open::ClusterConfirm(action).into()
 }
 
 /// `d` / `:delete [POD]`.
-pub(super) fn ask_delete(app: &mut App, name: Option<&str>) {
+pub fn ask_delete(app: &mut App, name: Option<&str>) -> Next {
     match target(app, name) {
         Some((pod, _)) => ask(app, Action::DeletePod(pod)),
-        None => app.error("no pod selected"),
+        None => {
+            app.error("no pod selected");
+            Next::Stay
+        }
     }
 }
 
 /// `r` / `:restart [POD]`.
-pub(super) fn ask_restart(app: &mut App, name: Option<&str>) {
+pub fn ask_restart(app: &mut App, name: Option<&str>) -> Next {
     let Some((pod, found)) = target(app, name) else {
-        return app.error("no pod selected");
+        app.error("no pod selected");
+        return Next::Stay;
     };
     let Some(p) = found else {
-        return app.error(format!("pod {} is not in the list", pod.name));
+        app.error(format!("pod {} is not in the list", pod.name));
+        return Next::Stay;
     };
     match p.workload() {
         Some(workload) => ask(
@@ -236,10 +213,13 @@ pub(super) fn ask_restart(app: &mut App, name: Option<&str>) {
                 workload,
             },
         ),
-        None => app.error(format!(
-            "pod {} has no Deployment, StatefulSet or DaemonSet to restart",
-            p.name
-        )),
+        None => {
+            app.error(format!(
+                "pod {} has no Deployment, StatefulSet or DaemonSet to restart",
+                p.name
+            ));
+            Next::Stay
+        }
     }
 }
 
@@ -268,7 +248,7 @@ fn workload(text: &str) -> Result<Owner, String> {
 }
 
 /// `:scale N [WORKLOAD]`.
-pub(super) fn ask_scale(app: &mut App, replicas: u32, target_text: Option<&str>) {
+pub fn ask_scale(app: &mut App, replicas: u32, target_text: Option<&str>) -> Next {
     let selected = target(app, None).and_then(|(_, p)| p);
     let result = match target_text {
         Some(t) => workload(t).map(|w| {
@@ -296,17 +276,41 @@ pub(super) fn ask_scale(app: &mut App, replicas: u32, target_text: Option<&str>)
                 replicas,
             },
         ),
-        Err(e) => app.error(e),
+        Err(e) => {
+            app.error(e);
+            Next::Stay
+        }
     }
 }
 
-/// `y` carries out the confirmed change; anything else cancels it.
-pub(super) fn on_confirm_key(app: &mut App, key: KeyEvent, action: Action, fx: &mut Vec<Effect>) {
-    match key.code {
-        KeyCode::Char('y' | 'Y') => {
-            app.info(format!("{}…", action.short()));
-            fx.push(Effect::Cluster(action));
+/// `y` on a cluster change: carry it out.
+pub fn perform(app: &mut App, action: Action, fx: &mut Fx) {
+    app.info(format!("{}…", action.short()));
+    fx.push(Effect::Cluster(action));
+}
+
+/// What the API server did with a change: shown, and recorded when an
+/// incident is open.
+pub fn on_done(app: &mut App, action: String, result: Result<String, String>, fx: &mut Fx) {
+    let (ok, outcome) = match result {
+        Ok(done) => {
+            app.info(done.clone());
+            (true, done)
         }
-        _ => app.info("cancelled: nothing was changed"),
+        Err(e) => {
+            app.error(format!("{action}: refused: {e}"));
+            (false, e)
+        }
+    };
+    if app.incident_state().is_some() {
+        record(
+            app,
+            EventKind::ClusterAction {
+                action,
+                ok,
+                outcome,
+            },
+            fx,
+        );
     }
 }

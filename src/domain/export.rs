@@ -255,7 +255,7 @@ pub fn report(events: &[Event], matrix: &Matrix) -> Result<Report, FoldError> {
         .map(|e| TimelineRow {
             at: e.ts.strftime("%Y-%m-%d %H:%M:%S%.3f").to_string(),
             by: clean(&e.author),
-            event: clean(&e.kind.describe()),
+            event: clean(&e.describe()),
         })
         .collect();
     let steps = inc
@@ -389,17 +389,34 @@ pub fn json(events: &[Event], matrix: &Matrix) -> Result<String, FoldError> {
 
 /// Renders the postmortem for a journal through a template.
 pub fn markdown(events: &[Event], template: &str, matrix: &Matrix) -> Result<String, FoldError> {
+    render(events, template, matrix).map(|r| r.text)
+}
+
+/// A rendered postmortem and what the template asked for that does not exist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// The markdown.
+    pub text: String,
+    /// `{{names}}` in the template that are not [`PLACEHOLDERS`], left as written.
+    pub unknown: Vec<String>,
+}
+
+/// Renders the postmortem through a template in one pass: text that came
+/// from a note, a title or a command is inserted as it is and never searched
+/// for placeholders itself.
+pub fn render(events: &[Event], template: &str, matrix: &Matrix) -> Result<Rendered, FoldError> {
     let inc = Incident::fold(events)?;
     let r = report(events, matrix)?;
-    let values = values(&inc, &r);
-    let mut out = template.to_string();
-    for (key, value) in &values {
-        out = out.replace(&format!("{{{{{key}}}}}"), value);
+    let values: Vec<(&str, String)> = values(&inc, &r).into_iter().collect();
+    let filled = super::template::fill(template, &values);
+    let mut text = filled.text;
+    if !text.ends_with('\n') {
+        text.push('\n');
     }
-    if !out.ends_with('\n') {
-        out.push('\n');
-    }
-    Ok(out)
+    Ok(Rendered {
+        text,
+        unknown: filled.unknown,
+    })
 }
 
 /// Markdown-safe on one line (table cells).
@@ -770,7 +787,6 @@ mod tests {
                 "bob",
                 EventKind::Note {
                     text: "rolled back | v1.4 with PGPASSWORD=hunter2 psql\n\u{1b}[31mred".into(),
-                    at: None,
                 },
             ),
             ev(
@@ -778,9 +794,9 @@ mod tests {
                 "carol",
                 EventKind::Note {
                     text: "support saw the first complaint".into(),
-                    at: Some(crate::domain::incident::tests::at("02:58:00")),
                 },
-            ),
+            )
+            .about(Some(crate::domain::incident::tests::at("02:58:00"))),
             ev(
                 "03:06:00",
                 "alice",
@@ -1063,6 +1079,36 @@ mod tests {
             a.contains("| mitigate | 04:00:00 | never | not yet |"),
             "{a}"
         );
+    }
+
+    #[test]
+    fn text_from_the_journal_is_never_filled_as_a_template() {
+        let mut events = journal();
+        for _ in 0..50 {
+            events.push(ev(
+                "03:30:00",
+                "bob",
+                EventKind::Note {
+                    text: "see {{timeline}} and {{notes}}".into(),
+                },
+            ));
+        }
+        let md = markdown(&events, DEFAULT_TEMPLATE, &Matrix::default()).expect("export");
+        assert!(md.contains("see {{timeline}} and {{notes}}"));
+        let plain = markdown(&journal(), DEFAULT_TEMPLATE, &Matrix::default()).expect("export");
+        assert!(
+            md.len() < plain.len() + 50 * 400,
+            "50 notes grew the export from {} to {} bytes",
+            plain.len(),
+            md.len()
+        );
+    }
+
+    #[test]
+    fn unknown_template_placeholders_are_reported() {
+        let r = render(&journal(), "{{title}} {{root_cause}}", &Matrix::default()).expect("export");
+        assert_eq!(r.unknown, ["root_cause"]);
+        assert!(r.text.contains("{{root_cause}}"));
     }
 
     #[test]

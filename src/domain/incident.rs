@@ -1,6 +1,25 @@
 //! Incident events and the fold that turns a journal into the incident's state.
 //! State is never stored: it is recomputed from events, so replay and export are
 //! deterministic and every cockpit agrees.
+//!
+//! # The event model
+//!
+//! Every journal line is one [`Event`]:
+//! - `v`, the schema version ([`SCHEMA_VERSION`]; lines without one are version 1);
+//! - `event_id`, globally unique and lowercase: a UUIDv7 given when the line is written,
+//!   or, for a fact several cockpits may each observe (an alert changing state, a
+//!   deadline missed, a verify query turning green), a UUIDv5 derived from the
+//!   fact ([`fact_id`]) so the fold counts it once. Lines written before ids
+//!   existed get one derived from their file and line ([`line_id`]);
+//! - `host`, the machine that wrote it;
+//! - `ts`, when it was written, and `at`, when what it describes happened if
+//!   that was earlier (a backdated note). The *effective time* is `at` where
+//!   given, else `ts` ([`Event::effective`]);
+//! - `author` and the kind with its details.
+//!
+//! Events have one total order ([`Event::order`]): effective time, then write
+//! time, then id. No event is larger than [`MAX_EVENT_BYTES`] once written;
+//! longer text is cut visibly when it is written ([`Event::bounded`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -13,18 +32,160 @@ use super::runbook::Runbook;
 use super::severity::Sev;
 use super::time::millis_serde;
 
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: u32 = 2;
+
+/// The largest event warroom writes, as a JSON line.
+pub const MAX_EVENT_BYTES: usize = 1 << 20;
+
+fn legacy_version() -> u32 {
+    1
+}
+
 /// One journal line: when, who, what.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Event {
+    /// Schema version; 1 for lines written before it was recorded.
+    #[serde(default = "legacy_version")]
+    pub v: u32,
+    /// Globally unique, lowercase id; empty until the event is written.
+    /// Written as `event_id` (a declaration's `id` is the incident's).
+    #[serde(rename = "event_id", default, skip_serializing_if = "String::is_empty")]
+    pub id: String,
+    /// The machine that wrote it; empty until the event is written.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub host: String,
     #[serde(with = "millis_serde")]
-    /// When it happened, UTC, to the millisecond.
+    /// When it was written, UTC, to the millisecond.
     pub ts: Timestamp,
+    /// When what it describes happened, when reported late (`:note @14:32`);
+    /// `ts` stays the time it was written.
+    #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_millis")]
+    pub at: Option<Timestamp>,
     /// Who did it (the responder's configured name).
     pub author: String,
     #[serde(flatten)]
     /// What happened, with its details flattened into the same JSON object.
     pub kind: EventKind,
 }
+
+/// The namespace of warroom's derived ids (UUIDv5).
+const ID_NAMESPACE: uuid::Uuid = uuid::Uuid::from_u128(0x6a0e_52d1_7c4b_4f3e_9b1a_2c8d_5e7f_9a01);
+
+/// A new unique id: a lowercase UUIDv7, ordered by creation time.
+pub fn new_id() -> String {
+    uuid::Uuid::now_v7().hyphenated().to_string()
+}
+
+/// The id of a fact several cockpits may record: the same fact gives the
+/// same id on every host.
+pub fn fact_id(incident: &str, fact: &str) -> String {
+    uuid::Uuid::new_v5(
+        &ID_NAMESPACE,
+        format!("fact\n{incident}\n{fact}").as_bytes(),
+    )
+    .hyphenated()
+    .to_string()
+}
+
+/// The id of a line written before ids existed: derived from the journal's
+/// file name and the line number, so it is the same on every read.
+pub fn line_id(file: &str, line: usize) -> String {
+    uuid::Uuid::new_v5(&ID_NAMESPACE, format!("line\n{file}\n{line}").as_bytes())
+        .hyphenated()
+        .to_string()
+}
+
+impl Event {
+    /// An event of this build's schema, written at `ts` by `author`; its id
+    /// and host are given when it is written, unless set before.
+    pub fn new(ts: Timestamp, author: String, kind: EventKind) -> Self {
+        Event {
+            v: SCHEMA_VERSION,
+            id: String::new(),
+            host: String::new(),
+            ts,
+            at: None,
+            author,
+            kind,
+        }
+    }
+
+    /// The same event, about an earlier moment.
+    pub fn about(mut self, at: Option<Timestamp>) -> Self {
+        self.at = at;
+        self
+    }
+
+    /// The same event as a fact of `incident` that other cockpits may also
+    /// record: its id is derived from `fact`.
+    pub fn as_fact(mut self, incident: &str, fact: &str) -> Self {
+        self.id = fact_id(incident, fact);
+        self
+    }
+
+    /// When what it describes happened: `at` where given, else `ts`.
+    pub fn effective(&self) -> Timestamp {
+        self.at.unwrap_or(self.ts)
+    }
+
+    /// The total order of events: effective time, then write time, then id.
+    pub fn order(&self, other: &Event) -> std::cmp::Ordering {
+        self.effective()
+            .cmp(&other.effective())
+            .then(self.ts.cmp(&other.ts))
+            .then_with(|| self.id.cmp(&other.id))
+    }
+
+    /// One line for timelines and drafts, saying when a backdated event
+    /// happened.
+    pub fn describe(&self) -> String {
+        match (&self.kind, self.at) {
+            (EventKind::Note { text }, Some(at)) => {
+                format!("Note (about {} UTC): {text}", super::time::utc_clock(at))
+            }
+            (kind, Some(at)) => format!(
+                "{} (about {} UTC)",
+                kind.describe(),
+                super::time::utc_clock(at)
+            ),
+            (kind, None) => kind.describe(),
+        }
+    }
+
+    /// The same event cut to fit [`MAX_EVENT_BYTES`]: the longest texts are
+    /// shortened, each ending with a note of how much was cut.
+    pub fn bounded(mut self) -> Event {
+        for _ in 0..32 {
+            let size = serde_json::to_vec(&self).map_or(0, |v| v.len());
+            if size <= MAX_EVENT_BYTES {
+                break;
+            }
+            let over = size - MAX_EVENT_BYTES;
+            let Some(longest) = self
+                .kind
+                .texts_mut()
+                .into_iter()
+                .filter(|t| t.len() > CUT_MARK_ROOM)
+                .max_by_key(|t| t.len())
+            else {
+                break;
+            };
+            let keep = longest.len().saturating_sub(over + CUT_MARK_ROOM);
+            let keep = (0..=keep)
+                .rev()
+                .find(|i| longest.is_char_boundary(*i))
+                .unwrap_or(0);
+            let cut = longest.len() - keep;
+            longest.truncate(keep);
+            longest.push_str(&format!(" … [{cut} bytes cut: events are at most 1 MiB]"));
+        }
+        self
+    }
+}
+
+/// Room left for the note that says how much was cut.
+const CUT_MARK_ROOM: usize = 64;
 
 /// What happened. New kinds may be added; old journals stay readable.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -70,14 +231,10 @@ pub enum EventKind {
         /// Step text at the time.
         text: String,
     },
-    /// A responder's note.
+    /// A responder's note (backdated through the event's `at`).
     Note {
         /// The note, possibly several lines.
         text: String,
-        /// When what it describes happened, when reported late (`:note @14:32`);
-        /// the event's own time stays the time it was written.
-        #[serde(default, skip_serializing_if = "Option::is_none", with = "opt_millis")]
-        at: Option<Timestamp>,
     },
     /// Someone took an incident role.
     RoleAssigned {
@@ -291,6 +448,38 @@ impl RunOutcome {
 }
 
 impl EventKind {
+    /// The free texts of the event, longest first to cut when it is too big.
+    fn texts_mut(&mut self) -> Vec<&mut String> {
+        match self {
+            EventKind::Declared { title, .. } => vec![title],
+            EventKind::StepDone { text, .. } | EventKind::StepUndone { text, .. } => vec![text],
+            EventKind::Note { text } => vec![text],
+            EventKind::StatusUpdate { text, .. } => vec![text],
+            EventKind::ActionItem { text, .. } => vec![text],
+            EventKind::CommandStarted { command, .. } => vec![command],
+            EventKind::CommandFinished {
+                command, output, ..
+            } => vec![output, command],
+            EventKind::StepVerified { how, .. } => vec![how],
+            EventKind::ClusterAction {
+                action, outcome, ..
+            } => vec![outcome, action],
+            EventKind::BranchTaken { label, .. } => vec![label],
+            EventKind::RoleAssigned { name, .. } => vec![name],
+            EventKind::Acknowledged
+            | EventKind::SeverityChanged { .. }
+            | EventKind::DeadlineMissed { .. }
+            | EventKind::Mitigated
+            | EventKind::Resolved
+            | EventKind::Reopened
+            | EventKind::AlertChanged { .. }
+            | EventKind::SilenceCreated { .. }
+            | EventKind::SilenceExpired { .. }
+            | EventKind::RunbookAttached { .. }
+            | EventKind::GateOverridden { .. } => Vec::new(),
+        }
+    }
+
     /// Events a source or the cockpit observed rather than a person did.
     pub fn is_observed(&self) -> bool {
         matches!(
@@ -549,6 +738,9 @@ pub struct Incident {
     pub verified: BTreeMap<String, (Mark, String)>,
     /// Steps whose gate a responder overrode.
     pub overridden: BTreeMap<String, Mark>,
+    /// Ids of the events folded so far, so a fact recorded by several
+    /// cockpits counts once.
+    pub seen: std::collections::HashSet<String>,
 }
 
 /// A command run for a step, as recorded.
@@ -670,11 +862,19 @@ impl Incident {
             runs: BTreeMap::new(),
             verified: BTreeMap::new(),
             overridden: BTreeMap::new(),
+            seen: [e.id.clone()]
+                .into_iter()
+                .filter(|i| !i.is_empty())
+                .collect(),
         })
     }
 
-    /// Applies one later event. A repeated declaration changes nothing.
+    /// Applies one later event. A repeated declaration changes nothing, and
+    /// neither does an event whose id was folded already.
     pub fn apply(&mut self, e: &Event) {
+        if !e.id.is_empty() && !self.seen.insert(e.id.clone()) {
+            return;
+        }
         if !e.kind.is_observed() {
             self.responders.insert(e.author.clone());
         }
@@ -702,10 +902,10 @@ impl Incident {
                     },
                 );
             }
-            EventKind::Note { text, at } => {
+            EventKind::Note { text } => {
                 // A backdated note sorts by when it happened, not when written.
                 let m = Mark {
-                    at: at.unwrap_or(e.ts),
+                    at: e.effective(),
                     by: e.author.clone(),
                 };
                 let pos = self.notes.partition_point(|(n, _)| n.at <= m.at);
@@ -910,10 +1110,7 @@ impl EventKind {
             EventKind::SeverityChanged { from, to } => format!("Severity changed {from} → {to}"),
             EventKind::StepDone { section, text, .. } => format!("Done [{section}] {text}"),
             EventKind::StepUndone { section, text, .. } => format!("Undone [{section}] {text}"),
-            EventKind::Note { text, at: None } => format!("Note: {text}"),
-            EventKind::Note { text, at: Some(at) } => {
-                format!("Note (about {} UTC): {text}", super::time::utc_clock(*at))
-            }
+            EventKind::Note { text } => format!("Note: {text}"),
             EventKind::RoleAssigned { role, name } => {
                 format!("{} is now {name}", role.title())
             }
@@ -1056,11 +1253,7 @@ pub(crate) mod tests {
     }
 
     pub(crate) fn ev(t: &str, who: &str, kind: EventKind) -> Event {
-        Event {
-            ts: at(t),
-            author: who.into(),
-            kind,
-        }
+        Event::new(at(t), who.into(), kind)
     }
 
     pub(crate) fn declared() -> EventKind {
@@ -1132,7 +1325,6 @@ pub(crate) mod tests {
                 "carol",
                 EventKind::Note {
                     text: "rolled back".into(),
-                    at: None,
                 },
             ),
             ev("03:10:00", "alice", EventKind::Mitigated),
@@ -1181,18 +1373,11 @@ pub(crate) mod tests {
 
     #[test]
     fn events_round_trip_as_json_lines() {
-        let e = ev(
-            "03:00:00",
-            "alice",
-            EventKind::Note {
-                text: "hi".into(),
-                at: None,
-            },
-        );
+        let e = ev("03:00:00", "alice", EventKind::Note { text: "hi".into() });
         let line = serde_json::to_string(&e).expect("ser");
         assert_eq!(
             line,
-            r#"{"ts":"2026-11-21T03:00:00.000Z","author":"alice","kind":"note","text":"hi"}"#
+            r#"{"v":2,"ts":"2026-11-21T03:00:00.000Z","author":"alice","kind":"note","text":"hi"}"#
         );
         assert_eq!(serde_json::from_str::<Event>(&line).expect("de"), e);
         let d = ev("03:00:00", "alice", declared());
@@ -1253,17 +1438,10 @@ pub(crate) mod tests {
                 "carol",
                 EventKind::Note {
                     text: "late".into(),
-                    at: Some(at("02:59:00")),
                 },
-            ),
-            ev(
-                "03:03:30",
-                "carol",
-                EventKind::Note {
-                    text: "now".into(),
-                    at: None,
-                },
-            ),
+            )
+            .about(Some(at("02:59:00"))),
+            ev("03:03:30", "carol", EventKind::Note { text: "now".into() }),
             ev(
                 "03:04:00",
                 "bob",

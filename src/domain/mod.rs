@@ -13,4 +13,5 @@ pub mod policy;
 pub mod redact;
 pub mod runbook;
 pub mod severity;
+pub mod template;
 pub mod time;

@@ -18,20 +18,24 @@ enum Row {
 }
 
 fn rows(app: &App) -> Vec<Row> {
-    let a = &app.alerts;
-    let mut out = Vec::with_capacity(a.view.len());
+    let (view, items, grouped) = (
+        app.alerts.view(),
+        app.alerts.items(),
+        app.alerts.is_grouped(),
+    );
+    let mut out = Vec::with_capacity(view.len());
     let mut pos = 0;
-    while pos < a.view.len() {
-        let name = a.items[a.view[pos]].name();
-        let count = if a.grouped {
-            a.view[pos..]
+    while pos < view.len() {
+        let name = items[view[pos]].name();
+        let count = if grouped {
+            view[pos..]
                 .iter()
-                .take_while(|i| a.items[**i].name() == name)
+                .take_while(|i| items[**i].name() == name)
                 .count()
         } else {
             1
         };
-        if a.grouped {
+        if grouped {
             out.push(Row::Header {
                 name: name.to_string(),
                 count,
@@ -44,7 +48,7 @@ fn rows(app: &App) -> Vec<Row> {
 }
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
-    let items = &app.alerts.items;
+    let items = &app.alerts.items();
     let mut title = vec![Span::raw(format!("Alerts {}", items.len()))];
     for (label, n) in alert::counts(items) {
         let rank = alert::severity_rank(Some(&label));
@@ -56,7 +60,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     }
     let muted = items.iter().filter(|a| a.state.is_suppressed()).count();
     if muted > 0 {
-        let text = if app.alerts.hide_suppressed {
+        let text = if app.alerts.hides_suppressed() {
             format!(" · {muted} muted hidden")
         } else {
             format!(" · {muted} muted")
@@ -76,13 +80,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         buf,
     );
     let mut list = inner;
-    if !app.alerts.filter.is_empty() {
-        let shown = app.alerts.view.len();
+    if !app.alerts.filter().is_empty() {
+        let shown = app.alerts.view().len();
         put_line(
             Line::styled(
                 format!(
                     "/{} — {shown} of {}",
-                    clean(&app.alerts.filter),
+                    clean(app.alerts.filter()),
                     items.len()
                 ),
                 theme::warn(),
@@ -94,7 +98,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         list.y += 1;
         list.height = list.height.saturating_sub(1);
     }
-    if app.alerts.view.is_empty() {
+    if app.alerts.view().is_empty() {
         let waiting = "Waiting for the first alerts…";
         let empty = if items.is_empty() {
             "No alerts firing."
@@ -105,7 +109,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     }
     let incident_fp = app.incident_state().map(|i| i.alert.fingerprint.as_str());
     let width = list.width as usize;
-    let indent = usize::from(app.alerts.grouped) * 2;
+    let indent = usize::from(app.alerts.is_grouped()) * 2;
     let name_w = (width / 3).clamp(12, 34).saturating_sub(indent);
     let age_w = 6;
     let sev_w = 5;
@@ -114,7 +118,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     let rows = rows(app);
     let cursor_row = rows
         .iter()
-        .position(|r| matches!(r, Row::Alert(p) if *p == app.alerts.cursor))
+        .position(|r| matches!(r, Row::Alert(p) if *p == app.alerts.cursor()))
         .unwrap_or(0);
     let start = window_start(cursor_row, rows.len(), height);
     let shown = rows.len().min(height);
@@ -135,7 +139,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
             }
             Row::Alert(pos) => *pos,
         };
-        let Some(a) = app.alerts.view.get(pos).and_then(|i| items.get(*i)) else {
+        let Some(a) = app.alerts.view().get(pos).and_then(|i| items.get(*i)) else {
             continue;
         };
         let sev: String = a
@@ -182,7 +186,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
             text_style,
         ));
         put_line(Line::from(spans), list, row, buf);
-        if pos == app.alerts.cursor {
+        if pos == app.alerts.cursor() {
             fill_row(list, row, theme::selected(), buf);
         }
     }
@@ -239,7 +243,7 @@ fn detail_lines(a: &crate::domain::alert::Alert, app: &App, area: Rect, buf: &mu
         width,
         0,
     ));
-    let runbook = match app.library.for_alert(a) {
+    let runbook = match app.runbooks.library.for_alert(a) {
         Some(rb) => format!("runbook: {}", clean(&rb.id)),
         None => "runbook: none found".to_string(),
     };

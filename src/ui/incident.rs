@@ -11,7 +11,8 @@ use ratatui::widgets::{Paragraph, Widget};
 use super::overlay::{boxed, centered};
 use super::text::{clean, clip};
 use super::theme;
-use crate::app::state::{ACTION_FIELDS, ActionDraft, App, UpdateDraft};
+use crate::app::modal::{ACTION_FIELDS, ActionDraft, UpdateDraft};
+use crate::app::state::App;
 use crate::domain::incident::Role;
 use crate::domain::policy::{Clock, ClockKind, ClockState};
 use crate::domain::time::{hms, utc_clock, utc_datetime};
@@ -53,7 +54,7 @@ pub fn clock_short(kind: ClockKind) -> &'static str {
     }
 }
 
-pub fn panel(app: &App, area: Rect, buf: &mut Buffer) {
+pub fn panel(app: &App, top: usize, title: &str, area: Rect, buf: &mut Buffer) {
     let Some(inc) = app.incident_state() else {
         return;
     };
@@ -91,7 +92,8 @@ pub fn panel(app: &App, area: Rect, buf: &mut Buffer) {
         if c.kind == ClockKind::Escalate {
             label = format!(
                 "escalate to {}",
-                app.oncall
+                app.settings
+                    .oncall
                     .secondary
                     .as_deref()
                     .unwrap_or("(no secondary set)")
@@ -110,7 +112,7 @@ pub fn panel(app: &App, area: Rect, buf: &mut Buffer) {
         );
         lines.push(Line::raw(format!("  {:<20} {who}", role.title())));
     }
-    let oc = &app.oncall;
+    let oc = &app.settings.oncall;
     lines.push(Line::styled(
         format!(
             "  on call: primary {} · secondary {}",
@@ -163,14 +165,14 @@ pub fn panel(app: &App, area: Rect, buf: &mut Buffer) {
         None => lines.push(Line::styled("  none yet (u writes one)", theme::dim())),
     }
     let r = centered(area, 90, lines.len() as u16 + 2);
-    let inner = boxed(" Incident — Esc closes ", r, buf);
+    let inner = boxed(title, r, buf);
     let max = lines.len().saturating_sub(inner.height as usize);
     Paragraph::new(lines)
-        .scroll((app.overlay_scroll.min(max) as u16, 0))
+        .scroll((top.min(max) as u16, 0))
         .render(inner, buf);
 }
 
-pub fn updates(app: &App, area: Rect, buf: &mut Buffer) {
+pub fn updates(app: &App, top: usize, title: &str, area: Rect, buf: &mut Buffer) {
     let Some(inc) = app.incident_state() else {
         return;
     };
@@ -196,33 +198,27 @@ pub fn updates(app: &App, area: Rect, buf: &mut Buffer) {
         }
     }
     let r = centered(area, 96, area.height.saturating_sub(4));
-    let inner = boxed(" Status updates — j/k scroll · Esc closes ", r, buf);
+    let inner = boxed(title, r, buf);
     let max = lines.len().saturating_sub(inner.height as usize);
     Paragraph::new(lines)
-        .scroll((app.overlay_scroll.min(max) as u16, 0))
+        .scroll((top.min(max) as u16, 0))
         .render(inner, buf);
 }
 
-pub fn editor(d: &UpdateDraft, area: Rect, buf: &mut Buffer) {
+pub fn editor(d: &UpdateDraft, hints: &str, area: Rect, buf: &mut Buffer) {
     let r = centered(area, 96, area.height.saturating_sub(4).max(8));
     let title = if d.confirm_discard {
-        " Discard this status update? y discards · any other key keeps editing "
-    } else if d.audience == crate::domain::incident::Audience::Internal {
-        " Status update (internal) — Ctrl-s saves · Esc cancels · Tab: external "
+        format!(" Discard this status update? {hints} ")
     } else {
-        " Status update (external) — Ctrl-s saves · Esc cancels · Tab: internal "
+        format!(" Status update ({}) — {hints} ", d.audience.as_str())
     };
-    let inner = boxed(title, r, buf);
+    let inner = boxed(&title, r, buf);
     d.editor.render(inner, buf);
 }
 
-pub fn action_form(d: &ActionDraft, area: Rect, buf: &mut Buffer) {
+pub fn action_form(d: &ActionDraft, title: &str, area: Rect, buf: &mut Buffer) {
     let r = centered(area, 72, 8);
-    let inner = boxed(
-        " Action item — Tab next field · Enter saves · Esc cancels ",
-        r,
-        buf,
-    );
+    let inner = boxed(title, r, buf);
     for (i, (label, field)) in ACTION_FIELDS.iter().zip(&d.fields).enumerate() {
         let row = Rect {
             y: inner.y + i as u16,
@@ -263,7 +259,7 @@ pub fn action_form(d: &ActionDraft, area: Rect, buf: &mut Buffer) {
     }
 }
 
-pub fn confirm_resolve(app: &App, area: Rect, buf: &mut Buffer) {
+pub fn confirm_resolve(app: &App, hints: &str, area: Rect, buf: &mut Buffer) {
     let id = super::overlay::open_id(app);
     super::overlay::dialog(
         area,
@@ -272,7 +268,7 @@ pub fn confirm_resolve(app: &App, area: Rect, buf: &mut Buffer) {
         " Resolve? ",
         vec![
             Line::raw(format!("Resolve incident {id}? Its clocks stop.")),
-            Line::styled("y resolves · any other key keeps it open", theme::warn()),
+            Line::styled(hints.to_string(), theme::warn()),
         ],
     );
 }

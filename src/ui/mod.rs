@@ -21,6 +21,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Widget};
 
+use crate::app::Mode;
 use crate::app::state::{App, Pane, SourceStatus};
 use crate::domain::time::age;
 
@@ -29,72 +30,103 @@ use crate::domain::time::age;
 pub const WIDE: (u16, u16) = (120, 30);
 
 /// Draws the whole cockpit into a frame.
-pub fn draw(frame: &mut Frame, app: &App) {
+pub fn draw(frame: &mut Frame, app: &App, mode: &Mode) {
     let area = frame.area();
-    render(app, area, frame.buffer_mut());
+    render(app, mode, area, frame.buffer_mut());
 }
 
-/// Draws the whole cockpit into a buffer (used by tests and screenshots too).
-pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    let [main, message, status_area] = Layout::vertical([
+/// Where everything goes on a screen of this size.
+struct Screen {
+    /// Panes as `(pane, area, drawn as focused)`; in the compact layout only
+    /// the focused one (and the timeline strip under it).
+    panes: Vec<(Pane, Rect, bool)>,
+    /// The tab bar of the compact layout.
+    tabs: Option<Rect>,
+    /// The message (and command) line.
+    message: Rect,
+    /// The status line.
+    status: Rect,
+}
+
+/// The one layout: wide with every pane at once, compact with tabs.
+fn layout(area: Rect, focus: Pane) -> Screen {
+    let [main, message, status] = Layout::vertical([
         Constraint::Min(3),
         Constraint::Length(1),
         Constraint::Length(1),
     ])
     .areas(area);
     if area.width >= WIDE.0 && area.height >= WIDE.1 {
-        wide(app, main, buf);
-    } else {
-        compact(app, main, buf);
+        let [left, middle, right] = Layout::horizontal([
+            Constraint::Percentage(34),
+            Constraint::Percentage(36),
+            Constraint::Percentage(30),
+        ])
+        .areas(main);
+        let [alerts, pods] =
+            Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(left);
+        let [metrics, timeline] =
+            Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(right);
+        let panes = [
+            (Pane::Alerts, alerts),
+            (Pane::Pods, pods),
+            (Pane::Runbook, middle),
+            (Pane::Metrics, metrics),
+            (Pane::Timeline, timeline),
+        ]
+        .into_iter()
+        .map(|(p, r)| (p, r, p == focus))
+        .collect();
+        return Screen {
+            panes,
+            tabs: None,
+            message,
+            status,
+        };
     }
-    status::message_line(app, message, buf);
-    status::render(app, status_area, buf);
-    overlay::render(app, area, buf);
-}
-
-/// Columns the Metrics chart gets on a terminal of this size, so the sources
-/// can ask for about one sample per braille dot. Mirrors the layouts below.
-pub fn chart_width(width: u16, height: u16) -> u16 {
-    let pane = if width >= WIDE.0 && height >= WIDE.1 {
-        (u32::from(width) * 30 / 100) as u16
-    } else {
-        width
-    };
-    // Borders and the y-axis labels.
-    pane.saturating_sub(2 + 6).max(10)
-}
-
-fn wide(app: &App, area: Rect, buf: &mut Buffer) {
-    let [left, middle, right] = Layout::horizontal([
-        Constraint::Percentage(34),
-        Constraint::Percentage(36),
-        Constraint::Percentage(30),
-    ])
-    .areas(area);
-    let [alerts_area, pods_area] =
-        Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(left);
-    let [metrics_area, timeline_area] =
-        Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(right);
-    pane(app, Pane::Alerts, alerts_area, buf);
-    pane(app, Pane::Pods, pods_area, buf);
-    pane(app, Pane::Runbook, middle, buf);
-    pane(app, Pane::Metrics, metrics_area, buf);
-    pane(app, Pane::Timeline, timeline_area, buf);
-}
-
-fn compact(app: &App, area: Rect, buf: &mut Buffer) {
-    let [tabs, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
-    tab_bar(app, tabs, buf);
+    let [tabs, body] = Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(main);
     // Keep the newest timeline entries in view under the focused pane, so every
     // tick or note is visibly recorded even on a small terminal.
-    if app.focus != Pane::Timeline && body.height >= 16 {
+    let panes = if focus != Pane::Timeline && body.height >= 16 {
         let [top, strip] =
             Layout::vertical([Constraint::Min(8), Constraint::Length(5)]).areas(body);
-        pane(app, app.focus, top, buf);
-        pane_as(app, Pane::Timeline, strip, buf, false);
+        vec![(focus, top, true), (Pane::Timeline, strip, false)]
     } else {
-        pane(app, app.focus, body, buf);
+        vec![(focus, body, true)]
+    };
+    Screen {
+        panes,
+        tabs: Some(tabs),
+        message,
+        status,
     }
+}
+
+/// Draws the whole cockpit into a buffer (used by tests and screenshots too).
+pub fn render(app: &App, mode: &Mode, area: Rect, buf: &mut Buffer) {
+    let screen = layout(area, app.focus);
+    if let Some(tabs) = screen.tabs {
+        tab_bar(app, tabs, buf);
+    }
+    for (which, r, focused) in screen.panes {
+        pane_as(app, which, r, buf, focused);
+    }
+    status::message_line(app, mode, screen.message, buf);
+    status::render(app, screen.status, buf);
+    overlay::render(app, mode, area, buf);
+}
+
+/// Columns the Metrics chart gets on a terminal of this size, from the same
+/// layout the panes are drawn in, so the sources can ask for about one
+/// sample per braille dot.
+pub fn chart_width(area: Rect) -> u16 {
+    let pane = layout(area, Pane::Metrics)
+        .panes
+        .into_iter()
+        .find(|(p, _, _)| *p == Pane::Metrics)
+        .map_or(area.width, |(_, r, _)| r.width);
+    // Borders and the y-axis labels.
+    pane.saturating_sub(2 + 6).max(10)
 }
 
 fn tab_bar(app: &App, area: Rect, buf: &mut Buffer) {
@@ -109,10 +141,6 @@ fn tab_bar(app: &App, area: Rect, buf: &mut Buffer) {
         spans.push(Span::styled(label, style));
     }
     Line::from(spans).render(area, buf);
-}
-
-fn pane(app: &App, which: Pane, area: Rect, buf: &mut Buffer) {
-    pane_as(app, which, area, buf, app.focus == which);
 }
 
 fn pane_as(app: &App, which: Pane, area: Rect, buf: &mut Buffer, focused: bool) {

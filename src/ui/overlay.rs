@@ -7,14 +7,27 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
 
 use super::text::{clean, fit};
 use super::theme;
-use crate::app::command::COMMANDS;
-use crate::app::keys::{KEYS, Scope, labels};
-use crate::app::state::{App, Mode, Pane};
+use crate::app::keys;
+use crate::app::modal::{HelpDraft, Mode, offers};
+use crate::app::state::App;
 
-pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
-    match &app.mode {
-        Mode::Normal | Mode::Command(_) | Mode::Filter(..) => {}
-        Mode::Confirm(action) => dialog(
+/// The hint line of the dialog that is up, from the key table.
+pub(super) fn hints(app: &App, mode: &Mode) -> String {
+    let tail = matches!(mode, Mode::PodDetail | Mode::Output);
+    mode.kind()
+        .map(|k| keys::modal_hints(k, |a| offers(mode, app, a), tail))
+        .unwrap_or_default()
+}
+
+/// A box title: a name and the dialog's hint line.
+pub(super) fn titled(name: &str, app: &App, mode: &Mode) -> String {
+    format!(" {name} — {} ", hints(app, mode))
+}
+
+pub fn render(app: &App, mode: &Mode, area: Rect, buf: &mut Buffer) {
+    match mode {
+        Mode::Normal | Mode::CommandLine(_) | Mode::Filter(_) => {}
+        Mode::ClusterConfirm(action) => dialog(
             area,
             buf,
             (72, 7),
@@ -25,25 +38,31 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                     "It is recorded in the incident timeline with the server's answer.",
                     theme::dim(),
                 ),
-                Line::styled("y does it · any other key cancels", theme::warn()),
+                Line::styled(hints(app, mode), theme::warn()),
             ],
         ),
-        Mode::PodDetail => super::pod_detail::render(app, area, buf),
-        Mode::PickCommand(p) => super::steps::pick_command(p, area, buf),
-        Mode::ConfirmRun(d) => super::steps::confirm_run(d, area, buf),
-        Mode::Gate(g) => super::steps::gate(g, area, buf),
-        Mode::PickBranch(p) => super::steps::pick_branch(p, area, buf),
-        Mode::Output => super::steps::output(app, area, buf),
-        Mode::IncidentPanel => super::incident::panel(app, area, buf),
-        Mode::Updates => super::incident::updates(app, area, buf),
-        Mode::ConfirmResolve => super::incident::confirm_resolve(app, area, buf),
-        Mode::StatusUpdate(d) => super::incident::editor(d, area, buf),
-        Mode::ActionForm(d) => super::incident::action_form(d, area, buf),
-        Mode::Help => help(app, area, buf),
-        Mode::Note(ta) => {
+        Mode::PodDetail => super::pod_detail::render(app, &hints(app, mode), area, buf),
+        Mode::PickCommand(p) => super::steps::pick_command(p, &hints(app, mode), area, buf),
+        Mode::ConfirmRun(d) => super::steps::confirm_run(d, &hints(app, mode), area, buf),
+        Mode::Gate(g) => super::steps::gate(g, &hints(app, mode), area, buf),
+        Mode::PickBranch(p) => super::steps::pick_branch(p, &hints(app, mode), area, buf),
+        Mode::Output => super::steps::output(app, &hints(app, mode), area, buf),
+        Mode::IncidentPanel(d) => {
+            super::incident::panel(app, d.top, &titled("Incident", app, mode), area, buf)
+        }
+        Mode::Updates(d) => {
+            super::incident::updates(app, d.top, &titled("Status updates", app, mode), area, buf)
+        }
+        Mode::ConfirmResolve => super::incident::confirm_resolve(app, &hints(app, mode), area, buf),
+        Mode::StatusUpdate(d) => super::incident::editor(d, &hints(app, mode), area, buf),
+        Mode::ActionForm(d) => {
+            super::incident::action_form(d, &titled("Action item", app, mode), area, buf)
+        }
+        Mode::Help(d) => help(d, &titled("Help", app, mode), area, buf),
+        Mode::Note(d) => {
             let r = centered(area, 72, 8);
-            let inner = boxed(" Note — Enter saves · Esc cancels ", r, buf);
-            ta.render(inner, buf);
+            let inner = boxed(&titled("Note", app, mode), r, buf);
+            d.editor.render(inner, buf);
         }
         Mode::ConfirmQuit => dialog(
             area,
@@ -68,7 +87,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                     "Its journal is saved; reopen it later with Enter on the alert.",
                     theme::dim(),
                 ));
-                lines.push(Line::styled("Quit anyway? y / n", theme::warn()));
+                lines.push(Line::styled(
+                    format!("Quit anyway? {}", hints(app, mode)),
+                    theme::warn(),
+                ));
                 lines
             },
         ),
@@ -78,45 +100,24 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
 /// Help text built from the key and command tables, so it is always true.
 pub fn help_lines() -> Vec<Line<'static>> {
     let mut lines = Vec::new();
-    let scopes = [Scope::Global]
-        .into_iter()
-        .chain(Pane::ALL.iter().map(|p| Scope::In(*p)));
-    for scope in scopes {
-        let rows: Vec<_> = KEYS.iter().filter(|b| b.scope == scope).collect();
-        if rows.is_empty() {
-            continue;
-        }
-        let name = match scope {
-            Scope::Global => "Everywhere".to_string(),
-            Scope::In(p) => format!("In {}", p.title()),
-        };
-        lines.push(Line::styled(name, theme::heading()));
-        for b in rows {
+    for section in keys::help().sections {
+        lines.push(Line::styled(section.title, theme::heading()));
+        for (keys, what) in section.rows {
             lines.push(Line::from(vec![
-                Span::styled(format!("  {}", fit(&labels(b), 18)), theme::title(true)),
-                Span::raw(b.help),
+                Span::styled(format!("  {}", fit(&keys, 18)), theme::title(true)),
+                Span::raw(what),
             ]));
         }
-    }
-    lines.push(Line::styled("Commands (type : first)", theme::heading()));
-    for (name, args, what) in COMMANDS {
-        lines.push(Line::from(vec![
-            Span::styled(
-                format!("  {}", fit(&format!("{name} {args}"), 18)),
-                theme::title(true),
-            ),
-            Span::raw(*what),
-        ]));
     }
     lines
 }
 
-fn help(app: &App, area: Rect, buf: &mut Buffer) {
+fn help(d: &HelpDraft, title: &str, area: Rect, buf: &mut Buffer) {
     let lines = help_lines();
     let r = centered(area, 104, lines.len() as u16 + 2);
-    let inner = boxed(" Help — j/k scroll · Esc closes ", r, buf);
+    let inner = boxed(title, r, buf);
     let max = lines.len().saturating_sub(inner.height as usize);
-    let scroll = app.help_scroll.min(max);
+    let scroll = d.top.min(max);
     Paragraph::new(lines)
         .scroll((scroll as u16, 0))
         .render(inner, buf);
@@ -135,7 +136,7 @@ pub(super) fn dialog(
     area: Rect,
     buf: &mut Buffer,
     size: (u16, u16),
-    title: &'static str,
+    title: &str,
     lines: Vec<Line<'static>>,
 ) {
     let inner = boxed(title, centered(area, size.0, size.1), buf);
@@ -156,12 +157,12 @@ pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {
     r
 }
 
-pub(super) fn boxed(title: &'static str, r: Rect, buf: &mut Buffer) -> Rect {
+pub(super) fn boxed(title: &str, r: Rect, buf: &mut Buffer) -> Rect {
     Clear.render(r, buf);
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme::border(true))
-        .title(Line::styled(title, theme::title(true)));
+        .title(Line::styled(title.to_string(), theme::title(true)));
     let inner = block.inner(r);
     block.render(r, buf);
     inner

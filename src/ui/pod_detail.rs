@@ -11,7 +11,7 @@ use super::{put_line, theme};
 use crate::app::state::App;
 use crate::domain::time::{age, utc_clock};
 
-pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
+pub fn render(app: &App, hints: &str, area: Rect, buf: &mut Buffer) {
     let Some(d) = &app.pods.detail else {
         return;
     };
@@ -42,10 +42,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         .borders(Borders::ALL)
         .border_style(theme::border(true))
         .title(Line::styled(title, theme::title(true)))
-        .title_bottom(Line::styled(
-            " j/k scroll · G newest · f follow · p previous run · Esc closes ",
-            theme::dim(),
-        ));
+        .title_bottom(Line::styled(format!(" {hints} "), theme::dim()));
     let inner = block.inner(r);
     block.render(r, buf);
     let events_h = (inner.height / 3).clamp(3, 10);

@@ -12,7 +12,7 @@ use super::text::{clean, wrap};
 use super::{fill_row, framed, put_line, theme};
 use crate::app::state::App;
 use crate::domain::incident::Incident;
-use crate::domain::placeholder::{Seg, fill};
+use crate::domain::placeholder::{Seg, segments};
 use crate::domain::runbook::{Runbook, Step};
 use crate::domain::time::{short_duration, utc_clock};
 
@@ -47,7 +47,7 @@ fn pieces_without(
             continue;
         }
         let style = if code { theme::command() } else { base };
-        for seg in fill(part, labels) {
+        for seg in segments(part, labels) {
             let (t, s) = match seg {
                 Seg::Text(t) => (t.to_string(), style),
                 Seg::Filled(v) => (v, theme::filled()),
@@ -121,9 +121,9 @@ fn step_facts(
     }
     // Without a contract the `$` colour says it changes things; a line of its
     // own is kept for contracts and read-only sessions.
-    if st.is_mutating() && !st.commands.is_empty() && (any || app.read_only) {
+    if st.is_mutating() && !st.commands.is_empty() && (any || app.settings.read_only) {
         facts.push((
-            if app.read_only {
+            if app.settings.read_only {
                 "changes things (read-only: refused)"
             } else {
                 "changes things"
@@ -160,7 +160,7 @@ fn step_facts(
             push(p);
         }
         if let Some(q) = c.and_then(|c| c.verify_query.as_ref()) {
-            let state = match (app.checks.get(&st.id), inc) {
+            let state = match (app.runbook.checks.get(&st.id), inc) {
                 (_, None) => (
                     "checked once the incident is declared".to_string(),
                     theme::dim(),
@@ -183,7 +183,8 @@ fn step_facts(
         }
     }
     let live = app
-        .run
+        .runs
+        .latest
         .as_ref()
         .filter(|r| r.step == st.id && r.outcome.is_none());
     if let Some(r) = live {
@@ -437,7 +438,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     let labels = app.shown_labels().cloned().unwrap_or_default();
     let mut inner = inner;
     if let Some(days) =
-        crate::domain::lint::stale(rb, app.runbook_used.get(&rb.id).copied(), app.now)
+        crate::domain::lint::stale(rb, app.runbooks.used.get(&rb.id).copied(), app.now)
     {
         let when = days.map_or("never exercised".to_string(), |d| {
             format!("last exercised {d} days ago")
@@ -457,7 +458,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         inner.y += 1;
         inner.height = inner.height.saturating_sub(1);
     }
-    if let Some(e) = app.reload_errors.get(&rb.path) {
+    if let Some(e) = app.runbooks.reload_errors.get(&rb.path) {
         let text = format!(
             "⚠ edit not loaded, showing the last good version: {}",
             clean(e)
@@ -472,7 +473,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     }
     let built = build(app, rb, &labels, inc, inner.width as usize);
     let height = inner.height as usize;
-    let selected = built.steps.get(app.step_cursor).copied();
+    let selected = built.steps.get(app.runbook.cursor).copied();
     let start = match selected {
         Some((_, last)) if last >= height => {
             let (first, _) = selected.unwrap_or_default();

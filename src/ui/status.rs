@@ -10,8 +10,9 @@ use unicode_width::UnicodeWidthStr;
 
 use super::text::{clean, clip};
 use super::{put_line, theme};
+use crate::app::Mode;
 use crate::app::keys;
-use crate::app::state::{App, Mode};
+use crate::app::state::App;
 use crate::domain::time::hms;
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
@@ -58,11 +59,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             left.push(Span::styled(" NO INCIDENT ", theme::dim()));
             left.push(Span::raw(format!(
                 "{} alerts firing ",
-                app.alerts.items.len()
+                app.alerts.items().len()
             )));
         }
     }
-    if app.read_only {
+    if app.settings.read_only {
         left.push(Span::styled(
             " READ-ONLY ",
             theme::warn().add_modifier(ratatui::style::Modifier::REVERSED),
@@ -111,13 +112,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     put_line(Line::from(left), area, 0, buf);
 }
 
-pub fn message_line(app: &App, area: Rect, buf: &mut Buffer) {
-    if let Mode::Command(ta) | Mode::Filter(_, ta) = &app.mode {
-        let prompt = if matches!(app.mode, Mode::Filter(..)) {
-            "/"
-        } else {
-            ":"
-        };
+pub fn message_line(app: &App, mode: &Mode, area: Rect, buf: &mut Buffer) {
+    let line = match mode {
+        Mode::CommandLine(d) => Some((":", &d.editor)),
+        Mode::Filter(d) => Some(("/", &d.editor)),
+        _ => None,
+    };
+    if let Some((prompt, ta)) = line {
         put_line(Line::styled(prompt, theme::title(true)), area, 0, buf);
         let rest = Rect {
             x: area.x + 1,

@@ -10,7 +10,9 @@ use ratatui::widgets::{Block, Borders, Clear, Widget};
 use super::overlay::{boxed, centered, dialog};
 use super::text::{clean, clip, wrap};
 use super::{put_line, theme};
-use crate::app::state::{App, BranchPick, CommandPick, GateDraft, RunDraft, StepIntent};
+use crate::app::modal::{BranchPick, CommandPick, RunDraft};
+use crate::app::next::{GatePlan, StepIntent};
+use crate::app::state::App;
 use crate::domain::incident::Purpose;
 use crate::domain::time::short_duration;
 
@@ -23,9 +25,9 @@ fn purpose_title(p: Purpose) -> &'static str {
 }
 
 /// Commands of a step to pick from, numbered.
-pub fn pick_command(p: &CommandPick, area: Rect, buf: &mut Buffer) {
+pub fn pick_command(p: &CommandPick, hints: &str, area: Rect, buf: &mut Buffer) {
     let r = centered(area, 100, p.options.len() as u16 + 4);
-    let inner = boxed(" Which command? — 1-9 or Enter · Esc cancels ", r, buf);
+    let inner = boxed(&format!(" Which command? — {hints} "), r, buf);
     put_line(
         Line::styled(
             format!("Step {} has {} commands:", clean(&p.step), p.options.len()),
@@ -51,7 +53,7 @@ pub fn pick_command(p: &CommandPick, area: Rect, buf: &mut Buffer) {
 }
 
 /// The confirmation: the exact command, what it will do, how to go on.
-pub fn confirm_run(d: &RunDraft, area: Rect, buf: &mut Buffer) {
+pub fn confirm_run(d: &RunDraft, hints: &str, area: Rect, buf: &mut Buffer) {
     let width = area.width.saturating_sub(6).min(100);
     let mut lines: Vec<Line<'static>> = Vec::new();
     let w = width.saturating_sub(2) as usize;
@@ -113,13 +115,10 @@ pub fn confirm_run(d: &RunDraft, area: Rect, buf: &mut Buffer) {
     if let Some(e) = &d.error {
         lines.extend(wrap(vec![(clean(e).into_owned(), theme::bad())], w, 0));
     }
-    let blocked = !d.missing.is_empty();
-    let hint = match (d.editing, d.danger.is_some(), blocked) {
-        (true, _, _) => "Editing: Enter keeps the command · Esc drops the edit",
-        (false, true, true) => "Ctrl-e edits the command first · Esc cancels",
-        (false, true, false) => "Enter runs when the name matches · Ctrl-e edits · Esc cancels",
-        (false, false, true) => "e edits the command first · any other key cancels",
-        (false, false, false) => "y runs it · e edits the command · any other key cancels",
+    let hint = if d.editing {
+        format!("Editing: {hints}")
+    } else {
+        hints.to_string()
     };
     lines.push(Line::styled(hint, theme::warn()));
     let input_rows: u16 = if d.editing {
@@ -148,7 +147,7 @@ pub fn confirm_run(d: &RunDraft, area: Rect, buf: &mut Buffer) {
 }
 
 /// A closed gate: which required steps are not done, and the override key.
-pub fn gate(g: &GateDraft, area: Rect, buf: &mut Buffer) {
+pub fn gate(g: &GatePlan, hints: &str, area: Rect, buf: &mut Buffer) {
     let what = match g.intent {
         StepIntent::Tick => "ticked",
         StepIntent::Run(_) => "run",
@@ -170,18 +169,15 @@ pub fn gate(g: &GateDraft, area: Rect, buf: &mut Buffer) {
                 ),
                 theme::dim(),
             ),
-            Line::styled(
-                "O (capital o) overrides · any other key leaves it",
-                theme::warn(),
-            ),
+            Line::styled(hints.to_string(), theme::warn()),
         ],
     );
 }
 
 /// Branches of a step to pick from.
-pub fn pick_branch(p: &BranchPick, area: Rect, buf: &mut Buffer) {
+pub fn pick_branch(p: &BranchPick, hints: &str, area: Rect, buf: &mut Buffer) {
     let r = centered(area, 80, p.options.len() as u16 + 3);
-    let inner = boxed(" Follow which branch? — 1-9 or Enter · Esc ", r, buf);
+    let inner = boxed(&format!(" Follow which branch? — {hints} "), r, buf);
     for (i, (label, to)) in p.options.iter().enumerate() {
         let text = clip(
             &format!("{}. {} → step {}", i + 1, clean(label), clean(to)),
@@ -198,8 +194,8 @@ pub fn pick_branch(p: &BranchPick, area: Rect, buf: &mut Buffer) {
 
 /// The output panel of the latest command: the command and its state on top,
 /// the output below, following the newest line until scrolled.
-pub fn output(app: &App, area: Rect, buf: &mut Buffer) {
-    let Some(run) = &app.run else {
+pub fn output(app: &App, hints: &str, area: Rect, buf: &mut Buffer) {
+    let Some(run) = &app.runs.latest else {
         return;
     };
     let r = Rect {
@@ -236,17 +232,10 @@ pub fn output(app: &App, area: Rect, buf: &mut Buffer) {
         ),
         Span::styled(format!("{state} "), style),
     ]);
-    let has_rollback = app
-        .shown_runbook()
-        .and_then(|rb| rb.step(&run.step))
-        .and_then(|(_, s)| s.contract.as_ref())
-        .is_some_and(|c| c.rollback.is_some());
-    let footer = if run.outcome.is_some() && has_rollback {
-        " j/k scroll · g top · G newest · b rollback · Esc closes "
-    } else if run.outcome.is_some() {
-        " j/k scroll · g top · G newest · Esc closes "
+    let footer = if run.outcome.is_some() {
+        format!(" {hints} ")
     } else {
-        " j/k scroll · G newest · Ctrl-C stops · Esc hides (it keeps running) "
+        format!(" {hints} · Ctrl-c stops it ")
     };
     let block = Block::default()
         .borders(Borders::ALL)

@@ -58,9 +58,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     if scroll > 0 {
         title.push(Span::styled(" · scrolled (G follows)", theme::warn()));
     }
-    if app.pending > 0 {
+    if app.watch.pending > 0 {
         title.push(Span::styled(
-            format!(" · saving {}…", app.pending),
+            format!(" · saving {}…", app.watch.pending),
             theme::warn(),
         ));
     }
@@ -84,7 +84,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         let (icon, st) = style(&e.kind);
         let who = fit(&clean(&e.author), 8);
         let fixed = 8 + 1 + 2 + who.chars().count() + 1;
-        let text = clip(&clean(&e.kind.describe()), width.saturating_sub(fixed));
+        let text = clip(&clean(&e.describe()), width.saturating_sub(fixed));
         let line = Line::from(vec![
             Span::styled(utc_clock(e.ts), theme::dim()),
             Span::raw(" "),

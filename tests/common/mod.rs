@@ -9,7 +9,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use jiff::{SignedDuration, Timestamp};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use warroom::app::{App, Effect, Msg, SilenceDone, update};
+use warroom::app::{App, Effect, Mode, Msg, SilenceDone, update};
 use warroom::domain::incident::{EventKind, incident_id};
 use warroom::domain::severity::SeverityMap;
 use warroom::journal::{Declared, JournalMsg, Opened, Position};
@@ -27,6 +27,7 @@ pub fn runbooks_dir() -> PathBuf {
 /// A cockpit `secs` seconds into the demo, with sources already reported.
 pub struct Harness {
     pub app: App,
+    pub mode: Mode,
     pub scenario: Scenario,
     pub effects: Vec<Effect>,
 }
@@ -43,6 +44,7 @@ impl Harness {
         let app = App::new("alice".into(), SeverityMap::default(), lib, now);
         let mut h = Harness {
             app,
+            mode: Mode::Normal,
             scenario: Scenario::new(t0()),
             effects: Vec::new(),
         };
@@ -88,7 +90,7 @@ impl Harness {
         // Effects are answered in the order they were asked, as the loop does.
         let mut queue = std::collections::VecDeque::from([msg]);
         while let Some(m) = queue.pop_front() {
-            for e in update(&mut self.app, m) {
+            for e in update(&mut self.app, &mut self.mode, m) {
                 self.effects.push(e.clone());
                 match e {
                     Effect::Declare(mut event) => {
@@ -183,7 +185,8 @@ impl Harness {
     /// The frame as text, as a terminal of `w`x`h` would show it.
     pub fn render(&self, w: u16, h: u16) -> Terminal<TestBackend> {
         let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-        t.draw(|f| warroom::ui::draw(f, &self.app)).unwrap();
+        t.draw(|f| warroom::ui::draw(f, &self.app, &self.mode))
+            .unwrap();
         t
     }
 

@@ -1,26 +1,19 @@
-//! The event loop: waits on terminal input, source messages, journal reports, a
-//! 1 Hz clock and signals; reduces each into the state; performs the effects;
-//! draws only when something changed. It never blocks on I/O itself.
+//! The effect runner: performs what the reducer asked for — journal writes,
+//! exports, silences, cluster changes, commands, queries — off the loop, and
+//! reports each result back as a message.
 
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crossterm::event::{Event as TermEvent, EventStream};
-use futures_util::StreamExt;
-use jiff::Timestamp;
-use ratatui::DefaultTerminal;
-use tokio::signal::unix::{SignalKind, signal};
 use tokio::sync::{mpsc, watch};
 
-use super::state::App;
-use super::update::{Effect, Msg, SilenceDone, update};
+use crate::app::{Effect, Msg, SilenceDone};
 use crate::domain::export;
 use crate::journal::{Follower, JournalMsg, Store};
 use crate::sources::alertmanager::{Alertmanager, NewSilence};
 use crate::sources::demo::Scenario;
 use crate::sources::kubernetes::{self, Kube, PodScope};
 use crate::sources::{MetricRequest, SourceMsg};
-use crate::ui;
 
 /// What effects need: the journal store, the follower of the open incident, and
 /// the channels back into the loop and out to the sources.
@@ -381,81 +374,4 @@ pub fn export_to(
         std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
     }
     std::fs::write(path, md).map_err(|e| format!("{}: {e}", path.display()))
-}
-
-/// Runs the cockpit until the user quits or a signal arrives; then stops any
-/// runbook command still running.
-pub async fn run(
-    terminal: &mut DefaultTerminal,
-    app: App,
-    sources: mpsc::UnboundedReceiver<SourceMsg>,
-    mut fx: Effects,
-    rx: mpsc::UnboundedReceiver<Msg>,
-) -> anyhow::Result<()> {
-    let result = event_loop(terminal, app, sources, &mut fx, rx).await;
-    fx.stop_commands().await;
-    result
-}
-
-async fn event_loop(
-    terminal: &mut DefaultTerminal,
-    mut app: App,
-    mut sources: mpsc::UnboundedReceiver<SourceMsg>,
-    fx: &mut Effects,
-    mut rx: mpsc::UnboundedReceiver<Msg>,
-) -> anyhow::Result<()> {
-    let mut input = EventStream::new();
-    let mut clock = tokio::time::interval(Duration::from_secs(1));
-    clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
-    let mut term = signal(SignalKind::terminate())?;
-    let mut hup = signal(SignalKind::hangup())?;
-    let mut int = signal(SignalKind::interrupt())?;
-    let mut dirty = true;
-    if let Ok(size) = terminal.size() {
-        for e in update(&mut app, Msg::Resize(size.width, size.height)) {
-            fx.perform(e);
-        }
-    }
-    loop {
-        if dirty {
-            terminal.draw(|f| ui::draw(f, &app))?;
-            dirty = false;
-        }
-        let msg = tokio::select! {
-            ev = input.next() => match ev {
-                Some(Ok(TermEvent::Key(k))) => Msg::Key(k),
-                Some(Ok(TermEvent::Resize(w, h))) => Msg::Resize(w, h),
-                Some(Ok(_)) => continue,
-                Some(Err(e)) => return Err(e.into()),
-                None => return Ok(()),
-            },
-            Some(s) = sources.recv() => Msg::Source(s),
-            Some(m) = rx.recv() => m,
-            _ = clock.tick() => Msg::Tick(Timestamp::now()),
-            _ = term.recv() => { tracing::info!("SIGTERM: leaving"); return Ok(()); }
-            _ = hup.recv() => { tracing::info!("SIGHUP: leaving"); return Ok(()); }
-            _ = int.recv() => { tracing::info!("SIGINT: leaving"); return Ok(()); }
-        };
-        app.now = Timestamp::now();
-        for e in update(&mut app, msg) {
-            fx.perform(e);
-        }
-        // Take in everything already queued before drawing once.
-        loop {
-            let next = match sources.try_recv() {
-                Ok(s) => Msg::Source(s),
-                Err(_) => match rx.try_recv() {
-                    Ok(m) => m,
-                    Err(_) => break,
-                },
-            };
-            for e in update(&mut app, next) {
-                fx.perform(e);
-            }
-        }
-        dirty = true;
-        if app.quit {
-            return Ok(());
-        }
-    }
 }

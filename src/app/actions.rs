@@ -1,0 +1,131 @@
+//! What a key does in the panes, with no dialog up: the meaning of each
+//! [`Action`] of the key table's pane, global and navigation rows.
+
+use super::incident::{self, Status};
+use super::keys::Action;
+use super::msg::Fx;
+use super::next::{Next, Open};
+use super::scroll::{Nav, from_bottom, from_top};
+use super::state::{App, Pane, RANGES};
+use crate::domain::incident::Purpose;
+use crate::domain::time::short_duration;
+
+/// Carries out a pane action.
+pub fn act(app: &mut App, action: Action, fx: &mut Fx) -> Next {
+    match action {
+        Action::Interrupt | Action::Quit => return incident::request_quit(app),
+        Action::Help => return Open::Help.into(),
+        Action::FocusNext => app.focus = app.focus.next(),
+        Action::FocusPrev => app.focus = app.focus.prev(),
+        Action::Focus(p) => app.focus = p,
+        Action::Nav(nav) => navigate(app, nav),
+        Action::Open => incident::declare_selected(app, fx),
+        Action::ToggleStep => return super::steps::tick(app, fx),
+        Action::RunStep => return super::steps::ask_run(app, Purpose::Run, fx),
+        Action::VerifyStep => return super::steps::ask_run(app, Purpose::Verify, fx),
+        Action::RollbackStep => return super::steps::ask_run(app, Purpose::Rollback, fx),
+        Action::FollowBranch => return super::steps::follow_branch(app, fx),
+        Action::ShowOutput => return super::steps::show_output(app),
+        Action::Note => {
+            if incident::require(app).is_some() {
+                return Open::Note.into();
+            }
+        }
+        Action::CommandLine => return Open::CommandLine(String::new()).into(),
+        Action::Filter => {
+            let pane = if app.focus == Pane::Pods {
+                Pane::Pods
+            } else {
+                Pane::Alerts
+            };
+            app.focus = pane;
+            return Open::Filter(pane).into();
+        }
+        Action::PodDetails => return super::pods::open_details(app, None, fx),
+        Action::Ack => return incident::change_status(app, Status::Acknowledged, fx),
+        Action::Mitigated => return incident::change_status(app, Status::Mitigated, fx),
+        Action::Resolve => return incident::change_status(app, Status::Resolved, fx),
+        Action::StatusUpdate => {
+            if incident::require(app).is_some() {
+                return Open::StatusUpdate(crate::domain::incident::Audience::Internal).into();
+            }
+        }
+        Action::AddAction => {
+            if incident::require(app).is_some() {
+                return Open::ActionForm.into();
+            }
+        }
+        Action::IncidentPanel => {
+            if incident::require(app).is_some() {
+                return Open::IncidentPanel.into();
+            }
+        }
+        Action::DeletePod => return super::pods::ask_delete(app, None),
+        Action::RestartWorkload => return super::pods::ask_restart(app, None),
+        Action::ScaleWorkload => return Open::CommandLine("scale ".into()).into(),
+        Action::ToggleSuppressed => {
+            let hidden = app.alerts.toggle_suppressed();
+            app.info(if hidden {
+                "silenced and inhibited alerts hidden (H shows them)"
+            } else {
+                "silenced and inhibited alerts shown"
+            });
+        }
+        Action::ToggleGroups => {
+            let grouped = app.alerts.toggle_grouped();
+            app.info(if grouped {
+                "alerts grouped by name"
+            } else {
+                "alerts listed one by one"
+            });
+        }
+        Action::Silence => {
+            if super::alerts::silence_target(app).is_some() {
+                return Open::CommandLine("silence 1h".into()).into();
+            }
+            app.error("no alert selected to silence");
+        }
+        Action::CycleRange => {
+            app.metric.range = (app.metric.range + 1) % RANGES.len();
+            app.info(format!(
+                "chart range {}",
+                short_duration(app.metric.range())
+            ));
+        }
+        // Dialog actions mean nothing in the panes.
+        Action::Confirm
+        | Action::Cancel
+        | Action::Submit
+        | Action::Choose
+        | Action::Edit
+        | Action::Override
+        | Action::SwitchAudience
+        | Action::NextField
+        | Action::PrevField
+        | Action::TogglePrevious
+        | Action::ToggleFollow
+        | Action::Rollback => {}
+    }
+    Next::Stay
+}
+
+/// Moves through the focused pane.
+fn navigate(app: &mut App, nav: Nav) {
+    match app.focus {
+        Pane::Alerts => app.alerts.navigate(nav),
+        Pane::Runbook => {
+            let len = app.shown_runbook().map_or(0, |r| r.steps().count());
+            app.runbook.cursor = from_top(app.runbook.cursor, nav, len);
+        }
+        Pane::Pods => {
+            let len = app.visible_pods().len();
+            app.pods.cursor = from_top(app.pods.cursor, nav, len);
+        }
+        Pane::Timeline => {
+            // Up scrolls back in time; back at 0 the pane follows new events.
+            let len = app.incident.as_ref().map_or(0, |i| i.events.len());
+            app.timeline_scroll = from_bottom(app.timeline_scroll, nav, len.saturating_sub(1));
+        }
+        Pane::Metrics => {}
+    }
+}

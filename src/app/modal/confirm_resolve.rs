@@ -1,0 +1,16 @@
+//! Resolving waits for y.
+
+use super::super::incident;
+use super::super::keys::Action;
+use super::super::msg::Fx;
+use super::super::next::Next;
+use super::super::state::App;
+
+/// `y` resolves; anything else keeps the incident open.
+pub fn on_key(action: Option<Action>, app: &mut App, fx: &mut Fx) -> Next {
+    match action {
+        Some(Action::Confirm) => incident::resolve(app, fx),
+        _ => app.info("not resolved"),
+    }
+    Next::Close
+}

@@ -1,0 +1,37 @@
+//! The Incident panel (`i`): severity, clocks, roles, action items, updates.
+
+use super::super::keys::Action;
+use super::super::next::Next;
+use super::super::scroll::from_top;
+use super::super::state::App;
+
+/// How far the panel is scrolled.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct PanelDraft {
+    /// First row shown.
+    pub top: usize,
+}
+
+/// Rows the panel has: its fixed rows plus one per clock, action item and
+/// on-call line (the UI's `incident::panel` draws exactly these).
+pub fn rows(app: &App) -> usize {
+    let Some(inc) = app.incident_state() else {
+        return 0;
+    };
+    let fixed = 2 + 1 + 1 + 4 + 1 + 1 + 1 + 1;
+    let clocks = app.clocks().len().max(1);
+    let actions = inc.actions.len().max(1);
+    fixed + clocks + actions
+}
+
+/// Keys in the panel.
+pub fn on_key(d: &mut PanelDraft, action: Option<Action>, app: &App) -> Next {
+    match action {
+        Some(Action::Cancel) => Next::Close,
+        Some(Action::Nav(nav)) => {
+            d.top = from_top(d.top, nav, rows(app));
+            Next::Stay
+        }
+        _ => Next::Stay,
+    }
+}

@@ -1,0 +1,206 @@
+//! The modal layer: at most one dialog or editor over the panes. Each dialog
+//! is a module with its own draft state and one `on_key` that answers with a
+//! [`Next`]; this module alone turns that answer into the dialog on screen,
+//! so closing is always explicit and a forgotten branch keeps the dialog up.
+
+pub mod action_form;
+pub mod cluster_confirm;
+pub mod command_line;
+pub mod confirm_quit;
+pub mod confirm_resolve;
+pub mod confirm_run;
+pub mod filter;
+pub mod gate;
+pub mod help;
+pub mod incident_panel;
+pub mod note;
+pub mod output;
+pub mod pick_branch;
+pub mod pick_command;
+pub mod pod_detail;
+pub mod status_update;
+pub mod updates;
+
+use crossterm::event::KeyEvent;
+
+use super::keys::{self, Action, ModalKind};
+use super::msg::Fx;
+use super::next::{GatePlan, Next, Open};
+use super::state::App;
+use crate::sources::kubernetes::Action as ClusterAction;
+
+pub use action_form::{ACTION_FIELDS, ActionDraft};
+pub use command_line::CommandDraft;
+pub use confirm_run::RunDraft;
+pub use filter::FilterDraft;
+pub use help::HelpDraft;
+pub use incident_panel::PanelDraft;
+pub use note::NoteDraft;
+pub use pick_branch::BranchPick;
+pub use pick_command::CommandPick;
+pub use status_update::UpdateDraft;
+pub use updates::UpdatesDraft;
+
+/// The modal layer over the panes; only one at a time.
+#[derive(Debug, Default)]
+pub enum Mode {
+    /// No dialog: keys go to the panes.
+    #[default]
+    Normal,
+    /// The help overlay.
+    Help(HelpDraft),
+    /// The note editor.
+    Note(Box<NoteDraft>),
+    /// The `:` command line.
+    CommandLine(Box<CommandDraft>),
+    /// The `/` filter line of a list pane; the list filters as you type.
+    Filter(Box<FilterDraft>),
+    /// A cluster change waits for y.
+    ClusterConfirm(Box<ClusterAction>),
+    /// The details of one pod (events and logs).
+    PodDetail,
+    /// The Incident panel.
+    IncidentPanel(PanelDraft),
+    /// The list of status updates.
+    Updates(UpdatesDraft),
+    /// Resolving waits for y.
+    ConfirmResolve,
+    /// The status update editor.
+    StatusUpdate(Box<UpdateDraft>),
+    /// The action item form.
+    ActionForm(Box<ActionDraft>),
+    /// Quitting waits for y or n.
+    ConfirmQuit,
+    /// Which of a step's commands to run.
+    PickCommand(Box<CommandPick>),
+    /// A step command waits for y (or, for a dangerous step, its id typed).
+    ConfirmRun(Box<RunDraft>),
+    /// A step's gate is closed.
+    Gate(Box<GatePlan>),
+    /// Which of a step's branches to follow.
+    PickBranch(Box<BranchPick>),
+    /// The output panel of the latest command.
+    Output,
+}
+
+impl Mode {
+    /// The dialog's scope in the key table; `None` with no dialog up.
+    pub fn kind(&self) -> Option<ModalKind> {
+        Some(match self {
+            Mode::Normal => return None,
+            Mode::Help(_) => ModalKind::Help,
+            Mode::Note(_) => ModalKind::Note,
+            Mode::CommandLine(_) => ModalKind::CommandLine,
+            Mode::Filter(_) => ModalKind::Filter,
+            Mode::ClusterConfirm(_) => ModalKind::ClusterConfirm,
+            Mode::PodDetail => ModalKind::PodDetail,
+            Mode::IncidentPanel(_) => ModalKind::IncidentPanel,
+            Mode::Updates(_) => ModalKind::Updates,
+            Mode::ConfirmResolve => ModalKind::ConfirmResolve,
+            Mode::StatusUpdate(d) => d.kind(),
+            Mode::ActionForm(_) => ModalKind::ActionForm,
+            Mode::ConfirmQuit => ModalKind::ConfirmQuit,
+            Mode::PickCommand(_) => ModalKind::PickCommand,
+            Mode::ConfirmRun(d) => d.kind(),
+            Mode::Gate(_) => ModalKind::Gate,
+            Mode::PickBranch(_) => ModalKind::PickBranch,
+            Mode::Output => ModalKind::Output,
+        })
+    }
+
+    /// Whether no dialog is up.
+    pub fn is_normal(&self) -> bool {
+        matches!(self, Mode::Normal)
+    }
+}
+
+/// The dialog a handler asked for, with its draft state.
+pub fn open(app: &App, what: Open) -> Mode {
+    match what {
+        Open::Help => Mode::Help(HelpDraft::default()),
+        Open::Note => Mode::Note(Box::default()),
+        Open::CommandLine(text) => Mode::CommandLine(Box::new(CommandDraft::new(&text))),
+        Open::Filter(pane) => Mode::Filter(Box::new(FilterDraft::new(app, pane))),
+        Open::ClusterConfirm(action) => Mode::ClusterConfirm(Box::new(action)),
+        Open::PodDetail => Mode::PodDetail,
+        Open::IncidentPanel => Mode::IncidentPanel(PanelDraft::default()),
+        Open::Updates => Mode::Updates(UpdatesDraft::default()),
+        Open::ConfirmResolve => Mode::ConfirmResolve,
+        Open::StatusUpdate(audience) => {
+            Mode::StatusUpdate(Box::new(UpdateDraft::new(app, audience)))
+        }
+        Open::ActionForm => Mode::ActionForm(Box::default()),
+        Open::ConfirmQuit => Mode::ConfirmQuit,
+        Open::PickCommand { step, options } => Mode::PickCommand(Box::new(CommandPick {
+            step,
+            options,
+            cursor: 0,
+        })),
+        Open::ConfirmRun(plan) => Mode::ConfirmRun(Box::new(RunDraft::new(plan))),
+        Open::Gate(plan) => Mode::Gate(Box::new(plan)),
+        Open::PickBranch { from, options } => Mode::PickBranch(Box::new(BranchPick {
+            from,
+            options,
+            cursor: 0,
+        })),
+        Open::Output => Mode::Output,
+    }
+}
+
+/// Applies a handler's answer to the modal layer.
+pub fn apply(mode: &mut Mode, app: &App, next: Next) {
+    match next {
+        Next::Stay => {}
+        Next::Close => *mode = Mode::Normal,
+        Next::Open(what) => *mode = open(app, what),
+    }
+}
+
+/// A key while a dialog is up: looked up in its scope of the key table, then
+/// handled by the dialog's own module.
+pub fn on_key(mode: &mut Mode, key: KeyEvent, app: &mut App, fx: &mut Fx) -> Next {
+    let Some(kind) = mode.kind() else {
+        return Next::Stay;
+    };
+    let action = keys::lookup_modal(&key, kind);
+    match mode {
+        Mode::Normal => Next::Stay,
+        Mode::Help(d) => help::on_key(d, action),
+        Mode::Note(d) => note::on_key(d, action, key, app, fx),
+        Mode::CommandLine(d) => command_line::on_key(d, action, key, app, fx),
+        Mode::Filter(d) => filter::on_key(d, action, key, app),
+        Mode::ClusterConfirm(a) => cluster_confirm::on_key(a, action, app, fx),
+        Mode::PodDetail => pod_detail::on_key(action, app, fx),
+        Mode::IncidentPanel(d) => incident_panel::on_key(d, action, app),
+        Mode::Updates(d) => updates::on_key(d, action, app),
+        Mode::ConfirmResolve => confirm_resolve::on_key(action, app, fx),
+        Mode::StatusUpdate(d) => status_update::on_key(d, action, key, app, fx),
+        Mode::ActionForm(d) => action_form::on_key(d, action, key, app, fx),
+        Mode::ConfirmQuit => confirm_quit::on_key(action, app, fx),
+        Mode::PickCommand(p) => pick_command::on_key(p, action, key, app),
+        Mode::ConfirmRun(d) => confirm_run::on_key(d, action, key, app, fx),
+        Mode::Gate(g) => gate::on_key(g, action, app, fx),
+        Mode::PickBranch(p) => pick_branch::on_key(p, action, key, app, fx),
+        Mode::Output => output::on_key(action, app, fx),
+    }
+}
+
+/// Whether `action` does something in this dialog as it stands, for its
+/// hint line.
+pub fn offers(mode: &Mode, app: &App, action: Action) -> bool {
+    match (mode, action) {
+        (Mode::ConfirmRun(d), Action::Confirm | Action::Submit) => !d.blocked(),
+        (Mode::Output, Action::Rollback) => app.runs.latest.as_ref().is_some_and(|r| {
+            r.outcome.is_some()
+                && app
+                    .shown_runbook()
+                    .and_then(|rb| rb.step(&r.step))
+                    .and_then(|(_, s)| s.contract.as_ref())
+                    .is_some_and(|c| c.rollback.is_some())
+        }),
+        (Mode::StatusUpdate(d), Action::SwitchAudience) => {
+            d.editor.lines().join("\n").trim() == d.original.trim()
+        }
+        _ => true,
+    }
+}

@@ -1,0 +1,37 @@
+//! Which of a step's several commands to run.
+
+use crossterm::event::KeyEvent;
+
+use super::super::keys::{self, Action};
+use super::super::next::Next;
+use super::super::scroll::from_top;
+use super::super::state::App;
+use super::super::steps;
+
+/// The commands of one step to choose from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommandPick {
+    /// The step.
+    pub step: String,
+    /// Its commands, placeholders filled where labels allow.
+    pub options: Vec<String>,
+    /// The highlighted one.
+    pub cursor: usize,
+}
+
+/// Keys in the picker.
+pub fn on_key(p: &mut CommandPick, action: Option<Action>, key: KeyEvent, app: &mut App) -> Next {
+    match action {
+        Some(Action::Cancel) => Next::Close,
+        Some(Action::Nav(nav)) => {
+            p.cursor = from_top(p.cursor, nav, p.options.len());
+            Next::Stay
+        }
+        Some(Action::Submit) => steps::pick(app, &p.step, p.cursor),
+        Some(Action::Choose) => match keys::chosen(&key).filter(|i| *i < p.options.len()) {
+            Some(i) => steps::pick(app, &p.step, i),
+            None => Next::Stay,
+        },
+        _ => Next::Stay,
+    }
+}

@@ -1,0 +1,184 @@
+//! What flows into the reducer ([`Msg`]) and what it asks the loop to do
+//! ([`Effect`]). Every handler speaks these; none of them performs I/O.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::time::Duration;
+
+use crossterm::event::KeyEvent;
+use jiff::Timestamp;
+
+use super::state::App;
+use crate::domain::incident::{Event, EventKind};
+use crate::domain::time::to_millis;
+use crate::journal::{JournalMsg, Opened, Position};
+use crate::sources::kubernetes::{Action as ClusterAction, PodRef, PodScope};
+use crate::sources::{MetricRequest, SourceMsg};
+
+/// Everything that can change the state.
+#[derive(Debug)]
+pub enum Msg {
+    /// A key press from the terminal.
+    Key(KeyEvent),
+    /// The 1 Hz clock, so ages and elapsed times move.
+    Tick(Timestamp),
+    /// Something a data source reported.
+    Source(SourceMsg),
+    /// Something the incident journal reported.
+    Journal(JournalMsg),
+    /// The answer to an `Effect::Declare`.
+    Declared(Result<Opened, String>),
+    /// The answer to an `Effect::Export`.
+    Exported(Result<PathBuf, String>),
+    /// Columns the Metrics chart has, measured by the loop from the layout
+    /// at start and after every resize.
+    ChartWidth(u16),
+    /// The answer to an `Effect::Silence`.
+    Silenced(Result<SilenceDone, String>),
+    /// The answer to an `Effect::Unsilence`: the id that was expired.
+    Unsilenced(Result<String, String>),
+    /// Output or the end of a runbook command.
+    Run(crate::exec::RunReport),
+    /// The answer to an `Effect::CheckQuery`: series returned, or why not.
+    QueryChecked {
+        /// The step whose `verify_query` it was.
+        step: String,
+        /// The query asked.
+        query: String,
+        /// Number of series in the answer.
+        result: Result<usize, String>,
+    },
+    /// The answer to an `Effect::Cluster`.
+    ClusterDone {
+        /// What was asked, in words.
+        action: String,
+        /// What the server did, or why it refused.
+        result: Result<String, String>,
+    },
+}
+
+/// A silence to create for one alert's exact labels.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SilenceRequest {
+    /// The alert's labels, each matched exactly.
+    pub labels: BTreeMap<String, String>,
+    /// The alert's name, for messages and the timeline.
+    pub alert: String,
+    /// The alert's fingerprint.
+    pub fingerprint: String,
+    /// When the silence starts.
+    pub starts_at: Timestamp,
+    /// How long it lasts.
+    pub duration: Duration,
+    /// Who asked for it.
+    pub created_by: String,
+    /// Why, naming the incident.
+    pub comment: String,
+}
+
+/// A silence the server accepted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SilenceDone {
+    /// The server's id for it.
+    pub silence_id: String,
+    /// The alert's name.
+    pub alert: String,
+    /// The alert's fingerprint.
+    pub fingerprint: String,
+    /// When it ends.
+    pub until: Timestamp,
+}
+
+/// Side effects the loop must perform.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Effect {
+    /// Create (or join) the incident whose first event this is.
+    Declare(Event),
+    /// Follow this incident's journal from where opening it stopped reading.
+    Follow {
+        /// The incident to follow.
+        id: String,
+        /// Where the opening read stopped.
+        from: Position,
+    },
+    /// Append durably to the followed journal.
+    Append(Event),
+    /// Write the postmortem draft of an incident.
+    Export {
+        /// The incident to export.
+        id: String,
+        /// Where to write it; `None` means `<data dir>/exports/<id>.md`.
+        path: Option<PathBuf>,
+    },
+    /// The chart the sources should serve now.
+    Query(Option<MetricRequest>),
+    /// Create an Alertmanager silence.
+    Silence(SilenceRequest),
+    /// Expire an Alertmanager silence by id.
+    Unsilence(String),
+    /// The pods the Pods pane should watch now.
+    PodScope(Option<PodScope>),
+    /// Load a pod's events and stream its log (replacing any earlier stream).
+    PodDetails {
+        /// The pod.
+        pod: PodRef,
+        /// Container to read; `None` for the only one.
+        container: Option<String>,
+        /// The previous (crashed) run's log.
+        previous: bool,
+        /// Keep streaming new lines.
+        follow: bool,
+    },
+    /// Stop streaming the log of the closed details view.
+    ClosePodDetails,
+    /// Change the cluster (already confirmed by the user).
+    Cluster(ClusterAction),
+    /// Run a runbook command (already confirmed by the user).
+    Run(crate::exec::RunSpec),
+    /// Stop a running command and everything it started.
+    CancelRun(u64),
+    /// Ask Prometheus whether a step's `verify_query` returns data.
+    CheckQuery {
+        /// The step.
+        step: String,
+        /// The query, placeholders filled.
+        query: String,
+    },
+}
+
+/// The effects one message produced, in order.
+pub type Fx = Vec<Effect>;
+
+/// Queues an event by this cockpit's responder for the journal; the UI shows
+/// it once it is read back as durable.
+pub fn record(app: &mut App, kind: EventKind, fx: &mut Fx) {
+    record_about(app, kind, None, fx);
+}
+
+/// [`record`] for a fact other cockpits may record too (a verify query
+/// turning green): its id is derived from `fact`, so it counts once.
+pub fn record_fact(app: &mut App, kind: EventKind, fact: &str, fx: &mut Fx) {
+    let incident = app.incident.as_ref().map_or("", |i| i.id.as_str());
+    let event =
+        Event::new(to_millis(app.now), app.settings.author.clone(), kind).as_fact(incident, fact);
+    app.watch.pending += 1;
+    fx.push(Effect::Append(event));
+}
+
+/// [`record`] for something that happened at `at`, earlier than now.
+pub fn record_about(app: &mut App, kind: EventKind, at: Option<Timestamp>, fx: &mut Fx) {
+    let event = Event::new(to_millis(app.now), app.settings.author.clone(), kind).about(at);
+    app.watch.pending += 1;
+    fx.push(Effect::Append(event));
+}
+
+/// Queues a fact observed by the cockpit or a source (not a person's act),
+/// which other cockpits may observe too: its id is derived from `fact` so
+/// the journal counts it once. It does not count as this responder's
+/// pending work.
+pub fn observe(app: &App, author: &str, kind: EventKind, fact: &str, fx: &mut Fx) {
+    let incident = app.incident.as_ref().map_or("", |i| i.id.as_str());
+    fx.push(Effect::Append(
+        Event::new(to_millis(app.now), author.to_string(), kind).as_fact(incident, fact),
+    ));
+}

@@ -1,0 +1,85 @@
+//! Messages from the data sources, routed to the pane they feed, and the
+//! chart request kept in step with what is on screen.
+
+use super::msg::{Effect, Fx};
+use super::state::App;
+use crate::domain::alert::Alert;
+use crate::domain::placeholder::fill_string;
+use crate::sources::{Feed, MetricRequest, SourceMsg};
+
+/// One source message.
+pub fn on_source(app: &mut App, msg: SourceMsg, fx: &mut Fx) {
+    match msg {
+        SourceMsg::Alerts { source, result } => super::alerts::on_alerts(app, &source, result, fx),
+        SourceMsg::Pods { source, result } => super::pods::on_pods(app, &source, result),
+        msg @ (SourceMsg::PodEvents { .. } | SourceMsg::PodLog { .. }) => {
+            super::pods::on_details(app, msg)
+        }
+        SourceMsg::Cluster { context, namespace } => app.cluster = Some((context, namespace)),
+        SourceMsg::Runbook { path, result } => super::runbooks::on_changed(app, path, result),
+        SourceMsg::Unavailable { feed, reason } => {
+            let status = match feed {
+                Feed::Alerts => &mut app.alerts.status,
+                Feed::Pods => &mut app.pods.status,
+                Feed::Metrics => &mut app.metric.status,
+            };
+            status.off = Some(reason);
+        }
+        SourceMsg::Metric {
+            source,
+            query,
+            result,
+        } => {
+            let m = &mut app.metric;
+            if m.query.as_deref() != Some(query.as_str()) {
+                return; // an answer to a query nobody wants any more
+            }
+            match result {
+                Ok(data) => {
+                    m.data = Some(data);
+                    m.error = None;
+                    m.status.ok(&source, app.now);
+                }
+                Err(e) => {
+                    m.error = Some(e.clone());
+                    m.status.failed(&source, e);
+                }
+            }
+        }
+    }
+}
+
+/// Keeps the wanted chart in step with the runbook on screen: its `query`, else
+/// the expression of the alert's rule; the chosen range; the pane's width.
+pub fn sync_query(app: &mut App, fx: &mut Fx) {
+    let labels = app.shown_labels().cloned().unwrap_or_default();
+    let rb = app.shown_runbook();
+    let from_runbook = rb
+        .and_then(|r| r.meta.query.as_deref())
+        .map(|q| fill_string(q, &labels));
+    let (wanted, origin) = match from_runbook {
+        Some(q) => (Some(q), "runbook"),
+        None => (app.shown_alert().and_then(Alert::expression), "alert rule"),
+    };
+    let threshold = rb.and_then(|r| r.meta.threshold);
+    let m = &mut app.metric;
+    let request = wanted.clone().map(|query| MetricRequest {
+        query,
+        range: m.range(),
+        width: m.width,
+    });
+    if wanted != m.query {
+        m.query = wanted;
+        m.origin = origin;
+        m.threshold = threshold;
+        m.data = None;
+        m.error = None;
+        m.requested = request.clone();
+        fx.push(Effect::Query(request));
+    } else if request != m.requested {
+        // Same query, new range or width: keep the old chart until the new
+        // answer replaces it, so nothing flickers.
+        m.requested = request.clone();
+        fx.push(Effect::Query(request));
+    }
+}

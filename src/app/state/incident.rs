@@ -1,0 +1,65 @@
+//! The incident this cockpit works, and what it has already written about it.
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use jiff::Timestamp;
+
+use crate::domain::alert::AlertState;
+use crate::domain::incident::{Event, Incident};
+use crate::domain::policy::ClockKind;
+
+/// The incident this cockpit is working, as its journal says.
+#[derive(Debug)]
+pub struct OpenIncident {
+    /// Incident id, also the journal's file name.
+    pub id: String,
+    /// Every event read back from the journal, in file order.
+    pub events: Vec<Event>,
+    /// The fold of `events`, once the declaration has been read.
+    pub state: Option<Incident>,
+    /// Ids of `events`: a fact several cockpits recorded is shown once.
+    pub seen: HashSet<String>,
+}
+
+impl OpenIncident {
+    /// An incident whose journal has not been read yet.
+    pub fn new(id: String) -> Self {
+        OpenIncident {
+            id,
+            events: Vec::new(),
+            state: None,
+            seen: HashSet::new(),
+        }
+    }
+
+    /// Takes in events read from the journal, leaving out repeats of an id
+    /// already taken in; returns how many were new.
+    pub fn take_in(&mut self, events: Vec<Event>) -> usize {
+        let before = self.events.len();
+        for e in events {
+            if !e.id.is_empty() && !self.seen.insert(e.id.clone()) {
+                continue;
+            }
+            if let Some(state) = self.state.as_mut() {
+                state.apply(&e);
+            }
+            self.events.push(e);
+        }
+        self.events.len() - before
+    }
+}
+
+/// What this cockpit has sent to the journal and not yet seen come back, so
+/// one observed fact is written once even before the journal echoes it.
+#[derive(Debug, Default)]
+pub struct IncidentWatch {
+    /// Alert states this cockpit already wrote to the journal.
+    pub reported: HashMap<String, AlertState>,
+    /// Successive alert polls in which an incident alert was missing; two in a
+    /// row count as resolved (a restarting Alertmanager briefly lists nothing).
+    pub absent: HashMap<String, u8>,
+    /// Missed deadlines this cockpit already recorded.
+    pub missed_reported: BTreeSet<(ClockKind, Timestamp)>,
+    /// Events sent to the journal and not yet read back as durable.
+    pub pending: usize,
+}

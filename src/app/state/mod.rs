@@ -1,0 +1,378 @@
+//! What the cockpit knows, grouped by the pane or concern it belongs to. `App`
+//! only groups them; everything here is plain data the UI draws by reference.
+//! The modal layer (dialogs, editors) is kept apart, in [`crate::app::modal`].
+
+mod alerts;
+mod incident;
+mod metric;
+mod pods;
+mod runbook;
+mod source;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::time::Duration;
+
+use jiff::Timestamp;
+
+pub use alerts::AlertsState;
+pub use incident::{IncidentWatch, OpenIncident};
+pub use metric::{MetricState, RANGES};
+pub use pods::{LOG_LINES_KEPT, PodDetail, PodsState};
+pub use runbook::{OUTPUT_LINES_KEPT, QueryCheck, RunView, RunbookPane, Runbooks, Runs};
+pub use source::SourceStatus;
+
+use crate::domain::alert::Alert;
+use crate::domain::incident::Incident;
+use crate::domain::placeholder::{Use, fill};
+use crate::domain::pod::Pod;
+use crate::domain::policy::{Clock, Matrix, OnCall};
+use crate::domain::runbook::{Library, Runbook, Step};
+use crate::domain::severity::SeverityMap;
+use crate::sources::kubernetes::PodScope;
+
+/// The panes, in Tab order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Pane {
+    /// Firing alerts; where every response starts.
+    Alerts,
+    /// The checklist of the open (or previewed) runbook.
+    Runbook,
+    /// Pods in the runbook's scope.
+    Pods,
+    /// The runbook's query as a chart.
+    Metrics,
+    /// What happened, newest at the bottom.
+    Timeline,
+}
+
+impl Pane {
+    /// Every pane in Tab order.
+    pub const ALL: [Pane; 5] = [
+        Pane::Alerts,
+        Pane::Runbook,
+        Pane::Pods,
+        Pane::Metrics,
+        Pane::Timeline,
+    ];
+
+    /// Name shown in borders, tabs and help.
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Alerts => "Alerts",
+            Pane::Runbook => "Runbook",
+            Pane::Pods => "Pods",
+            Pane::Metrics => "Metrics",
+            Pane::Timeline => "Timeline",
+        }
+    }
+
+    fn index(self) -> usize {
+        Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+
+    /// The pane Tab moves to.
+    pub fn next(self) -> Pane {
+        Pane::ALL[(self.index() + 1) % Pane::ALL.len()]
+    }
+
+    /// The pane Shift-Tab moves to.
+    pub fn prev(self) -> Pane {
+        Pane::ALL[(self.index() + Pane::ALL.len() - 1) % Pane::ALL.len()]
+    }
+}
+
+/// A one-line message under the panes (command results, errors).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Flash {
+    /// What to say.
+    pub text: String,
+    /// Errors are drawn loud and stay until replaced.
+    pub error: bool,
+    /// When it was said; other messages fade after a few seconds.
+    pub at: Timestamp,
+}
+
+/// Who is at this cockpit and the rules it works by: set at start, read
+/// everywhere, changed by nothing in the cockpit.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// Name stamped on this cockpit's events.
+    pub author: String,
+    /// How alert severity labels become P0/P1/P2.
+    pub severity: SeverityMap,
+    /// `--read-only`: every change is refused.
+    pub read_only: bool,
+    /// The severity matrix in force.
+    pub matrix: Matrix,
+    /// Who is on call.
+    pub oncall: OnCall,
+    /// How long a step command may run unless its contract says otherwise.
+    pub command_timeout: Duration,
+    /// Names of the environment variables runbook commands will see, so a
+    /// `$HOME` in a command is the shell's own and not a missing label.
+    pub env: BTreeSet<String>,
+}
+
+impl Settings {
+    /// Defaults for a responder called `author`.
+    pub fn new(author: String, severity: SeverityMap) -> Self {
+        Settings {
+            author,
+            severity,
+            read_only: false,
+            matrix: Matrix::default(),
+            oncall: OnCall::default(),
+            command_timeout: crate::exec::DEFAULT_COMMAND_TIMEOUT,
+            env: BTreeSet::new(),
+        }
+    }
+}
+
+/// All cockpit state outside the modal layer.
+#[derive(Debug)]
+pub struct App {
+    /// The clock, set by the loop; everything time-dependent is drawn from it.
+    pub now: Timestamp,
+    /// Who works here and by which rules.
+    pub settings: Settings,
+    /// The pane keys go to; in the compact layout, the one on screen.
+    pub focus: Pane,
+    /// The Alerts pane.
+    pub alerts: AlertsState,
+    /// The Pods pane.
+    pub pods: PodsState,
+    /// The Metrics pane.
+    pub metric: MetricState,
+    /// The runbook library and what is known about it.
+    pub runbooks: Runbooks,
+    /// The Runbook pane.
+    pub runbook: RunbookPane,
+    /// Lines the Timeline pane is scrolled up from the newest event; 0
+    /// follows new events.
+    pub timeline_scroll: usize,
+    /// The incident being worked, if any.
+    pub incident: Option<OpenIncident>,
+    /// What this cockpit wrote about the incident and has not seen back yet.
+    pub watch: IncidentWatch,
+    /// Runbook commands.
+    pub runs: Runs,
+    /// The message line under the panes.
+    pub flash: Option<Flash>,
+    /// Set when the loop should end.
+    pub quit: bool,
+    /// Kubeconfig context and default namespace, when a cluster is configured.
+    pub cluster: Option<(String, String)>,
+}
+
+impl App {
+    /// A cockpit with nothing reported yet; `now` seeds the clock.
+    pub fn new(author: String, severity: SeverityMap, library: Library, now: Timestamp) -> Self {
+        Self::with_settings(Settings::new(author, severity), library, now)
+    }
+
+    /// A cockpit working by `settings`.
+    pub fn with_settings(settings: Settings, library: Library, now: Timestamp) -> Self {
+        let flash = (!library.errors.is_empty()).then(|| Flash {
+            at: now,
+            text: format!(
+                "{} runbook(s) could not be read; first: {}",
+                library.errors.len(),
+                library
+                    .errors
+                    .first()
+                    .map(|e| e.to_string())
+                    .unwrap_or_default()
+            ),
+            error: true,
+        });
+        App {
+            now,
+            settings,
+            focus: Pane::Alerts,
+            alerts: AlertsState::default(),
+            pods: PodsState::default(),
+            metric: MetricState::default(),
+            runbooks: Runbooks {
+                library,
+                ..Runbooks::default()
+            },
+            runbook: RunbookPane::default(),
+            timeline_scroll: 0,
+            incident: None,
+            watch: IncidentWatch::default(),
+            runs: Runs::default(),
+            flash,
+            quit: false,
+            cluster: None,
+        }
+    }
+
+    /// The incident state, once its journal has been read.
+    pub fn incident_state(&self) -> Option<&Incident> {
+        self.incident.as_ref().and_then(|i| i.state.as_ref())
+    }
+
+    /// The runbook on screen: the open incident's, else the selected alert's as
+    /// a preview.
+    pub fn shown_runbook(&self) -> Option<&Runbook> {
+        let library = &self.runbooks.library;
+        match self.incident_state() {
+            Some(inc) => inc.runbook.as_ref().and_then(|r| library.get(&r.id)),
+            None if self.incident.is_some() => None,
+            None => {
+                let selected = self.alerts.selected();
+                if let Some((fp, id)) = &self.runbook.preview
+                    && fp.as_deref() == selected.map(|a| a.fingerprint.as_str())
+                {
+                    return library.get(id);
+                }
+                selected.and_then(|a| library.for_alert(a))
+            }
+        }
+    }
+
+    /// The live alert the shown runbook is for: the incident's (when it still
+    /// fires) or the selected one.
+    pub fn shown_alert(&self) -> Option<&Alert> {
+        match self.incident_state() {
+            Some(inc) => self
+                .alerts
+                .items()
+                .iter()
+                .find(|a| a.fingerprint == inc.alert.fingerprint),
+            None => self.alerts.selected(),
+        }
+    }
+
+    /// Labels that fill the shown runbook's placeholders.
+    pub fn shown_labels(&self) -> Option<&BTreeMap<String, String>> {
+        match self.incident_state() {
+            Some(inc) => Some(&inc.alert.labels),
+            None => self.alerts.selected().map(|a| &a.labels),
+        }
+    }
+
+    /// The step under the cursor in the shown runbook.
+    pub fn selected_step(&self) -> Option<&Step> {
+        self.shown_runbook()
+            .and_then(|rb| rb.steps().nth(self.runbook.cursor))
+            .map(|(_, s)| s)
+    }
+
+    /// Required steps of `step` that are not done, unless its gate was
+    /// overridden already.
+    pub fn unmet_requires(&self, step: &Step) -> Vec<String> {
+        let Some(inc) = self.incident_state() else {
+            return step.requires().to_vec();
+        };
+        if inc.overridden.contains_key(&step.id) {
+            return Vec::new();
+        }
+        step.requires()
+            .iter()
+            .filter(|r| inc.step_done(r).is_none())
+            .cloned()
+            .collect()
+    }
+
+    /// Whether a runbook command is running now.
+    pub fn running(&self) -> bool {
+        self.runs.running()
+    }
+
+    /// The deadlines running on the open incident at `now`.
+    pub fn clocks(&self) -> Vec<Clock> {
+        self.incident_state().map_or_else(Vec::new, |inc| {
+            crate::domain::policy::clocks(
+                inc,
+                &self.settings.matrix,
+                &self.settings.oncall,
+                self.now,
+            )
+        })
+    }
+
+    /// Whether quitting needs a confirmation.
+    pub fn incident_open(&self) -> bool {
+        self.incident_state().is_some_and(Incident::is_open)
+    }
+
+    /// The pods to watch: `:ns` / `:selector` first, then the runbook's front
+    /// matter (placeholders filled from the alert), then the alert's
+    /// `namespace` / `pod` labels, then the cluster's default namespace. A
+    /// half-filled selector would match nothing, so one with a gap is unused.
+    pub fn pod_scope(&self) -> PodScope {
+        let labels = self.shown_labels().cloned().unwrap_or_default();
+        let rb = self.shown_runbook();
+        let exact = |text: &str| fill(text, &labels, Use::Exact).ready();
+        let rb_ns = rb.and_then(|r| r.meta.namespace.as_deref()).and_then(exact);
+        let rb_sel = rb.and_then(|r| r.meta.selector.as_deref()).and_then(exact);
+        let namespace = self
+            .pods
+            .namespace_override
+            .clone()
+            .or(rb_ns)
+            .or_else(|| labels.get("namespace").cloned())
+            .or_else(|| self.cluster.as_ref().map(|c| c.1.clone()))
+            .unwrap_or_default();
+        let selector = self.pods.selector_override.clone().or(rb_sel);
+        let name = if selector.is_none() && self.pods.namespace_override.is_none() {
+            labels.get("pod").cloned()
+        } else {
+            None
+        };
+        PodScope {
+            namespace,
+            selector,
+            name,
+        }
+    }
+
+    /// Pods in scope that pass the `/` filter, unhealthy first.
+    pub fn visible_pods(&self) -> Vec<&Pod> {
+        let scope = self.pod_scope();
+        let words: Vec<String> = self
+            .pods
+            .filter
+            .split_whitespace()
+            .map(str::to_lowercase)
+            .collect();
+        self.pods
+            .items
+            .iter()
+            .filter(|p| scope.namespace.is_empty() || p.namespace == scope.namespace)
+            .filter(|p| scope.selector.as_deref().is_none_or(|s| p.matches(s)))
+            .filter(|p| scope.name.as_deref().is_none_or(|n| p.name == n))
+            .filter(|p| {
+                words.iter().all(|w| {
+                    p.name.to_lowercase().contains(w)
+                        || p.status.to_lowercase().contains(w)
+                        || p.node.to_lowercase().contains(w)
+                })
+            })
+            .collect()
+    }
+
+    /// Whether the environment runbook commands run in has this variable.
+    pub fn shell_has(&self, name: &str) -> bool {
+        self.settings.env.contains(name)
+    }
+
+    /// Shows a message in the message line.
+    pub fn info(&mut self, text: impl Into<String>) {
+        self.flash = Some(Flash {
+            text: text.into(),
+            error: false,
+            at: self.now,
+        });
+    }
+
+    /// Shows an error in the message line.
+    pub fn error(&mut self, text: impl Into<String>) {
+        self.flash = Some(Flash {
+            text: text.into(),
+            error: true,
+            at: self.now,
+        });
+    }
+}

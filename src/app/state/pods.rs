@@ -1,0 +1,54 @@
+//! The Pods pane and the details view of one pod.
+
+use std::collections::VecDeque;
+
+use super::source::SourceStatus;
+use crate::domain::pod::Pod;
+use crate::sources::kubernetes::{EventLine, PodRef, PodScope};
+
+/// The pods list; unhealthy pods first.
+#[derive(Debug, Default)]
+pub struct PodsState {
+    /// Every pod the source reported; the pane filters to the runbook's scope.
+    pub items: Vec<Pod>,
+    /// Row of the selected pod among the visible ones.
+    pub cursor: usize,
+    /// `/` filter: every word must appear in the name, status or node.
+    pub filter: String,
+    /// `:ns NAME` — a namespace chosen by hand, over the automatic one.
+    pub namespace_override: Option<String>,
+    /// `:selector SEL` — a label selector chosen by hand.
+    pub selector_override: Option<String>,
+    /// The scope last asked of the source.
+    pub requested: Option<PodScope>,
+    /// The open details view, if any.
+    pub detail: Option<PodDetail>,
+    /// Health of the pod source.
+    pub status: SourceStatus,
+}
+
+/// Lines of log kept for a details view; older ones are dropped.
+pub const LOG_LINES_KEPT: usize = 5000;
+
+/// One pod's details: recent events and its log.
+#[derive(Debug, Default)]
+pub struct PodDetail {
+    /// The pod.
+    pub pod: PodRef,
+    /// Container whose log is shown.
+    pub container: Option<String>,
+    /// Showing the previous (crashed) run's log.
+    pub previous: bool,
+    /// New lines are streamed in.
+    pub follow: bool,
+    /// Recent events, or why they could not be read; `None` while loading.
+    pub events: Option<Result<Vec<EventLine>, String>>,
+    /// The log, oldest first, at most [`LOG_LINES_KEPT`] lines.
+    pub log: VecDeque<String>,
+    /// Why the log stream failed, if it did.
+    pub log_error: Option<String>,
+    /// The stream has ended.
+    pub log_done: bool,
+    /// Lines scrolled up from the newest; 0 follows the tail.
+    pub scroll: usize,
+}

@@ -1,0 +1,99 @@
+//! The runbook library in use and the Runbook pane: which runbook is shown,
+//! the step cursor, verify queries, and the latest command run.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::path::PathBuf;
+use std::time::Duration;
+
+use jiff::Timestamp;
+
+use crate::domain::incident::{Purpose, RunOutcome};
+use crate::domain::runbook::Library;
+
+/// The runbooks known to this cockpit and what is known about them.
+#[derive(Debug, Default)]
+pub struct Runbooks {
+    /// Every runbook found at start, kept up to date by hot reload.
+    pub library: Library,
+    /// When each runbook was last used by an incident, for the STALE banner.
+    pub used: BTreeMap<String, Timestamp>,
+    /// Runbook files whose latest edit could not be loaded, and why; the
+    /// library keeps their last good version.
+    pub reload_errors: BTreeMap<PathBuf, String>,
+}
+
+/// The Runbook pane.
+#[derive(Debug, Default)]
+pub struct RunbookPane {
+    /// Selected step, as an index into the shown runbook's steps.
+    pub cursor: usize,
+    /// A runbook chosen with `:runbook` while no incident is open, for the
+    /// alert (fingerprint) selected at the time.
+    pub preview: Option<(Option<String>, String)>,
+    /// `verify_query` checks of the shown runbook's steps, by step id.
+    pub checks: BTreeMap<String, QueryCheck>,
+}
+
+/// The state of one step's `verify_query` as this cockpit last saw it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QueryCheck {
+    /// The query asked (placeholders filled).
+    pub query: String,
+    /// When it was last asked.
+    pub asked: Option<Timestamp>,
+    /// A request is on its way.
+    pub in_flight: bool,
+    /// Series returned, or why it failed.
+    pub result: Option<Result<usize, String>>,
+}
+
+/// Lines of command output kept on screen; older ones are dropped.
+pub const OUTPUT_LINES_KEPT: usize = 5000;
+
+/// Runbook commands: the latest one, for the output panel.
+#[derive(Debug)]
+pub struct Runs {
+    /// The latest command, running or finished.
+    pub latest: Option<RunView>,
+    /// Id of the next command run.
+    pub next_id: u64,
+}
+
+impl Default for Runs {
+    fn default() -> Self {
+        Runs {
+            latest: None,
+            next_id: 1,
+        }
+    }
+}
+
+impl Runs {
+    /// Whether a command is running now.
+    pub fn running(&self) -> bool {
+        self.latest.as_ref().is_some_and(|r| r.outcome.is_none())
+    }
+}
+
+/// The latest runbook command, running or finished, for the output panel.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunView {
+    /// Matches reports from the runner.
+    pub id: u64,
+    /// The step it belongs to.
+    pub step: String,
+    /// The step's command, its verify check or its rollback.
+    pub purpose: Purpose,
+    /// The command as run.
+    pub command: String,
+    /// When it started.
+    pub started: Timestamp,
+    /// The newest output lines, at most [`OUTPUT_LINES_KEPT`].
+    pub lines: VecDeque<String>,
+    /// Lines dropped from the front to keep the bound.
+    pub dropped: usize,
+    /// How it ended and how long it took; `None` while it runs.
+    pub outcome: Option<(RunOutcome, Duration)>,
+    /// Lines scrolled up from the newest; 0 follows the output.
+    pub scroll: usize,
+}

@@ -1,0 +1,204 @@
+//! The cockpit: `warroom` and `warroom demo`. Starts the sources, loads the
+//! runbooks, and runs the screen until the user quits.
+
+use std::process::ExitCode;
+
+use jiff::Timestamp;
+use tokio::sync::{mpsc, watch};
+
+use crate::app::state::{App, Settings};
+use crate::cockpit::{Effects, run as run_screen};
+use crate::config::Config;
+use crate::journal::Store;
+use crate::sources::alertmanager::Alertmanager;
+use crate::sources::http::Http;
+use crate::sources::kubernetes::{self, Kube, KubeOptions};
+use crate::sources::live::{self, AlertFeed};
+use crate::sources::prometheus::Prometheus;
+use crate::sources::{Feed, SourceMsg, demo, runbook_files};
+use crate::tui;
+
+/// What to tell someone who ran `warroom` with no source configured.
+fn nothing_configured(config: &Config) -> String {
+    format!(
+        "warroom: no data source is configured.\n\n\
+         Tell warroom where your Alertmanager and/or Prometheus are, either in\n\
+         {file}:\n\n\
+         \x20   alertmanager:\n\
+         \x20     url: https://alertmanager.example.com\n\
+         \x20   prometheus:\n\
+         \x20     url: https://prometheus.example.com\n\n\
+         or with --alertmanager URL / --prometheus URL (or WARROOM_ALERTMANAGER_URL /\n\
+         WARROOM_PROMETHEUS_URL). The README lists auth, CA and interval settings.\n\
+         A Kubernetes cluster alone is enough too: warroom reads KUBECONFIG or\n\
+         ~/.kube/config (--kubeconfig, --context, -n as with kubectl).\n\n\
+         To try the cockpit without any server, run `warroom demo`.",
+        file = config.config_file.display()
+    )
+}
+
+/// Options that shape a cockpit session beyond the config file.
+#[derive(Debug, Clone, Default)]
+pub struct Session {
+    /// Which cluster, as with kubectl.
+    pub kube: KubeOptions,
+    /// Refuse every change.
+    pub read_only: bool,
+}
+
+/// Starts the cockpit on the demo or the configured sources and runs it until
+/// the user quits.
+pub fn run(config: &Config, session: &Session, demo: bool) -> anyhow::Result<ExitCode> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let code = runtime.block_on(cockpit_async(config, session, demo))?;
+    runtime.shutdown_timeout(std::time::Duration::from_millis(200));
+    Ok(code)
+}
+
+async fn cockpit_async(config: &Config, session: &Session, demo: bool) -> anyhow::Result<ExitCode> {
+    let now = Timestamp::now();
+    let (source_tx, source_rx) = mpsc::unbounded_channel();
+    let (query_tx, query_rx) = watch::channel(None);
+    let (tx, rx) = mpsc::unbounded_channel();
+    let store = Store::new(&config.data_dir);
+    let mut fx = Effects::new(
+        store,
+        config.data_dir.clone(),
+        tx,
+        query_tx,
+        source_tx.clone(),
+    )
+    .with_matrix(config.matrix.clone());
+    if demo {
+        tokio::spawn(demo::run(
+            demo::Scenario::new(now),
+            source_tx.clone(),
+            query_rx,
+        ));
+        fx = fx.with_demo(demo::Scenario::new(now));
+    } else {
+        let client = |name: &str, ep: &crate::config::Endpoint| {
+            tracing::info!("{name}: {}", ep.display_url());
+            Http::new(ep.clone()).map_err(|e| anyhow::anyhow!("{name}: {e}"))
+        };
+        let am = match &config.alertmanager {
+            Some(ep) => Some((
+                Alertmanager::new(client("alertmanager", ep)?),
+                ep.poll_interval,
+            )),
+            None => None,
+        };
+        let prom = match &config.prometheus {
+            Some(ep) => Some((Prometheus::new(client("prometheus", ep)?), ep.poll_interval)),
+            None => None,
+        };
+        let kube = Kube::connect(&session.kube).await;
+        if am.is_none() && prom.is_none() && kube.is_err() {
+            let why = kube.err().unwrap_or_default();
+            eprintln!("{}\n\nKubernetes: {why}", nothing_configured(config));
+            return Ok(ExitCode::from(2));
+        }
+        match kube {
+            Ok(k) => {
+                tracing::info!(context = %k.context, namespace = %k.namespace, "kubernetes");
+                let (scope_tx, scope_rx) = watch::channel(None);
+                let _ = source_tx.send(SourceMsg::Cluster {
+                    context: k.context.clone(),
+                    namespace: k.namespace.clone(),
+                });
+                tokio::spawn(kubernetes::watch_pods(
+                    k.clone(),
+                    scope_rx,
+                    source_tx.clone(),
+                    std::time::Duration::from_millis(250),
+                ));
+                fx = fx.with_cluster(k, scope_tx);
+            }
+            Err(e) => {
+                tracing::info!("kubernetes: {e}");
+                let _ = source_tx.send(SourceMsg::Unavailable {
+                    feed: Feed::Pods,
+                    reason: format!("No Kubernetes cluster: {e}"),
+                });
+            }
+        }
+        match (&am, &prom) {
+            (Some((a, every)), _) => {
+                tokio::spawn(live::poll_alerts(
+                    AlertFeed::Alertmanager(a.clone()),
+                    *every,
+                    source_tx.clone(),
+                ));
+            }
+            (None, Some((p, every))) => {
+                tokio::spawn(live::poll_alerts(
+                    AlertFeed::Prometheus(p.clone()),
+                    *every,
+                    source_tx.clone(),
+                ));
+            }
+            (None, None) => {
+                let _ = source_tx.send(SourceMsg::Unavailable {
+                    feed: Feed::Alerts,
+                    reason: "No Alertmanager or Prometheus is configured (alertmanager.url, prometheus.url)".into(),
+                });
+            }
+        }
+        fx = fx.with_prometheus(prom.as_ref().map(|(p, _)| p.clone()));
+        match prom {
+            Some((p, every)) => {
+                tokio::spawn(live::serve_metrics(p, every, query_rx, source_tx.clone()));
+            }
+            None => {
+                let _ = source_tx.send(SourceMsg::Unavailable {
+                    feed: Feed::Metrics,
+                    reason: "No Prometheus is configured (prometheus.url or --prometheus URL)"
+                        .into(),
+                });
+            }
+        }
+        fx = fx.with_alertmanager(am.map(|(a, _)| a));
+    }
+    let mut library = runbook_files::load(&config.runbook_dirs);
+    runbook_files::add_shipped(&mut library);
+    // Edits to runbooks on disk reach the open cockpit; kept alive until it ends.
+    let _watch = runbook_files::watch(&config.runbook_dirs, source_tx.clone());
+    tracing::info!(
+        runbooks = library.runbooks.len(),
+        errors = library.errors.len(),
+        demo,
+        "starting the cockpit"
+    );
+    let settings = Settings {
+        read_only: session.read_only,
+        matrix: config.matrix.clone(),
+        oncall: config.oncall.clone(),
+        command_timeout: config.command_timeout,
+        env: std::env::vars_os()
+            .filter_map(|(k, _)| k.into_string().ok())
+            .collect(),
+        ..Settings::new(config.author.clone(), config.severity.clone())
+    };
+    let mut app = App::with_settings(settings, library, now);
+    app.runbooks.used = runbook_use(config);
+    let (mut terminal, _guard) = tui::init()?;
+    run_screen(&mut terminal, app, source_rx, fx, rx).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+/// When each runbook was last used by an incident in the data dir.
+pub fn runbook_use(config: &Config) -> std::collections::BTreeMap<String, Timestamp> {
+    let mut used = std::collections::BTreeMap::new();
+    if let Ok((incidents, _)) = Store::new(&config.data_dir).list() {
+        for i in incidents {
+            if let Some(rb) = &i.runbook {
+                let e = used.entry(rb.id.clone()).or_insert(i.declared.at);
+                *e = (*e).max(i.declared.at);
+            }
+        }
+    }
+    used
+}

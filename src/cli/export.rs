@@ -1,0 +1,57 @@
+//! `warroom export`: the postmortem draft of an incident.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use super::{Format, out_str};
+use crate::config::Config;
+use crate::domain::export;
+use crate::journal::Store;
+
+/// Writes the draft of `id` to `output` or standard output.
+pub fn run(
+    config: &Config,
+    id: &str,
+    output: Option<PathBuf>,
+    template: Option<PathBuf>,
+    format: Format,
+) -> anyhow::Result<ExitCode> {
+    let store = Store::new(&config.data_dir);
+    let path = store.path(id)?;
+    if !path.exists() {
+        anyhow::bail!(
+            "no incident '{id}' in {} (`warroom list` shows them)",
+            store.dir().display()
+        );
+    }
+    let loaded = store.load(id)?;
+    for w in &loaded.warnings {
+        eprintln!("warning: {w}");
+    }
+    let template = match template {
+        Some(t) => {
+            std::fs::read_to_string(&t).map_err(|e| anyhow::anyhow!("{}: {e}", t.display()))?
+        }
+        None => export::DEFAULT_TEMPLATE.to_string(),
+    };
+    let md = match format {
+        Format::Md => {
+            let r = export::render(&loaded.events, &template, &config.matrix)?;
+            for name in &r.unknown {
+                eprintln!(
+                    "warning: the template asks for {{{{{name}}}}}, which export does not fill (it knows {})",
+                    export::PLACEHOLDERS.join(", ")
+                );
+            }
+            r.text
+        }
+        Format::Json => export::json(&loaded.events, &config.matrix)?,
+    };
+    match output {
+        Some(out) => {
+            std::fs::write(&out, md).map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?
+        }
+        None => out_str(&md),
+    }
+    Ok(ExitCode::SUCCESS)
+}

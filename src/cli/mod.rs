@@ -1,0 +1,188 @@
+//! Command-line interface: the arguments, and one module per subcommand, each
+//! with a `run`; start-up order is explicit there and nowhere else.
+
+mod cockpit;
+mod export;
+mod lint;
+mod list;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::config::{Config, Overrides};
+use crate::sources::kubernetes::KubeOptions;
+
+/// Writes to standard output; a closed pipe (`warroom list | head`) ends the
+/// output quietly instead of panicking.
+fn out_str(text: &str) {
+    use std::io::Write;
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
+/// `println!` through [`out_str`].
+macro_rules! out {
+    ($($arg:tt)*) => {
+        $crate::cli::out_str(&format!("{}\n", format_args!($($arg)*)))
+    };
+}
+use out;
+
+/// warroom: a terminal incident cockpit.
+#[derive(Debug, Parser)]
+#[command(name = "warroom", version, about, long_about = None)]
+pub struct Cli {
+    /// Where incident journals, exports and logs live.
+    #[arg(long, global = true, env = "WARROOM_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// Config file (default: config.yaml in the platform config dir).
+    #[arg(long, global = true, env = "WARROOM_CONFIG", value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    /// Runbook folder; repeatable (default: ./runbooks and the config dir's runbooks/).
+    #[arg(long = "runbooks", global = true, value_name = "DIR")]
+    pub runbooks: Vec<PathBuf>,
+    /// Name stamped on your timeline entries (default: config, then $USER).
+    #[arg(long, global = true, env = "WARROOM_AUTHOR")]
+    pub author: Option<String>,
+    /// Alertmanager base URL (overrides the config file).
+    #[arg(
+        long,
+        global = true,
+        env = "WARROOM_ALERTMANAGER_URL",
+        value_name = "URL"
+    )]
+    pub alertmanager: Option<url::Url>,
+    /// Prometheus base URL (overrides the config file).
+    #[arg(
+        long,
+        global = true,
+        env = "WARROOM_PROMETHEUS_URL",
+        value_name = "URL"
+    )]
+    pub prometheus: Option<url::Url>,
+    /// Kubeconfig file (default: $KUBECONFIG, else ~/.kube/config), as with kubectl.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub kubeconfig: Option<PathBuf>,
+    /// Kubeconfig context (default: the current one), as with kubectl.
+    #[arg(long, global = true, value_name = "NAME")]
+    pub context: Option<String>,
+    /// Namespace for pods when the alert and runbook name none, as with kubectl.
+    #[arg(short = 'n', long, global = true, value_name = "NAME")]
+    pub namespace: Option<String>,
+    /// Refuse every change to the cluster (delete, restart, scale).
+    #[arg(long, global = true)]
+    pub read_only: bool,
+    #[command(subcommand)]
+    /// What to do; none prints how to get started.
+    pub command: Option<Command>,
+}
+
+/// Output format of `export` and `list`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// Markdown for people.
+    Md,
+    /// JSON for tools.
+    Json,
+}
+
+/// Subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Open the cockpit on the built-in simulated incident (no servers needed).
+    Demo,
+    /// Check runbooks: structure, placeholders, alert claims, staleness.
+    Lint {
+        /// Folders or files to check (default: the configured runbook folders).
+        paths: Vec<PathBuf>,
+        /// `md` (file:line lines) or `json`.
+        #[arg(long, value_enum, default_value_t = Format::Md)]
+        format: Format,
+    },
+    /// List the incidents in the data dir.
+    List {
+        /// Print JSON instead of a table.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the postmortem draft of an incident as markdown.
+    Export {
+        /// Incident id, as `warroom list` shows it.
+        id: String,
+        /// Write to this file instead of standard output.
+        #[arg(short, long, value_name = "FILE")]
+        output: Option<PathBuf>,
+        /// Use this template instead of the built-in one (markdown only).
+        #[arg(long, value_name = "FILE")]
+        template: Option<PathBuf>,
+        /// `md` (the postmortem) or `json` (the same facts as data).
+        #[arg(long, value_enum, default_value_t = Format::Md)]
+        format: Format,
+    },
+}
+
+/// Parses arguments and runs the chosen subcommand.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let overrides = Overrides {
+        config_file: cli.config.clone(),
+        data_dir: cli.data_dir.clone(),
+        runbook_dirs: cli.runbooks.clone(),
+        author: cli.author.clone(),
+        alertmanager_url: cli.alertmanager.clone(),
+        prometheus_url: cli.prometheus.clone(),
+    };
+    let config = match Config::load(&overrides) {
+        Ok(c) => c,
+        Err(e) => {
+            eprintln!("warroom: config: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let _log = init_logging(&config);
+    let session = cockpit::Session {
+        kube: KubeOptions {
+            kubeconfig: cli.kubeconfig.clone(),
+            context: cli.context.clone(),
+            namespace: cli.namespace.clone(),
+        },
+        read_only: cli.read_only,
+    };
+    let result = match cli.command {
+        Some(Command::Demo) => cockpit::run(&config, &session, true),
+        Some(Command::Lint { paths, format }) => lint::run(&config, paths, format),
+        Some(Command::List { json }) => list::run(&config, json).map(|()| ExitCode::SUCCESS),
+        Some(Command::Export {
+            id,
+            output,
+            template,
+            format,
+        }) => export::run(&config, &id, output, template, format),
+        None => cockpit::run(&config, &session, false),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            tracing::error!("{e:#}");
+            eprintln!("warroom: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(config: &Config) -> Option<tracing_appender::non_blocking::WorkerGuard> {
+    let dir = config.log_dir();
+    std::fs::create_dir_all(&dir).ok()?;
+    let appender = tracing_appender::rolling::daily(&dir, "warroom.log");
+    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let filter = tracing_subscriber::EnvFilter::try_from_env("WARROOM_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .try_init()
+        .ok()?;
+    Some(guard)
+}

@@ -1,0 +1,107 @@
+//! The running cockpit: the event loop and the effect runner, the only parts
+//! that touch the terminal, files and the network while the screen is up.
+//!
+//! The loop waits on terminal input, source messages, journal reports, a
+//! 1 Hz clock and signals; reduces each into the state; performs the effects;
+//! draws only when something changed. It never blocks on I/O itself.
+
+mod effects;
+
+use std::time::Duration;
+
+use crossterm::event::{Event as TermEvent, EventStream};
+use futures_util::StreamExt;
+use jiff::Timestamp;
+use ratatui::DefaultTerminal;
+use ratatui::layout::Rect;
+use tokio::signal::unix::{SignalKind, signal};
+use tokio::sync::mpsc;
+
+pub use effects::{Effects, export_to};
+
+use crate::app::{App, Mode, Msg, update};
+use crate::sources::SourceMsg;
+use crate::ui;
+
+/// Runs the cockpit until the user quits or a signal arrives; then stops any
+/// runbook command still running.
+pub async fn run(
+    terminal: &mut DefaultTerminal,
+    app: App,
+    sources: mpsc::UnboundedReceiver<SourceMsg>,
+    mut fx: Effects,
+    rx: mpsc::UnboundedReceiver<Msg>,
+) -> anyhow::Result<()> {
+    let result = event_loop(terminal, app, sources, &mut fx, rx).await;
+    fx.stop_commands().await;
+    result
+}
+
+/// The chart's width on a terminal of this size, for the reducer.
+fn chart_width(width: u16, height: u16) -> Msg {
+    Msg::ChartWidth(ui::chart_width(Rect::new(0, 0, width, height)))
+}
+
+async fn event_loop(
+    terminal: &mut DefaultTerminal,
+    mut app: App,
+    mut sources: mpsc::UnboundedReceiver<SourceMsg>,
+    fx: &mut Effects,
+    mut rx: mpsc::UnboundedReceiver<Msg>,
+) -> anyhow::Result<()> {
+    let mut mode = Mode::Normal;
+    let mut input = EventStream::new();
+    let mut clock = tokio::time::interval(Duration::from_secs(1));
+    clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
+    let mut term = signal(SignalKind::terminate())?;
+    let mut hup = signal(SignalKind::hangup())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    let mut dirty = true;
+    if let Ok(size) = terminal.size() {
+        for e in update(&mut app, &mut mode, chart_width(size.width, size.height)) {
+            fx.perform(e);
+        }
+    }
+    loop {
+        if dirty {
+            terminal.draw(|f| ui::draw(f, &app, &mode))?;
+            dirty = false;
+        }
+        let msg = tokio::select! {
+            ev = input.next() => match ev {
+                Some(Ok(TermEvent::Key(k))) => Msg::Key(k),
+                Some(Ok(TermEvent::Resize(w, h))) => chart_width(w, h),
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => return Err(e.into()),
+                None => return Ok(()),
+            },
+            Some(s) = sources.recv() => Msg::Source(s),
+            Some(m) = rx.recv() => m,
+            _ = clock.tick() => Msg::Tick(Timestamp::now()),
+            _ = term.recv() => { tracing::info!("SIGTERM: leaving"); return Ok(()); }
+            _ = hup.recv() => { tracing::info!("SIGHUP: leaving"); return Ok(()); }
+            _ = int.recv() => { tracing::info!("SIGINT: leaving"); return Ok(()); }
+        };
+        app.now = Timestamp::now();
+        for e in update(&mut app, &mut mode, msg) {
+            fx.perform(e);
+        }
+        // Take in everything already queued before drawing once.
+        loop {
+            let next = match sources.try_recv() {
+                Ok(s) => Msg::Source(s),
+                Err(_) => match rx.try_recv() {
+                    Ok(m) => m,
+                    Err(_) => break,
+                },
+            };
+            for e in update(&mut app, &mut mode, next) {
+                fx.perform(e);
+            }
+        }
+        dirty = true;
+        if app.quit {
+            return Ok(());
+        }
+    }
+}
