@@ -438,3 +438,35 @@ fn stale_runbooks_carry_a_banner_unless_an_incident_used_them_lately() {
     );
     assert!(!h.screen(80, 24).contains("STALE"));
 }
+
+#[test]
+fn set_based_selectors_show_the_pods_they_select() {
+    let mut h = Harness::at(20);
+    h.key(KeyCode::Char('3'));
+    let apps = |h: &Harness| -> std::collections::BTreeSet<String> {
+        h.app
+            .visible_pods()
+            .iter()
+            .map(|p| p.labels["app"].clone())
+            .collect()
+    };
+    h.command("selector app in (catalog,checkout)");
+    assert_eq!(
+        apps(&h).into_iter().collect::<Vec<_>>(),
+        ["catalog", "checkout"]
+    );
+    h.command("selector app notin (catalog)");
+    let others = apps(&h);
+    assert!(
+        others.contains("checkout") && !others.contains("catalog"),
+        "{others:?}"
+    );
+    h.command("selector app in (catalog");
+    let flash = h.app.flash.as_ref().expect("message");
+    assert!(flash.error && flash.text.contains("unclosed"), "{flash:?}");
+    assert_eq!(
+        h.app.pod_scope().selector.as_deref(),
+        Some("app notin (catalog)"),
+        "a bad selector changes nothing"
+    );
+}

@@ -7,6 +7,7 @@ use super::msg::{Effect, Fx, record, record_about};
 use super::next::{Next, Open};
 use super::state::{App, RANGES};
 use crate::domain::incident::EventKind;
+use crate::domain::selector::Selector;
 use crate::domain::time::{short_duration, to_millis};
 
 /// Carries out one command.
@@ -28,6 +29,10 @@ pub fn run(app: &mut App, cmd: Command, fx: &mut Fx) -> Next {
             });
             app.pods.namespace_override = ns;
             app.pods.cursor = 0;
+        }
+        Command::Selector(Some(s)) if Selector::parse(&s).is_err() => {
+            let why = Selector::parse(&s).err().unwrap_or_default();
+            app.error(format!("selector not changed: {why}"));
         }
         Command::Selector(sel) => {
             app.info(match &sel {

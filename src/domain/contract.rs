@@ -104,17 +104,7 @@ pub fn is_contract_block(lang: &str, code: &str) -> bool {
 
 /// Whether two words differ by at most two letters (edit distance).
 pub fn close(a: &str, b: &str) -> bool {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.iter().enumerate() {
-        let mut cur = vec![i + 1; b.len() + 1];
-        for (j, cb) in b.iter().enumerate() {
-            let swap = usize::from(ca != cb);
-            cur[j + 1] = (prev[j] + swap).min(prev[j + 1] + 1).min(cur[j] + 1);
-        }
-        prev = cur;
-    }
-    prev[b.len()] <= 2
+    strsim::levenshtein(a, b) <= 2
 }
 
 /// Reads a contract block; the error carries the 0-based line inside the block.

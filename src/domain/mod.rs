@@ -12,6 +12,7 @@ pub mod pod;
 pub mod policy;
 pub mod redact;
 pub mod runbook;
+pub mod selector;
 pub mod severity;
 pub mod template;
 pub mod time;

@@ -71,22 +71,9 @@ impl Pod {
         (self.status == "Running" && self.ready == self.containers) || self.status == "Completed"
     }
 
-    /// Whether the pod matches an equality selector such as `app=catalog,tier=web`.
-    pub fn matches(&self, selector: &str) -> bool {
-        selector
-            .split(',')
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .all(|term| match term.split_once("!=") {
-                Some((k, v)) => self.labels.get(k.trim()).map(String::as_str) != Some(v.trim()),
-                None => match term.split_once('=') {
-                    Some((k, v)) => {
-                        let v = v.trim_start_matches('=').trim();
-                        self.labels.get(k.trim()).map(String::as_str) == Some(v)
-                    }
-                    None => self.labels.contains_key(term),
-                },
-            })
+    /// Whether the pod's labels meet a label selector.
+    pub fn matches(&self, selector: &super::selector::Selector) -> bool {
+        selector.matches(&self.labels)
     }
 }
 
@@ -108,12 +95,15 @@ mod tests {
             node: "n1".into(),
             ..Pod::default()
         };
-        assert!(pod.matches("app=catalog"));
-        assert!(pod.matches("app==catalog"));
-        assert!(pod.matches(""));
-        assert!(pod.matches("app"));
-        assert!(!pod.matches("app=checkout"));
-        assert!(!pod.matches("app!=catalog"));
+        let m =
+            |s: &str| pod.matches(&crate::domain::selector::Selector::parse(s).expect("selector"));
+        assert!(m("app=catalog"));
+        assert!(m("app==catalog"));
+        assert!(m(""));
+        assert!(m("app"));
+        assert!(m("app in (catalog,search)"));
+        assert!(!m("app=checkout"));
+        assert!(!m("app!=catalog"));
         assert!(pod.is_healthy());
     }
 }

@@ -47,56 +47,39 @@ pub fn hms(d: SignedDuration) -> String {
 }
 
 /// Parses the durations people type: `90s`, `15m`, `1h30m`, `2d`, `1w`. Used for
-/// silences and poll intervals, where a bare number would be ambiguous.
+/// silences and poll intervals, where a bare number would be ambiguous. Days
+/// and weeks are 24-hour days, whatever the calendar.
 pub fn parse_duration(text: &str) -> Result<std::time::Duration, String> {
     let t = text.trim();
     let bad = || format!("bad duration '{t}': use e.g. 30s, 15m, 1h30m, 2d");
-    if t.is_empty() {
+    // Whole numbers with the units people type, nothing else (no signs,
+    // fractions, ISO 8601 or words), however much more jiff would read.
+    let plain = !t.is_empty()
+        && t.chars().all(|c| c.is_ascii_digit() || "smhdw".contains(c))
+        && t.ends_with(|c: char| c.is_ascii_alphabetic());
+    if !plain {
         return Err(bad());
     }
-    let mut total: u64 = 0;
-    let mut digits = String::new();
-    for c in t.chars() {
-        if c.is_ascii_digit() {
-            digits.push(c);
-            continue;
-        }
-        let unit: u64 = match c {
-            's' => 1,
-            'm' => 60,
-            'h' => 3600,
-            'd' => 86_400,
-            'w' => 604_800,
-            _ => return Err(bad()),
-        };
-        let n: u64 = digits.parse().map_err(|_| bad())?;
-        digits.clear();
-        total = n
-            .checked_mul(unit)
-            .and_then(|v| total.checked_add(v))
-            .ok_or_else(bad)?;
-    }
-    if !digits.is_empty() || total == 0 {
+    let span: jiff::Span = t.parse().map_err(|_| bad())?;
+    let d = span
+        .to_duration(jiff::SpanRelativeTo::days_are_24_hours())
+        .map_err(|_| bad())?;
+    if !d.is_positive() {
         return Err(bad());
     }
-    Ok(std::time::Duration::from_secs(total))
+    std::time::Duration::try_from(d).map_err(|_| bad())
 }
 
 /// `1h30m`, `15m`, `45s`: the inverse of [`parse_duration`] for messages.
 pub fn short_duration(d: std::time::Duration) -> String {
-    let s = d.as_secs();
-    let (h, m, sec) = (s / 3600, (s % 3600) / 60, s % 60);
-    let mut out = String::new();
-    if h > 0 {
-        out.push_str(&format!("{h}h"));
-    }
-    if m > 0 {
-        out.push_str(&format!("{m}m"));
-    }
-    if sec > 0 || out.is_empty() {
-        out.push_str(&format!("{sec}s"));
-    }
-    out
+    use jiff::fmt::friendly::{Designator, Spacing, SpanPrinter};
+    let d = jiff::SignedDuration::try_from(d).unwrap_or(jiff::SignedDuration::MAX);
+    // Whole seconds, as people type them.
+    let d = jiff::SignedDuration::from_secs(d.as_secs());
+    SpanPrinter::new()
+        .designator(Designator::Compact)
+        .spacing(Spacing::None)
+        .duration_to_string(&d)
 }
 
 /// A duration read from config text such as `15s`, `1m`, `2h`.
@@ -168,6 +151,8 @@ mod tests {
         assert_eq!(d("1h30m"), Ok(5400));
         assert_eq!(d(" 90s "), Ok(90));
         assert_eq!(d("2d"), Ok(172_800));
+        assert_eq!(d("1w"), Ok(604_800));
+        assert_eq!(d("1d12h"), Ok(129_600));
         for bad in [
             "",
             "1",
@@ -185,6 +170,10 @@ mod tests {
             "1h30m"
         );
         assert_eq!(short_duration(std::time::Duration::from_secs(45)), "45s");
+        assert_eq!(short_duration(std::time::Duration::from_secs(900)), "15m");
+        assert_eq!(short_duration(std::time::Duration::from_secs(3601)), "1h1s");
+        assert_eq!(short_duration(std::time::Duration::ZERO), "0s");
+        assert_eq!(short_duration(std::time::Duration::from_millis(1500)), "1s");
     }
 
     #[test]

@@ -126,21 +126,68 @@ pub fn add_shipped(lib: &mut Library) {
 
 /// Keeps the runbook folders watched; dropping it stops the watch.
 pub struct RunbookWatch {
-    _watcher: notify::RecommendedWatcher,
+    _debouncer: notify_debouncer_mini::Debouncer<ChangesOnly>,
 }
 
 /// Quiet time after the last change before a file is read, so an editor's
 /// write-rename-chmod sequence is read once, complete.
 const SETTLE: std::time::Duration = std::time::Duration::from_millis(150);
 
+/// The platform's watcher, passing on only creations, writes, renames and
+/// removals. Opening or reading a file (this cockpit reading a runbook, an
+/// editor opening one) is not a change, and must not wake the debouncer, or
+/// reading a changed file would itself count as a change.
+pub struct ChangesOnly(notify::RecommendedWatcher);
+
+impl notify::Watcher for ChangesOnly {
+    fn new<F: notify::EventHandler>(
+        mut handler: F,
+        config: notify::Config,
+    ) -> notify::Result<Self> {
+        notify::RecommendedWatcher::new(
+            move |res: notify::Result<notify::Event>| {
+                let change = res.as_ref().map_or(true, |ev| {
+                    matches!(
+                        ev.kind,
+                        notify::EventKind::Create(_)
+                            | notify::EventKind::Modify(_)
+                            | notify::EventKind::Remove(_)
+                    )
+                });
+                if change {
+                    handler.handle_event(res);
+                }
+            },
+            config,
+        )
+        .map(ChangesOnly)
+    }
+
+    fn watch(&mut self, path: &Path, mode: notify::RecursiveMode) -> notify::Result<()> {
+        self.0.watch(path, mode)
+    }
+
+    fn unwatch(&mut self, path: &Path) -> notify::Result<()> {
+        self.0.unwatch(path)
+    }
+
+    fn configure(&mut self, option: notify::Config) -> notify::Result<bool> {
+        self.0.configure(option)
+    }
+
+    fn kind() -> notify::WatcherKind {
+        notify::RecommendedWatcher::kind()
+    }
+}
+
 /// Watches `dirs` and reports every changed runbook file, re-read and
-/// parsed, on `tx`. `None` when the platform cannot watch (the cockpit then
-/// simply does not reload).
+/// parsed, on `tx`, once its changes have settled. `None` when the platform
+/// cannot watch (the cockpit then simply does not reload).
 pub fn watch(
     dirs: &[PathBuf],
     tx: tokio::sync::mpsc::UnboundedSender<crate::sources::SourceMsg>,
 ) -> Option<RunbookWatch> {
-    use notify::{RecursiveMode, Watcher};
+    use notify::RecursiveMode;
     // Events name files by the canonical folder; the library by the folder
     // as configured. Map one to the other.
     let folders: Vec<(PathBuf, PathBuf)> = dirs
@@ -150,81 +197,61 @@ pub fn watch(
     if folders.is_empty() {
         return None;
     }
-    let (raw_tx, raw_rx) = std::sync::mpsc::channel::<PathBuf>();
-    let mut watcher = notify::recommended_watcher(move |res: notify::Result<notify::Event>| {
-        // Reads (by this cockpit, cargo, an editor opening the file) are not
-        // changes; only creations, writes, renames and removals are.
-        if let Ok(ev) = res
-            && matches!(
-                ev.kind,
-                notify::EventKind::Create(_)
-                    | notify::EventKind::Modify(_)
-                    | notify::EventKind::Remove(_)
-            )
-        {
-            for p in ev.paths {
-                if is_runbook(&p) {
-                    let _ = raw_tx.send(p);
-                }
+    // What was last reported per file: editors touch a file several times
+    // per save, and one save should be one report.
+    let mut last: std::collections::HashMap<PathBuf, Option<String>> =
+        std::collections::HashMap::new();
+    let watched = folders.clone();
+    let handler = move |res: notify_debouncer_mini::DebounceEventResult| {
+        let Ok(events) = res else {
+            return;
+        };
+        let changed: std::collections::BTreeSet<PathBuf> = events
+            .into_iter()
+            .map(|e| e.path)
+            .filter(|p| is_runbook(p))
+            .collect();
+        for p in changed {
+            let Some(path) = library_path(&watched, &p) else {
+                continue;
+            };
+            let text = std::fs::read_to_string(&p);
+            let seen = text.as_ref().ok().cloned();
+            if last.get(&path) == Some(&seen) {
+                continue;
             }
+            last.insert(path.clone(), seen);
+            let result = match text {
+                Ok(text) => runbook::parse(&path, &text).map(Box::new),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(RunbookError {
+                    path: path.clone(),
+                    line: 0,
+                    message: "the file was removed or renamed".into(),
+                }),
+                Err(e) => Err(RunbookError {
+                    path: path.clone(),
+                    line: 0,
+                    message: e.to_string(),
+                }),
+            };
+            let _ = tx.send(crate::sources::SourceMsg::Runbook { path, result });
         }
-    })
-    .map_err(|e| tracing::warn!("runbook folders cannot be watched: {e}"))
-    .ok()?;
+    };
+    let config = notify_debouncer_mini::Config::default().with_timeout(SETTLE);
+    let mut debouncer = notify_debouncer_mini::new_debouncer_opt::<_, ChangesOnly>(config, handler)
+        .map_err(|e| tracing::warn!("runbook folders cannot be watched: {e}"))
+        .ok()?;
     for (canonical, _) in &folders {
-        if let Err(e) = watcher.watch(canonical, RecursiveMode::NonRecursive) {
+        if let Err(e) = debouncer
+            .watcher()
+            .watch(canonical, RecursiveMode::NonRecursive)
+        {
             tracing::warn!("cannot watch {}: {e}", canonical.display());
         }
     }
-    let spawned = std::thread::Builder::new()
-        .name("runbook-watch".into())
-        .spawn(move || {
-            // What was last reported per file: editors touch a file several
-            // times per save, and one save should be one report.
-            let mut last: std::collections::HashMap<PathBuf, Option<String>> =
-                std::collections::HashMap::new();
-            while let Ok(first) = raw_rx.recv() {
-                let mut changed = std::collections::BTreeSet::from([first]);
-                while let Ok(p) = raw_rx.recv_timeout(SETTLE) {
-                    changed.insert(p);
-                }
-                for p in changed {
-                    let Some(path) = library_path(&folders, &p) else {
-                        continue;
-                    };
-                    let text = std::fs::read_to_string(&p);
-                    let seen = text.as_ref().ok().cloned();
-                    if last.get(&path) == Some(&seen) {
-                        continue;
-                    }
-                    last.insert(path.clone(), seen);
-                    let result = match text {
-                        Ok(text) => runbook::parse(&path, &text).map(Box::new),
-                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Err(RunbookError {
-                            path: path.clone(),
-                            line: 0,
-                            message: "the file was removed or renamed".into(),
-                        }),
-                        Err(e) => Err(RunbookError {
-                            path: path.clone(),
-                            line: 0,
-                            message: e.to_string(),
-                        }),
-                    };
-                    if tx
-                        .send(crate::sources::SourceMsg::Runbook { path, result })
-                        .is_err()
-                    {
-                        return;
-                    }
-                }
-            }
-        });
-    if let Err(e) = spawned {
-        tracing::warn!("runbook watch thread: {e}");
-        return None;
-    }
-    Some(RunbookWatch { _watcher: watcher })
+    Some(RunbookWatch {
+        _debouncer: debouncer,
+    })
 }
 
 /// The library's name for a file an event reported.

@@ -27,6 +27,7 @@ use crate::domain::placeholder::{Use, fill};
 use crate::domain::pod::Pod;
 use crate::domain::policy::{Clock, Matrix, OnCall};
 use crate::domain::runbook::{Library, Runbook, Step};
+use crate::domain::selector::Selector;
 use crate::domain::severity::SeverityMap;
 use crate::sources::kubernetes::PodScope;
 
@@ -328,9 +329,15 @@ impl App {
         }
     }
 
-    /// Pods in scope that pass the `/` filter, unhealthy first.
+    /// Pods in scope that pass the `/` filter, unhealthy first. A selector
+    /// that cannot be read shows no pods (the Pods pane says why).
     pub fn visible_pods(&self) -> Vec<&Pod> {
         let scope = self.pod_scope();
+        let selector = match scope.selector.as_deref().map(Selector::parse) {
+            None => None,
+            Some(Ok(s)) => Some(s),
+            Some(Err(_)) => return Vec::new(),
+        };
         let words: Vec<String> = self
             .pods
             .filter
@@ -341,7 +348,7 @@ impl App {
             .items
             .iter()
             .filter(|p| scope.namespace.is_empty() || p.namespace == scope.namespace)
-            .filter(|p| scope.selector.as_deref().is_none_or(|s| p.matches(s)))
+            .filter(|p| selector.as_ref().is_none_or(|s| p.matches(s)))
             .filter(|p| scope.name.as_deref().is_none_or(|n| p.name == n))
             .filter(|p| {
                 words.iter().all(|w| {

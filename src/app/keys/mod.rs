@@ -278,626 +278,18 @@ pub struct Binding {
     pub hint: Option<&'static str>,
 }
 
-const NONE: KeyModifiers = KeyModifiers::NONE;
-const SHIFT: KeyModifiers = KeyModifiers::SHIFT;
-const CTRL: KeyModifiers = KeyModifiers::CONTROL;
-
-const fn row(
-    scope: Scope,
-    keys: &'static [(KeyCode, KeyModifiers)],
-    action: Action,
-    help: &'static str,
-    hint: Option<&'static str>,
-) -> Binding {
-    Binding {
-        scope,
-        keys,
-        action,
-        help,
-        hint,
-    }
-}
-
-const fn modal(
-    kind: ModalKind,
-    keys: &'static [(KeyCode, KeyModifiers)],
-    action: Action,
-    help: &'static str,
-    hint: &'static str,
-) -> Binding {
-    row(Scope::Modal(kind), keys, action, help, Some(hint))
-}
-
-const ESC: &[(KeyCode, KeyModifiers)] = &[(KeyCode::Esc, NONE)];
-const ENTER: &[(KeyCode, KeyModifiers)] = &[(KeyCode::Enter, NONE)];
-const YES: &[(KeyCode, KeyModifiers)] = &[
-    (KeyCode::Char('y'), NONE),
-    (KeyCode::Char('Y'), SHIFT),
-    (KeyCode::Char('Y'), NONE),
-];
-const DIGITS: &[(KeyCode, KeyModifiers)] = &[
-    (KeyCode::Char('1'), NONE),
-    (KeyCode::Char('2'), NONE),
-    (KeyCode::Char('3'), NONE),
-    (KeyCode::Char('4'), NONE),
-    (KeyCode::Char('5'), NONE),
-    (KeyCode::Char('6'), NONE),
-    (KeyCode::Char('7'), NONE),
-    (KeyCode::Char('8'), NONE),
-    (KeyCode::Char('9'), NONE),
-];
+mod dialogs;
+mod panes;
+mod scope;
 
 use Action as A;
 use ModalKind as M;
+use scope::DIGITS;
 
-/// The default bindings, most specific first.
-pub const KEYS: &[Binding] = &[
-    row(
-        Scope::Always,
-        &[(KeyCode::Char('c'), CTRL)],
-        A::Interrupt,
-        "stop the running command, never the cockpit (with none running, in the panes: quit)",
-        None,
-    ),
-    // Panes.
-    row(
-        Scope::In(Pane::Alerts),
-        ENTER,
-        A::Open,
-        "declare an incident for the alert (or reopen its open one) and open its runbook",
-        Some("declare"),
-    ),
-    row(
-        Scope::In(Pane::Alerts),
-        &[(KeyCode::Char('H'), SHIFT), (KeyCode::Char('H'), NONE)],
-        A::ToggleSuppressed,
-        "hide or show silenced and inhibited alerts",
-        None,
-    ),
-    row(
-        Scope::In(Pane::Alerts),
-        &[(KeyCode::Char('z'), NONE)],
-        A::ToggleGroups,
-        "group alerts by name, or list them one by one",
-        None,
-    ),
-    row(
-        Scope::In(Pane::Pods),
-        &[(KeyCode::Enter, NONE), (KeyCode::Char('l'), NONE)],
-        A::PodDetails,
-        "the pod's events and last 200 log lines (f follows, p previous run, Esc closes)",
-        Some("logs"),
-    ),
-    row(
-        Scope::In(Pane::Pods),
-        &[(KeyCode::Char('d'), NONE)],
-        A::DeletePod,
-        "delete the selected pod (asks y/n; refused with --read-only)",
-        Some("delete"),
-    ),
-    row(
-        Scope::In(Pane::Pods),
-        &[(KeyCode::Char('r'), NONE)],
-        A::RestartWorkload,
-        "rollout restart the pod's Deployment/StatefulSet/DaemonSet (asks y/n)",
-        Some("restart"),
-    ),
-    row(
-        Scope::In(Pane::Pods),
-        &[(KeyCode::Char('s'), NONE)],
-        A::ScaleWorkload,
-        "scale the pod's Deployment/StatefulSet: opens :scale N (asks y/n)",
-        None,
-    ),
-    row(
-        Scope::In(Pane::Metrics),
-        &[(KeyCode::Char('r'), NONE)],
-        A::CycleRange,
-        "chart range: 15m → 1h → 6h",
-        Some("range"),
-    ),
-    row(
-        Scope::In(Pane::Runbook),
-        &[(KeyCode::Char(' '), NONE)],
-        A::ToggleStep,
-        "tick the selected step (again to untick); a closed gate asks first",
-        Some("tick"),
-    ),
-    row(
-        Scope::In(Pane::Runbook),
-        &[(KeyCode::Char('r'), NONE)],
-        A::RunStep,
-        "run the step's command in your shell (asks y; dangerous steps want the id typed)",
-        Some("run"),
-    ),
-    row(
-        Scope::In(Pane::Runbook),
-        &[(KeyCode::Char('v'), NONE)],
-        A::VerifyStep,
-        "run the step's verify check; exit 0 marks it verified",
-        None,
-    ),
-    row(
-        Scope::In(Pane::Runbook),
-        &[(KeyCode::Char('b'), NONE)],
-        A::RollbackStep,
-        "run the step's rollback (asks first)",
-        None,
-    ),
-    row(
-        Scope::In(Pane::Runbook),
-        ENTER,
-        A::FollowBranch,
-        "follow the step's \"go to step N\" (recorded in the timeline)",
-        None,
-    ),
-    row(
-        Scope::In(Pane::Runbook),
-        &[(KeyCode::Char('o'), NONE)],
-        A::ShowOutput,
-        "show the latest command's output (Ctrl-c stops a running one)",
-        None,
-    ),
-    // Everywhere in the panes.
-    row(
-        Scope::Global,
-        &[(KeyCode::Char('?'), NONE), (KeyCode::Char('?'), SHIFT)],
-        A::Help,
-        "show this help",
-        Some("help"),
-    ),
-    row(
-        Scope::Global,
-        &[(KeyCode::Char('q'), NONE)],
-        A::Quit,
-        "quit (asks first while an incident is open)",
-        Some("quit"),
-    ),
-    row(
-        Scope::Global,
-        &[(KeyCode::Char('n'), NONE)],
-        A::Note,
-        "write a note into the incident timeline",
-        Some("note"),
-    ),
-    row(
-        Scope::Global,
-        &[(KeyCode::Char('i'), NONE)],
-        A::IncidentPanel,
-        "the Incident panel: severity, roles, clocks, action items, updates",
-        Some("incident"),
-    ),
-    row(
-        Scope::Global,
-        &[(KeyCode::Char('a'), NONE)],
-        A::Ack,
-        "acknowledge the incident (stops the acknowledge and escalation clocks)",
-        None,
-    ),
-    row(
-        Scope::Global,
-        &[(KeyCode::Char('m'), NONE)],
-        A::Mitigated,
-        "record that the impact has stopped",
-        None,
-    ),
-    row(
-        Scope::Global,
-        &[(KeyCode::Char('R'), SHIFT), (KeyCode::Char('R'), NONE)],
-        A::Resolve,
-        "resolve the incident (asks y/n)",
-        None,
-    ),
-    row(
-        Scope::Global,
-        &[(KeyCode::Char('u'), NONE)],
-        A::StatusUpdate,
-        "write a status update from the template (Tab: internal/external, Ctrl-s saves)",
-        Some("update"),
-    ),
-    row(
-        Scope::Global,
-        &[(KeyCode::Char('A'), SHIFT), (KeyCode::Char('A'), NONE)],
-        A::AddAction,
-        "add a follow-up action item (what, owner, due date, ticket)",
-        None,
-    ),
-    row(
-        Scope::Global,
-        &[(KeyCode::Char('/'), NONE)],
-        A::Filter,
-        "filter the Alerts (or, in Pods, the pods) as you type; Enter keeps, Esc clears",
-        Some("filter"),
-    ),
-    row(
-        Scope::Global,
-        &[(KeyCode::Char('S'), SHIFT), (KeyCode::Char('S'), NONE)],
-        A::Silence,
-        "silence the selected alert (or the incident's) in Alertmanager: asks for how long",
-        Some("silence"),
-    ),
-    row(
-        Scope::Global,
-        &[(KeyCode::Char(':'), NONE), (KeyCode::Char(':'), SHIFT)],
-        A::CommandLine,
-        "command line (ack, mitigated, resolve, sev, note, export, ...)",
-        Some("cmd"),
-    ),
-    row(
-        Scope::Global,
-        &[(KeyCode::Tab, NONE)],
-        A::FocusNext,
-        "focus the next pane",
-        Some("pane"),
-    ),
-    row(
-        Scope::Global,
-        &[(KeyCode::BackTab, SHIFT), (KeyCode::BackTab, NONE)],
-        A::FocusPrev,
-        "focus the previous pane",
-        None,
-    ),
-    row(
-        Scope::Global,
-        &[(KeyCode::Char('1'), NONE)],
-        A::Focus(Pane::Alerts),
-        "go to Alerts",
-        None,
-    ),
-    row(
-        Scope::Global,
-        &[(KeyCode::Char('2'), NONE)],
-        A::Focus(Pane::Runbook),
-        "go to Runbook",
-        None,
-    ),
-    row(
-        Scope::Global,
-        &[(KeyCode::Char('3'), NONE)],
-        A::Focus(Pane::Pods),
-        "go to Pods",
-        None,
-    ),
-    row(
-        Scope::Global,
-        &[(KeyCode::Char('4'), NONE)],
-        A::Focus(Pane::Metrics),
-        "go to Metrics",
-        None,
-    ),
-    row(
-        Scope::Global,
-        &[(KeyCode::Char('5'), NONE)],
-        A::Focus(Pane::Timeline),
-        "go to Timeline",
-        None,
-    ),
-    // Navigation, the same in every list, overlay and log.
-    row(
-        Scope::Nav,
-        &[(KeyCode::Char('j'), NONE), (KeyCode::Down, NONE)],
-        A::Nav(Nav::Down),
-        "move down (in logs and output: towards the newest line)",
-        None,
-    ),
-    row(
-        Scope::Nav,
-        &[(KeyCode::Char('k'), NONE), (KeyCode::Up, NONE)],
-        A::Nav(Nav::Up),
-        "move up (in logs and output: back in time)",
-        None,
-    ),
-    row(
-        Scope::Nav,
-        &[(KeyCode::PageDown, NONE), (KeyCode::Char('d'), CTRL)],
-        A::Nav(Nav::PageDown),
-        "page down",
-        None,
-    ),
-    row(
-        Scope::Nav,
-        &[(KeyCode::PageUp, NONE), (KeyCode::Char('u'), CTRL)],
-        A::Nav(Nav::PageUp),
-        "page up",
-        None,
-    ),
-    row(
-        Scope::Nav,
-        &[(KeyCode::Char('g'), NONE), (KeyCode::Home, NONE)],
-        A::Nav(Nav::Top),
-        "go to the top (the oldest line)",
-        Some("top"),
-    ),
-    row(
-        Scope::Nav,
-        &[
-            (KeyCode::Char('G'), SHIFT),
-            (KeyCode::Char('G'), NONE),
-            (KeyCode::End, NONE),
-        ],
-        A::Nav(Nav::Bottom),
-        "go to the bottom (the newest line; the timeline and logs follow again)",
-        Some("newest"),
-    ),
-    // Dialogs and editors.
-    modal(M::Note, ENTER, A::Submit, "save the note", "saves"),
-    modal(M::Note, ESC, A::Cancel, "throw the note away", "cancels"),
-    modal(M::CommandLine, ENTER, A::Submit, "run the command", "runs"),
-    modal(
-        M::CommandLine,
-        ESC,
-        A::Cancel,
-        "leave the command line",
-        "cancels",
-    ),
-    modal(
-        M::Filter,
-        ENTER,
-        A::Submit,
-        "keep the filter and go back to the list",
-        "keeps",
-    ),
-    modal(M::Filter, ESC, A::Cancel, "clear the filter", "clears"),
-    modal(
-        M::StatusUpdate,
-        &[(KeyCode::Char('s'), CTRL)],
-        A::Submit,
-        "save the update (the update clock restarts)",
-        "saves",
-    ),
-    modal(
-        M::StatusUpdate,
-        ESC,
-        A::Cancel,
-        "leave (asks first when the text was changed)",
-        "cancels",
-    ),
-    modal(
-        M::StatusUpdate,
-        &[(KeyCode::Tab, NONE)],
-        A::SwitchAudience,
-        "switch between the internal and external template (while unchanged)",
-        "other audience",
-    ),
-    modal(
-        M::DiscardUpdate,
-        YES,
-        A::Confirm,
-        "throw the changed update away",
-        "discards",
-    ),
-    modal(
-        M::DiscardUpdate,
-        ESC,
-        A::Cancel,
-        "keep editing",
-        "keeps editing",
-    ),
-    modal(
-        M::ActionForm,
-        &[(KeyCode::Tab, NONE), (KeyCode::Down, NONE)],
-        A::NextField,
-        "next field",
-        "next field",
-    ),
-    modal(
-        M::ActionForm,
-        &[
-            (KeyCode::BackTab, SHIFT),
-            (KeyCode::BackTab, NONE),
-            (KeyCode::Up, NONE),
-        ],
-        A::PrevField,
-        "previous field",
-        "previous field",
-    ),
-    modal(
-        M::ActionForm,
-        ENTER,
-        A::Submit,
-        "save the action item",
-        "saves",
-    ),
-    modal(M::ActionForm, ESC, A::Cancel, "throw it away", "cancels"),
-    modal(
-        M::PickCommand,
-        DIGITS,
-        A::Choose,
-        "run the command with this number",
-        "picks",
-    ),
-    modal(
-        M::PickCommand,
-        ENTER,
-        A::Submit,
-        "run the highlighted command",
-        "picks",
-    ),
-    modal(
-        M::PickCommand,
-        &[(KeyCode::Esc, NONE), (KeyCode::Char('q'), NONE)],
-        A::Cancel,
-        "run nothing",
-        "cancels",
-    ),
-    modal(M::ConfirmRun, YES, A::Confirm, "run it", "runs it"),
-    modal(
-        M::ConfirmRun,
-        &[(KeyCode::Char('e'), NONE), (KeyCode::Char('e'), CTRL)],
-        A::Edit,
-        "edit the command first",
-        "edits the command",
-    ),
-    modal(M::ConfirmRun, ESC, A::Cancel, "run nothing", "cancels"),
-    modal(
-        M::ConfirmDanger,
-        ENTER,
-        A::Submit,
-        "run it, when what was typed is the step id or resource",
-        "runs when the name matches",
-    ),
-    modal(
-        M::ConfirmDanger,
-        &[(KeyCode::Char('e'), CTRL)],
-        A::Edit,
-        "edit the command first",
-        "edits the command",
-    ),
-    modal(M::ConfirmDanger, ESC, A::Cancel, "run nothing", "cancels"),
-    modal(
-        M::EditCommand,
-        ENTER,
-        A::Submit,
-        "keep the edited command (checked again before it runs)",
-        "keeps the command",
-    ),
-    modal(
-        M::EditCommand,
-        ESC,
-        A::Cancel,
-        "drop the edit",
-        "drops the edit",
-    ),
-    modal(
-        M::Gate,
-        &[(KeyCode::Char('O'), SHIFT), (KeyCode::Char('O'), NONE)],
-        A::Override,
-        "go ahead although required steps are not done (recorded)",
-        "(capital o) overrides",
-    ),
-    modal(M::Gate, ESC, A::Cancel, "leave the step alone", "leaves it"),
-    modal(
-        M::PickBranch,
-        DIGITS,
-        A::Choose,
-        "follow the branch with this number",
-        "picks",
-    ),
-    modal(
-        M::PickBranch,
-        ENTER,
-        A::Submit,
-        "follow the highlighted branch",
-        "picks",
-    ),
-    modal(M::PickBranch, ESC, A::Cancel, "stay on the step", "cancels"),
-    modal(
-        M::Output,
-        &[(KeyCode::Char('b'), NONE)],
-        A::Rollback,
-        "run the step's rollback (once the command has ended)",
-        "rollback",
-    ),
-    modal(
-        M::Output,
-        &[
-            (KeyCode::Esc, NONE),
-            (KeyCode::Char('q'), NONE),
-            (KeyCode::Char('o'), NONE),
-        ],
-        A::Cancel,
-        "close the panel (a running command keeps running)",
-        "closes",
-    ),
-    modal(
-        M::PodDetail,
-        &[(KeyCode::Char('f'), NONE)],
-        A::ToggleFollow,
-        "stop or resume following the log",
-        "follow",
-    ),
-    modal(
-        M::PodDetail,
-        &[(KeyCode::Char('p'), NONE)],
-        A::TogglePrevious,
-        "the previous (crashed) run's log, or back to the current one",
-        "previous run",
-    ),
-    modal(
-        M::PodDetail,
-        &[(KeyCode::Esc, NONE), (KeyCode::Char('q'), NONE)],
-        A::Cancel,
-        "close the details",
-        "closes",
-    ),
-    modal(
-        M::ClusterConfirm,
-        YES,
-        A::Confirm,
-        "make the change",
-        "does it",
-    ),
-    modal(
-        M::ClusterConfirm,
-        ESC,
-        A::Cancel,
-        "change nothing",
-        "cancels",
-    ),
-    modal(
-        M::IncidentPanel,
-        &[
-            (KeyCode::Esc, NONE),
-            (KeyCode::Char('q'), NONE),
-            (KeyCode::Char('i'), NONE),
-            (KeyCode::Enter, NONE),
-        ],
-        A::Cancel,
-        "close the panel",
-        "closes",
-    ),
-    modal(
-        M::Updates,
-        &[
-            (KeyCode::Esc, NONE),
-            (KeyCode::Char('q'), NONE),
-            (KeyCode::Enter, NONE),
-        ],
-        A::Cancel,
-        "close the list",
-        "closes",
-    ),
-    modal(
-        M::ConfirmResolve,
-        YES,
-        A::Confirm,
-        "resolve the incident",
-        "resolves",
-    ),
-    modal(
-        M::ConfirmResolve,
-        ESC,
-        A::Cancel,
-        "keep it open",
-        "keeps it open",
-    ),
-    modal(M::ConfirmQuit, YES, A::Confirm, "quit", "quits"),
-    modal(
-        M::ConfirmQuit,
-        &[
-            (KeyCode::Char('n'), NONE),
-            (KeyCode::Char('N'), SHIFT),
-            (KeyCode::Char('N'), NONE),
-            (KeyCode::Esc, NONE),
-        ],
-        A::Cancel,
-        "stay",
-        "stays",
-    ),
-    modal(
-        M::Help,
-        &[
-            (KeyCode::Esc, NONE),
-            (KeyCode::Char('q'), NONE),
-            (KeyCode::Char('?'), NONE),
-            (KeyCode::Char('?'), SHIFT),
-            (KeyCode::Enter, NONE),
-        ],
-        A::Cancel,
-        "close help",
-        "closes",
-    ),
-];
+/// Every row of the key table: the panes' keys, then the dialogs'.
+pub fn bindings() -> impl Iterator<Item = &'static Binding> {
+    panes::PANE_KEYS.iter().chain(dialogs::DIALOG_KEYS.iter())
+}
 
 fn hits(b: &Binding, key: &KeyEvent) -> bool {
     b.keys
@@ -906,7 +298,7 @@ fn hits(b: &Binding, key: &KeyEvent) -> bool {
 }
 
 fn find(scope: Scope, key: &KeyEvent) -> Option<Action> {
-    KEYS.iter()
+    bindings()
         .find(|b| b.scope == scope && hits(b, key))
         .map(|b| b.action)
 }
@@ -984,9 +376,9 @@ fn first_label(b: &Binding) -> String {
 
 /// Status-line hints for the focused pane: pane bindings first, then global.
 pub fn hints(focus: Pane) -> Vec<(String, &'static str)> {
-    KEYS.iter()
+    bindings()
         .filter(|b| b.scope == Scope::In(focus))
-        .chain(KEYS.iter().filter(|b| b.scope == Scope::Global))
+        .chain(bindings().filter(|b| b.scope == Scope::Global))
         .filter_map(|b| b.hint.map(|h| (first_label(b), h)))
         .collect()
 }
@@ -998,7 +390,7 @@ pub fn modal_hints(kind: ModalKind, offered: impl Fn(Action) -> bool, tail: bool
     let mut parts: Vec<String> = Vec::new();
     if kind.navigates() {
         let key = |a: Action| {
-            KEYS.iter()
+            bindings()
                 .find(|b| b.scope == Scope::Nav && b.action == a)
                 .map(first_label)
                 .unwrap_or_default()
@@ -1020,10 +412,7 @@ pub fn modal_hints(kind: ModalKind, offered: impl Fn(Action) -> bool, tail: bool
     // Where every other key cancels, "any other key" says it for Esc too.
     let others_cancel = kind.others() == Others::Cancel;
     let mut cancel = None;
-    for b in KEYS
-        .iter()
-        .filter(|b| b.scope == Scope::Modal(kind) && offered(b.action))
-    {
+    for b in bindings().filter(|b| b.scope == Scope::Modal(kind) && offered(b.action)) {
         if others_cancel && b.action == A::Cancel {
             cancel = b.hint;
             continue;
@@ -1064,7 +453,7 @@ impl HelpText {
 /// Help for every scope of the key table, then the `:` commands.
 pub fn help() -> HelpText {
     let rows_of = |scope: Scope| -> Vec<(String, &'static str)> {
-        KEYS.iter()
+        bindings()
             .filter(|b| b.scope == scope)
             .map(|b| (labels(b), b.help))
             .collect()
@@ -1170,8 +559,7 @@ mod tests {
     fn every_dialog_can_be_left_and_has_a_hint_line() {
         for kind in ModalKind::ALL {
             assert!(
-                KEYS.iter()
-                    .any(|b| b.scope == Scope::Modal(kind) && b.action == A::Cancel),
+                bindings().any(|b| b.scope == Scope::Modal(kind) && b.action == A::Cancel),
                 "{kind:?} has no way out"
             );
             assert!(!modal_hints(kind, |_| true, false).is_empty(), "{kind:?}");
@@ -1180,8 +568,9 @@ mod tests {
 
     #[test]
     fn no_key_is_bound_twice_in_one_scope() {
-        for (i, a) in KEYS.iter().enumerate() {
-            for b in &KEYS[i + 1..] {
+        let all: Vec<&Binding> = bindings().collect();
+        for (i, a) in all.iter().enumerate() {
+            for b in &all[i + 1..] {
                 if a.scope == b.scope {
                     for k in a.keys {
                         assert!(!b.keys.contains(k), "{k:?} bound twice in {:?}", a.scope);

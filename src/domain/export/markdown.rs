@@ -1,0 +1,329 @@
+//! The postmortem's markdown sections, each built from the report.
+
+use std::collections::BTreeMap;
+
+use super::{Report, clean};
+use crate::domain::incident::{Incident, Role};
+use crate::domain::time::utc_datetime;
+
+/// Markdown-safe on one line (table cells).
+fn cell(s: &str) -> String {
+    s.replace('|', "\\|").replace('\n', "<br>")
+}
+
+fn or_dash(s: &Option<String>) -> String {
+    s.as_deref().map_or("—".to_string(), cell)
+}
+
+pub(super) fn values(inc: &Incident, r: &Report) -> BTreeMap<&'static str, String> {
+    let mut v = BTreeMap::new();
+    v.insert("title", cell(&r.title));
+    v.insert("id", cell(&r.id));
+    v.insert("severity", r.severity.clone());
+    v.insert("status", r.status.clone());
+    v.insert("alert", cell(&r.alert));
+    v.insert(
+        "runbook",
+        r.runbook.as_deref().map_or("none matched".into(), cell),
+    );
+    v.insert(
+        "roles",
+        Role::ALL
+            .iter()
+            .map(|role| {
+                format!(
+                    "{}: {}",
+                    role.title(),
+                    r.roles
+                        .get(role.title())
+                        .map_or("not assigned".to_string(), |n| cell(n))
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; "),
+    );
+    v.insert(
+        "responders",
+        r.responders
+            .iter()
+            .map(|x| cell(x))
+            .collect::<Vec<_>>()
+            .join(", "),
+    );
+    v.insert("summary", summary(inc, r));
+    v.insert("impact", impact(inc));
+    v.insert("durations", durations(r));
+    v.insert("targets", targets(r));
+    v.insert("timeline", timeline(r));
+    v.insert("steps", steps(r));
+    v.insert("commands", commands(r));
+    v.insert("updates", updates(r));
+    v.insert("notes", notes(r));
+    v.insert("action_items", action_items(r));
+    v
+}
+
+fn summary(inc: &Incident, r: &Report) -> String {
+    let mut s = format!(
+        "Alert {} fired at {} UTC; a {} incident was declared at {} UTC.",
+        cell(&r.alert),
+        utc_datetime(inc.alert.starts_at),
+        inc.severity,
+        utc_datetime(inc.declared.at),
+    );
+    if let Some(m) = &inc.mitigated {
+        s.push_str(&format!(" Mitigated at {} UTC.", utc_datetime(m.at)));
+    }
+    match &inc.resolved {
+        Some(x) => s.push_str(&format!(" Resolved at {} UTC.", utc_datetime(x.at))),
+        None => s.push_str(" Not resolved when this was exported."),
+    }
+    if !inc.alert.summary.is_empty() {
+        s.push_str(&format!(
+            "\n\nAlert summary: {}",
+            cell(&clean(&inc.alert.summary))
+        ));
+    }
+    s
+}
+
+fn impact(inc: &Incident) -> String {
+    let labels: Vec<String> = inc
+        .alert
+        .labels
+        .iter()
+        .map(|(k, v)| {
+            format!(
+                "`{}={}`",
+                cell(&clean(k)),
+                cell(&clean(v)).replace('`', "'")
+            )
+        })
+        .collect();
+    let end = inc
+        .resolved
+        .as_ref()
+        .map(|x| format!("until {} UTC", utc_datetime(x.at)))
+        .unwrap_or_else(|| "and still ongoing at export".into());
+    format!(
+        "The alert was active from {} UTC {end}. Alert labels: {}.",
+        utc_datetime(inc.alert.starts_at),
+        if labels.is_empty() {
+            "none".into()
+        } else {
+            labels.join(", ")
+        }
+    )
+}
+
+fn durations(r: &Report) -> String {
+    let t = |k: &str| r.times.get(k).cloned().flatten();
+    let d = |k: &str| r.durations.get(k).cloned().flatten();
+    let rows = [
+        ("Detected (alert started)", t("detected"), None),
+        (
+            "Declared",
+            t("declared"),
+            d("time_to_declare").map(|x| format!("{x} after detection")),
+        ),
+        (
+            "Acknowledged",
+            t("acknowledged"),
+            d("time_to_acknowledge").map(|x| format!("time to acknowledge {x}")),
+        ),
+        (
+            "Mitigated",
+            t("mitigated"),
+            d("time_to_mitigate").map(|x| format!("time to mitigate {x}")),
+        ),
+        (
+            "Resolved",
+            t("resolved"),
+            d("time_to_resolve").map(|x| format!("time to resolve {x}")),
+        ),
+    ];
+    let mut s = String::from("| Milestone | When | Duration |\n|---|---|---|\n");
+    for (name, at, dur) in rows {
+        s.push_str(&format!(
+            "| {name} | {} | {} |\n",
+            at.unwrap_or_else(|| "not recorded".into()),
+            dur.unwrap_or_default()
+        ));
+    }
+    s.trim_end().to_string()
+}
+
+fn targets(r: &Report) -> String {
+    if r.targets.is_empty() {
+        return format!("No response-time targets apply to {}.", r.severity);
+    }
+    let mut s = format!(
+        "Targets for {} from the severity matrix.\n\n| Target | Within | Took | Met |\n|---|---|---|---|\n",
+        r.severity
+    );
+    for t in &r.targets {
+        let met = match t.met {
+            Some(true) => "yes",
+            Some(false) => "**no**",
+            None => "not yet",
+        };
+        s.push_str(&format!(
+            "| {} | {} | {} | {met} |\n",
+            t.target,
+            t.within,
+            t.actual.as_deref().unwrap_or("never")
+        ));
+    }
+    s.trim_end().to_string()
+}
+
+fn timeline(r: &Report) -> String {
+    let mut s = String::from("| Time (UTC) | Who | Event |\n|---|---|---|\n");
+    for e in &r.timeline {
+        s.push_str(&format!(
+            "| {} | {} | {} |\n",
+            e.at,
+            cell(&e.by),
+            cell(&e.event)
+        ));
+    }
+    s.trim_end().to_string()
+}
+
+fn commands(r: &Report) -> String {
+    if r.commands.is_empty() {
+        return "No runbook commands were run from the cockpit.".into();
+    }
+    let mut s = String::new();
+    for c in &r.commands {
+        s.push_str(&format!(
+            "- {} — {} ({}) step {}: {} in {}\n\n",
+            c.at,
+            cell(&c.by),
+            c.purpose,
+            cell(&c.step),
+            c.outcome,
+            c.duration
+        ));
+        // A fence longer than any backtick run inside keeps the block closed.
+        let longest = c
+            .command
+            .split(|ch| ch != '`')
+            .chain(c.output.split(|ch| ch != '`'))
+            .map(str::len)
+            .max()
+            .unwrap_or(0);
+        let fence = "`".repeat(longest.max(2) + 1);
+        s.push_str(&format!("  {fence}console\n"));
+        for l in c.command.lines() {
+            s.push_str(&format!("  $ {l}\n"));
+        }
+        if c.omitted > 0 {
+            s.push_str(&format!("  … {} earlier lines not recorded\n", c.omitted));
+        }
+        for l in c.output.lines() {
+            s.push_str(&format!("  {l}\n"));
+        }
+        s.push_str(&format!("  {fence}\n\n"));
+    }
+    s.trim_end().to_string()
+}
+
+fn steps(r: &Report) -> String {
+    if r.steps.is_empty() {
+        return "No runbook was open for this incident.".into();
+    }
+    let done = r.steps.iter().filter(|s| s.state == "done").count();
+    let mut s = format!(
+        "Runbook {}: {done} of {} steps done.\n",
+        r.runbook.as_deref().map_or(String::new(), cell),
+        r.steps.len()
+    );
+    let mut section = "";
+    for st in &r.steps {
+        if st.section != section {
+            section = &st.section;
+            s.push_str(&format!("\n### {}\n\n", cell(section)));
+        }
+        let who = match (&st.at, &st.by) {
+            (Some(at), Some(by)) => format!(" ({at}, {})", cell(by)),
+            _ => String::new(),
+        };
+        let mark = match st.state.as_str() {
+            "done" => "- [x]".to_string(),
+            "undone" => "- [ ] (ticked, then unticked)".to_string(),
+            _ => "- [ ]".to_string(),
+        };
+        s.push_str(&format!(
+            "{mark} {} — {}: {}{who}\n",
+            cell(&st.section),
+            cell(&st.id),
+            cell(&st.text)
+        ));
+    }
+    s.trim_end().to_string()
+}
+
+fn updates(r: &Report) -> String {
+    if r.updates.is_empty() {
+        return "No status updates were recorded.".into();
+    }
+    r.updates
+        .iter()
+        .map(|u| {
+            let body = u
+                .text
+                .lines()
+                .map(|l| format!("> {l}"))
+                .collect::<Vec<_>>()
+                .join("\n");
+            format!("**{} — {}, {}**\n\n{body}", u.at, u.audience, cell(&u.by))
+        })
+        .collect::<Vec<_>>()
+        .join("\n\n")
+}
+
+fn notes(r: &Report) -> String {
+    if r.notes.is_empty() {
+        return "No notes were taken.".into();
+    }
+    r.notes
+        .iter()
+        .map(|n| {
+            format!(
+                "- {}, {}: {}",
+                n.at,
+                cell(&n.by),
+                n.text.replace('\n', "\n  ")
+            )
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn action_items(r: &Report) -> String {
+    let mut s = String::from("| Action | Owner | Due | Ticket |\n|---|---|---|---|\n");
+    if r.action_items.is_empty() {
+        s.push_str("| _What will prevent a repeat or shorten the next one_ | | | |\n");
+    }
+    for a in &r.action_items {
+        s.push_str(&format!(
+            "| {} | {} | {} | {} |\n",
+            cell(&a.text),
+            a.owner.as_deref().map_or("**missing**".to_string(), cell),
+            a.due.as_deref().map_or("**missing**".to_string(), cell),
+            or_dash(&a.ticket)
+        ));
+    }
+    let flagged = r
+        .action_items
+        .iter()
+        .filter(|a| !a.missing.is_empty())
+        .count();
+    if flagged > 0 {
+        s.push_str(&format!(
+            "\n⚠ {flagged} action item(s) lack an owner or a due date; an action item without both tends not to happen."
+        ));
+    }
+    s.trim_end().to_string()
+}

@@ -1,0 +1,426 @@
+//! Postmortem export: a pure function from journal events (and the severity
+//! matrix) to a report, rendered as markdown through a template or as JSON, so
+//! the same journal always yields the same bytes. Every text that came from a
+//! responder or a source is sanitised and has its secrets redacted.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+mod markdown;
+#[cfg(test)]
+mod tests;
+
+use markdown::values;
+
+use super::incident::{Event, EventKind, FoldError, Incident, Mark};
+use super::policy::Matrix;
+use super::redact::redact;
+use super::time::{hms, utc_datetime};
+use crate::sanitize;
+
+/// The template shipped in assets/, used unless a team supplies its own.
+pub const DEFAULT_TEMPLATE: &str = include_str!("../../../assets/postmortem.md");
+
+/// Placeholders a template may use, each written `{{name}}`.
+pub const PLACEHOLDERS: &[&str] = &[
+    "title",
+    "id",
+    "severity",
+    "status",
+    "alert",
+    "runbook",
+    "roles",
+    "responders",
+    "summary",
+    "impact",
+    "durations",
+    "targets",
+    "timeline",
+    "steps",
+    "commands",
+    "updates",
+    "notes",
+    "action_items",
+];
+
+/// Everything the postmortem states, in one serialisable value; markdown and
+/// JSON are two views of it.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// Incident id.
+    pub id: String,
+    /// What was wrong.
+    pub title: String,
+    /// Final severity.
+    pub severity: String,
+    /// Final state.
+    pub status: String,
+    /// The alert it was declared for.
+    pub alert: String,
+    /// The checklist, if any.
+    pub runbook: Option<String>,
+    /// Role → holder.
+    pub roles: BTreeMap<String, String>,
+    /// Everyone who recorded anything.
+    pub responders: Vec<String>,
+    /// Milestones in UTC (`detected`, `declared`, `acknowledged`, ...).
+    pub times: BTreeMap<String, Option<String>>,
+    /// Durations from the declaration (and detection → declaration).
+    pub durations: BTreeMap<String, Option<String>>,
+    /// Severity targets and whether they were met.
+    pub targets: Vec<TargetRow>,
+    /// Every event.
+    pub timeline: Vec<TimelineRow>,
+    /// Every runbook step and what became of it.
+    pub steps: Vec<StepRow>,
+    /// Every command run from the runbook, with its result and output.
+    pub commands: Vec<CommandRow>,
+    /// Status updates as sent.
+    pub updates: Vec<UpdateRow>,
+    /// Notes, in the order of what they describe.
+    pub notes: Vec<NoteRow>,
+    /// Follow-ups.
+    pub action_items: Vec<ActionRow>,
+}
+
+/// One severity target.
+#[derive(Debug, Clone, Serialize)]
+pub struct TargetRow {
+    /// `acknowledge`, `mitigate`, `first status update`.
+    pub target: String,
+    /// Allowed time.
+    pub within: String,
+    /// Time it took, if it happened.
+    pub actual: Option<String>,
+    /// Met, missed, or not decided yet (`None`).
+    pub met: Option<bool>,
+}
+
+/// One timeline line.
+#[derive(Debug, Clone, Serialize)]
+pub struct TimelineRow {
+    /// UTC with milliseconds.
+    pub at: String,
+    /// Who (or which source) recorded it.
+    pub by: String,
+    /// What happened.
+    pub event: String,
+}
+
+/// One runbook step.
+#[derive(Debug, Clone, Serialize)]
+pub struct StepRow {
+    /// Section heading.
+    pub section: String,
+    /// Step id.
+    pub id: String,
+    /// Step text.
+    pub text: String,
+    /// `done`, `undone` (ticked, then unticked) or `not done`.
+    pub state: String,
+    /// Who last changed it.
+    pub by: Option<String>,
+    /// When (UTC).
+    pub at: Option<String>,
+}
+
+/// One command run from a runbook step.
+#[derive(Debug, Clone, Serialize)]
+pub struct CommandRow {
+    /// When it ended (UTC).
+    pub at: String,
+    /// Who ran it.
+    pub by: String,
+    /// The step.
+    pub step: String,
+    /// `run`, `verify` or `rollback`.
+    pub purpose: String,
+    /// The command as run.
+    pub command: String,
+    /// `exit 0`, `timed out`, ...
+    pub outcome: String,
+    /// Whether it exited 0.
+    pub ok: bool,
+    /// How long it ran.
+    pub duration: String,
+    /// The end of its output as recorded.
+    pub output: String,
+    /// Output lines not recorded.
+    pub omitted: usize,
+}
+
+/// One status update.
+#[derive(Debug, Clone, Serialize)]
+pub struct UpdateRow {
+    /// UTC.
+    pub at: String,
+    /// Author.
+    pub by: String,
+    /// `internal` or `external`.
+    pub audience: String,
+    /// Text.
+    pub text: String,
+}
+
+/// One note.
+#[derive(Debug, Clone, Serialize)]
+pub struct NoteRow {
+    /// When what it describes happened (UTC).
+    pub at: String,
+    /// Author.
+    pub by: String,
+    /// Text.
+    pub text: String,
+}
+
+/// One action item.
+#[derive(Debug, Clone, Serialize)]
+pub struct ActionRow {
+    /// What to do.
+    pub text: String,
+    /// Who.
+    pub owner: Option<String>,
+    /// By when.
+    pub due: Option<String>,
+    /// Tracker reference.
+    pub ticket: Option<String>,
+    /// What is missing (`owner`, `due date`) — flagged in the markdown.
+    pub missing: Vec<String>,
+}
+
+/// Text from outside, cleaned of control characters and secrets.
+fn clean(s: &str) -> String {
+    redact(&sanitize::multiline(s))
+}
+
+fn at(m: &Mark) -> String {
+    format!("{} UTC", utc_datetime(m.at))
+}
+
+/// Builds the report of a journal.
+pub fn report(events: &[Event], matrix: &Matrix) -> Result<Report, FoldError> {
+    let inc = Incident::fold(events)?;
+    let target = matrix.target(inc.severity);
+    let mut times = BTreeMap::new();
+    times.insert(
+        "detected".to_string(),
+        Some(format!("{} UTC", utc_datetime(inc.alert.starts_at))),
+    );
+    times.insert("declared".to_string(), Some(at(&inc.declared)));
+    times.insert(
+        "acknowledged".to_string(),
+        inc.acknowledged.as_ref().map(at),
+    );
+    times.insert("mitigated".to_string(), inc.mitigated.as_ref().map(at));
+    times.insert("resolved".to_string(), inc.resolved.as_ref().map(at));
+    let mut durations = BTreeMap::new();
+    durations.insert(
+        "time_to_declare".to_string(),
+        Some(hms(inc.time_to_declare())),
+    );
+    durations.insert(
+        "time_to_acknowledge".to_string(),
+        inc.time_to_acknowledge().map(hms),
+    );
+    durations.insert(
+        "time_to_mitigate".to_string(),
+        inc.time_to_mitigate().map(hms),
+    );
+    durations.insert(
+        "time_to_resolve".to_string(),
+        inc.time_to_resolve().map(hms),
+    );
+    let first_update = inc
+        .updates
+        .first()
+        .map(|u| u.mark.at.duration_since(inc.declared.at));
+    let mut targets = Vec::new();
+    let mut row =
+        |name: &str, within: Option<std::time::Duration>, actual: Option<jiff::SignedDuration>| {
+            let Some(w) = within else { return };
+            let w = jiff::SignedDuration::try_from(w).unwrap_or(jiff::SignedDuration::MAX);
+            let still_open = inc.is_open();
+            let met = match actual {
+                Some(a) => Some(a <= w),
+                None if still_open => None,
+                None => Some(false),
+            };
+            targets.push(TargetRow {
+                target: name.to_string(),
+                within: hms(w),
+                actual: actual.map(hms),
+                met,
+            });
+        };
+    row("acknowledge", target.acknowledge, inc.time_to_acknowledge());
+    row("mitigate", target.mitigate, inc.time_to_mitigate());
+    row("first status update", target.first_comm, first_update);
+    let timeline = events
+        .iter()
+        .map(|e| TimelineRow {
+            at: e.ts.strftime("%Y-%m-%d %H:%M:%S%.3f").to_string(),
+            by: clean(&e.author),
+            event: clean(&e.describe()),
+        })
+        .collect();
+    let steps = inc
+        .runbook
+        .as_ref()
+        .map(|rb| {
+            rb.steps
+                .iter()
+                .map(|st| {
+                    let mark = inc.steps.get(&st.id);
+                    let state = match mark {
+                        Some(m) if m.done => "done",
+                        Some(_) => "undone",
+                        None => "not done",
+                    };
+                    StepRow {
+                        section: clean(&st.section),
+                        id: clean(&st.id),
+                        text: clean(&st.text),
+                        state: state.into(),
+                        by: mark.map(|m| clean(&m.mark.by)),
+                        at: mark.map(|m| at(&m.mark)),
+                    }
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let commands = events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::CommandFinished {
+                step,
+                command,
+                purpose,
+                outcome,
+                duration_ms,
+                output,
+                omitted,
+            } => Some(CommandRow {
+                at: at(&Mark {
+                    at: e.ts,
+                    by: String::new(),
+                }),
+                by: clean(&e.author),
+                step: clean(step),
+                purpose: purpose.as_str().into(),
+                command: clean(command),
+                outcome: clean(&outcome.describe()),
+                ok: outcome.is_success(),
+                duration: crate::domain::time::short_duration(std::time::Duration::from_millis(
+                    *duration_ms,
+                )),
+                output: clean(output),
+                omitted: *omitted,
+            }),
+            _ => None,
+        })
+        .collect();
+    Ok(Report {
+        id: clean(&inc.id),
+        title: clean(&inc.title),
+        severity: inc.severity.to_string(),
+        status: inc.status.to_string(),
+        alert: clean(&inc.alert.name),
+        runbook: inc
+            .runbook
+            .as_ref()
+            .map(|r| format!("{} ({})", clean(&r.title), clean(&r.id))),
+        roles: inc
+            .roles
+            .iter()
+            .map(|(r, (n, _))| (r.title().to_string(), clean(n)))
+            .collect(),
+        responders: inc.responders.iter().map(|r| clean(r)).collect(),
+        times,
+        durations,
+        targets,
+        timeline,
+        steps,
+        commands,
+        updates: inc
+            .updates
+            .iter()
+            .map(|u| UpdateRow {
+                at: at(&u.mark),
+                by: clean(&u.mark.by),
+                audience: u.audience.as_str().into(),
+                text: clean(&u.text),
+            })
+            .collect(),
+        notes: inc
+            .notes
+            .iter()
+            .map(|(m, t)| NoteRow {
+                at: at(m),
+                by: clean(&m.by),
+                text: clean(t),
+            })
+            .collect(),
+        action_items: inc
+            .actions
+            .iter()
+            .map(|a| {
+                let mut missing = Vec::new();
+                if a.owner.is_none() {
+                    missing.push("owner".to_string());
+                }
+                if a.due.is_none() {
+                    missing.push("due date".to_string());
+                }
+                ActionRow {
+                    text: clean(&a.text),
+                    owner: a.owner.as_deref().map(clean),
+                    due: a.due.map(|d| d.to_string()),
+                    ticket: a.ticket.as_deref().map(clean),
+                    missing,
+                }
+            })
+            .collect(),
+    })
+}
+
+/// The report as pretty JSON.
+pub fn json(events: &[Event], matrix: &Matrix) -> Result<String, FoldError> {
+    let r = report(events, matrix)?;
+    let mut out =
+        serde_json::to_string_pretty(&r).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    out.push('\n');
+    Ok(out)
+}
+
+/// Renders the postmortem for a journal through a template.
+pub fn markdown(events: &[Event], template: &str, matrix: &Matrix) -> Result<String, FoldError> {
+    render(events, template, matrix).map(|r| r.text)
+}
+
+/// A rendered postmortem and what the template asked for that does not exist.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rendered {
+    /// The markdown.
+    pub text: String,
+    /// `{{names}}` in the template that are not [`PLACEHOLDERS`], left as written.
+    pub unknown: Vec<String>,
+}
+
+/// Renders the postmortem through a template in one pass: text that came
+/// from a note, a title or a command is inserted as it is and never searched
+/// for placeholders itself.
+pub fn render(events: &[Event], template: &str, matrix: &Matrix) -> Result<Rendered, FoldError> {
+    let inc = Incident::fold(events)?;
+    let r = report(events, matrix)?;
+    let values: Vec<(&str, String)> = values(&inc, &r).into_iter().collect();
+    let filled = super::template::fill(template, &values);
+    let mut text = filled.text;
+    if !text.ends_with('\n') {
+        text.push('\n');
+    }
+    Ok(Rendered {
+        text,
+        unknown: filled.unknown,
+    })
+}

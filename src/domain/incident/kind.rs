@@ -1,0 +1,431 @@
+//! What happened: the kinds of events, with what each records and how each
+//! reads in a timeline.
+
+use serde::{Deserialize, Serialize};
+
+use super::{AlertRef, Audience, Role, RunbookRef};
+use crate::domain::alert::AlertState;
+use crate::domain::severity::Sev;
+use crate::domain::time::millis_serde;
+use jiff::Timestamp;
+
+/// What happened. New kinds may be added; old journals stay readable.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum EventKind {
+    /// First event of every journal.
+    Declared {
+        /// Incident id; also the journal's file name.
+        id: String,
+        /// One line saying what is wrong, from the alert's summary.
+        title: String,
+        /// Severity at declaration.
+        severity: Sev,
+        /// The alert that started it.
+        alert: AlertRef,
+        /// The checklist in force, if a runbook matched.
+        runbook: Option<RunbookRef>,
+    },
+    /// Someone owns the response.
+    Acknowledged,
+    /// The severity was re-rated.
+    SeverityChanged {
+        /// Severity before.
+        from: Sev,
+        /// Severity after.
+        to: Sev,
+    },
+    /// A runbook step was done.
+    StepDone {
+        /// Step id within the runbook.
+        step: String,
+        /// Section heading, so the export reads well without the runbook.
+        section: String,
+        /// Step text at the time.
+        text: String,
+    },
+    /// A step ticked by mistake was unticked; the tick stays in the history.
+    StepUndone {
+        /// Step id within the runbook.
+        step: String,
+        /// Section heading.
+        section: String,
+        /// Step text at the time.
+        text: String,
+    },
+    /// A responder's note (backdated through the event's `at`).
+    Note {
+        /// The note, possibly several lines.
+        text: String,
+    },
+    /// Someone took an incident role.
+    RoleAssigned {
+        /// The role.
+        role: Role,
+        /// Who holds it now.
+        name: String,
+    },
+    /// A status update was sent (or is ready to send) to an audience.
+    StatusUpdate {
+        /// Who it is for.
+        audience: Audience,
+        /// The update as written.
+        text: String,
+    },
+    /// A follow-up to do after the incident.
+    ActionItem {
+        /// What to do.
+        text: String,
+        /// Who will do it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        owner: Option<String>,
+        /// By when.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        due: Option<jiff::civil::Date>,
+        /// Tracker reference.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        ticket: Option<String>,
+    },
+    /// A severity deadline passed unmet (recorded once per deadline).
+    DeadlineMissed {
+        /// Which deadline.
+        clock: crate::domain::policy::ClockKind,
+        /// When it fell due.
+        #[serde(with = "millis_serde")]
+        due: Timestamp,
+    },
+    /// The impact has stopped.
+    Mitigated,
+    /// The incident is over.
+    Resolved,
+    /// Work resumed on a resolved incident.
+    Reopened,
+    /// An alert of this incident fired, resolved, or was silenced or inhibited,
+    /// as the alert source reported it. Authored by the source, not a person.
+    AlertChanged {
+        /// The alert's fingerprint.
+        fingerprint: String,
+        /// The alert's name.
+        name: String,
+        /// Its new state.
+        state: AlertState,
+        /// Silences muting it, when silenced.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        silenced_by: Vec<String>,
+    },
+    /// A responder created a silence from the cockpit.
+    SilenceCreated {
+        /// Alertmanager's id for it, needed to expire it.
+        silence_id: String,
+        /// Name of the alert it mutes.
+        alert: String,
+        /// Fingerprint of that alert.
+        fingerprint: String,
+        /// When it ends.
+        #[serde(with = "millis_serde")]
+        until: Timestamp,
+    },
+    /// A responder expired a silence.
+    SilenceExpired {
+        /// The silence's id.
+        silence_id: String,
+    },
+    /// The checklist was switched to another runbook.
+    RunbookAttached {
+        /// The new checklist.
+        runbook: RunbookRef,
+    },
+    /// A runbook command was started from the cockpit (after confirming).
+    CommandStarted {
+        /// The step it belongs to.
+        step: String,
+        /// The command as run, placeholders filled.
+        command: String,
+        /// The step's own command, its verify check or its rollback.
+        purpose: Purpose,
+    },
+    /// A runbook command ended.
+    CommandFinished {
+        /// The step it belongs to.
+        step: String,
+        /// The command as run.
+        command: String,
+        /// The step's own command, its verify check or its rollback.
+        purpose: Purpose,
+        /// How it ended.
+        outcome: RunOutcome,
+        /// How long it ran, in milliseconds.
+        duration_ms: u64,
+        /// The end of its output, sanitised and bounded.
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        output: String,
+        /// Output lines left out of `output` (kept only on screen).
+        #[serde(default, skip_serializing_if = "is_zero")]
+        omitted: usize,
+    },
+    /// A step's postcondition was confirmed: its verify command succeeded or
+    /// its verify query returned data. The step counts as done.
+    StepVerified {
+        /// The step.
+        step: String,
+        /// How it was confirmed, in words.
+        how: String,
+    },
+    /// A responder ran or ticked a step before the steps it requires.
+    GateOverridden {
+        /// The step.
+        step: String,
+        /// Required steps that were not done.
+        missing: Vec<String>,
+    },
+    /// A responder followed a "go to step N" branch.
+    BranchTaken {
+        /// Step the branch was written in.
+        from: String,
+        /// Step it led to.
+        to: String,
+        /// The branch as written.
+        label: String,
+    },
+    /// A responder changed the cluster from the cockpit (after confirming).
+    ClusterAction {
+        /// What was asked, in words (`delete pod shop/x …`).
+        action: String,
+        /// Whether the API server accepted it.
+        ok: bool,
+        /// What the server did, or why it refused.
+        outcome: String,
+    },
+}
+
+/// A multi-line command on one line, for the timeline.
+fn one_line(command: &str) -> String {
+    let mut lines = command.lines();
+    let first = lines.next().unwrap_or_default();
+    match lines.count() {
+        0 => format!("`{first}`"),
+        n => format!("`{first}` (+{n} lines)"),
+    }
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// Why a runbook command was run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Purpose {
+    /// One of the step's own commands.
+    Run,
+    /// The contract's `verify` check.
+    Verify,
+    /// The contract's `rollback`.
+    Rollback,
+}
+
+impl Purpose {
+    /// Name as journaled and exported: `run`, `verify`, `rollback`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Purpose::Run => "run",
+            Purpose::Verify => "verify",
+            Purpose::Rollback => "rollback",
+        }
+    }
+}
+
+/// How a command ended.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunOutcome {
+    /// It exited with this status.
+    Exited(i32),
+    /// A signal ended it (not one the cockpit sent).
+    Signalled(i32),
+    /// It ran past its timeout and was stopped.
+    TimedOut,
+    /// The responder stopped it (Ctrl-C).
+    Cancelled,
+    /// It could not be started.
+    NotStarted(String),
+}
+
+impl RunOutcome {
+    /// Exit status 0.
+    pub fn is_success(&self) -> bool {
+        *self == RunOutcome::Exited(0)
+    }
+
+    /// A short phrase: `exit 0`, `timed out`, ...
+    pub fn describe(&self) -> String {
+        match self {
+            RunOutcome::Exited(c) => format!("exit {c}"),
+            RunOutcome::Signalled(s) => format!("killed by signal {s}"),
+            RunOutcome::TimedOut => "timed out".into(),
+            RunOutcome::Cancelled => "stopped by the responder".into(),
+            RunOutcome::NotStarted(e) => format!("could not start: {e}"),
+        }
+    }
+}
+
+impl EventKind {
+    /// The free texts of the event, longest first to cut when it is too big.
+    pub(super) fn texts_mut(&mut self) -> Vec<&mut String> {
+        match self {
+            EventKind::Declared { title, .. } => vec![title],
+            EventKind::StepDone { text, .. } | EventKind::StepUndone { text, .. } => vec![text],
+            EventKind::Note { text } => vec![text],
+            EventKind::StatusUpdate { text, .. } => vec![text],
+            EventKind::ActionItem { text, .. } => vec![text],
+            EventKind::CommandStarted { command, .. } => vec![command],
+            EventKind::CommandFinished {
+                command, output, ..
+            } => vec![output, command],
+            EventKind::StepVerified { how, .. } => vec![how],
+            EventKind::ClusterAction {
+                action, outcome, ..
+            } => vec![outcome, action],
+            EventKind::BranchTaken { label, .. } => vec![label],
+            EventKind::RoleAssigned { name, .. } => vec![name],
+            EventKind::Acknowledged
+            | EventKind::SeverityChanged { .. }
+            | EventKind::DeadlineMissed { .. }
+            | EventKind::Mitigated
+            | EventKind::Resolved
+            | EventKind::Reopened
+            | EventKind::AlertChanged { .. }
+            | EventKind::SilenceCreated { .. }
+            | EventKind::SilenceExpired { .. }
+            | EventKind::RunbookAttached { .. }
+            | EventKind::GateOverridden { .. } => Vec::new(),
+        }
+    }
+
+    /// Events a source or the cockpit observed rather than a person did.
+    pub fn is_observed(&self) -> bool {
+        matches!(
+            self,
+            EventKind::AlertChanged { .. } | EventKind::DeadlineMissed { .. }
+        )
+    }
+}
+
+impl EventKind {
+    /// One line for the timeline pane and the exported timeline table.
+    pub fn describe(&self) -> String {
+        match self {
+            EventKind::Declared {
+                severity,
+                alert,
+                runbook,
+                ..
+            } => {
+                let rb = runbook
+                    .as_ref()
+                    .map(|r| format!(", runbook {}", r.id))
+                    .unwrap_or_else(|| ", no runbook".into());
+                format!("Declared {severity} incident for alert {}{rb}", alert.name)
+            }
+            EventKind::Acknowledged => "Acknowledged".into(),
+            EventKind::SeverityChanged { from, to } => format!("Severity changed {from} → {to}"),
+            EventKind::StepDone { section, text, .. } => format!("Done [{section}] {text}"),
+            EventKind::StepUndone { section, text, .. } => format!("Undone [{section}] {text}"),
+            EventKind::Note { text } => format!("Note: {text}"),
+            EventKind::RoleAssigned { role, name } => {
+                format!("{} is now {name}", role.title())
+            }
+            EventKind::StatusUpdate { audience, text } => {
+                let first = text.lines().next().unwrap_or_default();
+                format!("Status update ({}): {first}", audience.as_str())
+            }
+            EventKind::ActionItem {
+                text, owner, due, ..
+            } => {
+                let owner = owner.as_deref().unwrap_or("no owner");
+                let due = due.map_or("no due date".to_string(), |d| format!("due {d}"));
+                format!("Action item: {text} ({owner}, {due})")
+            }
+            EventKind::DeadlineMissed { clock, due } => format!(
+                "Missed: {} ({} UTC)",
+                clock.label(),
+                crate::domain::time::utc_clock(*due)
+            ),
+            EventKind::Mitigated => "Mitigated".into(),
+            EventKind::Resolved => "Resolved".into(),
+            EventKind::Reopened => "Reopened".into(),
+            EventKind::AlertChanged {
+                name,
+                state,
+                silenced_by,
+                ..
+            } => match state {
+                AlertState::Firing => format!("Alert {name} firing"),
+                AlertState::Resolved => format!("Alert {name} resolved"),
+                AlertState::Inhibited => format!("Alert {name} inhibited"),
+                AlertState::Silenced if silenced_by.is_empty() => format!("Alert {name} silenced"),
+                AlertState::Silenced => {
+                    format!("Alert {name} silenced by {}", silenced_by.join(", "))
+                }
+            },
+            EventKind::SilenceCreated {
+                silence_id,
+                alert,
+                until,
+                ..
+            } => format!(
+                "Silenced {alert} until {} UTC (silence {silence_id})",
+                crate::domain::time::utc_datetime(*until)
+            ),
+            EventKind::SilenceExpired { silence_id } => format!("Expired silence {silence_id}"),
+            EventKind::RunbookAttached { runbook } => {
+                format!("Switched the checklist to runbook {}", runbook.id)
+            }
+            EventKind::CommandStarted {
+                step,
+                command,
+                purpose,
+            } => format!(
+                "Started ({}) step {step}: {}",
+                purpose.as_str(),
+                one_line(command)
+            ),
+            EventKind::CommandFinished {
+                step,
+                command,
+                purpose,
+                outcome,
+                duration_ms,
+                ..
+            } => format!(
+                "{} step {step}: {} → {} in {}",
+                match purpose {
+                    Purpose::Run => "Ran",
+                    Purpose::Verify => "Verify of",
+                    Purpose::Rollback => "Rolled back",
+                },
+                one_line(command),
+                outcome.describe(),
+                crate::domain::time::short_duration(std::time::Duration::from_millis(*duration_ms))
+            ),
+            EventKind::StepVerified { step, how } => format!("Verified step {step}: {how}"),
+            EventKind::GateOverridden { step, missing } => format!(
+                "Overrode the gate of step {step} (not done: {})",
+                missing.join(", ")
+            ),
+            EventKind::BranchTaken { from, to, label } => {
+                format!("Branched from step {from} to step {to} ({label})")
+            }
+            EventKind::ClusterAction {
+                action,
+                ok: true,
+                outcome,
+            } => format!("Cluster: {action} — done: {outcome}"),
+            EventKind::ClusterAction {
+                action,
+                ok: false,
+                outcome,
+            } => format!("Cluster: {action} — REFUSED: {outcome}"),
+        }
+    }
+}

@@ -1,0 +1,514 @@
+//! Incident events and the fold that turns a journal into the incident's state.
+//! State is never stored: it is recomputed from events, so replay and export are
+//! deterministic and every cockpit agrees.
+//!
+//! # The event model
+//!
+//! Every journal line is one [`Event`]:
+//! - `v`, the schema version ([`SCHEMA_VERSION`]; lines without one are version 1);
+//! - `event_id`, globally unique and lowercase: a UUIDv7 given when the line is written,
+//!   or, for a fact several cockpits may each observe (an alert changing state, a
+//!   deadline missed, a verify query turning green), a UUIDv5 derived from the
+//!   fact ([`fact_id`]) so the fold counts it once. Lines written before ids
+//!   existed get one derived from their file and line ([`line_id`]);
+//! - `host`, the machine that wrote it;
+//! - `ts`, when it was written, and `at`, when what it describes happened if
+//!   that was earlier (a backdated note). The *effective time* is `at` where
+//!   given, else `ts` ([`Event::effective`]);
+//! - `author` and the kind with its details.
+//!
+//! Events have one total order ([`Event::order`]): effective time, then write
+//! time, then id. No event is larger than [`MAX_EVENT_BYTES`] once written;
+//! longer text is cut visibly when it is written ([`Event::bounded`]).
+
+mod event;
+mod kind;
+mod refs;
+#[cfg(test)]
+pub(crate) mod tests;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+
+pub use event::{Event, MAX_EVENT_BYTES, SCHEMA_VERSION, fact_id, line_id, new_id};
+pub use kind::{EventKind, Purpose, RunOutcome};
+pub use refs::{AlertRef, Audience, Role, RunbookRef, StepRef};
+
+use super::alert::AlertState;
+use super::severity::Sev;
+
+/// Where the incident stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Status {
+    /// Declared and not yet mitigated.
+    Investigating,
+    /// Impact stopped; cause may remain.
+    Mitigated,
+    /// Over.
+    Resolved,
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Status::Investigating => "investigating",
+            Status::Mitigated => "mitigated",
+            Status::Resolved => "resolved",
+        })
+    }
+}
+
+/// Who did something, and when.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mark {
+    /// When.
+    pub at: Timestamp,
+    /// Who.
+    pub by: String,
+}
+
+/// The state of a checklist step after the fold.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepMark {
+    /// Done after the latest tick or untick.
+    pub done: bool,
+    /// Who last changed it, and when.
+    pub mark: Mark,
+}
+
+/// An incident as its events say it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Incident {
+    /// Incident id.
+    pub id: String,
+    /// One line saying what is wrong.
+    pub title: String,
+    /// Current severity.
+    pub severity: Sev,
+    /// Current status.
+    pub status: Status,
+    /// The alert it was declared for.
+    pub alert: AlertRef,
+    /// The checklist in force.
+    pub runbook: Option<RunbookRef>,
+    /// Declaration time and who declared.
+    pub declared: Mark,
+    /// First acknowledgement.
+    pub acknowledged: Option<Mark>,
+    /// First mitigation.
+    pub mitigated: Option<Mark>,
+    /// Latest resolution (cleared by a reopen).
+    pub resolved: Option<Mark>,
+    /// Latest state of each step that was ever ticked.
+    pub steps: BTreeMap<String, StepMark>,
+    /// Everyone who recorded anything.
+    pub responders: BTreeSet<String>,
+    /// Notes in order.
+    pub notes: Vec<(Mark, String)>,
+    /// Last known state of each of the incident's alerts, by fingerprint.
+    pub alerts: BTreeMap<String, AlertState>,
+    /// Silences created from the cockpit, by id, in creation order of ids.
+    pub silences: BTreeMap<String, SilenceMark>,
+    /// Current holder of each role, and when they took it.
+    pub roles: BTreeMap<Role, (String, Mark)>,
+    /// Status updates in order.
+    pub updates: Vec<UpdateMark>,
+    /// Follow-up action items in order.
+    pub actions: Vec<ActionMark>,
+    /// Deadlines already recorded as missed, by clock and due time.
+    pub missed: BTreeSet<(super::policy::ClockKind, Timestamp)>,
+    /// The latest command run for each step (running while `outcome` is none).
+    pub runs: BTreeMap<String, RunMark>,
+    /// Steps whose postcondition was confirmed, with how.
+    pub verified: BTreeMap<String, (Mark, String)>,
+    /// Steps whose gate a responder overrode.
+    pub overridden: BTreeMap<String, Mark>,
+    /// Ids of the events folded so far, so a fact recorded by several
+    /// cockpits counts once.
+    pub seen: std::collections::HashSet<String>,
+}
+
+/// A command run for a step, as recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunMark {
+    /// Who started it and when.
+    pub mark: Mark,
+    /// The step's command, its verify check or its rollback.
+    pub purpose: Purpose,
+    /// The command as run.
+    pub command: String,
+    /// How it ended; `None` while it runs.
+    pub outcome: Option<RunOutcome>,
+    /// How long it ran.
+    pub duration_ms: u64,
+}
+
+/// A status update as recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UpdateMark {
+    /// Who sent it and when.
+    pub mark: Mark,
+    /// Who it was for.
+    pub audience: Audience,
+    /// The text.
+    pub text: String,
+}
+
+/// An action item as recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActionMark {
+    /// Who added it and when.
+    pub mark: Mark,
+    /// What to do.
+    pub text: String,
+    /// Who will do it.
+    pub owner: Option<String>,
+    /// By when.
+    pub due: Option<jiff::civil::Date>,
+    /// Tracker reference.
+    pub ticket: Option<String>,
+}
+
+/// A silence this incident created.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SilenceMark {
+    /// Who created it and when.
+    pub created: Mark,
+    /// Name of the muted alert.
+    pub alert: String,
+    /// Fingerprint of the muted alert.
+    pub fingerprint: String,
+    /// When it ends by itself.
+    pub until: Timestamp,
+    /// Set when a responder expired it early.
+    pub expired: Option<Mark>,
+}
+
+impl SilenceMark {
+    /// Still muting at `now`.
+    pub fn active(&self, now: Timestamp) -> bool {
+        self.expired.is_none() && self.until > now
+    }
+}
+
+/// Why a journal could not be folded.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FoldError {
+    #[error("the journal is empty")]
+    /// No events at all.
+    Empty,
+    #[error("the journal does not start with a declaration")]
+    /// Events exist but the first is not a declaration.
+    NoDeclaration,
+}
+
+impl Incident {
+    /// Folds a whole journal.
+    pub fn fold(events: &[Event]) -> Result<Incident, FoldError> {
+        let (first, rest) = events.split_first().ok_or(FoldError::Empty)?;
+        let mut inc = Incident::declare(first).ok_or(FoldError::NoDeclaration)?;
+        for e in rest {
+            inc.apply(e);
+        }
+        Ok(inc)
+    }
+
+    fn declare(e: &Event) -> Option<Incident> {
+        let EventKind::Declared {
+            id,
+            title,
+            severity,
+            alert,
+            runbook,
+        } = &e.kind
+        else {
+            return None;
+        };
+        Some(Incident {
+            id: id.clone(),
+            title: title.clone(),
+            severity: *severity,
+            status: Status::Investigating,
+            alert: alert.clone(),
+            runbook: runbook.clone(),
+            declared: mark(e),
+            acknowledged: None,
+            mitigated: None,
+            resolved: None,
+            steps: BTreeMap::new(),
+            responders: [e.author.clone()].into(),
+            notes: Vec::new(),
+            alerts: [(alert.fingerprint.clone(), AlertState::Firing)].into(),
+            silences: BTreeMap::new(),
+            roles: BTreeMap::new(),
+            updates: Vec::new(),
+            actions: Vec::new(),
+            missed: BTreeSet::new(),
+            runs: BTreeMap::new(),
+            verified: BTreeMap::new(),
+            overridden: BTreeMap::new(),
+            seen: [e.id.clone()]
+                .into_iter()
+                .filter(|i| !i.is_empty())
+                .collect(),
+        })
+    }
+
+    /// Applies one later event. A repeated declaration changes nothing, and
+    /// neither does an event whose id was folded already.
+    pub fn apply(&mut self, e: &Event) {
+        if !e.id.is_empty() && !self.seen.insert(e.id.clone()) {
+            return;
+        }
+        if !e.kind.is_observed() {
+            self.responders.insert(e.author.clone());
+        }
+        match &e.kind {
+            EventKind::Declared { .. } => {}
+            EventKind::Acknowledged => {
+                self.acknowledged.get_or_insert_with(|| mark(e));
+            }
+            EventKind::SeverityChanged { to, .. } => self.severity = *to,
+            EventKind::StepDone { step, .. } => {
+                self.steps.insert(
+                    step.clone(),
+                    StepMark {
+                        done: true,
+                        mark: mark(e),
+                    },
+                );
+            }
+            EventKind::StepUndone { step, .. } => {
+                self.steps.insert(
+                    step.clone(),
+                    StepMark {
+                        done: false,
+                        mark: mark(e),
+                    },
+                );
+            }
+            EventKind::Note { text } => {
+                // A backdated note sorts by when it happened, not when written.
+                let m = Mark {
+                    at: e.effective(),
+                    by: e.author.clone(),
+                };
+                let pos = self.notes.partition_point(|(n, _)| n.at <= m.at);
+                self.notes.insert(pos, (m, text.clone()));
+            }
+            EventKind::RoleAssigned { role, name } => {
+                self.roles.insert(*role, (name.clone(), mark(e)));
+            }
+            EventKind::StatusUpdate { audience, text } => self.updates.push(UpdateMark {
+                mark: mark(e),
+                audience: *audience,
+                text: text.clone(),
+            }),
+            EventKind::ActionItem {
+                text,
+                owner,
+                due,
+                ticket,
+            } => self.actions.push(ActionMark {
+                mark: mark(e),
+                text: text.clone(),
+                owner: owner.clone(),
+                due: *due,
+                ticket: ticket.clone(),
+            }),
+            EventKind::DeadlineMissed { clock, due } => {
+                self.missed.insert((*clock, *due));
+            }
+            EventKind::Mitigated => {
+                self.mitigated.get_or_insert_with(|| mark(e));
+                // Mitigating implies someone is on it.
+                self.acknowledged.get_or_insert_with(|| mark(e));
+                if self.status == Status::Investigating {
+                    self.status = Status::Mitigated;
+                }
+            }
+            EventKind::Resolved => {
+                self.resolved = Some(mark(e));
+                self.acknowledged.get_or_insert_with(|| mark(e));
+                self.status = Status::Resolved;
+            }
+            EventKind::Reopened => {
+                self.resolved = None;
+                self.status = if self.mitigated.is_some() {
+                    Status::Mitigated
+                } else {
+                    Status::Investigating
+                };
+            }
+            EventKind::AlertChanged {
+                fingerprint, state, ..
+            } => {
+                self.alerts.insert(fingerprint.clone(), *state);
+            }
+            EventKind::SilenceCreated {
+                silence_id,
+                alert,
+                fingerprint,
+                until,
+            } => {
+                self.silences.insert(
+                    silence_id.clone(),
+                    SilenceMark {
+                        created: mark(e),
+                        alert: alert.clone(),
+                        fingerprint: fingerprint.clone(),
+                        until: *until,
+                        expired: None,
+                    },
+                );
+            }
+            EventKind::SilenceExpired { silence_id } => {
+                if let Some(s) = self.silences.get_mut(silence_id) {
+                    s.expired.get_or_insert_with(|| mark(e));
+                }
+            }
+            EventKind::RunbookAttached { runbook } => self.runbook = Some(runbook.clone()),
+            EventKind::ClusterAction { .. } | EventKind::BranchTaken { .. } => {}
+            EventKind::CommandStarted {
+                step,
+                command,
+                purpose,
+            } => {
+                self.runs.insert(
+                    step.clone(),
+                    RunMark {
+                        mark: mark(e),
+                        purpose: *purpose,
+                        command: command.clone(),
+                        outcome: None,
+                        duration_ms: 0,
+                    },
+                );
+            }
+            EventKind::CommandFinished {
+                step,
+                command,
+                purpose,
+                outcome,
+                duration_ms,
+                ..
+            } => {
+                let started = self
+                    .runs
+                    .get(step)
+                    .filter(|r| r.outcome.is_none() && r.command == *command)
+                    .map_or_else(|| mark(e), |r| r.mark.clone());
+                self.runs.insert(
+                    step.clone(),
+                    RunMark {
+                        mark: started,
+                        purpose: *purpose,
+                        command: command.clone(),
+                        outcome: Some(outcome.clone()),
+                        duration_ms: *duration_ms,
+                    },
+                );
+            }
+            EventKind::StepVerified { step, how } => {
+                self.verified.insert(step.clone(), (mark(e), how.clone()));
+                self.steps.insert(
+                    step.clone(),
+                    StepMark {
+                        done: true,
+                        mark: mark(e),
+                    },
+                );
+            }
+            EventKind::GateOverridden { step, .. } => {
+                self.overridden.insert(step.clone(), mark(e));
+            }
+        }
+    }
+
+    /// The most recently created silence that is still muting at `now`.
+    pub fn latest_active_silence(&self, now: Timestamp) -> Option<(&String, &SilenceMark)> {
+        self.silences
+            .iter()
+            .filter(|(_, s)| s.active(now))
+            .max_by_key(|(_, s)| s.created.at)
+    }
+
+    /// Open incidents still need attention; resolved ones do not.
+    pub fn is_open(&self) -> bool {
+        self.status != Status::Resolved
+    }
+
+    /// Who ticked a step and when, if it is done now.
+    pub fn step_done(&self, step: &str) -> Option<&Mark> {
+        self.steps.get(step).filter(|m| m.done).map(|m| &m.mark)
+    }
+
+    /// Declared → acknowledged.
+    pub fn time_to_acknowledge(&self) -> Option<SignedDuration> {
+        self.since_declared(self.acknowledged.as_ref())
+    }
+
+    /// Declared → mitigated.
+    pub fn time_to_mitigate(&self) -> Option<SignedDuration> {
+        self.since_declared(self.mitigated.as_ref())
+    }
+
+    /// Declared → resolved.
+    pub fn time_to_resolve(&self) -> Option<SignedDuration> {
+        self.since_declared(self.resolved.as_ref())
+    }
+
+    /// Alert started → incident declared.
+    pub fn time_to_declare(&self) -> SignedDuration {
+        self.declared.at.duration_since(self.alert.starts_at)
+    }
+
+    fn since_declared(&self, m: Option<&Mark>) -> Option<SignedDuration> {
+        m.map(|m| m.at.duration_since(self.declared.at))
+    }
+}
+
+fn mark(e: &Event) -> Mark {
+    Mark {
+        at: e.ts,
+        by: e.author.clone(),
+    }
+}
+
+/// A short slug from an alert name: `CatalogP99Latency` → `catalog-p99-latency`.
+pub fn slug(name: &str) -> String {
+    let mut out = String::new();
+    let chars: Vec<char> = name.chars().collect();
+    for (i, &c) in chars.iter().enumerate() {
+        if c.is_ascii_alphanumeric() {
+            let prev = i.checked_sub(1).map(|j| chars[j]);
+            let next = chars.get(i + 1);
+            let boundary = c.is_ascii_uppercase()
+                && prev.is_some_and(|p| {
+                    p.is_ascii_lowercase()
+                        || (p.is_ascii_uppercase() && next.is_some_and(|n| n.is_ascii_lowercase()))
+                        || p.is_ascii_digit()
+                });
+            if boundary && !out.ends_with('-') && !out.is_empty() {
+                out.push('-');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') && !out.is_empty() {
+            out.push('-');
+        }
+    }
+    let out = out.trim_end_matches('-').to_string();
+    if out.is_empty() {
+        "incident".into()
+    } else {
+        out
+    }
+}
+
+/// Incident id for an alert declared at `at`: `2026-11-21-catalog-p99-latency`.
+pub fn incident_id(alert_name: &str, at: Timestamp) -> String {
+    format!("{}-{}", at.strftime("%Y-%m-%d"), slug(alert_name))
+}

@@ -1,0 +1,340 @@
+//! Runbooks: markdown files with optional YAML front matter, parsed with
+//! pulldown-cmark into sections and checklist steps.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+
+mod parse;
+#[cfg(test)]
+mod tests;
+
+pub use parse::parse;
+
+use super::alert::Alert;
+use super::contract::{self, Branch, Contract, Target};
+
+/// Machine-readable facts at the top of a runbook, between `---` lines.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize, Serialize)]
+pub struct FrontMatter {
+    /// Stable name; defaults to the file name.
+    pub id: Option<String>,
+    /// Display title; defaults to the first `#` heading.
+    pub title: Option<String>,
+    /// Alert names this runbook answers.
+    #[serde(default)]
+    pub alerts: Vec<String>,
+    /// Severity label of the alerts it covers, as documentation.
+    pub severity: Option<String>,
+    /// Service the runbook is about.
+    pub service: Option<String>,
+    /// Kubernetes namespace of the pods involved (placeholders allowed).
+    pub namespace: Option<String>,
+    /// Kubernetes label selector for the pods involved.
+    pub selector: Option<String>,
+    /// PromQL for the Metrics pane.
+    pub query: Option<String>,
+    /// Value drawn as a line on the chart: above it is bad.
+    pub threshold: Option<f64>,
+    /// When the runbook was last tried for real or in a drill.
+    pub last_exercised: Option<Date>,
+    /// Label names its placeholders may use beyond the common ones (for lint).
+    #[serde(default)]
+    pub labels: Vec<String>,
+    /// Keys warroom does not use (a docs site's `weight:`, or a typo); kept
+    /// so the runbook still opens, and reported by lint.
+    #[serde(flatten)]
+    pub extra: std::collections::BTreeMap<String, serde_yaml::Value>,
+}
+
+/// The front-matter keys warroom reads.
+pub const FRONT_MATTER_KEYS: &[&str] = &[
+    "id",
+    "title",
+    "alerts",
+    "severity",
+    "service",
+    "namespace",
+    "selector",
+    "query",
+    "threshold",
+    "last_exercised",
+    "labels",
+];
+
+/// The role a section plays in the response. Other headings keep their prose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SectionKind {
+    /// What fired and why it matters.
+    Alert,
+    /// Fast checks: is it real?
+    Check,
+    /// Ordered investigation.
+    Diagnose,
+    /// What stops the bleeding.
+    Mitigate,
+    /// How to confirm the fix held.
+    Verify,
+    /// Follow-up after the incident.
+    Postmortem,
+    /// Any other heading, kept as text.
+    Other,
+}
+
+impl SectionKind {
+    /// Recognises the five standard headings and the common variants real
+    /// runbooks use (Meaning, Diagnosis, Mitigation, Remediation, ...).
+    pub fn from_heading(heading: &str) -> SectionKind {
+        let h: String = heading
+            .trim_start_matches(|c: char| c.is_ascii_digit() || c == '.' || c.is_whitespace())
+            .to_ascii_lowercase();
+        let starts = |prefixes: &[&str]| prefixes.iter().any(|p| h.starts_with(p));
+        if starts(&["alert", "meaning", "overview", "what fired"]) {
+            SectionKind::Alert
+        } else if starts(&["check", "triage", "quick check", "is it real", "confirm"]) {
+            SectionKind::Check
+        } else if starts(&["diagnos", "investigat", "troubleshoot"]) {
+            SectionKind::Diagnose
+        } else if starts(&["mitigat", "remediat", "fix", "resolution", "recover"]) {
+            SectionKind::Mitigate
+        } else if starts(&["verif", "validat"]) {
+            SectionKind::Verify
+        } else if starts(&["postmortem", "post-mortem", "post mortem", "follow"]) {
+            SectionKind::Postmortem
+        } else {
+            SectionKind::Other
+        }
+    }
+
+    /// Only these sections hold checklist steps.
+    pub fn has_steps(self) -> bool {
+        matches!(
+            self,
+            SectionKind::Check
+                | SectionKind::Diagnose
+                | SectionKind::Mitigate
+                | SectionKind::Verify
+        )
+    }
+
+    fn slug(self) -> &'static str {
+        match self {
+            SectionKind::Alert => "alert",
+            SectionKind::Check => "check",
+            SectionKind::Diagnose => "diagnose",
+            SectionKind::Mitigate => "mitigate",
+            SectionKind::Verify => "verify",
+            SectionKind::Postmortem => "postmortem",
+            SectionKind::Other => "other",
+        }
+    }
+}
+
+/// One checklist item.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Step {
+    /// Stable within the runbook (`check-1`, `mitigate-2`), so ticks recorded in a
+    /// journal find their step again.
+    pub id: String,
+    /// The item's first paragraph; inline code is kept between backticks.
+    pub text: String,
+    /// Further paragraphs and nested items.
+    pub details: Vec<String>,
+    /// Shell commands or queries from inline code and fenced blocks.
+    pub commands: Vec<String>,
+    /// 1-based line in the file.
+    pub line: usize,
+    /// The step's contract, when it has one that parsed.
+    pub contract: Option<Contract>,
+    /// Why its contract block could not be read: line and message. Such a step
+    /// is never run, as its gates and dangers are unknown.
+    pub contract_error: Option<(usize, String)>,
+    /// "go to step N" phrases and links to steps, in order.
+    pub branches: Vec<Branch>,
+}
+
+impl Step {
+    /// Whether running the step changes something: its contract says so, or
+    /// (when it does not) it is dangerous, has a rollback, or a command looks
+    /// like a change.
+    pub fn is_mutating(&self) -> bool {
+        let c = self.contract.as_ref();
+        c.and_then(|c| c.mutating).unwrap_or_else(|| {
+            c.is_some_and(|c| c.danger || c.rollback.is_some())
+                || self
+                    .commands
+                    .iter()
+                    .any(|cmd| contract::looks_mutating(cmd))
+        })
+    }
+
+    /// Steps that must be done first.
+    pub fn requires(&self) -> &[String] {
+        self.contract
+            .as_ref()
+            .map_or(&[], |c| c.requires.as_slice())
+    }
+
+    /// Whether running it needs the id or resource typed.
+    pub fn is_dangerous(&self) -> bool {
+        self.contract.as_ref().is_some_and(|c| c.danger)
+    }
+}
+
+/// A heading and what follows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Section {
+    /// The role of the section.
+    pub kind: SectionKind,
+    /// The heading as written.
+    pub heading: String,
+    /// 1-based line of the heading.
+    pub line: usize,
+    /// Paragraphs that are not steps, in order.
+    pub prose: Vec<String>,
+    /// Checklist items, in order.
+    pub steps: Vec<Step>,
+}
+
+/// A parsed runbook.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Runbook {
+    /// Stable name (front matter `id`, else the file name).
+    pub id: String,
+    /// Display title.
+    pub title: String,
+    /// Where it was read from.
+    pub path: PathBuf,
+    /// The front matter.
+    pub meta: FrontMatter,
+    /// Paragraphs before the first section heading.
+    pub intro: Vec<String>,
+    /// The sections, in file order.
+    pub sections: Vec<Section>,
+}
+
+/// A runbook that could not be read, with where and why.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunbookError {
+    /// The file.
+    pub path: PathBuf,
+    /// 1-based line of the problem (0 when the file could not be read at all).
+    pub line: usize,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl fmt::Display for RunbookError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.path.display(), self.line, self.message)
+    }
+}
+
+impl std::error::Error for RunbookError {}
+
+impl Runbook {
+    /// Steps in document order with the section each belongs to.
+    pub fn steps(&self) -> impl Iterator<Item = (&Section, &Step)> {
+        self.sections
+            .iter()
+            .flat_map(|s| s.steps.iter().map(move |st| (s, st)))
+    }
+
+    /// Shipped inside the binary rather than read from a folder.
+    pub fn is_built_in(&self) -> bool {
+        self.path.starts_with(BUILT_IN)
+    }
+
+    /// A step by id, with its section.
+    pub fn step(&self, id: &str) -> Option<(&Section, &Step)> {
+        self.steps().find(|(_, s)| s.id == id)
+    }
+
+    /// Position of a step in document order (the pane's cursor).
+    pub fn position(&self, id: &str) -> Option<usize> {
+        self.steps().position(|(_, s)| s.id == id)
+    }
+
+    /// Where a branch of `from` leads: "step N" counts in `from`'s section; an
+    /// id names a step, or a section heading's anchor leads to its first step.
+    pub fn branch_target(&self, from: &Step, target: &Target) -> Option<&Step> {
+        match target {
+            Target::Number(n) => {
+                let section = self
+                    .sections
+                    .iter()
+                    .find(|s| s.steps.iter().any(|st| st.id == from.id))?;
+                section.steps.get(n.checked_sub(1)?)
+            }
+            Target::Id(id) => self.step(id).map(|(_, s)| s).or_else(|| {
+                self.sections
+                    .iter()
+                    .find(|s| contract::anchor(&s.heading) == id.to_lowercase())
+                    .and_then(|s| s.steps.first())
+            }),
+        }
+    }
+
+    /// Whether this runbook answers the alert: listed in `alerts:`, or named like
+    /// the alert (file name or id, ignoring case).
+    pub fn covers(&self, alert: &Alert) -> bool {
+        let name = alert.name();
+        self.meta
+            .alerts
+            .iter()
+            .any(|a| a.eq_ignore_ascii_case(name))
+            || self.id.eq_ignore_ascii_case(name)
+            || self
+                .path
+                .file_stem()
+                .and_then(|s| s.to_str())
+                .is_some_and(|s| s.eq_ignore_ascii_case(name))
+    }
+}
+
+/// The pseudo-folder naming built-in runbooks.
+pub const BUILT_IN: &str = "(built in)";
+
+/// Every runbook found, plus the files that could not be read.
+#[derive(Debug, Clone, Default)]
+pub struct Library {
+    /// Runbooks that parsed, in folder then file-name order.
+    pub runbooks: Vec<Runbook>,
+    /// Files that did not, with why.
+    pub errors: Vec<RunbookError>,
+}
+
+impl Library {
+    /// The runbook for an alert: the one its `runbook_url` annotation names
+    /// (last path segment against file names and ids), then `alerts:` lists,
+    /// then a runbook named like the alert.
+    /// Runbooks from the team's folders answer before the built-in ones, so
+    /// a folder's `KubePodCrashLooping.md` wins over a built-in that lists it.
+    pub fn for_alert(&self, alert: &Alert) -> Option<&Runbook> {
+        let name = alert.name();
+        let by_list = |r: &&Runbook| r.meta.alerts.iter().any(|a| a.eq_ignore_ascii_case(name));
+        let by_name = |r: &&Runbook| r.covers(alert);
+        let (folder, built_in): (Vec<&Runbook>, Vec<&Runbook>) =
+            self.runbooks.iter().partition(|r| !r.is_built_in());
+        alert
+            .runbook_slug()
+            .and_then(|slug| self.get(&slug))
+            .or_else(|| folder.iter().copied().find(by_list))
+            .or_else(|| folder.iter().copied().find(by_name))
+            .or_else(|| built_in.iter().copied().find(by_list))
+            .or_else(|| built_in.iter().copied().find(by_name))
+    }
+
+    /// A runbook by id or file name, ignoring case.
+    pub fn get(&self, name: &str) -> Option<&Runbook> {
+        self.runbooks.iter().find(|r| {
+            r.id.eq_ignore_ascii_case(name)
+                || r.path
+                    .file_stem()
+                    .and_then(|s| s.to_str())
+                    .is_some_and(|s| s.eq_ignore_ascii_case(name))
+        })
+    }
+}
