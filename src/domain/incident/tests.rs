@@ -1,4 +1,5 @@
 //! Tests of the event model and the fold.
+#![allow(clippy::panic)]
 
 use super::*;
 
@@ -364,4 +365,80 @@ fn every_event_kind_folds() {
         let back: Event = serde_json::from_str(&line).expect("parses");
         assert_eq!(&back, e, "{line}");
     }
+}
+
+#[test]
+fn events_have_one_total_order() {
+    let mut a = ev("03:05:00", "a", EventKind::Acknowledged);
+    a.id = "b".into();
+    let mut b = ev("03:05:00", "b", EventKind::Mitigated);
+    b.id = "a".into();
+    // A note written at 03:10 about 03:00 comes first.
+    let late =
+        ev("03:10:00", "c", EventKind::Note { text: "x".into() }).about(Some(at("03:00:00")));
+    let mut same_moment =
+        ev("03:04:00", "d", EventKind::Note { text: "y".into() }).about(Some(at("03:00:00")));
+    same_moment.id = "z".into();
+    let mut events = vec![a.clone(), late.clone(), b.clone(), same_moment.clone()];
+    events.sort_by(|x, y| x.order(y));
+    // Same effective time: the earlier write first; same write time: the id.
+    assert_eq!(events, vec![same_moment, late, b, a]);
+    assert_eq!(events[1].effective(), at("03:00:00"));
+}
+
+#[test]
+fn a_fact_recorded_by_two_cockpits_counts_once() {
+    let fact = |who: &str| {
+        ev(
+            "03:20:00",
+            who,
+            EventKind::DeadlineMissed {
+                clock: crate::domain::policy::ClockKind::Acknowledge,
+                due: at("03:15:00"),
+            },
+        )
+        .as_fact("inc-1", "deadline-missed/Acknowledge/03:15")
+    };
+    let (one, two) = (fact("warroom"), fact("warroom"));
+    assert_eq!(one.id, two.id, "the same fact, the same id on every host");
+    assert_ne!(
+        one.id,
+        ev("03:20:00", "warroom", EventKind::Acknowledged)
+            .as_fact("inc-1", "deadline-missed/Acknowledge/03:30")
+            .id
+    );
+    let mut d = ev("03:00:00", "a", declared());
+    d.id = new_id();
+    let inc = Incident::fold(&[d, one, two]).expect("fold");
+    assert_eq!(inc.missed.len(), 1);
+    // Ids are lowercase UUIDs.
+    assert!(uuid::Uuid::parse_str(&fact_id("i", "f")).is_ok());
+    let id = new_id();
+    assert_eq!(id, id.to_lowercase());
+    assert_ne!(id, new_id());
+}
+
+#[test]
+fn no_event_outgrows_the_maximum_size() {
+    let big = ev(
+        "03:00:00",
+        "a",
+        EventKind::Note {
+            text: "é\n".repeat(2 * MAX_EVENT_BYTES),
+        },
+    )
+    .bounded();
+    let line = serde_json::to_string(&big).expect("json");
+    assert!(line.len() <= MAX_EVENT_BYTES, "{} bytes", line.len());
+    let EventKind::Note { text } = &big.kind else {
+        panic!("not a note")
+    };
+    assert!(
+        text.ends_with("bytes cut: events are at most 1 MiB]"),
+        "{}",
+        &text[text.len() - 80..]
+    );
+    // Small events are left alone.
+    let small = ev("03:00:00", "a", EventKind::Note { text: "ok".into() });
+    assert_eq!(small.clone().bounded(), small);
 }
