@@ -13,10 +13,16 @@ pub struct HelpDraft {
 
 /// Keys while help is up.
 pub fn on_key(d: &mut HelpDraft, action: Option<Action>) -> Next {
+    read_only_overlay(&mut d.top, action, keys::help().rows())
+}
+
+/// Keys of an overlay that is only read: its Cancel row closes it, the
+/// navigation keys scroll its `rows`, and nothing else does anything.
+pub fn read_only_overlay(top: &mut usize, action: Option<Action>, rows: usize) -> Next {
     match action {
         Some(Action::Cancel) => Next::Close,
         Some(Action::Nav(nav)) => {
-            d.top = from_top(d.top, nav, keys::help().rows());
+            *top = from_top(*top, nav, rows);
             Next::Stay
         }
         _ => Next::Stay,

@@ -2,7 +2,6 @@
 
 use super::super::keys::Action;
 use super::super::next::Next;
-use super::super::scroll::from_top;
 use super::super::state::App;
 
 /// How far the list is scrolled.
@@ -24,12 +23,5 @@ pub fn rows(app: &App) -> usize {
 
 /// Keys in the list.
 pub fn on_key(d: &mut UpdatesDraft, action: Option<Action>, app: &App) -> Next {
-    match action {
-        Some(Action::Cancel) => Next::Close,
-        Some(Action::Nav(nav)) => {
-            d.top = from_top(d.top, nav, rows(app));
-            Next::Stay
-        }
-        _ => Next::Stay,
-    }
+    super::help::read_only_overlay(&mut d.top, action, rows(app))
 }
