@@ -26,6 +26,9 @@ pub struct FileConfig {
     pub runbook_dirs: Vec<PathBuf>,
     /// How long a runbook command may run unless its contract says (`5m`).
     pub command_timeout: Option<crate::domain::time::ConfigDuration>,
+    /// The shell runbook commands run in (default `/bin/sh`); a runbook's
+    /// own `shell:` wins.
+    pub shell: Option<PathBuf>,
     /// Per-severity overrides of the severity matrix (acknowledge, mitigate,
     /// update cadence, ...).
     #[serde(default)]
@@ -148,6 +151,8 @@ pub struct Config {
     pub runbook_dirs: Vec<PathBuf>,
     /// How long a runbook command may run unless its contract says.
     pub command_timeout: std::time::Duration,
+    /// The shell runbook commands run in, when not `/bin/sh`.
+    pub shell: Option<PathBuf>,
     /// Where journals, exports and logs live.
     pub data_dir: PathBuf,
     /// The config file that was (or would have been) read.
@@ -241,7 +246,7 @@ fn endpoint(
             .ok_or_else(|| invalid(field, format!("environment variable {var} is not set")))
     };
     let from_file = |field: &str, f: &Path| {
-        std::fs::read_to_string(f)
+        crate::bounded::read_to_string(f, crate::bounded::SECRET_BYTES)
             .map(|v| Secret::new(v.trim().to_string()))
             .map_err(|e| invalid(field, format!("{}: {e}", f.display())))
     };
@@ -313,7 +318,8 @@ impl Config {
             (None, Some(d)) => d.config_dir().join("config.yaml"),
             (None, None) => return Err(ConfigError::NoHome),
         };
-        let file = match std::fs::read_to_string(&config_file) {
+        let file = match crate::bounded::read_to_string(&config_file, crate::bounded::CONFIG_BYTES)
+        {
             Ok(text) => parse(&config_file, &text)?,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && o.config_file.is_none() => {
                 FileConfig::default()
@@ -367,6 +373,7 @@ impl Config {
             command_timeout: file
                 .command_timeout
                 .map_or(crate::exec::DEFAULT_COMMAND_TIMEOUT, |d| d.0),
+            shell: file.shell.clone(),
             data_dir,
             config_file,
             matrix: crate::domain::policy::Matrix::with_overrides(&file.severity_matrix),

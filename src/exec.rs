@@ -42,7 +42,9 @@ pub struct RunSpec {
     pub command: String,
     /// How long it may run.
     pub timeout: Duration,
-    /// The shell; `$SHELL`, else `/bin/sh`, when `None`.
+    /// The shell; `/bin/sh` when `None`. Never the user's login shell by
+    /// default: values are quoted the POSIX way, and a command must mean the
+    /// same for every responder.
     pub shell: Option<PathBuf>,
     /// Extra environment, e.g. the incident id.
     pub env: Vec<(String, String)>,
@@ -90,7 +92,6 @@ pub fn clean_line(raw: &[u8]) -> String {
 fn shell(spec: &RunSpec) -> PathBuf {
     spec.shell
         .clone()
-        .or_else(|| std::env::var_os("SHELL").map(PathBuf::from))
         .filter(|p| !p.as_os_str().is_empty())
         .unwrap_or_else(|| PathBuf::from("/bin/sh"))
 }

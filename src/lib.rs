@@ -10,6 +10,7 @@
 #![warn(missing_docs)]
 
 pub mod app;
+pub mod bounded;
 pub mod cli;
 pub mod cockpit;
 pub mod config;

@@ -244,6 +244,58 @@ fn declare_tick_note_resolve_quit_then_export() {
     assert_eq!(a.stdout, b.stdout, "export is deterministic");
 }
 
+/// tmux pastes with the bracketed-paste markers when the program asked for
+/// them: the pasted keys of a would-be attack become note text, and once the
+/// cockpit has quit the shell gets its terminal back without the mode on.
+#[test]
+fn a_bracketed_paste_is_text_not_keys() {
+    let data = tempfile::tempdir().unwrap();
+    let runbooks = Path::new(env!("CARGO_MANIFEST_DIR")).join("runbooks");
+    // After the cockpit, `cat -v` shows what a paste looks like to the next
+    // program: bracket markers would mean the mode was left on.
+    let args = format!(
+        "--runbooks '{}' demo; echo AFTER; timeout 3 cat -v",
+        runbooks.display()
+    );
+    let t = Tmux::start_with("paste", 80, 24, data.path(), "e2e-alice", &args);
+    t.wait_for("CatalogP99Latency");
+    t.keys(&["Enter"]);
+    let id = t.declared();
+    t.keys(&["n"]);
+    t.wait_for("Enter saves");
+    assert!(t.tmux(&["set-buffer", "line1\nm\nR\ny\n"]).status.success());
+    assert!(
+        t.tmux(&["paste-buffer", "-p", "-t", "e2e"])
+            .status
+            .success()
+    );
+    t.wait_for("line1");
+    t.keys(&["Enter"]);
+    t.wait_for("Note: line1");
+    let s = t.screen();
+    assert!(
+        s.contains("INVESTIGATING"),
+        "the paste changed the incident:\n{s}"
+    );
+    t.keys(&["q"]);
+    t.wait_for("Quit anyway?");
+    t.keys(&["y"]);
+    t.wait_for("AFTER");
+    assert!(t.tmux(&["set-buffer", "PASTED-AFTER\n"]).status.success());
+    assert!(
+        t.tmux(&["paste-buffer", "-p", "-t", "e2e"])
+            .status
+            .success()
+    );
+    let s = t.wait_for("PASTED-AFTER");
+    assert!(!s.contains("[200~"), "bracketed paste left on:\n{s}");
+    t.assert_restored();
+    let md = String::from_utf8_lossy(&warroom(data.path(), &["export", &id]).stdout).into_owned();
+    assert!(md.contains("line1"), "{md}");
+    assert!(md.contains("| Status | investigating |"), "{md}");
+    assert!(!md.contains("Ran step"), "{md}");
+}
+
 #[test]
 fn sigterm_and_sighup_restore_the_terminal() {
     for (n, sig) in ["TERM", "HUP"].iter().enumerate() {

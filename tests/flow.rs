@@ -334,3 +334,51 @@ fn every_demo_alert_has_a_complete_runbook_whose_query_resolves() {
         assert!(rb.meta.threshold.is_some(), "{}: no threshold", rb.id);
     }
 }
+
+/// A paste is text for the open editor, never keystrokes: pasting
+/// "line1⏎m⏎R⏎y⏎" into a note neither mitigates, nor resolves, nor runs.
+#[test]
+fn pasted_text_never_acts_as_keys() {
+    use warroom::app::Msg;
+    use warroom::domain::incident::EventKind;
+    let mut h = Harness::at(100);
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('n'));
+    h.send(Msg::Paste("line1\r\nm\nR\ny\n\u{1b}[2Jr".into()));
+    assert!(matches!(h.mode, Mode::Note(_)), "still writing the note");
+    h.key(KeyCode::Enter);
+    let inc = h.app.incident_state().expect("incident");
+    assert!(inc.mitigated.is_none() && inc.resolved.is_none());
+    let notes: Vec<String> = h
+        .app
+        .incident
+        .as_ref()
+        .expect("open")
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Note { text } => Some(text.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(notes, ["line1\nm\nR\ny\nr"], "escape sequences are dropped");
+    assert!(
+        !h.effects
+            .iter()
+            .any(|e| matches!(e, warroom::app::Effect::Run(_)))
+    );
+    // With no editor open, a paste does nothing at all and says so.
+    let before = h.app.incident.as_ref().map(|i| i.events.len());
+    h.send(Msg::Paste("m\nR\ny\n".into()));
+    assert!(matches!(h.mode, Mode::Normal));
+    assert_eq!(h.app.incident.as_ref().map(|i| i.events.len()), before);
+    let flash = h.app.flash.as_ref().expect("message");
+    assert!(flash.text.contains("paste ignored"), "{flash:?}");
+    // One-line fields take a paste on one line.
+    h.key(KeyCode::Char(':'));
+    h.send(Msg::Paste("note from\nthe clipboard".into()));
+    let Mode::CommandLine(d) = &h.mode else {
+        panic!("command line")
+    };
+    assert_eq!(d.text(), "note from the clipboard");
+}

@@ -624,43 +624,83 @@ fn quitting_while_a_command_runs_asks_stops_it_and_records_it() {
     assert_eq!(ends, 1, "the end is recorded once");
 }
 
+/// Runs a command as the runner would (`/bin/sh -c`) in `dir` and returns
+/// its output.
+fn run_in_sh(command: &str, dir: &Path) -> String {
+    let out = std::process::Command::new("/bin/sh")
+        .arg("-c")
+        .arg(command)
+        .current_dir(dir)
+        .output()
+        .expect("sh");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
 #[test]
-fn a_hostile_label_value_is_shown_and_not_run() {
+fn a_hostile_label_value_runs_only_as_a_quoted_word_on_every_path() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let hostile = "ns;touch pwned-ns";
     let mut h = with_steps();
-    set_label(&mut h, "namespace", "shop;touch /tmp/pwned");
+    set_label(&mut h, "namespace", hostile);
     goto(&mut h, "check-1");
     h.key(KeyCode::Char('r'));
     let screen = h.screen(100, 30);
-    assert!(screen.contains("which the shell"), "{screen}");
     assert!(
-        screen.contains("Edit the command before running it"),
+        screen.contains("kubectl -n 'ns;touch pwned-ns' get pods"),
         "{screen}"
     );
-    assert!(screen.contains("e edits the command"), "{screen}");
+    assert!(screen.contains("quoted, so the shell reads it"), "{screen}");
+    assert!(screen.contains("y runs it"), "{screen}");
+    // Path 1: y at once.
     h.key(KeyCode::Char('y'));
-    assert_eq!(
-        runs(&h),
-        0,
-        "a shell-active label value never runs unedited"
-    );
-    let d = confirming(&h);
-    assert!(
-        d.error.as_deref().unwrap_or("").contains("$NAMESPACE is"),
-        "{:?}",
-        d.error
-    );
-    // Edited to what the responder means, it runs.
+    let first = last_run(&h).expect("ran").command;
+    assert_eq!(first, "kubectl -n 'ns;touch pwned-ns' get pods");
+    // Path 2: e, Enter without changing anything, then y.
+    h.key(KeyCode::Esc);
+    let id = last_run(&h).expect("ran").id;
+    finish(&mut h, id, &[], RunOutcome::Exited(0));
+    h.key(KeyCode::Char('r'));
     h.key(KeyCode::Char('e'));
-    for _ in 0.." get pods".len() + "shop;touch /tmp/pwned".len() {
-        h.key(KeyCode::Backspace);
-    }
-    h.chars("shop get pods");
+    let Mode::ConfirmRun(d) = &h.mode else {
+        panic!("editing")
+    };
+    assert_eq!(
+        d.input.lines().join("\n"),
+        "kubectl -n $NAMESPACE get pods",
+        "the editor holds the command as written, placeholders and all"
+    );
     h.key(KeyCode::Enter);
     h.key(KeyCode::Char('y'));
+    assert_eq!(last_run(&h).expect("ran").command, first);
+    // Path 3: e with changes: the placeholder is filled and quoted again.
+    h.key(KeyCode::Esc);
+    let id = last_run(&h).expect("ran").id;
+    finish(&mut h, id, &[], RunOutcome::Exited(0));
+    h.key(KeyCode::Char('r'));
+    h.key(KeyCode::Char('e'));
+    for _ in 0.." get pods".len() {
+        h.key(KeyCode::Backspace);
+    }
+    h.chars(" get pods; echo \"$NAMESPACE\"");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('y'));
+    let edited = last_run(&h).expect("ran").command;
     assert_eq!(
-        last_run(&h).map(|s| s.command).as_deref(),
-        Some("kubectl -n shop get pods")
+        edited,
+        "kubectl -n 'ns;touch pwned-ns' get pods; echo \"ns;touch pwned-ns\""
     );
+    // What each path runs, run for real: the value is one argument and
+    // nothing it says is executed.
+    let probe = |cmd: &str| cmd.replacen("kubectl -n", "printf '<%s>\\n'", 1);
+    assert_eq!(
+        run_in_sh(&probe(&first), dir.path()),
+        "<ns;touch pwned-ns>\n<get>\n<pods>\n"
+    );
+    assert_eq!(
+        run_in_sh(&probe(&edited), dir.path()),
+        "<ns;touch pwned-ns>\n<get>\n<pods>\nns;touch pwned-ns\n"
+    );
+    assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 0);
 }
 
 #[test]

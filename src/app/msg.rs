@@ -20,6 +20,9 @@ use crate::sources::{MetricRequest, SourceMsg};
 pub enum Msg {
     /// A key press from the terminal.
     Key(KeyEvent),
+    /// Text pasted into the terminal (bracketed paste): text for the editor
+    /// that is open, never keystrokes.
+    Paste(String),
     /// The 1 Hz clock, so ages and elapsed times move.
     Tick(Timestamp),
     /// Something a data source reported.

@@ -91,11 +91,16 @@ pub struct RunPlan {
     pub step: String,
     /// The step's command, its verify check or its rollback.
     pub purpose: Purpose,
-    /// The command with placeholders filled.
+    /// The command as written, placeholders and all: what `e` edits.
+    pub template: String,
+    /// The command with placeholders filled and quoted: exactly what runs.
     pub command: String,
-    /// Why it cannot run as it stands (placeholders no label fills, label
-    /// values with shell characters); running waits until they are edited out.
+    /// Why it cannot run as it stands (placeholders no label fills, blanks
+    /// to replace); running waits until they are edited out.
     pub missing: Vec<String>,
+    /// What the responder should know before running it (quoted values,
+    /// values that look like options).
+    pub notes: Vec<String>,
     /// For a dangerous step: what may be typed to confirm (step id, resource).
     pub danger: Option<Vec<String>>,
     /// Whether the step changes things.

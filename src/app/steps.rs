@@ -251,8 +251,10 @@ fn plan(app: &App, st: &Step, purpose: Purpose, raw: &str) -> Open {
     Open::ConfirmRun(RunPlan {
         step: st.id.clone(),
         purpose,
+        template: raw.to_string(),
         command: filled.text,
         missing: filled.problems,
+        notes: filled.notes,
         danger,
         mutating: changes(st, purpose),
         timeout: c.timeout.map_or(app.settings.command_timeout, |t| t.0),
@@ -278,11 +280,16 @@ pub fn start(app: &mut App, req: RunRequest, fx: &mut Fx) -> Next {
         .as_ref()
         .map(|i| i.id.clone())
         .unwrap_or_default();
+    let shell = app
+        .shown_runbook()
+        .and_then(|rb| rb.meta.shell.clone())
+        .map(std::path::PathBuf::from)
+        .or_else(|| app.settings.shell.clone());
     fx.push(Effect::Run(RunSpec {
         id,
         command: req.command.clone(),
         timeout: req.timeout,
-        shell: None,
+        shell,
         env: vec![
             ("WARROOM_INCIDENT".into(), incident),
             ("WARROOM_STEP".into(), req.step.clone()),

@@ -16,6 +16,7 @@ pub fn update(app: &mut App, mode: &mut Mode, msg: Msg) -> Fx {
     let mut fx = Fx::new();
     match msg {
         Msg::Key(key) => on_key(app, mode, key, &mut fx),
+        Msg::Paste(text) => modal::on_paste(mode, &text, app),
         Msg::Tick(now) => {
             app.now = now;
             super::incident::check_deadlines(app, &mut fx);

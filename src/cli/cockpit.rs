@@ -177,6 +177,7 @@ async fn cockpit_async(config: &Config, session: &Session, demo: bool) -> anyhow
         matrix: config.matrix.clone(),
         oncall: config.oncall.clone(),
         command_timeout: config.command_timeout,
+        shell: config.shell.clone(),
         env: std::env::vars_os()
             .filter_map(|(k, _)| k.into_string().ok())
             .collect(),

@@ -29,9 +29,8 @@ pub fn run(
         eprintln!("warning: {w}");
     }
     let template = match template {
-        Some(t) => {
-            std::fs::read_to_string(&t).map_err(|e| anyhow::anyhow!("{}: {e}", t.display()))?
-        }
+        Some(t) => crate::bounded::read_to_string(&t, crate::bounded::DOCUMENT_BYTES)
+            .map_err(|e| anyhow::anyhow!("{}: {e}", t.display()))?,
         None => export::DEFAULT_TEMPLATE.to_string(),
     };
     let md = match format {

@@ -71,6 +71,7 @@ async fn event_loop(
             ev = input.next() => match ev {
                 Some(Ok(TermEvent::Key(k))) => Msg::Key(k),
                 Some(Ok(TermEvent::Resize(w, h))) => chart_width(w, h),
+                Some(Ok(TermEvent::Paste(text))) => Msg::Paste(text),
                 Some(Ok(_)) => continue,
                 Some(Err(e)) => return Err(e.into()),
                 None => return Ok(()),

@@ -14,5 +14,6 @@ pub mod redact;
 pub mod runbook;
 pub mod selector;
 pub mod severity;
+pub mod shell;
 pub mod template;
 pub mod time;

@@ -133,19 +133,25 @@ pub fn fill_string(text: &str, labels: &BTreeMap<String, String>) -> String {
     fill(text, labels, Use::Text).text
 }
 
-/// What filled text is for, which decides what stops it being used as is.
+/// What filled text is for, which decides how values are written into it
+/// and what stops it being used as is.
 #[derive(Clone, Copy)]
 pub enum Use<'e> {
-    /// Shown or recorded: only unfilled placeholders matter.
+    /// Shown or recorded: values as they are; only unfilled placeholders matter.
     Text,
-    /// A label selector, namespace or query: an unfilled placeholder makes it
-    /// wrong, so it is not used at all.
+    /// A label selector or namespace: an unfilled placeholder makes it
+    /// wrong, so it is not used at all (the caller checks the syntax).
     Exact,
-    /// A command for `sh -c`: label values the shell would interpret and
-    /// `<blanks>` to replace by hand block it too. A `$name` the command sets
-    /// itself (`for p in …`, `p=…`, `read p`), one the cockpit sets
-    /// (`WARROOM_*`), or one `env` says the shell has is the shell's own
-    /// variable, not a gap.
+    /// PromQL sent to Prometheus: a value inside a string literal is escaped
+    /// as that literal needs; elsewhere only a plain word (a name, number or
+    /// duration) is accepted.
+    Query,
+    /// A command for `sh -c`: each value is escaped for its quoting context
+    /// (bare, single or double quotes, here-document), so the shell reads it
+    /// as one literal string; `<blanks>` to replace by hand block it. A
+    /// `$name` the command sets itself (`for p in …`, `p=…`, `read p`), one
+    /// the cockpit sets (`WARROOM_*`), one `env` says the shell has, or one
+    /// inside single quotes (the shell never expands it) is not a gap.
     Shell {
         /// Whether the environment the command runs in has this variable.
         env: &'e dyn Fn(&str) -> bool,
@@ -155,12 +161,15 @@ pub enum Use<'e> {
 /// Text after filling, and why it cannot be used as it stands.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Filled {
-    /// The text with every fillable placeholder filled.
+    /// The text with every fillable placeholder filled (and escaped).
     pub text: String,
     /// Placeholders no label fills, as written.
     pub missing: Vec<String>,
     /// Everything that blocks using the text, in words, without repeats.
     pub problems: Vec<String>,
+    /// What the responder should know but that blocks nothing: values that
+    /// were quoted, values that start with `-`.
+    pub notes: Vec<String>,
 }
 
 impl Filled {
@@ -175,58 +184,165 @@ impl Filled {
     }
 }
 
-/// Fills `text` from `labels` for a use; see [`Use`] for what is checked.
+fn push_once(list: &mut Vec<String>, item: String) {
+    if !list.contains(&item) {
+        list.push(item);
+    }
+}
+
+/// Fills `text` from `labels` for a use; see [`Use`] for how values are
+/// written and what is checked.
 pub fn fill(text: &str, labels: &BTreeMap<String, String>, how: Use<'_>) -> Filled {
     let mut out = Filled::default();
-    let note = |problems: &mut Vec<String>, p: String| {
-        if !problems.contains(&p) {
-            problems.push(p);
-        }
+    let shell = match how {
+        Use::Shell { .. } => crate::domain::shell::contexts(text),
+        _ => Vec::new(),
     };
-    let placeholders = scan(text);
-    let mut next = placeholders.iter();
-    for seg in segments(text, labels) {
-        match seg {
-            Seg::Text(t) => out.text.push_str(t),
-            Seg::Filled(v) => {
-                let raw = next
-                    .find(|p| lookup(labels, p.name).is_some())
-                    .map_or("a placeholder", |p| &text[p.start..p.end]);
-                if matches!(how, Use::Shell { .. }) && !shell_safe(&v) {
-                    note(
+    let query = match how {
+        Use::Query => promql_contexts(text),
+        _ => Vec::new(),
+    };
+    let mut last = 0;
+    for p in scan(text) {
+        out.text.push_str(&text[last..p.start]);
+        last = p.end;
+        let raw = &text[p.start..p.end];
+        let shown = |v: &str| format!("{:?}", crate::sanitize::line(v));
+        let Some(v) = lookup(labels, p.name) else {
+            out.text.push_str(raw);
+            let own = match how {
+                Use::Shell { env } => {
+                    shell_sets(text, raw, env)
+                        || (shell.get(p.start) == Some(&crate::domain::shell::Context::Single)
+                            && raw.starts_with('$'))
+                }
+                Use::Text | Use::Exact | Use::Query => false,
+            };
+            if !own {
+                out.missing.push(raw.to_string());
+                push_once(&mut out.problems, format!("no alert label fills {raw}"));
+            }
+            continue;
+        };
+        match how {
+            Use::Text | Use::Exact => out.text.push_str(v),
+            Use::Query => match escape_promql(v, query.get(p.start).copied()) {
+                Some(e) => out.text.push_str(&e),
+                None => {
+                    out.text.push_str(v);
+                    push_once(
                         &mut out.problems,
-                        format!(
-                            "{raw} is {:?}, which the shell would interpret",
-                            crate::sanitize::line(&v)
-                        ),
+                        format!("{raw} is {}, which is not a plain PromQL word", shown(v)),
                     );
                 }
-                out.text.push_str(&v);
-            }
-            Seg::Missing(m) => {
-                out.text.push_str(m);
-                let own = match how {
-                    Use::Shell { env } => shell_sets(text, m, env),
-                    Use::Text | Use::Exact => false,
-                };
-                if !own {
-                    out.missing.push(m.to_string());
-                    note(&mut out.problems, format!("no alert label fills {m}"));
+            },
+            Use::Shell { .. } => {
+                let ctx = shell
+                    .get(p.start)
+                    .copied()
+                    .unwrap_or(crate::domain::shell::Context::Bare);
+                match crate::domain::shell::escape(v, ctx) {
+                    Ok(e) => {
+                        if e != v {
+                            push_once(
+                                &mut out.notes,
+                                format!(
+                                    "{raw} is {}: quoted, so the shell reads it as one literal word",
+                                    shown(v)
+                                ),
+                            );
+                        }
+                        if v.starts_with('-') && starts_word(text, p.start) {
+                            push_once(
+                                &mut out.notes,
+                                format!(
+                                    "{raw} is {}: it starts with '-', so the command may read it as an option",
+                                    shown(v)
+                                ),
+                            );
+                        }
+                        out.text.push_str(&e);
+                    }
+                    Err(why) => {
+                        out.text.push_str(raw);
+                        push_once(
+                            &mut out.problems,
+                            format!("{raw} is {}: it {why}", shown(v)),
+                        );
+                    }
                 }
             }
         }
     }
+    out.text.push_str(&text[last..]);
     if matches!(how, Use::Shell { .. }) {
         // `kubectl -n <my-namespace> get pvc <my-pvc>`: words to replace by
         // hand; the shell would read them as redirections.
         for hole in angle_holes(&out.text) {
-            note(
+            push_once(
                 &mut out.problems,
                 format!("replace {hole} with a real value"),
             );
         }
     }
     out
+}
+
+/// Whether a placeholder at `pos` begins a shell word (perhaps after an
+/// opening quote).
+fn starts_word(text: &str, pos: usize) -> bool {
+    let before = text[..pos].trim_end_matches(['\'', '"']);
+    before.is_empty() || before.ends_with(char::is_whitespace)
+}
+
+/// For each byte of a PromQL expression: inside which string literal it is
+/// (the opening quote), if any.
+fn promql_contexts(query: &str) -> Vec<Option<char>> {
+    let mut out = Vec::with_capacity(query.len());
+    let mut open: Option<char> = None;
+    let mut escaped = false;
+    for c in query.chars() {
+        let here = open;
+        match open {
+            Some(_) if escaped => escaped = false,
+            Some(q) if c == '\\' && q != '`' => escaped = true,
+            Some(q) if c == q => open = None,
+            Some(_) => {}
+            None if matches!(c, '"' | '\'' | '`') => open = Some(c),
+            None => {}
+        }
+        out.extend(std::iter::repeat_n(here, c.len_utf8()));
+    }
+    out
+}
+
+/// A value written for its place in a PromQL expression; `None` where it
+/// cannot be written safely.
+fn escape_promql(v: &str, inside: Option<Option<char>>) -> Option<String> {
+    match inside.flatten() {
+        Some('`') => (!v.contains('`')).then(|| v.to_string()),
+        Some(q) => {
+            let mut out = String::with_capacity(v.len());
+            for c in v.chars() {
+                match c {
+                    '\\' => out.push_str("\\\\"),
+                    '\n' => out.push_str("\\n"),
+                    '\r' => out.push_str("\\r"),
+                    '\t' => out.push_str("\\t"),
+                    c if c == q => {
+                        out.push('\\');
+                        out.push(c);
+                    }
+                    c => out.push(c),
+                }
+            }
+            Some(out)
+        }
+        None => (!v.is_empty()
+            && v.chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | ':' | '.')))
+        .then(|| v.to_string()),
+    }
 }
 
 /// `<my-namespace>`-style blanks in a command.
@@ -238,19 +354,6 @@ fn angle_holes(command: &str) -> Vec<String> {
             .map(|m| m.as_str().to_string())
             .collect()
     })
-}
-
-/// Label values that are plain words to a shell: names, numbers, paths,
-/// versions, selectors.
-fn shell_safe(v: &str) -> bool {
-    !v.is_empty()
-        && v.chars().all(|c| {
-            c.is_ascii_alphanumeric()
-                || matches!(
-                    c,
-                    '-' | '_' | '.' | ':' | '/' | '=' | '@' | '%' | '+' | ',' | '~' | '^'
-                )
-        })
 }
 
 /// Whether the shell gives the `$var` a value: the command sets it, the
@@ -373,27 +476,36 @@ mod tests {
     }
 
     #[test]
-    fn hostile_label_values_never_reach_the_shell_unnoticed() {
+    fn hostile_label_values_are_quoted_for_their_context() {
         let labels = [
             ("namespace".to_string(), "shop; rm -rf ~".to_string()),
             ("pod".to_string(), "catalog-7d9f8b6c5-x2k4q".to_string()),
             ("node".to_string(), "$(curl evil)".to_string()),
+            ("q".to_string(), "it's \"x\"".to_string()),
         ]
         .into();
         let f = shell("kubectl -n $namespace delete pod $pod", &labels);
         assert_eq!(
             f.text,
-            "kubectl -n shop; rm -rf ~ delete pod catalog-7d9f8b6c5-x2k4q"
+            "kubectl -n 'shop; rm -rf ~' delete pod catalog-7d9f8b6c5-x2k4q"
         );
-        assert_eq!(
-            f.problems,
-            ["$namespace is \"shop; rm -rf ~\", which the shell would interpret"]
-        );
-        let f = shell("kubectl cordon {{ $labels.node }}", &labels);
-        assert_eq!(f.problems.len(), 1, "{:?}", f.problems);
-        // A query goes to Prometheus as a parameter, never through a shell.
-        let f = fill("up{namespace=\"$namespace\"}", &labels, Use::Exact);
+        assert!(f.is_ready(), "{:?}", f.problems);
+        assert_eq!(f.notes.len(), 1, "{:?}", f.notes);
+        let f = shell("echo \"node {{ $labels.node }}\" 'q=$q'", &labels);
+        assert_eq!(f.text, r#"echo "node \$(curl evil)" 'q=it'\''s "x"'"#);
+        // Unfilled `$NF` inside single quotes is awk's, not a gap.
+        let f = shell("kubectl get pods | awk '{print $NF}'", &BTreeMap::new());
+        assert!(f.is_ready(), "{:?}", f.problems);
+        // A query goes to Prometheus, never through a shell: string literals
+        // are escaped, and a value outside one must be a plain word.
+        let f = fill("up{namespace=\"$namespace\", q='$q'}", &labels, Use::Query);
+        assert_eq!(f.text, r#"up{namespace="shop; rm -rf ~", q='it\'s "x"'}"#);
         assert!(f.is_ready());
+        let f = fill("rate(x[5m]) > $namespace", &labels, Use::Query);
+        assert!(!f.is_ready());
+        let by = [("by".to_string(), "pod".to_string())].into();
+        let f = fill("sum by ($by) (rate(x[5m]))", &by, Use::Query);
+        assert!(f.is_ready(), "{:?}", f.problems);
     }
 
     #[test]

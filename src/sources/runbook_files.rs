@@ -27,7 +27,7 @@ pub fn load(dirs: &[PathBuf]) -> Library {
         };
         files.sort();
         for path in files {
-            match std::fs::read_to_string(&path) {
+            match crate::bounded::read_to_string(&path, crate::bounded::DOCUMENT_BYTES) {
                 Ok(text) => match runbook::parse(&path, &text) {
                     Ok(rb) if lib.get(&rb.id).is_some() => lib.errors.push(RunbookError {
                         path,
@@ -215,7 +215,7 @@ pub fn watch(
             let Some(path) = library_path(&watched, &p) else {
                 continue;
             };
-            let text = std::fs::read_to_string(&p);
+            let text = crate::bounded::read_to_string(&p, crate::bounded::DOCUMENT_BYTES);
             let seen = text.as_ref().ok().cloned();
             if last.get(&path) == Some(&seen) {
                 continue;

@@ -82,6 +82,13 @@ pub fn confirm_run(d: &RunDraft, hints: &str, area: Rect, buf: &mut Buffer) {
         facts.push_str(" It changes things.");
     }
     lines.extend(wrap(vec![(facts, theme::dim())], w, 0));
+    for note in &d.notes {
+        lines.extend(wrap(
+            vec![(format!("Note: {}.", clean(note)), theme::warn())],
+            w,
+            0,
+        ));
+    }
     if !d.missing.is_empty() {
         lines.extend(wrap(
             vec![(
@@ -90,6 +97,17 @@ pub fn confirm_run(d: &RunDraft, hints: &str, area: Rect, buf: &mut Buffer) {
                     clean(&d.missing.join("; "))
                 ),
                 theme::bad(),
+            )],
+            w,
+            0,
+        ));
+    }
+    if d.editing {
+        lines.extend(wrap(
+            vec![(
+                "Placeholders are filled from the alert's labels, and quoted, again when you keep the edit."
+                    .to_string(),
+                theme::dim(),
             )],
             w,
             0,

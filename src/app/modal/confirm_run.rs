@@ -20,10 +20,16 @@ pub struct RunDraft {
     pub step: String,
     /// The step's command, its verify check or its rollback.
     pub purpose: Purpose,
-    /// The command with placeholders filled: exactly what will run.
+    /// The command as written (or as last edited), placeholders and all:
+    /// what `e` edits. Filling it again quotes every value again, so an
+    /// edit can never turn a label value into shell code.
+    pub template: String,
+    /// The command with placeholders filled and quoted: exactly what will run.
     pub command: String,
     /// Why it cannot run as it stands; running waits until they are edited out.
     pub missing: Vec<String>,
+    /// What the responder should know before running it.
+    pub notes: Vec<String>,
     /// For a dangerous step: what may be typed to confirm (step id, resource).
     pub danger: Option<Vec<String>>,
     /// What the responder typed (dangerous steps), or the command being edited.
@@ -45,8 +51,10 @@ impl RunDraft {
         RunDraft {
             step: plan.step,
             purpose: plan.purpose,
+            template: plan.template,
             command: plan.command,
             missing: plan.missing,
+            notes: plan.notes,
             danger: plan.danger,
             input,
             editing: false,
@@ -95,9 +103,13 @@ pub fn on_key(
                 Some(Action::Submit) => {
                     let edited = d.input.lines().join("\n").trim().to_string();
                     if !edited.is_empty() {
+                        // Checked exactly as an unedited command: filled
+                        // again, every value quoted again.
                         let filled = steps::fill_command(app, &edited);
+                        d.template = edited;
                         d.command = filled.text;
                         d.missing = filled.problems;
+                        d.notes = filled.notes;
                     }
                     d.editing = false;
                     d.error = None;
@@ -145,9 +157,9 @@ fn not_run(app: &mut App) -> Next {
     Next::Close
 }
 
-/// Puts the command into the editor.
+/// Puts the command as written, placeholders and all, into the editor.
 fn edit(d: &mut RunDraft) -> Next {
-    let mut ta = TextArea::from(d.command.lines().map(str::to_string).collect::<Vec<_>>());
+    let mut ta = TextArea::from(d.template.lines().map(str::to_string).collect::<Vec<_>>());
     ta.move_cursor(CursorMove::Bottom);
     ta.move_cursor(CursorMove::End);
     d.input = ta;

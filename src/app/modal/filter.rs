@@ -53,14 +53,19 @@ pub fn on_key(d: &mut FilterDraft, action: Option<Action>, key: KeyEvent, app: &
         }
         _ => {
             d.editor.input(key);
-            let text = d.editor.lines().join(" ");
-            if pods {
-                app.pods.filter = text;
-                app.pods.cursor = 0;
-            } else {
-                app.alerts.set_filter(text);
-            }
+            apply(d, app);
             Next::Stay
         }
+    }
+}
+
+/// Filters the list by what the line holds now.
+pub fn apply(d: &FilterDraft, app: &mut App) {
+    let text = d.editor.lines().join(" ");
+    if d.pane == Pane::Pods {
+        app.pods.filter = text;
+        app.pods.cursor = 0;
+    } else {
+        app.alerts.set_filter(text);
     }
 }

@@ -185,6 +185,45 @@ pub fn on_key(mode: &mut Mode, key: KeyEvent, app: &mut App, fx: &mut Fx) -> Nex
     }
 }
 
+/// Pasted text goes into the editor that is up, as text: line breaks where
+/// the editor takes several lines, spaces where it takes one, control
+/// characters and escape sequences dropped. With no editor up it is
+/// ignored, and the message line says so: a paste never acts as keys.
+pub fn on_paste(mode: &mut Mode, text: &str, app: &mut App) {
+    let multi =
+        crate::sanitize::multiline(&text.replace("\r\n", "\n").replace('\r', "\n")).into_owned();
+    let single = multi.replace('\n', " ");
+    match mode {
+        Mode::Note(d) => {
+            d.editor.insert_str(&multi);
+        }
+        Mode::StatusUpdate(d) if !d.confirm_discard => {
+            d.editor.insert_str(&multi);
+        }
+        Mode::CommandLine(d) => {
+            d.editor.insert_str(&single);
+        }
+        Mode::Filter(d) => {
+            d.editor.insert_str(&single);
+            filter::apply(d, app);
+        }
+        Mode::ActionForm(d) => {
+            let f = d.focus;
+            d.fields[f].insert_str(&single);
+        }
+        Mode::ConfirmRun(d) if d.editing => {
+            d.input.insert_str(&multi);
+        }
+        Mode::ConfirmRun(d) if d.danger.is_some() => {
+            d.input.insert_str(&single);
+            d.error = None;
+        }
+        _ => app.error(
+            "paste ignored: no text field is open (n writes a note, : opens the command line)",
+        ),
+    }
+}
+
 /// Whether `action` does something in this dialog as it stands, for its
 /// hint line.
 pub fn offers(mode: &Mode, app: &App, action: Action) -> bool {

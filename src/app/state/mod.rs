@@ -112,6 +112,9 @@ pub struct Settings {
     /// Names of the environment variables runbook commands will see, so a
     /// `$HOME` in a command is the shell's own and not a missing label.
     pub env: BTreeSet<String>,
+    /// The shell runbook commands run in when the runbook names none;
+    /// `/bin/sh` when this is unset too.
+    pub shell: Option<std::path::PathBuf>,
 }
 
 impl Settings {
@@ -125,6 +128,7 @@ impl Settings {
             oncall: OnCall::default(),
             command_timeout: crate::exec::DEFAULT_COMMAND_TIMEOUT,
             env: BTreeSet::new(),
+            shell: None,
         }
     }
 }

@@ -43,6 +43,9 @@ pub struct FrontMatter {
     /// Label names its placeholders may use beyond the common ones (for lint).
     #[serde(default)]
     pub labels: Vec<String>,
+    /// The shell its commands are written for (default `/bin/sh`). Values are
+    /// quoted the POSIX way, which bash, zsh and dash read alike.
+    pub shell: Option<String>,
     /// Keys warroom does not use (a docs site's `weight:`, or a typo); kept
     /// so the runbook still opens, and reported by lint.
     #[serde(flatten)]
@@ -60,6 +63,7 @@ pub const FRONT_MATTER_KEYS: &[&str] = &[
     "selector",
     "query",
     "threshold",
+    "shell",
     "last_exercised",
     "labels",
 ];

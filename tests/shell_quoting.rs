@@ -1,0 +1,151 @@
+//! Label values never reach the shell as code: commands filled from hostile
+//! labels are run for real through `/bin/sh`, and what the command received
+//! is compared with the values, argument by argument.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::process::Command;
+
+use proptest::prelude::*;
+use warroom::domain::placeholder::{Filled, Use, fill};
+
+/// Values an attacker would put in an alert's labels.
+const HOSTILE: &[&str] = &[
+    "shop;touch pwned-semicolon",
+    "$(touch pwned-subst)",
+    "`touch pwned-backtick`",
+    "x | touch pwned-pipe",
+    "x && touch pwned-and",
+    "line1\ntouch pwned-newline",
+    "it's",
+    "say \"hi\"",
+    "'; touch pwned-single; '",
+    "\"; touch pwned-double; \"",
+    "*",
+    "-rf",
+    "--kubeconfig=/etc/passwd",
+    "${HOME}",
+    "\\",
+    "a b  c",
+    "",
+    "~root",
+    "$(touch pwned-a)`touch pwned-b`\"'",
+];
+
+fn labels(v: &str) -> BTreeMap<String, String> {
+    [("v".to_string(), v.to_string())].into()
+}
+
+fn shell_fill(template: &str, labels: &BTreeMap<String, String>) -> Filled {
+    fill(template, labels, Use::Shell { env: &|_| false })
+}
+
+/// Runs `command` with `/bin/sh -c` in `dir`; returns stdout.
+fn sh(command: &str, dir: &Path) -> String {
+    let out = Command::new("/bin/sh")
+        .arg("-c")
+        .arg(command)
+        .current_dir(dir)
+        .env_clear()
+        .env("PATH", "/usr/bin:/bin")
+        .output()
+        .expect("run /bin/sh");
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+/// Each argument the command received, one `<…>` per argument.
+fn args_of(values: &[&str]) -> String {
+    values.iter().map(|v| format!("<{v}>\n")).collect()
+}
+
+#[test]
+fn hostile_values_arrive_as_exactly_one_literal_argument_in_every_context() {
+    let dir = tempfile::tempdir().expect("tmp");
+    // A file for a glob to find, if a value were ever read as one.
+    std::fs::write(dir.path().join("a-file"), "").expect("write");
+    for v in HOSTILE {
+        let cases: [(&str, String); 5] = [
+            ("printf '<%s>\\n' $v", args_of(&[v])),
+            ("printf '<%s>\\n' ${v} end", args_of(&[v, "end"])),
+            (
+                "printf '<%s>\\n' \"before $v after\"",
+                args_of(&[&format!("before {v} after")]),
+            ),
+            (
+                "printf '<%s>\\n' 'before $v after'",
+                args_of(&[&format!("before {v} after")]),
+            ),
+            (
+                "printf '<%s>\\n' pre/{{ $labels.v }}/post",
+                args_of(&[&format!("pre/{v}/post")]),
+            ),
+        ];
+        for (template, want) in cases {
+            let filled = shell_fill(template, &labels(v));
+            assert!(
+                filled.is_ready(),
+                "{template} with {v:?}: {:?}",
+                filled.problems
+            );
+            let got = sh(&filled.text, dir.path());
+            assert_eq!(got, want, "{template} with {v:?} ran as {}", filled.text);
+        }
+    }
+    let left: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["a-file"], "a value ran as code");
+}
+
+#[test]
+fn here_documents_take_values_literally_or_refuse_them() {
+    let dir = tempfile::tempdir().expect("tmp");
+    for v in HOSTILE {
+        let filled = shell_fill("cat <<EOF\nvalue: $v\nEOF", &labels(v));
+        if v.contains('\n') {
+            assert!(!filled.is_ready(), "a line break could end the document");
+            continue;
+        }
+        assert!(filled.is_ready(), "{v:?}: {:?}", filled.problems);
+        assert_eq!(sh(&filled.text, dir.path()), format!("value: {v}\n"));
+    }
+    assert_eq!(std::fs::read_dir(dir.path()).expect("dir").count(), 0);
+}
+
+#[test]
+fn values_that_look_like_options_are_pointed_out() {
+    let f = shell_fill("kubectl delete pod $v", &labels("--all"));
+    assert!(f.is_ready());
+    assert!(
+        f.notes.iter().any(|n| n.contains("option")),
+        "{:?}",
+        f.notes
+    );
+    let f = shell_fill("kubectl delete pod pod-$v", &labels("--all"));
+    assert!(
+        !f.notes.iter().any(|n| n.contains("option")),
+        "{:?}",
+        f.notes
+    );
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// For any label value: the filled command lexes to as many words as it
+    /// does with a plain value, and the filled word is exactly the value.
+    #[test]
+    fn any_value_is_one_word_and_itself(v in "[^\u{0}]{0,40}") {
+        let template = "kubectl -n $v get pod x-{{ $labels.v }}-y \"q $v\"";
+        let plain = shell_fill(template, &labels("plain"));
+        let hostile = shell_fill(template, &labels(&v));
+        prop_assert!(hostile.is_ready(), "{:?}", hostile.problems);
+        let plain_words = shlex::split(&plain.text).expect("plain lexes");
+        let words = shlex::split(&hostile.text).expect("filled lexes");
+        prop_assert_eq!(words.len(), plain_words.len());
+        prop_assert_eq!(&words[2], &v);
+        prop_assert_eq!(&words[5], &format!("x-{v}-y"));
+        prop_assert_eq!(&words[6], &format!("q {v}"));
+    }
+}
