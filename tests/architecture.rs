@@ -42,8 +42,17 @@ fn refers_to(text: &str, own: &str, child: bool) -> BTreeSet<String> {
         .join("\n");
     let text = text.as_str();
     let mut out = BTreeSet::new();
+    // `{a, b::c}` after a path names each first word.
+    let group = |rest: &str| -> Vec<String> {
+        rest.strip_prefix('{')
+            .and_then(|r| r.split_once('}'))
+            .map(|(inner, _)| inner.split(',').map(|p| word(p.trim())).collect())
+            .unwrap_or_default()
+    };
     for (i, _) in text.match_indices("crate::app::") {
-        out.insert(word(&text[i + "crate::app::".len()..]));
+        let rest = &text[i + "crate::app::".len()..];
+        out.insert(word(rest));
+        out.extend(group(rest));
     }
     for (i, _) in text.match_indices("super::") {
         // Only the first `super::` of a path counts.
@@ -51,14 +60,15 @@ fn refers_to(text: &str, own: &str, child: bool) -> BTreeSet<String> {
             continue;
         }
         let rest = &text[i + "super::".len()..];
-        let target = if let Some(r) = rest.strip_prefix("super::") {
-            word(r)
+        if let Some(r) = rest.strip_prefix("super::") {
+            out.insert(word(r));
+            out.extend(group(r));
         } else if child {
-            own.to_string()
+            out.insert(own.to_string());
         } else {
-            word(rest)
-        };
-        out.insert(target);
+            out.insert(word(rest));
+            out.extend(group(rest));
+        }
     }
     out.retain(|m| !m.is_empty() && m != own && m != "super");
     out
@@ -161,4 +171,7 @@ fn the_cycle_check_can_fail() {
     // In a dialog's file, `super::` is its own folder and `super::super::` the app.
     let child = refers_to("use super::Next; use super::super::steps;", "modal", true);
     assert_eq!(child.into_iter().collect::<Vec<_>>(), ["steps"]);
+    // Grouped imports count each name.
+    let grouped = refers_to("use super::{steps, modal::Mode};", "x", false);
+    assert_eq!(grouped.into_iter().collect::<Vec<_>>(), ["modal", "steps"]);
 }

@@ -727,7 +727,7 @@ fn runbook_commands_run_stop_reload_and_reach_the_export() {
     t.wait_for("y runs it");
     t.keys(&["y"]);
     t.wait_for("started");
-    t.wait_for("Ctrl-C stops it");
+    t.wait_for("Ctrl-c stops it");
     t.keys(&["C-c"]);
     let s = t.wait_for("stopped by the responder");
     assert!(
@@ -746,7 +746,7 @@ fn runbook_commands_run_stop_reload_and_reach_the_export() {
     t.keys(&["r"]);
     t.wait_for("y runs it");
     t.keys(&["y"]);
-    t.wait_for("Ctrl-C stops it");
+    t.wait_for("Ctrl-c stops it");
     t.keys(&["q"]);
     t.keys(&["q"]);
     t.wait_for("quitting stops it");

@@ -65,11 +65,14 @@ pub fn act(app: &mut App, action: Action, fx: &mut Fx) -> Next {
         Action::ScaleWorkload => return Open::CommandLine("scale ".into()).into(),
         Action::ToggleSuppressed => {
             let hidden = app.alerts.toggle_suppressed();
-            app.info(if hidden {
-                "silenced and inhibited alerts hidden (H shows them)"
+            if hidden {
+                let key = super::keys::pane_key(Pane::Alerts, Action::ToggleSuppressed);
+                app.info(format!(
+                    "silenced and inhibited alerts hidden ({key} shows them)"
+                ));
             } else {
-                "silenced and inhibited alerts shown"
-            });
+                app.info("silenced and inhibited alerts shown");
+            }
         }
         Action::ToggleGroups => {
             let grouped = app.alerts.toggle_grouped();

@@ -76,14 +76,22 @@ fn observe_incident_alerts(app: &mut App, source: &str, fx: &mut Fx) {
     for (fingerprint, name, state, silenced_by) in changes {
         app.watch.reported.insert(fingerprint.clone(), state);
         app.watch.absent.remove(&fingerprint);
-        // The n-th recorded change of this alert: every cockpit that saw the
-        // same journal names the same change the same way.
-        let n = app.incident.as_ref().map_or(0, |i| {
+        // The n-th change of this alert: every cockpit that has read the
+        // same journal names the same change the same way, and this
+        // cockpit's own changes count even before they are read back.
+        let recorded = app.incident.as_ref().map_or(0, |i| {
             i.events
                 .iter()
                 .filter(|e| matches!(&e.kind, EventKind::AlertChanged { fingerprint: f, .. } if *f == fingerprint))
                 .count()
         });
+        let written = app
+            .watch
+            .changes_written
+            .entry(fingerprint.clone())
+            .or_default();
+        let n = recorded.max(*written);
+        *written = n + 1;
         let fact = format!("alert/{fingerprint}/{n}/{}", state.as_str());
         observe(
             app,

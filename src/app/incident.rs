@@ -21,7 +21,10 @@ pub const EXTERNAL_TEMPLATE: &str = include_str!("../../assets/status-external.m
 pub fn require(app: &mut App) -> Option<Incident> {
     let inc = app.incident_state().cloned();
     if inc.is_none() {
-        app.error("no incident open: select an alert and press Enter to declare one");
+        let enter = super::keys::pane_key(Pane::Alerts, super::keys::Action::Open);
+        app.error(format!(
+            "no incident open: select an alert and press {enter} to declare one"
+        ));
     }
     inc
 }
@@ -144,7 +147,7 @@ pub fn check_deadlines(app: &mut App, fx: &mut Fx) {
         .collect();
     for (clock, due) in missed {
         app.watch.missed_reported.insert((clock, due));
-        let fact = format!("deadline-missed/{clock:?}/{due}");
+        let fact = format!("deadline-missed/{}/{due}", clock.as_str());
         observe(
             app,
             "warroom",

@@ -5,9 +5,10 @@
 
 use std::time::Duration;
 
+use super::keys::{self, Action};
 use super::msg::{Effect, Fx, record};
 use super::next::{GatePlan, Next, Open, RunPlan, StepIntent};
-use super::state::{App, OUTPUT_LINES_KEPT, RunView};
+use super::state::{App, OUTPUT_LINES_KEPT, Pane, RunView};
 use crate::domain::incident::{EventKind, Purpose, RunOutcome};
 use crate::domain::placeholder::{Filled, Use, fill};
 use crate::domain::runbook::Step;
@@ -52,7 +53,7 @@ fn step_by_id(app: &App, id: &str) -> Option<Step> {
 /// Space: tick the selected step, or untick it; ticking waits for its gate.
 pub fn tick(app: &mut App, fx: &mut Fx) -> Next {
     let Some(inc) = app.incident_state().cloned() else {
-        app.error("no incident open: select an alert and press Enter to declare one");
+        super::incident::require(app);
         return Next::Stay;
     };
     let Some(st) = app.selected_step().cloned() else {
@@ -94,9 +95,10 @@ fn mark_step(app: &mut App, st: &Step, done: bool, fx: &mut Fx) {
 /// `r`, `v`, `b`: run the selected step's command, verify check or rollback.
 pub fn ask_run(app: &mut App, purpose: Purpose, fx: &mut Fx) -> Next {
     if app.incident_state().is_none() {
-        app.error(
-            "declare the incident first (Enter on the alert), so every command run is recorded",
-        );
+        let enter = keys::pane_key(Pane::Alerts, Action::Open);
+        app.error(format!(
+            "declare the incident first ({enter} on the alert), so every command run is recorded"
+        ));
         return Next::Stay;
     }
     let Some(st) = app.selected_step().cloned() else {
@@ -104,7 +106,11 @@ pub fn ask_run(app: &mut App, purpose: Purpose, fx: &mut Fx) -> Next {
         return Next::Stay;
     };
     if app.running() {
-        app.error("a command is still running: o shows it, Ctrl-C stops it");
+        app.error(format!(
+            "a command is still running: {} shows it, {} stops it",
+            keys::pane_key(Pane::Runbook, Action::ShowOutput),
+            keys::key(keys::Scope::Always, Action::Interrupt)
+        ));
         return Next::Stay;
     }
     if let Some((line, msg)) = &st.contract_error {
@@ -359,7 +365,10 @@ pub fn show_output(app: &mut App) -> Next {
     if app.runs.latest.is_some() {
         Open::Output.into()
     } else {
-        app.info("no command has run yet: r runs the selected step's command");
+        app.info(format!(
+            "no command has run yet: {} runs the selected step's command",
+            keys::pane_key(Pane::Runbook, Action::RunStep)
+        ));
         Next::Stay
     }
 }
@@ -456,9 +465,10 @@ fn on_run_finished(app: &mut App, id: u64, outcome: RunOutcome, duration: Durati
             app.info(format!("step {}: exit 0 in {took}", run.step));
         }
         (o, Purpose::Run) if rollback => app.error(format!(
-            "step {}: {} after {took}: b runs its rollback",
+            "step {}: {} after {took}: {} runs its rollback",
             run.step,
-            o.describe()
+            o.describe(),
+            keys::pane_key(Pane::Runbook, Action::RollbackStep)
         )),
         (o, _) => app.error(format!("step {}: {} after {took}", run.step, o.describe())),
     }
@@ -506,7 +516,9 @@ pub fn follow_branch(app: &mut App, fx: &mut Fx) -> Next {
             "step {from}: its branch leads to a step that does not exist (warroom lint says which)"
         )),
         [] => app.info(format!(
-            "step {from} has no branch to follow (Space ticks, r runs its command)"
+            "step {from} has no branch to follow ({} ticks, {} runs its command)",
+            keys::pane_key(Pane::Runbook, Action::ToggleStep),
+            keys::pane_key(Pane::Runbook, Action::RunStep)
         )),
         [(label, to)] => {
             let (label, to) = (label.clone(), to.clone());

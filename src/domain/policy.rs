@@ -155,6 +155,16 @@ pub enum ClockKind {
 }
 
 impl ClockKind {
+    /// A stable name, for ids derived from a missed deadline.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ClockKind::Acknowledge => "acknowledge",
+            ClockKind::Escalate => "escalate",
+            ClockKind::Mitigate => "mitigate",
+            ClockKind::Update => "update",
+        }
+    }
+
     /// Words for panes and the timeline.
     pub fn label(self) -> &'static str {
         match self {

@@ -263,7 +263,7 @@ pub fn host_name() -> &'static str {
 
 /// The event as it is written: this build's schema version, an id and the
 /// host when it has none yet, and no larger than the maximum event size.
-fn stamped(event: &Event) -> Event {
+fn stamped(event: &Event) -> io::Result<Event> {
     let mut e = event.clone();
     e.v = SCHEMA_VERSION;
     if e.id.is_empty() {
@@ -273,10 +273,11 @@ fn stamped(event: &Event) -> Event {
         e.host = host_name().to_string();
     }
     e.bounded()
+        .map_err(|why| io::Error::new(io::ErrorKind::InvalidData, why))
 }
 
 fn write_locked(file: &File, event: &Event) -> io::Result<()> {
-    let mut line = serde_json::to_vec(&stamped(event)).map_err(io::Error::other)?;
+    let mut line = serde_json::to_vec(&stamped(event)?).map_err(io::Error::other)?;
     line.push(b'\n');
     file.lock()?;
     let result = (|| {

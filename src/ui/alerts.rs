@@ -7,7 +7,8 @@ use ratatui::text::{Line, Span};
 
 use super::text::{clean, fit};
 use super::{empty_list, fill_row, framed, put_line, source_badge, theme, window_start};
-use crate::app::state::App;
+use crate::app::keys;
+use crate::app::state::{App, Pane};
 use crate::domain::alert;
 use crate::domain::time::age;
 
@@ -101,11 +102,19 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     if app.alerts.view().is_empty() {
         let waiting = "Waiting for the first alerts…";
         let empty = if items.is_empty() {
-            "No alerts firing."
+            "No alerts firing.".to_string()
         } else {
-            "No alert matches the filter (Esc in / clears it, H shows muted ones)."
+            format!(
+                "No alert matches the filter ({} in {} clears it, {} shows muted ones).",
+                keys::key(
+                    keys::Scope::Modal(keys::ModalKind::Filter),
+                    keys::Action::Cancel
+                ),
+                keys::global_key(keys::Action::Filter),
+                keys::pane_key(Pane::Alerts, keys::Action::ToggleSuppressed)
+            )
         };
-        return empty_list(&app.alerts.status, empty, waiting, list, buf);
+        return empty_list(&app.alerts.status, &empty, waiting, list, buf);
     }
     let incident_fp = app.incident_state().map(|i| i.alert.fingerprint.as_str());
     let width = list.width as usize;

@@ -11,6 +11,7 @@ use ratatui::widgets::{Paragraph, Widget};
 use super::overlay::{boxed, centered};
 use super::text::{clean, clip};
 use super::theme;
+use crate::app::keys;
 use crate::app::modal::{ACTION_FIELDS, ActionDraft, UpdateDraft};
 use crate::app::state::App;
 use crate::domain::incident::Role;
@@ -55,8 +56,23 @@ pub fn clock_short(kind: ClockKind) -> &'static str {
 }
 
 pub fn panel(app: &App, top: usize, title: &str, area: Rect, buf: &mut Buffer) {
-    let Some(inc) = app.incident_state() else {
+    let lines = panel_lines(app);
+    if lines.is_empty() {
         return;
+    }
+    let r = centered(area, 90, lines.len() as u16 + 2);
+    let inner = boxed(title, r, buf);
+    let max = lines.len().saturating_sub(inner.height as usize);
+    Paragraph::new(lines)
+        .scroll((top.min(max) as u16, 0))
+        .render(inner, buf);
+}
+
+/// The Incident panel's rows; as many as `app::modal::incident_panel::rows`
+/// counts (a test holds the two together).
+fn panel_lines(app: &App) -> Vec<Line<'static>> {
+    let Some(inc) = app.incident_state() else {
+        return Vec::new();
     };
     let mut lines: Vec<Line<'static>> = Vec::new();
     let end = inc.resolved.as_ref().map_or(app.now, |r| r.at);
@@ -126,7 +142,13 @@ pub fn panel(app: &App, top: usize, title: &str, area: Rect, buf: &mut Buffer) {
         theme::heading(),
     ));
     if inc.actions.is_empty() {
-        lines.push(Line::styled("  none yet (A adds one)", theme::dim()));
+        lines.push(Line::styled(
+            format!(
+                "  none yet ({} adds one)",
+                keys::global_key(keys::Action::AddAction)
+            ),
+            theme::dim(),
+        ));
     }
     for a in &inc.actions {
         let owner = a
@@ -162,9 +184,23 @@ pub fn panel(app: &App, top: usize, title: &str, area: Rect, buf: &mut Buffer) {
             clean(&u.mark.by),
             u.audience.as_str()
         ))),
-        None => lines.push(Line::styled("  none yet (u writes one)", theme::dim())),
+        None => lines.push(Line::styled(
+            format!(
+                "  none yet ({} writes one)",
+                keys::global_key(keys::Action::StatusUpdate)
+            ),
+            theme::dim(),
+        )),
     }
-    let r = centered(area, 90, lines.len() as u16 + 2);
+    lines
+}
+
+pub fn updates(app: &App, top: usize, title: &str, area: Rect, buf: &mut Buffer) {
+    if app.incident_state().is_none() {
+        return;
+    }
+    let lines = update_lines(app);
+    let r = centered(area, 96, area.height.saturating_sub(4));
     let inner = boxed(title, r, buf);
     let max = lines.len().saturating_sub(inner.height as usize);
     Paragraph::new(lines)
@@ -172,14 +208,19 @@ pub fn panel(app: &App, top: usize, title: &str, area: Rect, buf: &mut Buffer) {
         .render(inner, buf);
 }
 
-pub fn updates(app: &App, top: usize, title: &str, area: Rect, buf: &mut Buffer) {
+/// The status updates list's rows; as many as
+/// `app::modal::updates::rows` counts.
+fn update_lines(app: &App) -> Vec<Line<'static>> {
     let Some(inc) = app.incident_state() else {
-        return;
+        return Vec::new();
     };
     let mut lines: Vec<Line<'static>> = Vec::new();
     if inc.updates.is_empty() {
         lines.push(Line::styled(
-            "No status updates yet: u writes one.",
+            format!(
+                "No status updates yet: {} writes one.",
+                keys::global_key(keys::Action::StatusUpdate)
+            ),
             theme::dim(),
         ));
     }
@@ -197,12 +238,7 @@ pub fn updates(app: &App, top: usize, title: &str, area: Rect, buf: &mut Buffer)
             lines.push(Line::raw(format!("  {}", clean(l))));
         }
     }
-    let r = centered(area, 96, area.height.saturating_sub(4));
-    let inner = boxed(title, r, buf);
-    let max = lines.len().saturating_sub(inner.height as usize);
-    Paragraph::new(lines)
-        .scroll((top.min(max) as u16, 0))
-        .render(inner, buf);
+    lines
 }
 
 pub fn editor(d: &UpdateDraft, hints: &str, area: Rect, buf: &mut Buffer) {
@@ -271,4 +307,60 @@ pub fn confirm_resolve(app: &App, hints: &str, area: Rect, buf: &mut Buffer) {
             Line::styled(hints.to_string(), theme::warn()),
         ],
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::state::OpenIncident;
+    use crate::domain::incident::tests::{at, declared, ev};
+    use crate::domain::incident::{Audience, EventKind};
+
+    /// The reducer bounds scrolling by counting rows; it must count what is
+    /// drawn.
+    #[test]
+    fn overlay_rows_are_counted_as_drawn() {
+        let mut app = App::new(
+            "a".into(),
+            Default::default(),
+            Default::default(),
+            at("03:10:00"),
+        );
+        let mut open = OpenIncident::new("2026-11-21-catalog-p99-latency".into());
+        let mut events = vec![ev("03:00:00", "a", declared())];
+        for (i, text) in ["one", "two\nlines", "three\nmore\nlines"]
+            .iter()
+            .enumerate()
+        {
+            events.push(ev(
+                "03:01:00",
+                "a",
+                EventKind::StatusUpdate {
+                    audience: Audience::Internal,
+                    text: (*text).into(),
+                },
+            ));
+            events.push(ev(
+                "03:02:00",
+                "a",
+                EventKind::ActionItem {
+                    text: format!("item {i}"),
+                    owner: None,
+                    due: None,
+                    ticket: None,
+                },
+            ));
+        }
+        open.take_in(events);
+        open.state = crate::domain::incident::Incident::fold(&open.events).ok();
+        app.incident = Some(open);
+        assert_eq!(
+            panel_lines(&app).len(),
+            crate::app::modal::incident_panel::rows(&app)
+        );
+        assert_eq!(
+            update_lines(&app).len(),
+            crate::app::modal::updates::rows(&app)
+        );
+    }
 }

@@ -7,9 +7,9 @@ use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
 
 use super::text::{clean, fit};
 use super::theme;
-use crate::app::keys;
+use crate::app::keys::{self, Action};
 use crate::app::modal::{HelpDraft, Mode, offers};
-use crate::app::state::App;
+use crate::app::state::{App, Pane};
 
 /// The hint line of the dialog that is up, from the key table.
 pub(super) fn hints(app: &App, mode: &Mode) -> String {
@@ -84,7 +84,10 @@ pub fn render(app: &App, mode: &Mode, area: Rect, buf: &mut Buffer) {
                     ));
                 }
                 lines.push(Line::styled(
-                    "Its journal is saved; reopen it later with Enter on the alert.",
+                    format!(
+                        "Its journal is saved; reopen it later with {} on the alert.",
+                        keys::pane_key(Pane::Alerts, Action::Open)
+                    ),
                     theme::dim(),
                 ));
                 lines.push(Line::styled(

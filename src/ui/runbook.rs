@@ -10,7 +10,8 @@ use ratatui::text::{Line, Span};
 
 use super::text::{clean, wrap};
 use super::{fill_row, framed, put_line, theme};
-use crate::app::state::App;
+use crate::app::keys;
+use crate::app::state::{App, Pane};
 use crate::domain::incident::Incident;
 use crate::domain::placeholder::{Seg, segments};
 use crate::domain::runbook::{Runbook, Step};
@@ -191,8 +192,10 @@ fn step_facts(
         let secs = app.now.duration_since(r.started).as_secs().max(0) as u64;
         push(vec![(
             format!(
-                "       ⟳ running {} (o shows the output, Ctrl-C stops it)",
-                short_duration(std::time::Duration::from_secs(secs))
+                "       ⟳ running {} ({} shows the output, {} stops it)",
+                short_duration(std::time::Duration::from_secs(secs)),
+                keys::pane_key(Pane::Runbook, keys::Action::ShowOutput),
+                keys::key(keys::Scope::Always, keys::Action::Interrupt)
             ),
             theme::warn(),
         )]);
@@ -235,7 +238,13 @@ fn step_facts(
         push(vec![(text, style)]);
     }
     if let Some(rb_cmd) = c.and_then(|c| c.rollback.as_ref()) {
-        let mut p = vec![("       ↶ rollback (b): ".to_string(), theme::dim())];
+        let mut p = vec![(
+            format!(
+                "       ↶ rollback ({}): ",
+                keys::pane_key(Pane::Runbook, keys::Action::RollbackStep)
+            ),
+            theme::dim(),
+        )];
         p.extend(pieces(
             rb_cmd.lines().next().unwrap_or_default(),
             labels,
@@ -247,9 +256,10 @@ fn step_facts(
         let (text, style) = match rb.branch_target(st, &b.target) {
             Some(t) => (
                 format!(
-                    "       ↪ {} → step {} (Enter)",
+                    "       ↪ {} → step {} ({})",
                     clean(&b.label),
-                    clean(&t.id)
+                    clean(&t.id),
+                    keys::pane_key(Pane::Runbook, keys::Action::FollowBranch)
                 ),
                 theme::heading(),
             ),
@@ -275,7 +285,10 @@ fn build(
     if inc.is_none() {
         lines.extend(wrap(
             vec![(
-                "Preview — press Enter on the alert to declare an incident and start this checklist.".into(),
+                format!(
+                    "Preview — press {} on the alert to declare an incident and start this checklist.",
+                    keys::pane_key(Pane::Alerts, keys::Action::Open)
+                ),
                 theme::warn(),
             )],
             width,

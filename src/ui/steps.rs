@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, Borders, Clear, Widget};
 use super::overlay::{boxed, centered, dialog};
 use super::text::{clean, clip, wrap};
 use super::{put_line, theme};
+use crate::app::keys;
 use crate::app::modal::{BranchPick, CommandPick, RunDraft};
 use crate::app::next::{GatePlan, StepIntent};
 use crate::app::state::App;
@@ -117,12 +118,16 @@ pub fn confirm_run(d: &RunDraft, hints: &str, area: Rect, buf: &mut Buffer) {
         lines.extend(wrap(
             vec![(
                 format!(
-                    "DANGER: type {} and press Enter to run it.",
+                    "DANGER: type {} and press {} to run it.",
                     answers
                         .iter()
                         .map(|a| format!("'{}'", clean(a)))
                         .collect::<Vec<_>>()
-                        .join(" or ")
+                        .join(" or "),
+                    keys::key(
+                        keys::Scope::Modal(keys::ModalKind::ConfirmDanger),
+                        keys::Action::Submit
+                    )
                 ),
                 theme::bad().add_modifier(Modifier::BOLD),
             )],
@@ -228,8 +233,9 @@ pub fn output(app: &App, hints: &str, area: Rect, buf: &mut Buffer) {
             let secs = app.now.duration_since(run.started).as_secs().max(0) as u64;
             (
                 format!(
-                    "running {} — Ctrl-C stops it",
-                    short_duration(std::time::Duration::from_secs(secs))
+                    "running {} — {} stops it",
+                    short_duration(std::time::Duration::from_secs(secs)),
+                    keys::key(keys::Scope::Always, keys::Action::Interrupt)
                 ),
                 theme::warn(),
             )
@@ -253,7 +259,10 @@ pub fn output(app: &App, hints: &str, area: Rect, buf: &mut Buffer) {
     let footer = if run.outcome.is_some() {
         format!(" {hints} ")
     } else {
-        format!(" {hints} · Ctrl-c stops it ")
+        format!(
+            " {hints} · {} stops it ",
+            keys::key(keys::Scope::Always, keys::Action::Interrupt)
+        )
     };
     let block = Block::default()
         .borders(Borders::ALL)

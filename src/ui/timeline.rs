@@ -7,7 +7,8 @@ use ratatui::text::{Line, Span};
 
 use super::text::{clean, clip, fit};
 use super::{framed, put_line, theme};
-use crate::app::state::App;
+use crate::app::keys;
+use crate::app::state::{App, Pane};
 use crate::domain::alert::AlertState;
 use crate::domain::incident::EventKind;
 use crate::domain::time::utc_clock;
@@ -68,7 +69,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     if app.incident.is_none() {
         put_line(
             Line::styled(
-                "No incident open. Select an alert and press Enter.",
+                format!(
+                    "No incident open. Select an alert and press {}.",
+                    keys::pane_key(Pane::Alerts, keys::Action::Open)
+                ),
                 theme::dim(),
             ),
             inner,

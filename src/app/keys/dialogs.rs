@@ -7,9 +7,15 @@ use super::{Action as A, Binding, ModalKind as M};
 
 /// Keys while a dialog is up.
 pub const DIALOG_KEYS: &[Binding] = &[
-    modal(M::Note, ENTER, A::Submit, "save the note", "saves"),
+    modal(M::Note, ENTER_OR_CTRL, A::Submit, "save the note", "saves"),
     modal(M::Note, ESC, A::Cancel, "throw the note away", "cancels"),
-    modal(M::CommandLine, ENTER, A::Submit, "run the command", "runs"),
+    modal(
+        M::CommandLine,
+        ENTER_ANY,
+        A::Submit,
+        "run the command",
+        "runs",
+    ),
     modal(
         M::CommandLine,
         ESC,
@@ -19,7 +25,7 @@ pub const DIALOG_KEYS: &[Binding] = &[
     ),
     modal(
         M::Filter,
-        ENTER,
+        ENTER_ANY,
         A::Submit,
         "keep the filter and go back to the list",
         "keeps",
@@ -80,7 +86,7 @@ pub const DIALOG_KEYS: &[Binding] = &[
     ),
     modal(
         M::ActionForm,
-        ENTER,
+        ENTER_ANY,
         A::Submit,
         "save the action item",
         "saves",
@@ -95,7 +101,7 @@ pub const DIALOG_KEYS: &[Binding] = &[
     ),
     modal(
         M::PickCommand,
-        ENTER,
+        ENTER_ANY,
         A::Submit,
         "run the highlighted command",
         "picks",
@@ -118,7 +124,7 @@ pub const DIALOG_KEYS: &[Binding] = &[
     modal(M::ConfirmRun, ESC, A::Cancel, "run nothing", "cancels"),
     modal(
         M::ConfirmDanger,
-        ENTER,
+        ENTER_ANY,
         A::Submit,
         "run it, when what was typed is the step id or resource",
         "runs when the name matches",
@@ -133,7 +139,7 @@ pub const DIALOG_KEYS: &[Binding] = &[
     modal(M::ConfirmDanger, ESC, A::Cancel, "run nothing", "cancels"),
     modal(
         M::EditCommand,
-        ENTER,
+        ENTER_ANY,
         A::Submit,
         "keep the edited command (checked again before it runs)",
         "keeps the command",
@@ -162,7 +168,7 @@ pub const DIALOG_KEYS: &[Binding] = &[
     ),
     modal(
         M::PickBranch,
-        ENTER,
+        ENTER_ANY,
         A::Submit,
         "follow the highlighted branch",
         "picks",
@@ -238,6 +244,7 @@ pub const DIALOG_KEYS: &[Binding] = &[
         &[
             (KeyCode::Esc, NONE),
             (KeyCode::Char('q'), NONE),
+            (KeyCode::Char('i'), NONE),
             (KeyCode::Enter, NONE),
         ],
         A::Cancel,

@@ -374,6 +374,25 @@ fn first_label(b: &Binding) -> String {
         .unwrap_or_default()
 }
 
+/// The key (its first binding) for `action` in `scope`, for messages that
+/// tell the responder what to press: they read the table like the hints do.
+pub fn key(scope: Scope, action: Action) -> String {
+    bindings()
+        .find(|b| b.scope == scope && b.action == action)
+        .map(first_label)
+        .unwrap_or_else(|| "?".to_string())
+}
+
+/// [`key`] for a pane's row.
+pub fn pane_key(pane: Pane, action: Action) -> String {
+    key(Scope::In(pane), action)
+}
+
+/// [`key`] for a row that applies in every pane.
+pub fn global_key(action: Action) -> String {
+    key(Scope::Global, action)
+}
+
 /// Status-line hints for the focused pane: pane bindings first, then global.
 pub fn hints(focus: Pane) -> Vec<(String, &'static str)> {
     bindings()

@@ -43,6 +43,16 @@ pub const fn modal(
 pub const ESC: &[(KeyCode, KeyModifiers)] = &[(KeyCode::Esc, NONE)];
 /// Enter alone.
 pub const ENTER: &[(KeyCode, KeyModifiers)] = &[(KeyCode::Enter, NONE)];
+/// Enter with any modifier, where a line break means nothing.
+pub const ENTER_ANY: &[(KeyCode, KeyModifiers)] = &[
+    (KeyCode::Enter, NONE),
+    (KeyCode::Enter, SHIFT),
+    (KeyCode::Enter, CTRL),
+    (KeyCode::Enter, KeyModifiers::ALT),
+];
+/// Enter or Ctrl-Enter, where Shift- and Alt-Enter break the line.
+pub const ENTER_OR_CTRL: &[(KeyCode, KeyModifiers)] =
+    &[(KeyCode::Enter, NONE), (KeyCode::Enter, CTRL)];
 /// `y`, with or without Shift.
 pub const YES: &[(KeyCode, KeyModifiers)] = &[
     (KeyCode::Char('y'), NONE),

@@ -83,7 +83,11 @@ impl RunDraft {
 fn answer_input(danger: bool) -> TextArea<'static> {
     let mut input = TextArea::default();
     if danger {
-        input.set_placeholder_text("type the step id or resource name, then Enter");
+        let enter = super::super::keys::key(
+            super::super::keys::Scope::Modal(ModalKind::ConfirmDanger),
+            Action::Submit,
+        );
+        input.set_placeholder_text(format!("type the step id or resource name, then {enter}"));
     }
     input
 }

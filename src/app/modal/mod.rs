@@ -162,7 +162,10 @@ pub fn on_key(mode: &mut Mode, key: KeyEvent, app: &mut App, fx: &mut Fx) -> Nex
     let Some(kind) = mode.kind() else {
         return Next::Stay;
     };
-    let action = keys::lookup_modal(&key, kind);
+    // Where every other key cancels, it is the Cancel row's action: the
+    // table says so once, for the hint line and the handler alike.
+    let action = keys::lookup_modal(&key, kind)
+        .or_else(|| (kind.others() == keys::Others::Cancel).then_some(Action::Cancel));
     match mode {
         Mode::Normal => Next::Stay,
         Mode::Help(d) => help::on_key(d, action),

@@ -3,7 +3,7 @@
 use crossterm::event::KeyEvent;
 use ratatui_textarea::TextArea;
 
-use super::super::keys::Action;
+use super::super::keys::{Action, ModalKind};
 use super::super::msg::{Fx, record};
 use super::super::next::Next;
 use super::super::state::App;
@@ -20,7 +20,8 @@ impl NoteDraft {
     /// An empty note with a hint of what goes in it.
     pub fn new() -> Self {
         let mut editor = TextArea::default();
-        editor.set_placeholder_text("What did you see or do? Enter saves, Esc cancels.");
+        let hints = super::super::keys::modal_hints(ModalKind::Note, |_| true, false);
+        editor.set_placeholder_text(format!("What did you see or do? {hints}."));
         NoteDraft { editor }
     }
 }

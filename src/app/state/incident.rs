@@ -55,6 +55,10 @@ impl OpenIncident {
 pub struct IncidentWatch {
     /// Alert states this cockpit already wrote to the journal.
     pub reported: HashMap<String, AlertState>,
+    /// How many state changes of each alert this cockpit has written, read
+    /// back or not: numbering changes by what the journal says alone would
+    /// give a change the number of one still on its way.
+    pub changes_written: HashMap<String, usize>,
     /// Successive alert polls in which an incident alert was missing; two in a
     /// row count as resolved (a restarting Alertmanager briefly lists nothing).
     pub absent: HashMap<String, u8>,

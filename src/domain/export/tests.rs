@@ -408,6 +408,9 @@ fn old_and_new_journals_export_the_same() {
     assert_eq!(ids.len(), old.len());
     assert!(old.iter().zip(&again).all(|(a, b)| a.id == b.id));
     assert!(old.iter().all(|e| e.id == e.id.to_lowercase()));
+    // Legacy ids sort like the lines, so the total order is file order for
+    // events written in the same millisecond.
+    assert!(old.windows(2).all(|w| w[0].id < w[1].id));
     let golden = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/tests/golden/export-basic.md"

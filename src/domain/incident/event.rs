@@ -64,11 +64,15 @@ pub fn fact_id(incident: &str, fact: &str) -> String {
 }
 
 /// The id of a line written before ids existed: derived from the journal's
-/// file name and the line number, so it is the same on every read.
+/// file name and the line number, so it is the same on every read, and
+/// ordered like the lines (the line number leads), so the total order keeps
+/// an old journal's events in file order.
 pub fn line_id(file: &str, line: usize) -> String {
-    uuid::Uuid::new_v5(&ID_NAMESPACE, format!("line\n{file}\n{line}").as_bytes())
-        .hyphenated()
-        .to_string()
+    let file_hash = uuid::Uuid::new_v5(&ID_NAMESPACE, format!("line\n{file}").as_bytes());
+    let mut bytes = [0u8; 16];
+    bytes[..8].copy_from_slice(&(line as u64).to_be_bytes());
+    bytes[8..].copy_from_slice(&file_hash.as_bytes()[..8]);
+    uuid::Uuid::new_v8(bytes).hyphenated().to_string()
 }
 
 impl Event {
@@ -131,35 +135,134 @@ impl Event {
         }
     }
 
-    /// The same event cut to fit [`MAX_EVENT_BYTES`]: the longest texts are
-    /// shortened, each ending with a note of how much was cut.
-    pub fn bounded(mut self) -> Event {
-        for _ in 0..32 {
-            let size = serde_json::to_vec(&self).map_or(0, |v| v.len());
-            if size <= MAX_EVENT_BYTES {
+    /// The same event cut to fit [`MAX_EVENT_BYTES`]: its longest texts,
+    /// wherever they are (a note, a label value, an alert summary), are
+    /// shortened, each ending with a note of how much was cut; long lists of
+    /// names are shortened the same way. An event that still does not fit
+    /// is refused, so no line written is ever larger.
+    pub fn bounded(self) -> Result<Event, String> {
+        let size = |v: &serde_json::Value| serde_json::to_vec(v).map_or(usize::MAX, |b| b.len());
+        let mut value = serde_json::to_value(&self).map_err(|e| e.to_string())?;
+        if size(&value) <= MAX_EVENT_BYTES {
+            return Ok(self);
+        }
+        for _ in 0..256 {
+            let now = size(&value);
+            if now <= MAX_EVENT_BYTES {
+                return serde_json::from_value(value).map_err(|e| e.to_string());
+            }
+            let over = now - MAX_EVENT_BYTES;
+            if !cut_longest_text(&mut value, over) && !cut_longest_list(&mut value) {
                 break;
             }
-            let over = size - MAX_EVENT_BYTES;
-            let Some(longest) = self
-                .kind
-                .texts_mut()
-                .into_iter()
-                .filter(|t| t.len() > CUT_MARK_ROOM)
-                .max_by_key(|t| t.len())
-            else {
-                break;
-            };
-            let keep = longest.len().saturating_sub(over + CUT_MARK_ROOM);
-            let keep = (0..=keep)
-                .rev()
-                .find(|i| longest.is_char_boundary(*i))
-                .unwrap_or(0);
-            let cut = longest.len() - keep;
-            longest.truncate(keep);
-            longest.push_str(&format!(" … [{cut} bytes cut: events are at most 1 MiB]"));
         }
-        self
+        Err(format!(
+            "the event is larger than {} even with its texts cut",
+            crate::bounded::human(MAX_EVENT_BYTES as u64)
+        ))
     }
+}
+
+/// Envelope fields that are never cut.
+const KEPT: &[&str] = &["v", "event_id", "host", "ts", "at", "author", "kind"];
+
+/// Where a value sits in an event: keys and indices from the top.
+#[derive(Clone)]
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+fn walk<'v>(
+    v: &'v serde_json::Value,
+    path: &mut Vec<Step>,
+    visit: &mut dyn FnMut(&[Step], &'v serde_json::Value),
+) {
+    visit(path, v);
+    match v {
+        serde_json::Value::Object(m) => {
+            for (k, child) in m {
+                if path.is_empty() && KEPT.contains(&k.as_str()) {
+                    continue;
+                }
+                path.push(Step::Key(k.clone()));
+                walk(child, path, visit);
+                path.pop();
+            }
+        }
+        serde_json::Value::Array(a) => {
+            for (i, child) in a.iter().enumerate() {
+                path.push(Step::Index(i));
+                walk(child, path, visit);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+fn at_path<'v>(v: &'v mut serde_json::Value, path: &[Step]) -> Option<&'v mut serde_json::Value> {
+    path.iter().try_fold(v, |v, step| match step {
+        Step::Key(k) => v.get_mut(k.as_str()),
+        Step::Index(i) => v.get_mut(*i),
+    })
+}
+
+/// Shortens the longest text by about `over` bytes; false when none is
+/// long enough to cut.
+fn cut_longest_text(value: &mut serde_json::Value, over: usize) -> bool {
+    let mut best: Option<(usize, Vec<Step>)> = None;
+    walk(value, &mut Vec::new(), &mut |path, v| {
+        if let serde_json::Value::String(s) = v
+            && s.len() > 2 * CUT_MARK_ROOM
+            && best.as_ref().is_none_or(|(len, _)| s.len() > *len)
+        {
+            best = Some((s.len(), path.to_vec()));
+        }
+    });
+    let Some((_, path)) = best else {
+        return false;
+    };
+    let Some(serde_json::Value::String(text)) = at_path(value, &path) else {
+        return false;
+    };
+    let keep = text.len().saturating_sub(over + CUT_MARK_ROOM);
+    let keep = (0..=keep)
+        .rev()
+        .find(|i| text.is_char_boundary(*i))
+        .unwrap_or(0);
+    let cut = text.len() - keep;
+    text.truncate(keep);
+    text.push_str(&format!(" … [{cut} bytes cut: events are at most 1 MiB]"));
+    true
+}
+
+/// Halves the longest list of plain texts (step ids, silence ids), saying
+/// how many were left out; false when there is none worth halving.
+fn cut_longest_list(value: &mut serde_json::Value) -> bool {
+    let mut best: Option<(usize, Vec<Step>)> = None;
+    walk(value, &mut Vec::new(), &mut |path, v| {
+        if let serde_json::Value::Array(a) = v
+            && a.len() > 16
+            && a.iter().all(serde_json::Value::is_string)
+            && best.as_ref().is_none_or(|(len, _)| a.len() > *len)
+        {
+            best = Some((a.len(), path.to_vec()));
+        }
+    });
+    let Some((_, path)) = best else {
+        return false;
+    };
+    let Some(serde_json::Value::Array(list)) = at_path(value, &path) else {
+        return false;
+    };
+    let keep = list.len() / 2;
+    let left_out = list.len() - keep;
+    list.truncate(keep);
+    list.push(serde_json::Value::String(format!(
+        "… and {left_out} more (events are at most 1 MiB)"
+    )));
+    true
 }
 
 /// Room left for the note that says how much was cut.

@@ -270,38 +270,6 @@ impl RunOutcome {
 }
 
 impl EventKind {
-    /// The free texts of the event, longest first to cut when it is too big.
-    pub(super) fn texts_mut(&mut self) -> Vec<&mut String> {
-        match self {
-            EventKind::Declared { title, .. } => vec![title],
-            EventKind::StepDone { text, .. } | EventKind::StepUndone { text, .. } => vec![text],
-            EventKind::Note { text } => vec![text],
-            EventKind::StatusUpdate { text, .. } => vec![text],
-            EventKind::ActionItem { text, .. } => vec![text],
-            EventKind::CommandStarted { command, .. } => vec![command],
-            EventKind::CommandFinished {
-                command, output, ..
-            } => vec![output, command],
-            EventKind::StepVerified { how, .. } => vec![how],
-            EventKind::ClusterAction {
-                action, outcome, ..
-            } => vec![outcome, action],
-            EventKind::BranchTaken { label, .. } => vec![label],
-            EventKind::RoleAssigned { name, .. } => vec![name],
-            EventKind::Acknowledged
-            | EventKind::SeverityChanged { .. }
-            | EventKind::DeadlineMissed { .. }
-            | EventKind::Mitigated
-            | EventKind::Resolved
-            | EventKind::Reopened
-            | EventKind::AlertChanged { .. }
-            | EventKind::SilenceCreated { .. }
-            | EventKind::SilenceExpired { .. }
-            | EventKind::RunbookAttached { .. }
-            | EventKind::GateOverridden { .. } => Vec::new(),
-        }
-    }
-
     /// Events a source or the cockpit observed rather than a person did.
     pub fn is_observed(&self) -> bool {
         matches!(

@@ -427,7 +427,8 @@ fn no_event_outgrows_the_maximum_size() {
             text: "é\n".repeat(2 * MAX_EVENT_BYTES),
         },
     )
-    .bounded();
+    .bounded()
+    .expect("cut to size");
     let line = serde_json::to_string(&big).expect("json");
     assert!(line.len() <= MAX_EVENT_BYTES, "{} bytes", line.len());
     let EventKind::Note { text } = &big.kind else {
@@ -440,5 +441,32 @@ fn no_event_outgrows_the_maximum_size() {
     );
     // Small events are left alone.
     let small = ev("03:00:00", "a", EventKind::Note { text: "ok".into() });
-    assert_eq!(small.clone().bounded(), small);
+    assert_eq!(small.clone().bounded(), Ok(small));
+    // Wherever the size is: a label value, a list of step ids.
+    let mut alert = ev("03:00:00", "a", declared());
+    if let EventKind::Declared { alert: a, .. } = &mut alert.kind {
+        a.summary = "s".repeat(3 * MAX_EVENT_BYTES);
+        a.labels.insert("huge".into(), "l".repeat(MAX_EVENT_BYTES));
+    }
+    let cut = alert.bounded().expect("cut");
+    assert!(serde_json::to_vec(&cut).expect("json").len() <= MAX_EVENT_BYTES);
+    let gate = ev(
+        "03:00:00",
+        "a",
+        EventKind::GateOverridden {
+            step: "s".into(),
+            missing: (0..200_000).map(|i| format!("step-{i}")).collect(),
+        },
+    )
+    .bounded()
+    .expect("cut");
+    let EventKind::GateOverridden { missing, .. } = &gate.kind else {
+        panic!("kind")
+    };
+    assert!(
+        missing.last().is_some_and(|m| m.contains("more")),
+        "{:?}",
+        missing.last()
+    );
+    assert!(serde_json::to_vec(&gate).expect("json").len() <= MAX_EVENT_BYTES);
 }
