@@ -382,3 +382,32 @@ fn pasted_text_never_acts_as_keys() {
     };
     assert_eq!(d.text(), "note from the clipboard");
 }
+
+/// A shared screen is an audience: secrets in notes are masked unless this
+/// terminal asks with `:reveal`, and the status line says when it has.
+#[test]
+fn secrets_are_masked_on_screen_until_revealed() {
+    let mut h = Harness::at(100);
+    h.key(KeyCode::Enter);
+    h.command("note psql postgres://app:hunter2secret@db/app worked");
+    let screen = h.screen(200, 50);
+    assert!(screen.contains("postgres://app:[REDACTED]@"), "{screen}");
+    assert!(!screen.contains("hunter2"), "{screen}");
+    h.command("reveal");
+    let screen = h.screen(200, 50);
+    assert!(screen.contains("app:hunter2"), "{screen}");
+    assert!(screen.contains("SECRETS SHOWN"), "{screen}");
+    h.command("reveal");
+    let screen = h.screen(200, 50);
+    assert!(!screen.contains("hunter2") && !screen.contains("SECRETS SHOWN"));
+    // The journal keeps what was typed: it is the record.
+    let journal = h
+        .app
+        .incident
+        .as_ref()
+        .expect("open")
+        .events
+        .last()
+        .cloned();
+    assert!(format!("{journal:?}").contains("hunter2secret"));
+}

@@ -546,3 +546,90 @@ async fn the_metric_task_follows_the_wanted_query() {
     }
     task.abort();
 }
+
+/// An alert whose summary carries terminal escapes and a password becomes an
+/// incident; the silence the cockpit then creates reaches the real
+/// Alertmanager with a comment that is plain text, secret-free.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_silence_comment_leaves_clean_and_secret_free() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use warroom::app::{Effect, Mode};
+    use warroom::domain::incident::EventKind;
+    use warroom::journal::{Declared, Opened, Position};
+    let am = servers::alertmanager();
+    let started = Timestamp::now() - SignedDuration::from_mins(3);
+    let summary = format!("{HOSTILE} PGPASSWORD=hunter2secret");
+    post_alerts(
+        &am,
+        &json!([{
+            "labels": {"alertname": "EvilTitle", "severity": "critical"},
+            "annotations": {"summary": summary},
+            "startsAt": started.to_string()
+        }]),
+    );
+    let client = am_client(&am.url());
+    let alerts = eventually(Duration::from_secs(20), "the alert", || async {
+        client.alerts().await.ok().filter(|a| !a.is_empty())
+    })
+    .await;
+    let mut app = App::new(
+        "mallory\u{1b}[31m".into(),
+        SeverityMap::default(),
+        Default::default(),
+        Timestamp::now(),
+    );
+    let mut mode = Mode::Normal;
+    let mut fx = update(
+        &mut app,
+        &mut mode,
+        Msg::Source(SourceMsg::Alerts {
+            source: "alertmanager".into(),
+            result: Ok(alerts),
+        }),
+    );
+    let key = |c| Msg::Key(KeyEvent::new(c, KeyModifiers::NONE));
+    fx.extend(update(&mut app, &mut mode, key(KeyCode::Enter)));
+    let Some(Effect::Declare(mut declaration)) =
+        fx.into_iter().find(|e| matches!(e, Effect::Declare(_)))
+    else {
+        panic!("no declaration")
+    };
+    if let EventKind::Declared { id, .. } = &mut declaration.kind {
+        *id = "2026-11-29-evil-title".into();
+    }
+    update(
+        &mut app,
+        &mut mode,
+        Msg::Declared(Ok(Opened {
+            declared: Declared::New("2026-11-29-evil-title".into()),
+            events: vec![declaration],
+            warnings: Vec::new(),
+            position: Position::default(),
+        })),
+    );
+    let mut fx = update(&mut app, &mut mode, key(KeyCode::Char('S')));
+    fx.extend(update(&mut app, &mut mode, key(KeyCode::Enter)));
+    let Some(Effect::Silence(req)) = fx.into_iter().find(|e| matches!(e, Effect::Silence(_)))
+    else {
+        panic!("no silence asked for")
+    };
+    let ends_at = req.starts_at + SignedDuration::try_from(req.duration).unwrap();
+    let id = client
+        .create_silence(&NewSilence {
+            labels: req.labels,
+            starts_at: req.starts_at,
+            ends_at,
+            created_by: req.created_by,
+            comment: req.comment,
+        })
+        .await
+        .unwrap();
+    let s = client.silence(&id).await.unwrap();
+    for text in [&s.comment, &s.created_by] {
+        assert!(!text.chars().any(char::is_control), "{text:?}");
+        assert!(!text.contains('\u{202e}'), "{text:?}");
+        assert!(!text.contains("hunter2secret"), "{text:?}");
+    }
+    assert!(s.comment.contains("2026-11-29-evil-title"), "{}", s.comment);
+    assert!(s.comment.contains("PGPASSWORD=[REDACTED]"), "{}", s.comment);
+}

@@ -136,8 +136,11 @@ pub fn silence(app: &mut App, duration: Duration, fx: &mut Fx) {
     let Some((name, fingerprint, labels)) = silence_target(app) else {
         return app.error("no alert selected to silence");
     };
+    // The comment is read in other tools (amtool, the Alertmanager UI): no
+    // control characters or escape sequences, and no secrets, leave with it.
+    let outgoing = |s: &str| crate::domain::redact::redact(&crate::sanitize::line(s));
     let comment = match app.incident_state() {
-        Some(inc) => format!("warroom incident {} ({})", inc.id, inc.title),
+        Some(inc) => format!("warroom incident {} ({})", inc.id, outgoing(&inc.title)),
         None => "warroom: silenced before an incident was declared".to_string(),
     };
     app.info(format!(
@@ -150,7 +153,7 @@ pub fn silence(app: &mut App, duration: Duration, fx: &mut Fx) {
         fingerprint,
         starts_at: app.now,
         duration,
-        created_by: app.settings.author.clone(),
+        created_by: outgoing(&app.settings.author),
         comment,
     }));
 }

@@ -61,6 +61,8 @@ pub enum Command {
     Restart(Option<String>),
     /// Scale a workload (`deploy/NAME`, `sts/NAME`; default: the selected pod's).
     Scale(u32, Option<String>),
+    /// Show secrets at this terminal, or mask them again.
+    Reveal,
     /// Show the help overlay.
     Help,
     /// Leave the cockpit (asks while an incident is open).
@@ -129,6 +131,11 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "scale",
         "N [WORKLOAD]",
         "scale deploy/NAME or sts/NAME (asks y/n)",
+    ),
+    (
+        "reveal",
+        "",
+        "show secrets in notes, commands and output at this terminal (again: mask them)",
     ),
     ("help", "", "show help"),
     ("quit", "", "quit (same as q)"),
@@ -241,6 +248,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
             }
             Ok(Command::Scale(n, target))
         }
+        "reveal" => no_args(Command::Reveal),
         "help" | "h" => no_args(Command::Help),
         "q" | "quit" => no_args(Command::Quit),
         other => Err(format!(

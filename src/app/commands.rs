@@ -47,6 +47,14 @@ pub fn run(app: &mut App, cmd: Command, fx: &mut Fx) -> Next {
         Command::Restart(pod) => return super::pods::ask_restart(app, pod.as_deref()),
         Command::Scale(n, target) => return super::pods::ask_scale(app, n, target.as_deref()),
         Command::OnCall => on_call(app),
+        Command::Reveal => {
+            app.reveal = !app.reveal;
+            app.info(if app.reveal {
+                "secrets are shown at this terminal until :reveal is given again"
+            } else {
+                "secrets are masked again"
+            });
+        }
         Command::Ack => return incident::change_status(app, Status::Acknowledged, fx),
         Command::Mitigated => return incident::change_status(app, Status::Mitigated, fx),
         Command::Resolve => return incident::change_status(app, Status::Resolved, fx),

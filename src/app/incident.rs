@@ -288,9 +288,16 @@ pub fn draft_text(app: &App, audience: Audience) -> String {
         ("actions", since_last(&open.events, inc)),
         ("next_update", next),
     ];
+    // A draft is about to be sent to other people: what was typed into
+    // notes goes through the same redaction as an export.
     let values: Vec<(&str, String)> = values
         .into_iter()
-        .map(|(k, v)| (k, crate::sanitize::multiline(&v).into_owned()))
+        .map(|(k, v)| {
+            (
+                k,
+                crate::domain::redact::redact(&crate::sanitize::multiline(&v)),
+            )
+        })
         .collect();
     crate::domain::template::fill(template, &values)
         .text

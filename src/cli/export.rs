@@ -48,7 +48,12 @@ pub fn run(
     };
     match output {
         Some(out) => {
-            std::fs::write(&out, md).map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?
+            // A postmortem draft may quote what responders typed: only the
+            // user (or the data dir's group) reads it.
+            store
+                .perms()
+                .write(&out, md.as_bytes())
+                .map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?
         }
         None => out_str(&md),
     }

@@ -173,7 +173,15 @@ pub fn main() -> ExitCode {
 
 fn init_logging(config: &Config) -> Option<tracing_appender::non_blocking::WorkerGuard> {
     let dir = config.log_dir();
-    std::fs::create_dir_all(&dir).ok()?;
+    let perms = crate::perms::Perms::for_data_dir(&config.data_dir);
+    perms.create_dir_all(&dir).ok()?;
+    // The appender creates its files with the default mode: the folder
+    // keeps them from others, and older ones are tightened here.
+    if let Ok(entries) = std::fs::read_dir(&dir) {
+        for e in entries.flatten() {
+            let _ = perms.tighten(&e.path());
+        }
+    }
     let appender = tracing_appender::rolling::daily(&dir, "warroom.log");
     let (writer, guard) = tracing_appender::non_blocking(appender);
     let filter = tracing_subscriber::EnvFilter::try_from_env("WARROOM_LOG")

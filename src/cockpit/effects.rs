@@ -370,8 +370,13 @@ pub fn export_to(
     let loaded = store.load(id).map_err(|e| e.to_string())?;
     let md = export::markdown(&loaded.events, export::DEFAULT_TEMPLATE, matrix)
         .map_err(|e| e.to_string())?;
+    let perms = store.perms();
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(|e| format!("{}: {e}", parent.display()))?;
+        perms
+            .create_dir_all(parent)
+            .map_err(|e| format!("{}: {e}", parent.display()))?;
     }
-    std::fs::write(path, md).map_err(|e| format!("{}: {e}", path.display()))
+    perms
+        .write(path, md.as_bytes())
+        .map_err(|e| format!("{}: {e}", path.display()))
 }

@@ -23,6 +23,8 @@ use crate::domain::incident::{Event, EventKind, Incident, SCHEMA_VERSION, incide
 #[derive(Debug, Clone)]
 pub struct Store {
     dir: PathBuf,
+    /// Who may read the journals: the user, or the data dir's group.
+    perms: crate::perms::Perms,
 }
 
 /// The events of a journal plus what had to be skipped to read it.
@@ -91,12 +93,18 @@ impl Store {
     pub fn new(data_dir: &Path) -> Self {
         Store {
             dir: data_dir.join("incidents"),
+            perms: crate::perms::Perms::for_data_dir(data_dir),
         }
     }
 
     /// The folder holding the journals.
     pub fn dir(&self) -> &Path {
         &self.dir
+    }
+
+    /// The modes journals (and exports beside them) are written with.
+    pub fn perms(&self) -> crate::perms::Perms {
+        self.perms
     }
 
     /// Path of an incident's journal; refuses ids that could escape the folder.
@@ -170,7 +178,10 @@ impl Store {
     /// Declares or joins (see [`Store::declare_or_join`]) and reads the journal.
     pub fn open(&self, declaration: &Event) -> io::Result<Opened> {
         let declared = self.declare_or_join(declaration)?;
-        let mut tail = Tail::new(self.path(declared.id())?);
+        let path = self.path(declared.id())?;
+        // A journal an older version wrote readable by all is made private.
+        self.perms.tighten(&path).map_err(|e| with_path(e, &path))?;
+        let mut tail = Tail::new(path);
         let (events, warnings) = tail.read_new()?;
         Ok(Opened {
             declared,
@@ -190,13 +201,13 @@ impl Store {
                 "not a declaration",
             ));
         };
-        fs::create_dir_all(&self.dir).map_err(|e| with_path(e, &self.dir))?;
+        self.perms
+            .create_dir_all(&self.dir)
+            .map_err(|e| with_path(e, &self.dir))?;
         let lock_path = self.dir.join(".declare.lock");
-        let lock = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
+        let lock = self
+            .perms
+            .open_or_create(&lock_path)
             .map_err(|e| with_path(e, &lock_path))?;
         lock.lock()?;
         let (open, _) = self.list()?;
@@ -215,7 +226,7 @@ impl Store {
                 format!("{base}-{n}")
             };
             let path = self.path(&id)?;
-            let file = match OpenOptions::new().append(true).create_new(true).open(&path) {
+            let file = match self.perms.create_new(&path) {
                 Ok(f) => f,
                 Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
                 Err(e) => return Err(with_path(e, &path)),

@@ -33,6 +33,16 @@ pub fn parse_lines(
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
+        // warroom never writes such a line: something else did.
+        if line.len() > crate::domain::incident::MAX_EVENT_BYTES {
+            tracing::warn!(path = %path.display(), line = line_no, "oversized line skipped");
+            warnings.push(format!(
+                "{}:{line_no}: line of {} bytes skipped (events are at most 1 MiB)",
+                path.display(),
+                line.len()
+            ));
+            continue;
+        }
         match serde_json::from_slice::<Event>(line) {
             Ok(mut e) => {
                 if e.id.is_empty() {

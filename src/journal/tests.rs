@@ -223,3 +223,23 @@ fn dropping_a_follower_finishes_queued_appends() {
     drop(f);
     assert_eq!(store.load(d.id()).expect("load").events.len(), 51);
 }
+
+#[test]
+fn journals_are_private_to_their_writer() {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let dir = tempfile::tempdir().expect("tmp");
+    let data = dir.path().join("data");
+    let store = Store::new(&data);
+    let d = store
+        .declare_or_join(&ev("03:00:00", "a", declared()))
+        .expect("declare");
+    let mode = |p: &Path| fs::metadata(p).expect("stat").mode() & 0o7777;
+    assert_eq!(mode(&store.path(d.id()).expect("path")), 0o600);
+    assert_eq!(mode(store.dir()), 0o700);
+    assert_eq!(mode(&data), 0o700);
+    // One an older version left readable by all is tightened when opened.
+    let path = store.path(d.id()).expect("path");
+    fs::set_permissions(&path, fs::Permissions::from_mode(0o644)).expect("chmod");
+    store.open(&ev("03:05:00", "b", declared())).expect("join");
+    assert_eq!(mode(&path), 0o600);
+}

@@ -115,15 +115,31 @@ impl Http {
         }
         let mut resp = rb.send().await.map_err(|e| self.describe(&e))?;
         let status = resp.status();
-        let mut buf = Vec::new();
+        let too_big = || {
+            SourceError::Malformed(format!(
+                "answer larger than {} MiB: not read",
+                MAX_BODY / 1024 / 1024
+            ))
+        };
+        // A declared size over the ceiling is refused before reading it.
+        if resp.content_length().is_some_and(|n| n > MAX_BODY as u64) {
+            return Err(too_big());
+        }
+        // Chunks are kept as they come and joined once, so memory stays near
+        // the size of the answer (never a growing buffer copied over itself)
+        // and the read stops at the ceiling whatever the server claimed.
+        let mut chunks = Vec::new();
+        let mut total = 0usize;
         while let Some(chunk) = resp.chunk().await.map_err(|e| self.describe(&e))? {
-            if buf.len() + chunk.len() > MAX_BODY {
-                return Err(SourceError::Malformed(format!(
-                    "answer larger than {} MiB",
-                    MAX_BODY / 1024 / 1024
-                )));
+            total += chunk.len();
+            if total > MAX_BODY {
+                return Err(too_big());
             }
-            buf.extend_from_slice(&chunk);
+            chunks.push(chunk);
+        }
+        let mut buf = Vec::with_capacity(total);
+        for c in chunks {
+            buf.extend_from_slice(&c);
         }
         if !status.is_success() {
             return Err(status_error(status, &buf));

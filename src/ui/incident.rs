@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Widget};
 
 use super::overlay::{boxed, centered};
-use super::text::{clean, clip};
+use super::text::{clean, clip, masked};
 use super::theme;
 use crate::app::keys;
 use crate::app::modal::{ACTION_FIELDS, ActionDraft, UpdateDraft};
@@ -164,7 +164,7 @@ fn panel_lines(app: &App) -> Vec<Line<'static>> {
         lines.push(Line::styled(
             format!(
                 "  • {} — {owner}, {due}{}",
-                clean(&a.text),
+                clean(&masked(&a.text, app.reveal)),
                 a.ticket
                     .as_deref()
                     .map(|t| format!(", {}", clean(t)))
@@ -234,7 +234,7 @@ fn update_lines(app: &App) -> Vec<Line<'static>> {
             ),
             theme::heading(),
         ));
-        for l in u.text.lines() {
+        for l in masked(&u.text, app.reveal).lines() {
             lines.push(Line::raw(format!("  {}", clean(l))));
         }
     }

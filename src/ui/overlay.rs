@@ -42,8 +42,12 @@ pub fn render(app: &App, mode: &Mode, area: Rect, buf: &mut Buffer) {
             ],
         ),
         Mode::PodDetail => super::pod_detail::render(app, &hints(app, mode), area, buf),
-        Mode::PickCommand(p) => super::steps::pick_command(p, &hints(app, mode), area, buf),
-        Mode::ConfirmRun(d) => super::steps::confirm_run(d, &hints(app, mode), area, buf),
+        Mode::PickCommand(p) => {
+            super::steps::pick_command(p, &hints(app, mode), app.reveal, area, buf)
+        }
+        Mode::ConfirmRun(d) => {
+            super::steps::confirm_run(d, &hints(app, mode), app.reveal, area, buf)
+        }
         Mode::Gate(g) => super::steps::gate(g, &hints(app, mode), area, buf),
         Mode::PickBranch(p) => super::steps::pick_branch(p, &hints(app, mode), area, buf),
         Mode::Output => super::steps::output(app, &hints(app, mode), area, buf),

@@ -6,7 +6,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Widget};
 
-use super::text::{clean, clip};
+use super::text::{clean, clip, masked};
 use super::{put_line, theme};
 use crate::app::state::App;
 use crate::domain::time::{age, utc_clock};
@@ -137,7 +137,7 @@ pub fn render(app: &App, hints: &str, area: Rect, buf: &mut Buffer) {
     let end = d.log.len().saturating_sub(d.scroll);
     let start = end.saturating_sub(rows.saturating_sub(shown.len()));
     for l in d.log.range(start..end) {
-        shown.push(Line::raw(clip(&clean(l), width)));
+        shown.push(Line::raw(clip(&clean(&masked(l, app.reveal)), width)));
     }
     for (row, l) in shown.into_iter().take(rows).enumerate() {
         put_line(l, log_area, row as u16 + 1, buf);

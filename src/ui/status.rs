@@ -63,6 +63,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             )));
         }
     }
+    if app.reveal {
+        left.push(Span::styled(
+            " SECRETS SHOWN ",
+            theme::bad().add_modifier(ratatui::style::Modifier::REVERSED),
+        ));
+        left.push(Span::raw(" "));
+    }
     if app.settings.read_only {
         left.push(Span::styled(
             " READ-ONLY ",

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Clear, Widget};
 
 use super::overlay::{boxed, centered, dialog};
-use super::text::{clean, clip, wrap};
+use super::text::{clean, clip, masked, wrap};
 use super::{put_line, theme};
 use crate::app::keys;
 use crate::app::modal::{BranchPick, CommandPick, RunDraft};
@@ -26,7 +26,7 @@ fn purpose_title(p: Purpose) -> &'static str {
 }
 
 /// Commands of a step to pick from, numbered.
-pub fn pick_command(p: &CommandPick, hints: &str, area: Rect, buf: &mut Buffer) {
+pub fn pick_command(p: &CommandPick, hints: &str, reveal: bool, area: Rect, buf: &mut Buffer) {
     let r = centered(area, 100, p.options.len() as u16 + 4);
     let inner = boxed(&format!(" Which command? — {hints} "), r, buf);
     put_line(
@@ -39,7 +39,8 @@ pub fn pick_command(p: &CommandPick, hints: &str, area: Rect, buf: &mut Buffer) 
         buf,
     );
     for (i, c) in p.options.iter().enumerate() {
-        let first = c.lines().next().unwrap_or_default();
+        let shown = masked(c, reveal);
+        let first = shown.lines().next().unwrap_or_default();
         let text = clip(
             &format!("{}. $ {}", i + 1, clean(first)),
             inner.width as usize,
@@ -54,7 +55,8 @@ pub fn pick_command(p: &CommandPick, hints: &str, area: Rect, buf: &mut Buffer) 
 }
 
 /// The confirmation: the exact command, what it will do, how to go on.
-pub fn confirm_run(d: &RunDraft, hints: &str, area: Rect, buf: &mut Buffer) {
+/// The confirmation: exactly what will run, secrets masked unless `reveal`.
+pub fn confirm_run(d: &RunDraft, hints: &str, reveal: bool, area: Rect, buf: &mut Buffer) {
     let width = area.width.saturating_sub(6).min(100);
     let mut lines: Vec<Line<'static>> = Vec::new();
     let w = width.saturating_sub(2) as usize;
@@ -64,7 +66,7 @@ pub fn confirm_run(d: &RunDraft, hints: &str, area: Rect, buf: &mut Buffer) {
         0,
     ));
     if !d.editing {
-        for l in d.command.lines() {
+        for l in masked(&d.command, reveal).lines() {
             lines.extend(wrap(
                 vec![
                     ("$ ".to_string(), theme::dim()),
@@ -273,7 +275,7 @@ pub fn output(app: &App, hints: &str, area: Rect, buf: &mut Buffer) {
     block.render(r, buf);
     let width = inner.width as usize;
     let mut head: Vec<Line<'static>> = Vec::new();
-    for l in run.command.lines() {
+    for l in masked(&run.command, app.reveal).lines() {
         head.extend(wrap(
             vec![
                 ("$ ".to_string(), theme::dim()),
@@ -318,7 +320,14 @@ pub fn output(app: &App, hints: &str, area: Rect, buf: &mut Buffer) {
         .max(rows.min(run.lines.len()));
     let mut shown: Vec<Line<'static>> = Vec::new();
     for l in run.lines.range(..end).rev() {
-        let mut wrapped = wrap(vec![(l.clone(), ratatui::style::Style::new())], width, 2);
+        let mut wrapped = wrap(
+            vec![(
+                masked(l, app.reveal).into_owned(),
+                ratatui::style::Style::new(),
+            )],
+            width,
+            2,
+        );
         wrapped.extend(shown);
         shown = wrapped;
         if shown.len() >= rows {

@@ -13,6 +13,12 @@ pub fn clean(s: &str) -> Cow<'_, str> {
     sanitize::line(s)
 }
 
+/// Text a responder typed or a command printed, for a screen others may be
+/// watching: secrets masked unless `reveal` (`:reveal` at this terminal).
+pub fn masked(s: &str, reveal: bool) -> Cow<'_, str> {
+    crate::domain::redact::mask(s, reveal)
+}
+
 /// Cuts `s` to `width` columns, ending with `…` when cut.
 pub fn clip(s: &str, width: usize) -> String {
     if s.width() <= width {

@@ -5,7 +5,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
-use super::text::{clean, clip, fit};
+use super::text::{clean, clip, fit, masked};
 use super::{framed, put_line, theme};
 use crate::app::keys;
 use crate::app::state::{App, Pane};
@@ -88,7 +88,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         let (icon, st) = style(&e.kind);
         let who = fit(&clean(&e.author), 8);
         let fixed = 8 + 1 + 2 + who.chars().count() + 1;
-        let text = clip(&clean(&e.describe()), width.saturating_sub(fixed));
+        let described = e.describe();
+        let text = clip(
+            &clean(&masked(&described, app.reveal)),
+            width.saturating_sub(fixed),
+        );
         let line = Line::from(vec![
             Span::styled(utc_clock(e.ts), theme::dim()),
             Span::raw(" "),

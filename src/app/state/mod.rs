@@ -167,6 +167,10 @@ pub struct App {
     pub quit: bool,
     /// Kubeconfig context and default namespace, when a cluster is configured.
     pub cluster: Option<(String, String)>,
+    /// `:reveal`: secrets in notes, commands, output and updates are drawn as
+    /// typed at this terminal. Off, they are masked: a shared tmux session
+    /// is an audience.
+    pub reveal: bool,
 }
 
 impl App {
@@ -209,6 +213,7 @@ impl App {
             flash,
             quit: false,
             cluster: None,
+            reveal: false,
         }
     }
 

@@ -1,0 +1,159 @@
+//! Who may read what warroom writes. Journals hold what responders typed —
+//! sometimes a password pasted by mistake — so nothing warroom writes is
+//! readable by others on the machine: files are 0600 and folders 0700. When
+//! the data dir is a group folder with the setgid bit (several Unix users
+//! sharing incidents on one bastion), files are 0660 and folders 2770, so the
+//! group can work the same incidents and nobody else can read them. Modes
+//! are set explicitly after creation, so the user's umask cannot loosen them.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::{self, Write};
+use std::os::unix::fs::{DirBuilderExt, MetadataExt, OpenOptionsExt, PermissionsExt};
+use std::path::Path;
+
+/// The modes for what is written under one data dir.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Perms {
+    /// Mode of files.
+    pub file: u32,
+    /// Mode of folders.
+    pub dir: u32,
+}
+
+impl Perms {
+    /// Only the user.
+    pub const PRIVATE: Perms = Perms {
+        file: 0o600,
+        dir: 0o700,
+    };
+    /// The user and the data dir's group.
+    pub const GROUP: Perms = Perms {
+        file: 0o660,
+        dir: 0o2770,
+    };
+
+    /// Group-shared when `data_dir` is a setgid folder its group may write,
+    /// private otherwise (and when it does not exist yet).
+    pub fn for_data_dir(data_dir: &Path) -> Perms {
+        match fs::metadata(data_dir) {
+            Ok(m) if m.is_dir() && m.mode() & 0o2000 != 0 && m.mode() & 0o020 != 0 => Perms::GROUP,
+            _ => Perms::PRIVATE,
+        }
+    }
+
+    /// Creates `dir` and its missing parents with the folder mode; folders
+    /// that exist are left as they are.
+    pub fn create_dir_all(&self, dir: &Path) -> io::Result<()> {
+        if dir.is_dir() {
+            return Ok(());
+        }
+        if let Some(parent) = dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+            self.create_dir_all(parent)?;
+        }
+        match fs::DirBuilder::new().mode(self.dir & 0o777).create(dir) {
+            Ok(()) => fs::set_permissions(dir, fs::Permissions::from_mode(self.dir)),
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Creates a file that must not exist yet, for appending.
+    pub fn create_new(&self, path: &Path) -> io::Result<File> {
+        let file = OpenOptions::new()
+            .append(true)
+            .read(true)
+            .create_new(true)
+            .mode(self.file)
+            .open(path)?;
+        file.set_permissions(fs::Permissions::from_mode(self.file))?;
+        Ok(file)
+    }
+
+    /// Opens (creating if needed) a file for writing and locking.
+    pub fn open_or_create(&self, path: &Path) -> io::Result<File> {
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .mode(self.file)
+            .open(path)?;
+        self.tighten_file(&file)?;
+        Ok(file)
+    }
+
+    /// Writes `bytes` to `path`, replacing what was there, with the file mode.
+    pub fn write(&self, path: &Path, bytes: &[u8]) -> io::Result<()> {
+        let mut file = OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(self.file)
+            .open(path)?;
+        file.set_permissions(fs::Permissions::from_mode(self.file))?;
+        file.write_all(bytes)
+    }
+
+    /// Takes away what a file written before (or by another tool) allows
+    /// beyond the file mode: others never read it.
+    pub fn tighten(&self, path: &Path) -> io::Result<()> {
+        let mode = fs::metadata(path)?.mode() & 0o7777;
+        if mode & !self.file != 0 {
+            fs::set_permissions(path, fs::Permissions::from_mode(mode & self.file))?;
+        }
+        Ok(())
+    }
+
+    fn tighten_file(&self, file: &File) -> io::Result<()> {
+        let mode = file.metadata()?.mode() & 0o7777;
+        if mode & !self.file != 0 {
+            file.set_permissions(fs::Permissions::from_mode(mode & self.file))?;
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn mode(p: &Path) -> u32 {
+        fs::metadata(p).expect("stat").mode() & 0o7777
+    }
+
+    #[test]
+    fn private_by_default_whatever_the_umask() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let data = dir.path().join("data");
+        let p = Perms::for_data_dir(&data);
+        assert_eq!(p, Perms::PRIVATE);
+        p.create_dir_all(&data.join("incidents")).expect("dirs");
+        assert_eq!(mode(&data), 0o700);
+        assert_eq!(mode(&data.join("incidents")), 0o700);
+        let f = data.join("incidents/x.jsonl");
+        drop(p.create_new(&f).expect("file"));
+        assert_eq!(mode(&f), 0o600);
+        // A journal written by an older version, 0644, is tightened.
+        let old = data.join("incidents/old.jsonl");
+        fs::write(&old, "").expect("write");
+        fs::set_permissions(&old, fs::Permissions::from_mode(0o644)).expect("chmod");
+        p.tighten(&old).expect("tighten");
+        assert_eq!(mode(&old), 0o600);
+    }
+
+    #[test]
+    fn a_setgid_group_folder_shares_with_its_group_only() {
+        let dir = tempfile::tempdir().expect("tmp");
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o2770)).expect("chmod");
+        let p = Perms::for_data_dir(dir.path());
+        assert_eq!(p, Perms::GROUP);
+        let inc = dir.path().join("incidents");
+        p.create_dir_all(&inc).expect("dir");
+        assert_eq!(mode(&inc), 0o2770);
+        let f = inc.join("x.jsonl");
+        drop(p.create_new(&f).expect("file"));
+        assert_eq!(mode(&f), 0o660);
+        let e = inc.join("e.md");
+        p.write(&e, b"x").expect("write");
+        assert_eq!(mode(&e), 0o660);
+    }
+}
