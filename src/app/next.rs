@@ -107,6 +107,8 @@ pub struct RunPlan {
     pub mutating: bool,
     /// How long it may run.
     pub timeout: Duration,
+    /// The shell it runs in.
+    pub shell: String,
 }
 
 /// A closed gate.

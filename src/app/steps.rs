@@ -32,6 +32,16 @@ pub struct RunRequest {
     pub timeout: Duration,
 }
 
+/// The shell the shown runbook's commands run in: the runbook's own, else
+/// the config's, else `/bin/sh`.
+pub fn shell_for(app: &App) -> std::path::PathBuf {
+    app.shown_runbook()
+        .and_then(|rb| rb.meta.shell.clone())
+        .map(std::path::PathBuf::from)
+        .or_else(|| app.settings.shell.clone())
+        .unwrap_or_else(|| std::path::PathBuf::from("/bin/sh"))
+}
+
 /// A command filled from the shown alert's labels for `sh -c`.
 pub fn fill_command(app: &App, text: &str) -> Filled {
     let labels = app.shown_labels().cloned().unwrap_or_default();
@@ -264,6 +274,7 @@ fn plan(app: &App, st: &Step, purpose: Purpose, raw: &str) -> Open {
         danger,
         mutating: changes(st, purpose),
         timeout: c.timeout.map_or(app.settings.command_timeout, |t| t.0),
+        shell: shell_for(app).display().to_string(),
     })
 }
 
@@ -286,16 +297,11 @@ pub fn start(app: &mut App, req: RunRequest, fx: &mut Fx) -> Next {
         .as_ref()
         .map(|i| i.id.clone())
         .unwrap_or_default();
-    let shell = app
-        .shown_runbook()
-        .and_then(|rb| rb.meta.shell.clone())
-        .map(std::path::PathBuf::from)
-        .or_else(|| app.settings.shell.clone());
     fx.push(Effect::Run(RunSpec {
         id,
         command: req.command.clone(),
         timeout: req.timeout,
-        shell,
+        shell: Some(shell_for(app)),
         env: vec![
             ("WARROOM_INCIDENT".into(), incident),
             ("WARROOM_STEP".into(), req.step.clone()),

@@ -158,11 +158,24 @@ pub enum Use<'e> {
     },
 }
 
+/// A run of filled text, for drawing it as it will be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Piece {
+    /// Text as written.
+    Text(String),
+    /// A value, as filled in (quoted or escaped where its use needs it).
+    Filled(String),
+    /// A placeholder nothing fills, as written.
+    Missing(String),
+}
+
 /// Text after filling, and why it cannot be used as it stands.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Filled {
     /// The text with every fillable placeholder filled (and escaped).
     pub text: String,
+    /// The same text in runs, telling written text from filled values.
+    pub pieces: Vec<Piece>,
     /// Placeholders no label fills, as written.
     pub missing: Vec<String>,
     /// Everything that blocks using the text, in words, without repeats.
@@ -173,6 +186,18 @@ pub struct Filled {
 }
 
 impl Filled {
+    /// Adds a run to the text.
+    fn push(&mut self, piece: Piece) {
+        let s = match &piece {
+            Piece::Text(s) | Piece::Filled(s) | Piece::Missing(s) => s,
+        };
+        if s.is_empty() {
+            return;
+        }
+        self.text.push_str(s);
+        self.pieces.push(piece);
+    }
+
     /// Usable as it stands.
     pub fn is_ready(&self) -> bool {
         self.problems.is_empty()
@@ -204,12 +229,11 @@ pub fn fill(text: &str, labels: &BTreeMap<String, String>, how: Use<'_>) -> Fill
     };
     let mut last = 0;
     for p in scan(text) {
-        out.text.push_str(&text[last..p.start]);
+        out.push(Piece::Text(text[last..p.start].to_string()));
         last = p.end;
         let raw = &text[p.start..p.end];
         let shown = |v: &str| format!("{:?}", crate::sanitize::line(v));
         let Some(v) = lookup(labels, p.name) else {
-            out.text.push_str(raw);
             let own = match how {
                 Use::Shell { env } => {
                     shell_sets(text, raw, env)
@@ -218,18 +242,21 @@ pub fn fill(text: &str, labels: &BTreeMap<String, String>, how: Use<'_>) -> Fill
                 }
                 Use::Text | Use::Exact | Use::Query => false,
             };
-            if !own {
+            if own {
+                out.push(Piece::Text(raw.to_string()));
+            } else {
+                out.push(Piece::Missing(raw.to_string()));
                 out.missing.push(raw.to_string());
                 push_once(&mut out.problems, format!("no alert label fills {raw}"));
             }
             continue;
         };
         match how {
-            Use::Text | Use::Exact => out.text.push_str(v),
+            Use::Text | Use::Exact => out.push(Piece::Filled(v.to_string())),
             Use::Query => match escape_promql(v, query.get(p.start).copied()) {
-                Some(e) => out.text.push_str(&e),
+                Some(e) => out.push(Piece::Filled(e)),
                 None => {
-                    out.text.push_str(v);
+                    out.push(Piece::Filled(v.to_string()));
                     push_once(
                         &mut out.problems,
                         format!("{raw} is {}, which is not a plain PromQL word", shown(v)),
@@ -261,10 +288,10 @@ pub fn fill(text: &str, labels: &BTreeMap<String, String>, how: Use<'_>) -> Fill
                                 ),
                             );
                         }
-                        out.text.push_str(&e);
+                        out.push(Piece::Filled(e));
                     }
                     Err(why) => {
-                        out.text.push_str(raw);
+                        out.push(Piece::Missing(raw.to_string()));
                         push_once(
                             &mut out.problems,
                             format!("{raw} is {}: it {why}", shown(v)),
@@ -274,7 +301,7 @@ pub fn fill(text: &str, labels: &BTreeMap<String, String>, how: Use<'_>) -> Fill
             }
         }
     }
-    out.text.push_str(&text[last..]);
+    out.push(Piece::Text(text[last..].to_string()));
     if matches!(how, Use::Shell { .. }) {
         // `kubectl -n <my-namespace> get pvc <my-pvc>`: words to replace by
         // hand; the shell would read them as redirections.

@@ -13,9 +13,44 @@ use super::{fill_row, framed, put_line, theme};
 use crate::app::keys;
 use crate::app::state::{App, Pane};
 use crate::domain::incident::Incident;
-use crate::domain::placeholder::{Seg, segments};
+use crate::domain::placeholder::{Piece, Seg, Use, fill, segments};
 use crate::domain::runbook::{Runbook, Step};
 use crate::domain::time::{short_duration, utc_clock};
+
+/// A command as the run dialog will run it — values filled and quoted for
+/// the shell — in styled pieces, one list per line.
+fn command_lines(
+    app: &App,
+    command: &str,
+    labels: &BTreeMap<String, String>,
+) -> Vec<Vec<(String, Style)>> {
+    let filled = fill(
+        command,
+        labels,
+        Use::Shell {
+            env: &|n| app.shell_has(n),
+        },
+    );
+    let mut lines = vec![Vec::new()];
+    for piece in filled.pieces {
+        let (text, style) = match piece {
+            Piece::Text(t) => (t, theme::command()),
+            Piece::Filled(v) => (v, theme::filled()),
+            Piece::Missing(m) => (m, theme::missing()),
+        };
+        for (i, part) in text.split('\n').enumerate() {
+            if i > 0 {
+                lines.push(Vec::new());
+            }
+            if !part.is_empty()
+                && let Some(line) = lines.last_mut()
+            {
+                line.push((clean(part).into_owned(), style));
+            }
+        }
+    }
+    lines
+}
 
 /// Styled pieces for runbook text: code spans (between backticks) look like
 /// commands, placeholders are filled or flagged.
@@ -153,11 +188,12 @@ fn step_facts(
     } else {
         if let Some(v) = c.and_then(|c| c.verify.as_ref()) {
             let mut p = vec![("       ✓ verify (v): ".to_string(), theme::dim())];
-            p.extend(pieces(
-                v.lines().next().unwrap_or_default(),
-                labels,
-                theme::command(),
-            ));
+            p.extend(
+                command_lines(app, v, labels)
+                    .into_iter()
+                    .next()
+                    .unwrap_or_default(),
+            );
             push(p);
         }
         if let Some(q) = c.and_then(|c| c.verify_query.as_ref()) {
@@ -245,11 +281,12 @@ fn step_facts(
             ),
             theme::dim(),
         )];
-        p.extend(pieces(
-            rb_cmd.lines().next().unwrap_or_default(),
-            labels,
-            theme::dim(),
-        ));
+        p.extend(
+            command_lines(app, rb_cmd, labels)
+                .into_iter()
+                .next()
+                .unwrap_or_default(),
+        );
         push(p);
     }
     for b in &st.branches {
@@ -340,7 +377,7 @@ fn build(
             }
             let numbered = st.commands.len() > 1;
             for (n, c) in st.commands.iter().enumerate() {
-                for (k, cmd_line) in c.lines().enumerate() {
+                for (k, cmd_line) in command_lines(app, c, labels).into_iter().enumerate() {
                     let prefix = match (k, numbered) {
                         (0, true) => format!("   {}$ ", n + 1),
                         (0, false) => "     $ ".to_string(),
@@ -352,7 +389,7 @@ fn build(
                         theme::dim()
                     };
                     let mut p = vec![(prefix, prefix_style)];
-                    p.extend(pieces(cmd_line, labels, theme::command()));
+                    p.extend(cmd_line);
                     lines.extend(wrap(p, width, 9));
                 }
             }

@@ -78,7 +78,8 @@ pub fn confirm_run(d: &RunDraft, hints: &str, reveal: bool, area: Rect, buf: &mu
         }
     }
     let mut facts = format!(
-        "Runs in your shell; stopped after {}; output and exit code go to the timeline.",
+        "Runs in {}; stopped after {}; output and exit code go to the timeline.",
+        clean(&d.shell),
         short_duration(d.timeout)
     );
     if d.mutating {

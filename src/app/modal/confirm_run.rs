@@ -40,6 +40,8 @@ pub struct RunDraft {
     pub mutating: bool,
     /// How long it may run.
     pub timeout: Duration,
+    /// The shell it runs in.
+    pub shell: String,
     /// Why the last attempt to confirm was refused.
     pub error: Option<String>,
 }
@@ -60,6 +62,7 @@ impl RunDraft {
             editing: false,
             mutating: plan.mutating,
             timeout: plan.timeout,
+            shell: plan.shell,
             error: None,
         }
     }
