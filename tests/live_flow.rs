@@ -470,3 +470,38 @@ fn set_based_selectors_show_the_pods_they_select() {
         "a bad selector changes nothing"
     );
 }
+
+/// Label values that are not Kubernetes syntax never reach the API server as
+/// a namespace, a selector or a pod name; `:ns` refuses one typed by hand.
+#[test]
+fn hostile_labels_never_become_a_pod_scope() {
+    let mut h = Harness::at(0);
+    h.send(Msg::Source(SourceMsg::Cluster {
+        context: "prod".into(),
+        namespace: "default".into(),
+    }));
+    let mut crash = h
+        .app
+        .alerts
+        .items()
+        .iter()
+        .find(|a| a.name() == "KubePodCrashLooping")
+        .unwrap()
+        .clone();
+    crash.labels.remove("deployment");
+    crash
+        .labels
+        .insert("namespace".into(), "shop;rm -rf /".into());
+    crash.labels.insert("pod".into(), "x$(touch y)".into());
+    alerts(&mut h, vec![crash]);
+    let scope = h.app.pod_scope();
+    assert_eq!(scope.namespace, "default", "{scope:?}");
+    assert_eq!(scope.name, None);
+    h.command("ns bad_ns!");
+    let flash = h.app.flash.as_ref().expect("message");
+    assert!(
+        flash.error && flash.text.contains("not a namespace"),
+        "{flash:?}"
+    );
+    assert_eq!(h.app.pod_scope().namespace, "default");
+}

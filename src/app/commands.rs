@@ -22,6 +22,11 @@ pub fn run(app: &mut App, cmd: Command, fx: &mut Fx) -> Next {
             Some(i) => app.metric.range = i,
             None => app.error("chart ranges are 15m, 1h and 6h"),
         },
+        Command::Namespace(Some(n)) if !crate::domain::selector::is_namespace(&n) => {
+            app.error(format!(
+                "'{n}' is not a namespace name (lowercase letters, digits and '-', at most 63)"
+            ));
+        }
         Command::Namespace(ns) => {
             app.info(match &ns {
                 Some(n) => format!("watching pods in namespace {n}"),

@@ -103,6 +103,24 @@ impl fmt::Display for Selector {
     }
 }
 
+/// A namespace name as Kubernetes allows it (an RFC 1123 label): at most 63
+/// lowercase letters, digits and `-`, starting and ending alphanumeric.
+pub fn is_namespace(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 63
+        && name
+            .chars()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        && !name.starts_with('-')
+        && !name.ends_with('-')
+}
+
+/// A pod or workload name as Kubernetes allows it (an RFC 1123 subdomain):
+/// dot-separated labels, at most 253 characters.
+pub fn is_object_name(name: &str) -> bool {
+    name.len() <= 253 && name.split('.').all(is_namespace)
+}
+
 /// Splits at the commas that separate requirements (not those inside a set).
 fn split_terms(text: &str) -> Result<Vec<String>, String> {
     let mut terms = Vec::new();
@@ -255,6 +273,28 @@ mod tests {
             assert_eq!(s.matches(&search), on_search, "{text} on search");
             assert_eq!(s.matches(&none), on_none, "{text} on no labels");
         }
+    }
+
+    #[test]
+    fn kubernetes_names() {
+        for good in ["shop", "a", "payments-eu-1", &"x".repeat(63)] {
+            assert!(is_namespace(good), "{good}");
+        }
+        for bad in [
+            "",
+            "Shop",
+            "bad_ns!",
+            "-x",
+            "x-",
+            "a.b",
+            &"x".repeat(64),
+            "ns;rm -rf /",
+        ] {
+            assert!(!is_namespace(bad), "{bad}");
+        }
+        assert!(is_object_name("catalog-7d9f8b6c5-x2k4q"));
+        assert!(is_object_name("web.v2"));
+        assert!(!is_object_name("evil$(touch y)"));
     }
 
     #[test]

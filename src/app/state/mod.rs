@@ -27,7 +27,7 @@ use crate::domain::placeholder::{Use, fill};
 use crate::domain::pod::Pod;
 use crate::domain::policy::{Clock, Matrix, OnCall};
 use crate::domain::runbook::{Library, Runbook, Step};
-use crate::domain::selector::Selector;
+use crate::domain::selector::{Selector, is_namespace, is_object_name};
 use crate::domain::severity::SeverityMap;
 use crate::sources::kubernetes::PodScope;
 
@@ -314,20 +314,28 @@ impl App {
     pub fn pod_scope(&self) -> PodScope {
         let labels = self.shown_labels().cloned().unwrap_or_default();
         let rb = self.shown_runbook();
+        // Values from alert labels go to the API server only when they are
+        // valid Kubernetes syntax; anything else is not used at all.
         let exact = |text: &str| fill(text, &labels, Use::Exact).ready();
-        let rb_ns = rb.and_then(|r| r.meta.namespace.as_deref()).and_then(exact);
-        let rb_sel = rb.and_then(|r| r.meta.selector.as_deref()).and_then(exact);
+        let rb_ns = rb
+            .and_then(|r| r.meta.namespace.as_deref())
+            .and_then(exact)
+            .filter(|n| is_namespace(n));
+        let rb_sel = rb
+            .and_then(|r| r.meta.selector.as_deref())
+            .and_then(exact)
+            .filter(|s| Selector::parse(s).is_ok());
         let namespace = self
             .pods
             .namespace_override
             .clone()
             .or(rb_ns)
-            .or_else(|| labels.get("namespace").cloned())
+            .or_else(|| labels.get("namespace").cloned().filter(|n| is_namespace(n)))
             .or_else(|| self.cluster.as_ref().map(|c| c.1.clone()))
             .unwrap_or_default();
         let selector = self.pods.selector_override.clone().or(rb_sel);
         let name = if selector.is_none() && self.pods.namespace_override.is_none() {
-            labels.get("pod").cloned()
+            labels.get("pod").cloned().filter(|p| is_object_name(p))
         } else {
             None
         };
