@@ -7,6 +7,7 @@ use std::path::PathBuf;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 
+mod markdown;
 mod parse;
 #[cfg(test)]
 mod tests;
@@ -88,6 +89,19 @@ pub enum SectionKind {
 }
 
 impl SectionKind {
+    /// The role of a heading in a runbook of `dialect`: another team's
+    /// Meaning and Impact are what fired (Alert), Diagnosis and Mitigation
+    /// its Diagnose and Mitigate.
+    pub fn from_heading_in(heading: &str, dialect: Dialect) -> SectionKind {
+        let kind = SectionKind::from_heading(heading);
+        let h = heading.trim().to_ascii_lowercase();
+        if dialect == Dialect::Foreign && kind == SectionKind::Other && h.starts_with("impact") {
+            SectionKind::Alert
+        } else {
+            kind
+        }
+    }
+
     /// Recognises the five standard headings and the common variants real
     /// runbooks use (Meaning, Diagnosis, Mitigation, Remediation, ...).
     pub fn from_heading(heading: &str) -> SectionKind {
@@ -123,7 +137,7 @@ impl SectionKind {
         )
     }
 
-    fn slug(self) -> &'static str {
+    pub(crate) fn slug(self) -> &'static str {
         match self {
             SectionKind::Alert => "alert",
             SectionKind::Check => "check",
@@ -136,18 +150,116 @@ impl SectionKind {
     }
 }
 
+/// Which way a runbook is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Dialect {
+    /// warroom's own five sections (Alert, Check, Diagnose, Mitigate,
+    /// Postmortem), front matter and contracts: read and linted strictly.
+    Warroom,
+    /// Another team's (Meaning / Impact / Diagnosis / Mitigation, a docs
+    /// site's front matter): mapped onto warroom's sections and linted for
+    /// real faults only.
+    Foreign,
+}
+
+/// What a code block is for, by its language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CodeRole {
+    /// Shell (`sh`, `bash`, `shell`, unlabelled): a command.
+    Command,
+    /// PromQL: a query for Prometheus, never for a shell.
+    Query,
+    /// Anything else (`txt`, `yaml`, `json`, output): shown as it is.
+    Example,
+}
+
+/// One piece of the document, in file order, for drawing it faithfully.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Block {
+    /// A heading: level 2 starts a section, deeper ones stay inside it.
+    Heading {
+        /// 2 to 5.
+        level: u8,
+        /// As written.
+        text: String,
+        /// 1-based line.
+        line: usize,
+    },
+    /// A paragraph; inline code between backticks, links as `text <url>`.
+    Paragraph {
+        /// The text.
+        text: String,
+        /// 1-based line.
+        line: usize,
+    },
+    /// A list item that is not a step, at its depth (1 is the top).
+    Item {
+        /// Nesting depth.
+        depth: usize,
+        /// `•`, `3.`, or empty for a continuation paragraph.
+        marker: String,
+        /// The text.
+        text: String,
+        /// 1-based line.
+        line: usize,
+    },
+    /// A checklist step: its index in [`Runbook::steps`] order.
+    Step(usize),
+    /// A code block that is not part of a step, verbatim.
+    Code {
+        /// The fence's language.
+        lang: String,
+        /// The code.
+        text: String,
+        /// What it is for.
+        role: CodeRole,
+        /// 1-based line of the fence.
+        line: usize,
+    },
+    /// A table, cells as text.
+    Table {
+        /// Rows, header first.
+        rows: Vec<Vec<String>>,
+        /// 1-based line.
+        line: usize,
+    },
+    /// A quoted paragraph.
+    Quote {
+        /// The text.
+        text: String,
+        /// 1-based line.
+        line: usize,
+    },
+    /// `<details>`: its summary; the blocks up to the next
+    /// [`Block::DetailsEnd`] are its body.
+    Details {
+        /// The summary line.
+        summary: String,
+        /// 1-based line.
+        line: usize,
+    },
+    /// The end of a details body.
+    DetailsEnd,
+}
+
 /// One checklist item.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Step {
-    /// Stable within the runbook (`check-1`, `mitigate-2`), so ticks recorded in a
-    /// journal find their step again.
+    /// Stable within the runbook (`check-1`, `mitigate-2`, or a contract's
+    /// `id:`): what `requires:`, "go to step N" and typed confirmations use.
     pub id: String,
+    /// A key that survives edits elsewhere in the file (from its section
+    /// and text, with a number for repeated text): what ticks and runs are
+    /// recorded against.
+    pub key: String,
     /// The item's first paragraph; inline code is kept between backticks.
     pub text: String,
     /// Further paragraphs and nested items.
     pub details: Vec<String>,
-    /// Shell commands or queries from inline code and fenced blocks.
+    /// Shell commands from inline code and fenced blocks.
     pub commands: Vec<String>,
+    /// PromQL queries from `promql` blocks: run against Prometheus, never a shell.
+    pub queries: Vec<String>,
     /// 1-based line in the file.
     pub line: usize,
     /// The step's contract, when it has one that parsed.
@@ -213,10 +325,18 @@ pub struct Runbook {
     pub path: PathBuf,
     /// The front matter.
     pub meta: FrontMatter,
+    /// warroom's own format or another team's.
+    pub dialect: Dialect,
     /// Paragraphs before the first section heading.
     pub intro: Vec<String>,
     /// The sections, in file order.
     pub sections: Vec<Section>,
+    /// The whole document, in file order.
+    pub blocks: Vec<Block>,
+    /// The line of a code fence that is never closed.
+    pub unclosed_fence: Option<usize>,
+    /// Links to other documents of the tree, with their lines.
+    pub links: Vec<(usize, String)>,
 }
 
 /// A runbook that could not be read, with where and why.
@@ -254,6 +374,11 @@ impl Runbook {
     /// A step by id, with its section.
     pub fn step(&self, id: &str) -> Option<(&Section, &Step)> {
         self.steps().find(|(_, s)| s.id == id)
+    }
+
+    /// A step by its stable key, with its section.
+    pub fn step_by_key(&self, key: &str) -> Option<(&Section, &Step)> {
+        self.steps().find(|(_, s)| s.key == key)
     }
 
     /// Position of a step in document order (the pane's cursor).
