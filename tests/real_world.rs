@@ -56,11 +56,13 @@ fn they_parse_into_sections_steps_and_commands() {
         kinds,
         [
             SectionKind::Alert,
-            SectionKind::Other,
+            SectionKind::Alert,
             SectionKind::Diagnose,
             SectionKind::Mitigate
-        ]
+        ],
+        "another team's Meaning and Impact both say what fired"
     );
+    assert_eq!(rb.dialect, warroom::domain::runbook::Dialect::Foreign);
     let alert = &rb.sections[0];
     assert!(
         alert.prose.iter().any(|p| p == "Full context"),
@@ -78,12 +80,16 @@ fn they_parse_into_sections_steps_and_commands() {
         diag.steps[0].commands,
         ["kubectl -n $NAMESPACE rollout status deployment/$DEPLOYMENT --timeout=10s"]
     );
+    // "Common causes" and its examples have nothing to run: prose, not steps.
     assert!(
-        diag.steps[2]
-            .details
-            .iter()
-            .any(|d| d.contains("readiness probe"))
+        !diag.steps.iter().any(|s| s.text.contains("Common causes")),
+        "{:?}",
+        diag.steps
     );
+    assert!(rb.blocks.iter().any(|b| matches!(
+        b,
+        warroom::domain::runbook::Block::Item { depth: 2, text, .. } if text.contains("readiness probe")
+    )));
     let folded = diag
         .steps
         .iter()

@@ -6,7 +6,7 @@ use super::keys::Action;
 use super::msg::Fx;
 use super::next::{Next, Open};
 use super::scroll::{Nav, from_bottom, from_top};
-use super::state::{App, Pane, RANGES};
+use super::state::{App, DocView, Pane, RANGES};
 use crate::domain::incident::Purpose;
 use crate::domain::time::short_duration;
 
@@ -116,9 +116,17 @@ pub fn act(app: &mut App, action: Action, fx: &mut Fx) -> Next {
 fn navigate(app: &mut App, nav: Nav) {
     match app.focus {
         Pane::Alerts => app.alerts.navigate(nav),
+        // j/k go from step to step, the view following; paging and g/G
+        // scroll the whole document, prose after the last step included.
         Pane::Runbook => {
             let len = app.shown_runbook().map_or(0, |r| r.steps().count());
-            app.runbook.cursor = from_top(app.runbook.cursor, nav, len);
+            match nav {
+                Nav::Up | Nav::Down if len > 0 => {
+                    app.runbook.cursor = from_top(app.runbook.cursor, nav, len);
+                    app.runbook.view = DocView::Follow;
+                }
+                _ => app.runbook.scroll(nav),
+            }
         }
         Pane::Pods => {
             let len = app.visible_pods().len();

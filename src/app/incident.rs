@@ -39,7 +39,7 @@ pub fn declare_selected(app: &mut App, fx: &mut Fx) {
         && inc.is_open()
     {
         app.focus = Pane::Runbook;
-        app.runbook.cursor = 0;
+        app.runbook.select(0);
         return;
     }
     let runbook = app
@@ -80,7 +80,7 @@ pub fn on_opened(app: &mut App, opened: Opened, fx: &mut Fx) {
     }
     app.incident = Some(OpenIncident::new(id.clone()));
     app.timeline_scroll = 0;
-    app.runbook.cursor = 0;
+    app.runbook.select(0);
     app.focus = Pane::Runbook;
     on_journal(
         app,

@@ -36,6 +36,8 @@ pub enum Msg {
     /// Columns the Metrics chart has, measured by the loop from the layout
     /// at start and after every resize.
     ChartWidth(u16),
+    /// How the Runbook pane was laid out, measured by the loop after drawing.
+    RunbookLayout(super::state::PaneLayout),
     /// The answer to an `Effect::Silence`.
     Silenced(Result<SilenceDone, String>),
     /// The answer to an `Effect::Unsilence`: the id that was expired.

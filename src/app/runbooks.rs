@@ -28,7 +28,7 @@ pub fn attach(app: &mut App, name: &str, fx: &mut Fx) {
     };
     let rref = RunbookRef::from_runbook(rb);
     let id = rb.id.clone();
-    app.runbook.cursor = 0;
+    app.runbook.select(0);
     app.focus = Pane::Runbook;
     match app.incident_state() {
         Some(inc) if inc.runbook.as_ref().is_some_and(|r| r.id == id) => {
@@ -79,10 +79,11 @@ pub fn on_changed(app: &mut App, path: PathBuf, result: Result<Box<Runbook>, Run
                 if let Some(pos) =
                     cursor_step.and_then(|s| app.shown_runbook().and_then(|r| r.position(&s)))
                 {
-                    app.runbook.cursor = pos;
+                    app.runbook.select(pos);
                 }
                 let len = app.shown_runbook().map_or(0, |r| r.steps().count());
-                app.runbook.cursor = app.runbook.cursor.min(len.saturating_sub(1));
+                app.runbook
+                    .select(app.runbook.cursor.min(len.saturating_sub(1)));
                 app.info(format!("runbook {id} reloaded from {}", path.display()));
             }
         }

@@ -98,7 +98,8 @@ fn mark_step(app: &mut App, st: &Step, done: bool, fx: &mut Fx) {
     record(app, kind, fx);
     if done {
         let count = app.shown_runbook().map_or(0, |r| r.steps().count());
-        app.runbook.cursor = (app.runbook.cursor + 1).min(count.saturating_sub(1));
+        app.runbook
+            .select((app.runbook.cursor + 1).min(count.saturating_sub(1)));
     }
 }
 
@@ -391,7 +392,7 @@ pub fn rollback_latest(app: &mut App, fx: &mut Fx) -> Next {
         return Next::Stay;
     };
     if let Some(pos) = app.shown_runbook().and_then(|rb| rb.position(&step)) {
-        app.runbook.cursor = pos;
+        app.runbook.select(pos);
     }
     match ask_run(app, Purpose::Rollback, fx) {
         Next::Stay => Next::Close,
@@ -538,7 +539,7 @@ pub fn follow_branch(app: &mut App, fx: &mut Fx) -> Next {
 /// Moves to the branch's target step, recorded when an incident is open.
 pub fn jump(app: &mut App, from: String, label: String, to: String, fx: &mut Fx) {
     if let Some(pos) = app.shown_runbook().and_then(|rb| rb.position(&to)) {
-        app.runbook.cursor = pos;
+        app.runbook.select(pos);
     }
     if app.incident_state().is_some() {
         record(app, EventKind::BranchTaken { from, to, label }, fx);

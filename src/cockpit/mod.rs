@@ -62,10 +62,21 @@ async fn event_loop(
             fx.perform(e);
         }
     }
+    let mut measured = None;
     loop {
         if dirty {
-            terminal.draw(|f| ui::draw(f, &app, &mode))?;
+            let frame = terminal.draw(|f| ui::draw(f, &app, &mode))?;
             dirty = false;
+            // What the pane showed, so paging moves by what is on screen.
+            let layout = ui::runbook_layout(&app, frame.area);
+            if layout != measured {
+                measured = layout;
+                if let Some(l) = layout {
+                    for e in update(&mut app, &mut mode, Msg::RunbookLayout(l)) {
+                        fx.perform(e);
+                    }
+                }
+            }
         }
         let msg = tokio::select! {
             ev = input.next() => match ev {

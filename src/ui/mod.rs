@@ -116,6 +116,18 @@ pub fn render(app: &App, mode: &Mode, area: Rect, buf: &mut Buffer) {
     overlay::render(app, mode, area, buf);
 }
 
+/// How the Runbook pane lays out its document on a screen of `area`, for
+/// the reducer's paging; `None` when the pane is not on screen or shows no
+/// runbook.
+pub fn runbook_layout(app: &App, area: Rect) -> Option<crate::app::state::PaneLayout> {
+    let screen = layout(area, app.focus);
+    let (_, r, _) = screen
+        .panes
+        .into_iter()
+        .find(|(p, _, _)| *p == Pane::Runbook)?;
+    runbook::layout(app, r)
+}
+
 /// Columns the Metrics chart gets on a terminal of this size, from the same
 /// layout the panes are drawn in, so the sources can ask for about one
 /// sample per braille dot.

@@ -190,6 +190,15 @@ impl Harness {
         t
     }
 
+    /// Tells the reducer how the Runbook pane lays out at this size, as the
+    /// loop does after drawing, so paging keys move by what is on screen.
+    pub fn layout(&mut self, w: u16, h: u16) {
+        let area = ratatui::layout::Rect::new(0, 0, w, h);
+        if let Some(l) = warroom::ui::runbook_layout(&self.app, area) {
+            self.send(Msg::RunbookLayout(l));
+        }
+    }
+
     pub fn screen(&self, w: u16, h: u16) -> String {
         let t = self.render(w, h);
         let buf = t.backend().buffer();

@@ -18,7 +18,9 @@ pub use alerts::AlertsState;
 pub use incident::{IncidentWatch, OpenIncident};
 pub use metric::{MetricState, RANGES};
 pub use pods::{LOG_LINES_KEPT, PodDetail, PodsState};
-pub use runbook::{OUTPUT_LINES_KEPT, QueryCheck, RunView, RunbookPane, Runbooks, Runs};
+pub use runbook::{
+    DocView, OUTPUT_LINES_KEPT, PaneLayout, QueryCheck, RunView, RunbookPane, Runbooks, Runs,
+};
 pub use source::SourceStatus;
 
 use crate::domain::alert::Alert;

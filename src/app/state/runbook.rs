@@ -32,6 +32,61 @@ pub struct RunbookPane {
     pub preview: Option<(Option<String>, String)>,
     /// `verify_query` checks of the shown runbook's steps, by step id.
     pub checks: BTreeMap<String, QueryCheck>,
+    /// Which part of the document is in view.
+    pub view: DocView,
+    /// How the pane was last laid out, as the loop measured it.
+    pub layout: PaneLayout,
+}
+
+/// Which part of the runbook the pane shows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum DocView {
+    /// Whatever keeps the selected step in view (after j/k).
+    #[default]
+    Follow,
+    /// From this row of the document (after PgUp/PgDn/g/G).
+    Top(usize),
+}
+
+/// The Runbook pane as drawn: rows of the document, rows in view, and the
+/// first row shown. Measured by the loop from the same layout the pane is
+/// drawn with, so paging moves by what is on screen.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct PaneLayout {
+    /// Rows the whole document takes.
+    pub rows: usize,
+    /// Rows in view.
+    pub height: usize,
+    /// The first row shown.
+    pub top: usize,
+}
+
+impl RunbookPane {
+    /// Puts the cursor on a step, the view following it.
+    pub fn select(&mut self, step: usize) {
+        self.cursor = step;
+        self.view = DocView::Follow;
+    }
+
+    /// Scrolls the document, from where it is shown now.
+    pub fn scroll(&mut self, nav: crate::app::scroll::Nav) {
+        use crate::app::scroll::{Nav, PAGE};
+        let l = self.layout;
+        let last = l.rows.saturating_sub(l.height.max(1));
+        let now = match self.view {
+            DocView::Top(t) => t.min(last),
+            DocView::Follow => l.top,
+        };
+        let to = match nav {
+            Nav::Up => now.saturating_sub(1),
+            Nav::Down => now + 1,
+            Nav::PageUp => now.saturating_sub(PAGE),
+            Nav::PageDown => now + PAGE,
+            Nav::Top => 0,
+            Nav::Bottom => last,
+        };
+        self.view = DocView::Top(if l.rows == 0 { to } else { to.min(last) });
+    }
 }
 
 /// The state of one step's `verify_query` as this cockpit last saw it.

@@ -4,6 +4,17 @@
 use super::super::markdown::{code_role, runnable_parts};
 use super::super::{Block, CodeRole, Dialect, Step};
 use super::{Builder, ItemDraft};
+
+impl ItemDraft {
+    /// Whether it holds something to run: a command or a query.
+    pub(super) fn runnable(&self) -> bool {
+        !self.inline_commands.is_empty()
+            || self
+                .code
+                .iter()
+                .any(|(lang, _, _)| code_role(lang) != CodeRole::Example)
+    }
+}
 use crate::domain::contract;
 
 impl Builder<'_> {
@@ -11,22 +22,22 @@ impl Builder<'_> {
     /// a step section in warroom's own format; in another team's runbook
     /// only task items and items with something to run, so lists of
     /// examples and references stay prose.
-    pub(super) fn is_step(&self, item: &ItemDraft) -> bool {
+    /// `procedure`: the item is in a numbered list with something to run
+    /// or a "go to step N" in it, whose items are all steps.
+    pub(super) fn is_step(&self, item: &ItemDraft, procedure: bool) -> bool {
         if !self.section_kind().has_steps() {
             return false;
         }
-        let runnable = !item.inline_commands.is_empty()
-            || item
-                .code
-                .iter()
-                .any(|(lang, _, _)| code_role(lang) != CodeRole::Example);
         self.dialect == Dialect::Warroom
+            || procedure
             || item.task.is_some()
-            || runnable
+            || item.runnable()
             || item.contract.is_some()
     }
 
-    pub(super) fn finish_item(&mut self) {
+    /// The item being read is complete: it waits for the end of its list,
+    /// when whether its list is a procedure is known.
+    pub(super) fn close_item(&mut self) {
         let Some(mut item) = self.item.take() else {
             return;
         };
@@ -37,7 +48,26 @@ impl Builder<'_> {
         } else {
             item.take_text(&mut buf, "");
         }
-        if !self.is_step(&item) {
+        self.list_items.push(item);
+    }
+
+    /// A top-level list ended: each item becomes a step or a prose item.
+    pub(super) fn flush_list(&mut self) {
+        self.close_item();
+        let items = std::mem::take(&mut self.list_items);
+        let ordered = self.list_ordered;
+        let procedure = ordered
+            && items.iter().any(|i| {
+                i.runnable() || !i.branches.is_empty() || !contract::branches_in(&i.text).is_empty()
+            });
+        for item in items {
+            let step = self.is_step(&item, procedure);
+            self.emit_item(item, step);
+        }
+    }
+
+    fn emit_item(&mut self, item: ItemDraft, step: bool) {
+        if !step {
             let text = match item.task {
                 Some(true) => format!("[x] {}", item.text),
                 Some(false) => format!("[ ] {}", item.text),
@@ -142,6 +172,8 @@ impl Builder<'_> {
             return;
         }
         let text = match self.blocks.last() {
+            // Inside `<details>`, its summary says what the block is for.
+            Some(Block::Details { summary, .. }) => summary.clone(),
             Some(Block::Paragraph { text, .. }) => {
                 let t = text.clone();
                 self.blocks.pop();

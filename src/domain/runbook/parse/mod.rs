@@ -148,6 +148,10 @@ struct Builder<'a> {
     /// Start line and marker of the nested item being read.
     nested: Option<(usize, String)>,
     item: Option<ItemDraft>,
+    /// Finished items of the top-level list being read.
+    list_items: Vec<ItemDraft>,
+    /// Whether that list is numbered.
+    list_ordered: bool,
     code: Option<(String, String, usize)>,
     /// An open link: where it points and where its text starts.
     link: Option<(String, usize)>,
@@ -180,6 +184,8 @@ impl<'a> Builder<'a> {
             lists: Vec::new(),
             nested: None,
             item: None,
+            list_items: Vec::new(),
+            list_ordered: false,
             code: None,
             link: None,
             html: None,
@@ -244,7 +250,7 @@ impl<'a> Builder<'a> {
         for (event, range) in events {
             self.event(event, range.start);
         }
-        self.finish_item();
+        self.flush_list();
         self.flush_paragraph();
         self.finalise_steps();
     }
@@ -288,7 +294,7 @@ impl<'a> Builder<'a> {
     fn event(&mut self, event: Event<'_>, offset: usize) {
         match event {
             Event::Start(Tag::Heading { .. }) => {
-                self.finish_item();
+                self.flush_list();
                 self.flush_paragraph();
                 self.heading = true;
             }
@@ -321,10 +327,16 @@ impl<'a> Builder<'a> {
                         }
                     }
                 }
+                if self.lists.is_empty() {
+                    self.list_ordered = start.is_some();
+                }
                 self.lists.push(ListCtx { next: start });
             }
             Event::End(TagEnd::List(_)) => {
                 self.lists.pop();
+                if self.lists.is_empty() {
+                    self.flush_list();
+                }
             }
             Event::Start(Tag::Item) => {
                 let marker = match self.lists.last_mut() {
@@ -337,7 +349,7 @@ impl<'a> Builder<'a> {
                 };
                 let line = self.line_of(offset);
                 if self.lists.len() == 1 {
-                    self.finish_item();
+                    self.close_item();
                     self.buf.clear();
                     self.item = Some(ItemDraft {
                         line,
@@ -364,7 +376,7 @@ impl<'a> Builder<'a> {
                         push_nested(item, depth, marker, text, line);
                     }
                 } else {
-                    self.finish_item();
+                    self.close_item();
                 }
             }
             Event::End(TagEnd::Paragraph) => {
@@ -404,7 +416,6 @@ impl<'a> Builder<'a> {
                 self.buf.push_str(&c);
                 self.buf.push('`');
                 if let Some(item) = self.item.as_mut()
-                    && self.nested.is_none()
                     && looks_like_command(&c)
                 {
                     item.inline_commands.push(c.trim().to_string());

@@ -1,15 +1,14 @@
-//! The Runbook pane: the checklist grouped by section, placeholders filled from
-//! the alert's labels, ticks with time and author.
+//! One step of the Runbook pane: its checkbox, text, details, commands and
+//! queries as they will run, and what is known about it (contract, gate,
+//! verify state, latest run, branches).
 
 use std::collections::BTreeMap;
 
-use ratatui::buffer::Buffer;
-use ratatui::layout::Rect;
 use ratatui::style::Style;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 
-use super::text::{clean, wrap};
-use super::{fill_row, framed, put_line, theme};
+use super::super::text::{clean, wrap};
+use super::super::theme;
 use crate::app::keys;
 use crate::app::state::{App, Pane};
 use crate::domain::incident::Incident;
@@ -19,7 +18,7 @@ use crate::domain::time::{short_duration, utc_clock};
 
 /// A command as the run dialog will run it — values filled and quoted for
 /// the shell — in styled pieces, one list per line.
-fn command_lines(
+pub(super) fn command_lines(
     app: &App,
     command: &str,
     labels: &BTreeMap<String, String>,
@@ -54,13 +53,17 @@ fn command_lines(
 
 /// Styled pieces for runbook text: code spans (between backticks) look like
 /// commands, placeholders are filled or flagged.
-fn pieces(text: &str, labels: &BTreeMap<String, String>, base: Style) -> Vec<(String, Style)> {
+pub(super) fn pieces(
+    text: &str,
+    labels: &BTreeMap<String, String>,
+    base: Style,
+) -> Vec<(String, Style)> {
     pieces_without(text, labels, base, &[])
 }
 
 /// Like [`pieces`], leaving out code spans listed in `lifted` (commands shown on
 /// their own `$` lines below the step).
-fn pieces_without(
+pub(super) fn pieces_without(
     text: &str,
     labels: &BTreeMap<String, String>,
     base: Style,
@@ -95,15 +98,9 @@ fn pieces_without(
     out
 }
 
-struct Built {
-    lines: Vec<Line<'static>>,
-    /// For each step in order: its first and last line.
-    steps: Vec<(usize, usize)>,
-}
-
 /// What the pane shows about a step beyond its text: contract facts, gate,
 /// verify state, the latest run, branches.
-fn step_facts(
+pub(super) fn step_facts(
     app: &App,
     rb: &Runbook,
     st: &Step,
@@ -310,239 +307,98 @@ fn step_facts(
     lines
 }
 
-fn build(
+/// Code as written, placeholders filled or flagged.
+pub(super) fn code_pieces(
+    text: &str,
+    labels: &BTreeMap<String, String>,
+    style: Style,
+) -> Vec<(String, Style)> {
+    segments(text, labels)
+        .into_iter()
+        .map(|seg| match seg {
+            Seg::Text(t) => (clean(t).into_owned(), style),
+            Seg::Filled(v) => (clean(&v).into_owned(), theme::filled()),
+            Seg::Missing(m) => (clean(m).into_owned(), theme::missing()),
+        })
+        .collect()
+}
+
+/// One step: its checkbox and number, text, details, commands and queries
+/// as they will run, and what is known about it.
+pub(super) fn step_lines(
     app: &App,
     rb: &Runbook,
+    st: &Step,
+    n: usize,
     labels: &BTreeMap<String, String>,
     inc: Option<&Incident>,
     width: usize,
-) -> Built {
-    let mut lines: Vec<Line<'static>> = Vec::new();
-    let mut steps = Vec::new();
-    if inc.is_none() {
-        lines.extend(wrap(
-            vec![(
-                format!(
-                    "Preview — press {} on the alert to declare an incident and start this checklist.",
-                    keys::pane_key(Pane::Alerts, keys::Action::Open)
-                ),
-                theme::warn(),
-            )],
-            width,
-            0,
+) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    let mark = inc.and_then(|i| i.step_done(&st.id));
+    let mut p = vec![(
+        format!("{} {n}. ", if mark.is_some() { "[x]" } else { "[ ]" }),
+        if mark.is_some() {
+            theme::done()
+        } else {
+            Style::new()
+        },
+    )];
+    let mut text = pieces_without(&st.text, labels, Style::new(), &st.commands);
+    if let Some(last) = text.last_mut() {
+        last.0 = last.0.trim_end().to_string();
+    }
+    p.extend(text);
+    if let Some(m) = mark {
+        p.push((
+            format!("  ✔ {} {}", utc_clock(m.at), clean(&m.by)),
+            theme::done(),
         ));
     }
-    for prose in &rb.intro {
-        lines.extend(wrap(pieces(prose, labels, theme::dim()), width, 0));
+    lines.extend(wrap(p, width, 7));
+    for d in &st.details {
+        lines.extend(wrap(
+            pieces(&format!("       {d}"), labels, theme::dim()),
+            width,
+            9,
+        ));
     }
-    for section in &rb.sections {
-        lines.push(Line::from(Span::styled(
-            format!("▌{}", clean(&section.heading).to_uppercase()),
-            theme::heading(),
-        )));
-        // Paragraphs that are not steps (context, examples of output) come
-        // first, so nothing the runbook says is hidden.
-        for prose in &section.prose {
-            lines.extend(wrap(pieces(prose, labels, theme::dim()), width, 0));
-        }
-        for (n, st) in section.steps.iter().enumerate() {
-            let first = lines.len();
-            let mark = inc.and_then(|i| i.step_done(&st.id));
-            let mut p = vec![(
-                format!("{} {}. ", if mark.is_some() { "[x]" } else { "[ ]" }, n + 1),
-                if mark.is_some() {
-                    theme::done()
-                } else {
-                    Style::new()
-                },
-            )];
-            let mut text = pieces_without(&st.text, labels, Style::new(), &st.commands);
-            if let Some(last) = text.last_mut() {
-                last.0 = last.0.trim_end().to_string();
-            }
-            p.extend(text);
-            if let Some(m) = mark {
-                p.push((
-                    format!("  ✔ {} {}", utc_clock(m.at), clean(&m.by)),
-                    theme::done(),
-                ));
-            }
-            lines.extend(wrap(p, width, 7));
-            for d in &st.details {
-                lines.extend(wrap(
-                    pieces(&format!("       {d}"), labels, theme::dim()),
-                    width,
-                    9,
-                ));
-            }
-            let numbered = st.commands.len() > 1;
-            for (n, c) in st.commands.iter().enumerate() {
-                for (k, cmd_line) in command_lines(app, c, labels).into_iter().enumerate() {
-                    let prefix = match (k, numbered) {
-                        (0, true) => format!("   {}$ ", n + 1),
-                        (0, false) => "     $ ".to_string(),
-                        _ => "       ".to_string(),
-                    };
-                    let prefix_style = if st.is_mutating() {
-                        theme::warn()
-                    } else {
-                        theme::dim()
-                    };
-                    let mut p = vec![(prefix, prefix_style)];
-                    p.extend(cmd_line);
-                    lines.extend(wrap(p, width, 9));
-                }
-            }
-            lines.extend(step_facts(app, rb, st, labels, inc, width));
-            steps.push((first, lines.len().saturating_sub(1)));
-        }
-    }
-    Built { lines, steps }
-}
-
-fn no_runbook(app: &App, inner: Rect, buf: &mut Buffer) {
-    let live = app.shown_alert();
-    let frozen = app.incident_state().map(|i| &i.alert);
-    let (name, labels) = match (live, frozen) {
-        (Some(a), _) => (a.name().to_string(), &a.labels),
-        (None, Some(f)) => (f.name.clone(), &f.labels),
-        (None, None) => {
-            put_line(
-                Line::styled("Select an alert to see its runbook.", theme::dim()),
-                inner,
-                0,
-                buf,
-            );
-            return;
-        }
+    let numbered = st.commands.len() + st.queries.len() > 1;
+    let prefix_style = if st.is_mutating() {
+        theme::warn()
+    } else {
+        theme::dim()
     };
-    let width = inner.width as usize;
-    let name = clean(&name).into_owned();
-    let mut why = format!("No runbook matches {name}");
-    if let Some(slug) = live.and_then(|a| a.runbook_slug()) {
-        why.push_str(&format!(" (its runbook_url names '{}')", clean(&slug)));
+    for (n, c) in st.commands.iter().enumerate() {
+        for (k, cmd_line) in command_lines(app, c, labels).into_iter().enumerate() {
+            let prefix = match (k, numbered) {
+                (0, true) => format!("   {}$ ", n + 1),
+                (0, false) => "     $ ".to_string(),
+                _ => "       ".to_string(),
+            };
+            let mut p = vec![(prefix, prefix_style)];
+            p.extend(cmd_line);
+            lines.extend(wrap(p, width, 9));
+        }
     }
-    why.push_str(&format!(
-        ". Open one with :runbook NAME, or add one with `alerts: [{name}]` in its front matter."
-    ));
-    let mut lines = wrap(vec![(why, theme::warn())], width, 0);
-    let annotations: Vec<(String, String)> = match (live, frozen) {
-        (Some(a), _) => a
-            .annotations
-            .iter()
-            .map(|(k, v)| (k.clone(), v.clone()))
-            .collect(),
-        (None, Some(f)) if !f.summary.is_empty() => vec![("summary".into(), f.summary.clone())],
-        _ => Vec::new(),
-    };
-    if !annotations.is_empty() {
-        lines.push(Line::styled("Annotations", theme::heading()));
-        for (k, v) in &annotations {
+    for (n, q) in st.queries.iter().enumerate() {
+        let filled = fill(q, labels, Use::Query);
+        for (k, l) in filled.text.lines().enumerate() {
+            let prefix = match (k, numbered) {
+                (0, true) => format!("   {}⌕ ", st.commands.len() + n + 1),
+                (0, false) => "     ⌕ ".to_string(),
+                _ => "       ".to_string(),
+            };
             lines.extend(wrap(
                 vec![
-                    (format!("  {}: ", clean(k)), theme::dim()),
-                    (clean(v).into_owned(), Style::new()),
+                    (prefix, theme::dim()),
+                    (clean(l).into_owned(), theme::command()),
                 ],
                 width,
-                4,
+                9,
             ));
         }
     }
-    lines.push(Line::styled("Labels", theme::heading()));
-    for (k, v) in labels {
-        lines.extend(wrap(
-            vec![(format!("  {}={}", clean(k), clean(v)), Style::new())],
-            width,
-            4,
-        ));
-    }
-    for (row, l) in lines.into_iter().enumerate() {
-        put_line(l, inner, row as u16, buf);
-    }
-}
-
-pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
-    let inc = app.incident_state();
-    let rb = app.shown_runbook();
-    let mut title = vec![Span::raw("Runbook")];
-    if let Some(rb) = rb {
-        title.push(Span::raw(format!(" · {}", clean(&rb.title))));
-        let total = rb.steps().count();
-        if let Some(inc) = inc {
-            let done = rb
-                .steps()
-                .filter(|(_, s)| inc.step_done(&s.id).is_some())
-                .count();
-            title.push(Span::styled(
-                format!(" · {done}/{total} done"),
-                theme::done(),
-            ));
-        } else {
-            title.push(Span::styled(" · preview", theme::warn()));
-        }
-    }
-    let inner = framed(title, focused, area, buf);
-    let Some(rb) = rb else {
-        return no_runbook(app, inner, buf);
-    };
-    let labels = app.shown_labels().cloned().unwrap_or_default();
-    let mut inner = inner;
-    if let Some(days) =
-        crate::domain::lint::stale(rb, app.runbooks.used.get(&rb.id).copied(), app.now)
-    {
-        let when = days.map_or("never exercised".to_string(), |d| {
-            format!("last exercised {d} days ago")
-        });
-        put_line(
-            Line::styled(
-                super::text::clip(
-                    &format!("STALE — {when}: check its commands before trusting them"),
-                    inner.width as usize,
-                ),
-                theme::warn().add_modifier(ratatui::style::Modifier::REVERSED),
-            ),
-            inner,
-            0,
-            buf,
-        );
-        inner.y += 1;
-        inner.height = inner.height.saturating_sub(1);
-    }
-    if let Some(e) = app.runbooks.reload_errors.get(&rb.path) {
-        let text = format!(
-            "⚠ edit not loaded, showing the last good version: {}",
-            clean(e)
-        );
-        let rows = wrap(vec![(text, theme::bad())], inner.width as usize, 2);
-        let n = rows.len().min(3) as u16;
-        for (row, l) in rows.into_iter().take(3).enumerate() {
-            put_line(l, inner, row as u16, buf);
-        }
-        inner.y += n;
-        inner.height = inner.height.saturating_sub(n);
-    }
-    let built = build(app, rb, &labels, inc, inner.width as usize);
-    let height = inner.height as usize;
-    let selected = built.steps.get(app.runbook.cursor).copied();
-    let start = match selected {
-        Some((_, last)) if last >= height => {
-            let (first, _) = selected.unwrap_or_default();
-            first
-                .saturating_sub(height / 3)
-                .min(built.lines.len().saturating_sub(height))
-        }
-        _ => 0,
-    };
-    for (row, line) in built.lines.into_iter().skip(start).take(height).enumerate() {
-        put_line(line, inner, row as u16, buf);
-    }
-    if let Some((first, last)) = selected
-        && inc.is_some()
-    {
-        for l in first.max(start)..=last {
-            if l >= start && l - start < height {
-                fill_row(inner, (l - start) as u16, theme::selected(), buf);
-            }
-        }
-    }
+    lines.extend(step_facts(app, rb, st, labels, inc, width));
+    lines
 }
