@@ -147,11 +147,15 @@ pub enum Use<'e> {
     /// duration) is accepted.
     Query,
     /// A command for `sh -c`: each value is escaped for its quoting context
-    /// (bare, single or double quotes, here-document), so the shell reads it
-    /// as one literal string; `<blanks>` to replace by hand block it. A
-    /// `$name` the command sets itself (`for p in …`, `p=…`, `read p`), one
-    /// the cockpit sets (`WARROOM_*`), one `env` says the shell has, or one
-    /// inside single quotes (the shell never expands it) is not a gap.
+    /// (bare, single or double quotes), so the shell reads it as one literal
+    /// string. Places no escaping protects (here-documents, backticks,
+    /// arithmetic, a command another interpreter reads again) take only
+    /// plain names; values with hidden control or direction characters are
+    /// refused; `<blanks>` to replace by hand block it. A `$name` the
+    /// command sets itself (`for p in …`, `p=…`, `read p`), one the cockpit
+    /// sets (`WARROOM_*`) or one `env` says the shell has belongs to the
+    /// shell and is never filled from a label; one inside single quotes (the
+    /// shell never expands it) is not a gap.
     Shell {
         /// Whether the environment the command runs in has this variable.
         env: &'e dyn Fn(&str) -> bool,
@@ -227,18 +231,38 @@ pub fn fill(text: &str, labels: &BTreeMap<String, String>, how: Use<'_>) -> Fill
         Use::Query => promql_contexts(text),
         _ => Vec::new(),
     };
+    let second = match how {
+        Use::Shell { .. } => crate::domain::shell::reparser(text),
+        _ => None,
+    };
     let mut last = 0;
     for p in scan(text) {
         out.push(Piece::Text(text[last..p.start].to_string()));
         last = p.end;
         let raw = &text[p.start..p.end];
         let shown = |v: &str| format!("{:?}", crate::sanitize::line(v));
+        if let Use::Shell { env } = how {
+            // The shell's own variable (set by the command or present in
+            // its environment) stays the shell's: a label of the same name
+            // must not replace `$PATH` or `$KUBECONFIG`.
+            if shell_sets(text, raw, env) {
+                if lookup(labels, p.name).is_some() {
+                    push_once(
+                        &mut out.notes,
+                        format!(
+                            "{raw} is left to the shell, which sets it; the alert's label of that name is not used"
+                        ),
+                    );
+                }
+                out.push(Piece::Text(raw.to_string()));
+                continue;
+            }
+        }
         let Some(v) = lookup(labels, p.name) else {
             let own = match how {
-                Use::Shell { env } => {
-                    shell_sets(text, raw, env)
-                        || (shell.get(p.start) == Some(&crate::domain::shell::Context::Single)
-                            && raw.starts_with('$'))
+                Use::Shell { .. } => {
+                    shell.get(p.start) == Some(&crate::domain::shell::Context::Single)
+                        && raw.starts_with('$')
                 }
                 Use::Text | Use::Exact | Use::Query => false,
             };
@@ -268,7 +292,22 @@ pub fn fill(text: &str, labels: &BTreeMap<String, String>, how: Use<'_>) -> Fill
                     .get(p.start)
                     .copied()
                     .unwrap_or(crate::domain::shell::Context::Bare);
-                match crate::domain::shell::escape(v, ctx) {
+                let refused = if let Some(c) = crate::domain::shell::deceptive(v) {
+                    Err(format!(
+                        "holds the hidden character U+{:04X}, which can make a command run differently from how it reads",
+                        u32::from(c)
+                    ))
+                } else if let Some(word) = second
+                    .as_deref()
+                    .filter(|_| !crate::domain::shell::is_plain(v) || v.starts_with('-'))
+                {
+                    Err(format!(
+                        "is not a plain name, and `{word}` reads this command a second time, where quoting cannot protect it"
+                    ))
+                } else {
+                    crate::domain::shell::escape(v, ctx).map_err(str::to_string)
+                };
+                match refused {
                     Ok(e) => {
                         if e != v {
                             push_once(
@@ -559,5 +598,106 @@ mod tests {
         );
         assert_eq!(f.text, "kubectl -n shop delete pod {{ $labels.pod }}");
         assert_eq!(f.problems, ["no alert label fills {{ $labels.pod }}"]);
+    }
+
+    #[test]
+    fn places_quoting_cannot_protect_take_only_plain_values() {
+        let hostile: BTreeMap<String, String> =
+            [("v".to_string(), "x; touch pwned".to_string())].into();
+        let plain: BTreeMap<String, String> = [("v".to_string(), "shop-1".to_string())].into();
+        for template in [
+            "sh -c \"kubectl logs $v\"",
+            "kubectl get pods | awk '/$v/ {print $1}'",
+            "ssh bastion \"systemctl status $v\"",
+            "echo `kubectl get pod $v`",
+            "echo $'pod $v'",
+            "echo $(( $v + 1 ))",
+            "kubectl exec -i db-0 -- sh <<EOF\nselect $v;\nEOF",
+        ] {
+            let f = shell(template, &hostile);
+            assert!(!f.is_ready(), "{template} took {:?}", f.text);
+            assert!(!f.text.contains("x; touch"), "{template}: {}", f.text);
+            let f = shell(template, &plain);
+            if template.contains("$((") {
+                assert!(!f.is_ready(), "a name in arithmetic is read as a variable");
+            } else {
+                assert!(f.is_ready(), "{template}: {:?}", f.problems);
+                assert!(f.text.contains("shop-1"), "{template}: {}", f.text);
+            }
+        }
+        // An option-like value is refused where a second reader would see it.
+        let dash: BTreeMap<String, String> =
+            [("v".to_string(), "-oProxyCommand=touch".to_string())].into();
+        assert!(!shell("ssh $v uptime", &dash).is_ready());
+        // A number in arithmetic is fine.
+        let n: BTreeMap<String, String> = [("v".to_string(), "12".to_string())].into();
+        assert_eq!(
+            shell("echo $(( $v * 2 ))", &n).ready().as_deref(),
+            Some("echo $(( 12 * 2 ))")
+        );
+    }
+
+    #[test]
+    fn a_comment_apostrophe_does_not_shift_quoting() {
+        let l: BTreeMap<String, String> = [("v".to_string(), "a b;c".to_string())].into();
+        let f = shell("kubectl get pods # don't panic\nkubectl logs $v", &l);
+        assert_eq!(
+            f.text,
+            "kubectl get pods # don't panic\nkubectl logs 'a b;c'"
+        );
+        let f = shell("echo $((1<<2)) $v", &l);
+        assert_eq!(
+            f.text, "echo $((1<<2)) 'a b;c'",
+            "a shift starts no here-document"
+        );
+        let f = shell(
+            "echo hi # about $v",
+            &[("v".to_string(), "x\nrm -rf ~".to_string())].into(),
+        );
+        assert!(!f.is_ready(), "a line break would end the comment");
+    }
+
+    #[test]
+    fn hidden_characters_are_refused() {
+        for v in ["shop\x1b]0;owned\x07", "shop\u{202e}1-pod", "a\rb"] {
+            let l: BTreeMap<String, String> = [("v".to_string(), v.to_string())].into();
+            let f = shell("kubectl logs '$v'", &l);
+            assert!(!f.is_ready(), "{v:?}");
+            assert!(
+                f.problems[0].contains("hidden character"),
+                "{:?}",
+                f.problems
+            );
+        }
+    }
+
+    #[test]
+    fn the_shells_own_variables_are_never_taken_from_labels() {
+        let l: BTreeMap<String, String> = [
+            ("p".to_string(), "label-p".to_string()),
+            ("kubeconfig".to_string(), "/tmp/evil".to_string()),
+        ]
+        .into();
+        let f = shell("for p in a b; do echo $p; done", &l);
+        assert_eq!(f.text, "for p in a b; do echo $p; done");
+        assert!(
+            f.notes.iter().any(|n| n.contains("left to the shell")),
+            "{:?}",
+            f.notes
+        );
+        let has = |n: &str| n == "KUBECONFIG";
+        let f = fill(
+            "kubectl --kubeconfig $KUBECONFIG get pods",
+            &l,
+            Use::Shell { env: &has },
+        );
+        assert_eq!(f.text, "kubectl --kubeconfig $KUBECONFIG get pods");
+        // `{{ $labels.x }}` always means the alert's label.
+        let f = fill(
+            "echo {{ $labels.kubeconfig }}",
+            &l,
+            Use::Shell { env: &has },
+        );
+        assert_eq!(f.text, "echo /tmp/evil");
     }
 }

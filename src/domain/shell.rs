@@ -1,13 +1,15 @@
 //! What a POSIX shell makes of a command line, as far as filling it needs:
-//! the quoting context of each position (bare, in single quotes, in double
-//! quotes, in a here-document), and the escaping that makes a value one
-//! literal string in that context. Label values come from outside; filled
-//! this way, none of them can become shell code.
+//! the quoting context of each position (bare, in single or double quotes,
+//! in a here-document, in a comment, or somewhere a value cannot be made
+//! safe: backticks, `$'…'`, arithmetic), the escaping that makes a value one
+//! literal string in that context, and whether the command hands text to a
+//! second interpreter that would read it again. Label values come from
+//! outside; filled this way, none of them can become shell code.
 
 /// How the shell reads the text at a position.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Context {
-    /// Outside quotes (also inside `$( … )` and backticks).
+    /// Outside quotes (also inside `$( … )`).
     Bare,
     /// Inside `'…'`: nothing is special but the closing quote.
     Single,
@@ -19,6 +21,16 @@ pub enum Context {
         /// The delimiter was quoted.
         quoted: bool,
     },
+    /// Inside old-style `` `…` `` substitution, where backslashes are read
+    /// once more before the inner command is parsed.
+    Backtick,
+    /// Inside `$'…'`, where backslash sequences are decoded.
+    AnsiC,
+    /// Inside `$(( … ))` or `(( … ))`: the text is evaluated as arithmetic,
+    /// and bash runs substitutions hidden in array subscripts.
+    Arith,
+    /// After `#` at the start of a word, up to the end of the line.
+    Comment,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -26,10 +38,37 @@ enum State {
     Bare,
     Single,
     Double,
-    /// `$(` … `)`: bare inside, whatever is around it.
+    /// `$(` … `)`: a command, whatever is around it.
     Subst,
+    /// `(` … `)` in a command: a subshell or group.
+    Group,
     /// `` ` `` … `` ` ``.
     Backtick,
+    /// `$'` … `'`.
+    AnsiC,
+    /// `$((` … `))`, with the depth of parentheses opened inside.
+    Arith(u32),
+    /// `#` … end of line.
+    Comment,
+}
+
+impl State {
+    /// Where a command is being read: words, operators, redirections.
+    fn is_command(self) -> bool {
+        matches!(
+            self,
+            State::Bare | State::Subst | State::Group | State::Backtick
+        )
+    }
+}
+
+/// Whether the byte before `i` ends a word, so `#` at `i` starts a comment.
+fn word_start(bytes: &[u8], i: usize) -> bool {
+    i == 0
+        || matches!(
+            bytes[i - 1],
+            b' ' | b'\t' | b'\n' | b';' | b'|' | b'&' | b'(' | b')' | b'<' | b'>'
+        )
 }
 
 /// The context of every byte of `command`, in order. Unterminated quotes
@@ -67,22 +106,41 @@ pub fn contexts(command: &str) -> Vec<Context> {
         }
         let state = *stack.last().unwrap_or(&State::Bare);
         let c = bytes[i];
+        let next = bytes.get(i + 1).copied();
         let ctx = match state {
             State::Single => Context::Single,
             State::Double => Context::Double,
-            State::Bare | State::Subst | State::Backtick => Context::Bare,
+            State::Backtick => Context::Backtick,
+            State::AnsiC => Context::AnsiC,
+            State::Arith(_) => Context::Arith,
+            State::Comment => Context::Comment,
+            State::Bare | State::Subst | State::Group => Context::Bare,
         };
         let mut step = 1;
         match (state, c) {
-            (State::Single, b'\'') => {
+            (State::Comment, b'\n') => {
+                stack.pop();
+                // The line break itself is read as a command's; opening
+                // any here-document announced before the comment.
+                if !pending.is_empty() {
+                    heredoc = Some(pending.remove(0));
+                }
+            }
+            (State::Comment, _) => {}
+            (State::Single, b'\'') | (State::AnsiC, b'\'') => {
                 stack.pop();
             }
             (State::Single, _) => {}
             (_, b'\\') => step = 2,
+            (State::AnsiC, _) => {}
             (State::Double, b'"') => {
                 stack.pop();
             }
-            (_, b'$') if bytes.get(i + 1) == Some(&b'(') => {
+            (_, b'$') if next == Some(b'(') && bytes.get(i + 2) == Some(&b'(') => {
+                stack.push(State::Arith(0));
+                step = 3;
+            }
+            (_, b'$') if next == Some(b'(') => {
                 stack.push(State::Subst);
                 step = 2;
             }
@@ -91,18 +149,44 @@ pub fn contexts(command: &str) -> Vec<Context> {
             }
             (_, b'`') => stack.push(State::Backtick),
             (State::Double, _) => {}
-            (State::Subst, b')') => {
+            (State::Arith(d), b'(') => {
+                stack.pop();
+                stack.push(State::Arith(d + 1));
+            }
+            (State::Arith(0), b')') if next == Some(b')') => {
+                stack.pop();
+                step = 2;
+            }
+            (State::Arith(d), b')') => {
+                stack.pop();
+                stack.push(State::Arith(d.saturating_sub(1)));
+            }
+            (State::Arith(_), _) => {}
+            (_, b'$') if next == Some(b'\'') => {
+                stack.push(State::AnsiC);
+                step = 2;
+            }
+            (_, b'#') if word_start(bytes, i) => stack.push(State::Comment),
+            (_, b'(') if next == Some(b'(') && word_start(bytes, i) => {
+                stack.push(State::Arith(0));
+                step = 2;
+            }
+            (_, b'(') => stack.push(State::Group),
+            (State::Subst | State::Group, b')') => {
                 stack.pop();
             }
             (_, b'\'') => stack.push(State::Single),
             (_, b'"') => stack.push(State::Double),
-            (_, b'<') if bytes.get(i + 1) == Some(&b'<') && bytes.get(i + 2) != Some(&b'<') => {
+            (s, b'<')
+                if s.is_command() && next == Some(b'<') && bytes.get(i + 2) != Some(&b'<') =>
+            {
                 let (delim, quoted, strip, len) = heredoc_word(&command[i + 2..]);
                 if !delim.is_empty() {
                     pending.push((delim, quoted, strip));
                 }
                 step = 2 + len;
             }
+            (s, b'<') if s.is_command() && next == Some(b'<') => step = 3,
             (_, b'\n') if !pending.is_empty() => {
                 heredoc = Some(pending.remove(0));
             }
@@ -158,7 +242,24 @@ pub fn escape(value: &str, context: Context) -> Result<String, &'static str> {
         return Err("holds a NUL byte, which no command can be given");
     }
     let done = match context {
-        Context::Bare if is_plain(value) => value.to_string(),
+        Context::Bare | Context::Backtick | Context::AnsiC if is_plain(value) => value.to_string(),
+        Context::Backtick => {
+            return Err("sits inside backticks, where quotes are read twice; write $( … ) instead");
+        }
+        Context::AnsiC => {
+            return Err("sits inside $'…', where backslashes are decoded");
+        }
+        Context::Arith => {
+            let digits = value.strip_prefix('-').unwrap_or(value);
+            if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+                return Err("sits in arithmetic, where only a whole number is safe");
+            }
+            value.to_string()
+        }
+        Context::Comment if value.contains('\n') => {
+            return Err("holds a line break, which would end the comment and start a command");
+        }
+        Context::Comment => value.to_string(),
         Context::Bare => shlex::try_quote(value)
             .map_err(|_| "cannot be quoted")?
             .into_owned(),
@@ -173,22 +274,169 @@ pub fn escape(value: &str, context: Context) -> Result<String, &'static str> {
             }
             out
         }
-        Context::Heredoc { .. } if value.contains(['\n', '\r']) => {
-            return Err("holds a line break, which would end the here-document early");
-        }
-        Context::Heredoc { quoted: true } => value.to_string(),
-        Context::Heredoc { quoted: false } => {
-            let mut out = String::with_capacity(value.len());
-            for c in value.chars() {
-                if matches!(c, '\\' | '$' | '`') {
-                    out.push('\\');
-                }
-                out.push(c);
-            }
-            out
+        Context::Heredoc { .. } if is_plain(value) => value.to_string(),
+        Context::Heredoc { .. } => {
+            return Err(
+                "sits in a here-document, which the program reading it parses again; only plain names are filled there",
+            );
         }
     };
     Ok(done)
+}
+
+/// Characters that change how a line looks without being visible as
+/// themselves: terminal controls and bidirectional overrides. A command
+/// holding one may run something other than what the responder read.
+pub fn deceptive(value: &str) -> Option<char> {
+    value.chars().find(|&c| {
+        (c.is_control() && c != '\n' && c != '\t')
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{061c}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+    })
+}
+
+/// The simple commands of a command line, each as its words with quotes
+/// removed; comments, here-document bodies and arithmetic are left out.
+fn simple_commands(command: &str) -> Vec<Vec<String>> {
+    let ctx = contexts(command);
+    let mut all = Vec::new();
+    let mut words: Vec<String> = Vec::new();
+    let mut word = String::new();
+    for (i, c) in command.char_indices() {
+        let here = ctx.get(i).copied().unwrap_or(Context::Bare);
+        let command_level = matches!(here, Context::Bare | Context::Backtick);
+        let ends_word = command_level && c.is_whitespace();
+        let ends_command = command_level && matches!(c, ';' | '|' | '&' | '(' | ')' | '\n' | '`');
+        if ends_word || ends_command {
+            if !word.is_empty() && word != "$" {
+                words.push(std::mem::take(&mut word));
+            }
+            word.clear();
+            if ends_command && !words.is_empty() {
+                all.push(std::mem::take(&mut words));
+            }
+            continue;
+        }
+        match here {
+            Context::Comment | Context::Heredoc { .. } | Context::Arith => {}
+            _ if command_level && matches!(c, '\'' | '"' | '\\') => {}
+            _ => word.push(c),
+        }
+    }
+    if !word.is_empty() && word != "$" {
+        words.push(word);
+    }
+    if !words.is_empty() {
+        all.push(words);
+    }
+    all
+}
+
+/// The words of a simple command that may name the program it runs: the
+/// first after assignments and keywords, and any word after a program that
+/// runs another (`sudo`, `env`, `timeout`, …).
+fn program_words(words: &[String]) -> Vec<&str> {
+    const KEYWORDS: &[&str] = &[
+        "if", "then", "do", "else", "elif", "while", "until", "!", "{", "time",
+    ];
+    const PREFIXES: &[&str] = &[
+        "sudo", "doas", "env", "exec", "nice", "nohup", "timeout", "command", "builtin", "stdbuf",
+        "ionice", "chroot", "setsid", "runuser", "chpst", "unbuffer",
+    ];
+    let mut out = Vec::new();
+    let mut rest = words.iter().map(String::as_str).skip_while(|w| {
+        KEYWORDS.contains(w)
+            || w.split_once('=').is_some_and(|(name, _)| {
+                !name.is_empty() && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+            })
+    });
+    if let Some(first) = rest.next() {
+        let name = first.rsplit('/').next().unwrap_or(first);
+        out.push(name);
+        if PREFIXES.contains(&name) {
+            out.extend(rest.map(|w| w.rsplit('/').next().unwrap_or(w)));
+        }
+    }
+    out
+}
+
+/// Programs that read an argument or their input as code once more: a
+/// second shell, `eval`, a script interpreter, a remote shell, `xargs`,
+/// `find -exec`, a database client. Quoting for this shell does not protect
+/// a value from that second reading, so such commands take only plain
+/// values. Returns the word that gave it away.
+pub fn reparser(command: &str) -> Option<String> {
+    const READERS: &[&str] = &[
+        "eval",
+        "source",
+        ".",
+        "xargs",
+        "parallel",
+        "ssh",
+        "su",
+        "watch",
+        "trap",
+        "let",
+        "declare",
+        "typeset",
+        "[[",
+        "awk",
+        "gawk",
+        "mawk",
+        "nawk",
+        "sed",
+        "perl",
+        "ruby",
+        "node",
+        "nodejs",
+        "python",
+        "python2",
+        "python3",
+        "php",
+        "lua",
+        "psql",
+        "mysql",
+        "mariadb",
+        "sqlite3",
+        "redis-cli",
+        "mongo",
+        "mongosh",
+        "cqlsh",
+        "sh",
+        "bash",
+        "dash",
+        "zsh",
+        "ksh",
+        "ash",
+        "busybox",
+        "fish",
+    ];
+    const EXECS: &[&str] = &["kubectl", "oc", "docker", "podman", "crictl", "nerdctl"];
+    for words in simple_commands(command) {
+        let programs = program_words(&words);
+        for name in &programs {
+            if READERS.contains(name) || name.starts_with("python3.") {
+                return Some((*name).to_string());
+            }
+        }
+        if let Some(name) = programs.first() {
+            let after: Vec<&str> = words
+                .iter()
+                .map(String::as_str)
+                .skip_while(|w| !w.ends_with(name))
+                .skip(1)
+                .collect();
+            if EXECS.contains(name) && after.iter().take(3).any(|w| *w == "exec") {
+                return Some(format!("{name} exec"));
+            }
+            let exec = after
+                .iter()
+                .find(|w| matches!(**w, "-exec" | "-execdir" | "-ok" | "-okdir"));
+            if let (true, Some(w)) = (*name == "find", exec) {
+                return Some((*w).to_string());
+            }
+        }
+    }
+    None
 }
 
 #[cfg(test)]
@@ -212,7 +460,7 @@ mod tests {
             "a substitution is bare inside quotes"
         );
         assert_eq!(at(c, "V"), Context::Double);
-        assert_eq!(at(c, "U"), Context::Bare);
+        assert_eq!(at(c, "U"), Context::Backtick);
         assert_eq!(at(c, "T"), Context::Bare);
         assert_eq!(contexts(c).len(), c.len());
         let c = "echo 'it\"s' \"a 'b' c\" d";
@@ -244,5 +492,116 @@ mod tests {
         assert!(escape("a\nb", Context::Heredoc { quoted: false }).is_err());
         assert!(escape("a\0b", Context::Double).is_err());
         assert_eq!(escape("", Context::Bare).as_deref(), Ok("''"));
+    }
+
+    #[test]
+    fn comments_arithmetic_backticks_and_ansi_c() {
+        let c = "kubectl get pods # don't panic X\necho Y";
+        assert_eq!(
+            at(c, "X"),
+            Context::Comment,
+            "an apostrophe in a comment quotes nothing"
+        );
+        assert_eq!(at(c, "Y"), Context::Bare);
+        let c = "echo a#b 'Q'";
+        assert_eq!(
+            at(c, "Q"),
+            Context::Single,
+            "# inside a word starts no comment"
+        );
+        let c = "echo $((1<<2 + X)) Y\nZ";
+        assert_eq!(at(c, "X"), Context::Arith);
+        assert_eq!(at(c, "Y"), Context::Bare, "a shift is not a here-document");
+        assert_eq!(at(c, "Z"), Context::Bare);
+        let c = "(( n = (X + 1) )); echo Y";
+        assert_eq!(at(c, "X"), Context::Arith);
+        assert_eq!(at(c, "Y"), Context::Bare);
+        let c = "echo `date X` Y $'a\\'b X2' Z \"$'W'\"";
+        assert_eq!(at(c, "X"), Context::Backtick);
+        assert_eq!(at(c, "Y"), Context::Bare);
+        assert_eq!(
+            at(c, "X2"),
+            Context::AnsiC,
+            "an escaped quote does not end $'…'"
+        );
+        assert_eq!(at(c, "Z"), Context::Bare);
+        assert_eq!(
+            at(c, "W"),
+            Context::Double,
+            "$' means nothing inside double quotes"
+        );
+        let c = "echo $( (cd /tmp; ls X) ) Y";
+        assert_eq!(at(c, "X"), Context::Bare);
+        assert_eq!(at(c, "Y"), Context::Bare);
+    }
+
+    #[test]
+    fn places_escaping_cannot_protect_take_only_plain_values() {
+        assert_eq!(escape("shop", Context::Backtick).as_deref(), Ok("shop"));
+        assert!(escape("a;b", Context::Backtick).is_err());
+        assert!(escape("a'b", Context::AnsiC).is_err());
+        assert_eq!(escape("-42", Context::Arith).as_deref(), Ok("-42"));
+        assert!(escape("a[$(id)]", Context::Arith).is_err());
+        assert!(
+            escape("x", Context::Arith).is_err(),
+            "a name is read as a variable"
+        );
+        assert_eq!(
+            escape("a;b 'c'", Context::Comment).as_deref(),
+            Ok("a;b 'c'")
+        );
+        assert!(escape("a\nrm -rf ~", Context::Comment).is_err());
+        assert!(escape("a b", Context::Heredoc { quoted: true }).is_err());
+        assert_eq!(
+            escape("shop-1", Context::Heredoc { quoted: false }).as_deref(),
+            Ok("shop-1")
+        );
+    }
+
+    #[test]
+    fn second_readers_are_recognised() {
+        for (command, word) in [
+            ("sh -c \"kubectl logs $pod\"", "sh"),
+            ("/bin/bash -lc 'x'", "bash"),
+            ("eval \"$cmd\"", "eval"),
+            ("kubectl get pods | awk '{print $1}'", "awk"),
+            (
+                "kubectl get pods -o name | xargs -n1 kubectl delete",
+                "xargs",
+            ),
+            ("ssh bastion \"systemctl restart $svc\"", "ssh"),
+            (
+                "kubectl -n x exec -it db-0 -- cat /etc/hosts",
+                "kubectl exec",
+            ),
+            ("find /var/log -name '*.gz' -exec rm {} +", "-exec"),
+            ("python3 -c 'print(1)'", "python3"),
+            (". ./env.sh && run", "."),
+            ("cat <<EOF | sh\necho hi\nEOF", "sh"),
+            ("psql -h db -c 'select 1'", "psql"),
+            ("sed -i 's/a/b/' f", "sed"),
+            ("sudo -u postgres psql -c 'select 1'", "psql"),
+            ("X=1 timeout 5 bash script.sh", "bash"),
+            ("echo $(eval \"$x\")", "eval"),
+        ] {
+            assert_eq!(reparser(command).as_deref(), Some(word), "{command}");
+        }
+        for command in [
+            "kubectl -n shop get pods -l app=catalog",
+            "kubectl logs deploy/shop --since=10m",
+            "curl -s http://x/healthz",
+            "ls . && cat ./sh",
+        ] {
+            assert_eq!(reparser(command), None, "{command}");
+        }
+    }
+
+    #[test]
+    fn hidden_characters_are_found() {
+        assert_eq!(deceptive("shop"), None);
+        assert_eq!(deceptive("a\tb\nc"), None);
+        assert_eq!(deceptive("a\x1b[2Jb"), Some('\x1b'));
+        assert_eq!(deceptive("evil\u{202e}lmth.exe"), Some('\u{202e}'));
+        assert_eq!(deceptive("a\rb"), Some('\r'));
     }
 }
