@@ -270,13 +270,29 @@ fn a_bracketed_paste_is_text_not_keys() {
             .success()
     );
     t.wait_for("line1");
+    // Keys that arrive with a paste are dropped; a person's come later.
+    std::thread::sleep(std::time::Duration::from_millis(400));
     t.keys(&["Enter"]);
     t.wait_for("Note: line1");
+    // A forged end-of-paste marker inside the text: tmux passes it on, so
+    // the rest arrives as keys (":resolve⏎"); the cockpit drops them.
+    assert!(
+        t.tmux(&["set-buffer", "x\u{1b}[201~:resolve\r"])
+            .status
+            .success()
+    );
+    assert!(
+        t.tmux(&["paste-buffer", "-p", "-t", "e2e"])
+            .status
+            .success()
+    );
+    t.wait_for("keys arriving with a paste were ignored");
     let s = t.screen();
     assert!(
         s.contains("INVESTIGATING"),
         "the paste changed the incident:\n{s}"
     );
+    std::thread::sleep(std::time::Duration::from_millis(400));
     t.keys(&["q"]);
     t.wait_for("Quit anyway?");
     t.keys(&["y"]);

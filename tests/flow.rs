@@ -346,6 +346,20 @@ fn pasted_text_never_acts_as_keys() {
     h.key(KeyCode::Char('n'));
     h.send(Msg::Paste("line1\r\nm\nR\ny\n\u{1b}[2Jr".into()));
     assert!(matches!(h.mode, Mode::Note(_)), "still writing the note");
+    // A forged end-of-paste marker delivers the rest as keys at once:
+    // Enter would save the note early. Keys that come with a paste are dropped.
+    h.key(KeyCode::Enter);
+    assert!(
+        matches!(h.mode, Mode::Note(_)),
+        "a key with the paste acted"
+    );
+    assert!(
+        h.app
+            .flash
+            .as_ref()
+            .is_some_and(|f| f.text.contains("ignored"))
+    );
+    h.advance(1);
     h.key(KeyCode::Enter);
     let inc = h.app.incident_state().expect("incident");
     assert!(inc.mitigated.is_none() && inc.resolved.is_none());
@@ -370,10 +384,17 @@ fn pasted_text_never_acts_as_keys() {
     // With no editor open, a paste does nothing at all and says so.
     let before = h.app.incident.as_ref().map(|i| i.events.len());
     h.send(Msg::Paste("m\nR\ny\n".into()));
+    for c in ['m', 'y', 'R', 'y'] {
+        h.key(KeyCode::Char(c));
+    }
     assert!(matches!(h.mode, Mode::Normal));
     assert_eq!(h.app.incident.as_ref().map(|i| i.events.len()), before);
+    let inc = h.app.incident_state().expect("incident");
+    assert!(inc.mitigated.is_none() && inc.resolved.is_none());
     let flash = h.app.flash.as_ref().expect("message");
-    assert!(flash.text.contains("paste ignored"), "{flash:?}");
+    assert!(flash.text.contains("ignored"), "{flash:?}");
+    // A moment later keys are keys again.
+    h.advance(1);
     // One-line fields take a paste on one line.
     h.key(KeyCode::Char(':'));
     h.send(Msg::Paste("note from\nthe clipboard".into()));

@@ -11,12 +11,20 @@ use super::msg::{Fx, Msg};
 use super::next::Next;
 use super::state::{App, Pane};
 
+/// How long after a paste keys are taken as part of it. A person does not
+/// press a key this soon after pasting; a terminal passing on a forged
+/// end-of-paste marker delivers the rest of the text within it.
+pub const PASTE_GUARD: jiff::SignedDuration = jiff::SignedDuration::from_millis(250);
+
 /// Applies one message to the cockpit and its modal layer.
 pub fn update(app: &mut App, mode: &mut Mode, msg: Msg) -> Fx {
     let mut fx = Fx::new();
     match msg {
         Msg::Key(key) => on_key(app, mode, key, &mut fx),
-        Msg::Paste(text) => modal::on_paste(mode, &text, app),
+        Msg::Paste(text) => {
+            modal::on_paste(mode, &text, app);
+            app.paste_guard = Some(app.now + PASTE_GUARD);
+        }
         Msg::Tick(now) => {
             app.now = now;
             super::incident::check_deadlines(app, &mut fx);
@@ -54,6 +62,16 @@ fn on_key(app: &mut App, mode: &mut Mode, key: KeyEvent, fx: &mut Fx) {
     // Ctrl-C stops a running command, never the cockpit, whatever is open.
     if keys::always(&key) == Some(Action::Interrupt) && super::steps::cancel(app, fx) {
         return;
+    }
+    if let Some(until) = app.paste_guard {
+        if app.now < until {
+            // Each dropped key extends the window, so a long tail of forged
+            // keys is dropped whole.
+            app.paste_guard = Some(app.now + PASTE_GUARD);
+            app.error("keys arriving with a paste were ignored: the pasted text tried to act as keystrokes");
+            return;
+        }
+        app.paste_guard = None;
     }
     let next = if mode.is_normal() {
         // Any key while the Alerts pane is on screen counts as having looked at it.

@@ -173,6 +173,10 @@ pub struct App {
     /// typed at this terminal. Off, they are masked: a shared tmux session
     /// is an audience.
     pub reveal: bool,
+    /// Keys that arrive before this moment came with a paste: a pasted text
+    /// holding a forged end-of-paste marker would otherwise go on as
+    /// keystrokes (Enter, `y`, `:`). They are dropped.
+    pub paste_guard: Option<Timestamp>,
 }
 
 impl App {
@@ -216,6 +220,7 @@ impl App {
             quit: false,
             cluster: None,
             reveal: false,
+            paste_guard: None,
         }
     }
 
