@@ -242,7 +242,7 @@ pub fn draft_text(app: &App, audience: Audience) -> String {
         .and_then(|c| jiff::SignedDuration::try_from(c).ok())
         .and_then(|c| app.now.checked_add(c).ok())
         .map_or("when there is news".to_string(), |t| {
-            t.strftime("%H:%M").to_string()
+            format!("by {} UTC", t.strftime("%H:%M"))
         });
     let impact = if inc.alert.summary.is_empty() {
         inc.title.clone()
