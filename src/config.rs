@@ -279,7 +279,9 @@ fn endpoint(
     };
     let ca_pem = match &c.ca_file {
         Some(f) => Some(
-            std::fs::read(f).map_err(|e| invalid("ca_file", format!("{}: {e}", f.display())))?,
+            crate::bounded::read_to_string(f, crate::bounded::DOCUMENT_BYTES)
+                .map_err(|e| invalid("ca_file", format!("{}: {e}", f.display())))?
+                .into_bytes(),
         ),
         None => None,
     };

@@ -69,16 +69,41 @@ impl Perms {
         Ok(file)
     }
 
-    /// Opens (creating if needed) a file for writing and locking.
-    pub fn open_or_create(&self, path: &Path) -> io::Result<File> {
-        let file = OpenOptions::new()
+    /// Opens (creating if needed) a file every cockpit opens: the lock they
+    /// take turns with, today's log. Its mode is set exactly, so under a group data dir every member can
+    /// open it whatever the creator's umask; one that another member created
+    /// too tightly is opened read-only, which is enough to lock it.
+    pub fn open_shared(&self, path: &Path) -> io::Result<File> {
+        let opened = OpenOptions::new()
             .create(true)
             .truncate(false)
             .write(true)
             .mode(self.file)
-            .open(path)?;
-        self.tighten_file(&file)?;
+            .open(path);
+        let file = match opened {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
+                return OpenOptions::new().read(true).open(path);
+            }
+            Err(e) => return Err(e),
+        };
+        self.set_exact(&file)?;
         Ok(file)
+    }
+
+    /// Gives a file exactly the file mode. Only its owner can; for anyone
+    /// else a mode tighter than wanted is left (it hides nothing), one
+    /// looser is an error.
+    fn set_exact(&self, file: &File) -> io::Result<()> {
+        let mode = file.metadata()?.mode() & 0o7777;
+        if mode == self.file {
+            return Ok(());
+        }
+        match file.set_permissions(fs::Permissions::from_mode(self.file)) {
+            Ok(()) => Ok(()),
+            Err(_) if mode & !self.file == 0 => Ok(()),
+            Err(e) => Err(e),
+        }
     }
 
     /// Writes `bytes` to `path`, replacing what was there, with the file mode.
@@ -99,14 +124,6 @@ impl Perms {
         let mode = fs::metadata(path)?.mode() & 0o7777;
         if mode & !self.file != 0 {
             fs::set_permissions(path, fs::Permissions::from_mode(mode & self.file))?;
-        }
-        Ok(())
-    }
-
-    fn tighten_file(&self, file: &File) -> io::Result<()> {
-        let mode = file.metadata()?.mode() & 0o7777;
-        if mode & !self.file != 0 {
-            file.set_permissions(fs::Permissions::from_mode(mode & self.file))?;
         }
         Ok(())
     }
@@ -155,5 +172,28 @@ mod tests {
         let e = inc.join("e.md");
         p.write(&e, b"x").expect("write");
         assert_eq!(mode(&e), 0o660);
+    }
+
+    #[test]
+    fn the_lock_file_is_usable_by_the_whole_group() {
+        let dir = tempfile::tempdir().expect("tmp");
+        fs::set_permissions(dir.path(), fs::Permissions::from_mode(0o2770)).expect("chmod");
+        let p = Perms::for_data_dir(dir.path());
+        let lock = dir.path().join(".declare.lock");
+        // Created earlier under a 022 umask: 0640, so the group could not
+        // open it for writing.
+        fs::write(&lock, "").expect("write");
+        fs::set_permissions(&lock, fs::Permissions::from_mode(0o640)).expect("chmod");
+        let f = p.open_shared(&lock).expect("lock file");
+        assert_eq!(mode(&lock), 0o660);
+        f.lock().expect("locks");
+        drop(f);
+        // One this user may not write (as if another member made it 0640):
+        // opened read-only, and it still locks.
+        fs::set_permissions(&lock, fs::Permissions::from_mode(0o440)).expect("chmod");
+        let f = Perms::GROUP
+            .open_shared(&lock)
+            .expect("read-only is enough");
+        f.lock().expect("locks read-only");
     }
 }

@@ -36,6 +36,48 @@ fn bad_config_names_the_file_line_and_field() {
     );
 }
 
+/// Pipes, devices and folders named as files are refused at once with the
+/// path, never waited on or read without end.
+#[test]
+fn pipes_and_devices_named_as_files_are_refused_not_waited_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("fifo.yaml");
+    assert!(
+        Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap()
+            .success()
+    );
+    let fifo = fifo.to_str().unwrap();
+    for args in [
+        vec!["--config", fifo, "list"],
+        vec!["--config", "/dev/zero", "list"],
+        vec!["--config", "/dev/urandom", "list"],
+    ] {
+        let started = std::time::Instant::now();
+        let out = warroom(dir.path(), &args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}: {}", stderr(&out));
+        let err = stderr(&out);
+        assert!(err.contains("not a regular file"), "{args:?}: {err}");
+        assert!(err.contains(args[1]), "names the path: {err}");
+        assert!(started.elapsed() < std::time::Duration::from_secs(20));
+    }
+    // Secret files too.
+    let cfg = dir.path().join("c.yaml");
+    std::fs::write(
+        &cfg,
+        format!("alertmanager:\n  url: http://127.0.0.1:9\n  bearer_token_file: {fifo}\n"),
+    )
+    .unwrap();
+    let out = warroom(dir.path(), &["--config", cfg.to_str().unwrap(), "list"]);
+    assert!(
+        stderr(&out).contains("not a regular file"),
+        "{}",
+        stderr(&out)
+    );
+}
+
 #[test]
 fn demo_without_a_terminal_explains_instead_of_garbling() {
     let dir = tempfile::tempdir().unwrap();

@@ -175,14 +175,26 @@ fn init_logging(config: &Config) -> Option<tracing_appender::non_blocking::Worke
     let dir = config.log_dir();
     let perms = crate::perms::Perms::for_data_dir(&config.data_dir);
     perms.create_dir_all(&dir).ok()?;
-    // The appender creates its files with the default mode: the folder
-    // keeps them from others, and older ones are tightened here.
+    // Older files are tightened; those of other members of a group data
+    // dir are theirs to keep.
     if let Ok(entries) = std::fs::read_dir(&dir) {
         for e in entries.flatten() {
             let _ = perms.tighten(&e.path());
         }
     }
-    let appender = tracing_appender::rolling::daily(&dir, "warroom.log");
+    // One log per Unix user: under a group data dir, another member's log
+    // is not this process's to write (nor to fail on).
+    let prefix = format!("warroom-{}", nix::unistd::getuid());
+    // Today's file, created with the right mode before the appender opens it
+    // (it would use the umask's).
+    let today = jiff::Timestamp::now().strftime("%Y-%m-%d").to_string();
+    let _ = perms.open_shared(&dir.join(format!("{prefix}.{today}.log")));
+    let appender = tracing_appender::rolling::RollingFileAppender::builder()
+        .rotation(tracing_appender::rolling::Rotation::DAILY)
+        .filename_prefix(prefix)
+        .filename_suffix("log")
+        .build(&dir)
+        .ok()?;
     let (writer, guard) = tracing_appender::non_blocking(appender);
     let filter = tracing_subscriber::EnvFilter::try_from_env("WARROOM_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));

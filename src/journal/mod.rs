@@ -135,7 +135,10 @@ impl Store {
     /// event already read (the same fact recorded by several cockpits).
     pub fn load(&self, id: &str) -> io::Result<Loaded> {
         let path = self.path(id)?;
-        let bytes = fs::read(&path).map_err(|e| with_path(e, &path))?;
+        let mut bytes = Vec::new();
+        crate::bounded::open_regular(&path)
+            .and_then(|mut f| std::io::Read::read_to_end(&mut f, &mut bytes))
+            .map_err(|e| with_path(e, &path))?;
         let (mut events, warnings, _) = parse_lines(&bytes, &path, 0, true);
         let mut seen = std::collections::HashSet::new();
         events.retain(|e| seen.insert(e.id.clone()));
@@ -207,7 +210,7 @@ impl Store {
         let lock_path = self.dir.join(".declare.lock");
         let lock = self
             .perms
-            .open_or_create(&lock_path)
+            .open_shared(&lock_path)
             .map_err(|e| with_path(e, &lock_path))?;
         lock.lock()?;
         let (open, _) = self.list()?;

@@ -1,7 +1,7 @@
 //! Reading a journal: complete lines only, a torn last line skipped, and
 //! only what was appended since the last look.
 
-use std::fs::{self, File};
+use std::fs;
 use std::io::{self, Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
 
@@ -139,7 +139,8 @@ impl Tail {
             return Ok((Vec::new(), Vec::new()));
         }
         self.opens += 1;
-        let mut f = File::open(&self.path).map_err(|e| with_path(e, &self.path))?;
+        let mut f =
+            crate::bounded::open_regular(&self.path).map_err(|e| with_path(e, &self.path))?;
         let len = f.metadata()?.len();
         if len < self.offset {
             self.offset = 0;

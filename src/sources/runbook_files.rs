@@ -13,7 +13,7 @@ pub fn load(dirs: &[PathBuf]) -> Library {
             Ok(entries) => entries
                 .filter_map(Result::ok)
                 .map(|e| e.path())
-                .filter(|p| is_runbook(p))
+                .filter(|p| is_runbook(p) && p.is_file())
                 .collect(),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
             Err(e) => {
