@@ -795,3 +795,31 @@ fn runbook_commands_run_stop_reload_and_reach_the_export() {
     );
     assert!(!md.contains('\u{1b}') && !md.contains('\u{7}'), "{md}");
 }
+
+/// `y` in the Runbook pane copies the step's command with OSC 52: tmux,
+/// told to accept it, holds exactly the command the pane shows.
+#[test]
+fn y_copies_a_command_through_the_terminal() {
+    let data = tempfile::tempdir().unwrap();
+    let runbooks = Path::new(env!("CARGO_MANIFEST_DIR")).join("runbooks");
+    let args = format!("--runbooks '{}' demo", runbooks.display());
+    let t = Tmux::start_with("copy", 120, 40, data.path(), "e2e-alice", &args);
+    assert!(
+        t.tmux(&["set", "-g", "set-clipboard", "on"])
+            .status
+            .success()
+    );
+    t.wait_for("CatalogP99Latency");
+    t.keys(&["Enter"]);
+    t.declared();
+    t.keys(&["2"]);
+    t.keys(&["j"]);
+    t.keys(&["y"]);
+    t.wait_for("copied the command to the clipboard");
+    let buffer = String::from_utf8_lossy(&t.tmux(&["show-buffer"]).stdout).into_owned();
+    assert!(
+        buffer.starts_with("promtool query instant"),
+        "clipboard: {buffer:?}"
+    );
+    assert!(t.screen().contains("$ promtool query instant"));
+}

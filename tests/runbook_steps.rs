@@ -724,3 +724,45 @@ fn the_output_panel_scrolls_from_the_first_line_to_the_newest() {
     h.key(KeyCode::Char('G'));
     assert!(h.screen(80, 24).contains("row 300"));
 }
+
+/// `y` puts the step's command on the clipboard as the pane shows it:
+/// values quoted for the shell, secrets masked unless revealed here.
+#[test]
+fn y_copies_the_command_as_shown() {
+    let copied = |h: &Harness| {
+        h.effects.iter().rev().find_map(|e| match e {
+            Effect::Copy(t) => Some(t.clone()),
+            _ => None,
+        })
+    };
+    let mut h = with_steps();
+    goto(&mut h, "check-1");
+    set_label(&mut h, "namespace", "a b;c");
+    h.key(KeyCode::Char('y'));
+    assert_eq!(copied(&h).as_deref(), Some("kubectl -n 'a b;c' get pods"));
+    assert!(flash(&h).contains("copied the command"), "{}", flash(&h));
+    assert_eq!(runs(&h), 0, "copying runs nothing");
+    set_label(&mut h, "namespace", "password=hunter22");
+    h.key(KeyCode::Char('y'));
+    assert_eq!(
+        copied(&h).as_deref(),
+        Some("kubectl -n password=[REDACTED] get pods")
+    );
+    assert!(flash(&h).contains(":reveal"), "{}", flash(&h));
+    h.command("reveal");
+    h.key(KeyCode::Char('y'));
+    assert_eq!(
+        copied(&h).as_deref(),
+        Some("kubectl -n password=hunter22 get pods")
+    );
+    // Several commands: all of them, one per line.
+    goto(&mut h, "check-3");
+    h.key(KeyCode::Char('y'));
+    assert_eq!(copied(&h).as_deref(), Some("echo first\necho second"));
+    // A step without a command says so.
+    goto(&mut h, "check-4");
+    let before = h.effects.len();
+    h.key(KeyCode::Char('y'));
+    assert_eq!(h.effects.len(), before);
+    assert!(flash(&h).contains("no command"), "{}", flash(&h));
+}

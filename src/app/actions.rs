@@ -26,6 +26,7 @@ pub fn act(app: &mut App, action: Action, fx: &mut Fx) -> Next {
         Action::RollbackStep => return super::steps::ask_run(app, Purpose::Rollback, fx),
         Action::FollowBranch => return super::steps::follow_branch(app, fx),
         Action::ShowOutput => return super::steps::show_output(app),
+        Action::CopyCommand => super::steps::copy_command(app, fx),
         Action::Note => {
             if incident::require(app).is_some() {
                 return Open::Note.into();

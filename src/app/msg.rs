@@ -142,6 +142,9 @@ pub enum Effect {
     Run(crate::exec::RunSpec),
     /// Stop a running command and everything it started.
     CancelRun(u64),
+    /// Put text on the terminal's clipboard (OSC 52), which reaches the
+    /// responder's own machine over SSH.
+    Copy(String),
     /// Ask Prometheus whether a step's `verify_query` returns data.
     CheckQuery {
         /// The step.

@@ -380,6 +380,44 @@ pub fn show_output(app: &mut App) -> Next {
     }
 }
 
+/// `y`: the selected step's commands onto the clipboard, exactly as the
+/// pane shows them: values filled and quoted, secrets masked unless this
+/// terminal asked to see them.
+pub fn copy_command(app: &mut App, fx: &mut Fx) {
+    let Some(st) = app.selected_step().cloned() else {
+        app.error("no step selected");
+        return;
+    };
+    if st.commands.is_empty() {
+        app.info("this step has no command to copy");
+        return;
+    }
+    let mut gaps = Vec::new();
+    let mut masked = false;
+    let mut lines = Vec::new();
+    for command in &st.commands {
+        let filled = fill_command(app, command);
+        gaps.extend(filled.missing.iter().cloned());
+        let shown = crate::domain::redact::mask(&filled.text, app.reveal);
+        masked |= shown != filled.text;
+        lines.push(crate::sanitize::multiline(&shown).into_owned());
+    }
+    fx.push(Effect::Copy(lines.join("\n")));
+    let what = if lines.len() == 1 {
+        "the command".to_string()
+    } else {
+        format!("{} commands", lines.len())
+    };
+    let mut text = format!("copied {what} to the clipboard");
+    if !gaps.is_empty() {
+        text.push_str(&format!(" with {} still to fill", gaps.join(", ")));
+    }
+    if masked {
+        text.push_str("; secrets masked (:reveal to copy them)");
+    }
+    app.info(text);
+}
+
 /// `b` in the output panel: the rollback of the step whose command ended.
 pub fn rollback_latest(app: &mut App, fx: &mut Fx) -> Next {
     let Some(step) = app

@@ -289,6 +289,14 @@ impl Effects {
                     }
                 });
             }
+            Effect::Copy(text) => {
+                // Between frames, on the terminal the cockpit draws on; a
+                // terminal without OSC 52 ignores it.
+                let copy = crossterm::clipboard::CopyToClipboard::to_clipboard_from(text);
+                if let Err(e) = crossterm::execute!(std::io::stdout(), copy) {
+                    tracing::warn!("copy to clipboard: {e}");
+                }
+            }
             Effect::CancelRun(id) => {
                 if let Some((stop, task)) = self.runs.remove(&id) {
                     let _ = stop.send(());

@@ -156,6 +156,7 @@ impl Harness {
                     | Effect::Follow { .. }
                     | Effect::Export { .. }
                     | Effect::PodScope(_)
+                    | Effect::Copy(_)
                     | Effect::ClosePodDetails => {}
                 }
             }

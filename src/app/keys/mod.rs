@@ -39,6 +39,8 @@ pub enum Action {
     FollowBranch,
     /// Show the latest command's output.
     ShowOutput,
+    /// Copy the selected step's command to the clipboard, as shown.
+    CopyCommand,
     /// Open the note editor.
     Note,
     /// Open the `:` command line.

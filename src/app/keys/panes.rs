@@ -111,6 +111,13 @@ pub const PANE_KEYS: &[Binding] = &[
     ),
     row(
         Scope::In(Pane::Runbook),
+        &[(KeyCode::Char('y'), NONE)],
+        A::CopyCommand,
+        "copy the step's command as shown to your clipboard (OSC 52; secrets stay masked)",
+        None,
+    ),
+    row(
+        Scope::In(Pane::Runbook),
         &[(KeyCode::Char('o'), NONE)],
         A::ShowOutput,
         "show the latest command's output (Ctrl-c stops a running one)",
