@@ -149,6 +149,9 @@ pub struct Config {
     pub severity: SeverityMap,
     /// Folders searched for runbooks, in order.
     pub runbook_dirs: Vec<PathBuf>,
+    /// Those of them that are only the defaults (`./runbooks`, the config
+    /// folder's): missing, they are not worth a word.
+    pub quiet_runbook_dirs: Vec<PathBuf>,
     /// How long a runbook command may run unless its contract says.
     pub command_timeout: std::time::Duration,
     /// The shell runbook commands run in, when not `/bin/sh`.
@@ -347,6 +350,11 @@ impl Config {
         } else {
             o.runbook_dirs.clone()
         };
+        let quiet_runbook_dirs = if o.runbook_dirs.is_empty() {
+            runbook_dirs.clone()
+        } else {
+            Vec::new()
+        };
         runbook_dirs.extend(file.runbook_dirs.iter().cloned());
         let author = o
             .author
@@ -372,6 +380,7 @@ impl Config {
             author,
             severity: SeverityMap::with_overrides(&file.severity_map),
             runbook_dirs,
+            quiet_runbook_dirs,
             command_timeout: file
                 .command_timeout
                 .map_or(crate::exec::DEFAULT_COMMAND_TIMEOUT, |d| d.0),

@@ -62,8 +62,20 @@ async fn edits_on_disk_are_reported_within_a_second() {
     assert!(err.to_string().contains("hot.md"), "{err}");
     assert!(err.message.contains("front matter"), "{err}");
 
-    // A file that is not a runbook changes nothing.
+    // A runbook in a folder made after the watch began is seen too.
+    let nested = dir.path().join("group/sub");
+    std::fs::create_dir_all(&nested).expect("mkdir");
+    std::fs::write(nested.join("deep.md"), V1.replace("id: hot", "id: deep")).expect("write");
+    let (path, result) = next_change(&mut rx).await;
+    assert_eq!(path, dir.path().join("group/sub/deep.md"));
+    assert_eq!(result.expect("parses").id, "deep");
+
+    // A file that is not a runbook, a section page or a hidden folder's
+    // file changes nothing.
     std::fs::write(dir.path().join("notes.txt"), "still ignored").expect("write");
+    std::fs::write(nested.join("_index.md"), "# Section").expect("write");
+    std::fs::create_dir_all(dir.path().join(".git")).expect("mkdir");
+    std::fs::write(dir.path().join(".git/x.md"), V1).expect("write");
     if let Ok(extra) = tokio::time::timeout(Duration::from_millis(600), rx.recv()).await {
         panic!("no report for a non-runbook file, got {extra:?}");
     }

@@ -183,7 +183,14 @@ async fn cockpit_async(config: &Config, session: &Session, demo: bool) -> anyhow
             .collect(),
         ..Settings::new(config.author.clone(), config.severity.clone())
     };
+    let (loaded, bad) = library.summary(|root| config.quiet_runbook_dirs.iter().any(|q| q == root));
     let mut app = App::with_settings(settings, library, now);
+    // What was loaded from where, so a tree that gave nothing is noticed.
+    if bad {
+        app.error(loaded);
+    } else {
+        app.info(loaded);
+    }
     app.runbooks.used = runbook_use(config);
     let (mut terminal, _guard) = tui::init()?;
     run_screen(&mut terminal, app, source_rx, fx, rx).await?;

@@ -9,20 +9,25 @@ use super::{Format, out};
 use crate::config::Config;
 use crate::sources::runbook_files;
 
-/// Lints `paths` (default: the configured runbook folders).
+/// Lints `paths` (default: the configured runbook folders), walking folders
+/// recursively. Exits 1 when there are errors and 2 when nothing was found
+/// to check, so a CI gate pointed at the wrong folder fails.
 pub fn run(config: &Config, paths: Vec<PathBuf>, format: Format) -> anyhow::Result<ExitCode> {
-    let dirs = if paths.is_empty() {
-        config.runbook_dirs.clone()
-    } else {
+    let named = !paths.is_empty();
+    let roots = if named {
         paths
+    } else {
+        config.runbook_dirs.clone()
     };
-    let lib = runbook_files::load(&dirs);
+    let lib = runbook_files::load(&roots);
     let found = lib.runbooks.len() + lib.errors.len();
+    let exists = |p: &std::path::Path| exists_any_case(p);
     let diags = crate::domain::lint::lint(
         &lib.runbooks,
         &lib.errors,
         &super::cockpit::runbook_use(config),
         Timestamp::now(),
+        &exists,
     );
     let errors = diags
         .iter()
@@ -36,22 +41,50 @@ pub fn run(config: &Config, paths: Vec<PathBuf>, format: Format) -> anyhow::Resu
             }
         }
     }
+    let (loaded, _) =
+        lib.summary(|root| !named && config.quiet_runbook_dirs.iter().any(|q| q == root));
+    eprintln!("{loaded}");
     eprintln!(
-        "{found} runbook(s) checked: {errors} error(s), {} warning(s)",
+        "{found} runbook file(s) checked: {errors} error(s), {} warning(s)",
         diags.len() - errors
     );
     if found == 0 {
         eprintln!(
-            "no runbooks found in {}",
-            dirs.iter()
+            "no runbooks found in {} (folders are searched recursively for .md files)",
+            roots
+                .iter()
                 .map(|d| d.display().to_string())
                 .collect::<Vec<_>>()
                 .join(", ")
         );
+        return Ok(ExitCode::from(2));
     }
     Ok(if errors > 0 {
         ExitCode::FAILURE
     } else {
         ExitCode::SUCCESS
+    })
+}
+
+/// Whether `p` exists, letting its last part differ in case: site
+/// generators lower-case page addresses, so `../kubenodenotready/` is the
+/// page of `KubeNodeNotReady.md`.
+fn exists_any_case(p: &std::path::Path) -> bool {
+    if p.exists() {
+        return true;
+    }
+    let (Some(dir), Some(name)) = (p.parent(), p.file_name()) else {
+        return false;
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        std::path::Path::new(".")
+    } else {
+        dir
+    };
+    let name = name.to_string_lossy().to_lowercase();
+    std::fs::read_dir(dir).is_ok_and(|entries| {
+        entries
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().to_lowercase() == name)
     })
 }

@@ -2,56 +2,119 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::domain::runbook::{self, Library, RunbookError};
+use crate::domain::runbook::{self, Library, Origin, RunbookError};
 
-/// Loads every `*.md` runbook in `dirs` (README files excepted). Missing folders
-/// are skipped; unreadable or malformed files become errors in the library.
-pub fn load(dirs: &[PathBuf]) -> Library {
+/// How deep folders are followed: deeper trees are a mistake (a link loop,
+/// the root of the disk), not a runbook library.
+const MAX_DEPTH: usize = 12;
+
+/// Loads every runbook under `roots`: folders are walked recursively
+/// (hidden folders, `_index.md`/README pages and non-markdown files
+/// skipped), files are read as named. Missing roots are noted in the
+/// library's origins; unreadable or malformed files become errors.
+pub fn load(roots: &[PathBuf]) -> Library {
     let mut lib = Library::default();
-    for dir in dirs {
-        let mut files: Vec<PathBuf> = match std::fs::read_dir(dir) {
-            Ok(entries) => entries
-                .filter_map(Result::ok)
-                .map(|e| e.path())
-                .filter(|p| is_runbook(p) && p.is_file())
-                .collect(),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+    for root in roots {
+        let mut origin = Origin {
+            root: root.clone(),
+            runbooks: 0,
+            failed: 0,
+            problem: None,
+        };
+        let files = match runbook_files(root) {
+            Ok(files) => files,
             Err(e) => {
-                lib.errors.push(RunbookError {
-                    path: dir.clone(),
-                    line: 0,
-                    message: e.to_string(),
+                origin.problem = Some(if e.kind() == std::io::ErrorKind::NotFound {
+                    "no such file or folder".to_string()
+                } else {
+                    e.to_string()
                 });
+                lib.origins.push(origin);
                 continue;
             }
         };
-        files.sort();
         for path in files {
             match crate::bounded::read_to_string(&path, crate::bounded::DOCUMENT_BYTES) {
                 Ok(text) => match runbook::parse(&path, &text) {
-                    Ok(rb) if lib.get(&rb.id).is_some() => lib.errors.push(RunbookError {
+                    Ok(rb) if lib.get(&rb.id).is_some() => {
+                        origin.failed += 1;
+                        lib.errors.push(RunbookError {
+                            path,
+                            line: 1,
+                            message: format!(
+                                "runbook id '{}' is already used by another file; skipped",
+                                rb.id
+                            ),
+                        });
+                    }
+                    Ok(rb) => {
+                        origin.runbooks += 1;
+                        lib.runbooks.push(rb);
+                    }
+                    Err(e) => {
+                        origin.failed += 1;
+                        lib.errors.push(e);
+                    }
+                },
+                Err(e) => {
+                    origin.failed += 1;
+                    lib.errors.push(RunbookError {
                         path,
                         line: 1,
-                        message: format!(
-                            "runbook id '{}' is already used by another file; skipped",
-                            rb.id
-                        ),
-                    }),
-                    Ok(rb) => lib.runbooks.push(rb),
-                    Err(e) => lib.errors.push(e),
-                },
-                Err(e) => lib.errors.push(RunbookError {
-                    path,
-                    line: 0,
-                    message: e.to_string(),
-                }),
+                        message: e.to_string(),
+                    });
+                }
             }
         }
+        lib.origins.push(origin);
     }
     for e in &lib.errors {
         tracing::warn!("runbook skipped: {e}");
     }
     lib
+}
+
+/// The runbook files under `root`, sorted by path; `root` itself when it is
+/// a file (named on purpose, so taken whatever its name).
+pub fn runbook_files(root: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let meta = std::fs::metadata(root)?;
+    if !meta.is_dir() {
+        return Ok(vec![root.to_path_buf()]);
+    }
+    let mut out = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    walk(root, 0, &mut seen, &mut out)?;
+    out.sort();
+    Ok(out)
+}
+
+fn walk(
+    dir: &Path,
+    depth: usize,
+    seen: &mut std::collections::HashSet<PathBuf>,
+    out: &mut Vec<PathBuf>,
+) -> std::io::Result<()> {
+    // A folder reached twice (through a link) is read once.
+    if depth > MAX_DEPTH || !seen.insert(dir.canonicalize()?) {
+        return Ok(());
+    }
+    for entry in std::fs::read_dir(dir)?.flatten() {
+        let path = entry.path();
+        let hidden = entry.file_name().to_string_lossy().starts_with('.');
+        // Follows links, so a linked file or folder counts as what it points at.
+        let Ok(meta) = std::fs::metadata(&path) else {
+            continue;
+        };
+        if meta.is_dir() {
+            if !hidden {
+                // A folder that cannot be read is skipped, not fatal.
+                let _ = walk(&path, depth + 1, seen, out);
+            }
+        } else if meta.is_file() && is_runbook(&path) {
+            out.push(path);
+        }
+    }
+    Ok(())
 }
 
 /// The runbooks shipped in `runbooks/`, built in so `warroom demo` has its
@@ -188,8 +251,8 @@ pub fn watch(
     tx: tokio::sync::mpsc::UnboundedSender<crate::sources::SourceMsg>,
 ) -> Option<RunbookWatch> {
     use notify::RecursiveMode;
-    // Events name files by the canonical folder; the library by the folder
-    // as configured. Map one to the other.
+    // Events name files by their canonical path; the library by the root as
+    // configured. Map one to the other.
     let folders: Vec<(PathBuf, PathBuf)> = dirs
         .iter()
         .filter_map(|d| d.canonicalize().ok().map(|c| (c, d.clone())))
@@ -206,11 +269,16 @@ pub fn watch(
         let Ok(events) = res else {
             return;
         };
-        let changed: std::collections::BTreeSet<PathBuf> = events
-            .into_iter()
-            .map(|e| e.path)
-            .filter(|p| is_runbook(p))
-            .collect();
+        let mut changed = std::collections::BTreeSet::new();
+        for e in events {
+            // A folder that appeared (or was moved in) may hold runbooks
+            // written before the watch on it began: read what is there.
+            if e.path.is_dir() {
+                changed.extend(runbook_files(&e.path).unwrap_or_default());
+            } else {
+                changed.insert(e.path);
+            }
+        }
         for p in changed {
             let Some(path) = library_path(&watched, &p) else {
                 continue;
@@ -242,11 +310,16 @@ pub fn watch(
         .map_err(|e| tracing::warn!("runbook folders cannot be watched: {e}"))
         .ok()?;
     for (canonical, _) in &folders {
-        if let Err(e) = debouncer
-            .watcher()
-            .watch(canonical, RecursiveMode::NonRecursive)
-        {
-            tracing::warn!("cannot watch {}: {e}", canonical.display());
+        // A folder with everything under it; a file named as a root through
+        // its folder (events for its neighbours are dropped).
+        let (target, mode) = if canonical.is_dir() {
+            (canonical.as_path(), RecursiveMode::Recursive)
+        } else {
+            let parent = canonical.parent().unwrap_or(canonical);
+            (parent, RecursiveMode::NonRecursive)
+        };
+        if let Err(e) = debouncer.watcher().watch(target, mode) {
+            tracing::warn!("cannot watch {}: {e}", target.display());
         }
     }
     Some(RunbookWatch {
@@ -254,17 +327,29 @@ pub fn watch(
     })
 }
 
-/// The library's name for a file an event reported.
-fn library_path(folders: &[(PathBuf, PathBuf)], event_path: &Path) -> Option<PathBuf> {
+/// The library's name for a file an event reported, if it is one the
+/// library reads: a runbook file under a root folder (not in a hidden
+/// folder), or a file named as a root itself.
+fn library_path(roots: &[(PathBuf, PathBuf)], event_path: &Path) -> Option<PathBuf> {
     let name = event_path.file_name()?;
     let parent = event_path.parent()?;
-    let parent = parent
+    // The file may be gone (removed, renamed away): its folder still names it.
+    let canonical = parent
         .canonicalize()
-        .unwrap_or_else(|_| parent.to_path_buf());
-    folders
-        .iter()
-        .find(|(canonical, _)| *canonical == parent)
-        .map(|(_, configured)| configured.join(name))
+        .unwrap_or_else(|_| parent.to_path_buf())
+        .join(name);
+    roots.iter().find_map(|(root, configured)| {
+        if canonical == *root {
+            return Some(configured.clone());
+        }
+        let rel = canonical.strip_prefix(root).ok()?;
+        let hidden = rel
+            .parent()
+            .into_iter()
+            .flat_map(Path::components)
+            .any(|c| c.as_os_str().to_string_lossy().starts_with('.'));
+        (root.is_dir() && !hidden && is_runbook(&canonical)).then(|| configured.join(rel))
+    })
 }
 
 /// Markdown files except READMEs and `_index.md`-style section pages of
@@ -312,5 +397,44 @@ mod tests {
         assert_eq!(lib.runbooks[0].id, "good");
         assert_eq!(lib.errors.len(), 1);
         assert!(lib.errors[0].to_string().contains("bad.md"));
+    }
+
+    #[test]
+    fn trees_are_walked_and_what_came_from_where_is_said() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let root = dir.path().join("content/runbooks");
+        for (path, text) in [
+            ("kubernetes/KubePodCrashLooping.md", "# A\n## Meaning\nx\n"),
+            ("kubernetes/_index.md", "# Section page\n"),
+            ("general/deep/TargetDown.md", "# B\n## Meaning\nx\n"),
+            (".hidden/Ignored.md", "# C\n"),
+            ("general/notes.txt", "not markdown"),
+            ("README.md", "# about"),
+        ] {
+            let p = root.join(path);
+            std::fs::create_dir_all(p.parent().expect("parent")).expect("mkdir");
+            std::fs::write(&p, text).expect("write");
+        }
+        let lone = dir.path().join("lone.md");
+        std::fs::write(&lone, "# Lone\n").expect("write");
+        let missing = dir.path().join("missing");
+        let lib = load(&[root.clone(), lone.clone(), missing.clone()]);
+        let ids: Vec<&str> = lib.runbooks.iter().map(|r| r.id.as_str()).collect();
+        assert_eq!(ids, ["TargetDown", "KubePodCrashLooping", "lone"]);
+        assert!(lib.errors.is_empty(), "{:?}", lib.errors);
+        let (text, bad) = lib.summary(|_| false);
+        assert!(bad, "a named root that gave nothing is a problem");
+        assert_eq!(
+            text,
+            format!(
+                "runbooks: 2 from {}, 1 from {}; {}: no such file or folder",
+                root.display(),
+                lone.display(),
+                missing.display()
+            )
+        );
+        // The default folders may be missing without a word.
+        let (_, bad) = lib.summary(|r| r == missing);
+        assert!(!bad);
     }
 }

@@ -187,19 +187,6 @@ impl App {
 
     /// A cockpit working by `settings`.
     pub fn with_settings(settings: Settings, library: Library, now: Timestamp) -> Self {
-        let flash = (!library.errors.is_empty()).then(|| Flash {
-            at: now,
-            text: format!(
-                "{} runbook(s) could not be read; first: {}",
-                library.errors.len(),
-                library
-                    .errors
-                    .first()
-                    .map(|e| e.to_string())
-                    .unwrap_or_default()
-            ),
-            error: true,
-        });
         App {
             now,
             settings,
@@ -216,7 +203,7 @@ impl App {
             incident: None,
             watch: IncidentWatch::default(),
             runs: Runs::default(),
-            flash,
+            flash: None,
             quit: false,
             cluster: None,
             reveal: false,

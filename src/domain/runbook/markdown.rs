@@ -134,10 +134,8 @@ pub(super) fn is_relative_doc(dest: &str) -> bool {
         && !dest.starts_with('#')
         && !dest.contains("://")
         && !dest.starts_with("mailto:")
-        && dest
-            .split(['#', '?'])
-            .next()
-            .is_some_and(|p| p.ends_with(".md"))
+        && !dest.starts_with("tel:")
+        && !dest.starts_with('/')
 }
 
 /// Words of a heading or step for a stable key: lower case, dashes, short.

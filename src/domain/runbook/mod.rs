@@ -2,7 +2,7 @@
 //! pulldown-cmark into sections and checklist steps.
 
 use std::fmt;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
@@ -335,6 +335,11 @@ pub struct Runbook {
     pub blocks: Vec<Block>,
     /// The line of a code fence that is never closed.
     pub unclosed_fence: Option<usize>,
+    /// The line of each top-level front-matter key (`alerts:` is where a
+    /// claim is made).
+    pub front_lines: std::collections::BTreeMap<String, usize>,
+    /// The file's last line.
+    pub end_line: usize,
     /// Links to other documents of the tree, with their lines.
     pub links: Vec<(usize, String)>,
 }
@@ -433,6 +438,62 @@ pub struct Library {
     pub runbooks: Vec<Runbook>,
     /// Files that did not, with why.
     pub errors: Vec<RunbookError>,
+    /// Where they came from, for saying so at start.
+    pub origins: Vec<Origin>,
+}
+
+/// A folder or file runbooks were read from, and what it gave.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Origin {
+    /// As named in the config or on the command line.
+    pub root: PathBuf,
+    /// Runbooks read from it.
+    pub runbooks: usize,
+    /// Files under it that could not be read.
+    pub failed: usize,
+    /// Why it gave nothing at all (missing, unreadable), if so.
+    pub problem: Option<String>,
+}
+
+impl Library {
+    /// One line on what was loaded from where, for the message line at start
+    /// and lint: `12 runbooks from ./runbooks, 13 built in; 1 could not be read`.
+    /// `quiet` says which roots may be missing without a word (the default
+    /// folders); any other root that gave nothing is named.
+    pub fn summary(&self, quiet: impl Fn(&Path) -> bool) -> (String, bool) {
+        let mut parts: Vec<String> = self
+            .origins
+            .iter()
+            .filter(|o| o.runbooks > 0)
+            .map(|o| format!("{} from {}", o.runbooks, o.root.display()))
+            .collect();
+        let built_in = self.runbooks.iter().filter(|r| r.is_built_in()).count();
+        if built_in > 0 {
+            parts.push(format!("{built_in} built in"));
+        }
+        let mut text = if parts.is_empty() {
+            "no runbooks".to_string()
+        } else {
+            format!("runbooks: {}", parts.join(", "))
+        };
+        let mut bad = false;
+        for o in &self.origins {
+            if o.runbooks > 0 || o.failed > 0 || quiet(&o.root) {
+                continue;
+            }
+            bad = true;
+            let why = o.problem.as_deref().unwrap_or("no runbook files in it");
+            text.push_str(&format!("; {}: {why}", o.root.display()));
+        }
+        if let Some(first) = self.errors.first() {
+            bad = true;
+            text.push_str(&format!(
+                "; {} could not be read (first: {first})",
+                self.errors.len()
+            ));
+        }
+        (text, bad)
+    }
 }
 
 impl Library {

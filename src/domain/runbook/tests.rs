@@ -206,6 +206,7 @@ fn runbook_url_wins_over_alert_lists() {
             ),
         ],
         errors: Vec::new(),
+        origins: Vec::new(),
     };
     let mut alert = Alert {
         labels: [("alertname".to_string(), "TargetDown".to_string())].into(),
@@ -240,6 +241,7 @@ fn runbook_url_wins_over_alert_lists() {
             parse_at("runbooks/Other.md", "# Team's own\n"),
         ],
         errors: Vec::new(),
+        origins: Vec::new(),
     };
     let other = Alert {
         labels: [("alertname".to_string(), "Other".to_string())].into(),

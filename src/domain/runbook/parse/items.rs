@@ -171,18 +171,19 @@ impl Builder<'_> {
             }
             return;
         }
-        let text = match self.blocks.last() {
+        // The step starts where the words introducing the block do.
+        let (text, line) = match self.blocks.last() {
             // Inside `<details>`, its summary says what the block is for.
-            Some(Block::Details { summary, .. }) => summary.clone(),
-            Some(Block::Paragraph { text, .. }) => {
-                let t = text.clone();
+            Some(Block::Details { summary, .. }) => (summary.clone(), line),
+            Some(Block::Paragraph { text, line: at }) => {
+                let t = (text.clone(), *at);
                 self.blocks.pop();
                 if let Some(s) = self.sections.last_mut() {
                     s.prose.pop();
                 }
                 t
             }
-            _ => "Run".to_string(),
+            _ => ("Run".to_string(), line),
         };
         self.push_step(Step {
             id: String::new(),

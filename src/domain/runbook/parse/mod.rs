@@ -82,6 +82,14 @@ pub fn parse(path: &Path, text: &str) -> Result<Runbook, RunbookError> {
         sections: b.sections,
         blocks: b.blocks,
         unclosed_fence: unclosed_fence(&body, body_line),
+        front_lines: yaml
+            .into_iter()
+            .flat_map(str::lines)
+            .enumerate()
+            .filter(|(_, l)| !l.starts_with([' ', '\t', '-', '#']))
+            .filter_map(|(i, l)| Some((l.split_once(':')?.0.trim().to_string(), i + 2)))
+            .collect(),
+        end_line: text.lines().count().max(1),
         links: b.links,
     })
 }
