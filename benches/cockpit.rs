@@ -58,6 +58,8 @@ fn events(n: usize, t0: Timestamp) -> Vec<Event> {
             }
         } else {
             EventKind::StepDone {
+                runbook: None,
+                key: None,
                 step: format!("check-{}", i % 40),
                 section: "Check".into(),
                 text: "step".into(),
@@ -144,6 +146,10 @@ fn main() {
     app.runs.latest = Some(warroom::app::state::RunView {
         id: 1,
         step: "check-1".into(),
+        at: warroom::domain::incident::StepAt {
+            runbook: "api-latency-p99".into(),
+            key: "check/x".into(),
+        },
         purpose: warroom::domain::incident::Purpose::Run,
         command: "kubectl get events -A --watch".into(),
         started: t0,

@@ -115,8 +115,10 @@ fn a_good_edit_replaces_the_runbook_keeping_ticks_and_the_cursor_by_step_id() {
         Some("look"),
         "the cursor stays on its step"
     );
-    let inc = h.app.incident_state().expect("incident");
-    assert!(inc.step_done("look").is_some(), "the tick follows the id");
+    assert!(
+        h.app.shown_step_done("look").is_some(),
+        "the tick follows the id"
+    );
     let screen = h.screen(100, 30);
     assert!(screen.contains("[x] 2. first, reworded"), "{screen}");
     assert!(screen.contains("[ ] 1. a new first step"), "{screen}");

@@ -28,7 +28,14 @@ fn they_parse_into_sections_steps_and_commands() {
             "DiskFillingUp",
             "KubeDeploymentRolloutStuck",
             "KubeJobStuck",
-            "etcd-members-down"
+            "etcd-members-down",
+            // The Hugo tree below, walked folder by folder.
+            "TargetDown",
+            "Watchdog",
+            "KubeAPIErrorBudgetBurn",
+            "KubeNodeNotReady",
+            "KubePersistentVolumeFillingUp",
+            "KubePodCrashLooping",
         ]
     );
 

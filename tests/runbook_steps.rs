@@ -278,8 +278,7 @@ fn a_closed_gate_refuses_until_overridden_and_the_override_is_recorded() {
     assert_eq!(g.missing, ["check-1"]);
     assert!(h.screen(80, 24).contains("requires check-1 first"));
     h.key(KeyCode::Char('x'));
-    let inc = h.app.incident_state().expect("incident");
-    assert!(inc.step_done("restart-workers").is_none());
+    assert!(h.app.shown_step_done("restart-workers").is_none());
     h.key(KeyCode::Char('r'));
     assert!(matches!(h.mode, Mode::Gate(_)));
     h.key(KeyCode::Char('O'));
@@ -287,13 +286,12 @@ fn a_closed_gate_refuses_until_overridden_and_the_override_is_recorded() {
     let ev = events(&h);
     assert!(ev.iter().any(|e| matches!(
         e,
-        EventKind::GateOverridden { step, missing } if step == "restart-workers" && missing == &["check-1".to_string()]
+        EventKind::GateOverridden { step, missing, .. } if step == "restart-workers" && missing == &["check-1".to_string()]
     )));
     h.key(KeyCode::Esc);
     // Overridden once, the gate stays open for this step.
     h.key(KeyCode::Char(' '));
-    let inc = h.app.incident_state().expect("incident");
-    assert!(inc.step_done("restart-workers").is_some());
+    assert!(h.app.shown_step_done("restart-workers").is_some());
 }
 
 #[test]
@@ -405,9 +403,8 @@ fn a_passing_verify_command_marks_the_step_verified() {
     h.key(KeyCode::Char('y'));
     let spec = last_run(&h).expect("verify run");
     finish(&mut h, spec.id, &["rolled out"], RunOutcome::Exited(1));
-    let inc = h.app.incident_state().expect("incident");
     assert!(
-        !inc.verified.contains_key("restart-workers"),
+        h.app.shown_step_verified("restart-workers").is_none(),
         "a failed check proves nothing"
     );
     h.key(KeyCode::Esc);
@@ -415,10 +412,9 @@ fn a_passing_verify_command_marks_the_step_verified() {
     h.key(KeyCode::Char('y'));
     let spec = last_run(&h).expect("verify run");
     finish(&mut h, spec.id, &["rolled out"], RunOutcome::Exited(0));
-    let inc = h.app.incident_state().expect("incident");
-    assert!(inc.verified.contains_key("restart-workers"));
+    assert!(h.app.shown_step_verified("restart-workers").is_some());
     assert!(
-        inc.step_done("restart-workers").is_some(),
+        h.app.shown_step_done("restart-workers").is_some(),
         "verified counts as done"
     );
 }
@@ -437,13 +433,9 @@ fn a_verify_query_with_data_turns_the_step_green_by_itself() {
     };
     h.advance(1);
     let q = asked(&h);
-    assert_eq!(
-        q,
-        [(
-            "restart-workers".to_string(),
-            "sum(up{job=\"worker\"}) > 0".to_string()
-        )]
-    );
+    assert_eq!(q.len(), 1);
+    assert_eq!(q[0].0.runbook, "t-steps");
+    assert_eq!(q[0].1, "sum(up{job=\"worker\"}) > 0");
     h.send(Msg::QueryChecked {
         step: q[0].0.clone(),
         query: q[0].1.clone(),
@@ -461,9 +453,12 @@ fn a_verify_query_with_data_turns_the_step_green_by_itself() {
         query: q[0].1.clone(),
         result: Ok(2),
     });
-    let inc = h.app.incident_state().expect("incident");
-    assert!(inc.step_done("restart-workers").is_some());
-    let how = &inc.verified["restart-workers"].1;
+    assert!(h.app.shown_step_done("restart-workers").is_some());
+    let how = &h
+        .app
+        .shown_step_verified("restart-workers")
+        .expect("verified")
+        .1;
     assert!(how.contains("verify_query returned 2 series"), "{how}");
     h.advance(30);
     assert_eq!(asked(&h).len(), 2, "a confirmed step is not asked again");

@@ -25,8 +25,11 @@ pub fn act(app: &mut App, action: Action, fx: &mut Fx) -> Next {
         Action::VerifyStep => return super::steps::ask_run(app, Purpose::Verify, fx),
         Action::RollbackStep => return super::steps::ask_run(app, Purpose::Rollback, fx),
         Action::FollowBranch => return super::steps::follow_branch(app, fx),
-        Action::ShowOutput => return super::steps::show_output(app),
+        Action::ShowOutput => return super::runs::show_output(app),
         Action::CopyCommand => super::steps::copy_command(app, fx),
+        Action::PrevRunbook => super::runbooks::cycle(app, false),
+        Action::NextRunbook => super::runbooks::cycle(app, true),
+        Action::FoldDetails => app.runbook.fold_details = !app.runbook.fold_details,
         Action::Note => {
             if incident::require(app).is_some() {
                 return Open::Note.into();

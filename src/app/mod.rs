@@ -19,6 +19,7 @@ pub mod msg;
 pub mod next;
 pub mod pods;
 pub mod runbooks;
+pub mod runs;
 pub mod scroll;
 pub mod sources;
 pub mod state;

@@ -47,7 +47,7 @@ pub enum Msg {
     /// The answer to an `Effect::CheckQuery`: series returned, or why not.
     QueryChecked {
         /// The step whose `verify_query` it was.
-        step: String,
+        step: crate::domain::incident::StepAt,
         /// The query asked.
         query: String,
         /// Number of series in the answer.
@@ -148,7 +148,7 @@ pub enum Effect {
     /// Ask Prometheus whether a step's `verify_query` returns data.
     CheckQuery {
         /// The step.
-        step: String,
+        step: crate::domain::incident::StepAt,
         /// The query, placeholders filled.
         query: String,
     },

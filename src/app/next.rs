@@ -6,7 +6,7 @@
 use std::time::Duration;
 
 use super::state::Pane;
-use crate::domain::incident::{Audience, Purpose};
+use crate::domain::incident::{Audience, Purpose, StepAt};
 use crate::sources::kubernetes::Action as ClusterAction;
 
 /// After a key: what happens to the modal layer.
@@ -55,13 +55,15 @@ pub enum Open {
     ConfirmQuit,
     /// Which of a step's commands to run.
     PickCommand {
-        /// The step.
+        /// The step's id.
         step: String,
+        /// Where its progress is recorded.
+        at: StepAt,
         /// Its commands, placeholders filled where labels allow.
         options: Vec<String>,
     },
     /// A command about to run, waiting for the responder's go.
-    ConfirmRun(RunPlan),
+    ConfirmRun(Box<RunPlan>),
     /// A step whose required steps are not done.
     Gate(GatePlan),
     /// Which of a step's branches to follow.
@@ -89,6 +91,8 @@ pub enum StepIntent {
 pub struct RunPlan {
     /// The step it belongs to.
     pub step: String,
+    /// Where its progress is recorded.
+    pub at: StepAt,
     /// The step's command, its verify check or its rollback.
     pub purpose: Purpose,
     /// The command as written, placeholders and all: what `e` edits.
@@ -116,6 +120,8 @@ pub struct RunPlan {
 pub struct GatePlan {
     /// The step.
     pub step: String,
+    /// Where its progress is recorded.
+    pub at: StepAt,
     /// Required steps not done yet.
     pub missing: Vec<String>,
     /// What was asked of the step.

@@ -4,17 +4,19 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use super::keys::{self, Action};
 use super::msg::{Effect, Fx, record, record_fact};
 use super::state::{App, Pane, QueryCheck};
-use crate::domain::incident::{EventKind, RunbookRef};
+use crate::domain::incident::{EventKind, RunbookRef, StepAt};
 use crate::domain::placeholder::{Use, fill};
 use crate::domain::runbook::{Runbook, RunbookError};
 
 /// How often a step's `verify_query` is asked while it is not yet met.
 pub const QUERY_EVERY: Duration = Duration::from_secs(15);
 
-/// `:runbook NAME`: switch the open incident's checklist (recorded), or preview
-/// the runbook for the selected alert.
+/// `:runbook NAME`: attach another runbook to the open incident and show it
+/// (recorded; an incident may work several), show one already attached, or
+/// preview the runbook for the selected alert.
 pub fn attach(app: &mut App, name: &str, fx: &mut Fx) {
     let library = &app.runbooks.library;
     let Some(rb) = library.get(name) else {
@@ -31,10 +33,27 @@ pub fn attach(app: &mut App, name: &str, fx: &mut Fx) {
     app.runbook.select(0);
     app.focus = Pane::Runbook;
     match app.incident_state() {
-        Some(inc) if inc.runbook.as_ref().is_some_and(|r| r.id == id) => {
-            app.info(format!("runbook {id} is already the checklist"));
+        Some(inc) if inc.attached_runbook(&id).is_some() => {
+            let n = inc.attached.len();
+            app.runbook.shown = Some(id.clone());
+            app.info(format!(
+                "runbook {id} shown ({n} attached: {} and {} switch)",
+                keys::pane_key(Pane::Runbook, Action::PrevRunbook),
+                keys::pane_key(Pane::Runbook, Action::NextRunbook)
+            ));
         }
-        Some(_) => record(app, EventKind::RunbookAttached { runbook: rref }, fx),
+        Some(inc) => {
+            let n = inc.attached.len() + 1;
+            app.runbook.shown = None;
+            record(app, EventKind::RunbookAttached { runbook: rref }, fx);
+            if n > 1 {
+                app.info(format!(
+                    "runbook {id} attached and shown; {} and {} switch between the {n} attached",
+                    keys::pane_key(Pane::Runbook, Action::PrevRunbook),
+                    keys::pane_key(Pane::Runbook, Action::NextRunbook)
+                ));
+            }
+        }
         None => {
             let fp = app.alerts.selected().map(|a| a.fingerprint.clone());
             app.runbook.preview = Some((fp, id.clone()));
@@ -43,15 +62,42 @@ pub fn attach(app: &mut App, name: &str, fx: &mut Fx) {
     }
 }
 
+/// `[` and `]`: show the previous or next of the incident's attached
+/// runbooks at this terminal (nothing is recorded: each responder may look
+/// at a different one).
+pub fn cycle(app: &mut App, forward: bool) {
+    let Some(inc) = app.incident_state() else {
+        return app.info("no incident open: runbooks are attached to an incident");
+    };
+    let ids: Vec<String> = inc.attached.iter().map(|r| r.id.clone()).collect();
+    let in_force = inc.runbook.as_ref().map(|r| r.id.clone());
+    if ids.len() < 2 {
+        return app.info("only one runbook is attached (:runbook NAME attaches another)");
+    }
+    let current = app.shown_runbook().map(|r| r.id.clone());
+    let at = current
+        .and_then(|c| ids.iter().position(|i| *i == c))
+        .unwrap_or(0);
+    let next = if forward {
+        (at + 1) % ids.len()
+    } else {
+        (at + ids.len() - 1) % ids.len()
+    };
+    let id = ids[next].clone();
+    app.runbook.shown = (Some(&id) != in_force.as_ref()).then(|| id.clone());
+    app.runbook.select(0);
+    app.info(format!("runbook {id} ({} of {})", next + 1, ids.len()));
+}
+
 /// A runbook file changed on disk. A good version replaces the old one in
-/// place (ticks are kept by step id, the cursor stays on its step); a broken
+/// place (ticks are kept by step key, the cursor stays on its step); a broken
 /// one leaves the last good version in use and says why.
 pub fn on_changed(app: &mut App, path: PathBuf, result: Result<Box<Runbook>, RunbookError>) {
     let shown = app.shown_runbook().map(|r| r.path.clone());
     let is_shown = shown.as_ref() == Some(&path);
     match result {
         Ok(rb) => {
-            let cursor_step = app.selected_step().map(|s| s.id.clone());
+            let cursor_step = app.selected_step().map(|s| s.key.clone());
             let clash = app
                 .runbooks
                 .library
@@ -76,9 +122,10 @@ pub fn on_changed(app: &mut App, path: PathBuf, result: Result<Box<Runbook>, Run
             }
             library.errors.retain(|e| e.path != path);
             if is_shown {
-                if let Some(pos) =
-                    cursor_step.and_then(|s| app.shown_runbook().and_then(|r| r.position(&s)))
-                {
+                if let Some(pos) = cursor_step.and_then(|k| {
+                    app.shown_runbook()
+                        .and_then(|r| r.steps().position(|(_, s)| s.key == k))
+                }) {
                     app.runbook.select(pos);
                 }
                 let len = app.shown_runbook().map_or(0, |r| r.steps().count());
@@ -113,15 +160,15 @@ pub fn check_queries(app: &mut App, fx: &mut Fx) {
         return; // no Prometheus: the pane says so
     }
     let labels = inc.alert.labels.clone();
-    let wanted: Vec<(String, String)> = app
+    let wanted: Vec<(StepAt, String)> = app
         .shown_runbook()
         .map(|rb| {
             rb.steps()
-                .filter(|(_, s)| !inc.verified.contains_key(&s.id))
+                .filter(|(_, s)| inc.step_verified(&rb.id, *s).is_none())
                 .filter_map(|(_, s)| {
                     let q = s.contract.as_ref()?.verify_query.as_ref()?;
                     let q = fill(q, &labels, Use::Exact).ready()?;
-                    Some((s.id.clone(), q))
+                    Some((StepAt::of(&rb.id, s), q))
                 })
                 .collect()
         })
@@ -154,7 +201,7 @@ pub fn check_queries(app: &mut App, fx: &mut Fx) {
 /// The answer to a `verify_query`: data means the step took effect.
 pub fn on_query_checked(
     app: &mut App,
-    step: String,
+    step: StepAt,
     query: String,
     result: Result<usize, String>,
     fx: &mut Fx,
@@ -169,23 +216,34 @@ pub fn on_query_checked(
     };
     check.in_flight = false;
     check.result = Some(result.clone());
+    let Some(st) = app
+        .runbooks
+        .library
+        .get(&step.runbook)
+        .and_then(|rb| rb.step_by_key(&step.key))
+        .map(|(_, s)| s.clone())
+    else {
+        return;
+    };
     let already = app
         .incident_state()
-        .is_none_or(|i| i.verified.contains_key(&step));
+        .is_none_or(|i| i.step_verified(&step.runbook, &st).is_some());
     if let Ok(n) = result
         && n > 0
         && !already
     {
-        let fact = format!("verified-by-query/{step}");
+        let fact = format!("verified-by-query/{}/{}", step.runbook, step.key);
         record_fact(
             app,
             EventKind::StepVerified {
-                step: step.clone(),
+                step: st.id.clone(),
                 how: format!("verify_query returned {n} series: {query}"),
+                runbook: Some(step.runbook.clone()),
+                key: Some(step.key.clone()),
             },
             &fact,
             fx,
         );
-        app.info(format!("step {step} confirmed by its verify query"));
+        app.info(format!("step {} confirmed by its verify query", st.id));
     }
 }

@@ -1,36 +1,15 @@
 //! The Runbook pane's actions on steps: ticking behind gates, preparing a
 //! step's commands to run (pick, confirm, danger typing, read-only refusal),
-//! starting and stopping them, their output and results, and following
-//! branches. Dialogs are asked for through [`Next`], never built here.
-
-use std::time::Duration;
+//! copying them, and following branches; running them is [`super::runs`].
+//! Dialogs are asked for through [`Next`], never built here.
 
 use super::keys::{self, Action};
 use super::msg::{Effect, Fx, record};
 use super::next::{GatePlan, Next, Open, RunPlan, StepIntent};
-use super::state::{App, OUTPUT_LINES_KEPT, Pane, RunView};
-use crate::domain::incident::{EventKind, Purpose, RunOutcome};
+use super::state::{App, Pane};
+use crate::domain::incident::{EventKind, Purpose, StepAt};
 use crate::domain::placeholder::{Filled, Use, fill};
 use crate::domain::runbook::Step;
-use crate::exec::{RunReport, RunSpec};
-
-/// Output lines kept in the journal for one command; the panel keeps more.
-pub const JOURNAL_OUTPUT_LINES: usize = 40;
-/// Characters of output kept in the journal for one command.
-pub const JOURNAL_OUTPUT_CHARS: usize = 4000;
-
-/// A confirmed command, ready to start.
-#[derive(Debug, Clone, PartialEq)]
-pub struct RunRequest {
-    /// The step it belongs to.
-    pub step: String,
-    /// The step's command, its verify check or its rollback.
-    pub purpose: Purpose,
-    /// Exactly what runs.
-    pub command: String,
-    /// How long it may run.
-    pub timeout: Duration,
-}
 
 /// The shell the shown runbook's commands run in: the runbook's own, else
 /// the config's, else `/bin/sh`.
@@ -54,10 +33,19 @@ pub fn fill_command(app: &App, text: &str) -> Filled {
     )
 }
 
-fn step_by_id(app: &App, id: &str) -> Option<Step> {
-    app.shown_runbook()
-        .and_then(|rb| rb.step(id))
+/// The step at `at`, as its runbook reads now (found by key, so an edit
+/// elsewhere in the file does not lose it).
+pub(super) fn step_at(app: &App, at: &StepAt) -> Option<Step> {
+    app.runbooks
+        .library
+        .get(&at.runbook)
+        .and_then(|rb| rb.step_by_key(&at.key))
         .map(|(_, s)| s.clone())
+}
+
+/// Where progress on a step of the shown runbook is recorded.
+fn here(app: &App, st: &Step) -> StepAt {
+    StepAt::of(app.shown_runbook().map_or("", |r| r.id.as_str()), st)
 }
 
 /// Space: tick the selected step, or untick it; ticking waits for its gate.
@@ -70,7 +58,7 @@ pub fn tick(app: &mut App, fx: &mut Fx) -> Next {
         app.error("no step selected");
         return Next::Stay;
     };
-    if inc.step_done(&st.id).is_some() {
+    if inc.step_done(&here(app, &st).runbook, &st).is_some() {
         mark_step(app, &st, false, fx);
         return Next::Stay;
     }
@@ -78,21 +66,27 @@ pub fn tick(app: &mut App, fx: &mut Fx) -> Next {
 }
 
 fn mark_step(app: &mut App, st: &Step, done: bool, fx: &mut Fx) {
-    let Some((section, _)) = app.shown_runbook().and_then(|rb| rb.step(&st.id)) else {
+    let Some((section, _)) = app.shown_runbook().and_then(|rb| rb.step_by_key(&st.key)) else {
         return;
     };
     let (step, section, text) = (st.id.clone(), section.heading.clone(), st.text.clone());
+    let at = here(app, st);
+    let (runbook, key) = (Some(at.runbook), Some(at.key));
     let kind = if done {
         EventKind::StepDone {
             step,
             section,
             text,
+            runbook,
+            key,
         }
     } else {
         EventKind::StepUndone {
             step,
             section,
             text,
+            runbook,
+            key,
         }
     };
     record(app, kind, fx);
@@ -178,6 +172,7 @@ fn gate_then(app: &mut App, st: &Step, intent: StepIntent, fx: &mut Fx) -> Next 
     } else {
         Open::Gate(GatePlan {
             step: st.id.clone(),
+            at: here(app, st),
             missing,
             intent,
         })
@@ -187,7 +182,7 @@ fn gate_then(app: &mut App, st: &Step, intent: StepIntent, fx: &mut Fx) -> Next 
 
 /// `O` at a closed gate: the override is recorded, then the step goes on.
 pub fn override_gate(app: &mut App, gate: &GatePlan, fx: &mut Fx) -> Next {
-    let Some(st) = step_by_id(app, &gate.step) else {
+    let Some(st) = step_at(app, &gate.at) else {
         app.error("that step is no longer in the runbook");
         return Next::Close;
     };
@@ -196,6 +191,8 @@ pub fn override_gate(app: &mut App, gate: &GatePlan, fx: &mut Fx) -> Next {
         EventKind::GateOverridden {
             step: gate.step.clone(),
             missing: gate.missing.clone(),
+            runbook: Some(gate.at.runbook.clone()),
+            key: Some(gate.at.key.clone()),
         },
         fx,
     );
@@ -229,6 +226,7 @@ fn proceed(app: &mut App, st: &Step, intent: StepIntent, fx: &mut Fx) -> Next {
         [one] => plan(app, st, purpose, one).into(),
         many => Open::PickCommand {
             step: st.id.clone(),
+            at: here(app, st),
             options: many.iter().map(|c| fill_command(app, c).text).collect(),
         }
         .into(),
@@ -236,8 +234,8 @@ fn proceed(app: &mut App, st: &Step, intent: StepIntent, fx: &mut Fx) -> Next {
 }
 
 /// The `i`-th command of a step, picked from several, to confirm.
-pub fn pick(app: &mut App, step: &str, i: usize) -> Next {
-    let Some(st) = step_by_id(app, step) else {
+pub fn pick(app: &mut App, at: &StepAt, i: usize) -> Next {
+    let Some(st) = step_at(app, at) else {
         app.error("that step is no longer in the runbook");
         return Next::Close;
     };
@@ -265,8 +263,9 @@ fn plan(app: &App, st: &Step, purpose: Purpose, raw: &str) -> Open {
         }
         answers
     });
-    Open::ConfirmRun(RunPlan {
+    Open::ConfirmRun(Box::new(RunPlan {
         step: st.id.clone(),
+        at: here(app, st),
         purpose,
         template: raw.to_string(),
         command: filled.text,
@@ -276,108 +275,7 @@ fn plan(app: &App, st: &Step, purpose: Purpose, raw: &str) -> Open {
         mutating: changes(st, purpose),
         timeout: c.timeout.map_or(app.settings.command_timeout, |t| t.0),
         shell: shell_for(app).display().to_string(),
-    })
-}
-
-/// Starts a confirmed command: recorded first, then run; the output panel
-/// shows it.
-pub fn start(app: &mut App, req: RunRequest, fx: &mut Fx) -> Next {
-    let id = app.runs.next_id;
-    app.runs.next_id += 1;
-    record(
-        app,
-        EventKind::CommandStarted {
-            step: req.step.clone(),
-            command: req.command.clone(),
-            purpose: req.purpose,
-        },
-        fx,
-    );
-    let incident = app
-        .incident
-        .as_ref()
-        .map(|i| i.id.clone())
-        .unwrap_or_default();
-    fx.push(Effect::Run(RunSpec {
-        id,
-        command: req.command.clone(),
-        timeout: req.timeout,
-        shell: Some(shell_for(app)),
-        env: vec![
-            ("WARROOM_INCIDENT".into(), incident),
-            ("WARROOM_STEP".into(), req.step.clone()),
-            ("WARROOM_AUTHOR".into(), app.settings.author.clone()),
-        ],
-    }));
-    app.runs.latest = Some(RunView {
-        id,
-        step: req.step,
-        purpose: req.purpose,
-        command: req.command,
-        started: app.now,
-        lines: Default::default(),
-        dropped: 0,
-        outcome: None,
-        scroll: 0,
-    });
-    Open::Output.into()
-}
-
-/// Quitting while a command runs: stop it, and record its end now, as the
-/// cockpit will not be there to hear it.
-pub fn stop_for_quit(app: &mut App, fx: &mut Fx) {
-    let Some(run) = app.runs.latest.clone().filter(|r| r.outcome.is_none()) else {
-        return;
-    };
-    fx.push(Effect::CancelRun(run.id));
-    let (output, omitted) = journal_output(&run);
-    let ran = app.now.duration_since(run.started).as_millis().max(0);
-    let ran = u64::try_from(ran).unwrap_or(0);
-    // Recorded here, once: the runner's own report of the stop is ignored.
-    if let Some(r) = app.runs.latest.as_mut() {
-        r.outcome = Some((RunOutcome::Cancelled, Duration::from_millis(ran)));
-    }
-    if app.incident_state().is_some() {
-        record(
-            app,
-            EventKind::CommandFinished {
-                step: run.step,
-                command: run.command,
-                purpose: run.purpose,
-                outcome: RunOutcome::Cancelled,
-                duration_ms: ran,
-                output,
-                omitted,
-            },
-            fx,
-        );
-    }
-}
-
-/// Ctrl-C while a command runs: stop it (never the cockpit). False when
-/// nothing runs.
-pub fn cancel(app: &mut App, fx: &mut Fx) -> bool {
-    match app.runs.latest.as_ref().filter(|r| r.outcome.is_none()) {
-        Some(r) => {
-            fx.push(Effect::CancelRun(r.id));
-            app.info("stopping the command…");
-            true
-        }
-        None => false,
-    }
-}
-
-/// `o`: the output panel of the latest command.
-pub fn show_output(app: &mut App) -> Next {
-    if app.runs.latest.is_some() {
-        Open::Output.into()
-    } else {
-        app.info(format!(
-            "no command has run yet: {} runs the selected step's command",
-            keys::pane_key(Pane::Runbook, Action::RunStep)
-        ));
-        Next::Stay
-    }
+    }))
 }
 
 /// `y`: the selected step's commands onto the clipboard, exactly as the
@@ -416,125 +314,6 @@ pub fn copy_command(app: &mut App, fx: &mut Fx) {
         text.push_str("; secrets masked (:reveal to copy them)");
     }
     app.info(text);
-}
-
-/// `b` in the output panel: the rollback of the step whose command ended.
-pub fn rollback_latest(app: &mut App, fx: &mut Fx) -> Next {
-    let Some(step) = app
-        .runs
-        .latest
-        .as_ref()
-        .filter(|r| r.outcome.is_some())
-        .map(|r| r.step.clone())
-    else {
-        return Next::Stay;
-    };
-    if let Some(pos) = app.shown_runbook().and_then(|rb| rb.position(&step)) {
-        app.runbook.select(pos);
-    }
-    match ask_run(app, Purpose::Rollback, fx) {
-        Next::Stay => Next::Close,
-        other => other,
-    }
-}
-
-/// Output and the end of a run, from the runner.
-pub fn on_run_report(app: &mut App, report: RunReport, fx: &mut Fx) {
-    match report {
-        RunReport::Output { id, lines } => {
-            if let Some(run) = app.runs.latest.as_mut().filter(|r| r.id == id) {
-                let added = lines.len();
-                run.lines.extend(lines);
-                let excess = run.lines.len().saturating_sub(OUTPUT_LINES_KEPT);
-                run.lines.drain(..excess);
-                run.dropped += excess;
-                if run.scroll > 0 {
-                    run.scroll = (run.scroll + added).min(run.lines.len());
-                }
-            }
-        }
-        RunReport::Finished {
-            id,
-            outcome,
-            duration,
-        } => on_run_finished(app, id, outcome, duration, fx),
-    }
-}
-
-fn on_run_finished(app: &mut App, id: u64, outcome: RunOutcome, duration: Duration, fx: &mut Fx) {
-    // A run already ended (stopped for quitting) is not ended twice.
-    let Some(run) = app
-        .runs
-        .latest
-        .as_mut()
-        .filter(|r| r.id == id && r.outcome.is_none())
-    else {
-        return;
-    };
-    run.outcome = Some((outcome.clone(), duration));
-    let run = run.clone();
-    let (output, omitted) = journal_output(&run);
-    if app.incident_state().is_some() {
-        record(
-            app,
-            EventKind::CommandFinished {
-                step: run.step.clone(),
-                command: run.command.clone(),
-                purpose: run.purpose,
-                outcome: outcome.clone(),
-                duration_ms: u64::try_from(duration.as_millis()).unwrap_or(u64::MAX),
-                output,
-                omitted,
-            },
-            fx,
-        );
-    }
-    let took = crate::domain::time::short_duration(duration);
-    let rollback = step_by_id(app, &run.step)
-        .and_then(|s| s.contract)
-        .and_then(|c| c.rollback)
-        .is_some();
-    match (&outcome, run.purpose) {
-        (o, Purpose::Verify) if o.is_success() => {
-            record(
-                app,
-                EventKind::StepVerified {
-                    step: run.step.clone(),
-                    how: "its verify command exited 0".into(),
-                },
-                fx,
-            );
-            app.info(format!("step {} verified ({took})", run.step));
-        }
-        (o, _) if o.is_success() => {
-            app.info(format!("step {}: exit 0 in {took}", run.step));
-        }
-        (o, Purpose::Run) if rollback => app.error(format!(
-            "step {}: {} after {took}: {} runs its rollback",
-            run.step,
-            o.describe(),
-            keys::pane_key(Pane::Runbook, Action::RollbackStep)
-        )),
-        (o, _) => app.error(format!("step {}: {} after {took}", run.step, o.describe())),
-    }
-}
-
-/// The end of the output for the journal: at most [`JOURNAL_OUTPUT_LINES`]
-/// lines and [`JOURNAL_OUTPUT_CHARS`] characters, and how many lines were left out.
-pub fn journal_output(run: &RunView) -> (String, usize) {
-    let mut kept: Vec<&str> = Vec::new();
-    let mut chars = 0;
-    for l in run.lines.iter().rev().take(JOURNAL_OUTPUT_LINES) {
-        let n = l.chars().count() + 1;
-        if chars + n > JOURNAL_OUTPUT_CHARS {
-            break;
-        }
-        chars += n;
-        kept.push(l);
-    }
-    kept.reverse();
-    let total = run.dropped + run.lines.len();
-    (kept.join("\n"), total - kept.len())
 }
 
 /// Enter in the Runbook pane: follow the selected step's branch.
@@ -583,33 +362,5 @@ pub fn jump(app: &mut App, from: String, label: String, to: String, fx: &mut Fx)
         record(app, EventKind::BranchTaken { from, to, label }, fx);
     } else {
         app.info(format!("went to step {to}"));
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn journal_output_keeps_the_end_within_bounds() {
-        let mut run = RunView {
-            id: 1,
-            step: "s".into(),
-            purpose: Purpose::Run,
-            command: "c".into(),
-            started: jiff::Timestamp::UNIX_EPOCH,
-            lines: (1..=100).map(|i| format!("line {i}")).collect(),
-            dropped: 900,
-            outcome: Some((RunOutcome::Exited(0), Duration::ZERO)),
-            scroll: 0,
-        };
-        let (out, omitted) = journal_output(&run);
-        assert_eq!(out.lines().count(), JOURNAL_OUTPUT_LINES);
-        assert!(out.ends_with("line 100"));
-        assert_eq!(omitted, 1000 - JOURNAL_OUTPUT_LINES);
-        run.lines = vec!["x".repeat(3000), "y".repeat(3000)].into();
-        let (out, omitted) = journal_output(&run);
-        assert_eq!(out, "y".repeat(3000));
-        assert_eq!(omitted, 901);
     }
 }

@@ -30,7 +30,7 @@ pub fn update(app: &mut App, mode: &mut Mode, msg: Msg) -> Fx {
             super::incident::check_deadlines(app, &mut fx);
             super::runbooks::check_queries(app, &mut fx);
         }
-        Msg::Run(report) => super::steps::on_run_report(app, report, &mut fx),
+        Msg::Run(report) => super::runs::on_run_report(app, report, &mut fx),
         Msg::QueryChecked {
             step,
             query,
@@ -60,7 +60,7 @@ fn on_key(app: &mut App, mode: &mut Mode, key: KeyEvent, fx: &mut Fx) {
         return;
     }
     // Ctrl-C stops a running command, never the cockpit, whatever is open.
-    if keys::always(&key) == Some(Action::Interrupt) && super::steps::cancel(app, fx) {
+    if keys::always(&key) == Some(Action::Interrupt) && super::runs::cancel(app, fx) {
         return;
     }
     if let Some(until) = app.paste_guard {

@@ -41,6 +41,12 @@ pub enum Action {
     ShowOutput,
     /// Copy the selected step's command to the clipboard, as shown.
     CopyCommand,
+    /// Show the previous of the incident's attached runbooks.
+    PrevRunbook,
+    /// Show the next of the incident's attached runbooks.
+    NextRunbook,
+    /// Fold or unfold the runbook's `<details>` bodies.
+    FoldDetails,
     /// Open the note editor.
     Note,
     /// Open the `:` command line.

@@ -118,6 +118,27 @@ pub const PANE_KEYS: &[Binding] = &[
     ),
     row(
         Scope::In(Pane::Runbook),
+        &[(KeyCode::Char('['), NONE)],
+        A::PrevRunbook,
+        "show the previous runbook attached to the incident",
+        None,
+    ),
+    row(
+        Scope::In(Pane::Runbook),
+        &[(KeyCode::Char(']'), NONE)],
+        A::NextRunbook,
+        "show the next runbook attached to the incident (:runbook NAME attaches one)",
+        None,
+    ),
+    row(
+        Scope::In(Pane::Runbook),
+        &[(KeyCode::Char('z'), NONE)],
+        A::FoldDetails,
+        "fold or unfold the runbook's <details> sections (steps in them stay)",
+        None,
+    ),
+    row(
+        Scope::In(Pane::Runbook),
         &[(KeyCode::Char('o'), NONE)],
         A::ShowOutput,
         "show the latest command's output (Ctrl-c stops a running one)",

@@ -9,8 +9,9 @@ use ratatui_textarea::{CursorMove, TextArea};
 use super::super::keys::{Action, ModalKind};
 use super::super::msg::Fx;
 use super::super::next::{Next, RunPlan};
+use super::super::runs::{self, RunRequest};
 use super::super::state::App;
-use super::super::steps::{self, RunRequest};
+use super::super::steps;
 use crate::domain::incident::Purpose;
 
 /// A command about to run.
@@ -18,6 +19,8 @@ use crate::domain::incident::Purpose;
 pub struct RunDraft {
     /// The step it belongs to.
     pub step: String,
+    /// Where its progress is recorded.
+    pub at: crate::domain::incident::StepAt,
     /// The step's command, its verify check or its rollback.
     pub purpose: Purpose,
     /// The command as written (or as last edited), placeholders and all:
@@ -52,6 +55,7 @@ impl RunDraft {
         let input = answer_input(plan.danger.is_some());
         RunDraft {
             step: plan.step,
+            at: plan.at,
             purpose: plan.purpose,
             template: plan.template,
             command: plan.command,
@@ -184,10 +188,11 @@ fn go(d: &mut RunDraft, app: &mut App, fx: &mut Fx) -> Next {
         ));
         return Next::Stay;
     }
-    steps::start(
+    runs::start(
         app,
         RunRequest {
             step: d.step.clone(),
+            at: d.at.clone(),
             purpose: d.purpose,
             command: d.command.clone(),
             timeout: d.timeout,

@@ -131,12 +131,13 @@ pub fn open(app: &App, what: Open) -> Mode {
         }
         Open::ActionForm => Mode::ActionForm(Box::default()),
         Open::ConfirmQuit => Mode::ConfirmQuit,
-        Open::PickCommand { step, options } => Mode::PickCommand(Box::new(CommandPick {
+        Open::PickCommand { step, at, options } => Mode::PickCommand(Box::new(CommandPick {
             step,
+            at,
             options,
             cursor: 0,
         })),
-        Open::ConfirmRun(plan) => Mode::ConfirmRun(Box::new(RunDraft::new(plan))),
+        Open::ConfirmRun(plan) => Mode::ConfirmRun(Box::new(RunDraft::new(*plan))),
         Open::Gate(plan) => Mode::Gate(Box::new(plan)),
         Open::PickBranch { from, options } => Mode::PickBranch(Box::new(BranchPick {
             from,

@@ -3,9 +3,9 @@
 use super::super::keys::Action;
 use super::super::msg::Fx;
 use super::super::next::Next;
+use super::super::runs;
 use super::super::scroll::from_bottom;
 use super::super::state::App;
-use super::super::steps;
 
 /// Keys in the panel; its state is the latest run's
 /// [`crate::app::state::RunView`], which the runner feeds.
@@ -19,7 +19,7 @@ pub fn on_key(action: Option<Action>, app: &mut App, fx: &mut Fx) -> Next {
             run.scroll = from_bottom(run.scroll, nav, run.lines.len());
             Next::Stay
         }
-        Some(Action::Rollback) => steps::rollback_latest(app, fx),
+        Some(Action::Rollback) => runs::rollback_latest(app, fx),
         _ => Next::Stay,
     }
 }

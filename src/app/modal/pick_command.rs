@@ -11,8 +11,10 @@ use super::super::steps;
 /// The commands of one step to choose from.
 #[derive(Debug, Clone, PartialEq)]
 pub struct CommandPick {
-    /// The step.
+    /// The step's id.
     pub step: String,
+    /// Where its progress is recorded.
+    pub at: crate::domain::incident::StepAt,
     /// Its commands, placeholders filled where labels allow.
     pub options: Vec<String>,
     /// The highlighted one.
@@ -27,9 +29,9 @@ pub fn on_key(p: &mut CommandPick, action: Option<Action>, key: KeyEvent, app: &
             p.cursor = from_top(p.cursor, nav, p.options.len());
             Next::Stay
         }
-        Some(Action::Submit) => steps::pick(app, &p.step, p.cursor),
+        Some(Action::Submit) => steps::pick(app, &p.at, p.cursor),
         Some(Action::Choose) => match keys::chosen(&key).filter(|i| *i < p.options.len()) {
-            Some(i) => steps::pick(app, &p.step, i),
+            Some(i) => steps::pick(app, &p.at, i),
             None => Next::Stay,
         },
         _ => Next::Stay,

@@ -221,7 +221,16 @@ impl App {
     pub fn shown_runbook(&self) -> Option<&Runbook> {
         let library = &self.runbooks.library;
         match self.incident_state() {
-            Some(inc) => inc.runbook.as_ref().and_then(|r| library.get(&r.id)),
+            Some(inc) => {
+                let chosen = self
+                    .runbook
+                    .shown
+                    .as_deref()
+                    .filter(|id| inc.attached_runbook(id).is_some());
+                chosen
+                    .or(inc.runbook.as_ref().map(|r| r.id.as_str()))
+                    .and_then(|id| library.get(id))
+            }
             None if self.incident.is_some() => None,
             None => {
                 let selected = self.alerts.selected();
@@ -263,18 +272,44 @@ impl App {
             .map(|(_, s)| s)
     }
 
+    /// Who ticked step `id` of the shown runbook, and when, if it is done.
+    pub fn shown_step_done(&self, id: &str) -> Option<&crate::domain::incident::Mark> {
+        let rb = self.shown_runbook()?;
+        let (_, st) = rb.step(id)?;
+        self.incident_state()?.step_done(&rb.id, st)
+    }
+
+    /// How step `id` of the shown runbook was verified, if it was.
+    pub fn shown_step_verified(
+        &self,
+        id: &str,
+    ) -> Option<&(crate::domain::incident::Mark, String)> {
+        let rb = self.shown_runbook()?;
+        let (_, st) = rb.step(id)?;
+        self.incident_state()?.step_verified(&rb.id, st)
+    }
+
     /// Required steps of `step` that are not done, unless its gate was
     /// overridden already.
     pub fn unmet_requires(&self, step: &Step) -> Vec<String> {
-        let Some(inc) = self.incident_state() else {
+        let (Some(inc), Some(rb)) = (self.incident_state(), self.shown_runbook()) else {
             return step.requires().to_vec();
         };
-        if inc.overridden.contains_key(&step.id) {
+        if inc.step_overridden(&rb.id, step).is_some() {
             return Vec::new();
         }
         step.requires()
             .iter()
-            .filter(|r| inc.step_done(r).is_none())
+            .filter(|r| {
+                let done = match rb.step(r) {
+                    Some((_, required)) => inc.step_done(&rb.id, required),
+                    None => inc.step_done(
+                        &rb.id,
+                        crate::domain::incident::StepName { id: r, key: None },
+                    ),
+                };
+                done.is_none()
+            })
             .cloned()
             .collect()
     }

@@ -30,8 +30,13 @@ pub struct RunbookPane {
     /// A runbook chosen with `:runbook` while no incident is open, for the
     /// alert (fingerprint) selected at the time.
     pub preview: Option<(Option<String>, String)>,
-    /// `verify_query` checks of the shown runbook's steps, by step id.
-    pub checks: BTreeMap<String, QueryCheck>,
+    /// Which of the incident's attached runbooks this terminal shows (`[`
+    /// and `]`); `None` follows the one in force.
+    pub shown: Option<String>,
+    /// `<details>` bodies folded to their summary (steps in them stay).
+    pub fold_details: bool,
+    /// `verify_query` checks of the shown runbook's steps.
+    pub checks: BTreeMap<crate::domain::incident::StepAt, QueryCheck>,
     /// Which part of the document is in view.
     pub view: DocView,
     /// How the pane was last laid out, as the loop measured it.
@@ -137,6 +142,8 @@ pub struct RunView {
     pub id: u64,
     /// The step it belongs to.
     pub step: String,
+    /// Where its progress is recorded.
+    pub at: crate::domain::incident::StepAt,
     /// The step's command, its verify check or its rollback.
     pub purpose: Purpose,
     /// The command as run.

@@ -233,35 +233,67 @@ fn steps(r: &Report) -> String {
     if r.steps.is_empty() {
         return "No runbook was open for this incident.".into();
     }
-    let done = r.steps.iter().filter(|s| s.state == "done").count();
-    let mut s = format!(
-        "Runbook {}: {done} of {} steps done.\n",
-        r.runbook.as_deref().map_or(String::new(), cell),
-        r.steps.len()
-    );
-    let mut section = "";
+    // One part per runbook, in the order they were attached.
+    let mut parts: Vec<(&str, Vec<&super::StepRow>)> = Vec::new();
     for st in &r.steps {
-        if st.section != section {
-            section = &st.section;
-            s.push_str(&format!("\n### {}\n\n", cell(section)));
+        match parts.last_mut() {
+            Some((rb, rows)) if *rb == st.runbook => rows.push(st),
+            _ => parts.push((&st.runbook, vec![st])),
         }
-        let who = match (&st.at, &st.by) {
-            (Some(at), Some(by)) => format!(" ({at}, {})", cell(by)),
-            _ => String::new(),
-        };
-        let mark = match st.state.as_str() {
-            "done" => "- [x]".to_string(),
-            "undone" => "- [ ] (ticked, then unticked)".to_string(),
-            _ => "- [ ]".to_string(),
-        };
+    }
+    let mut s = String::new();
+    for (rb, rows) in parts {
+        let listed = rows.iter().filter(|st| st.listed).count();
+        let done = rows
+            .iter()
+            .filter(|st| st.listed && st.state == "done")
+            .count();
+        if !s.is_empty() {
+            s.push('\n');
+        }
         s.push_str(&format!(
-            "{mark} {} — {}: {}{who}\n",
-            cell(&st.section),
-            cell(&st.id),
-            cell(&st.text)
+            "Runbook {}: {done} of {listed} steps done.\n",
+            cell(rb)
         ));
+        let mut section = "";
+        for st in rows.iter().filter(|st| st.listed) {
+            if st.section != section {
+                section = &st.section;
+                s.push_str(&format!("\n### {}\n\n", cell(section)));
+            }
+            s.push_str(&step_line(st));
+        }
+        let gone: Vec<_> = rows.iter().filter(|st| !st.listed).collect();
+        if !gone.is_empty() {
+            s.push_str("\nAlso recorded as done, though the runbook as attached does not list these steps:\n\n");
+            for st in gone {
+                s.push_str(&step_line(st));
+            }
+        }
     }
     s.trim_end().to_string()
+}
+
+fn step_line(st: &super::StepRow) -> String {
+    let who = match (&st.at, &st.by) {
+        (Some(at), Some(by)) => format!(" ({at}, {})", cell(by)),
+        _ => String::new(),
+    };
+    let mark = match st.state.as_str() {
+        "done" => "- [x]".to_string(),
+        "undone" => "- [ ] (ticked, then unticked)".to_string(),
+        _ => "- [ ]".to_string(),
+    };
+    let named: Vec<String> = [&st.section, &st.id]
+        .into_iter()
+        .filter(|s| !s.is_empty())
+        .map(|s| cell(s))
+        .collect();
+    if named.is_empty() {
+        format!("{mark} {}{who}\n", cell(&st.text))
+    } else {
+        format!("{mark} {}: {}{who}\n", named.join(" — "), cell(&st.text))
+    }
 }
 
 fn updates(r: &Report) -> String {

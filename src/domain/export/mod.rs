@@ -13,7 +13,7 @@ mod tests;
 
 use markdown::values;
 
-use super::incident::{Event, EventKind, FoldError, Incident, Mark};
+use super::incident::{Event, EventKind, FoldError, Incident, Mark, StepName};
 use super::policy::Matrix;
 use super::redact::redact;
 use super::time::{hms, utc_datetime};
@@ -111,6 +111,11 @@ pub struct TimelineRow {
 /// One runbook step.
 #[derive(Debug, Clone, Serialize)]
 pub struct StepRow {
+    /// The runbook it is in: `title (id)`.
+    pub runbook: String,
+    /// Whether the runbook as attached lists it; a step done that it does
+    /// not (added or reworded in the file since) is still reported.
+    pub listed: bool,
     /// Section heading.
     pub section: String,
     /// Step id.
@@ -264,31 +269,44 @@ pub fn report(events: &[Event], matrix: &Matrix) -> Result<Report, FoldError> {
             event: clean(&e.describe()),
         })
         .collect();
-    let steps = inc
-        .runbook
-        .as_ref()
-        .map(|rb| {
-            rb.steps
-                .iter()
-                .map(|st| {
-                    let mark = inc.steps.get(&st.id);
-                    let state = match mark {
-                        Some(m) if m.done => "done",
-                        Some(_) => "undone",
-                        None => "not done",
-                    };
-                    StepRow {
-                        section: clean(&st.section),
-                        id: clean(&st.id),
-                        text: clean(&st.text),
-                        state: state.into(),
-                        by: mark.map(|m| clean(&m.mark.by)),
-                        at: mark.map(|m| at(&m.mark)),
-                    }
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+    // Per attached runbook, in the order attached: its steps as attached,
+    // then steps done that it does not list. Progress is looked up by
+    // runbook and step key, so one runbook's ticks never show on another's.
+    let mut steps = Vec::new();
+    for rb in &inc.attached {
+        let label = format!("{} ({})", clean(&rb.title), clean(&rb.id));
+        for st in &rb.steps {
+            let mark = inc.step_mark(&rb.id, st);
+            let state = match mark {
+                Some(m) if m.done => "done",
+                Some(_) => "undone",
+                None => "not done",
+            };
+            steps.push(StepRow {
+                runbook: label.clone(),
+                listed: true,
+                section: clean(&st.section),
+                id: clean(&st.id),
+                text: clean(&st.text),
+                state: state.into(),
+                by: mark.map(|m| clean(&m.mark.by)),
+                at: mark.map(|m| at(&m.mark)),
+            });
+        }
+        let listed: Vec<StepName<'_>> = rb.steps.iter().map(StepName::from).collect();
+        for m in inc.gone_steps(&rb.id, &listed) {
+            steps.push(StepRow {
+                runbook: label.clone(),
+                listed: false,
+                section: clean(&m.section),
+                id: String::new(),
+                text: clean(&m.text),
+                state: "done".into(),
+                by: Some(clean(&m.mark.by)),
+                at: Some(at(&m.mark)),
+            });
+        }
+    }
     let commands = events
         .iter()
         .filter_map(|e| match &e.kind {
@@ -300,6 +318,7 @@ pub fn report(events: &[Event], matrix: &Matrix) -> Result<Report, FoldError> {
                 duration_ms,
                 output,
                 omitted,
+                ..
             } => Some(CommandRow {
                 at: at(&Mark {
                     at: e.ts,

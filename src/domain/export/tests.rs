@@ -34,6 +34,8 @@ fn journal() -> Vec<Event> {
             "03:02:10",
             "alice",
             EventKind::StepUndone {
+                runbook: None,
+                key: None,
                 step: "check-1".into(),
                 section: "Check".into(),
                 text: "Confirm".into(),
@@ -95,6 +97,8 @@ fn journal() -> Vec<Event> {
             "03:08:10",
             "bob",
             EventKind::GateOverridden {
+                runbook: None,
+                key: None,
                 step: "mitigate-1".into(),
                 missing: vec!["check-1".into()],
             },
@@ -103,6 +107,8 @@ fn journal() -> Vec<Event> {
             "03:08:20",
             "bob",
             EventKind::CommandStarted {
+                runbook: None,
+                key: None,
                 step: "mitigate-1".into(),
                 command: "kubectl -n shop rollout undo deploy/catalog".into(),
                 purpose: crate::domain::incident::Purpose::Run,
@@ -112,6 +118,8 @@ fn journal() -> Vec<Event> {
             "03:08:25",
             "bob",
             EventKind::CommandFinished {
+                runbook: None,
+                key: None,
                 step: "mitigate-1".into(),
                 command: "kubectl -n shop rollout undo deploy/catalog".into(),
                 purpose: crate::domain::incident::Purpose::Run,
@@ -126,6 +134,8 @@ fn journal() -> Vec<Event> {
             "03:08:40",
             "bob",
             EventKind::StepVerified {
+                runbook: None,
+                key: None,
                 step: "verify-1".into(),
                 how: "verify_query returned 1 series: up == 1".into(),
             },
@@ -159,11 +169,13 @@ fn journal() -> Vec<Event> {
                     steps: vec![
                         StepRef {
                             id: "check-1".into(),
+                            key: None,
                             section: "Check".into(),
                             text: "Confirm".into(),
                         },
                         StepRef {
                             id: "mitigate-1".into(),
+                            key: None,
                             section: "Mitigate".into(),
                             text: "Roll back".into(),
                         },

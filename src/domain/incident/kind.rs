@@ -43,6 +43,14 @@ pub enum EventKind {
         section: String,
         /// Step text at the time.
         text: String,
+        /// The runbook the step is in (absent in journals from before
+        /// several runbooks could be attached: the one in force then).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        runbook: Option<String>,
+        /// The step's stable key (absent in older journals, where the
+        /// positional step id names it).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        key: Option<String>,
     },
     /// A step ticked by mistake was unticked; the tick stays in the history.
     StepUndone {
@@ -52,6 +60,14 @@ pub enum EventKind {
         section: String,
         /// Step text at the time.
         text: String,
+        /// The runbook the step is in (absent in journals from before
+        /// several runbooks could be attached: the one in force then).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        runbook: Option<String>,
+        /// The step's stable key (absent in older journals, where the
+        /// positional step id names it).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        key: Option<String>,
     },
     /// A responder's note (backdated through the event's `at`).
     Note {
@@ -143,6 +159,14 @@ pub enum EventKind {
         command: String,
         /// The step's own command, its verify check or its rollback.
         purpose: Purpose,
+        /// The runbook the step is in (absent in journals from before
+        /// several runbooks could be attached: the one in force then).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        runbook: Option<String>,
+        /// The step's stable key (absent in older journals, where the
+        /// positional step id names it).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        key: Option<String>,
     },
     /// A runbook command ended.
     CommandFinished {
@@ -162,6 +186,14 @@ pub enum EventKind {
         /// Output lines left out of `output` (kept only on screen).
         #[serde(default, skip_serializing_if = "is_zero")]
         omitted: usize,
+        /// The runbook the step is in (absent in journals from before
+        /// several runbooks could be attached: the one in force then).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        runbook: Option<String>,
+        /// The step's stable key (absent in older journals, where the
+        /// positional step id names it).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        key: Option<String>,
     },
     /// A step's postcondition was confirmed: its verify command succeeded or
     /// its verify query returned data. The step counts as done.
@@ -170,6 +202,14 @@ pub enum EventKind {
         step: String,
         /// How it was confirmed, in words.
         how: String,
+        /// The runbook the step is in (absent in journals from before
+        /// several runbooks could be attached: the one in force then).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        runbook: Option<String>,
+        /// The step's stable key (absent in older journals, where the
+        /// positional step id names it).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        key: Option<String>,
     },
     /// A responder ran or ticked a step before the steps it requires.
     GateOverridden {
@@ -177,6 +217,14 @@ pub enum EventKind {
         step: String,
         /// Required steps that were not done.
         missing: Vec<String>,
+        /// The runbook the step is in (absent in journals from before
+        /// several runbooks could be attached: the one in force then).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        runbook: Option<String>,
+        /// The step's stable key (absent in older journals, where the
+        /// positional step id names it).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        key: Option<String>,
     },
     /// A responder followed a "go to step N" branch.
     BranchTaken {
@@ -353,6 +401,7 @@ impl EventKind {
                 step,
                 command,
                 purpose,
+                ..
             } => format!(
                 "Started ({}) step {step}: {}",
                 purpose.as_str(),
@@ -376,8 +425,8 @@ impl EventKind {
                 outcome.describe(),
                 crate::domain::time::short_duration(std::time::Duration::from_millis(*duration_ms))
             ),
-            EventKind::StepVerified { step, how } => format!("Verified step {step}: {how}"),
-            EventKind::GateOverridden { step, missing } => format!(
+            EventKind::StepVerified { step, how, .. } => format!("Verified step {step}: {how}"),
+            EventKind::GateOverridden { step, missing, .. } => format!(
                 "Overrode the gate of step {step} (not done: {})",
                 missing.join(", ")
             ),

@@ -23,6 +23,7 @@
 
 mod event;
 mod kind;
+mod progress;
 mod refs;
 #[cfg(test)]
 pub(crate) mod tests;
@@ -35,6 +36,7 @@ use serde::{Deserialize, Serialize};
 
 pub use event::{Event, MAX_EVENT_BYTES, SCHEMA_VERSION, fact_id, line_id, new_id};
 pub use kind::{EventKind, Purpose, RunOutcome};
+pub use progress::{StepAt, StepMark, StepName};
 pub use refs::{AlertRef, Audience, Role, RunbookRef, StepRef};
 
 use super::alert::AlertState;
@@ -70,15 +72,6 @@ pub struct Mark {
     pub by: String,
 }
 
-/// The state of a checklist step after the fold.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StepMark {
-    /// Done after the latest tick or untick.
-    pub done: bool,
-    /// Who last changed it, and when.
-    pub mark: Mark,
-}
-
 /// An incident as its events say it is.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Incident {
@@ -92,8 +85,11 @@ pub struct Incident {
     pub status: Status,
     /// The alert it was declared for.
     pub alert: AlertRef,
-    /// The checklist in force.
+    /// The checklist in force: the one attached last.
     pub runbook: Option<RunbookRef>,
+    /// Every runbook attached, in the order first attached (the declared one
+    /// first), each as last attached.
+    pub attached: Vec<RunbookRef>,
     /// Declaration time and who declared.
     pub declared: Mark,
     /// First acknowledgement.
@@ -102,8 +98,8 @@ pub struct Incident {
     pub mitigated: Option<Mark>,
     /// Latest resolution (cleared by a reopen).
     pub resolved: Option<Mark>,
-    /// Latest state of each step that was ever ticked.
-    pub steps: BTreeMap<String, StepMark>,
+    /// Latest state of each step that was ever ticked, by runbook and key.
+    pub steps: BTreeMap<StepAt, StepMark>,
     /// Everyone who recorded anything.
     pub responders: BTreeSet<String>,
     /// Notes in order.
@@ -121,11 +117,11 @@ pub struct Incident {
     /// Deadlines already recorded as missed, by clock and due time.
     pub missed: BTreeSet<(super::policy::ClockKind, Timestamp)>,
     /// The latest command run for each step (running while `outcome` is none).
-    pub runs: BTreeMap<String, RunMark>,
+    pub runs: BTreeMap<StepAt, RunMark>,
     /// Steps whose postcondition was confirmed, with how.
-    pub verified: BTreeMap<String, (Mark, String)>,
+    pub verified: BTreeMap<StepAt, (Mark, String)>,
     /// Steps whose gate a responder overrode.
-    pub overridden: BTreeMap<String, Mark>,
+    pub overridden: BTreeMap<StepAt, Mark>,
     /// Ids of the events folded so far, so a fact recorded by several
     /// cockpits counts once.
     pub seen: std::collections::HashSet<String>,
@@ -234,6 +230,7 @@ impl Incident {
             status: Status::Investigating,
             alert: alert.clone(),
             runbook: runbook.clone(),
+            attached: runbook.iter().cloned().collect(),
             declared: mark(e),
             acknowledged: None,
             mitigated: None,
@@ -272,21 +269,28 @@ impl Incident {
                 self.acknowledged.get_or_insert_with(|| mark(e));
             }
             EventKind::SeverityChanged { to, .. } => self.severity = *to,
-            EventKind::StepDone { step, .. } => {
-                self.steps.insert(
-                    step.clone(),
-                    StepMark {
-                        done: true,
-                        mark: mark(e),
-                    },
-                );
+            EventKind::StepDone {
+                step,
+                section,
+                text,
+                runbook,
+                key,
             }
-            EventKind::StepUndone { step, .. } => {
+            | EventKind::StepUndone {
+                step,
+                section,
+                text,
+                runbook,
+                key,
+            } => {
+                let at = self.place(runbook, key, step);
                 self.steps.insert(
-                    step.clone(),
+                    at,
                     StepMark {
-                        done: false,
+                        done: matches!(e.kind, EventKind::StepDone { .. }),
                         mark: mark(e),
+                        section: section.clone(),
+                        text: text.clone(),
                     },
                 );
             }
@@ -370,15 +374,24 @@ impl Incident {
                     s.expired.get_or_insert_with(|| mark(e));
                 }
             }
-            EventKind::RunbookAttached { runbook } => self.runbook = Some(runbook.clone()),
+            EventKind::RunbookAttached { runbook } => {
+                match self.attached.iter_mut().find(|r| r.id == runbook.id) {
+                    Some(slot) => *slot = runbook.clone(),
+                    None => self.attached.push(runbook.clone()),
+                }
+                self.runbook = Some(runbook.clone());
+            }
             EventKind::ClusterAction { .. } | EventKind::BranchTaken { .. } => {}
             EventKind::CommandStarted {
                 step,
                 command,
                 purpose,
+                runbook,
+                key,
             } => {
+                let at = self.place(runbook, key, step);
                 self.runs.insert(
-                    step.clone(),
+                    at,
                     RunMark {
                         mark: mark(e),
                         purpose: *purpose,
@@ -394,15 +407,18 @@ impl Incident {
                 purpose,
                 outcome,
                 duration_ms,
+                runbook,
+                key,
                 ..
             } => {
+                let at = self.place(runbook, key, step);
                 let started = self
                     .runs
-                    .get(step)
+                    .get(&at)
                     .filter(|r| r.outcome.is_none() && r.command == *command)
                     .map_or_else(|| mark(e), |r| r.mark.clone());
                 self.runs.insert(
-                    step.clone(),
+                    at,
                     RunMark {
                         mark: started,
                         purpose: *purpose,
@@ -412,18 +428,31 @@ impl Incident {
                     },
                 );
             }
-            EventKind::StepVerified { step, how } => {
-                self.verified.insert(step.clone(), (mark(e), how.clone()));
+            EventKind::StepVerified {
+                step,
+                how,
+                runbook,
+                key,
+            } => {
+                let at = self.place(runbook, key, step);
+                self.verified.insert(at.clone(), (mark(e), how.clone()));
+                // Verified counts as done, described as the runbook did.
+                let (section, text) = self.step_words(&at, step);
                 self.steps.insert(
-                    step.clone(),
+                    at,
                     StepMark {
                         done: true,
                         mark: mark(e),
+                        section,
+                        text,
                     },
                 );
             }
-            EventKind::GateOverridden { step, .. } => {
-                self.overridden.insert(step.clone(), mark(e));
+            EventKind::GateOverridden {
+                step, runbook, key, ..
+            } => {
+                let at = self.place(runbook, key, step);
+                self.overridden.insert(at, mark(e));
             }
         }
     }
@@ -439,11 +468,6 @@ impl Incident {
     /// Open incidents still need attention; resolved ones do not.
     pub fn is_open(&self) -> bool {
         self.status != Status::Resolved
-    }
-
-    /// Who ticked a step and when, if it is done now.
-    pub fn step_done(&self, step: &str) -> Option<&Mark> {
-        self.steps.get(step).filter(|m| m.done).map(|m| &m.mark)
     }
 
     /// Declared → acknowledged.

@@ -130,6 +130,9 @@ pub struct RunbookRef {
 pub struct StepRef {
     /// Step id (`check-1`, ...).
     pub id: String,
+    /// Stable key (absent in journals from before keys).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
     /// Section heading.
     pub section: String,
     /// Step text.
@@ -146,6 +149,7 @@ impl RunbookRef {
                 .steps()
                 .map(|(sec, st)| StepRef {
                     id: st.id.clone(),
+                    key: Some(st.key.clone()),
                     section: sec.heading.clone(),
                     text: st.text.clone(),
                 })

@@ -29,11 +29,13 @@ pub(crate) fn declared() -> EventKind {
             steps: vec![
                 StepRef {
                     id: "check-1".into(),
+                    key: None,
                     section: "Check".into(),
                     text: "Confirm".into(),
                 },
                 StepRef {
                     id: "mitigate-1".into(),
+                    key: None,
                     section: "Mitigate".into(),
                     text: "Roll back".into(),
                 },
@@ -42,16 +44,25 @@ pub(crate) fn declared() -> EventKind {
     }
 }
 
+/// A step as a journal from before step keys names it: by id alone.
+pub(crate) fn old(id: &str) -> StepName<'_> {
+    StepName { id, key: None }
+}
+
 pub(crate) fn step(id: &str, done: bool) -> EventKind {
     let (step, section, text) = (id.to_string(), "Check".to_string(), "Confirm".to_string());
     if done {
         EventKind::StepDone {
+            runbook: None,
+            key: None,
             step,
             section,
             text,
         }
     } else {
         EventKind::StepUndone {
+            runbook: None,
+            key: None,
             step,
             section,
             text,
@@ -89,8 +100,12 @@ fn fold_tracks_every_kind() {
     assert_eq!(inc.severity, Sev::P0);
     assert_eq!(inc.status, Status::Resolved);
     assert!(!inc.is_open());
-    assert_eq!(inc.step_done("check-1").map(|m| m.by.as_str()), Some("bob"));
-    assert_eq!(inc.step_done("mitigate-1"), None);
+    assert_eq!(
+        inc.step_done("api-latency-p99", old("check-1"))
+            .map(|m| m.by.as_str()),
+        Some("bob")
+    );
+    assert_eq!(inc.step_done("api-latency-p99", old("mitigate-1")), None);
     assert_eq!(
         inc.time_to_acknowledge(),
         Some(SignedDuration::from_mins(2))
@@ -282,6 +297,8 @@ fn every_event_kind_folds() {
             "03:11:10",
             "bob",
             EventKind::GateOverridden {
+                runbook: None,
+                key: None,
                 step: "check-1".into(),
                 missing: vec!["x".into()],
             },
@@ -290,6 +307,8 @@ fn every_event_kind_folds() {
             "03:11:20",
             "bob",
             EventKind::CommandStarted {
+                runbook: None,
+                key: None,
                 step: "check-1".into(),
                 command: "true".into(),
                 purpose: Purpose::Verify,
@@ -299,6 +318,8 @@ fn every_event_kind_folds() {
             "03:11:30",
             "bob",
             EventKind::CommandFinished {
+                runbook: None,
+                key: None,
                 step: "check-1".into(),
                 command: "true".into(),
                 purpose: Purpose::Verify,
@@ -312,6 +333,8 @@ fn every_event_kind_folds() {
             "03:11:40",
             "bob",
             EventKind::StepVerified {
+                runbook: None,
+                key: None,
                 step: "check-2".into(),
                 how: "query".into(),
             },
@@ -335,14 +358,18 @@ fn every_event_kind_folds() {
         inc.acknowledged.as_ref().map(|m| m.by.as_str()),
         Some("bob")
     );
-    assert!(inc.step_done("check-1").is_none(), "unticked");
     assert!(
-        inc.step_done("check-2").is_some(),
+        inc.step_done("api-latency-p99", old("check-1")).is_none(),
+        "unticked"
+    );
+    assert!(
+        inc.step_done("other", old("check-2")).is_some(),
         "verified counts as done"
     );
-    assert!(inc.overridden.contains_key("check-1"));
+    assert!(inc.step_overridden("other", old("check-1")).is_some());
     assert_eq!(
-        inc.runs.get("check-1").and_then(|r| r.outcome.clone()),
+        inc.step_run("other", old("check-1"))
+            .and_then(|r| r.outcome.clone()),
         Some(RunOutcome::TimedOut)
     );
     assert_eq!(
@@ -454,6 +481,8 @@ fn no_event_outgrows_the_maximum_size() {
         "03:00:00",
         "a",
         EventKind::GateOverridden {
+            runbook: None,
+            key: None,
             step: "s".into(),
             missing: (0..200_000).map(|i| format!("step-{i}")).collect(),
         },

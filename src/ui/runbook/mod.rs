@@ -16,7 +16,7 @@ use super::text::{clean, wrap};
 use super::{fill_row, framed, put_line, theme};
 use crate::app::keys;
 use crate::app::state::{App, DocView, Pane, PaneLayout};
-use crate::domain::incident::Incident;
+use crate::domain::incident::{Incident, StepName};
 use crate::domain::runbook::{Block, CodeRole, Runbook, Step};
 
 struct Built {
@@ -54,10 +54,18 @@ fn build(
             numbered.push((st, n + 1));
         }
     }
-    // Inside `<details>`, everything is indented under its summary.
+    // Inside `<details>`, everything is indented under its summary; folded
+    // (`z`), only the steps in it stay, so none is out of reach.
     let mut folded = 0usize;
+    let hide = app.runbook.fold_details;
     for block in &rb.blocks {
         let pad = "  ".repeat(folded);
+        let inside = folded > 0 && hide;
+        match block {
+            Block::Details { .. } | Block::DetailsEnd | Block::Step(_) => {}
+            _ if inside => continue,
+            _ => {}
+        }
         match block {
             Block::Heading { level: 2, text, .. } => lines.push(Line::from(Span::styled(
                 format!("▌{}", clean(text).to_uppercase()),
@@ -117,8 +125,16 @@ fn build(
             }
             Block::Table { rows, .. } => lines.extend(table(rows, &pad, width)),
             Block::Details { summary, .. } => {
+                let (mark, hint) = if hide {
+                    ("▸", format!(" ({} unfolds)", fold_key()))
+                } else {
+                    ("▾", String::new())
+                };
                 lines.extend(wrap(
-                    vec![(format!("{pad}▾ {}", clean(summary)), theme::heading())],
+                    vec![
+                        (format!("{pad}{mark} {}", clean(summary)), theme::heading()),
+                        (hint, theme::dim()),
+                    ],
                     width,
                     pad.len() + 2,
                 ));
@@ -135,7 +151,50 @@ fn build(
             }
         }
     }
+    if let Some(inc) = inc {
+        gone(rb, inc, width, &mut lines);
+    }
     Built { lines, steps }
+}
+
+fn fold_key() -> String {
+    keys::pane_key(Pane::Runbook, keys::Action::FoldDetails)
+}
+
+/// Steps done in this runbook that it no longer has (the file was edited
+/// since): their ticks stay in the timeline and the export, and the pane
+/// says they are gone rather than move them onto other steps.
+fn gone(rb: &Runbook, inc: &Incident, width: usize, lines: &mut Vec<Line<'static>>) {
+    let present: Vec<StepName<'_>> = rb.steps().map(|(_, s)| StepName::from(s)).collect();
+    let gone = inc.gone_steps(&rb.id, &present);
+    if gone.is_empty() {
+        return;
+    }
+    lines.push(Line::styled(
+        "▌DONE, NO LONGER IN THIS RUNBOOK (edited since)",
+        theme::warn(),
+    ));
+    for m in gone {
+        lines.extend(wrap(
+            vec![
+                ("[x] ".into(), theme::done()),
+                (
+                    format!("{} — {} ", clean(&m.section), clean(&m.text)),
+                    theme::dim(),
+                ),
+                (
+                    format!(
+                        "✔ {} {} · step gone",
+                        crate::domain::time::utc_clock(m.mark.at),
+                        clean(&m.mark.by)
+                    ),
+                    theme::warn(),
+                ),
+            ],
+            width,
+            4,
+        ));
+    }
 }
 
 /// A table, columns as wide as their widest cell (up to a share of the
@@ -324,12 +383,24 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         if let Some(inc) = inc {
             let done = rb
                 .steps()
-                .filter(|(_, s)| inc.step_done(&s.id).is_some())
+                .filter(|(_, s)| inc.step_done(&rb.id, *s).is_some())
                 .count();
             title.push(Span::styled(
                 format!(" · {done}/{total} done"),
                 theme::done(),
             ));
+            let n = inc.attached.len();
+            if n > 1 {
+                let at = inc
+                    .attached
+                    .iter()
+                    .position(|r| r.id == rb.id)
+                    .map_or(0, |i| i + 1);
+                title.push(Span::styled(
+                    format!(" · runbook {at} of {n} ([ ])"),
+                    theme::heading(),
+                ));
+            }
         } else {
             title.push(Span::styled(" · preview", theme::warn()));
         }

@@ -11,7 +11,7 @@ use super::super::text::{clean, wrap};
 use super::super::theme;
 use crate::app::keys;
 use crate::app::state::{App, Pane};
-use crate::domain::incident::Incident;
+use crate::domain::incident::{Incident, StepAt, StepName};
 use crate::domain::placeholder::{Piece, Seg, Use, fill, segments};
 use crate::domain::runbook::{Runbook, Step};
 use crate::domain::time::{short_duration, utc_clock};
@@ -129,7 +129,10 @@ pub(super) fn step_facts(
     if !st.requires().is_empty() {
         facts.push(("needs ".into(), theme::dim()));
         for (i, r) in st.requires().iter().enumerate() {
-            let done = inc.is_some_and(|i| i.step_done(r).is_some());
+            let done = inc.is_some_and(|i| match rb.step(r) {
+                Some((_, required)) => i.step_done(&rb.id, required).is_some(),
+                None => i.step_done(&rb.id, StepName { id: r, key: None }).is_some(),
+            });
             let sep = if i + 1 < st.requires().len() {
                 ", "
             } else {
@@ -140,7 +143,7 @@ pub(super) fn step_facts(
                 if done { theme::done() } else { theme::warn() },
             ));
         }
-        if inc.is_some_and(|i| i.overridden.contains_key(&st.id)) {
+        if inc.is_some_and(|i| i.step_overridden(&rb.id, st).is_some()) {
             facts.push(("gate overridden · ".into(), theme::warn()));
         }
         any = true;
@@ -172,7 +175,7 @@ pub(super) fn step_facts(
         }
         push(facts);
     }
-    if let Some((m, how)) = inc.and_then(|i| i.verified.get(&st.id)) {
+    if let Some((m, how)) = inc.and_then(|i| i.step_verified(&rb.id, st)) {
         push(vec![(
             format!(
                 "       ✔ verified {} {}: {}",
@@ -194,7 +197,7 @@ pub(super) fn step_facts(
             push(p);
         }
         if let Some(q) = c.and_then(|c| c.verify_query.as_ref()) {
-            let state = match (app.runbook.checks.get(&st.id), inc) {
+            let state = match (app.runbook.checks.get(&StepAt::of(&rb.id, st)), inc) {
                 (_, None) => (
                     "checked once the incident is declared".to_string(),
                     theme::dim(),
@@ -220,7 +223,7 @@ pub(super) fn step_facts(
         .runs
         .latest
         .as_ref()
-        .filter(|r| r.step == st.id && r.outcome.is_none());
+        .filter(|r| r.at == StepAt::of(&rb.id, st) && r.outcome.is_none());
     if let Some(r) = live {
         let secs = app.now.duration_since(r.started).as_secs().max(0) as u64;
         push(vec![(
@@ -232,7 +235,7 @@ pub(super) fn step_facts(
             ),
             theme::warn(),
         )]);
-    } else if let Some(run) = inc.and_then(|i| i.runs.get(&st.id)) {
+    } else if let Some(run) = inc.and_then(|i| i.step_run(&rb.id, st)) {
         let who = format!("{} {}", utc_clock(run.mark.at), clean(&run.mark.by));
         let what = match run.purpose {
             crate::domain::incident::Purpose::Run => "",
@@ -335,7 +338,7 @@ pub(super) fn step_lines(
     width: usize,
 ) -> Vec<Line<'static>> {
     let mut lines = Vec::new();
-    let mark = inc.and_then(|i| i.step_done(&st.id));
+    let mark = inc.and_then(|i| i.step_done(&rb.id, st));
     let mut p = vec![(
         format!("{} {n}. ", if mark.is_some() { "[x]" } else { "[ ]" }),
         if mark.is_some() {

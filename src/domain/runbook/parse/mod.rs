@@ -270,15 +270,20 @@ impl<'a> Builder<'a> {
         for section in &mut self.sections {
             let heading = slug(&section.heading);
             for step in &mut section.steps {
-                if let Some(id) = step.contract.as_ref().and_then(|c| c.id.clone()) {
-                    step.id = id;
+                let explicit = step.contract.as_ref().and_then(|c| c.id.clone());
+                if let Some(id) = &explicit {
+                    step.id = id.clone();
                 }
                 let mut found = contract::branches_in(&step.text);
                 for d in &step.details {
                     found.extend(contract::branches_in(d));
                 }
                 step.branches.extend(found);
-                let base = format!("{heading}/{}", slug(&step.text));
+                // An id the author gave is the key: the text may change.
+                let base = match &explicit {
+                    Some(id) => format!("={id}"),
+                    None => format!("{heading}/{}", slug(&step.text)),
+                };
                 let n = seen.entry(base.clone()).or_default();
                 *n += 1;
                 step.key = if *n == 1 { base } else { format!("{base}#{n}") };
