@@ -57,6 +57,21 @@ impl Perms {
         }
     }
 
+    /// Creates one of warroom's own folders (the data dir, its incidents,
+    /// exports and logs) and takes away what an existing one allows beyond
+    /// the folder mode. Folders the user names for an export are never
+    /// changed.
+    pub fn own_dir(&self, dir: &Path) -> io::Result<()> {
+        self.create_dir_all(dir)?;
+        let mode = fs::metadata(dir)?.mode() & 0o7777;
+        let allowed = self.dir | 0o7000;
+        if mode & !allowed != 0 {
+            // Another user's folder (a group data dir) is theirs to fix.
+            let _ = fs::set_permissions(dir, fs::Permissions::from_mode(mode & allowed));
+        }
+        Ok(())
+    }
+
     /// Creates a file that must not exist yet, for appending.
     pub fn create_new(&self, path: &Path) -> io::Result<File> {
         let file = OpenOptions::new()
@@ -108,12 +123,21 @@ impl Perms {
 
     /// Writes `bytes` to `path`, replacing what was there, with the file mode.
     pub fn write(&self, path: &Path, bytes: &[u8]) -> io::Result<()> {
+        // Opened without waiting: a named pipe with no reader is an error,
+        // not a hang; only a regular file is written.
         let mut file = OpenOptions::new()
             .write(true)
             .create(true)
-            .truncate(true)
             .mode(self.file)
+            .custom_flags(nix::libc::O_NONBLOCK)
             .open(path)?;
+        if !file.metadata()?.is_file() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "not a regular file (a pipe, device or folder): not written",
+            ));
+        }
+        file.set_len(0)?;
         file.set_permissions(fs::Permissions::from_mode(self.file))?;
         file.write_all(bytes)
     }
@@ -195,5 +219,36 @@ mod tests {
             .open_shared(&lock)
             .expect("read-only is enough");
         f.lock().expect("locks read-only");
+    }
+
+    #[test]
+    fn own_folders_are_tightened_and_pipes_are_not_written() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let data = dir.path().join("data");
+        fs::create_dir(&data).expect("mkdir");
+        fs::set_permissions(&data, fs::Permissions::from_mode(0o777)).expect("chmod");
+        Perms::PRIVATE.own_dir(&data).expect("own");
+        assert_eq!(mode(&data), 0o700);
+        // A folder named for an export is left as it is.
+        let mine = dir.path().join("notes");
+        fs::create_dir(&mine).expect("mkdir");
+        fs::set_permissions(&mine, fs::Permissions::from_mode(0o755)).expect("chmod");
+        Perms::PRIVATE.create_dir_all(&mine).expect("exists");
+        assert_eq!(mode(&mine), 0o755);
+        let fifo = dir.path().join("fifo.md");
+        if std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .is_ok_and(|s| s.success())
+        {
+            let e = Perms::PRIVATE
+                .write(&fifo, b"x")
+                .expect_err("not waited on");
+            assert!(!e.to_string().is_empty());
+        }
+        let f = dir.path().join("x.md");
+        Perms::PRIVATE.write(&f, b"long text").expect("write");
+        Perms::PRIVATE.write(&f, b"short").expect("rewrite");
+        assert_eq!(fs::read_to_string(&f).expect("read"), "short");
     }
 }

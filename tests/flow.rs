@@ -393,6 +393,25 @@ fn pasted_text_never_acts_as_keys() {
     assert!(flash.text.contains("ignored"), "{flash:?}");
     // A moment later keys are keys again.
     h.advance(1);
+    // The window starts when the loop has finished inserting the paste,
+    // however long that took.
+    h.send(Msg::Paste("m".into()));
+    h.send(Msg::PasteHandled(
+        h.now() + jiff::SignedDuration::from_secs(2),
+    ));
+    h.advance(1);
+    h.key(KeyCode::Char('m'));
+    let inc = h.app.incident_state().expect("incident");
+    assert!(
+        inc.mitigated.is_none(),
+        "a key right after a slow paste acted"
+    );
+    h.advance(2);
+    // A paste larger than any note is refused whole, with a reason.
+    h.send(Msg::Paste("x".repeat(warroom::app::modal::MAX_PASTE + 1)));
+    let flash = h.app.flash.as_ref().expect("message");
+    assert!(flash.text.contains("paste ignored"), "{flash:?}");
+    h.advance(1);
     // One-line fields take a paste on one line.
     h.key(KeyCode::Char(':'));
     h.send(Msg::Paste("note from\nthe clipboard".into()));

@@ -193,3 +193,87 @@ proptest! {
         prop_assert_eq!(&words[6], &format!("q {v}"));
     }
 }
+
+/// Commands found to break out of earlier versions' quoting: `#` glued to a
+/// word, a comment in backticks, a backslash before `$`, `case` inside a
+/// substitution, programs that run a second shell, bash arithmetic and
+/// parameter expansions. Run through dash and, when present, bash.
+#[test]
+fn lexer_corner_cases_found_in_review_run_nothing_from_a_label() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let templates = [
+        "echo $(date +%s)#$v",
+        "echo $((1+2))#$v",
+        "cat <(true)#$v",
+        "echo a\\ #$v",
+        "echo `hostname #h` $v",
+        "echo \\$v",
+        "echo \\${v}",
+        "echo \"\\$v\"",
+        "echo \"$(case a in a) echo $v;; esac)\"",
+        "flock /tmp/warroom-test-lock sh -c \"echo $v\"",
+        "time -p sh -c \"echo $v\"",
+        "2>/dev/null sh -c \"echo $v\"",
+        "\"sh\" -c \"echo $v\"",
+        "echo $[ $v ]",
+        "echo ${arr[$v]}",
+        "x=abc; echo ${x:$v:1}",
+        "printf -v \"$v\" x",
+        "[ -v \"$v\" ]",
+        "echo $(( $(echo $v) ))",
+    ];
+    let payloads = [
+        "x;touch pwned-1;#",
+        "x; touch pwned-2",
+        ";touch pwned-3;#",
+        "\"; touch pwned-4; #",
+        "a[$(touch pwned-5)]",
+        "$(touch pwned-6)",
+        "`touch pwned-7`",
+    ];
+    let shells: Vec<&str> = ["/bin/sh", "/bin/bash"]
+        .into_iter()
+        .filter(|s| Path::new(s).exists())
+        .collect();
+    for template in templates {
+        for v in payloads {
+            let filled = shell_fill(template, &labels(v));
+            let Some(command) = filled.ready() else {
+                continue;
+            };
+            for shell in &shells {
+                Command::new(shell)
+                    .arg("-c")
+                    .arg(&command)
+                    .current_dir(dir.path())
+                    .env_clear()
+                    .env("PATH", "/usr/bin:/bin")
+                    .output()
+                    .expect("run the shell");
+            }
+        }
+    }
+    let left: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("dir")
+        .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(left.is_empty(), "a value ran as code: {left:?}");
+}
+
+/// The variables the shell owns are never replaced by labels, and a label
+/// that looks like an argument's assignment still fills.
+#[test]
+fn the_shells_variables_and_arguments_are_told_apart() {
+    let l: BTreeMap<String, String> = [
+        ("app".to_string(), "catalog".to_string()),
+        ("hostname".to_string(), "evil".to_string()),
+        ("name".to_string(), "x".to_string()),
+    ]
+    .into();
+    let f = shell_fill("kubectl get pods -l app=$app", &l);
+    assert_eq!(f.text, "kubectl get pods -l app=catalog");
+    let f = shell_fill("echo $HOSTNAME", &l);
+    assert_eq!(f.text, "echo $HOSTNAME");
+    let f = shell_fill("read -r NAME; echo $name $NAME", &l);
+    assert_eq!(f.text, "read -r NAME; echo x $NAME");
+}

@@ -23,6 +23,9 @@ pub enum Msg {
     /// Text pasted into the terminal (bracketed paste): text for the editor
     /// that is open, never keystrokes.
     Paste(String),
+    /// The loop finished handling a paste at this moment: keys until
+    /// [`crate::app::update::PASTE_GUARD`] after it came with the paste.
+    PasteHandled(Timestamp),
     /// The 1 Hz clock, so ages and elapsed times move.
     Tick(Timestamp),
     /// Something a data source reported.

@@ -25,6 +25,8 @@ pub fn update(app: &mut App, mode: &mut Mode, msg: Msg) -> Fx {
             modal::on_paste(mode, &text, app);
             app.paste_guard = Some(app.now + PASTE_GUARD);
         }
+        // A long paste takes a while to insert; the window starts after it.
+        Msg::PasteHandled(at) => app.paste_guard = Some(at + PASTE_GUARD),
         Msg::Tick(now) => {
             app.now = now;
             super::incident::check_deadlines(app, &mut fx);

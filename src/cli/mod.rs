@@ -174,7 +174,8 @@ pub fn main() -> ExitCode {
 fn init_logging(config: &Config) -> Option<tracing_appender::non_blocking::WorkerGuard> {
     let dir = config.log_dir();
     let perms = crate::perms::Perms::for_data_dir(&config.data_dir);
-    perms.create_dir_all(&dir).ok()?;
+    perms.own_dir(&config.data_dir).ok()?;
+    perms.own_dir(&dir).ok()?;
     // Older files are tightened; those of other members of a group data
     // dir are theirs to keep.
     if let Ok(entries) = std::fs::read_dir(&dir) {

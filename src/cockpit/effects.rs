@@ -146,11 +146,14 @@ impl Effects {
             },
             Effect::Export { id, path } => {
                 let (store, tx) = (self.store.clone(), self.tx.clone());
+                // The default place is warroom's own folder; one the
+                // responder names is theirs.
+                let own = path.is_none();
                 let path =
                     path.unwrap_or_else(|| self.data_dir.join("exports").join(format!("{id}.md")));
                 let matrix = self.matrix.clone();
                 tokio::task::spawn_blocking(move || {
-                    let result = export_to(&store, &id, &path, &matrix).map(|()| path);
+                    let result = export_to(&store, &id, &path, own, &matrix).map(|()| path);
                     let _ = tx.send(Msg::Exported(result));
                 });
             }
@@ -373,6 +376,7 @@ pub fn export_to(
     store: &Store,
     id: &str,
     path: &std::path::Path,
+    own: bool,
     matrix: &crate::domain::policy::Matrix,
 ) -> Result<(), String> {
     let loaded = store.load(id).map_err(|e| e.to_string())?;
@@ -380,9 +384,12 @@ pub fn export_to(
         .map_err(|e| e.to_string())?;
     let perms = store.perms();
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        perms
-            .create_dir_all(parent)
-            .map_err(|e| format!("{}: {e}", parent.display()))?;
+        let made = if own {
+            perms.own_dir(parent)
+        } else {
+            perms.create_dir_all(parent)
+        };
+        made.map_err(|e| format!("{}: {e}", parent.display()))?;
     }
     perms
         .write(path, md.as_bytes())

@@ -95,8 +95,14 @@ async fn event_loop(
             _ = int.recv() => { tracing::info!("SIGINT: leaving"); return Ok(()); }
         };
         app.now = Timestamp::now();
+        let pasted = matches!(msg, Msg::Paste(_));
         for e in update(&mut app, &mut mode, msg) {
             fx.perform(e);
+        }
+        if pasted {
+            for e in update(&mut app, &mut mode, Msg::PasteHandled(Timestamp::now())) {
+                fx.perform(e);
+            }
         }
         // Take in everything already queued before drawing once.
         loop {

@@ -9,6 +9,8 @@
 
 use std::collections::BTreeMap;
 
+use crate::domain::shell::{Context, contexts};
+
 /// A piece of text after filling.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Seg<'a> {
@@ -224,16 +226,21 @@ fn push_once(list: &mut Vec<String>, item: String) {
 pub fn fill(text: &str, labels: &BTreeMap<String, String>, how: Use<'_>) -> Filled {
     let mut out = Filled::default();
     let shell = match how {
-        Use::Shell { .. } => crate::domain::shell::contexts(text),
+        Use::Shell { .. } => contexts(text),
         _ => Vec::new(),
     };
     let query = match how {
         Use::Query => promql_contexts(text),
         _ => Vec::new(),
     };
-    let second = match how {
-        Use::Shell { .. } => crate::domain::shell::reparser(text),
-        _ => None,
+    // A program that may read its arguments as code takes plain names only.
+    let known = match how {
+        Use::Shell { .. } => crate::domain::shell::understood(text),
+        _ => Ok(()),
+    };
+    let assigned = match how {
+        Use::Shell { .. } => crate::domain::shell::assigned(text),
+        _ => Default::default(),
     };
     let mut last = 0;
     for p in scan(text) {
@@ -242,10 +249,31 @@ pub fn fill(text: &str, labels: &BTreeMap<String, String>, how: Use<'_>) -> Fill
         let raw = &text[p.start..p.end];
         let shown = |v: &str| format!("{:?}", crate::sanitize::line(v));
         if let Use::Shell { env } = how {
+            // After a backslash, `$x` is a literal dollar sign to the shell,
+            // and a value would be read differently.
+            if escaped(text, p.start)
+                && matches!(
+                    shell.get(p.start),
+                    Some(Context::Bare | Context::Double | Context::Backtick)
+                )
+            {
+                if raw.starts_with('$') {
+                    out.push(Piece::Text(raw.to_string()));
+                } else {
+                    out.push(Piece::Missing(raw.to_string()));
+                    push_once(
+                        &mut out.problems,
+                        format!(
+                            "{raw} follows a backslash, which would change how its value is read"
+                        ),
+                    );
+                }
+                continue;
+            }
             // The shell's own variable (set by the command or present in
             // its environment) stays the shell's: a label of the same name
             // must not replace `$PATH` or `$KUBECONFIG`.
-            if shell_sets(text, raw, env) {
+            if shell_sets(&assigned, raw, env) {
                 if lookup(labels, p.name).is_some() {
                     push_once(
                         &mut out.notes,
@@ -261,8 +289,7 @@ pub fn fill(text: &str, labels: &BTreeMap<String, String>, how: Use<'_>) -> Fill
         let Some(v) = lookup(labels, p.name) else {
             let own = match how {
                 Use::Shell { .. } => {
-                    shell.get(p.start) == Some(&crate::domain::shell::Context::Single)
-                        && raw.starts_with('$')
+                    shell.get(p.start) == Some(&Context::Single) && raw.starts_with('$')
                 }
                 Use::Text | Use::Exact | Use::Query => false,
             };
@@ -288,21 +315,15 @@ pub fn fill(text: &str, labels: &BTreeMap<String, String>, how: Use<'_>) -> Fill
                 }
             },
             Use::Shell { .. } => {
-                let ctx = shell
-                    .get(p.start)
-                    .copied()
-                    .unwrap_or(crate::domain::shell::Context::Bare);
+                let ctx = shell.get(p.start).copied().unwrap_or(Context::Bare);
                 let refused = if let Some(c) = crate::domain::shell::deceptive(v) {
                     Err(format!(
                         "holds the hidden character U+{:04X}, which can make a command run differently from how it reads",
                         u32::from(c)
                     ))
-                } else if let Some(word) = second
-                    .as_deref()
-                    .filter(|_| !crate::domain::shell::is_plain(v) || v.starts_with('-'))
-                {
+                } else if let (Err(program), false) = (&known, crate::domain::shell::is_inert(v)) {
                     Err(format!(
-                        "is not a plain name, and `{word}` reads this command a second time, where quoting cannot protect it"
+                        "is not a plain name, and `{program}` may read its arguments as code, where quoting cannot protect it; only letters, digits and - _ . : / @ are filled into it"
                     ))
                 } else {
                     crate::domain::shell::escape(v, ctx).map_err(str::to_string)
@@ -422,9 +443,24 @@ fn angle_holes(command: &str) -> Vec<String> {
     })
 }
 
+/// Whether a `\` right before `pos` escapes it (an odd run of them).
+fn escaped(text: &str, pos: usize) -> bool {
+    text[..pos]
+        .bytes()
+        .rev()
+        .take_while(|b| *b == b'\\')
+        .count()
+        % 2
+        == 1
+}
+
 /// Whether the shell gives the `$var` a value: the command sets it, the
-/// cockpit sets it, or the environment has it.
-fn shell_sets(command: &str, placeholder: &str, env: &dyn Fn(&str) -> bool) -> bool {
+/// shell always does, the cockpit does, or the environment has it.
+fn shell_sets(
+    assigned: &std::collections::BTreeSet<String>,
+    placeholder: &str,
+    env: &dyn Fn(&str) -> bool,
+) -> bool {
     let Some(name) = placeholder
         .strip_prefix("${")
         .and_then(|n| n.strip_suffix('}'))
@@ -432,22 +468,10 @@ fn shell_sets(command: &str, placeholder: &str, env: &dyn Fn(&str) -> bool) -> b
     else {
         return false; // `{{ $labels.x }}` is always the alert's
     };
-    if name.starts_with("WARROOM_") || env(name) {
-        return true;
-    }
-    let words: Vec<&str> = command
-        .split(|c: char| c.is_whitespace() || c == ';' || c == '(' || c == '&' || c == '|')
-        .filter(|w| !w.is_empty())
-        .collect();
-    words.windows(2).any(|w| {
-        (matches!(w[0], "for" | "read" | "select") && w[1] == name)
-            || (w[0] == "read" && w[1].starts_with('-'))
-    }) || words.iter().any(|w| {
-        w.strip_prefix(name)
-            .is_some_and(|rest| rest.starts_with('='))
-            || w.strip_prefix("export ")
-                .is_some_and(|r| r.starts_with(name))
-    })
+    name.starts_with("WARROOM_")
+        || crate::domain::shell::SHELL_VARIABLES.contains(&name)
+        || env(name)
+        || assigned.contains(name)
 }
 
 #[cfg(test)]

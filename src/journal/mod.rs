@@ -204,8 +204,11 @@ impl Store {
                 "not a declaration",
             ));
         };
+        if let Some(data) = self.dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+            self.perms.own_dir(data).map_err(|e| with_path(e, data))?;
+        }
         self.perms
-            .create_dir_all(&self.dir)
+            .own_dir(&self.dir)
             .map_err(|e| with_path(e, &self.dir))?;
         let lock_path = self.dir.join(".declare.lock");
         let lock = self

@@ -189,11 +189,22 @@ pub fn on_key(mode: &mut Mode, key: KeyEvent, app: &mut App, fx: &mut Fx) -> Nex
     }
 }
 
+/// The longest paste taken: a note or command is never this long, and
+/// inserting more would keep the cockpit busy for seconds.
+pub const MAX_PASTE: usize = 256 << 10;
+
 /// Pasted text goes into the editor that is up, as text: line breaks where
 /// the editor takes several lines, spaces where it takes one, control
 /// characters and escape sequences dropped. With no editor up it is
 /// ignored, and the message line says so: a paste never acts as keys.
 pub fn on_paste(mode: &mut Mode, text: &str, app: &mut App) {
+    if text.len() > MAX_PASTE {
+        return app.error(format!(
+            "paste ignored: {} is more than a note takes ({}); put it in a file and note where",
+            crate::bounded::human(text.len() as u64),
+            crate::bounded::human(MAX_PASTE as u64)
+        ));
+    }
     let multi =
         crate::sanitize::multiline(&text.replace("\r\n", "\n").replace('\r', "\n")).into_owned();
     let single = multi.replace('\n', " ");

@@ -226,15 +226,32 @@ fn cut_longest_text(value: &mut serde_json::Value, over: usize) -> bool {
     let Some(serde_json::Value::String(text)) = at_path(value, &path) else {
         return false;
     };
-    let keep = text.len().saturating_sub(over + CUT_MARK_ROOM);
-    let keep = (0..=keep)
-        .rev()
-        .find(|i| text.is_char_boundary(*i))
-        .unwrap_or(0);
+    // `over` counts encoded bytes: a line break or a quote takes two in
+    // JSON. Keep the longest start whose encoding fits what may remain.
+    let encoded: usize = text.chars().map(json_len).sum();
+    let budget = encoded.saturating_sub(over + CUT_MARK_ROOM);
+    let mut used = 0;
+    let mut keep = 0;
+    for (i, c) in text.char_indices() {
+        used += json_len(c);
+        if used > budget {
+            break;
+        }
+        keep = i + c.len_utf8();
+    }
     let cut = text.len() - keep;
     text.truncate(keep);
     text.push_str(&format!(" … [{cut} bytes cut: events are at most 1 MiB]"));
     true
+}
+
+/// Bytes a character takes inside a JSON string.
+fn json_len(c: char) -> usize {
+    match c {
+        '"' | '\\' | '\n' | '\r' | '\t' | '\u{8}' | '\u{c}' => 2,
+        c if (c as u32) < 0x20 => 6,
+        c => c.len_utf8(),
+    }
 }
 
 /// Halves the longest list of plain texts (step ids, silence ids), saying

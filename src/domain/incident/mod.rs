@@ -24,6 +24,8 @@
 mod event;
 mod kind;
 mod progress;
+#[cfg(test)]
+mod progress_tests;
 mod refs;
 #[cfg(test)]
 pub(crate) mod tests;
