@@ -633,3 +633,75 @@ async fn the_silence_comment_leaves_clean_and_secret_free() {
     assert!(s.comment.contains("2026-11-29-evil-title"), "{}", s.comment);
     assert!(s.comment.contains("PGPASSWORD=[REDACTED]"), "{}", s.comment);
 }
+
+/// A runbook step's PromQL goes to the real Prometheus through the effect
+/// runner and comes back as output lines and an outcome, like a command —
+/// never through a shell.
+#[tokio::test(flavor = "multi_thread")]
+async fn a_query_step_is_answered_by_the_real_prometheus() {
+    let prom = servers::prometheus("groups: []\n", None);
+    let pc = prom_client(&prom.url());
+    // A sample older than the whole second the range ends at.
+    eventually(Duration::from_secs(30), "a sample of up", || async {
+        pc.query_range(
+            "up",
+            Timestamp::now(),
+            Duration::from_secs(1800),
+            Duration::from_secs(30),
+        )
+        .await
+        .ok()
+        .filter(|d| !d.series.is_empty())
+    })
+    .await;
+    let data = tempfile::tempdir().unwrap();
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let (query_tx, _query_rx) = watch::channel(None);
+    let (sources_tx, _sources_rx) = mpsc::unbounded_channel();
+    let mut fx = warroom::cockpit::Effects::new(
+        warroom::journal::Store::new(data.path()),
+        data.path().to_path_buf(),
+        tx,
+        query_tx,
+        sources_tx,
+    )
+    .with_prometheus(Some(prom_client(&prom.url())));
+    let mut answer = |query: &str, id: u64| {
+        fx.perform(warroom::app::Effect::RunQuery {
+            id,
+            query: query.into(),
+        });
+    };
+    answer("up{job=\"prometheus\"}", 1);
+    let mut lines = Vec::new();
+    let outcome = loop {
+        match tokio::time::timeout(Duration::from_secs(10), rx.recv()).await {
+            Ok(Some(Msg::Run(warroom::exec::RunReport::Output { lines: l, .. }))) => {
+                lines.extend(l)
+            }
+            Ok(Some(Msg::Run(warroom::exec::RunReport::Finished { outcome, .. }))) => {
+                break outcome;
+            }
+            other => panic!("no report: {other:?}"),
+        }
+    };
+    assert_eq!(outcome, warroom::domain::incident::RunOutcome::Answered(1));
+    assert!(lines[0].starts_with("1 series"), "{lines:?}");
+    assert!(lines[1].contains("job=\"prometheus\""), "{lines:?}");
+    assert!(lines[1].contains('1'), "{lines:?}");
+    // A query Prometheus refuses says why.
+    answer("sum(rate(", 2);
+    let outcome = loop {
+        match tokio::time::timeout(Duration::from_secs(10), rx.recv()).await {
+            Ok(Some(Msg::Run(warroom::exec::RunReport::Finished { outcome, .. }))) => {
+                break outcome;
+            }
+            Ok(Some(_)) => {}
+            other => panic!("no report: {other:?}"),
+        }
+    };
+    assert!(
+        matches!(&outcome, warroom::domain::incident::RunOutcome::Refused(e) if e.contains("parse error")),
+        "{outcome:?}"
+    );
+}

@@ -761,3 +761,68 @@ fn y_copies_the_command_as_shown() {
     assert_eq!(h.effects.len(), before);
     assert!(flash(&h).contains("no command"), "{}", flash(&h));
 }
+
+const QUERIES: &str = "---\nid: q-steps\n---\n# Queries\n\n## Alert\nx\n\n## Check\n1. How fast is it now?\n\n   ```promql\n   histogram_quantile(0.99, sum by (le) (rate(http_request_duration_seconds_bucket{service=\"$service\"}[5m])))\n   ```\n2. Both views:\n\n   ```promql\n   up{namespace=\"$namespace\"}\n   ```\n\n   ```promql\n   sum(up)\n   ```\n\n## Diagnose\n1. think\n\n## Mitigate\n1. act\n\n## Postmortem\nwrite\n";
+
+/// A `promql` step is asked of Prometheus, never run in a shell: `r` sends
+/// the query with values as PromQL literals, the answer fills the output
+/// panel and the record, and nothing reaches `sh`.
+#[test]
+fn a_promql_step_runs_against_prometheus_not_the_shell() {
+    let mut h = Harness::at(0);
+    let rb = runbook::parse(Path::new("q-steps.md"), QUERIES).expect("parses");
+    h.app.runbooks.library.runbooks.push(rb);
+    h.key(KeyCode::Enter);
+    h.command("runbook q-steps");
+    set_label(&mut h, "service", "cat\"alog");
+    goto(&mut h, "check-1");
+    let screen = h.screen(200, 50);
+    assert!(screen.contains("⌕ histogram_quantile"), "{screen}");
+    assert!(!screen.contains("$ histogram_quantile"), "{screen}");
+    h.key(KeyCode::Char('r'));
+    assert_eq!(runs(&h), 0, "no shell");
+    let (id, query) = h
+        .effects
+        .iter()
+        .rev()
+        .find_map(|e| match e {
+            Effect::RunQuery { id, query } => Some((*id, query.clone())),
+            _ => None,
+        })
+        .expect("the query is asked");
+    assert!(query.contains("service=\"cat\\\"alog\""), "{query}");
+    assert!(matches!(h.mode, Mode::Output));
+    finish(
+        &mut h,
+        id,
+        &[
+            "1 series; values now and the last 30 minutes:",
+            "{}  1.2  ▁▂▃",
+        ],
+        RunOutcome::Answered(1),
+    );
+    let screen = h.screen(200, 50);
+    assert!(screen.contains("⌕ histogram_quantile"), "{screen}");
+    assert!(screen.contains("1 series; values now"), "{screen}");
+    assert!(events(&h).iter().any(|e| matches!(
+        e,
+        EventKind::CommandFinished { purpose: Purpose::Query, outcome: RunOutcome::Answered(1), output, .. }
+            if output.contains("1 series")
+    )));
+    assert!(flash(&h).contains("1 series"), "{}", flash(&h));
+    // Two queries: pick one, as with commands.
+    h.key(KeyCode::Esc);
+    goto(&mut h, "check-2");
+    h.key(KeyCode::Char('r'));
+    let Mode::PickCommand(p) = &h.mode else {
+        panic!("expected a pick, got {:?}", h.mode)
+    };
+    assert!(p.query);
+    assert_eq!(p.options[1], "sum(up)");
+    h.key(KeyCode::Char('2'));
+    assert!(matches!(
+        h.effects.last(),
+        Some(Effect::RunQuery { query, .. }) if query == "sum(up)"
+    ));
+    assert_eq!(runs(&h), 0);
+}

@@ -143,6 +143,14 @@ pub enum Effect {
     Cluster(ClusterAction),
     /// Run a runbook command (already confirmed by the user).
     Run(crate::exec::RunSpec),
+    /// Ask Prometheus a step's query over the last half hour, reporting
+    /// like a command (output lines, then how it ended).
+    RunQuery {
+        /// Matches the reports.
+        id: u64,
+        /// The query, values filled as PromQL literals.
+        query: String,
+    },
     /// Stop a running command and everything it started.
     CancelRun(u64),
     /// Put text on the terminal's clipboard (OSC 52), which reaches the

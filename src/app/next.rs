@@ -61,6 +61,8 @@ pub enum Open {
         at: StepAt,
         /// Its commands, placeholders filled where labels allow.
         options: Vec<String>,
+        /// They are PromQL queries, not shell commands.
+        query: bool,
     },
     /// A command about to run, waiting for the responder's go.
     ConfirmRun(Box<RunPlan>),

@@ -240,7 +240,7 @@ fn on_run_finished(app: &mut App, id: u64, outcome: RunOutcome, duration: Durati
             app.info(format!("step {} verified ({took})", run.step));
         }
         (o, _) if o.is_success() => {
-            app.info(format!("step {}: exit 0 in {took}", run.step));
+            app.info(format!("step {}: {} in {took}", run.step, o.describe()));
         }
         (o, Purpose::Run) if rollback => app.error(format!(
             "step {}: {} after {took}: {} runs its rollback",

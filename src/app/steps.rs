@@ -6,7 +6,7 @@
 use super::keys::{self, Action};
 use super::msg::{Effect, Fx, record};
 use super::next::{GatePlan, Next, Open, RunPlan, StepIntent};
-use super::state::{App, Pane};
+use super::state::{App, Pane, RunView};
 use crate::domain::incident::{EventKind, Purpose, StepAt};
 use crate::domain::placeholder::{Filled, Use, fill};
 use crate::domain::runbook::Step;
@@ -125,15 +125,23 @@ pub fn ask_run(app: &mut App, purpose: Purpose, fx: &mut Fx) -> Next {
         ));
         return Next::Stay;
     }
+    // A step with PromQL and no command runs its query.
+    let purpose = if purpose == Purpose::Run && st.commands.is_empty() && !st.queries.is_empty() {
+        Purpose::Query
+    } else {
+        purpose
+    };
     let what = match purpose {
         Purpose::Run => "command",
         Purpose::Verify => "verify command",
         Purpose::Rollback => "rollback",
+        Purpose::Query => "query",
     };
     let has = match purpose {
         Purpose::Run => !st.commands.is_empty(),
         Purpose::Verify => st.contract.as_ref().is_some_and(|c| c.verify.is_some()),
         Purpose::Rollback => st.contract.as_ref().is_some_and(|c| c.rollback.is_some()),
+        Purpose::Query => !st.queries.is_empty(),
     };
     if !has {
         app.error(format!("step {} has no {what}", st.id));
@@ -153,7 +161,7 @@ pub fn ask_run(app: &mut App, purpose: Purpose, fx: &mut Fx) -> Next {
 fn changes(st: &Step, purpose: Purpose) -> bool {
     match purpose {
         Purpose::Run => st.is_mutating(),
-        Purpose::Verify => false,
+        Purpose::Verify | Purpose::Query => false,
         Purpose::Rollback => true,
     }
 }
@@ -220,25 +228,47 @@ fn proceed(app: &mut App, st: &Step, intent: StepIntent, fx: &mut Fx) -> Next {
         Purpose::Run => st.commands.clone(),
         Purpose::Verify => c.verify.iter().cloned().collect(),
         Purpose::Rollback => c.rollback.iter().cloned().collect(),
+        Purpose::Query => st.queries.clone(),
     };
-    match commands.as_slice() {
-        [] => Next::Stay,
-        [one] => plan(app, st, purpose, one).into(),
-        many => Open::PickCommand {
+    match (commands.as_slice(), purpose) {
+        ([], _) => Next::Stay,
+        ([one], Purpose::Query) => start_query(app, st, here(app, st), one, fx),
+        ([one], _) => plan(app, st, purpose, one).into(),
+        (many, _) => Open::PickCommand {
             step: st.id.clone(),
             at: here(app, st),
-            options: many.iter().map(|c| fill_command(app, c).text).collect(),
+            options: many
+                .iter()
+                .map(|c| match purpose {
+                    Purpose::Query => {
+                        crate::domain::placeholder::fill(
+                            c,
+                            &app.shown_labels().cloned().unwrap_or_default(),
+                            Use::Query,
+                        )
+                        .text
+                    }
+                    _ => fill_command(app, c).text,
+                })
+                .collect(),
+            query: purpose == Purpose::Query,
         }
         .into(),
     }
 }
 
 /// The `i`-th command of a step, picked from several, to confirm.
-pub fn pick(app: &mut App, at: &StepAt, i: usize) -> Next {
+pub fn pick(app: &mut App, at: &StepAt, i: usize, fx: &mut Fx) -> Next {
     let Some(st) = step_at(app, at) else {
         app.error("that step is no longer in the runbook");
         return Next::Close;
     };
+    // A step's queries are offered when it has no command.
+    if st.commands.is_empty()
+        && let Some(q) = st.queries.get(i).cloned()
+    {
+        return start_query(app, &st, at.clone(), &q, fx);
+    }
     match st.commands.get(i) {
         Some(raw) => plan(app, &st, Purpose::Run, raw).into(),
         None => {
@@ -276,6 +306,56 @@ fn plan(app: &App, st: &Step, purpose: Purpose, raw: &str) -> Open {
         timeout: c.timeout.map_or(app.settings.command_timeout, |t| t.0),
         shell: shell_for(app).display().to_string(),
     }))
+}
+
+/// `r` on a step whose words are a PromQL query: asked of Prometheus (never
+/// a shell), values filled as PromQL literals; recorded like a command, and
+/// answered in the output panel with each series' value and shape.
+pub fn start_query(app: &mut App, st: &Step, at: StepAt, raw: &str, fx: &mut Fx) -> Next {
+    if app.running() {
+        app.error("a command is still running: wait for it or stop it first");
+        return Next::Stay;
+    }
+    let labels = app.shown_labels().cloned().unwrap_or_default();
+    let filled = fill(raw, &labels, Use::Query);
+    if !filled.is_ready() {
+        app.error(format!(
+            "step {}: query not asked: {}",
+            st.id,
+            filled.problems.join("; ")
+        ));
+        return Next::Stay;
+    }
+    let id = app.runs.next_id;
+    app.runs.next_id += 1;
+    record(
+        app,
+        EventKind::CommandStarted {
+            step: st.id.clone(),
+            command: filled.text.clone(),
+            purpose: Purpose::Query,
+            runbook: Some(at.runbook.clone()),
+            key: Some(at.key.clone()),
+        },
+        fx,
+    );
+    fx.push(Effect::RunQuery {
+        id,
+        query: filled.text.clone(),
+    });
+    app.runs.latest = Some(RunView {
+        id,
+        step: st.id.clone(),
+        at,
+        purpose: Purpose::Query,
+        command: filled.text,
+        started: app.now,
+        lines: Default::default(),
+        dropped: 0,
+        outcome: None,
+        scroll: 0,
+    });
+    Open::Output.into()
 }
 
 /// `y`: the selected step's commands onto the clipboard, exactly as the

@@ -7,8 +7,12 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, watch};
 
+use jiff::Timestamp;
+
 use crate::app::{Effect, Msg, SilenceDone};
 use crate::domain::export;
+use crate::domain::incident::RunOutcome;
+use crate::exec::RunReport;
 use crate::journal::{Follower, JournalMsg, Store};
 use crate::sources::alertmanager::{Alertmanager, NewSilence};
 use crate::sources::demo::Scenario;
@@ -292,6 +296,55 @@ impl Effects {
                     }
                 });
             }
+            Effect::RunQuery { id, query } => {
+                self.runs.retain(|_, (_, task)| !task.is_finished());
+                let (stop_tx, stop_rx) = tokio::sync::oneshot::channel();
+                let (tx, prom) = (self.tx.clone(), self.prometheus.clone());
+                let demo = match &self.pods {
+                    PodBackend::Demo(s) => Some(*s),
+                    _ => None,
+                };
+                let task = tokio::spawn(async move {
+                    let started = std::time::Instant::now();
+                    let ask = async {
+                        let now = Timestamp::now();
+                        match (prom, demo) {
+                            (Some(p), _) => p
+                                .query_range(&query, now, QUERY_RANGE, QUERY_STEP)
+                                .await
+                                .map_err(|e| e.to_string()),
+                            (None, Some(s)) => s.metric(
+                                &MetricRequest {
+                                    query: query.clone(),
+                                    range: QUERY_RANGE,
+                                    width: 60,
+                                },
+                                now,
+                            ),
+                            (None, None) => Err(NO_PROM_QUERY.to_string()),
+                        }
+                    };
+                    let answer = tokio::select! {
+                        a = ask => Some(a),
+                        _ = stop_rx => None,
+                    };
+                    let (lines, outcome) = match answer {
+                        Some(Ok(data)) => (
+                            crate::domain::metric::answer_lines(&data, "30 minutes", 50),
+                            RunOutcome::Answered(data.series.len()),
+                        ),
+                        Some(Err(e)) => (vec![format!("error: {e}")], RunOutcome::Refused(e)),
+                        None => (Vec::new(), RunOutcome::Cancelled),
+                    };
+                    let _ = tx.send(Msg::Run(RunReport::Output { id, lines }));
+                    let _ = tx.send(Msg::Run(RunReport::Finished {
+                        id,
+                        outcome,
+                        duration: started.elapsed(),
+                    }));
+                });
+                self.runs.insert(id, (stop_tx, task));
+            }
             Effect::Copy(text) => {
                 // Between frames, on the terminal the cockpit draws on; a
                 // terminal without OSC 52 ignores it.
@@ -367,6 +420,13 @@ impl Effects {
 
 const NO_PROM: &str =
     "verify queries need a Prometheus: set prometheus.url in the config or pass --prometheus URL";
+
+/// How far back a step's query looks, and between samples.
+const QUERY_RANGE: std::time::Duration = std::time::Duration::from_secs(30 * 60);
+const QUERY_STEP: std::time::Duration = std::time::Duration::from_secs(30);
+
+const NO_PROM_QUERY: &str =
+    "queries need a Prometheus: set prometheus.url in the config or pass --prometheus URL";
 
 const NO_AM: &str =
     "silences need an Alertmanager: set alertmanager.url in the config or pass --alertmanager URL";

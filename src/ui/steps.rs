@@ -22,6 +22,7 @@ fn purpose_title(p: Purpose) -> &'static str {
         Purpose::Run => " Run this step's command? ",
         Purpose::Verify => " Run this step's verify check? ",
         Purpose::Rollback => " Roll this step back? ",
+        Purpose::Query => " Ask this step's query? ",
     }
 }
 
@@ -31,7 +32,12 @@ pub fn pick_command(p: &CommandPick, hints: &str, reveal: bool, area: Rect, buf:
     let inner = boxed(&format!(" Which command? — {hints} "), r, buf);
     put_line(
         Line::styled(
-            format!("Step {} has {} commands:", clean(&p.step), p.options.len()),
+            format!(
+                "Step {} has {} {}:",
+                clean(&p.step),
+                p.options.len(),
+                if p.query { "queries" } else { "commands" }
+            ),
             theme::dim(),
         ),
         inner,
@@ -42,7 +48,12 @@ pub fn pick_command(p: &CommandPick, hints: &str, reveal: bool, area: Rect, buf:
         let shown = masked(c, reveal);
         let first = shown.lines().next().unwrap_or_default();
         let text = clip(
-            &format!("{}. $ {}", i + 1, clean(first)),
+            &format!(
+                "{}. {} {}",
+                i + 1,
+                if p.query { "⌕" } else { "$" },
+                clean(first)
+            ),
             inner.width as usize,
         );
         let style = if i == p.cursor {
@@ -276,10 +287,16 @@ pub fn output(app: &App, hints: &str, area: Rect, buf: &mut Buffer) {
     block.render(r, buf);
     let width = inner.width as usize;
     let mut head: Vec<Line<'static>> = Vec::new();
+    // A query is PromQL for Prometheus, not a shell command.
+    let lead = if run.purpose == Purpose::Query {
+        "⌕ "
+    } else {
+        "$ "
+    };
     for l in masked(&run.command, app.reveal).lines() {
         head.extend(wrap(
             vec![
-                ("$ ".to_string(), theme::dim()),
+                (lead.to_string(), theme::dim()),
                 (clean(l).into_owned(), theme::command()),
             ],
             width,

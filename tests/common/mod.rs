@@ -157,6 +157,7 @@ impl Harness {
                     | Effect::Export { .. }
                     | Effect::PodScope(_)
                     | Effect::Copy(_)
+                    | Effect::RunQuery { .. }
                     | Effect::ClosePodDetails => {}
                 }
             }

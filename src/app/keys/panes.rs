@@ -85,7 +85,7 @@ pub const PANE_KEYS: &[Binding] = &[
         Scope::In(Pane::Runbook),
         &[(KeyCode::Char('r'), NONE)],
         A::RunStep,
-        "run the step's command in your shell (asks y; dangerous steps want the id typed)",
+        "run the step's command (asks y; danger wants the id typed) or ask its PromQL query",
         Some("run"),
     ),
     row(

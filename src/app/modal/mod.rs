@@ -131,10 +131,16 @@ pub fn open(app: &App, what: Open) -> Mode {
         }
         Open::ActionForm => Mode::ActionForm(Box::default()),
         Open::ConfirmQuit => Mode::ConfirmQuit,
-        Open::PickCommand { step, at, options } => Mode::PickCommand(Box::new(CommandPick {
+        Open::PickCommand {
             step,
             at,
             options,
+            query,
+        } => Mode::PickCommand(Box::new(CommandPick {
+            step,
+            at,
+            options,
+            query,
             cursor: 0,
         })),
         Open::ConfirmRun(plan) => Mode::ConfirmRun(Box::new(RunDraft::new(*plan))),
@@ -181,7 +187,7 @@ pub fn on_key(mode: &mut Mode, key: KeyEvent, app: &mut App, fx: &mut Fx) -> Nex
         Mode::StatusUpdate(d) => status_update::on_key(d, action, key, app, fx),
         Mode::ActionForm(d) => action_form::on_key(d, action, key, app, fx),
         Mode::ConfirmQuit => confirm_quit::on_key(action, app, fx),
-        Mode::PickCommand(p) => pick_command::on_key(p, action, key, app),
+        Mode::PickCommand(p) => pick_command::on_key(p, action, key, app, fx),
         Mode::ConfirmRun(d) => confirm_run::on_key(d, action, key, app, fx),
         Mode::Gate(g) => gate::on_key(g, action, app, fx),
         Mode::PickBranch(p) => pick_branch::on_key(p, action, key, app, fx),

@@ -270,6 +270,8 @@ pub enum Purpose {
     Verify,
     /// The contract's `rollback`.
     Rollback,
+    /// One of the step's PromQL queries, asked of Prometheus (never a shell).
+    Query,
 }
 
 impl Purpose {
@@ -279,6 +281,7 @@ impl Purpose {
             Purpose::Run => "run",
             Purpose::Verify => "verify",
             Purpose::Rollback => "rollback",
+            Purpose::Query => "query",
         }
     }
 }
@@ -297,12 +300,16 @@ pub enum RunOutcome {
     Cancelled,
     /// It could not be started.
     NotStarted(String),
+    /// A query answered with this many series.
+    Answered(usize),
+    /// A query was refused or could not be asked: why.
+    Refused(String),
 }
 
 impl RunOutcome {
     /// Exit status 0.
     pub fn is_success(&self) -> bool {
-        *self == RunOutcome::Exited(0)
+        matches!(self, RunOutcome::Exited(0) | RunOutcome::Answered(_))
     }
 
     /// A short phrase: `exit 0`, `timed out`, ...
@@ -313,6 +320,9 @@ impl RunOutcome {
             RunOutcome::TimedOut => "timed out".into(),
             RunOutcome::Cancelled => "stopped by the responder".into(),
             RunOutcome::NotStarted(e) => format!("could not start: {e}"),
+            RunOutcome::Answered(1) => "1 series".into(),
+            RunOutcome::Answered(n) => format!("{n} series"),
+            RunOutcome::Refused(e) => format!("not answered: {e}"),
         }
     }
 }
@@ -420,6 +430,7 @@ impl EventKind {
                     Purpose::Run => "Ran",
                     Purpose::Verify => "Verify of",
                     Purpose::Rollback => "Rolled back",
+                    Purpose::Query => "Queried for",
                 },
                 one_line(command),
                 outcome.describe(),

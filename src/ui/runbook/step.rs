@@ -241,6 +241,7 @@ pub(super) fn step_facts(
             crate::domain::incident::Purpose::Run => "",
             crate::domain::incident::Purpose::Verify => "verify: ",
             crate::domain::incident::Purpose::Rollback => "rollback: ",
+            crate::domain::incident::Purpose::Query => "query: ",
         };
         let (text, style) = match &run.outcome {
             None => (
