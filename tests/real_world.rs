@@ -179,3 +179,67 @@ fn a_transcript_command_with_blanks_asks_for_them_before_running() {
         "blanks are never sent to the shell"
     );
 }
+
+/// A page of the pane's text, trimmed, as lines.
+fn page(h: &Harness, w: u16, hgt: u16) -> Vec<String> {
+    h.screen(w, hgt).lines().map(|l| l.to_string()).collect()
+}
+
+/// A Hugo runbook opened from its tree: every part of it is reachable by
+/// paging, in the order of the file, down to its last line; its PromQL
+/// blocks are queries, never commands.
+#[test]
+fn a_hugo_runbook_reads_to_its_last_line_in_file_order() {
+    let mut h = Harness::at(100);
+    h.app.runbooks.library = runbook_files::load(&[folder().join("hugo")]);
+    assert!(h.app.runbooks.library.errors.is_empty());
+    h.command("runbook KubeAPIErrorBudgetBurn");
+    h.key(KeyCode::Char('2'));
+    let rb = h.app.shown_runbook().expect("shown").clone();
+    assert!(
+        rb.steps().all(|(_, s)| s.commands.iter().all(|c| !c.contains("histogram_quantile"))),
+        "PromQL never becomes a shell command"
+    );
+    assert!(rb.steps().any(|(_, s)| !s.queries.is_empty()));
+    for (w, hgt) in [(80u16, 24u16), (200, 50)] {
+        // Page from the top to the end, collecting what the pane shows.
+        h.layout(w, hgt);
+        h.key(KeyCode::Char('g'));
+        let mut seen: Vec<String> = Vec::new();
+        for _ in 0..200 {
+            h.layout(w, hgt);
+            let text = page(&h, w, hgt).join("\n");
+            seen.push(text);
+            let l = h.app.runbook.layout;
+            if l.top + l.height >= l.rows {
+                break;
+            }
+            h.key(KeyCode::PageDown);
+        }
+        let all = seen.join("\n");
+        let mut at = 0;
+        for heading in [
+            "MEANING",
+            "IMPACT",
+            "DIAGNOSIS",
+            "Errors",
+            "Latency",
+            "etcd",
+            "MITIGATION",
+            "Understanding the budget",
+            "Slow read requests",
+            "buys time.",
+        ] {
+            let found = all[at..]
+                .find(heading)
+                .unwrap_or_else(|| panic!("{heading} missing or out of order at {w}x{hgt}"));
+            at += found;
+        }
+        // The end, as G shows it.
+        h.key(KeyCode::Char('G'));
+        h.layout(w, hgt);
+        let screen = h.screen(w, hgt);
+        assert!(screen.contains("buys time."), "{screen}");
+        insta::assert_snapshot!(format!("hugo_runbook_end_{w}x{hgt}"), screen);
+    }
+}
