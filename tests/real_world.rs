@@ -197,7 +197,8 @@ fn a_hugo_runbook_reads_to_its_last_line_in_file_order() {
     h.key(KeyCode::Char('2'));
     let rb = h.app.shown_runbook().expect("shown").clone();
     assert!(
-        rb.steps().all(|(_, s)| s.commands.iter().all(|c| !c.contains("histogram_quantile"))),
+        rb.steps()
+            .all(|(_, s)| s.commands.iter().all(|c| !c.contains("histogram_quantile"))),
         "PromQL never becomes a shell command"
     );
     assert!(rb.steps().any(|(_, s)| !s.queries.is_empty()));

@@ -405,7 +405,7 @@ impl EventKind {
             ),
             EventKind::SilenceExpired { silence_id } => format!("Expired silence {silence_id}"),
             EventKind::RunbookAttached { runbook } => {
-                format!("Switched the checklist to runbook {}", runbook.id)
+                format!("Attached runbook {} and made it the checklist", runbook.id)
             }
             EventKind::CommandStarted {
                 step,
