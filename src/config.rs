@@ -29,6 +29,9 @@ pub struct FileConfig {
     /// The shell runbook commands run in (default `/bin/sh`); a runbook's
     /// own `shell:` wins.
     pub shell: Option<PathBuf>,
+    /// Links as terminal hyperlinks (OSC 8): `true`, `false`, or unset to
+    /// decide by the terminal.
+    pub hyperlinks: Option<bool>,
     /// Per-severity overrides of the severity matrix (acknowledge, mitigate,
     /// update cadence, ...).
     #[serde(default)]
@@ -156,6 +159,8 @@ pub struct Config {
     pub command_timeout: std::time::Duration,
     /// The shell runbook commands run in, when not `/bin/sh`.
     pub shell: Option<PathBuf>,
+    /// Links as terminal hyperlinks, if the config says (else by terminal).
+    pub hyperlinks: Option<bool>,
     /// Where journals, exports and logs live.
     pub data_dir: PathBuf,
     /// The config file that was (or would have been) read.
@@ -385,6 +390,7 @@ impl Config {
                 .command_timeout
                 .map_or(crate::exec::DEFAULT_COMMAND_TIMEOUT, |d| d.0),
             shell: file.shell.clone(),
+            hyperlinks: file.hyperlinks,
             data_dir,
             config_file,
             matrix: crate::domain::policy::Matrix::with_overrides(&file.severity_matrix),

@@ -57,3 +57,20 @@ pub fn init() -> std::io::Result<(DefaultTerminal, Guard)> {
     crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste)?;
     Ok((terminal, guard))
 }
+
+/// Whether this terminal is one known to show OSC 8 hyperlinks. Inside tmux
+/// or screen the answer depends on their own settings, so no.
+pub fn shows_hyperlinks() -> bool {
+    let var = |k: &str| std::env::var(k).unwrap_or_default();
+    if !var("TMUX").is_empty() || var("TERM").starts_with("screen") {
+        return false;
+    }
+    matches!(
+        var("TERM_PROGRAM").as_str(),
+        "iTerm.app" | "WezTerm" | "vscode" | "ghostty" | "Hyper"
+    ) || !var("KITTY_WINDOW_ID").is_empty()
+        || !var("WT_SESSION").is_empty()
+        || var("TERM").contains("kitty")
+        || var("TERM").starts_with("foot")
+        || var("VTE_VERSION").parse::<u32>().is_ok_and(|v| v >= 5000)
+}

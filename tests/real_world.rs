@@ -244,3 +244,66 @@ fn a_hugo_runbook_reads_to_its_last_line_in_file_order() {
         insta::assert_snapshot!(format!("hugo_runbook_end_{w}x{hgt}"), screen);
     }
 }
+
+/// Link addresses are shown; where the terminal shows hyperlinks (OSC 8),
+/// an address drawn whole on a row is also one, two cells at a time.
+#[test]
+fn links_show_their_address_and_can_be_terminal_hyperlinks() {
+    let url = "https://kubernetes.io/docs/tasks/debug/debug-application/debug-pods/";
+    let linked_cells = |h: &Harness| {
+        let t = h.render(200, 50);
+        let buf = t.backend().buffer().clone();
+        buf.content()
+            .iter()
+            .filter(|c| c.symbol().contains(&format!("\u{1b}]8;;{url}\u{1b}\\")))
+            .count()
+    };
+    let mut h = Harness::at(100);
+    h.app.runbooks.library = runbook_files::load(&[folder().join("hugo")]);
+    h.command("runbook KubePodCrashLooping");
+    h.key(KeyCode::Char('2'));
+    h.layout(200, 50);
+    h.key(KeyCode::Char('G'));
+    h.layout(200, 50);
+    let screen = h.screen(200, 50);
+    assert!(screen.contains(&format!("<{url}>")), "{screen}");
+    assert_eq!(linked_cells(&h), 0, "off unless the terminal shows them");
+    h.app.settings.hyperlinks = true;
+    let cells = linked_cells(&h);
+    assert_eq!(cells, url.len().div_ceil(2), "every two characters of it");
+    // What a terminal shows from what was sent: each linked cell prints its
+    // characters and the escape sequences print nothing. It is the same
+    // screen as without links, to the last column.
+    let t = h.render(200, 50);
+    let buf = t.backend().buffer();
+    let mut shown = String::new();
+    for y in 0..50u16 {
+        let mut x = 0u16;
+        while x < 200 {
+            let s = buf[(x, y)].symbol();
+            let visible: String = strip_osc8(s);
+            let w = visible.chars().count().max(1) as u16;
+            shown.push_str(&visible);
+            x += w;
+        }
+        shown.push('\n');
+    }
+    h.app.settings.hyperlinks = false;
+    assert_eq!(shown, h.screen(200, 50) + "\n");
+}
+
+/// A cell's symbol without OSC 8 sequences.
+fn strip_osc8(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(i) = rest.find("\u{1b}]8;") {
+        out.push_str(&rest[..i]);
+        let after = &rest[i..];
+        match after.find("\u{1b}\\") {
+            Some(end) => rest = &after[end + 2..],
+            None => return out,
+        }
+    }
+    out.push_str(rest);
+    out
+}

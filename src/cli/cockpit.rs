@@ -178,6 +178,9 @@ async fn cockpit_async(config: &Config, session: &Session, demo: bool) -> anyhow
         oncall: config.oncall.clone(),
         command_timeout: config.command_timeout,
         shell: config.shell.clone(),
+        hyperlinks: config
+            .hyperlinks
+            .unwrap_or_else(crate::tui::shows_hyperlinks),
         env: std::env::vars_os()
             .filter_map(|(k, _)| k.into_string().ok())
             .collect(),

@@ -117,6 +117,9 @@ pub struct Settings {
     /// The shell runbook commands run in when the runbook names none;
     /// `/bin/sh` when this is unset too.
     pub shell: Option<std::path::PathBuf>,
+    /// Links in runbooks are also terminal hyperlinks (OSC 8): on for
+    /// terminals known to show them, or as the config says.
+    pub hyperlinks: bool,
 }
 
 impl Settings {
@@ -131,6 +134,7 @@ impl Settings {
             command_timeout: crate::exec::DEFAULT_COMMAND_TIMEOUT,
             env: BTreeSet::new(),
             shell: None,
+            hyperlinks: false,
         }
     }
 }

@@ -197,6 +197,55 @@ fn gone(rb: &Runbook, inc: &Incident, width: usize, lines: &mut Vec<Line<'static
     }
 }
 
+/// Makes each `<scheme://…>` address drawn whole on a row of `area` a
+/// terminal hyperlink (OSC 8), two cells at a time as the buffer allows.
+/// Addresses cut by wrapping stay plain text. The text was sanitised when
+/// drawn, so an address holds no control character to escape with.
+fn hyperlinks(area: Rect, row: u16, buf: &mut Buffer) {
+    static ADDRESS: std::sync::LazyLock<Option<regex::Regex>> =
+        std::sync::LazyLock::new(|| regex::Regex::new(r"<([a-z][a-z0-9+.-]*://[^<>\s]+)>").ok());
+    let Some(re) = ADDRESS.as_ref() else {
+        return;
+    };
+    let y = area.y + row;
+    // The row as text, and the cell each character came from.
+    let mut text = String::new();
+    let mut cells = Vec::new();
+    for x in area.x..area.x + area.width {
+        let s = buf[(x, y)].symbol().to_string();
+        if s.chars().count() != 1 || !s.is_ascii() {
+            // Wide or multi-char cells end any address.
+            text.push(' ');
+        } else {
+            text.push_str(&s);
+        }
+        cells.push(x);
+    }
+    for m in re.captures_iter(&text) {
+        let Some(url) = m.get(1) else { continue };
+        let (from, to) = (url.start(), url.end());
+        let mut i = from;
+        while i < to {
+            let n = (to - i).min(2);
+            let chunk = &text[i..i + n];
+            let linked = format!(
+                "\u{1b}]8;;{}\u{1b}\\{chunk}\u{1b}]8;;\u{1b}\\",
+                url.as_str()
+            );
+            // The escape sequence has no width on screen: the cell is as
+            // wide as the characters it shows.
+            let width = std::num::NonZeroU16::new(n as u16).unwrap_or(std::num::NonZeroU16::MIN);
+            buf[(cells[i], y)]
+                .set_symbol(&linked)
+                .set_diff_option(ratatui::buffer::CellDiffOption::ForcedWidth(width));
+            if n == 2 {
+                buf[(cells[i + 1], y)].set_diff_option(ratatui::buffer::CellDiffOption::Skip);
+            }
+            i += n;
+        }
+    }
+}
+
 /// A table, columns as wide as their widest cell (up to a share of the
 /// pane), the header in the heading style.
 fn table(rows: &[Vec<String>], pad: &str, width: usize) -> Vec<Line<'static>> {
@@ -436,6 +485,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         .enumerate()
     {
         put_line(line, inner, row as u16, buf);
+    }
+    if app.settings.hyperlinks {
+        for row in 0..height.min(total.saturating_sub(start)) {
+            hyperlinks(inner, row as u16, buf);
+        }
     }
     if let Some((first, last)) = selected
         && inc.is_some()
