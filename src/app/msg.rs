@@ -168,6 +168,20 @@ pub enum Effect {
 /// The effects one message produced, in order.
 pub type Fx = Vec<Effect>;
 
+/// The write time of this cockpit's next event: now, to the millisecond, but
+/// always later than its last one, so two events it records in the same
+/// millisecond (a command's end and the step it verifies) keep their order
+/// in every reading of the journal.
+fn stamp(app: &mut App) -> Timestamp {
+    let now = to_millis(app.now);
+    let t = match app.watch.last_stamp {
+        Some(last) if now <= last => last + jiff::SignedDuration::from_millis(1),
+        _ => now,
+    };
+    app.watch.last_stamp = Some(t);
+    t
+}
+
 /// Queues an event by this cockpit's responder for the journal; the UI shows
 /// it once it is read back as durable.
 pub fn record(app: &mut App, kind: EventKind, fx: &mut Fx) {
@@ -178,15 +192,15 @@ pub fn record(app: &mut App, kind: EventKind, fx: &mut Fx) {
 /// turning green): its id is derived from `fact`, so it counts once.
 pub fn record_fact(app: &mut App, kind: EventKind, fact: &str, fx: &mut Fx) {
     let incident = app.incident.as_ref().map_or("", |i| i.id.as_str());
-    let event =
-        Event::new(to_millis(app.now), app.settings.author.clone(), kind).as_fact(incident, fact);
+    let incident = incident.to_string();
+    let event = Event::new(stamp(app), app.settings.author.clone(), kind).as_fact(&incident, fact);
     app.watch.pending += 1;
     fx.push(Effect::Append(event));
 }
 
 /// [`record`] for something that happened at `at`, earlier than now.
 pub fn record_about(app: &mut App, kind: EventKind, at: Option<Timestamp>, fx: &mut Fx) {
-    let event = Event::new(to_millis(app.now), app.settings.author.clone(), kind).about(at);
+    let event = Event::new(stamp(app), app.settings.author.clone(), kind).about(at);
     app.watch.pending += 1;
     fx.push(Effect::Append(event));
 }
@@ -195,9 +209,13 @@ pub fn record_about(app: &mut App, kind: EventKind, at: Option<Timestamp>, fx: &
 /// which other cockpits may observe too: its id is derived from `fact` so
 /// the journal counts it once. It does not count as this responder's
 /// pending work.
-pub fn observe(app: &App, author: &str, kind: EventKind, fact: &str, fx: &mut Fx) {
-    let incident = app.incident.as_ref().map_or("", |i| i.id.as_str());
+pub fn observe(app: &mut App, author: &str, kind: EventKind, fact: &str, fx: &mut Fx) {
+    let incident = app
+        .incident
+        .as_ref()
+        .map_or(String::new(), |i| i.id.clone());
+    let ts = stamp(app);
     fx.push(Effect::Append(
-        Event::new(to_millis(app.now), author.to_string(), kind).as_fact(incident, fact),
+        Event::new(ts, author.to_string(), kind).as_fact(&incident, fact),
     ));
 }

@@ -52,9 +52,16 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         .as_ref()
         .map(|i| i.events.as_slice())
         .unwrap_or_default();
-    // Scrolling back never goes past the oldest event.
+    // The events are kept in their order; the alert's start is a row of
+    // its own at its place among them.
+    let fired = app.incident_state().map(|inc| {
+        let pos = events.partition_point(|e| e.effective() <= inc.alert.starts_at);
+        (pos, inc.alert.starts_at, inc.alert.name.clone())
+    });
+    let rows = events.len() + usize::from(fired.is_some());
+    // Scrolling back never goes past the oldest row.
     let height = area.height.saturating_sub(2) as usize;
-    let scroll = app.timeline_scroll.min(events.len().saturating_sub(height));
+    let scroll = app.timeline_scroll.min(rows.saturating_sub(height));
     let mut title = vec![Span::raw(format!("Timeline {} events", events.len()))];
     if scroll > 0 {
         title.push(Span::styled(" · scrolled (G follows)", theme::warn()));
@@ -81,20 +88,37 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         );
         return;
     }
-    let end = events.len() - scroll;
+    let end = rows - scroll;
     let start = end.saturating_sub(height);
     let width = inner.width as usize;
-    for (row, e) in events[start..end].iter().enumerate() {
-        let (icon, st) = style(&e.kind);
-        let who = fit(&clean(&e.author), 8);
+    // Only the rows in view are described.
+    for (row, r) in (start..end).enumerate() {
+        let (at, icon, st, by, described) = match &fired {
+            Some((pos, at, name)) if r == *pos => (
+                *at,
+                "!",
+                theme::bad(),
+                crate::domain::incident::timeline::ALERT_AUTHOR.to_string(),
+                format!("Alert {name} started firing"),
+            ),
+            _ => {
+                let i = match &fired {
+                    Some((pos, ..)) if r > *pos => r - 1,
+                    _ => r,
+                };
+                let Some(e) = events.get(i) else { continue };
+                let (icon, st) = style(&e.kind);
+                (e.effective(), icon, st, e.author.clone(), e.describe())
+            }
+        };
+        let who = fit(&clean(&by), 8);
         let fixed = 8 + 1 + 2 + who.chars().count() + 1;
-        let described = e.describe();
         let text = clip(
             &clean(&masked(&described, app.reveal)),
             width.saturating_sub(fixed),
         );
         let line = Line::from(vec![
-            Span::styled(utc_clock(e.ts), theme::dim()),
+            Span::styled(utc_clock(at), theme::dim()),
             Span::raw(" "),
             Span::styled(format!("{icon} "), st),
             Span::styled(who, theme::dim()),

@@ -13,7 +13,8 @@ use crate::domain::policy::ClockKind;
 pub struct OpenIncident {
     /// Incident id, also the journal's file name.
     pub id: String,
-    /// Every event read back from the journal, in file order.
+    /// Every event read back from the journal, in their total order
+    /// ([`Event::order`]), whatever the order of the lines.
     pub events: Vec<Event>,
     /// The fold of `events`, once the declaration has been read.
     pub state: Option<Incident>,
@@ -36,14 +37,28 @@ impl OpenIncident {
     /// already taken in; returns how many were new.
     pub fn take_in(&mut self, events: Vec<Event>) -> usize {
         let before = self.events.len();
+        let mut refold = false;
         for e in events {
             if !e.id.is_empty() && !self.seen.insert(e.id.clone()) {
                 continue;
             }
-            if let Some(state) = self.state.as_mut() {
-                state.apply(&e);
+            // Most events come last; one that belongs earlier (another
+            // cockpit's line written late, a backdated note) is put in its
+            // place and the state is folded again from the start.
+            let at = self
+                .events
+                .partition_point(|x| x.order(&e) != std::cmp::Ordering::Greater);
+            if at == self.events.len() {
+                if let Some(state) = self.state.as_mut() {
+                    state.apply(&e);
+                }
+            } else {
+                refold = true;
             }
-            self.events.push(e);
+            self.events.insert(at, e);
+        }
+        if refold && self.state.is_some() {
+            self.state = Incident::fold(&self.events).ok();
         }
         self.events.len() - before
     }
@@ -66,4 +81,6 @@ pub struct IncidentWatch {
     pub missed_reported: BTreeSet<(ClockKind, Timestamp)>,
     /// Events sent to the journal and not yet read back as durable.
     pub pending: usize,
+    /// The write time of the last event this cockpit recorded.
+    pub last_stamp: Option<Timestamp>,
 }

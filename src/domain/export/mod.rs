@@ -261,12 +261,14 @@ pub fn report(events: &[Event], matrix: &Matrix) -> Result<Report, FoldError> {
     row("acknowledge", target.acknowledge, inc.time_to_acknowledge());
     row("mitigate", target.mitigate, inc.time_to_mitigate());
     row("first status update", target.first_comm, first_update);
-    let timeline = events
-        .iter()
-        .map(|e| TimelineRow {
-            at: e.ts.strftime("%Y-%m-%d %H:%M:%S%.3f").to_string(),
-            by: clean(&e.author),
-            event: clean(&e.describe()),
+    // Every event at the moment it happened, in the events' order, with the
+    // alert's start among them.
+    let timeline = super::incident::timeline::rows(events)
+        .into_iter()
+        .map(|r| TimelineRow {
+            at: r.at.strftime("%Y-%m-%d %H:%M:%S%.3f").to_string(),
+            by: clean(r.by),
+            event: clean(&r.text),
         })
         .collect();
     // Per attached runbook, in the order attached: its steps as attached,

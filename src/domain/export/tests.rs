@@ -329,7 +329,8 @@ fn json_has_the_same_facts() {
     );
     assert_eq!(
         j["timeline"].as_array().map(Vec::len),
-        Some(journal().len())
+        Some(journal().len() + 1),
+        "every event, and the alert's start"
     );
     assert!(!j.to_string().contains("hunter2"));
 }

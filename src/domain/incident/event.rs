@@ -116,20 +116,20 @@ impl Event {
             .then_with(|| self.id.cmp(&other.id))
     }
 
-    /// One line for timelines and drafts, saying when a backdated event
-    /// happened.
+    /// One line for timelines and drafts. A backdated event is listed at
+    /// when it happened ([`Event::effective`]) and says when it was written.
     pub fn describe(&self) -> String {
         match (&self.kind, self.at) {
-            (EventKind::Note { text }, Some(at)) => {
+            (EventKind::Note { text }, Some(_)) => {
                 format!(
-                    "Note (about {} UTC): {text}",
-                    crate::domain::time::utc_clock(at)
+                    "Note (backdated; written {} UTC): {text}",
+                    crate::domain::time::utc_clock(self.ts)
                 )
             }
-            (kind, Some(at)) => format!(
-                "{} (about {} UTC)",
+            (kind, Some(_)) => format!(
+                "{} (backdated; written {} UTC)",
                 kind.describe(),
-                crate::domain::time::utc_clock(at)
+                crate::domain::time::utc_clock(self.ts)
             ),
             (kind, None) => kind.describe(),
         }

@@ -29,6 +29,7 @@ mod progress_tests;
 mod refs;
 #[cfg(test)]
 pub(crate) mod tests;
+pub mod timeline;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
@@ -203,12 +204,36 @@ pub enum FoldError {
     NoDeclaration,
 }
 
+/// Events sorted by their total order ([`Event::order`]).
+pub fn in_order<'e>(events: impl IntoIterator<Item = &'e Event>) -> Vec<&'e Event> {
+    let mut v: Vec<&Event> = events.into_iter().collect();
+    v.sort_by(|a, b| a.order(b));
+    v
+}
+
 impl Incident {
-    /// Folds a whole journal.
+    /// Folds a whole journal: its declaration, then every other event in
+    /// the events' total order ([`Event::order`]: when it happened, then
+    /// when it was written, then its id), whatever the order of the lines —
+    /// several cockpits append concurrently, and a backdated note is placed
+    /// where it happened. Two events at the same moment are ordered by their
+    /// ids, so every cockpit and every export agrees on which came last.
     pub fn fold(events: &[Event]) -> Result<Incident, FoldError> {
-        let (first, rest) = events.split_first().ok_or(FoldError::Empty)?;
-        let mut inc = Incident::declare(first).ok_or(FoldError::NoDeclaration)?;
-        for e in rest {
+        if events.is_empty() {
+            return Err(FoldError::Empty);
+        }
+        let at = events
+            .iter()
+            .position(|e| matches!(e.kind, EventKind::Declared { .. }))
+            .ok_or(FoldError::NoDeclaration)?;
+        let mut inc = Incident::declare(&events[at]).ok_or(FoldError::NoDeclaration)?;
+        for e in in_order(
+            events
+                .iter()
+                .enumerate()
+                .filter(|(i, _)| *i != at)
+                .map(|(_, e)| e),
+        ) {
             inc.apply(e);
         }
         Ok(inc)
