@@ -135,3 +135,47 @@ fn an_edit_above_a_ticked_step_does_not_move_its_tick_and_a_removed_step_is_gone
         "as attached, the runbook listed it: {md}"
     );
 }
+
+/// Steps are recorded as they were shown: placeholders filled from the
+/// alert's labels in the timeline, the export and the status draft, with the
+/// runbook's version; a placeholder no label fills stays as written.
+#[test]
+fn steps_are_recorded_with_their_placeholders_filled() {
+    let mut h = Harness::at(0);
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('j'));
+    h.key(KeyCode::Char('j'));
+    h.key(KeyCode::Char(' '));
+    let done = events(&h)
+        .into_iter()
+        .find_map(|e| match e.kind {
+            warroom::domain::incident::EventKind::StepDone { text, version, .. } => {
+                Some((text, version))
+            }
+            _ => None,
+        })
+        .expect("ticked");
+    assert!(
+        done.0.contains("kubectl -n shop get pods -l app=catalog"),
+        "{}",
+        done.0
+    );
+    assert!(!done.0.contains("$namespace"), "{}", done.0);
+    assert_eq!(
+        done.1.as_deref().map(str::len),
+        Some(12),
+        "the runbook's version"
+    );
+    let md = exported(&h);
+    assert!(!md.contains("{{ $labels"), "{md}");
+    assert!(!md.contains("$namespace"), "{md}");
+    assert!(
+        md.contains("kubectl -n shop get pods -l app=catalog"),
+        "{md}"
+    );
+    let screen = h.screen(200, 50);
+    assert!(
+        !screen.contains("Done [Check] See whether the pods are healthy: `kubectl -n $"),
+        "{screen}"
+    );
+}

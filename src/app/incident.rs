@@ -46,7 +46,7 @@ pub fn declare_selected(app: &mut App, fx: &mut Fx) {
         .runbooks
         .library
         .for_alert(&alert)
-        .map(RunbookRef::from_runbook);
+        .map(|rb| RunbookRef::from_runbook(rb, &alert.labels));
     if runbook.is_none() {
         app.error(format!(
             "no runbook covers {}; declaring without one",

@@ -28,7 +28,8 @@ pub fn attach(app: &mut App, name: &str, fx: &mut Fx) {
         };
         return app.error(format!("no runbook '{name}' (known: {known})"));
     };
-    let rref = RunbookRef::from_runbook(rb);
+    let labels = app.shown_labels().cloned().unwrap_or_default();
+    let rref = RunbookRef::from_runbook(rb, &labels);
     let id = rb.id.clone();
     app.runbook.select(0);
     app.focus = Pane::Runbook;

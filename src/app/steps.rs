@@ -69,11 +69,16 @@ fn mark_step(app: &mut App, st: &Step, done: bool, fx: &mut Fx) {
     let Some((section, _)) = app.shown_runbook().and_then(|rb| rb.step_by_key(&st.key)) else {
         return;
     };
-    let (step, section, text) = (st.id.clone(), section.heading.clone(), st.text.clone());
+    // Recorded as shown: placeholders filled from the alert's labels.
+    let labels = app.shown_labels().cloned().unwrap_or_default();
+    let text = crate::domain::placeholder::fill_string(&st.text, &labels);
+    let (step, section) = (st.id.clone(), section.heading.clone());
+    let version = app.shown_runbook().map(|r| r.version.clone());
     let at = here(app, st);
     let (runbook, key) = (Some(at.runbook), Some(at.key));
     let kind = if done {
         EventKind::StepDone {
+            version,
             step,
             section,
             text,
@@ -82,6 +87,7 @@ fn mark_step(app: &mut App, st: &Step, done: bool, fx: &mut Fx) {
         }
     } else {
         EventKind::StepUndone {
+            version,
             step,
             section,
             text,

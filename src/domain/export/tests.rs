@@ -34,6 +34,7 @@ fn journal() -> Vec<Event> {
             "03:02:10",
             "alice",
             EventKind::StepUndone {
+                version: None,
                 runbook: None,
                 key: None,
                 step: "check-1".into(),
@@ -166,6 +167,7 @@ fn journal() -> Vec<Event> {
                 runbook: RunbookRef {
                     id: "api-latency-p99".into(),
                     title: "API latency".into(),
+                    version: None,
                     steps: vec![
                         StepRef {
                             id: "check-1".into(),

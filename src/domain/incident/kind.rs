@@ -37,6 +37,9 @@ pub enum EventKind {
     },
     /// A runbook step was done.
     StepDone {
+        /// The version of the runbook it was done in.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        version: Option<String>,
         /// Step id within the runbook.
         step: String,
         /// Section heading, so the export reads well without the runbook.
@@ -54,6 +57,9 @@ pub enum EventKind {
     },
     /// A step ticked by mistake was unticked; the tick stays in the history.
     StepUndone {
+        /// The version of the runbook it was undone in.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        version: Option<String>,
         /// Step id within the runbook.
         step: String,
         /// Section heading.

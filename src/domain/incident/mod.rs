@@ -302,6 +302,7 @@ impl Incident {
                 text,
                 runbook,
                 key,
+                ..
             }
             | EventKind::StepUndone {
                 step,
@@ -309,6 +310,7 @@ impl Incident {
                 text,
                 runbook,
                 key,
+                ..
             } => {
                 let at = self.place(runbook, key, step);
                 self.steps.insert(

@@ -12,6 +12,7 @@ fn keyed(rb: &str, key: &str, id: &str, done: bool) -> EventKind {
     let (runbook, key) = (Some(rb.to_string()), Some(key.to_string()));
     if done {
         EventKind::StepDone {
+            version: None,
             step,
             section,
             text,
@@ -20,6 +21,7 @@ fn keyed(rb: &str, key: &str, id: &str, done: bool) -> EventKind {
         }
     } else {
         EventKind::StepUndone {
+            version: None,
             step,
             section,
             text,
@@ -37,6 +39,7 @@ fn progress_is_kept_per_runbook_and_key() {
     let other = RunbookRef {
         id: "other".into(),
         title: "Other".into(),
+        version: None,
         steps: vec![StepRef {
             id: "check-1".into(),
             key: Some("check/look".into()),

@@ -121,6 +121,9 @@ pub struct RunbookRef {
     pub id: String,
     /// Runbook title.
     pub title: String,
+    /// Which version of the file it was (absent in older journals).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub version: Option<String>,
     /// Every step, in order.
     pub steps: Vec<StepRef>,
 }
@@ -140,18 +143,21 @@ pub struct StepRef {
 }
 
 impl RunbookRef {
-    /// Freezes a runbook's checklist.
-    pub fn from_runbook(rb: &Runbook) -> Self {
+    /// Freezes a runbook's checklist as it is shown for an alert with
+    /// `labels`: step texts with their placeholders filled (unfilled ones
+    /// kept as written).
+    pub fn from_runbook(rb: &Runbook, labels: &BTreeMap<String, String>) -> Self {
         RunbookRef {
             id: rb.id.clone(),
             title: rb.title.clone(),
+            version: Some(rb.version.clone()),
             steps: rb
                 .steps()
                 .map(|(sec, st)| StepRef {
                     id: st.id.clone(),
                     key: Some(st.key.clone()),
                     section: sec.heading.clone(),
-                    text: st.text.clone(),
+                    text: crate::domain::placeholder::fill_string(&st.text, labels),
                 })
                 .collect(),
         }

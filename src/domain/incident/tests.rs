@@ -26,6 +26,7 @@ pub(crate) fn declared() -> EventKind {
         runbook: Some(RunbookRef {
             id: "api-latency-p99".into(),
             title: "API latency".into(),
+            version: None,
             steps: vec![
                 StepRef {
                     id: "check-1".into(),
@@ -53,6 +54,7 @@ pub(crate) fn step(id: &str, done: bool) -> EventKind {
     let (step, section, text) = (id.to_string(), "Check".to_string(), "Confirm".to_string());
     if done {
         EventKind::StepDone {
+            version: None,
             runbook: None,
             key: None,
             step,
@@ -61,6 +63,7 @@ pub(crate) fn step(id: &str, done: bool) -> EventKind {
         }
     } else {
         EventKind::StepUndone {
+            version: None,
             runbook: None,
             key: None,
             step,
@@ -271,6 +274,7 @@ fn every_event_kind_folds() {
                 runbook: RunbookRef {
                     id: "other".into(),
                     title: "Other".into(),
+                    version: None,
                     steps: vec![],
                 },
             },

@@ -340,6 +340,9 @@ pub struct Runbook {
     pub front_lines: std::collections::BTreeMap<String, usize>,
     /// The file's last line.
     pub end_line: usize,
+    /// A short fingerprint of the file's text: which version of the
+    /// runbook a step was done in.
+    pub version: String,
     /// Links to other documents of the tree, with their lines.
     pub links: Vec<(usize, String)>,
 }

@@ -39,6 +39,16 @@ fn split_front_matter(text: &str) -> (Option<&str>, &str, usize) {
     (None, text, 1)
 }
 
+/// A short, stable fingerprint of a runbook's text (FNV-1a, 48 bits).
+fn version_of(text: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in text.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{:012x}", h >> 16)
+}
+
 /// Parses one runbook. `path` names it in errors and gives the default id.
 pub fn parse(path: &Path, text: &str) -> Result<Runbook, RunbookError> {
     let (yaml, body, body_line) = split_front_matter(text);
@@ -90,6 +100,7 @@ pub fn parse(path: &Path, text: &str) -> Result<Runbook, RunbookError> {
             .filter_map(|(i, l)| Some((l.split_once(':')?.0.trim().to_string(), i + 2)))
             .collect(),
         end_line: text.lines().count().max(1),
+        version: version_of(text),
         links: b.links,
     })
 }
