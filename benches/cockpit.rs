@@ -58,6 +58,7 @@ fn events(n: usize, t0: Timestamp) -> Vec<Event> {
             }
         } else {
             EventKind::StepDone {
+                version: None,
                 runbook: None,
                 key: None,
                 step: format!("check-{}", i % 40),
