@@ -206,7 +206,10 @@ fn r_shows_the_filled_command_and_y_runs_and_records_it() {
         .into_iter()
         .find_map(|e| match e {
             EventKind::CommandFinished {
-                outcome, output, ..
+                original: None,
+                outcome,
+                output,
+                ..
             } => Some((outcome, output)),
             _ => None,
         })
@@ -388,6 +391,7 @@ fn a_failed_step_offers_its_rollback() {
     assert!(events(&h).iter().any(|e| matches!(
         e,
         EventKind::CommandFinished {
+            original: None,
             purpose: Purpose::Rollback,
             outcome: RunOutcome::Exited(0),
             ..
@@ -500,6 +504,7 @@ fn ctrl_c_stops_the_command_not_the_cockpit() {
     assert!(events(&h).iter().any(|e| matches!(
         e,
         EventKind::CommandFinished {
+            original: None,
             outcome: RunOutcome::Cancelled,
             ..
         }
@@ -825,4 +830,52 @@ fn a_promql_step_runs_against_prometheus_not_the_shell() {
         Some(Effect::RunQuery { query, .. }) if query == "sum(up)"
     ));
     assert_eq!(runs(&h), 0);
+}
+
+/// A run edited before it ran is recorded as edited, with the runbook's own
+/// command beside what ran; the pane says so; and the export lists every
+/// run of a step, ticked or not.
+#[test]
+fn edited_runs_and_runs_of_unticked_steps_are_in_the_record() {
+    let mut h = with_steps();
+    goto(&mut h, "check-1");
+    h.key(KeyCode::Char('r'));
+    h.key(KeyCode::Char('e'));
+    h.chars(" -o wide");
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('y'));
+    let spec = last_run(&h).expect("ran");
+    assert_eq!(spec.command, "kubectl -n shop get pods -o wide");
+    finish(&mut h, spec.id, &["pod-a Running"], RunOutcome::Exited(0));
+    assert!(events(&h).iter().any(|e| matches!(
+        e,
+        EventKind::CommandFinished { command, original: Some(o), .. }
+            if command == "kubectl -n shop get pods -o wide" && o == "kubectl -n shop get pods"
+    )));
+    h.key(KeyCode::Esc);
+    let screen = h.screen(200, 50);
+    assert!(
+        screen.contains("edited before running; ran: kubectl -n shop get pods -o wide"),
+        "{screen}"
+    );
+    // Not ticked, and still in the export with its run.
+    let evs: Vec<_> = h.app.incident.as_ref().expect("open").events.clone();
+    let md = warroom::domain::export::markdown(
+        &evs,
+        warroom::domain::export::DEFAULT_TEMPLATE,
+        &warroom::domain::policy::Matrix::default(),
+    )
+    .expect("exports");
+    assert!(
+        md.contains("- [ ] Check — check-1: Look at the pods"),
+        "{md}"
+    );
+    assert!(
+        md.contains("  - run `kubectl -n shop get pods -o wide` → exit 0 in 1s"),
+        "{md}"
+    );
+    assert!(
+        md.contains("edited before running, the runbook said `kubectl -n shop get pods`"),
+        "{md}"
+    );
 }

@@ -24,6 +24,8 @@ pub struct RunRequest {
     pub step: String,
     /// Where its progress is recorded.
     pub at: StepAt,
+    /// The runbook's own command, when the responder edited it.
+    pub original: Option<String>,
     /// The step's command, its verify check or its rollback.
     pub purpose: Purpose,
     /// Exactly what runs.
@@ -40,6 +42,7 @@ pub fn start(app: &mut App, req: RunRequest, fx: &mut Fx) -> Next {
     record(
         app,
         EventKind::CommandStarted {
+            original: req.original.clone(),
             step: req.step.clone(),
             command: req.command.clone(),
             purpose: req.purpose,
@@ -68,6 +71,7 @@ pub fn start(app: &mut App, req: RunRequest, fx: &mut Fx) -> Next {
         id,
         step: req.step,
         at: req.at,
+        original: req.original,
         purpose: req.purpose,
         command: req.command,
         started: app.now,
@@ -97,6 +101,7 @@ pub fn stop_for_quit(app: &mut App, fx: &mut Fx) {
         record(
             app,
             EventKind::CommandFinished {
+                original: run.original,
                 step: run.step,
                 command: run.command,
                 purpose: run.purpose,
@@ -207,6 +212,7 @@ fn on_run_finished(app: &mut App, id: u64, outcome: RunOutcome, duration: Durati
         record(
             app,
             EventKind::CommandFinished {
+                original: run.original.clone(),
                 step: run.step.clone(),
                 command: run.command.clone(),
                 purpose: run.purpose,
@@ -283,6 +289,7 @@ mod tests {
                 runbook: "r".into(),
                 key: "k".into(),
             },
+            original: None,
             purpose: Purpose::Run,
             command: "c".into(),
             started: jiff::Timestamp::UNIX_EPOCH,

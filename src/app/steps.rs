@@ -337,6 +337,7 @@ pub fn start_query(app: &mut App, st: &Step, at: StepAt, raw: &str, fx: &mut Fx)
     record(
         app,
         EventKind::CommandStarted {
+            original: None,
             step: st.id.clone(),
             command: filled.text.clone(),
             purpose: Purpose::Query,
@@ -353,6 +354,7 @@ pub fn start_query(app: &mut App, st: &Step, at: StepAt, raw: &str, fx: &mut Fx)
         id,
         step: st.id.clone(),
         at,
+        original: None,
         purpose: Purpose::Query,
         command: filled.text,
         started: app.now,

@@ -29,6 +29,9 @@ pub struct RunDraft {
     pub template: String,
     /// The command with placeholders filled and quoted: exactly what will run.
     pub command: String,
+    /// The command as the runbook gives it, filled: what ran is recorded as
+    /// edited when it differs.
+    pub original: String,
     /// Why it cannot run as it stands; running waits until they are edited out.
     pub missing: Vec<String>,
     /// What the responder should know before running it.
@@ -58,6 +61,7 @@ impl RunDraft {
             at: plan.at,
             purpose: plan.purpose,
             template: plan.template,
+            original: plan.command.clone(),
             command: plan.command,
             missing: plan.missing,
             notes: plan.notes,
@@ -193,6 +197,7 @@ fn go(d: &mut RunDraft, app: &mut App, fx: &mut Fx) -> Next {
         RunRequest {
             step: d.step.clone(),
             at: d.at.clone(),
+            original: (d.command != d.original).then(|| d.original.clone()),
             purpose: d.purpose,
             command: d.command.clone(),
             timeout: d.timeout,

@@ -144,6 +144,8 @@ pub struct RunView {
     pub step: String,
     /// Where its progress is recorded.
     pub at: crate::domain::incident::StepAt,
+    /// The runbook's own command, when the responder edited it.
+    pub original: Option<String>,
     /// The step's command, its verify check or its rollback.
     pub purpose: Purpose,
     /// The command as run.

@@ -11,6 +11,19 @@ fn cell(s: &str) -> String {
     s.replace('|', "\\|").replace('\n', "<br>")
 }
 
+/// Inline code that survives backticks inside it (on one line).
+fn code(s: &str) -> String {
+    let one = s.replace('\n', " ⏎ ");
+    let longest = one.split(|c| c != '`').map(str::len).max().unwrap_or(0);
+    let fence = "`".repeat(longest + 1);
+    let pad = if one.starts_with('`') || one.ends_with('`') {
+        " "
+    } else {
+        ""
+    };
+    format!("{fence}{pad}{one}{pad}{fence}")
+}
+
 fn or_dash(s: &Option<String>) -> String {
     s.as_deref().map_or("—".to_string(), cell)
 }
@@ -289,11 +302,34 @@ fn step_line(st: &super::StepRow) -> String {
         .filter(|s| !s.is_empty())
         .map(|s| cell(s))
         .collect();
-    if named.is_empty() {
+    let mut line = if named.is_empty() {
         format!("{mark} {}{who}\n", cell(&st.text))
     } else {
         format!("{mark} {}: {}{who}\n", named.join(" — "), cell(&st.text))
+    };
+    // Every run, ticked or not, and what was edited before it ran.
+    for r in &st.runs {
+        let took = r
+            .duration
+            .as_deref()
+            .map_or(String::new(), |d| format!(" in {d}"));
+        line.push_str(&format!(
+            "  - {} {} → {}{took} ({}, {})",
+            r.purpose,
+            code(&r.command),
+            r.outcome,
+            r.at,
+            cell(&r.by)
+        ));
+        if let Some(o) = &r.original {
+            line.push_str(&format!(
+                "; edited before running, the runbook said {}",
+                code(o)
+            ));
+        }
+        line.push('\n');
     }
+    line
 }
 
 fn updates(r: &Report) -> String {

@@ -128,6 +128,46 @@ pub struct StepRow {
     pub by: Option<String>,
     /// When (UTC).
     pub at: Option<String>,
+    /// Every command run for it, ticked or not, oldest first.
+    pub runs: Vec<RunRow>,
+}
+
+/// One command run for a step, as the step's entry lists it.
+#[derive(Debug, Clone, Serialize)]
+pub struct RunRow {
+    /// When it started (UTC).
+    pub at: String,
+    /// Who ran it.
+    pub by: String,
+    /// `run`, `verify`, `rollback` or `query`.
+    pub purpose: String,
+    /// What ran.
+    pub command: String,
+    /// The runbook's own command, when it was edited before running.
+    pub original: Option<String>,
+    /// How it ended: `exit 0`, `timed out`, `still running`…
+    pub outcome: String,
+    /// How long it ran.
+    pub duration: Option<String>,
+}
+
+fn run_rows(runs: &[&crate::domain::incident::RunMark]) -> Vec<RunRow> {
+    runs.iter()
+        .map(|r| RunRow {
+            at: at(&r.mark),
+            by: clean(&r.mark.by),
+            purpose: r.purpose.as_str().into(),
+            command: clean(&r.command),
+            original: r.original.as_deref().map(clean),
+            outcome: r
+                .outcome
+                .as_ref()
+                .map_or("no end recorded".to_string(), |o| clean(&o.describe())),
+            duration: r.outcome.as_ref().map(|_| {
+                crate::domain::time::short_duration(std::time::Duration::from_millis(r.duration_ms))
+            }),
+        })
+        .collect()
 }
 
 /// One command run from a runbook step.
@@ -293,10 +333,11 @@ pub fn report(events: &[Event], matrix: &Matrix) -> Result<Report, FoldError> {
                 state: state.into(),
                 by: mark.map(|m| clean(&m.mark.by)),
                 at: mark.map(|m| at(&m.mark)),
+                runs: run_rows(&inc.step_runs(&rb.id, st)),
             });
         }
         let listed: Vec<StepName<'_>> = rb.steps.iter().map(StepName::from).collect();
-        for m in inc.gone_steps(&rb.id, &listed) {
+        for (place, m) in inc.gone_steps(&rb.id, &listed) {
             steps.push(StepRow {
                 runbook: label.clone(),
                 listed: false,
@@ -306,6 +347,12 @@ pub fn report(events: &[Event], matrix: &Matrix) -> Result<Report, FoldError> {
                 state: "done".into(),
                 by: Some(clean(&m.mark.by)),
                 at: Some(at(&m.mark)),
+                runs: run_rows(
+                    &inc.runs
+                        .get(place)
+                        .map(|v| v.iter().collect::<Vec<_>>())
+                        .unwrap_or_default(),
+                ),
             });
         }
     }

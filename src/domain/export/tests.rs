@@ -108,6 +108,7 @@ fn journal() -> Vec<Event> {
             "03:08:20",
             "bob",
             EventKind::CommandStarted {
+                original: None,
                 runbook: None,
                 key: None,
                 step: "mitigate-1".into(),
@@ -119,6 +120,7 @@ fn journal() -> Vec<Event> {
             "03:08:25",
             "bob",
             EventKind::CommandFinished {
+                original: None,
                 runbook: None,
                 key: None,
                 step: "mitigate-1".into(),

@@ -159,6 +159,10 @@ pub enum EventKind {
     },
     /// A runbook command was started from the cockpit (after confirming).
     CommandStarted {
+        /// The runbook's own command, when the responder edited it before
+        /// running (what ran is `command`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        original: Option<String>,
         /// The step it belongs to.
         step: String,
         /// The command as run, placeholders filled.
@@ -176,6 +180,10 @@ pub enum EventKind {
     },
     /// A runbook command ended.
     CommandFinished {
+        /// The runbook's own command, when the responder edited it before
+        /// running (what ran is `command`).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        original: Option<String>,
         /// The step it belongs to.
         step: String,
         /// The command as run.

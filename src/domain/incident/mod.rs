@@ -119,8 +119,9 @@ pub struct Incident {
     pub actions: Vec<ActionMark>,
     /// Deadlines already recorded as missed, by clock and due time.
     pub missed: BTreeSet<(super::policy::ClockKind, Timestamp)>,
-    /// The latest command run for each step (running while `outcome` is none).
-    pub runs: BTreeMap<StepAt, RunMark>,
+    /// Every command run for each step, oldest first (one running while
+    /// its `outcome` is none).
+    pub runs: BTreeMap<StepAt, Vec<RunMark>>,
     /// Steps whose postcondition was confirmed, with how.
     pub verified: BTreeMap<StepAt, (Mark, String)>,
     /// Steps whose gate a responder overrode.
@@ -139,6 +140,8 @@ pub struct RunMark {
     pub purpose: Purpose,
     /// The command as run.
     pub command: String,
+    /// The runbook's own command, when the responder edited it first.
+    pub original: Option<String>,
     /// How it ended; `None` while it runs.
     pub outcome: Option<RunOutcome>,
     /// How long it ran.
@@ -417,18 +420,17 @@ impl Incident {
                 purpose,
                 runbook,
                 key,
+                original,
             } => {
                 let at = self.place(runbook, key, step);
-                self.runs.insert(
-                    at,
-                    RunMark {
-                        mark: mark(e),
-                        purpose: *purpose,
-                        command: command.clone(),
-                        outcome: None,
-                        duration_ms: 0,
-                    },
-                );
+                self.runs.entry(at).or_default().push(RunMark {
+                    mark: mark(e),
+                    purpose: *purpose,
+                    command: command.clone(),
+                    original: original.clone(),
+                    outcome: None,
+                    duration_ms: 0,
+                });
             }
             EventKind::CommandFinished {
                 step,
@@ -438,24 +440,31 @@ impl Incident {
                 duration_ms,
                 runbook,
                 key,
+                original,
                 ..
             } => {
                 let at = self.place(runbook, key, step);
-                let started = self
-                    .runs
-                    .get(&at)
-                    .filter(|r| r.outcome.is_none() && r.command == *command)
-                    .map_or_else(|| mark(e), |r| r.mark.clone());
-                self.runs.insert(
-                    at,
-                    RunMark {
-                        mark: started,
+                let runs = self.runs.entry(at).or_default();
+                // The end of the run that started it; one whose start was
+                // not recorded stands on its own.
+                match runs
+                    .iter_mut()
+                    .rev()
+                    .find(|r| r.outcome.is_none() && r.command == *command)
+                {
+                    Some(r) => {
+                        r.outcome = Some(outcome.clone());
+                        r.duration_ms = *duration_ms;
+                    }
+                    None => runs.push(RunMark {
+                        mark: mark(e),
                         purpose: *purpose,
                         command: command.clone(),
+                        original: original.clone(),
                         outcome: Some(outcome.clone()),
                         duration_ms: *duration_ms,
-                    },
-                );
+                    }),
+                }
             }
             EventKind::StepVerified {
                 step,

@@ -158,7 +158,29 @@ impl Incident {
 
     /// The latest command run for a step of `runbook`.
     pub fn step_run<'s>(&self, runbook: &str, step: impl Into<StepName<'s>>) -> Option<&RunMark> {
-        lookup(&self.runs, runbook, step.into(), |r| r.mark.at)
+        self.step_runs(runbook, step).into_iter().last()
+    }
+
+    /// Every command run for a step of `runbook`, oldest first: those
+    /// recorded by its key and, from older journals, by its id.
+    pub fn step_runs<'s>(&self, runbook: &str, step: impl Into<StepName<'s>>) -> Vec<&RunMark> {
+        let step = step.into();
+        let mut all: Vec<&RunMark> = Vec::new();
+        if let Some(k) = step.key {
+            let at = StepAt {
+                runbook: runbook.to_string(),
+                key: k.to_string(),
+            };
+            all.extend(self.runs.get(&at).into_iter().flatten());
+        }
+        all.extend(
+            self.runs
+                .get(&StepAt::legacy(runbook, step.id))
+                .into_iter()
+                .flatten(),
+        );
+        all.sort_by_key(|r| r.mark.at);
+        all
     }
 
     /// How a step of `runbook` was verified, if it was.
@@ -182,7 +204,7 @@ impl Incident {
     /// Steps of `runbook` done (and still done) that none of `steps` is: the
     /// file was edited since, or the step was ticked in a version not
     /// attached. Their ticks stay in the record; this says they are gone.
-    pub fn gone_steps(&self, runbook: &str, steps: &[StepName<'_>]) -> Vec<&StepMark> {
+    pub fn gone_steps(&self, runbook: &str, steps: &[StepName<'_>]) -> Vec<(&StepAt, &StepMark)> {
         self.steps
             .iter()
             .filter(|(at, m)| at.runbook == runbook && m.done)
@@ -191,7 +213,6 @@ impl Incident {
                     s.key == Some(at.key.as_str()) || at.key.strip_prefix("id:") == Some(s.id)
                 })
             })
-            .map(|(_, m)| m)
             .collect()
     }
 

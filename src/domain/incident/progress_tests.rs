@@ -99,7 +99,7 @@ fn progress_is_kept_per_runbook_and_key() {
     let gone: Vec<&str> = inc
         .gone_steps("api-latency-p99", &now)
         .iter()
-        .map(|m| m.text.as_str())
+        .map(|(_, m)| m.text.as_str())
         .collect();
     assert_eq!(gone, ["text of mitigate/roll-back"]);
     let kept: Vec<StepName<'_>> = vec![old("check-1"), roll_back];

@@ -311,6 +311,7 @@ fn every_event_kind_folds() {
             "03:11:20",
             "bob",
             EventKind::CommandStarted {
+                original: None,
                 runbook: None,
                 key: None,
                 step: "check-1".into(),
@@ -322,6 +323,7 @@ fn every_event_kind_folds() {
             "03:11:30",
             "bob",
             EventKind::CommandFinished {
+                original: None,
                 runbook: None,
                 key: None,
                 step: "check-1".into(),

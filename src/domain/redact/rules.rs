@@ -40,10 +40,10 @@ pub(super) fn patterns() -> Vec<String> {
         // user:password@ in URLs of any scheme, the user possibly empty.
         r"(?i)\b[a-z][a-z0-9+.-]*://[^/\s:@]*:(?P<v>[^@\s/]+)@".into(),
         // Signed URLs and webhooks.
-        r"(?i)[?&](?:sig|x-amz-signature|x-goog-signature|signature|token|access_token)=(?P<v>[^&\s#]+)".into(),
+        r#"(?i)[?&](?:sig|x-amz-signature|x-goog-signature|signature|token|access_token)=(?P<v>[^&\s#`'")]+)"#.into(),
         r"(?i)hooks\.slack\.com/services/(?P<v>[A-Za-z0-9/]+)".into(),
         // HTTP clients' user:password.
-        r#"(?i)\b(?:curl|wget|http|https|xh)\b[^\n|;&]*?\s(?:-u|--user|--proxy-user|-a|--auth)[= ]?\s*["']?[^\s:'"]+:(?P<v>[^\s'"/][^\s'"]*)"#.into(),
+        r#"(?i)\b(?:curl|wget|http|https|xh)\b[^\n|;&]*?\s(?:-u|--user|--proxy-user|-a|--auth)[= ]?\s*["']?[^\s:'"]+:(?P<v>[^\s'"`/][^\s'"`)]*)"#.into(),
         // Passwords given to a command as an option's value.
         format!(
             r#"(?i)(?:\bsshpass\s+-p|\bredis-cli\b[^\n|;&]*?\s-a|\b(?:docker|podman|helm|nerdctl)\s+(?:registry\s+)?login\b[^\n|;&]*?\s-p)\s*["']?{VALUE}"#
@@ -60,7 +60,7 @@ pub(super) fn patterns() -> Vec<String> {
         // mysql and friends take the password glued to -p.
         r#"(?i:\bmysql(?:dump|admin|import|show|check)?)\b[^\n|;&]*?\s-p(?P<v>[^\s'"`]+)"#.into(),
         // .pgpass lines: host:port:database:user:password.
-        r"(?m)^[^:\s]+:(?:\d+|\*):[^:\s]+:[^:\s]+:(?P<v>\S+)$".into(),
+        r"(?m)^[^:\s]+:(?:\d+|\*):[^:\s]+:[^:\s]+:(?P<v>[^\s`]+)$".into(),
         // Well-known token shapes.
         r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b".into(),
         r"\bgh[pousr]_[A-Za-z0-9]{30,}".into(),

@@ -288,3 +288,23 @@ fn escape_sequences_cannot_split_a_secret_on_screen() {
     assert!(!shown.contains("hunter2xyz"), "{shown}");
     assert_eq!(mask(line, true), line);
 }
+
+/// Redaction replaces the secret only: the markup around it stays, so a
+/// command quoted in backticks stays quoted.
+#[test]
+fn markup_around_a_secret_survives() {
+    for (input, want) in [
+        (
+            "Ran step x: `curl -u ops:hunter22 https://x/api`",
+            "Ran step x: `curl -u ops:[REDACTED] https://x/api`",
+        ),
+        (
+            "see `https://b.s3.amazonaws.com/k?X-Amz-Signature=abc123`",
+            "see `https://b.s3.amazonaws.com/k?X-Amz-Signature=[REDACTED]`",
+        ),
+        ("`PGPASSWORD=s3cret psql`", "`PGPASSWORD=[REDACTED] psql`"),
+        ("(`mysql -pS3cret`)", "(`mysql -p[REDACTED]`)"),
+    ] {
+        assert_eq!(redact(input), want, "{input}");
+    }
+}

@@ -174,7 +174,7 @@ fn gone(rb: &Runbook, inc: &Incident, width: usize, lines: &mut Vec<Line<'static
         "▌DONE, NO LONGER IN THIS RUNBOOK (edited since)",
         theme::warn(),
     ));
-    for m in gone {
+    for (_, m) in gone {
         lines.extend(wrap(
             vec![
                 ("[x] ".into(), theme::done()),

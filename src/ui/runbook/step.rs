@@ -273,6 +273,19 @@ pub(super) fn step_facts(
             }
         };
         push(vec![(text, style)]);
+        // What ran was not the runbook's command: say so, and show it.
+        if run.original.is_some() {
+            push(vec![
+                (
+                    "         edited before running; ran: ".to_string(),
+                    theme::warn(),
+                ),
+                (
+                    clean(&crate::domain::redact::mask(&run.command, app.reveal)).into_owned(),
+                    theme::command(),
+                ),
+            ]);
+        }
     }
     if let Some(rb_cmd) = c.and_then(|c| c.rollback.as_ref()) {
         let mut p = vec![(
