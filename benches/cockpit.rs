@@ -151,6 +151,7 @@ fn main() {
             runbook: "api-latency-p99".into(),
             key: "check/x".into(),
         },
+        original: None,
         purpose: warroom::domain::incident::Purpose::Run,
         command: "kubectl get events -A --watch".into(),
         started: t0,
