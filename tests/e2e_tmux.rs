@@ -623,9 +623,13 @@ fn incident_command_through_tmux_then_markdown_and_json_exports() {
     t.keys(&["C-s"]);
     t.wait_for("status update saved");
     t.keys(&["m"]);
+    t.wait_for("Still firing: CatalogP99Latency");
+    t.keys(&["y"]);
     t.wait_for("MITIGATED");
     t.keys(&["R"]);
     t.wait_for("y resolves");
+    let s = t.screen();
+    assert!(s.contains("runbook steps are not done"), "{s}");
     t.keys(&["y"]);
     t.wait_for("RESOLVED");
     t.keys(&["q"]);

@@ -187,10 +187,23 @@ fn roles_oncall_backdated_notes_and_resolve_confirmation() {
         ev.id,
         "listed where it happened, before the declaration"
     );
+    // Mitigating asks first, and says what is still firing.
     h.key(KeyCode::Char('m'));
+    assert!(matches!(h.mode, Mode::ConfirmMitigate));
+    let screen = h.screen(120, 40);
+    assert!(
+        screen.contains("Still firing: CatalogP99Latency"),
+        "{screen}"
+    );
+    h.key(KeyCode::Char('n'));
+    assert!(h.app.incident_state().unwrap().mitigated.is_none());
+    h.key(KeyCode::Char('m'));
+    h.key(KeyCode::Char('y'));
     assert!(h.app.incident_state().unwrap().mitigated.is_some());
     h.key(KeyCode::Char('R'));
     assert!(matches!(h.mode, Mode::ConfirmResolve));
+    let screen = h.screen(120, 40);
+    assert!(screen.contains("runbook steps are not done"), "{screen}");
     h.key(KeyCode::Char('n'));
     assert!(h.app.incident_state().unwrap().is_open());
     h.key(KeyCode::Char('R'));

@@ -175,7 +175,7 @@ pub fn change_status(app: &mut App, to: Status, fx: &mut Fx) -> Next {
         },
         Status::Mitigated => match already("mitigated", &inc.mitigated) {
             Some(msg) => return info(app, msg),
-            None => EventKind::Mitigated,
+            None => return Open::ConfirmMitigate.into(),
         },
         Status::Resolved => match already("resolved", &inc.resolved) {
             Some(msg) => return info(app, msg),
@@ -209,6 +209,11 @@ pub enum Status {
 /// `y` in the resolve confirmation.
 pub fn resolve(app: &mut App, fx: &mut Fx) {
     record(app, EventKind::Resolved, fx);
+}
+
+/// Confirmed: the impact has stopped.
+pub fn mitigate(app: &mut App, fx: &mut Fx) {
+    record(app, EventKind::Mitigated, fx);
 }
 
 /// What an update reports as done since the previous one.

@@ -47,6 +47,8 @@ pub enum Open {
     Updates,
     /// Resolving waits for y or n.
     ConfirmResolve,
+    /// Marking the incident mitigated waits for y or n.
+    ConfirmMitigate,
     /// The status update editor, prefilled for this audience.
     StatusUpdate(Audience),
     /// The action item form.

@@ -249,11 +249,13 @@ pub fn clocks(inc: &Incident, matrix: &Matrix, oncall: &OnCall, now: Timestamp) 
                 .and_then(|w| clock(ClockKind::Mitigate, declared, w, now)),
         );
     }
-    let last_update = inc.updates.last().map_or(declared, |u| u.mark.at);
-    out.extend(
-        t.update_every
-            .and_then(|w| clock(ClockKind::Update, last_update, w, now)),
-    );
+    // The first update (to either audience) is due within the first-update
+    // target; each later one within the cadence after the one before.
+    let (from, within) = match inc.updates.last() {
+        None => (declared, t.first_comm.or(t.update_every)),
+        Some(u) => (u.mark.at, t.update_every),
+    };
+    out.extend(within.and_then(|w| clock(ClockKind::Update, from, w, now)));
     out.sort_by_key(|c| (std::cmp::Reverse(c.state), c.due, c.kind));
     out
 }

@@ -297,16 +297,71 @@ pub fn action_form(d: &ActionDraft, title: &str, area: Rect, buf: &mut Buffer) {
 
 pub fn confirm_resolve(app: &App, hints: &str, area: Rect, buf: &mut Buffer) {
     let id = super::overlay::open_id(app);
-    super::overlay::dialog(
-        area,
-        buf,
-        (60, 6),
-        " Resolve? ",
-        vec![
-            Line::raw(format!("Resolve incident {id}? Its clocks stop.")),
-            Line::styled(hints.to_string(), theme::warn()),
-        ],
-    );
+    let mut lines = vec![Line::raw(format!(
+        "Resolve incident {id}? Its clocks stop."
+    ))];
+    lines.extend(standing(app, true));
+    lines.push(Line::styled(hints.to_string(), theme::warn()));
+    let h = lines.len() as u16 + 2;
+    super::overlay::dialog(area, buf, (70, h), " Resolve? ", lines);
+}
+
+/// `m` asks first: marking mitigated is a claim about the customers.
+pub fn confirm_mitigate(app: &App, hints: &str, area: Rect, buf: &mut Buffer) {
+    let id = super::overlay::open_id(app);
+    let mut lines = vec![Line::raw(format!(
+        "Record that the impact of {id} has stopped (mitigated)?"
+    ))];
+    lines.extend(standing(app, false));
+    lines.push(Line::styled(hints.to_string(), theme::warn()));
+    let h = lines.len() as u16 + 2;
+    super::overlay::dialog(area, buf, (70, h), " Mitigated? ", lines);
+}
+
+/// What still stands against closing: the incident's alerts still firing
+/// and, when resolving, the runbook steps not done.
+fn standing(app: &App, steps: bool) -> Vec<Line<'static>> {
+    let Some(inc) = app.incident_state() else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    let name = |fp: &str| {
+        app.alerts
+            .items()
+            .iter()
+            .find(|a| a.fingerprint == fp)
+            .map_or_else(|| inc.alert.name.clone(), |a| a.name().to_string())
+    };
+    let firing: Vec<String> = inc
+        .alerts
+        .iter()
+        .filter(|(_, s)| **s == crate::domain::alert::AlertState::Firing)
+        .map(|(fp, _)| clean(&name(fp)).into_owned())
+        .collect();
+    if !firing.is_empty() {
+        out.push(Line::styled(
+            format!("Still firing: {}", firing.join(", ")),
+            theme::bad(),
+        ));
+    }
+    if steps {
+        let (mut open, mut total) = (0, 0);
+        for rb in &inc.attached {
+            for st in &rb.steps {
+                total += 1;
+                if inc.step_done(&rb.id, st).is_none() {
+                    open += 1;
+                }
+            }
+        }
+        if open > 0 {
+            out.push(Line::styled(
+                format!("{open} of {total} runbook steps are not done."),
+                theme::warn(),
+            ));
+        }
+    }
+    out
 }
 
 #[cfg(test)]

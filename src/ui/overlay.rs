@@ -58,6 +58,9 @@ pub fn render(app: &App, mode: &Mode, area: Rect, buf: &mut Buffer) {
             super::incident::updates(app, d.top, &titled("Status updates", app, mode), area, buf)
         }
         Mode::ConfirmResolve => super::incident::confirm_resolve(app, &hints(app, mode), area, buf),
+        Mode::ConfirmMitigate => {
+            super::incident::confirm_mitigate(app, &hints(app, mode), area, buf)
+        }
         Mode::StatusUpdate(d) => super::incident::editor(d, &hints(app, mode), area, buf),
         Mode::ActionForm(d) => {
             super::incident::action_form(d, &titled("Action item", app, mode), area, buf)

@@ -265,6 +265,20 @@ pub const DIALOG_KEYS: &[Binding] = &[
         "keep it open",
         "keeps it open",
     ),
+    modal(
+        M::ConfirmMitigate,
+        YES,
+        A::Confirm,
+        "record that the impact has stopped",
+        "marks it mitigated",
+    ),
+    modal(
+        M::ConfirmMitigate,
+        ESC,
+        A::Cancel,
+        "keep investigating",
+        "keeps investigating",
+    ),
     modal(M::ConfirmQuit, YES, A::Confirm, "quit", "quits"),
     modal(
         M::ConfirmQuit,

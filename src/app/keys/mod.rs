@@ -128,6 +128,8 @@ pub enum ModalKind {
     Updates,
     /// Resolving waits for y.
     ConfirmResolve,
+    /// Asked before marking the incident mitigated.
+    ConfirmMitigate,
     /// The status update editor.
     StatusUpdate,
     /// Throwing away a changed status update waits for y.
@@ -165,7 +167,7 @@ pub enum Others {
 
 impl ModalKind {
     /// Every dialog, in the order help lists them.
-    pub const ALL: [ModalKind; 20] = [
+    pub const ALL: [ModalKind; 21] = [
         ModalKind::Note,
         ModalKind::CommandLine,
         ModalKind::Filter,
@@ -184,6 +186,7 @@ impl ModalKind {
         ModalKind::IncidentPanel,
         ModalKind::Updates,
         ModalKind::ConfirmResolve,
+        ModalKind::ConfirmMitigate,
         ModalKind::ConfirmQuit,
         ModalKind::Help,
     ];
@@ -200,6 +203,7 @@ impl ModalKind {
             ModalKind::IncidentPanel => "In the Incident panel",
             ModalKind::Updates => "In the status updates list",
             ModalKind::ConfirmResolve => "Asked to resolve",
+            ModalKind::ConfirmMitigate => "Asked to mark mitigated",
             ModalKind::StatusUpdate => "In the status update editor",
             ModalKind::DiscardUpdate => "Asked to discard a status update",
             ModalKind::ActionForm => "In the action item form",
@@ -226,6 +230,7 @@ impl ModalKind {
             | ModalKind::EditCommand => Others::Type,
             ModalKind::ClusterConfirm
             | ModalKind::ConfirmResolve
+            | ModalKind::ConfirmMitigate
             | ModalKind::DiscardUpdate
             | ModalKind::ConfirmRun
             | ModalKind::Gate

@@ -1,4 +1,4 @@
-//! Resolving waits for y.
+//! Resolving, and marking the incident mitigated, wait for y.
 
 use super::super::incident;
 use super::super::keys::Action;
@@ -11,6 +11,15 @@ pub fn on_key(action: Option<Action>, app: &mut App, fx: &mut Fx) -> Next {
     match action {
         Some(Action::Confirm) => incident::resolve(app, fx),
         _ => app.info("not resolved"),
+    }
+    Next::Close
+}
+
+/// `y` records that the impact has stopped; anything else does not.
+pub fn on_mitigate_key(action: Option<Action>, app: &mut App, fx: &mut Fx) -> Next {
+    match action {
+        Some(Action::Confirm) => incident::mitigate(app, fx),
+        _ => app.info("not marked mitigated"),
     }
     Next::Close
 }

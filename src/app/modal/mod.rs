@@ -65,6 +65,8 @@ pub enum Mode {
     Updates(UpdatesDraft),
     /// Resolving waits for y.
     ConfirmResolve,
+    /// Asking before marking the incident mitigated.
+    ConfirmMitigate,
     /// The status update editor.
     StatusUpdate(Box<UpdateDraft>),
     /// The action item form.
@@ -97,6 +99,7 @@ impl Mode {
             Mode::IncidentPanel(_) => ModalKind::IncidentPanel,
             Mode::Updates(_) => ModalKind::Updates,
             Mode::ConfirmResolve => ModalKind::ConfirmResolve,
+            Mode::ConfirmMitigate => ModalKind::ConfirmMitigate,
             Mode::StatusUpdate(d) => d.kind(),
             Mode::ActionForm(_) => ModalKind::ActionForm,
             Mode::ConfirmQuit => ModalKind::ConfirmQuit,
@@ -126,6 +129,7 @@ pub fn open(app: &App, what: Open) -> Mode {
         Open::IncidentPanel => Mode::IncidentPanel(PanelDraft::default()),
         Open::Updates => Mode::Updates(UpdatesDraft::default()),
         Open::ConfirmResolve => Mode::ConfirmResolve,
+        Open::ConfirmMitigate => Mode::ConfirmMitigate,
         Open::StatusUpdate(audience) => {
             Mode::StatusUpdate(Box::new(UpdateDraft::new(app, audience)))
         }
@@ -184,6 +188,7 @@ pub fn on_key(mode: &mut Mode, key: KeyEvent, app: &mut App, fx: &mut Fx) -> Nex
         Mode::IncidentPanel(d) => incident_panel::on_key(d, action, app),
         Mode::Updates(d) => updates::on_key(d, action, app),
         Mode::ConfirmResolve => confirm_resolve::on_key(action, app, fx),
+        Mode::ConfirmMitigate => confirm_resolve::on_mitigate_key(action, app, fx),
         Mode::StatusUpdate(d) => status_update::on_key(d, action, key, app, fx),
         Mode::ActionForm(d) => action_form::on_key(d, action, key, app, fx),
         Mode::ConfirmQuit => confirm_quit::on_key(action, app, fx),

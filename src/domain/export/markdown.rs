@@ -113,11 +113,11 @@ fn impact(inc: &Incident) -> String {
             )
         })
         .collect();
-    let end = inc
-        .resolved
-        .as_ref()
-        .map(|x| format!("until {} UTC", utc_datetime(x.at)))
-        .unwrap_or_else(|| "and still ongoing at export".into());
+    // The alert's own end, as its source reported it: not the incident's.
+    let end = inc.alert_ended.map_or_else(
+        || "and no end of it was recorded: as far as the record shows, it was still firing when this was exported".to_string(),
+        |t| format!("until {} UTC", utc_datetime(t)),
+    );
     format!(
         "The alert was active from {} UTC {end}. Alert labels: {}.",
         utc_datetime(inc.alert.starts_at),
@@ -142,7 +142,13 @@ fn durations(r: &Report) -> String {
         (
             "Acknowledged",
             t("acknowledged"),
-            d("time_to_acknowledge").map(|x| format!("time to acknowledge {x}")),
+            d("time_to_acknowledge").map(|x| {
+                if r.ack_implied {
+                    format!("time to acknowledge {x}, implied: nobody acknowledged, mitigating or resolving counted")
+                } else {
+                    format!("time to acknowledge {x}")
+                }
+            }),
         ),
         (
             "Mitigated",
@@ -175,16 +181,12 @@ fn targets(r: &Report) -> String {
         r.severity
     );
     for t in &r.targets {
-        let met = match t.met {
-            Some(true) => "yes",
-            Some(false) => "**no**",
-            None => "not yet",
-        };
         s.push_str(&format!(
-            "| {} | {} | {} | {met} |\n",
+            "| {} | {} | {} | {} |\n",
             t.target,
             t.within,
-            t.actual.as_deref().unwrap_or("never")
+            t.actual.as_deref().unwrap_or("—"),
+            t.verdict
         ));
     }
     s.trim_end().to_string()

@@ -60,6 +60,9 @@ pub struct Report {
     pub alert: String,
     /// The checklist, if any.
     pub runbook: Option<String>,
+    /// Nobody acknowledged: the time to acknowledge is mitigation's (or
+    /// resolution's).
+    pub ack_implied: bool,
     /// Role → holder.
     pub roles: BTreeMap<String, String>,
     /// Everyone who recorded anything.
@@ -95,6 +98,9 @@ pub struct TargetRow {
     pub actual: Option<String>,
     /// Met, missed, or not decided yet (`None`).
     pub met: Option<bool>,
+    /// In words: `yes`, `missed by 00:12:00`, `not yet (due …)`, with a
+    /// note when the time was implied rather than recorded.
+    pub verdict: String,
 }
 
 /// One timeline line.
@@ -281,26 +287,54 @@ pub fn report(events: &[Event], matrix: &Matrix) -> Result<Report, FoldError> {
         .first()
         .map(|u| u.mark.at.duration_since(inc.declared.at));
     let mut targets = Vec::new();
-    let mut row =
-        |name: &str, within: Option<std::time::Duration>, actual: Option<jiff::SignedDuration>| {
-            let Some(w) = within else { return };
-            let w = jiff::SignedDuration::try_from(w).unwrap_or(jiff::SignedDuration::MAX);
-            let still_open = inc.is_open();
-            let met = match actual {
-                Some(a) => Some(a <= w),
-                None if still_open => None,
-                None => Some(false),
-            };
-            targets.push(TargetRow {
-                target: name.to_string(),
-                within: hms(w),
-                actual: actual.map(hms),
-                met,
-            });
+    let mut row = |name: &str,
+                   within: Option<std::time::Duration>,
+                   actual: Option<jiff::SignedDuration>,
+                   implied: bool| {
+        let Some(w) = within else { return };
+        let w = jiff::SignedDuration::try_from(w).unwrap_or(jiff::SignedDuration::MAX);
+        let still_open = inc.is_open();
+        let met = match actual {
+            Some(a) => Some(a <= w),
+            None if still_open => None,
+            None => Some(false),
         };
-    row("acknowledge", target.acknowledge, inc.time_to_acknowledge());
-    row("mitigate", target.mitigate, inc.time_to_mitigate());
-    row("first status update", target.first_comm, first_update);
+        let mut verdict = match actual {
+            Some(a) if a <= w => "yes".to_string(),
+            Some(a) => format!("**missed by {}**", hms(a - w)),
+            None if still_open => format!(
+                "not yet (due {} UTC)",
+                inc.declared
+                    .at
+                    .checked_add(w)
+                    .map_or("—".to_string(), utc_datetime)
+            ),
+            None => "**missed**: never done".to_string(),
+        };
+        if implied {
+            verdict.push_str(" (implied: no acknowledgement was recorded)");
+        }
+        targets.push(TargetRow {
+            target: name.to_string(),
+            within: hms(w),
+            actual: actual.map(hms),
+            met,
+            verdict,
+        });
+    };
+    row(
+        "acknowledge",
+        target.acknowledge,
+        inc.time_to_acknowledge(),
+        inc.ack_implied,
+    );
+    row("mitigate", target.mitigate, inc.time_to_mitigate(), false);
+    row(
+        "first status update",
+        target.first_comm,
+        first_update,
+        false,
+    );
     // Every event at the moment it happened, in the events' order, with the
     // alert's start among them.
     let timeline = super::incident::timeline::rows(events)
@@ -389,6 +423,7 @@ pub fn report(events: &[Event], matrix: &Matrix) -> Result<Report, FoldError> {
         })
         .collect();
     Ok(Report {
+        ack_implied: inc.ack_implied,
         id: clean(&inc.id),
         title: clean(&inc.title),
         severity: inc.severity.to_string(),

@@ -340,20 +340,41 @@ fn json_has_the_same_facts() {
 }
 
 #[test]
-fn missed_targets_say_no_and_open_ones_not_yet() {
+fn missed_targets_say_by_how_much_and_open_ones_when_due() {
     let events = vec![
         ev("03:00:00", "alice", declared()),
         ev("03:20:00", "bob", EventKind::Acknowledged),
     ];
     let a = markdown(&events, "{{targets}}", &Matrix::default()).expect("export");
     assert!(
-        a.contains("| acknowledge | 00:15:00 | 00:20:00 | **no** |"),
+        a.contains("| acknowledge | 00:15:00 | 00:20:00 | **missed by 00:05:00** |"),
         "{a}"
     );
     assert!(
-        a.contains("| mitigate | 04:00:00 | never | not yet |"),
+        a.contains("| mitigate | 04:00:00 | — | not yet (due 2026-11-21 07:00:00 UTC) |"),
         "{a}"
     );
+    // Resolved without anyone acknowledging: the time is implied, and said so.
+    let events = vec![
+        ev("03:00:00", "alice", declared()),
+        ev("03:30:00", "bob", EventKind::Resolved),
+    ];
+    let a = markdown(
+        &events,
+        "{{targets}}\n{{durations}}\n{{impact}}",
+        &Matrix::default(),
+    )
+    .expect("export");
+    assert!(
+        a.contains("**missed by 00:15:00** (implied: no acknowledgement was recorded)"),
+        "{a}"
+    );
+    assert!(
+        a.contains("| mitigate | 04:00:00 | — | **missed**: never done |"),
+        "{a}"
+    );
+    assert!(a.contains("implied: nobody acknowledged"), "{a}");
+    assert!(a.contains("no end of it was recorded"), "{a}");
 }
 
 #[test]

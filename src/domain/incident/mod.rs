@@ -97,6 +97,11 @@ pub struct Incident {
     pub declared: Mark,
     /// First acknowledgement.
     pub acknowledged: Option<Mark>,
+    /// Nobody acknowledged: mitigating or resolving counted as it.
+    pub ack_implied: bool,
+    /// When the incident's own alert stopped firing, as its source
+    /// reported; `None` while it fires (or fires again).
+    pub alert_ended: Option<Timestamp>,
     /// First mitigation.
     pub mitigated: Option<Mark>,
     /// Latest resolution (cleared by a reopen).
@@ -263,6 +268,8 @@ impl Incident {
             attached: runbook.iter().cloned().collect(),
             declared: mark(e),
             acknowledged: None,
+            ack_implied: false,
+            alert_ended: None,
             mitigated: None,
             resolved: None,
             steps: BTreeMap::new(),
@@ -361,14 +368,14 @@ impl Incident {
             EventKind::Mitigated => {
                 self.mitigated.get_or_insert_with(|| mark(e));
                 // Mitigating implies someone is on it.
-                self.acknowledged.get_or_insert_with(|| mark(e));
+                self.imply_ack(e);
                 if self.status == Status::Investigating {
                     self.status = Status::Mitigated;
                 }
             }
             EventKind::Resolved => {
                 self.resolved = Some(mark(e));
-                self.acknowledged.get_or_insert_with(|| mark(e));
+                self.imply_ack(e);
                 self.status = Status::Resolved;
             }
             EventKind::Reopened => {
@@ -383,6 +390,12 @@ impl Incident {
                 fingerprint, state, ..
             } => {
                 self.alerts.insert(fingerprint.clone(), *state);
+                if *fingerprint == self.alert.fingerprint {
+                    self.alert_ended = match state {
+                        AlertState::Resolved => Some(e.effective()),
+                        _ => None,
+                    };
+                }
             }
             EventKind::SilenceCreated {
                 silence_id,
@@ -492,6 +505,14 @@ impl Incident {
                 let at = self.place(runbook, key, step);
                 self.overridden.insert(at, mark(e));
             }
+        }
+    }
+
+    /// An acknowledgement nobody recorded, implied by what came after.
+    fn imply_ack(&mut self, e: &Event) {
+        if self.acknowledged.is_none() {
+            self.acknowledged = Some(mark(e));
+            self.ack_implied = true;
         }
     }
 

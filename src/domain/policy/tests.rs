@@ -63,7 +63,10 @@ fn p0_is_tighter_and_p2_pages_nobody() {
     let c = clocks(&inc(Sev::P0, vec![]), &m, &oc, at("03:01:00"));
     let due: Vec<_> = c.iter().map(|c| (c.kind, c.due)).collect();
     assert!(due.contains(&(ClockKind::Acknowledge, at("03:05:00"))));
-    assert!(due.contains(&(ClockKind::Update, at("03:30:00"))));
+    assert!(
+        due.contains(&(ClockKind::Update, at("03:15:00"))),
+        "the first update is due within P0's first-update target, not its cadence: {due:?}"
+    );
     assert!(due.contains(&(ClockKind::Mitigate, at("03:30:00"))));
     let c = clocks(&inc(Sev::P2, vec![]), &m, &oc, at("03:01:00"));
     assert_eq!(
