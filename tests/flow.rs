@@ -122,6 +122,8 @@ fn commands_change_the_incident() {
     h.command("sev P0");
     h.command("note paged payments");
     h.command("mitigated");
+    // Like `m`, the command asks first.
+    h.key(KeyCode::Char('y'));
     let inc = h.app.incident_state().expect("incident");
     assert_eq!(inc.severity, Sev::P0);
     assert_eq!(inc.status, Status::Mitigated);
