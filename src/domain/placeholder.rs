@@ -235,7 +235,19 @@ pub fn fill(text: &str, labels: &BTreeMap<String, String>, how: Use<'_>) -> Fill
     };
     // A program that may read its arguments as code takes plain names only.
     let known = match how {
-        Use::Shell { .. } => crate::domain::shell::understood(text),
+        Use::Shell { .. } => {
+            // The placeholders themselves (`${v}`, `{{ $labels.v }}`) are
+            // what gets filled, not constructs of the command.
+            let mut plain = String::new();
+            let mut at = 0;
+            for p in scan(text) {
+                plain.push_str(&text[at..p.start]);
+                plain.push('v');
+                at = p.end;
+            }
+            plain.push_str(&text[at..]);
+            crate::domain::shell::understood(&plain)
+        }
         _ => Ok(()),
     };
     let assigned = match how {
@@ -321,9 +333,11 @@ pub fn fill(text: &str, labels: &BTreeMap<String, String>, how: Use<'_>) -> Fill
                         "holds the hidden character U+{:04X}, which can make a command run differently from how it reads",
                         u32::from(c)
                     ))
-                } else if let (Err(program), false) = (&known, crate::domain::shell::is_inert(v)) {
+                } else if v.starts_with('-') && starts_word(text, p.start, &shell) {
+                    Err("starts with '-', so the program would read it as an option".to_string())
+                } else if let (Err(why), false) = (&known, crate::domain::shell::is_inert(v)) {
                     Err(format!(
-                        "is not a plain name, and `{program}` may read its arguments as code, where quoting cannot protect it; only letters, digits and - _ . : / @ are filled into it"
+                        "is not a plain name, and this command {why}; only letters, digits and - _ . : / @ are filled into it"
                     ))
                 } else {
                     crate::domain::shell::escape(v, ctx).map_err(str::to_string)
@@ -335,15 +349,6 @@ pub fn fill(text: &str, labels: &BTreeMap<String, String>, how: Use<'_>) -> Fill
                                 &mut out.notes,
                                 format!(
                                     "{raw} is {}: quoted, so the shell reads it as one literal word",
-                                    shown(v)
-                                ),
-                            );
-                        }
-                        if v.starts_with('-') && starts_word(text, p.start) {
-                            push_once(
-                                &mut out.notes,
-                                format!(
-                                    "{raw} is {}: it starts with '-', so the command may read it as an option",
                                     shown(v)
                                 ),
                             );
@@ -377,9 +382,16 @@ pub fn fill(text: &str, labels: &BTreeMap<String, String>, how: Use<'_>) -> Fill
 
 /// Whether a placeholder at `pos` begins a shell word (perhaps after an
 /// opening quote).
-fn starts_word(text: &str, pos: usize) -> bool {
+fn starts_word(text: &str, pos: usize, ctx: &[Context]) -> bool {
     let before = text[..pos].trim_end_matches(['\'', '"']);
-    before.is_empty() || before.ends_with(char::is_whitespace)
+    match before.char_indices().next_back() {
+        None => true,
+        // A blank inside quotes is part of the word, not its start.
+        Some((i, c)) => {
+            matches!(ctx.get(i), Some(Context::Bare) | None)
+                && (c.is_whitespace() || matches!(c, ';' | '|' | '&' | '(' | '`'))
+        }
+    }
 }
 
 /// For each byte of a PromQL expression: inside which string literal it is
@@ -670,9 +682,10 @@ mod tests {
             "kubectl get pods # don't panic\nkubectl logs 'a b;c'"
         );
         let f = shell("echo $((1<<2)) $v", &l);
-        assert_eq!(
-            f.text, "echo $((1<<2)) 'a b;c'",
-            "a shift starts no here-document"
+        assert!(
+            f.problems.iter().any(|p| p.contains("arithmetic")),
+            "arithmetic is read twice, so only plain names go in: {:?}",
+            f.problems
         );
         let f = shell(
             "echo hi # about $v",

@@ -57,12 +57,16 @@ pub(super) fn simple_commands(command: &str) -> Vec<Vec<String>> {
             if let Some((w, _)) = outer.pop() {
                 words = w;
             }
+        } else if c == '&' && (word.ends_with(['<', '>']) || command[i + 1..].starts_with('>')) {
+            // Part of a redirection (`>&`, `2>&1`, `&>log`), not a separator.
+            word.push(c);
         } else if matches!(c, ';' | '|' | '&' | '\n') {
             flush(&mut word, &mut words);
             if !words.is_empty() {
                 all.push(std::mem::take(&mut words));
             }
-        } else if c.is_whitespace() {
+        } else if matches!(c, ' ' | '\t' | '\r') {
+            // The shell splits words on blanks only, never on other spaces.
             flush(&mut word, &mut words);
         } else {
             word.push(c);
@@ -91,9 +95,10 @@ fn is_redirection(w: &str) -> bool {
     rest.starts_with(['<', '>'])
 }
 
-/// Whether `w` assigns a variable (`NAME=value`).
+/// Whether `w` assigns a variable (`NAME=value`, `NAME+=value`).
 fn assignment(w: &str) -> Option<&str> {
     let (name, _) = w.split_once('=')?;
+    let name = name.strip_suffix('+').unwrap_or(name);
     let mut chars = name.chars();
     (chars
         .next()
@@ -111,12 +116,8 @@ pub(super) fn program(words: &[String]) -> Option<(&str, &[String])> {
             i += 1;
         } else if is_redirection(w) {
             // `>` alone takes the next word as its target.
-            let bare = w.trim_start_matches(|c: char| c.is_ascii_digit() || c == '&');
-            i += if matches!(bare, ">" | ">>" | "<" | ">|") {
-                2
-            } else {
-                1
-            };
+            let bare = w.chars().all(|c| c.is_ascii_digit() || "<>&|-".contains(c));
+            i += if bare { 2 } else { 1 };
         } else if words.get(i.wrapping_sub(1)).is_some_and(|p| p == "time") && w.starts_with('-') {
             i += 1;
         } else {
@@ -198,64 +199,89 @@ const KUBECTL_DATA_VERBS: &[&str] = &[
     "certificate",
 ];
 
-/// Every `kubectl` verb, to find the one a command uses.
-const KUBECTL_VERBS: &[&str] = &[
-    "get",
-    "describe",
-    "logs",
-    "top",
-    "explain",
-    "events",
-    "api-resources",
-    "api-versions",
-    "version",
-    "cluster-info",
-    "auth",
-    "rollout",
-    "scale",
-    "delete",
-    "cordon",
-    "uncordon",
-    "drain",
-    "label",
-    "annotate",
-    "wait",
-    "config",
-    "certificate",
-    "exec",
-    "run",
-    "debug",
-    "attach",
-    "cp",
-    "apply",
-    "create",
-    "patch",
-    "replace",
-    "edit",
-    "port-forward",
-    "proxy",
-    "set",
-    "expose",
-    "autoscale",
-    "taint",
-    "plugin",
-    "kustomize",
-    "diff",
-];
-
 /// `systemctl` and `helm` verbs that only read.
 const SYSTEMCTL_DATA_VERBS: &[&str] = &["status", "show", "is-active", "is-failed", "list-units"];
 const HELM_DATA_VERBS: &[&str] = &["status", "history", "list", "ls", "get"];
 
-/// Whether every program `command` runs takes its arguments as data; when
-/// not, the first one that may read them as code.
+/// `kubectl` options that take the next word as their value.
+const KUBECTL_VALUED: &[&str] = &[
+    "-n",
+    "--namespace",
+    "--context",
+    "--cluster",
+    "--user",
+    "--kubeconfig",
+    "-l",
+    "--selector",
+    "-c",
+    "--container",
+    "-o",
+    "--output",
+    "-f",
+    "--filename",
+    "--field-selector",
+    "-s",
+    "--server",
+    "--token",
+    "--as",
+    "--as-group",
+    "--request-timeout",
+    "-L",
+    "--label-columns",
+    "--sort-by",
+    "--template",
+    "--since",
+    "--tail",
+    "--timeout",
+    "--replicas",
+    "-p",
+    "--type",
+];
+
+/// The verb of a `kubectl` command: its first word that is not an option
+/// or an option's value (`kubectl -n logs exec …` is `exec`, in namespace
+/// `logs`).
+fn kubectl_verb(args: &[String]) -> Option<&str> {
+    let mut skip = false;
+    for a in args {
+        if skip {
+            skip = false;
+        } else if KUBECTL_VALUED.contains(&a.as_str()) {
+            skip = true;
+        } else if !a.starts_with('-') {
+            return Some(a);
+        }
+    }
+    None
+}
+
+/// Constructs whose quoting warroom does not follow all the way: a value
+/// near them may be read again, so only plain names are filled.
+const CONSTRUCTS: &[(&str, &str)] = &[
+    ("$((", "has arithmetic"),
+    ("$(", "has a command substitution ($( … ))"),
+    ("`", "has a backtick substitution"),
+    ("<(", "has a process substitution"),
+    (">(", "has a process substitution"),
+    ("((", "has arithmetic"),
+    ("$[", "has arithmetic"),
+    ("${", "has a parameter expansion (${ … })"),
+    ("<<", "has a here-document"),
+];
+
+/// Whether every value may go into `command` quoted: every program it runs
+/// takes its arguments as data, and it has none of the constructs whose
+/// quoting is read twice. When not, why, in words.
 pub fn understood(command: &str) -> Result<(), String> {
+    if let Some((_, why)) = CONSTRUCTS.iter().find(|(c, _)| command.contains(c)) {
+        return Err((*why).to_string());
+    }
     for words in simple_commands(command) {
         let Some((name, args)) = program(&words) else {
             continue;
         };
-        if matches!(name, "for" | "select" | "case" | "in" | "esac") {
-            continue; // the words of a loop or `case` head are data
+        if matches!(name, "for" | "select" | "in") {
+            continue; // the words of a loop head are data
         }
         let verb = |known: &[&str]| {
             args.iter()
@@ -264,14 +290,12 @@ pub fn understood(command: &str) -> Result<(), String> {
                 .map(str::to_string)
         };
         let ok = match name {
-            "kubectl" | "oc" => {
-                verb(KUBECTL_VERBS).is_some_and(|v| KUBECTL_DATA_VERBS.contains(&v.as_str()))
-            }
+            "kubectl" | "oc" => kubectl_verb(args).is_some_and(|v| KUBECTL_DATA_VERBS.contains(&v)),
             "systemctl" => verb(SYSTEMCTL_DATA_VERBS).is_some(),
             "helm" => {
                 verb(HELM_DATA_VERBS).is_some() && !args.iter().any(|a| a.starts_with("--set"))
             }
-            "printf" => !args.iter().any(|a| a == "-v"),
+            "printf" => !args.iter().any(|a| a.starts_with("-v")),
             "find" => !args.iter().any(|a| {
                 matches!(
                     a.as_str(),
@@ -282,13 +306,19 @@ pub fn understood(command: &str) -> Result<(), String> {
         };
         if !ok {
             let shown = match name {
-                "kubectl" | "oc" | "systemctl" | "helm" => match verb(KUBECTL_VERBS) {
+                "kubectl" | "oc" => match kubectl_verb(args) {
+                    Some(v) => format!("{name} {v}"),
+                    None => name.to_string(),
+                },
+                "systemctl" | "helm" => match args.iter().find(|a| !a.starts_with('-')) {
                     Some(v) => format!("{name} {v}"),
                     None => name.to_string(),
                 },
                 _ => name.to_string(),
             };
-            return Err(shown);
+            return Err(format!(
+                "runs `{shown}`, which warroom does not know to take its arguments only as data"
+            ));
         }
     }
     Ok(())
@@ -334,6 +364,9 @@ pub const SHELL_VARIABLES: &[&str] = &[
     "PIPESTATUS",
     "GROUPS",
     "SHLVL",
+    "BASH_REMATCH",
+    "COLUMNS",
+    "LINES",
 ];
 
 /// Names the command gives a value itself: assignments before a program
@@ -390,7 +423,57 @@ pub fn assigned(command: &str) -> BTreeSet<String> {
                     out.insert(n.clone());
                 }
             }
+            "let" => {
+                for a in args {
+                    out.extend(arithmetic_assigned(a));
+                }
+            }
             _ => {}
+        }
+    }
+    // `(( n = 2 ))`, `$(( n++ ))`: arithmetic assigns too.
+    let ctx = contexts(command);
+    let mut run = String::new();
+    for (i, c) in command.char_indices() {
+        if ctx.get(i) == Some(&Context::Arith) {
+            run.push(c);
+        } else if !run.is_empty() {
+            out.extend(arithmetic_assigned(&run));
+            run.clear();
+        }
+    }
+    out.extend(arithmetic_assigned(&run));
+    out
+}
+
+/// Names an arithmetic expression assigns (`x=1`, `x += 2`, `x++`, `--x`),
+/// not those it only reads (`x == 1`, `x * 2`).
+fn arithmetic_assigned(expr: &str) -> Vec<String> {
+    let b = expr.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if !(b[i].is_ascii_alphabetic() || b[i] == b'_') {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'_') {
+            i += 1;
+        }
+        let name = &expr[start..i];
+        let before = expr[..start].trim_end();
+        let after = expr[i..].trim_start();
+        let assigns = (after.starts_with('=') && !after.starts_with("=="))
+            || [
+                "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<<=", ">>=", "++", "--",
+            ]
+            .iter()
+            .any(|op| after.starts_with(op))
+            || before.ends_with("++")
+            || before.ends_with("--");
+        if assigns && !before.ends_with('$') {
+            out.push(name.to_string());
         }
     }
     out

@@ -17,11 +17,15 @@ pub use lex::{Context, contexts};
 /// Characters that mean only themselves anywhere, to any program: letters,
 /// digits and `- _ . : / @`. Names, namespaces, hosts and ports are made
 /// of these; a value that is not may only go where quoting protects it.
+/// Not an option (`-…`), not a way up a path (`..`), and no address but a
+/// web one (`file:///…` would read a local file).
 pub fn is_inert(v: &str) -> bool {
     !v.is_empty()
         && !v.starts_with('-')
         && v.chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | ':' | '/' | '@'))
+        && !v.split('/').any(|part| part == "..")
+        && (!v.contains("://") || v.starts_with("http://") || v.starts_with("https://"))
 }
 
 /// Characters a bare word may hold without quotes and mean only themselves.

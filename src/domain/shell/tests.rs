@@ -205,12 +205,32 @@ fn only_commands_of_known_programs_take_any_value() {
         ("find /var/log -name '*.gz' -exec rm {} +", "find"),
         ("echo $v | sh", "sh"),
         ("printf -v \"$v\" x", "printf"),
-        ("echo $(ssh host date)", "ssh"),
         ("[ -v \"$v\" ]", "["),
-        ("helm upgrade x chart --set tag=$tag", "helm"),
+        ("helm upgrade x chart --set tag=$tag", "helm upgrade"),
         ("tmux new -d \"x\"", "tmux"),
+        // A namespace named like a verb is the namespace, not the verb.
+        ("kubectl -n logs exec db-0 -- sh -c 'x'", "kubectl exec"),
+        // An operator alone takes the next word as its target.
+        (">& echo sh -c \"x\"", "sh"),
+        ("<> cat sh -c \"x\"", "sh"),
+        // Only blanks split words: a no-break space does not.
+        ("A=1\u{a0}echo sh -c \"x\"", "sh"),
     ] {
-        assert_eq!(understood(bad), Err(program.to_string()), "{bad}");
+        let why = understood(bad).expect_err(bad);
+        assert!(why.contains(&format!("`{program}`")), "{bad}: {why}");
+    }
+    // Constructs whose quoting is read twice are never trusted with a value.
+    for (bad, construct) in [
+        ("echo \"$(sh -c \"echo '$v'\")\"", "command substitution"),
+        ("echo $(ssh host date)", "command substitution"),
+        ("POD=`kubectl get pods -l \"app=$v\" -o name`", "backtick"),
+        ("echo \"${x:-'$v'}\"", "parameter expansion"),
+        ("echo $((echo \"))\"; sh -c 'x') )", "arithmetic"),
+        ("cat <(ls) $v", "process substitution"),
+        ("cat <<EOF\n$v\nEOF", "here-document"),
+    ] {
+        let why = understood(bad).expect_err(bad);
+        assert!(why.contains(construct), "{bad}: {why}");
     }
 }
 
@@ -221,6 +241,9 @@ fn the_variables_a_command_sets_are_its_own() {
     assert_eq!(names("LAG=$(psql -tc 'select 1'); echo ${LAG}"), ["LAG"]);
     assert_eq!(names("read -r -p 'name? ' NAME REST"), ["NAME", "REST"]);
     assert_eq!(names("export A=1 B; local C"), ["A", "B", "C"]);
+    assert_eq!(names("let n=1 m+=2; x+=3"), ["m", "n", "x"]);
+    assert_eq!(names("(( i = 2 )); echo $(( j++ + k ))"), ["i", "j"]);
+    assert!(names("echo $(( a == b * 2 ))").is_empty());
     // An argument that looks like an assignment is not one.
     assert!(names("kubectl get pods -l app=$app").is_empty());
     assert!(names("helm upgrade x --set tag=$tag").is_empty());
