@@ -79,7 +79,9 @@ impl Perms {
             .read(true)
             .create_new(true)
             .mode(self.file)
-            .open(path)?;
+            .custom_flags(nix::libc::O_NOFOLLOW)
+            .open(path)
+            .map_err(unfollowed)?;
         file.set_permissions(fs::Permissions::from_mode(self.file))?;
         Ok(file)
     }
@@ -94,13 +96,18 @@ impl Perms {
             .truncate(false)
             .write(true)
             .mode(self.file)
+            .custom_flags(nix::libc::O_NOFOLLOW)
             .open(path);
         let file = match opened {
             Ok(f) => f,
             Err(e) if e.kind() == io::ErrorKind::PermissionDenied => {
-                return OpenOptions::new().read(true).open(path);
+                return OpenOptions::new()
+                    .read(true)
+                    .custom_flags(nix::libc::O_NOFOLLOW)
+                    .open(path)
+                    .map_err(unfollowed);
             }
-            Err(e) => return Err(e),
+            Err(e) => return Err(unfollowed(e)),
         };
         self.set_exact(&file)?;
         Ok(file)
@@ -129,8 +136,9 @@ impl Perms {
             .write(true)
             .create(true)
             .mode(self.file)
-            .custom_flags(nix::libc::O_NONBLOCK)
-            .open(path)?;
+            .custom_flags(nix::libc::O_NONBLOCK | nix::libc::O_NOFOLLOW)
+            .open(path)
+            .map_err(unfollowed)?;
         if !file.metadata()?.is_file() {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
@@ -145,11 +153,30 @@ impl Perms {
     /// Takes away what a file written before (or by another tool) allows
     /// beyond the file mode: others never read it.
     pub fn tighten(&self, path: &Path) -> io::Result<()> {
-        let mode = fs::metadata(path)?.mode() & 0o7777;
+        // A link is never followed: what it points at is not warroom's.
+        let meta = fs::symlink_metadata(path)?;
+        if !meta.is_file() {
+            return Ok(());
+        }
+        let mode = meta.mode() & 0o7777;
         if mode & !self.file != 0 {
             fs::set_permissions(path, fs::Permissions::from_mode(mode & self.file))?;
         }
         Ok(())
+    }
+}
+
+/// Opening refused because the last part of the path is a symbolic link,
+/// said in words: in a shared data dir a planted link would make warroom
+/// write (or change the mode of) a file elsewhere.
+pub fn unfollowed(e: io::Error) -> io::Error {
+    if e.raw_os_error() == Some(nix::libc::ELOOP) {
+        io::Error::new(
+            io::ErrorKind::InvalidInput,
+            "is a symbolic link; warroom does not follow links where it writes",
+        )
+    } else {
+        e
     }
 }
 
@@ -159,6 +186,32 @@ mod tests {
 
     fn mode(p: &Path) -> u32 {
         fs::metadata(p).expect("stat").mode() & 0o7777
+    }
+
+    #[test]
+    fn links_planted_where_warroom_writes_are_not_followed() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let target = dir.path().join("victim");
+        fs::write(&target, "keep").expect("write");
+        fs::set_permissions(&target, fs::Permissions::from_mode(0o644)).expect("chmod");
+        let link = dir.path().join("planted");
+        std::os::unix::fs::symlink(&target, &link).expect("link");
+        let p = Perms::PRIVATE;
+        let e = p.write(&link, b"over").expect_err("write through a link");
+        assert!(e.to_string().contains("symbolic link"), "{e}");
+        let e = p.open_shared(&link).expect_err("lock through a link");
+        assert!(e.to_string().contains("symbolic link"), "{e}");
+        assert!(p.create_new(&link).is_err());
+        p.tighten(&link).expect("a link is skipped");
+        assert_eq!(fs::read_to_string(&target).expect("read"), "keep");
+        assert_eq!(mode(&target), 0o644, "the link's target kept its mode");
+        let event = crate::domain::incident::Event::new(
+            jiff::Timestamp::UNIX_EPOCH,
+            "bob".into(),
+            crate::domain::incident::EventKind::Note { text: "x".into() },
+        );
+        let e = crate::journal::append_to(&link, &event).expect_err("append through a link");
+        assert!(e.to_string().contains("symbolic link"), "{e}");
     }
 
     #[test]

@@ -61,19 +61,19 @@ fn on_key(app: &mut App, mode: &mut Mode, key: KeyEvent, fx: &mut Fx) {
     if key.kind == KeyEventKind::Release {
         return;
     }
-    // Ctrl-C stops a running command, never the cockpit, whatever is open.
-    if keys::always(&key) == Some(Action::Interrupt) && super::runs::cancel(app, fx) {
-        return;
-    }
     if let Some(until) = app.paste_guard {
         if app.now < until {
             // Each dropped key extends the window, so a long tail of forged
-            // keys is dropped whole.
+            // keys is dropped whole, Ctrl-C among them.
             app.paste_guard = Some(app.now + PASTE_GUARD);
             app.error("keys arriving with a paste were ignored: the pasted text tried to act as keystrokes");
             return;
         }
         app.paste_guard = None;
+    }
+    // Ctrl-C stops a running command, never the cockpit, whatever is open.
+    if keys::always(&key) == Some(Action::Interrupt) && super::runs::cancel(app, fx) {
+        return;
     }
     let next = if mode.is_normal() {
         // Any key while the Alerts pane is on screen counts as having looked at it.

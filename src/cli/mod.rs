@@ -189,7 +189,15 @@ fn init_logging(config: &Config) -> Option<tracing_appender::non_blocking::Worke
     // Today's file, created with the right mode before the appender opens it
     // (it would use the umask's).
     let today = jiff::Timestamp::now().strftime("%Y-%m-%d").to_string();
-    let _ = perms.open_shared(&dir.join(format!("{prefix}.{today}.log")));
+    let today_log = dir.join(format!("{prefix}.{today}.log"));
+    // A link planted at this user's log name would have the appender write
+    // elsewhere: removed, and when it cannot be, nothing is logged.
+    if std::fs::symlink_metadata(&today_log).is_ok_and(|m| m.file_type().is_symlink())
+        && std::fs::remove_file(&today_log).is_err()
+    {
+        return None;
+    }
+    perms.open_shared(&today_log).ok()?;
     let appender = tracing_appender::rolling::RollingFileAppender::builder()
         .rotation(tracing_appender::rolling::Rotation::DAILY)
         .filename_prefix(prefix)

@@ -12,6 +12,7 @@ mod tests;
 
 use std::fs::{self, File, OpenOptions};
 use std::io::{self, Read, Seek, SeekFrom, Write};
+use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 pub use follow::{FollowOptions, Follower, JournalMsg, STAT_EVERY};
@@ -135,6 +136,9 @@ impl Store {
     /// event already read (the same fact recorded by several cockpits).
     pub fn load(&self, id: &str) -> io::Result<Loaded> {
         let path = self.path(id)?;
+        // One an older version left readable by all is made private by any
+        // reader (`list`, `export`), not only by a cockpit that opens it.
+        let _ = self.perms.tighten(&path);
         let mut bytes = Vec::new();
         crate::bounded::open_regular(&path)
             .and_then(|mut f| std::io::Read::read_to_end(&mut f, &mut bytes))
@@ -261,8 +265,9 @@ pub fn append_to(path: &Path, event: &Event) -> io::Result<()> {
     let file = OpenOptions::new()
         .append(true)
         .read(true)
+        .custom_flags(nix::libc::O_NOFOLLOW)
         .open(path)
-        .map_err(|e| with_path(e, path))?;
+        .map_err(|e| with_path(crate::perms::unfollowed(e), path))?;
     write_locked(&file, event).map_err(|e| with_path(e, path))
 }
 

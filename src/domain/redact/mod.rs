@@ -37,10 +37,20 @@ fn replace(c: &Captures<'_>) -> String {
         let (a, b) = (m.start() - all.start(), m.end() - all.start());
         format!("{}{MARK}{}", &whole[..a], &whole[b..])
     };
-    if let (Some(k), Some(s)) = (c.name("k"), c.name("s"))
-        && !rules::secret_key(k.as_str(), s.as_str())
-    {
-        return whole.to_string();
+    if let (Some(k), Some(s)) = (c.name("k"), c.name("s")) {
+        if !rules::secret_key(k.as_str(), s.as_str()) {
+            return whole.to_string();
+        }
+        // `Token: see the wiki` is prose; `token: 9f8e7d6c5b4a` is not.
+        let prose_like = s.as_str().contains(':')
+            && !s.as_str().contains('=')
+            && !k.as_str().contains(['_', '-', '.'])
+            && !rules::strong(k.as_str())
+            && c.name("v")
+                .is_some_and(|v| v.as_str().len() < 8 || !rules::credential_like(v.as_str()));
+        if prose_like {
+            return whole.to_string();
+        }
     }
     if let Some(b) = c.name("b") {
         return if rules::credential_like(b.as_str()) {

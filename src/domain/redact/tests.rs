@@ -253,6 +253,68 @@ fn more_secret_shapes_are_found() {
             "password: |\n  line one of it\n  line two\nuser: bob",
             "password: |\n  [REDACTED]\nuser: bob",
         ),
+        // Shapes a later round of hostile notes found.
+        ("mysql -u root -p'S3cr et'", "mysql -u root -p'[REDACTED]'"),
+        (
+            "mysql -u root -p\"S3cret\" db",
+            "mysql -u root -p\"[REDACTED]\" db",
+        ),
+        (
+            "SSHPASS=hunter22 sshpass -e ssh db",
+            "SSHPASS=[REDACTED] sshpass -e ssh db",
+        ),
+        (
+            "export REDISCLI_AUTH=s3cr3tpw",
+            "export REDISCLI_AUTH=[REDACTED]",
+        ),
+        ("DBPASS=hunter22", "DBPASS=[REDACTED]"),
+        ("password=$ecretPa55", "password=[REDACTED]"),
+        ("password=ab)cd,ef.", "password=[REDACTED]."),
+        (
+            "password: correct horse battery staple",
+            "password: [REDACTED]",
+        ),
+        (
+            r#"{"password": "pa\"ss\"word", "user": "bob"}"#,
+            r#"{"password": "[REDACTED]", "user": "bob"}"#,
+        ),
+        (
+            "-----BEGIN PGP PRIVATE KEY BLOCK-----\nVersion: x\n\nlQOYBF0abc\n=Ab12\n-----END PGP PRIVATE KEY BLOCK-----\nafter",
+            "[REDACTED PEM BLOCK]\nafter",
+        ),
+        (
+            "machine api.example.com login bot password hunter22",
+            "machine api.example.com login bot password [REDACTED]",
+        ),
+        (
+            "openssl rsa -in k.pem -passin pass:hunter22 -out x",
+            "openssl rsa -in k.pem -passin pass:[REDACTED] -out x",
+        ),
+        (
+            "ldapsearch -x -D cn=admin -w hunter22 -b dc=x",
+            "ldapsearch -x -D cn=admin -w [REDACTED] -b dc=x",
+        ),
+        (
+            "htpasswd -b .htpasswd bob hunter22",
+            "htpasswd -b .htpasswd bob [REDACTED]",
+        ),
+        (
+            "mongosh -u admin -p hunter22 db",
+            "mongosh -u admin -p [REDACTED] db",
+        ),
+        (
+            "https://discord.com/api/webhooks/123456/AbCdEf-123",
+            "https://discord.com/api/webhooks/[REDACTED]",
+        ),
+        (
+            "https://api.telegram.org/bot123456:AAbbCCdd/sendMessage",
+            "https://api.telegram.org/bot[REDACTED]/sendMessage",
+        ),
+        (
+            "vault token s.AbCdEfGhIjKlMnOpQrStUvWx",
+            "vault token [REDACTED]",
+        ),
+        ("--token 9f8e7d6c5b4a", "--token [REDACTED]"),
     ];
     for (input, want) in cases {
         assert_eq!(redact(input), want, "{input}");
@@ -274,6 +336,10 @@ fn look_alikes_are_left_alone() {
         "docker exec -u www-data:www-data app ls",
         "SECRET=$(kubectl get secret x -o jsonpath='{.data.pw}')",
         "the keyboard: broken",
+        "vault write auth/x --password-file /run/pw --token-ttl 1h",
+        "Token: see the wiki",
+        "Authorization: required for this endpoint",
+        "echo $PASSWORD_HINT; password=$DB_PASSWORD",
     ] {
         assert_eq!(redact(text), text);
     }
