@@ -179,3 +179,45 @@ fn steps_are_recorded_with_their_placeholders_filled() {
         "{screen}"
     );
 }
+
+#[test]
+fn a_teammates_tick_is_taken_back_only_when_asked() {
+    let mut h = Harness::at(0);
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char(' '));
+    let ticker = h.app.settings.author.clone();
+    assert!(h.app.shown_step_done("check-1").is_some());
+    // Another responder, at another cockpit, looks at the same step.
+    h.app.settings.author = "bob".into();
+    h.key(KeyCode::Char('k'));
+    h.key(KeyCode::Char(' '));
+    assert!(
+        matches!(h.mode, warroom::app::Mode::ConfirmUntick(_)),
+        "{:?}",
+        h.mode
+    );
+    let screen = h.screen(80, 24);
+    assert!(
+        screen.contains(&format!("{ticker} ticked this at")),
+        "{screen}"
+    );
+    assert!(screen.contains("Untick it?"), "{screen}");
+    h.key(KeyCode::Char('n'));
+    assert!(h.app.shown_step_done("check-1").is_some(), "n leaves it");
+    h.key(KeyCode::Char(' '));
+    h.key(KeyCode::Char('y'));
+    assert!(h.app.shown_step_done("check-1").is_none(), "y unticks");
+    let last = events(&h).pop().expect("an event");
+    assert_eq!(last.author, "bob");
+    assert!(matches!(
+        last.kind,
+        warroom::domain::incident::EventKind::StepUndone { .. }
+    ));
+    // One's own tick is taken back at once, however long ago it was made.
+    h.key(KeyCode::Char(' '));
+    h.advance(3600);
+    h.key(KeyCode::Char('k'));
+    h.key(KeyCode::Char(' '));
+    assert!(h.mode.is_normal());
+    assert!(h.app.shown_step_done("check-1").is_none());
+}

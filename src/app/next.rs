@@ -49,6 +49,8 @@ pub enum Open {
     ConfirmResolve,
     /// Marking the incident mitigated waits for y or n.
     ConfirmMitigate,
+    /// Unticking a step a teammate ticked waits for y or n.
+    ConfirmUntick(Box<UntickAsk>),
     /// The status update editor, prefilled for this audience.
     StatusUpdate(Audience),
     /// The action item form.
@@ -117,6 +119,20 @@ pub struct RunPlan {
     pub timeout: Duration,
     /// The shell it runs in.
     pub shell: String,
+}
+
+/// A tick that may be taken back only after asking: another responder's
+/// record of what they did.
+#[derive(Debug, Clone, PartialEq)]
+pub struct UntickAsk {
+    /// Where the tick is recorded.
+    pub at: StepAt,
+    /// The step's number and text, for the question.
+    pub label: String,
+    /// Who ticked it.
+    pub by: String,
+    /// When they ticked it.
+    pub when: jiff::Timestamp,
 }
 
 /// A closed gate.

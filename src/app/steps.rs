@@ -5,7 +5,7 @@
 
 use super::keys::{self, Action};
 use super::msg::{Effect, Fx, record};
-use super::next::{GatePlan, Next, Open, RunPlan, StepIntent};
+use super::next::{GatePlan, Next, Open, RunPlan, StepIntent, UntickAsk};
 use super::state::{App, Pane, RunView};
 use crate::domain::incident::{EventKind, Purpose, StepAt};
 use crate::domain::placeholder::{Filled, Use, fill};
@@ -58,11 +58,43 @@ pub fn tick(app: &mut App, fx: &mut Fx) -> Next {
         app.error("no step selected");
         return Next::Stay;
     };
-    if inc.step_done(&here(app, &st).runbook, &st).is_some() {
+    if let Some(mark) = inc.step_done(&here(app, &st).runbook, &st) {
+        // Another responder's tick is their record of what they did: taken
+        // back only when asked, decided by who ticked it, not by how long ago.
+        if mark.by != app.settings.author {
+            let n = app.runbook.cursor + 1;
+            return Open::ConfirmUntick(Box::new(UntickAsk {
+                at: here(app, &st),
+                label: format!("step {n}: {}", st.text),
+                by: mark.by.clone(),
+                when: mark.at,
+            }))
+            .into();
+        }
         mark_step(app, &st, false, fx);
         return Next::Stay;
     }
     gate_then(app, &st, StepIntent::Tick, fx)
+}
+
+/// `y` on "untick?": the step is unticked if it is still shown and still
+/// ticked.
+pub fn untick_confirmed(app: &mut App, ask: &UntickAsk, fx: &mut Fx) {
+    let shown = app.shown_runbook().map(|r| r.id.clone());
+    let step = step_at(app, &ask.at);
+    match (shown, step) {
+        (Some(rb), Some(st)) if rb == ask.at.runbook => {
+            let still = app
+                .incident_state()
+                .is_some_and(|inc| inc.step_done(&rb, &st).is_some());
+            if still {
+                mark_step(app, &st, false, fx);
+            } else {
+                app.info("it was unticked meanwhile");
+            }
+        }
+        _ => app.error("that step is no longer shown: nothing unticked"),
+    }
 }
 
 fn mark_step(app: &mut App, st: &Step, done: bool, fx: &mut Fx) {

@@ -318,6 +318,26 @@ pub fn confirm_mitigate(app: &App, hints: &str, area: Rect, buf: &mut Buffer) {
     super::overlay::dialog(area, buf, (70, h), " Mitigated? ", lines);
 }
 
+/// "bob ticked this — untick?": another responder's record is not taken
+/// back silently.
+pub fn confirm_untick(
+    ask: &crate::app::next::UntickAsk,
+    hints: &str,
+    area: Rect,
+    buf: &mut Buffer,
+) {
+    let when = utc_clock(ask.when);
+    let lines = vec![
+        Line::raw(format!(
+            "{} ticked this at {when}. Untick it?",
+            clean(&ask.by)
+        )),
+        Line::styled(clean(&ask.label).into_owned(), theme::dim()),
+        Line::styled(hints.to_string(), theme::warn()),
+    ];
+    super::overlay::dialog(area, buf, (70, 5), " Untick? ", lines);
+}
+
 /// What still stands against closing: the incident's alerts still firing
 /// and, when resolving, the runbook steps not done.
 fn standing(app: &App, steps: bool) -> Vec<Line<'static>> {

@@ -61,6 +61,9 @@ pub fn render(app: &App, mode: &Mode, area: Rect, buf: &mut Buffer) {
         Mode::ConfirmMitigate => {
             super::incident::confirm_mitigate(app, &hints(app, mode), area, buf)
         }
+        Mode::ConfirmUntick(ask) => {
+            super::incident::confirm_untick(ask, &hints(app, mode), area, buf)
+        }
         Mode::StatusUpdate(d) => super::incident::editor(d, &hints(app, mode), area, buf),
         Mode::ActionForm(d) => {
             super::incident::action_form(d, &titled("Action item", app, mode), area, buf)

@@ -279,6 +279,20 @@ pub const DIALOG_KEYS: &[Binding] = &[
         "keep investigating",
         "keeps investigating",
     ),
+    modal(
+        M::ConfirmUntick,
+        YES,
+        A::Confirm,
+        "untick the step",
+        "unticks it",
+    ),
+    modal(
+        M::ConfirmUntick,
+        ESC,
+        A::Cancel,
+        "leave it ticked",
+        "leaves it ticked",
+    ),
     modal(M::ConfirmQuit, YES, A::Confirm, "quit", "quits"),
     modal(
         M::ConfirmQuit,

@@ -130,6 +130,8 @@ pub enum ModalKind {
     ConfirmResolve,
     /// Asked before marking the incident mitigated.
     ConfirmMitigate,
+    /// Asked before unticking a step someone else ticked.
+    ConfirmUntick,
     /// The status update editor.
     StatusUpdate,
     /// Throwing away a changed status update waits for y.
@@ -167,7 +169,7 @@ pub enum Others {
 
 impl ModalKind {
     /// Every dialog, in the order help lists them.
-    pub const ALL: [ModalKind; 21] = [
+    pub const ALL: [ModalKind; 22] = [
         ModalKind::Note,
         ModalKind::CommandLine,
         ModalKind::Filter,
@@ -187,6 +189,7 @@ impl ModalKind {
         ModalKind::Updates,
         ModalKind::ConfirmResolve,
         ModalKind::ConfirmMitigate,
+        ModalKind::ConfirmUntick,
         ModalKind::ConfirmQuit,
         ModalKind::Help,
     ];
@@ -204,6 +207,7 @@ impl ModalKind {
             ModalKind::Updates => "In the status updates list",
             ModalKind::ConfirmResolve => "Asked to resolve",
             ModalKind::ConfirmMitigate => "Asked to mark mitigated",
+            ModalKind::ConfirmUntick => "Asked to untick a teammate's step",
             ModalKind::StatusUpdate => "In the status update editor",
             ModalKind::DiscardUpdate => "Asked to discard a status update",
             ModalKind::ActionForm => "In the action item form",
@@ -231,6 +235,7 @@ impl ModalKind {
             ModalKind::ClusterConfirm
             | ModalKind::ConfirmResolve
             | ModalKind::ConfirmMitigate
+            | ModalKind::ConfirmUntick
             | ModalKind::DiscardUpdate
             | ModalKind::ConfirmRun
             | ModalKind::Gate

@@ -1,9 +1,10 @@
-//! Resolving, and marking the incident mitigated, wait for y.
+//! Resolving, marking the incident mitigated and unticking a teammate's
+//! step wait for y.
 
 use super::super::incident;
 use super::super::keys::Action;
 use super::super::msg::Fx;
-use super::super::next::Next;
+use super::super::next::{Next, UntickAsk};
 use super::super::state::App;
 
 /// `y` resolves; anything else keeps the incident open.
@@ -11,6 +12,15 @@ pub fn on_key(action: Option<Action>, app: &mut App, fx: &mut Fx) -> Next {
     match action {
         Some(Action::Confirm) => incident::resolve(app, fx),
         _ => app.info("not resolved"),
+    }
+    Next::Close
+}
+
+/// `y` unticks a step a teammate ticked; anything else leaves it.
+pub fn on_untick_key(action: Option<Action>, ask: &UntickAsk, app: &mut App, fx: &mut Fx) -> Next {
+    match action {
+        Some(Action::Confirm) => super::super::steps::untick_confirmed(app, ask, fx),
+        _ => app.info(format!("left ticked by {}", ask.by)),
     }
     Next::Close
 }

@@ -25,7 +25,7 @@ use crossterm::event::KeyEvent;
 
 use super::keys::{self, Action, ModalKind};
 use super::msg::Fx;
-use super::next::{GatePlan, Next, Open};
+use super::next::{GatePlan, Next, Open, UntickAsk};
 use super::state::App;
 use crate::sources::kubernetes::Action as ClusterAction;
 
@@ -67,6 +67,8 @@ pub enum Mode {
     ConfirmResolve,
     /// Asking before marking the incident mitigated.
     ConfirmMitigate,
+    /// Asking before unticking a step someone else ticked.
+    ConfirmUntick(Box<UntickAsk>),
     /// The status update editor.
     StatusUpdate(Box<UpdateDraft>),
     /// The action item form.
@@ -100,6 +102,7 @@ impl Mode {
             Mode::Updates(_) => ModalKind::Updates,
             Mode::ConfirmResolve => ModalKind::ConfirmResolve,
             Mode::ConfirmMitigate => ModalKind::ConfirmMitigate,
+            Mode::ConfirmUntick(_) => ModalKind::ConfirmUntick,
             Mode::StatusUpdate(d) => d.kind(),
             Mode::ActionForm(_) => ModalKind::ActionForm,
             Mode::ConfirmQuit => ModalKind::ConfirmQuit,
@@ -130,6 +133,7 @@ pub fn open(app: &App, what: Open) -> Mode {
         Open::Updates => Mode::Updates(UpdatesDraft::default()),
         Open::ConfirmResolve => Mode::ConfirmResolve,
         Open::ConfirmMitigate => Mode::ConfirmMitigate,
+        Open::ConfirmUntick(ask) => Mode::ConfirmUntick(ask),
         Open::StatusUpdate(audience) => {
             Mode::StatusUpdate(Box::new(UpdateDraft::new(app, audience)))
         }
@@ -189,6 +193,7 @@ pub fn on_key(mode: &mut Mode, key: KeyEvent, app: &mut App, fx: &mut Fx) -> Nex
         Mode::Updates(d) => updates::on_key(d, action, app),
         Mode::ConfirmResolve => confirm_resolve::on_key(action, app, fx),
         Mode::ConfirmMitigate => confirm_resolve::on_mitigate_key(action, app, fx),
+        Mode::ConfirmUntick(ask) => confirm_resolve::on_untick_key(action, ask, app, fx),
         Mode::StatusUpdate(d) => status_update::on_key(d, action, key, app, fx),
         Mode::ActionForm(d) => action_form::on_key(d, action, key, app, fx),
         Mode::ConfirmQuit => confirm_quit::on_key(action, app, fx),

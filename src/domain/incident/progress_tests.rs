@@ -131,3 +131,37 @@ fn the_latest_record_wins_between_old_ids_and_keys() {
         Some("bob")
     );
 }
+
+/// Two cockpits tick and untick the same step at the same millisecond: the
+/// tie is broken by event id, so every cockpit and every export agrees on
+/// the outcome whatever order the lines landed in the file.
+#[test]
+fn simultaneous_marks_are_ordered_by_id_not_by_file_position() {
+    let mut done = ev(
+        "03:01:00",
+        "alice",
+        keyed("rb", "check/look", "check-1", true),
+    );
+    let mut undone = ev(
+        "03:01:00",
+        "bob",
+        keyed("rb", "check/look", "check-1", false),
+    );
+    done.id = "0190a000-0000-7000-8000-00000000000b".into();
+    undone.id = "0190a000-0000-7000-8000-00000000000a".into();
+    let head = ev("03:00:00", "alice", declared());
+    for lines in [
+        vec![head.clone(), done.clone(), undone.clone()],
+        vec![head.clone(), undone.clone(), done.clone()],
+    ] {
+        let inc = Incident::fold(&lines).expect("folds");
+        let name = StepName {
+            id: "check-1",
+            key: Some("check/look"),
+        };
+        let mark = inc.step_mark("rb", name);
+        let mark = mark.expect("marked");
+        assert!(mark.done, "the larger id (alice's tick) is the later one");
+        assert_eq!(mark.mark.by, "alice");
+    }
+}
