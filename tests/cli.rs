@@ -349,3 +349,114 @@ fn real_world_trees_lint_clean_and_real_faults_are_found_at_their_line() {
         stderr(&out)
     );
 }
+
+/// A declaration of `alert` at `t` (UTC, on 2026-11-29).
+fn declaration(alert: &str, t: &str) -> warroom::domain::incident::Event {
+    use warroom::domain::incident::{AlertRef, Event, EventKind};
+    let at: jiff::Timestamp = format!("2026-11-29T{t}Z").parse().unwrap();
+    Event::new(
+        at,
+        "alice".into(),
+        EventKind::Declared {
+            id: String::new(),
+            title: format!("{alert} is failing"),
+            severity: warroom::domain::severity::Sev::P1,
+            alert: AlertRef {
+                name: alert.into(),
+                fingerprint: alert.to_lowercase(),
+                labels: Default::default(),
+                summary: String::new(),
+                starts_at: at,
+            },
+            runbook: None,
+        },
+    )
+}
+
+#[test]
+fn list_columns_line_up_for_every_state_and_a_missing_data_dir_is_an_error() {
+    use warroom::domain::incident::{Event, EventKind};
+    let dir = tempfile::tempdir().unwrap();
+    let store = warroom::journal::Store::new(dir.path());
+    let later = |t: &str, kind: EventKind| {
+        Event::new(format!("2026-11-{t}Z").parse().unwrap(), "bob".into(), kind)
+    };
+    let a = store
+        .declare_or_join(&declaration("Short", "01:00:00"))
+        .unwrap();
+    let b = store
+        .declare_or_join(&declaration("AMuchLongerAlertName", "02:00:00"))
+        .unwrap();
+    let c = store
+        .declare_or_join(&declaration("Third", "03:00:00"))
+        .unwrap();
+    store
+        .append(a.id(), &later("29T01:05:00", EventKind::Acknowledged))
+        .unwrap();
+    store
+        .append(a.id(), &later("29T01:09:00", EventKind::Mitigated))
+        .unwrap();
+    // Resolved three days later: a duration wider than the others.
+    store
+        .append(b.id(), &later("30T02:00:00", EventKind::Mitigated))
+        .unwrap();
+    store
+        .append(b.id(), &later("30T02:00:00", EventKind::Resolved))
+        .unwrap();
+    let _ = c;
+    let out = warroom(dir.path(), &["list"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 4, "{text}");
+    let title_at = lines[0].find("TITLE").unwrap();
+    for l in &lines[1..] {
+        assert!(
+            l[title_at..].ends_with("is failing") && !l[..title_at].ends_with("is failing"),
+            "not aligned:\n{text}"
+        );
+        assert_eq!(&l[title_at - 2..title_at], "  ", "not aligned:\n{text}");
+    }
+    for state in ["investigating", "mitigated", "resolved"] {
+        assert!(text.contains(state), "{text}");
+    }
+    // A data dir that does not exist is a mistake, said plainly.
+    let missing = dir.path().join("no-such-dir");
+    for args in [&["list"][..], &["export", "x"][..]] {
+        let out = warroom(&missing, args);
+        assert!(!out.status.success(), "{args:?}");
+        assert!(stderr(&out).contains("does not exist"), "{}", stderr(&out));
+        assert!(!missing.exists(), "{args:?} created it");
+    }
+}
+
+#[test]
+fn export_names_the_gaps_in_the_record_and_strict_fails_on_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = warroom::journal::Store::new(dir.path());
+    let d = store
+        .declare_or_join(&declaration("Gappy", "01:00:00"))
+        .unwrap();
+    let path = store.path(d.id()).unwrap();
+    let mut text = std::fs::read_to_string(&path).unwrap();
+    text.push_str("{\"ts\": \"2026-11-29T01:0\n");
+    std::fs::write(&path, &text).unwrap();
+    let out = warroom(dir.path(), &["export", d.id()]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let md = String::from_utf8(out.stdout).unwrap();
+    let gaps = md.split("## Gaps in the record").nth(1).expect(&md);
+    assert!(gaps.contains("- line 2: "), "{gaps}");
+    assert!(!gaps.contains(dir.path().to_str().unwrap()), "{gaps}");
+    let out = warroom(dir.path(), &["export", "--strict", d.id()]);
+    assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
+    let out = warroom(dir.path(), &["export", "--format", "json", d.id()]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["gaps"].as_array().map(Vec::len), Some(1), "{json}");
+    // A journal read whole has no such section.
+    let e = store
+        .declare_or_join(&declaration("Whole", "02:00:00"))
+        .unwrap();
+    let out = warroom(dir.path(), &["export", "--strict", e.id()]);
+    assert!(out.status.success());
+    assert!(!String::from_utf8_lossy(&out.stdout).contains("Gaps in the record"));
+}

@@ -244,3 +244,41 @@ fn action_items_by_form_and_by_command() {
     let panel = h.screen(80, 24);
     assert!(panel.contains("NO OWNER"), "{panel}");
 }
+
+#[test]
+fn a_journal_damaged_or_deleted_under_the_cockpit_is_said_and_recovered() {
+    use warroom::journal::JournalMsg;
+    let mut h = declared();
+    h.key(KeyCode::Char('a'));
+    let id = h.app.incident.as_ref().unwrap().id.clone();
+    let all = h.app.incident.as_ref().unwrap().events.clone();
+    assert!(h.app.incident_state().unwrap().acknowledged.is_some());
+    // Shortened on disk: only the declaration is left; the cockpit shows
+    // what the journal holds now, and says why.
+    h.send(Msg::Journal(JournalMsg::Reloaded {
+        id: id.clone(),
+        events: all[..1].to_vec(),
+        why: "shortened".into(),
+    }));
+    assert!(h.app.incident_state().unwrap().acknowledged.is_none());
+    let screen = h.screen(200, 50);
+    assert!(screen.contains("the journal was shortened"), "{screen}");
+    // Deleted: said on the status line; nothing is pretended saved.
+    h.send(Msg::Journal(JournalMsg::Deleted { id: id.clone() }));
+    let screen = h.screen(80, 24);
+    assert!(screen.contains("JOURNAL DELETED"), "{screen}");
+    let before = h.effects.len();
+    h.key(KeyCode::Char('a'));
+    assert!(
+        !h.effects[before..]
+            .iter()
+            .any(|e| matches!(e, warroom::app::Effect::Append(_))),
+        "an append while the journal is gone"
+    );
+    assert!(h.screen(200, 50).contains("NOT SAVED"));
+    // Written again only when asked.
+    h.command("recreate");
+    assert!(!h.screen(80, 24).contains("JOURNAL DELETED"));
+    h.key(KeyCode::Char('a'));
+    assert!(h.app.incident_state().unwrap().acknowledged.is_some());
+}

@@ -63,6 +63,8 @@ pub enum Command {
     Scale(u32, Option<String>),
     /// Show secrets at this terminal, or mask them again.
     Reveal,
+    /// Write a deleted journal again from what this cockpit holds.
+    Recreate,
     /// Show the help overlay.
     Help,
     /// Leave the cockpit (asks while an incident is open).
@@ -136,6 +138,11 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "reveal",
         "",
         "show secrets in notes, commands and output at this terminal (again: mask them)",
+    ),
+    (
+        "recreate",
+        "",
+        "write a deleted journal again from what this cockpit holds",
     ),
     ("help", "", "show help"),
     ("quit", "", "quit (same as q)"),
@@ -249,6 +256,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
             Ok(Command::Scale(n, target))
         }
         "reveal" => no_args(Command::Reveal),
+        "recreate" => no_args(Command::Recreate),
         "help" | "h" => no_args(Command::Help),
         "q" | "quit" => no_args(Command::Quit),
         other => Err(format!(

@@ -52,6 +52,14 @@ pub fn run(app: &mut App, cmd: Command, fx: &mut Fx) -> Next {
         Command::Restart(pod) => return super::pods::ask_restart(app, pod.as_deref()),
         Command::Scale(n, target) => return super::pods::ask_scale(app, n, target.as_deref()),
         Command::OnCall => on_call(app),
+        Command::Recreate => match app.incident.as_ref() {
+            Some(open) if open.gone => {
+                fx.push(Effect::Recreate(open.events.clone()));
+                app.info("writing the journal again from what this cockpit holds…");
+            }
+            Some(_) => app.error("the journal is in place: nothing to recreate"),
+            None => app.error("no incident is open"),
+        },
         Command::Reveal => {
             app.reveal = !app.reveal;
             app.info(if app.reveal {

@@ -125,6 +125,37 @@ pub fn on_journal(app: &mut App, msg: JournalMsg) {
                 app.timeline_scroll += added;
             }
         }
+        JournalMsg::Reloaded { id, events, why } => {
+            let Some(open) = app.incident.as_mut().filter(|i| i.id == id) else {
+                return;
+            };
+            open.events.clear();
+            open.seen.clear();
+            open.gone = false;
+            let n = open.take_in(events);
+            open.state = None;
+            match Incident::fold(&open.events) {
+                Ok(s) => open.state = Some(s),
+                Err(e) => {
+                    app.error(format!("incident {id}: {e}"));
+                    return;
+                }
+            }
+            app.watch.pending = 0;
+            app.timeline_scroll = 0;
+            app.info(format!(
+                "the journal was {why}: reloaded from disk, {n} events; the timeline shows what it holds now"
+            ));
+        }
+        JournalMsg::Deleted { id } => {
+            let Some(open) = app.incident.as_mut().filter(|i| i.id == id) else {
+                return;
+            };
+            open.gone = true;
+            app.error(
+                "journal deleted — events are not being saved; :recreate writes it again from what this cockpit shows",
+            );
+        }
         JournalMsg::Warning(w) => app.error(w),
         JournalMsg::AppendFailed { error, .. } => {
             app.watch.pending = app.watch.pending.saturating_sub(1);

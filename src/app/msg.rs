@@ -111,6 +111,9 @@ pub enum Effect {
     },
     /// Append durably to the followed journal.
     Append(Event),
+    /// Write the followed journal again, after it was deleted, from these
+    /// events (all the cockpit holds).
+    Recreate(Vec<Event>),
     /// Write the postmortem draft of an incident.
     Export {
         /// The incident to export.
@@ -200,6 +203,10 @@ pub fn record_fact(app: &mut App, kind: EventKind, fact: &str, fx: &mut Fx) {
 
 /// [`record`] for something that happened at `at`, earlier than now.
 pub fn record_about(app: &mut App, kind: EventKind, at: Option<Timestamp>, fx: &mut Fx) {
+    if app.incident.as_ref().is_some_and(|i| i.gone) {
+        app.error("NOT SAVED: the journal was deleted; :recreate writes it again first");
+        return;
+    }
     let event = Event::new(stamp(app), app.settings.author.clone(), kind).about(at);
     app.watch.pending += 1;
     fx.push(Effect::Append(event));

@@ -14,8 +14,9 @@ pub fn run(
     id: &str,
     output: Option<PathBuf>,
     template: Option<PathBuf>,
-    format: Format,
+    (format, strict): (Format, bool),
 ) -> anyhow::Result<ExitCode> {
+    super::data_dir_exists(config)?;
     let store = Store::new(&config.data_dir);
     let path = store.path(id)?;
     if !path.exists() {
@@ -28,6 +29,7 @@ pub fn run(
     for w in &loaded.warnings {
         eprintln!("warning: {w}");
     }
+    let gaps = export::gaps(&loaded.warnings, &path);
     let template = match template {
         Some(t) => crate::bounded::read_to_string(&t, crate::bounded::DOCUMENT_BYTES)
             .map_err(|e| anyhow::anyhow!("{}: {e}", t.display()))?,
@@ -35,7 +37,8 @@ pub fn run(
     };
     let md = match format {
         Format::Md => {
-            let r = export::render(&loaded.events, &template, &config.matrix)?;
+            let mut r = export::render(&loaded.events, &template, &config.matrix)?;
+            r.text.push_str(&export::gaps_section(&gaps));
             for name in &r.unknown {
                 eprintln!(
                     "warning: the template asks for {{{{{name}}}}}, which export does not fill (it knows {})",
@@ -44,7 +47,7 @@ pub fn run(
             }
             r.text
         }
-        Format::Json => export::json(&loaded.events, &config.matrix)?,
+        Format::Json => export::json_with_gaps(&loaded.events, &config.matrix, gaps.clone())?,
     };
     match output {
         Some(out) => {
@@ -56,6 +59,10 @@ pub fn run(
                 .map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?
         }
         None => out_str(&md),
+    }
+    if strict && !gaps.is_empty() {
+        eprintln!("export: {} gap(s) in the record (--strict)", gaps.len());
+        return Ok(ExitCode::from(3));
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -7,6 +7,7 @@ use crate::journal::Store;
 
 /// Prints the incidents as a table or JSON.
 pub fn run(config: &Config, json: bool) -> anyhow::Result<()> {
+    super::data_dir_exists(config)?;
     let store = Store::new(&config.data_dir);
     let (mut incidents, warnings) = store.list()?;
     for w in warnings {
@@ -37,29 +38,60 @@ pub fn run(config: &Config, json: bool) -> anyhow::Result<()> {
         eprintln!("no incidents in {}", store.dir().display());
         return Ok(());
     }
-    let id_w = incidents
-        .iter()
-        .map(|i| i.id.len())
-        .max()
-        .unwrap_or(2)
-        .max(2);
-    out!(
-        "{:<id_w$}  SEV  STATE          OPENED (UTC)         TO ACK    TO MITIG  TO RESOLVE  TITLE",
-        "ID"
-    );
     let cell = |d: Option<jiff::SignedDuration>| dur(d).unwrap_or_else(|| "-".into());
-    for i in incidents {
-        out!(
-            "{:<id_w$}  {:<3}  {:<13}  {}  {:<8}  {:<8}  {:<10}  {}",
-            i.id,
-            i.severity,
-            i.status,
-            utc_datetime(i.declared.at),
-            cell(i.time_to_acknowledge()),
-            cell(i.time_to_mitigate()),
-            cell(i.time_to_resolve()),
-            crate::sanitize::line(&i.title)
-        );
+    let head = [
+        "ID",
+        "SEV",
+        "STATE",
+        "OPENED (UTC)",
+        "TO ACK",
+        "TO MITIG",
+        "TO RESOLVE",
+        "TITLE",
+    ]
+    .map(String::from);
+    let rows: Vec<[String; 8]> = incidents
+        .iter()
+        .map(|i| {
+            [
+                crate::sanitize::line(&i.id).into_owned(),
+                i.severity.to_string(),
+                i.status.to_string(),
+                utc_datetime(i.declared.at),
+                cell(i.time_to_acknowledge()),
+                cell(i.time_to_mitigate()),
+                cell(i.time_to_resolve()),
+                crate::sanitize::line(&i.title).into_owned(),
+            ]
+        })
+        .collect();
+    for line in table(&head, &rows) {
+        out!("{line}");
     }
     Ok(())
+}
+
+/// Rows padded so every column lines up, whatever a cell holds (a state
+/// word, a duration of days); the last column is not padded.
+fn table(head: &[String; 8], rows: &[[String; 8]]) -> Vec<String> {
+    use unicode_width::UnicodeWidthStr;
+    let mut widths = [0usize; 8];
+    for r in std::iter::once(head).chain(rows) {
+        for (w, c) in widths.iter_mut().zip(r) {
+            *w = (*w).max(c.width());
+        }
+    }
+    std::iter::once(head)
+        .chain(rows)
+        .map(|r| {
+            let mut line = String::new();
+            for (n, (c, w)) in r.iter().zip(widths).enumerate() {
+                line.push_str(c);
+                if n + 1 < r.len() {
+                    line.push_str(&" ".repeat(w - c.width() + 2));
+                }
+            }
+            line
+        })
+        .collect()
 }

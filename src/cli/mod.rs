@@ -119,6 +119,10 @@ pub enum Command {
         /// `md` (the postmortem) or `json` (the same facts as data).
         #[arg(long, value_enum, default_value_t = Format::Md)]
         format: Format,
+        /// Exit with status 3 when lines of the journal could not be read
+        /// (the draft is still written, with its "Gaps in the record").
+        #[arg(long)]
+        strict: bool,
     },
 }
 
@@ -140,7 +144,17 @@ pub fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let _log = init_logging(&config);
+    // Only the cockpit creates the data dir; `list` and `export` against
+    // one that does not exist say so instead (and log nowhere).
+    let reads_only = matches!(
+        cli.command,
+        Some(Command::List { .. } | Command::Export { .. })
+    );
+    let _log = if reads_only && !config.data_dir.is_dir() {
+        None
+    } else {
+        init_logging(&config)
+    };
     let session = cockpit::Session {
         kube: KubeOptions {
             kubeconfig: cli.kubeconfig.clone(),
@@ -158,7 +172,8 @@ pub fn main() -> ExitCode {
             output,
             template,
             format,
-        }) => export::run(&config, &id, output, template, format),
+            strict,
+        }) => export::run(&config, &id, output, template, (format, strict)),
         None => cockpit::run(&config, &session, false),
     };
     match result {
@@ -214,4 +229,16 @@ fn init_logging(config: &Config) -> Option<tracing_appender::non_blocking::Worke
         .try_init()
         .ok()?;
     Some(guard)
+}
+
+/// `list` and `export` read incidents; a data dir that does not exist is a
+/// mistyped path, not an empty record (only the cockpit creates it).
+fn data_dir_exists(config: &Config) -> anyhow::Result<()> {
+    if config.data_dir.is_dir() {
+        return Ok(());
+    }
+    anyhow::bail!(
+        "the data dir {} does not exist (set by --data-dir, WARROOM_DATA_DIR or data_dir in the config; the cockpit creates it when it first runs)",
+        config.data_dir.display()
+    )
 }

@@ -148,6 +148,11 @@ impl Effects {
                     }));
                 }
             },
+            Effect::Recreate(events) => {
+                if let Some(f) = &self.follower {
+                    f.recreate(events);
+                }
+            }
             Effect::Export { id, path } => {
                 let (store, tx) = (self.store.clone(), self.tx.clone());
                 // The default place is warroom's own folder; one the
@@ -440,8 +445,13 @@ pub fn export_to(
     matrix: &crate::domain::policy::Matrix,
 ) -> Result<(), String> {
     let loaded = store.load(id).map_err(|e| e.to_string())?;
-    let md = export::markdown(&loaded.events, export::DEFAULT_TEMPLATE, matrix)
+    let mut md = export::markdown(&loaded.events, export::DEFAULT_TEMPLATE, matrix)
         .map_err(|e| e.to_string())?;
+    let journal = store.path(id).map_err(|e| e.to_string())?;
+    md.push_str(&export::gaps_section(&export::gaps(
+        &loaded.warnings,
+        &journal,
+    )));
     let perms = store.perms();
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         let made = if own {

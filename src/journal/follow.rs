@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use notify::{RecursiveMode, Watcher};
 
-use super::{Position, Store, Tail, append_to};
+use super::{Position, Store, Tail, append_to, with_path};
 use crate::domain::incident::Event;
 
 /// What a follower reports.
@@ -26,6 +26,22 @@ pub enum JournalMsg {
     },
     /// Something was skipped while reading.
     Warning(String),
+    /// The journal was shortened or replaced under the cockpit: these are
+    /// all its events now, to take in place of what was read before.
+    Reloaded {
+        /// The incident.
+        id: String,
+        /// Every event the journal holds now.
+        events: Vec<Event>,
+        /// "shortened", "replaced" or "recreated".
+        why: String,
+    },
+    /// The journal file is gone: nothing appended is saved until it is
+    /// written again ([`Follower::recreate`]).
+    Deleted {
+        /// The incident.
+        id: String,
+    },
     /// An append failed: the event was NOT recorded.
     AppendFailed {
         /// The incident.
@@ -37,6 +53,7 @@ pub enum JournalMsg {
 
 enum Cmd {
     Append(Box<Event>),
+    Recreate(Vec<Event>),
     Poll,
 }
 
@@ -135,6 +152,7 @@ impl Follower {
             None
         };
         let id_owned = id.to_string();
+        let perms = store.perms();
         let work = Arc::new(Work::default());
         let counted = Arc::clone(&work);
         let thread = thread::Builder::new()
@@ -144,7 +162,7 @@ impl Follower {
                     Tail::at(path, from),
                     id_owned,
                     rx,
-                    options.stat_every,
+                    (options.stat_every, perms),
                     &counted,
                     sink,
                 )
@@ -162,6 +180,14 @@ impl Follower {
     pub fn append(&self, event: Event) {
         if let Some(tx) = &self.tx {
             let _ = tx.send(Cmd::Append(Box::new(event)));
+        }
+    }
+
+    /// Writes the journal again from `events` (what the cockpit holds) after
+    /// it was deleted; refused if a journal exists by then.
+    pub fn recreate(&self, events: Vec<Event>) {
+        if let Some(tx) = &self.tx {
+            let _ = tx.send(Cmd::Recreate(events));
         }
     }
 
@@ -209,14 +235,16 @@ fn follow(
     mut tail: Tail,
     id: String,
     rx: mpsc::Receiver<Cmd>,
-    stat_every: Duration,
+    (stat_every, perms): (Duration, crate::perms::Perms),
     work: &Work,
     sink: impl Fn(JournalMsg),
 ) {
     let path = tail.path.clone();
-    // A failure that persists (a deleted journal) is reported once, not on
-    // every look.
+    // A failure that persists (an unreadable journal) is reported once, not
+    // on every look; so is a deleted one.
     let mut last_error: Option<String> = None;
+    let mut gone = false;
+    let mut recreated = false;
     loop {
         let mut cmds = match rx.recv_timeout(stat_every) {
             Ok(c) => vec![c],
@@ -226,22 +254,54 @@ fn follow(
         // A burst of appends or notifications costs one read, not one each.
         cmds.extend(rx.try_iter());
         for cmd in cmds {
-            if let Cmd::Append(event) = cmd
-                && let Err(e) = append_to(&path, &event)
-            {
-                tracing::error!("append to {} failed: {e}", path.display());
-                sink(JournalMsg::AppendFailed {
-                    id: id.clone(),
-                    error: e.to_string(),
-                });
+            match cmd {
+                Cmd::Append(event) => {
+                    if let Err(e) = append_to(&path, &event) {
+                        tracing::error!("append to {} failed: {e}", path.display());
+                        let error = if gone {
+                            "the journal was deleted; :recreate writes it again".to_string()
+                        } else {
+                            e.to_string()
+                        };
+                        sink(JournalMsg::AppendFailed {
+                            id: id.clone(),
+                            error,
+                        });
+                    }
+                }
+                Cmd::Recreate(events) => match recreate(&path, perms, &events) {
+                    Ok(()) => recreated = true,
+                    Err(e) => sink(JournalMsg::Warning(format!(
+                        "journal not written again: {}",
+                        with_path(e, &path)
+                    ))),
+                },
+                Cmd::Poll => {}
             }
         }
         let result = tail.read_new();
         work.opens.store(tail.opens(), Ordering::Relaxed);
         work.looks.store(tail.looks(), Ordering::Relaxed);
         match result {
-            Ok((events, warnings)) => {
+            Ok((mut events, mut warnings)) => {
                 last_error = None;
+                let restart = tail.take_restart();
+                let back = std::mem::take(&mut gone) || std::mem::take(&mut recreated);
+                let why = if back { Some("recreated") } else { restart };
+                if let Some(why) = why {
+                    // Read from its start: these are the whole journal.
+                    tracing::warn!("journal {} was {why}: reloaded", path.display());
+                    super::recover::declaration(&path, &mut events, &mut warnings);
+                    for w in warnings {
+                        sink(JournalMsg::Warning(w));
+                    }
+                    sink(JournalMsg::Reloaded {
+                        id: id.clone(),
+                        events,
+                        why: why.to_string(),
+                    });
+                    continue;
+                }
                 for w in warnings {
                     sink(JournalMsg::Warning(w));
                 }
@@ -250,6 +310,15 @@ fn follow(
                         id: id.clone(),
                         events,
                     });
+                }
+            }
+            Err(e) if e.kind() == io::ErrorKind::NotFound => {
+                if !gone {
+                    gone = true;
+                    // Whatever comes back is read whole.
+                    tail.restart();
+                    tracing::error!("journal {} deleted", path.display());
+                    sink(JournalMsg::Deleted { id: id.clone() });
                 }
             }
             Err(e) => {
@@ -261,4 +330,18 @@ fn follow(
             }
         }
     }
+}
+
+/// Writes a deleted journal again from the events the cockpit holds, in
+/// their order; never over a journal that exists again by now.
+fn recreate(path: &Path, perms: crate::perms::Perms, events: &[Event]) -> io::Result<()> {
+    let file = perms.create_new(path)?;
+    for e in events {
+        if let Err(err) = super::write_locked(&file, e) {
+            drop(file);
+            let _ = std::fs::remove_file(path);
+            return Err(err);
+        }
+    }
+    Ok(())
 }

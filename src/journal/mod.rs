@@ -6,6 +6,7 @@
 //! complete lines and skip a line that does not parse, with a warning.
 
 mod follow;
+pub mod recover;
 mod tail;
 #[cfg(test)]
 mod tests;
@@ -146,6 +147,8 @@ impl Store {
         let (mut events, warnings, _) = parse_lines(&bytes, &path, 0, true);
         let mut seen = std::collections::HashSet::new();
         events.retain(|e| seen.insert(e.id.clone()));
+        let mut warnings = warnings;
+        recover::declaration(&path, &mut events, &mut warnings);
         Ok(Loaded { events, warnings })
     }
 
@@ -188,8 +191,9 @@ impl Store {
         let path = self.path(declared.id())?;
         // A journal an older version wrote readable by all is made private.
         self.perms.tighten(&path).map_err(|e| with_path(e, &path))?;
-        let mut tail = Tail::new(path);
-        let (events, warnings) = tail.read_new()?;
+        let mut tail = Tail::new(path.clone());
+        let (mut events, mut warnings) = tail.read_new()?;
+        recover::declaration(&path, &mut events, &mut warnings);
         Ok(Opened {
             declared,
             events,
@@ -221,6 +225,7 @@ impl Store {
             .map_err(|e| with_path(e, &lock_path))?;
         lock.lock()?;
         let (open, _) = self.list()?;
+        let base = incident_id(&alert.name, declaration.ts);
         if let Some(inc) = open
             .iter()
             .rev()
@@ -228,7 +233,21 @@ impl Store {
         {
             return Ok(Declared::Joined(inc.id.clone()));
         }
-        let base = incident_id(&alert.name, declaration.ts);
+        // An open incident for this alert whose declaration was damaged (its
+        // fingerprint unreadable) is found by the id this one would get, and
+        // joined; its declaration is written again, about when it was made.
+        if let Some(inc) = open
+            .iter()
+            .find(|i| i.is_open() && i.alert.fingerprint.is_empty() && i.id == base)
+        {
+            let mut again = declaration.clone().about(Some(inc.declared.at));
+            if let EventKind::Declared { id: eid, .. } = &mut again.kind {
+                *eid = inc.id.clone();
+            }
+            let path = self.path(&inc.id)?;
+            append_to(&path, &again)?;
+            return Ok(Declared::Joined(inc.id.clone()));
+        }
         for n in 1..1000 {
             let id = if n == 1 {
                 base.clone()
@@ -245,7 +264,13 @@ impl Store {
             if let EventKind::Declared { id: eid, .. } = &mut event.kind {
                 *eid = id.clone();
             }
-            write_locked(&file, &event).map_err(|e| with_path(e, &path))?;
+            if let Err(e) = write_locked(&file, &event) {
+                // A declaration that could not be written (a full disk)
+                // leaves no empty journal behind.
+                drop(file);
+                let _ = fs::remove_file(&path);
+                return Err(with_path(e, &path));
+            }
             // Make the new directory entry durable too.
             if let Ok(d) = File::open(&self.dir) {
                 let _ = d.sync_all();

@@ -85,6 +85,8 @@ pub struct Tail {
     opens: u64,
     /// How many times it was looked at (a `stat` each).
     looks: u64,
+    /// Why the last read started again from the beginning, if it did.
+    restarted: Option<&'static str>,
 }
 
 impl Tail {
@@ -102,6 +104,7 @@ impl Tail {
             inode: None,
             opens: 0,
             looks: 0,
+            restarted: None,
         }
     }
 
@@ -113,6 +116,20 @@ impl Tail {
     /// How many times this reader looked for new lines.
     pub fn looks(&self) -> u64 {
         self.looks
+    }
+
+    /// Why the last [`Tail::read_new`] read the file from its start
+    /// ("shortened", "replaced"), so its events are the whole journal
+    /// rather than new ones; cleared by asking.
+    pub fn take_restart(&mut self) -> Option<&'static str> {
+        self.restarted.take()
+    }
+
+    /// Reads the file from its start next time.
+    pub fn restart(&mut self) {
+        self.offset = 0;
+        self.lines = 0;
+        self.inode = None;
     }
 
     /// How far this reader has got.
@@ -131,6 +148,7 @@ impl Tail {
         let replaced = self.inode.is_some_and(|i| i != meta.ino());
         if meta.len() < self.offset || replaced {
             // Truncated or replaced: start again rather than read garbage.
+            self.restarted = Some(if replaced { "replaced" } else { "shortened" });
             self.offset = 0;
             self.lines = 0;
         }
@@ -143,6 +161,7 @@ impl Tail {
             crate::bounded::open_regular(&self.path).map_err(|e| with_path(e, &self.path))?;
         let len = f.metadata()?.len();
         if len < self.offset {
+            self.restarted = Some("shortened");
             self.offset = 0;
             self.lines = 0;
         }

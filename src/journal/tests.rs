@@ -243,3 +243,147 @@ fn journals_are_private_to_their_writer() {
     store.open(&ev("03:05:00", "b", declared())).expect("join");
     assert_eq!(mode(&path), 0o600);
 }
+
+/// The next message that is not a warning, within a few seconds.
+fn next_msg(rx: &mpsc::Receiver<JournalMsg>) -> JournalMsg {
+    loop {
+        match rx.recv_timeout(Duration::from_secs(5)) {
+            Ok(JournalMsg::Warning(_)) => continue,
+            Ok(m) => return m,
+            Err(e) => panic!("no message: {e}"),
+        }
+    }
+}
+
+fn following(store: &Store) -> (Follower, mpsc::Receiver<JournalMsg>, PathBuf) {
+    let opened = store
+        .open(&ev("03:00:00", "a", declared()))
+        .expect("declare");
+    let id = opened.declared.id().to_string();
+    let (tx, rx) = mpsc::channel();
+    let options = FollowOptions {
+        notify: true,
+        stat_every: Duration::from_millis(100),
+    };
+    let f = Follower::start_with(store, &id, opened.position, options, move |m| {
+        let _ = tx.send(m);
+    })
+    .expect("follow");
+    (f, rx, store.path(&id).expect("path"))
+}
+
+#[test]
+fn a_shortened_journal_is_reloaded_whole_and_said_so() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = Store::new(dir.path());
+    let (f, rx, path) = following(&store);
+    f.append(ev("03:01:00", "a", EventKind::Acknowledged));
+    f.append(ev("03:02:00", "a", step("check-1", true)));
+    let mut seen = 0;
+    while seen < 2 {
+        match next_msg(&rx) {
+            JournalMsg::Events { events, .. } => seen += events.len(),
+            other => panic!("unexpected {other:?}"),
+        }
+    }
+    // Cut mid-way through the tick's line: the tick is gone from the record.
+    let bytes = fs::read(&path).expect("read");
+    let cut = bytes.len() - 20;
+    let file = OpenOptions::new().write(true).open(&path).expect("open");
+    file.set_len(cut as u64).expect("truncate");
+    match next_msg(&rx) {
+        JournalMsg::Reloaded { events, why, .. } => {
+            assert_eq!(why, "shortened");
+            assert_eq!(events.len(), 2, "declaration and ack, not the tick");
+            assert!(
+                !events
+                    .iter()
+                    .any(|e| matches!(e.kind, EventKind::StepDone { .. }))
+            );
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+}
+
+#[test]
+fn a_deleted_journal_is_reported_and_written_again_only_when_asked() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = Store::new(dir.path());
+    let (f, rx, path) = following(&store);
+    let held = store
+        .load(&path.file_stem().expect("stem").to_string_lossy())
+        .expect("load")
+        .events;
+    fs::remove_file(&path).expect("delete");
+    match next_msg(&rx) {
+        JournalMsg::Deleted { .. } => {}
+        other => panic!("unexpected {other:?}"),
+    }
+    // An append does not bring the file back by itself.
+    f.append(ev("03:03:00", "a", EventKind::Acknowledged));
+    match next_msg(&rx) {
+        JournalMsg::AppendFailed { error, .. } => {
+            assert!(error.contains("deleted"), "{error}");
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    assert!(!path.exists(), "recreated without asking");
+    f.recreate(held);
+    match next_msg(&rx) {
+        JournalMsg::Reloaded { events, why, .. } => {
+            assert_eq!(why, "recreated");
+            assert_eq!(events.len(), 1);
+        }
+        other => panic!("unexpected {other:?}"),
+    }
+    assert!(path.exists());
+}
+
+#[test]
+fn a_damaged_declaration_keeps_the_incident_listed_exportable_and_joinable() {
+    // Cut after the fingerprint (found again by it) and before it (found
+    // by the id the alert would get).
+    for keep in [2, 8] {
+        damaged_declaration(|len| len / keep);
+    }
+}
+
+fn damaged_declaration(cut: impl Fn(usize) -> usize) {
+    let (_dir, store, d, path) = declared_store();
+    store
+        .append(
+            d.id(),
+            &ev("03:01:00", "a", EventKind::Note { text: "n".into() }),
+        )
+        .expect("append");
+    // Damage the first line in place: its closing part is lost.
+    let text = fs::read_to_string(&path).expect("read");
+    let (first, rest) = text.split_once('\n').expect("two lines");
+    assert!(first.is_ascii());
+    let damaged = format!("{}\n{rest}", &first[..cut(first.len())]);
+    fs::write(&path, damaged).expect("write");
+    let (all, warnings) = store.list().expect("list");
+    assert_eq!(all.len(), 1, "{warnings:?}");
+    assert_eq!(all[0].id, d.id());
+    crate::domain::export::markdown(
+        &store.load(d.id()).expect("load").events,
+        crate::domain::export::DEFAULT_TEMPLATE,
+        &Default::default(),
+    )
+    .expect("exports");
+    assert!(
+        warnings
+            .iter()
+            .any(|w| w.contains("declaration is damaged")),
+        "{warnings:?}"
+    );
+    // The same alert declared again joins it rather than opening `-2`.
+    let again = store
+        .declare_or_join(&ev("03:05:00", "b", declared()))
+        .expect("join");
+    assert_eq!(again, Declared::Joined(d.id().into()));
+    let loaded = store.load(d.id()).expect("load");
+    let inc = Incident::fold(&loaded.events).expect("folds");
+    assert_eq!(inc.alert.name, "CatalogP99Latency");
+    assert_eq!(inc.notes.len(), 1);
+}

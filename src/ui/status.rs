@@ -63,6 +63,16 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             )));
         }
     }
+    if app.incident.as_ref().is_some_and(|i| i.gone) {
+        // First, so no width can cut it: nothing typed now is kept.
+        left.insert(
+            0,
+            Span::styled(
+                " JOURNAL DELETED — NOT SAVING ",
+                theme::bad().add_modifier(ratatui::style::Modifier::REVERSED),
+            ),
+        );
+    }
     if app.reveal {
         left.push(Span::styled(
             " SECRETS SHOWN ",

@@ -131,6 +131,14 @@ impl Harness {
                         })));
                     }
                     Effect::Unsilence(id) => queue.push_back(Msg::Unsilenced(Ok(id))),
+                    Effect::Recreate(events) => {
+                        let id = self.app.incident.as_ref().unwrap().id.clone();
+                        queue.push_back(Msg::Journal(JournalMsg::Reloaded {
+                            id,
+                            events,
+                            why: "recreated".into(),
+                        }));
+                    }
                     Effect::PodDetails { pod, previous, .. } => {
                         let (events, lines) =
                             self.scenario.pod_details(&pod.name, previous, self.now());

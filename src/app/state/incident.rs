@@ -20,6 +20,8 @@ pub struct OpenIncident {
     pub state: Option<Incident>,
     /// Ids of `events`: a fact several cockpits recorded is shown once.
     pub seen: HashSet<String>,
+    /// The journal file was deleted: nothing is saved until `:recreate`.
+    pub gone: bool,
 }
 
 impl OpenIncident {
@@ -30,6 +32,7 @@ impl OpenIncident {
             events: Vec::new(),
             state: None,
             seen: HashSet::new(),
+            gone: false,
         }
     }
 

@@ -85,6 +85,10 @@ pub struct Report {
     pub notes: Vec<NoteRow>,
     /// Follow-ups.
     pub action_items: Vec<ActionRow>,
+    /// Lines of the journal that could not be read, so the reader knows
+    /// the record is incomplete; left out when there are none.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub gaps: Vec<String>,
 }
 
 /// One severity target.
@@ -423,6 +427,7 @@ pub fn report(events: &[Event], matrix: &Matrix) -> Result<Report, FoldError> {
         })
         .collect();
     Ok(Report {
+        gaps: Vec::new(),
         ack_implied: inc.ack_implied,
         id: clean(&inc.id),
         title: clean(&inc.title),
@@ -489,11 +494,50 @@ pub fn report(events: &[Event], matrix: &Matrix) -> Result<Report, FoldError> {
 
 /// The report as pretty JSON.
 pub fn json(events: &[Event], matrix: &Matrix) -> Result<String, FoldError> {
-    let r = report(events, matrix)?;
+    json_with_gaps(events, matrix, Vec::new())
+}
+
+/// [`json`] with the gaps in the record the reading found.
+pub fn json_with_gaps(
+    events: &[Event],
+    matrix: &Matrix,
+    gaps: Vec<String>,
+) -> Result<String, FoldError> {
+    let mut r = report(events, matrix)?;
+    r.gaps = gaps;
     let mut out =
         serde_json::to_string_pretty(&r).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
     out.push('\n');
     Ok(out)
+}
+
+/// The reading's warnings about `journal` as gaps in the record: the
+/// journal's path (a detail of this machine) becomes "line N".
+pub fn gaps(warnings: &[String], journal: &std::path::Path) -> Vec<String> {
+    let prefix = format!("{}:", journal.display());
+    warnings
+        .iter()
+        .map(|w| match w.strip_prefix(&prefix) {
+            Some(rest) => format!("line {}", rest.trim_start()),
+            None => w.clone(),
+        })
+        .collect()
+}
+
+/// A section listing the gaps in the record, appended to the markdown
+/// whatever the template (so a custom one cannot hide them); empty when
+/// the journal was read whole.
+pub fn gaps_section(gaps: &[String]) -> String {
+    if gaps.is_empty() {
+        return String::new();
+    }
+    let mut out = String::from(
+        "\n## Gaps in the record\n\nThese lines of the journal could not be read; what they held is missing above.\n\n",
+    );
+    for g in gaps {
+        out.push_str(&format!("- {}\n", crate::sanitize::line(g)));
+    }
+    out
 }
 
 /// Renders the postmortem for a journal through a template.
