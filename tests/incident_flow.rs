@@ -262,7 +262,7 @@ fn a_journal_damaged_or_deleted_under_the_cockpit_is_said_and_recovered() {
     }));
     assert!(h.app.incident_state().unwrap().acknowledged.is_none());
     let screen = h.screen(200, 50);
-    assert!(screen.contains("the journal was shortened"), "{screen}");
+    assert!(screen.contains("journal shortened on disk"), "{screen}");
     // Deleted: said on the status line; nothing is pretended saved.
     h.send(Msg::Journal(JournalMsg::Deleted { id: id.clone() }));
     let screen = h.screen(80, 24);
@@ -276,9 +276,18 @@ fn a_journal_damaged_or_deleted_under_the_cockpit_is_said_and_recovered() {
         "an append while the journal is gone"
     );
     assert!(h.screen(200, 50).contains("NOT SAVED"));
+    // A note typed meanwhile is kept aside, not lost.
+    h.key(KeyCode::Char('n'));
+    h.chars("saw the disk fill");
+    h.key(KeyCode::Enter);
+    assert!(h.mode.is_normal());
     // Written again only when asked.
     h.command("recreate");
     assert!(!h.screen(80, 24).contains("JOURNAL DELETED"));
+    h.key(KeyCode::Char('n'));
+    assert!(h.screen(80, 24).contains("saw the disk fill"));
+    h.key(KeyCode::Enter);
+    assert_eq!(h.app.incident_state().unwrap().notes.len(), 1);
     h.key(KeyCode::Char('a'));
     assert!(h.app.incident_state().unwrap().acknowledged.is_some());
 }

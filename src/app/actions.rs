@@ -32,6 +32,11 @@ pub fn act(app: &mut App, action: Action, fx: &mut Fx) -> Next {
         Action::FoldDetails => app.runbook.fold_details = !app.runbook.fold_details,
         Action::Note => {
             if incident::require(app).is_some() {
+                if app.incident.as_ref().is_some_and(|i| !i.gone)
+                    && let Some(text) = app.watch.unsaved_note.take()
+                {
+                    return Open::NoteWith(text).into();
+                }
                 return Open::Note.into();
             }
         }

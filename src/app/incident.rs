@@ -98,8 +98,18 @@ pub fn on_opened(app: &mut App, opened: Opened, fx: &mut Fx) {
     });
 }
 
-/// What the followed journal reported: new events (anyone's), a skipped
-/// line, or an append that failed.
+/// Refuses work that would be recorded while the journal is deleted.
+pub fn journal_gone(app: &App) -> Result<(), String> {
+    if app.incident.as_ref().is_some_and(|i| i.gone) {
+        Err("NOT SAVED: the journal was deleted; :recreate writes it again first".into())
+    } else {
+        Ok(())
+    }
+}
+
+/// What the followed journal reported: new events (anyone's), the whole
+/// journal read again, its deletion, a skipped line, or an append that
+/// failed.
 pub fn on_journal(app: &mut App, msg: JournalMsg) {
     match msg {
         JournalMsg::Events { id, events } => {
@@ -144,7 +154,8 @@ pub fn on_journal(app: &mut App, msg: JournalMsg) {
             app.watch.pending = 0;
             app.timeline_scroll = 0;
             app.info(format!(
-                "the journal was {why}: reloaded from disk, {n} events; the timeline shows what it holds now"
+                "journal {why} on disk: reloaded whole ({n} event{})",
+                if n == 1 { "" } else { "s" }
             ));
         }
         JournalMsg::Deleted { id } => {
@@ -152,9 +163,7 @@ pub fn on_journal(app: &mut App, msg: JournalMsg) {
                 return;
             };
             open.gone = true;
-            app.error(
-                "journal deleted — events are not being saved; :recreate writes it again from what this cockpit shows",
-            );
+            app.error("journal deleted — NOT SAVING; :recreate writes it again from this cockpit");
         }
         JournalMsg::Warning(w) => app.error(w),
         JournalMsg::AppendFailed { error, .. } => {
@@ -348,6 +357,7 @@ pub fn save_update(
     text: &str,
     fx: &mut Fx,
 ) -> Result<(), String> {
+    journal_gone(app)?;
     if text.trim().is_empty() {
         return Err("an empty status update was not saved".into());
     }
@@ -375,6 +385,7 @@ pub fn add_action(
     ticket: Option<&str>,
     fx: &mut Fx,
 ) -> Result<(), String> {
+    journal_gone(app)?;
     let text = text.trim();
     if text.is_empty() {
         return Err("an action item needs a description".into());

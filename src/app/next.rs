@@ -33,6 +33,8 @@ pub enum Open {
     Help,
     /// The note editor.
     Note,
+    /// The note editor, holding a note that was not saved before.
+    NoteWith(String),
     /// The `:` command line, prefilled with this text.
     CommandLine(String),
     /// The `/` filter of a list pane (Alerts or Pods).

@@ -244,7 +244,8 @@ fn follow(
     // on every look; so is a deleted one.
     let mut last_error: Option<String> = None;
     let mut gone = false;
-    let mut recreated = false;
+    // Why the next non-empty read is the whole journal, to report it so.
+    let mut reload: Option<&'static str> = None;
     loop {
         let mut cmds = match rx.recv_timeout(stat_every) {
             Ok(c) => vec![c],
@@ -270,7 +271,7 @@ fn follow(
                     }
                 }
                 Cmd::Recreate(events) => match recreate(&path, perms, &events) {
-                    Ok(()) => recreated = true,
+                    Ok(()) => reload = Some("recreated"),
                     Err(e) => sink(JournalMsg::Warning(format!(
                         "journal not written again: {}",
                         with_path(e, &path)
@@ -285,10 +286,17 @@ fn follow(
         match result {
             Ok((mut events, mut warnings)) => {
                 last_error = None;
-                let restart = tail.take_restart();
-                let back = std::mem::take(&mut gone) || std::mem::take(&mut recreated);
-                let why = if back { Some("recreated") } else { restart };
-                if let Some(why) = why {
+                if let Some(why) = tail.take_restart() {
+                    reload = reload.or(Some(why));
+                }
+                if std::mem::take(&mut gone) {
+                    reload = Some("recreated");
+                }
+                // A journal being written again may show nothing readable
+                // yet: it is reported whole once it does. One cut to
+                // nothing is reported at once.
+                if let Some(why) = reload.filter(|w| !events.is_empty() || *w != "recreated") {
+                    reload = None;
                     // Read from its start: these are the whole journal.
                     tracing::warn!("journal {} was {why}: reloaded", path.display());
                     super::recover::declaration(&path, &mut events, &mut warnings);

@@ -26,8 +26,10 @@ pub fn declaration(path: &Path, events: &mut Vec<Event>, warnings: &mut Vec<Stri
     {
         return;
     }
-    let first = first_line(path);
-    if events.is_empty() && first.trim().is_empty() {
+    let (first, complete) = first_line(path);
+    // An empty file, or one whose first line is still being written, has
+    // nothing to rebuild yet.
+    if events.is_empty() && (first.trim().is_empty() || !complete) {
         return;
     }
     let Some(id) = path
@@ -98,18 +100,16 @@ pub fn declaration(path: &Path, events: &mut Vec<Event>, warnings: &mut Vec<Stri
 }
 
 /// The journal's first line, as far as it can be read (at most one event's
-/// size).
-fn first_line(path: &Path) -> String {
+/// size), and whether it ends (with a line break).
+fn first_line(path: &Path) -> (String, bool) {
     let mut bytes = Vec::new();
     let limit = crate::domain::incident::MAX_EVENT_BYTES as u64;
     if let Ok(f) = crate::bounded::open_regular(path) {
         let _ = f.take(limit).read_to_end(&mut bytes);
     }
-    let end = bytes
-        .iter()
-        .position(|&b| b == b'\n')
-        .unwrap_or(bytes.len());
-    String::from_utf8_lossy(&bytes[..end]).into_owned()
+    let end = bytes.iter().position(|&b| b == b'\n');
+    let line = &bytes[..end.unwrap_or(bytes.len())];
+    (String::from_utf8_lossy(line).into_owned(), end.is_some())
 }
 
 fn modified(path: &Path) -> Option<Timestamp> {

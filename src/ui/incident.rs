@@ -332,7 +332,7 @@ pub fn confirm_untick(
             "{} ticked this at {when}. Untick it?",
             clean(&ask.by)
         )),
-        Line::styled(clean(&ask.label).into_owned(), theme::dim()),
+        Line::styled(clip(&clean(&ask.label), 66), theme::dim()),
         Line::styled(hints.to_string(), theme::warn()),
     ];
     super::overlay::dialog(area, buf, (70, 5), " Untick? ", lines);

@@ -125,6 +125,7 @@ pub fn open(app: &App, what: Open) -> Mode {
     match what {
         Open::Help => Mode::Help(HelpDraft::default()),
         Open::Note => Mode::Note(Box::default()),
+        Open::NoteWith(text) => Mode::Note(Box::new(NoteDraft::with_text(&text))),
         Open::CommandLine(text) => Mode::CommandLine(Box::new(CommandDraft::new(&text))),
         Open::Filter(pane) => Mode::Filter(Box::new(FilterDraft::new(app, pane))),
         Open::ClusterConfirm(action) => Mode::ClusterConfirm(Box::new(action)),

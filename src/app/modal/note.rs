@@ -17,6 +17,15 @@ pub struct NoteDraft {
 }
 
 impl NoteDraft {
+    /// A note editor holding `text` (one that could not be saved before).
+    pub fn with_text(text: &str) -> Self {
+        let mut d = Self::new();
+        d.editor = TextArea::from(text.lines().map(str::to_string).collect::<Vec<_>>());
+        d.editor.move_cursor(ratatui_textarea::CursorMove::Bottom);
+        d.editor.move_cursor(ratatui_textarea::CursorMove::End);
+        d
+    }
+
     /// An empty note with a hint of what goes in it.
     pub fn new() -> Self {
         let mut editor = TextArea::default();
@@ -49,6 +58,12 @@ pub fn on_key(
             let text = d.editor.lines().join("\n").trim().to_string();
             if text.is_empty() {
                 app.info("empty note discarded");
+            } else if app.incident.as_ref().is_some_and(|i| i.gone) {
+                // Kept aside, not lost: the next note editor starts with it.
+                app.watch.unsaved_note = Some(text);
+                app.error(
+                    "NOT SAVED: the journal was deleted; :recreate, then n brings this note back",
+                );
             } else {
                 record(app, EventKind::Note { text }, fx);
             }

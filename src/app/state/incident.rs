@@ -86,4 +86,7 @@ pub struct IncidentWatch {
     pub pending: usize,
     /// The write time of the last event this cockpit recorded.
     pub last_stamp: Option<Timestamp>,
+    /// A note that could not be saved (the journal was deleted), offered
+    /// again the next time the note editor opens.
+    pub unsaved_note: Option<String>,
 }
