@@ -291,3 +291,45 @@ fn a_journal_damaged_or_deleted_under_the_cockpit_is_said_and_recovered() {
     h.key(KeyCode::Char('a'));
     assert!(h.app.incident_state().unwrap().acknowledged.is_some());
 }
+
+#[test]
+fn a_declaration_is_shown_for_a_moment_and_esc_cancels_it() {
+    let mut h = Harness::at(0);
+    h.app.settings.declare_after = jiff::SignedDuration::from_secs(2);
+    let declares = |h: &Harness| {
+        h.effects
+            .iter()
+            .filter(|e| matches!(e, warroom::app::Effect::Declare(_)))
+            .count()
+    };
+    h.key(KeyCode::Enter);
+    assert_eq!(declares(&h), 0, "written before it was shown");
+    let screen = h.screen(80, 24);
+    let status = screen.lines().last().unwrap_or_default();
+    assert!(status.contains("DECLARING P1"), "{screen}");
+    // Esc: nothing is written, even after the moment passes.
+    h.key(KeyCode::Esc);
+    tick(&mut h, 5);
+    assert_eq!(declares(&h), 0);
+    assert!(h.app.incident.is_none());
+    assert!(h.screen(200, 50).contains("not declared: P1"));
+    // Left alone, it is written once its moment has passed.
+    h.key(KeyCode::Enter);
+    tick(&mut h, 1);
+    assert_eq!(declares(&h), 0, "too early");
+    tick(&mut h, 2);
+    assert_eq!(declares(&h), 1);
+    assert!(h.app.incident.is_some());
+}
+
+#[test]
+fn esc_clears_a_kept_filter() {
+    let mut h = Harness::at(0);
+    let all = h.app.alerts.view().len();
+    h.key(KeyCode::Char('/'));
+    h.chars("Catalog");
+    h.key(KeyCode::Enter);
+    assert!(h.app.alerts.view().len() < all);
+    h.key(KeyCode::Esc);
+    assert_eq!(h.app.alerts.view().len(), all);
+}

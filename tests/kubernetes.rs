@@ -582,7 +582,7 @@ fn read_only_refuses_every_change_before_asking() {
             crossterm::event::KeyModifiers::NONE,
         ))
     };
-    for k in ['d', 'r'] {
+    for k in ['d', 'X'] {
         let fx = update(&mut app, &mut mode, key(crossterm::event::KeyCode::Char(k)));
         assert!(!fx.iter().any(|e| matches!(e, Effect::Cluster(_))));
         assert!(matches!(mode, Mode::Normal));
@@ -600,7 +600,7 @@ fn read_only_refuses_every_change_before_asking() {
     update(
         &mut app,
         &mut mode,
-        key(crossterm::event::KeyCode::Char('r')),
+        key(crossterm::event::KeyCode::Char('X')),
     );
     let screen = render(&app, &mode, 80, 24);
     assert!(

@@ -588,6 +588,8 @@ async fn the_silence_comment_leaves_clean_and_secret_free() {
         }),
     );
     let key = |c| Msg::Key(KeyEvent::new(c, KeyModifiers::NONE));
+    // Enter shows the declaration; Enter again writes it at once.
+    fx.extend(update(&mut app, &mut mode, key(KeyCode::Enter)));
     fx.extend(update(&mut app, &mut mode, key(KeyCode::Enter)));
     let Some(Effect::Declare(mut declaration)) =
         fx.into_iter().find(|e| matches!(e, Effect::Declare(_)))

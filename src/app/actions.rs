@@ -41,6 +41,16 @@ pub fn act(app: &mut App, action: Action, fx: &mut Fx) -> Next {
             }
         }
         Action::CommandLine => return Open::CommandLine(String::new()).into(),
+        Action::ClearFilter => {
+            if incident::cancel_declaring(app) {
+            } else if app.focus == Pane::Pods && !app.pods.filter.is_empty() {
+                app.pods.filter.clear();
+                app.info("pod filter cleared");
+            } else if !app.alerts.filter().is_empty() {
+                app.alerts.set_filter(String::new());
+                app.info("alert filter cleared");
+            }
+        }
         Action::Filter => {
             let pane = if app.focus == Pane::Pods {
                 Pane::Pods

@@ -6,7 +6,7 @@ use jiff::Timestamp;
 
 use super::msg::{Effect, Fx, observe, record};
 use super::next::{Next, Open};
-use super::state::{App, OpenIncident, Pane};
+use super::state::{App, OpenIncident, Pane, PendingDeclaration};
 use crate::domain::incident::{AlertRef, Audience, Event, EventKind, Incident, RunbookRef};
 use crate::domain::policy::ClockState;
 use crate::domain::time::{to_millis, utc_clock, utc_datetime};
@@ -57,18 +57,61 @@ pub fn declare_selected(app: &mut App, fx: &mut Fx) {
         "" => alert.name().to_string(),
         s => s.to_string(),
     };
+    let severity = app.settings.severity.map(alert.severity_label());
+    let what = format!("{severity} {}", crate::sanitize::line(&title));
     let event = Event::new(
         to_millis(app.now),
         app.settings.author.clone(),
         EventKind::Declared {
             id: String::new(),
             title,
-            severity: app.settings.severity.map(alert.severity_label()),
+            severity,
             alert: AlertRef::from_alert(&alert),
             runbook,
         },
     );
-    fx.push(Effect::Declare(event));
+    // Enter again on the same alert: at once.
+    if let Some(p) = app.watch.declaring.take()
+        && let EventKind::Declared { alert: a, .. } = &p.event.kind
+        && a.fingerprint == alert.fingerprint
+    {
+        fx.push(Effect::Declare(p.event));
+        return;
+    }
+    if app.settings.declare_after.is_zero() {
+        fx.push(Effect::Declare(event));
+        return;
+    }
+    app.info(format!("declaring {what} — Enter: now · Esc: cancel"));
+    app.watch.declaring = Some(PendingDeclaration {
+        event,
+        due: app.now + app.settings.declare_after,
+        what,
+    });
+}
+
+/// Writes a shown declaration once its moment has passed.
+pub fn check_declaring(app: &mut App, fx: &mut Fx) {
+    if app
+        .watch
+        .declaring
+        .as_ref()
+        .is_some_and(|p| app.now >= p.due)
+        && let Some(p) = app.watch.declaring.take()
+    {
+        fx.push(Effect::Declare(p.event));
+    }
+}
+
+/// Esc while a declaration is shown: it is not written.
+pub fn cancel_declaring(app: &mut App) -> bool {
+    match app.watch.declaring.take() {
+        Some(p) => {
+            app.info(format!("not declared: {}", p.what));
+            true
+        }
+        None => false,
+    }
 }
 
 /// The journal was opened: show the incident and follow it from there.

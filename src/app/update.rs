@@ -29,6 +29,7 @@ pub fn update(app: &mut App, mode: &mut Mode, msg: Msg) -> Fx {
         Msg::PasteHandled(at) => app.paste_guard = Some(at + PASTE_GUARD),
         Msg::Tick(now) => {
             app.now = now;
+            super::incident::check_declaring(app, &mut fx);
             super::incident::check_deadlines(app, &mut fx);
             super::runbooks::check_queries(app, &mut fx);
         }

@@ -63,6 +63,15 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             )));
         }
     }
+    if let Some(p) = &app.watch.declaring {
+        left.insert(
+            0,
+            Span::styled(
+                format!(" DECLARING {} · Enter now · Esc cancels ", clean(&p.what)),
+                theme::warn().add_modifier(ratatui::style::Modifier::REVERSED),
+            ),
+        );
+    }
     if app.incident.as_ref().is_some_and(|i| i.gone) {
         // First, so no width can cut it: nothing typed now is kept.
         left.insert(

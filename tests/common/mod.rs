@@ -41,7 +41,10 @@ impl Harness {
             lib.errors
         );
         let now = t0() + SignedDuration::from_secs(secs);
-        let app = App::new("alice".into(), SeverityMap::default(), lib, now);
+        let mut app = App::new("alice".into(), SeverityMap::default(), lib, now);
+        // Declarations are written at once here; the moment they wait on
+        // the status line has a test of its own.
+        app.settings.declare_after = SignedDuration::ZERO;
         let mut h = Harness {
             app,
             mode: Mode::Normal,

@@ -61,6 +61,8 @@ pub enum Action {
     Silence,
     /// Cycle the chart's time range.
     CycleRange,
+    /// Clear a filter kept with Enter.
+    ClearFilter,
     /// Show the selected pod's events and logs.
     PodDetails,
     /// Delete the selected pod (asks first).

@@ -55,7 +55,7 @@ pub const PANE_KEYS: &[Binding] = &[
     ),
     row(
         Scope::In(Pane::Pods),
-        &[(KeyCode::Char('r'), NONE)],
+        &[(KeyCode::Char('X'), SHIFT), (KeyCode::Char('X'), NONE)],
         A::RestartWorkload,
         "rollout restart the pod's Deployment/StatefulSet/DaemonSet (asks y/n)",
         Some("restart"),
@@ -69,7 +69,7 @@ pub const PANE_KEYS: &[Binding] = &[
     ),
     row(
         Scope::In(Pane::Metrics),
-        &[(KeyCode::Char('r'), NONE)],
+        &[(KeyCode::Char('t'), NONE)],
         A::CycleRange,
         "chart range: 15m → 1h → 6h",
         Some("range"),
@@ -214,6 +214,13 @@ pub const PANE_KEYS: &[Binding] = &[
         A::Filter,
         "filter the Alerts (or, in Pods, the pods) as you type; Enter keeps, Esc clears",
         Some("filter"),
+    ),
+    row(
+        Scope::Global,
+        &[(KeyCode::Esc, NONE)],
+        A::ClearFilter,
+        "clear a kept filter (of the Pods when in Pods, else of the Alerts)",
+        None,
     ),
     row(
         Scope::Global,

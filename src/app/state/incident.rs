@@ -89,4 +89,17 @@ pub struct IncidentWatch {
     /// A note that could not be saved (the journal was deleted), offered
     /// again the next time the note editor opens.
     pub unsaved_note: Option<String>,
+    /// A declaration shown and waiting to be written (Esc cancels it).
+    pub declaring: Option<PendingDeclaration>,
+}
+
+/// A declaration on the status line, written when `due` passes.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PendingDeclaration {
+    /// The declaration as it will be written.
+    pub event: crate::domain::incident::Event,
+    /// When it is written unless cancelled.
+    pub due: Timestamp,
+    /// What the status line says: severity and title.
+    pub what: String,
 }

@@ -15,7 +15,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 pub use alerts::AlertsState;
-pub use incident::{IncidentWatch, OpenIncident};
+pub use incident::{IncidentWatch, OpenIncident, PendingDeclaration};
 pub use metric::{MetricState, RANGES};
 pub use pods::{LOG_LINES_KEPT, PodDetail, PodsState};
 pub use runbook::{
@@ -95,6 +95,9 @@ pub struct Flash {
     pub at: Timestamp,
 }
 
+/// The moment a declaration waits on the status line before it is written.
+pub const DECLARE_AFTER: jiff::SignedDuration = jiff::SignedDuration::from_secs(2);
+
 /// Who is at this cockpit and the rules it works by: set at start, read
 /// everywhere, changed by nothing in the cockpit.
 #[derive(Debug, Clone)]
@@ -120,6 +123,9 @@ pub struct Settings {
     /// Links in runbooks are also terminal hyperlinks (OSC 8): on for
     /// terminals known to show them, or as the config says.
     pub hyperlinks: bool,
+    /// How long a declaration is shown before it is written, so a wrong
+    /// row can be cancelled with Esc; zero writes at once.
+    pub declare_after: jiff::SignedDuration,
 }
 
 impl Settings {
@@ -135,6 +141,7 @@ impl Settings {
             env: BTreeSet::new(),
             shell: None,
             hyperlinks: false,
+            declare_after: DECLARE_AFTER,
         }
     }
 }
