@@ -430,6 +430,9 @@ fn secrets_are_masked_on_screen_until_revealed() {
     let mut h = Harness::at(100);
     h.key(KeyCode::Enter);
     h.command("note psql postgres://app:hunter2secret@db/app worked");
+    // The timeline, wrapped, shows the note whole.
+    h.key(KeyCode::Char('5'));
+    h.key(KeyCode::Char('w'));
     let screen = h.screen(200, 50);
     assert!(screen.contains("postgres://app:[REDACTED]@"), "{screen}");
     assert!(!screen.contains("hunter2"), "{screen}");

@@ -41,6 +41,23 @@ pub fn act(app: &mut App, action: Action, fx: &mut Fx) -> Next {
             }
         }
         Action::CommandLine => return Open::CommandLine(String::new()).into(),
+        Action::Zoom => {
+            app.zoom = !app.zoom;
+            app.info(if app.zoom {
+                "zoomed: the focused pane fills the screen (f again: all panes)"
+            } else {
+                "all panes"
+            });
+        }
+        Action::TimelineEntry => match app.timeline_selected() {
+            Some(row) => return Open::TimelineEntry(row).into(),
+            None => app.info("no timeline entry yet"),
+        },
+        Action::ToggleWrap => app.timeline_wrap = !app.timeline_wrap,
+        Action::CopyEntry => match app.timeline_selected() {
+            Some(row) => super::modal::timeline_entry::copy(app, row, fx),
+            None => app.info("no timeline entry yet"),
+        },
         Action::ClearFilter => {
             if incident::cancel_declaring(app) {
             } else if app.focus == Pane::Pods && !app.pods.filter.is_empty() {
@@ -152,8 +169,9 @@ fn navigate(app: &mut App, nav: Nav) {
             app.pods.cursor = from_top(app.pods.cursor, nav, len);
         }
         Pane::Timeline => {
-            // Up scrolls back in time; back at 0 the pane follows new events.
-            let len = app.incident.as_ref().map_or(0, |i| i.events.len());
+            // Up moves the cursor back in time; back at 0 it follows new
+            // entries.
+            let len = app.timeline_len();
             app.timeline_scroll = from_bottom(app.timeline_scroll, nav, len.saturating_sub(1));
         }
         Pane::Metrics => {}

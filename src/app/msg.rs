@@ -41,6 +41,8 @@ pub enum Msg {
     ChartWidth(u16),
     /// How the Runbook pane was laid out, measured by the loop after drawing.
     RunbookLayout(super::state::PaneLayout),
+    /// How far the overlay that is up can scroll, measured as drawn.
+    OverlayMax(Option<usize>),
     /// The answer to an `Effect::Silence`.
     Silenced(Result<SilenceDone, String>),
     /// The answer to an `Effect::Unsilence`: the id that was expired.

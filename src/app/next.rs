@@ -51,6 +51,8 @@ pub enum Open {
     ConfirmResolve,
     /// Marking the incident mitigated waits for y or n.
     ConfirmMitigate,
+    /// A timeline entry in full (the row, counted from the oldest).
+    TimelineEntry(usize),
     /// Unticking a step a teammate ticked waits for y or n.
     ConfirmUntick(Box<UntickAsk>),
     /// The status update editor, prefilled for this audience.

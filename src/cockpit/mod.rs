@@ -68,6 +68,12 @@ async fn event_loop(
             let frame = terminal.draw(|f| ui::draw(f, &app, &mode))?;
             dirty = false;
             // What the pane showed, so paging moves by what is on screen.
+            let overlay = ui::overlay_max(&app, &mode, frame.area);
+            if overlay != app.overlay_max {
+                for e in update(&mut app, &mut mode, Msg::OverlayMax(overlay)) {
+                    fx.perform(e);
+                }
+            }
             let layout = ui::runbook_layout(&app, frame.area);
             if layout != measured {
                 measured = layout;

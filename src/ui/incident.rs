@@ -55,12 +55,27 @@ pub fn clock_short(kind: ClockKind) -> &'static str {
     }
 }
 
+/// Where the Incident panel goes on a screen of `area`, and its lines
+/// wrapped to fit.
+fn panel_box(app: &App, area: Rect) -> (Rect, Vec<Line<'static>>) {
+    let width = 90.min(area.width.saturating_sub(2)).saturating_sub(2);
+    let lines = super::text::wrap_lines(panel_lines(app), width as usize);
+    (centered(area, 90, lines.len() as u16 + 2), lines)
+}
+
+/// How far the Incident panel can scroll on a screen of `area`.
+pub fn panel_max(app: &App, area: Rect) -> usize {
+    let (r, lines) = panel_box(app, area);
+    lines
+        .len()
+        .saturating_sub(r.height.saturating_sub(2) as usize)
+}
+
 pub fn panel(app: &App, top: usize, title: &str, area: Rect, buf: &mut Buffer) {
-    let lines = panel_lines(app);
+    let (r, lines) = panel_box(app, area);
     if lines.is_empty() {
         return;
     }
-    let r = centered(area, 90, lines.len() as u16 + 2);
     let inner = boxed(title, r, buf);
     let max = lines.len().saturating_sub(inner.height as usize);
     Paragraph::new(lines)
@@ -199,13 +214,27 @@ pub fn updates(app: &App, top: usize, title: &str, area: Rect, buf: &mut Buffer)
     if app.incident_state().is_none() {
         return;
     }
-    let lines = update_lines(app);
-    let r = centered(area, 96, area.height.saturating_sub(4));
+    let (r, lines) = updates_box(app, area);
     let inner = boxed(title, r, buf);
     let max = lines.len().saturating_sub(inner.height as usize);
     Paragraph::new(lines)
         .scroll((top.min(max) as u16, 0))
         .render(inner, buf);
+}
+
+/// Where the status updates list goes, and its lines wrapped to fit.
+fn updates_box(app: &App, area: Rect) -> (Rect, Vec<Line<'static>>) {
+    let r = centered(area, 96, area.height.saturating_sub(4));
+    let width = r.width.saturating_sub(2) as usize;
+    (r, super::text::wrap_lines(update_lines(app), width))
+}
+
+/// How far the status updates list can scroll on a screen of `area`.
+pub fn updates_max(app: &App, area: Rect) -> usize {
+    let (r, lines) = updates_box(app, area);
+    lines
+        .len()
+        .saturating_sub(r.height.saturating_sub(2) as usize)
 }
 
 /// The status updates list's rows; as many as

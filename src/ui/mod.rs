@@ -49,13 +49,21 @@ struct Screen {
 }
 
 /// The one layout: wide with every pane at once, compact with tabs.
-fn layout(area: Rect, focus: Pane) -> Screen {
+fn layout(area: Rect, focus: Pane, zoom: bool) -> Screen {
     let [main, message, status] = Layout::vertical([
         Constraint::Min(3),
         Constraint::Length(1),
         Constraint::Length(1),
     ])
     .areas(area);
+    if zoom {
+        return Screen {
+            panes: vec![(focus, main, true)],
+            tabs: None,
+            message,
+            status,
+        };
+    }
     if area.width >= WIDE.0 && area.height >= WIDE.1 {
         let [left, middle, right] = Layout::horizontal([
             Constraint::Percentage(34),
@@ -104,7 +112,7 @@ fn layout(area: Rect, focus: Pane) -> Screen {
 
 /// Draws the whole cockpit into a buffer (used by tests and screenshots too).
 pub fn render(app: &App, mode: &Mode, area: Rect, buf: &mut Buffer) {
-    let screen = layout(area, app.focus);
+    let screen = layout(area, app.focus, app.zoom);
     if let Some(tabs) = screen.tabs {
         tab_bar(app, tabs, buf);
     }
@@ -120,7 +128,7 @@ pub fn render(app: &App, mode: &Mode, area: Rect, buf: &mut Buffer) {
 /// the reducer's paging; `None` when the pane is not on screen or shows no
 /// runbook.
 pub fn runbook_layout(app: &App, area: Rect) -> Option<crate::app::state::PaneLayout> {
-    let screen = layout(area, app.focus);
+    let screen = layout(area, app.focus, app.zoom);
     let (_, r, _) = screen
         .panes
         .into_iter()
@@ -128,11 +136,17 @@ pub fn runbook_layout(app: &App, area: Rect) -> Option<crate::app::state::PaneLa
     runbook::layout(app, r)
 }
 
+/// How far the overlay that is up can scroll at this size, for the
+/// reducer's paging (its lines wrap to the width, which only drawing knows).
+pub fn overlay_max(app: &App, mode: &Mode, area: Rect) -> Option<usize> {
+    overlay::overlay_max(app, mode, area)
+}
+
 /// Columns the Metrics chart gets on a terminal of this size, from the same
 /// layout the panes are drawn in, so the sources can ask for about one
 /// sample per braille dot.
 pub fn chart_width(area: Rect) -> u16 {
-    let pane = layout(area, Pane::Metrics)
+    let pane = layout(area, Pane::Metrics, false)
         .panes
         .into_iter()
         .find(|(p, _, _)| *p == Pane::Metrics)

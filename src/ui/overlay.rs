@@ -2,7 +2,7 @@
 
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
 
 use super::text::{clean, fit};
@@ -69,6 +69,14 @@ pub fn render(app: &App, mode: &Mode, area: Rect, buf: &mut Buffer) {
             super::incident::action_form(d, &titled("Action item", app, mode), area, buf)
         }
         Mode::Help(d) => help(d, &titled("Help", app, mode), area, buf),
+        Mode::TimelineEntry(d) => super::timeline::entry(
+            app,
+            d.row,
+            d.top,
+            &titled("Timeline entry", app, mode),
+            area,
+            buf,
+        ),
         Mode::Note(d) => {
             let r = centered(area, 72, 8);
             let inner = boxed(&titled("Note", app, mode), r, buf);
@@ -110,30 +118,66 @@ pub fn render(app: &App, mode: &Mode, area: Rect, buf: &mut Buffer) {
     }
 }
 
-/// Help text built from the key and command tables, so it is always true.
-pub fn help_lines() -> Vec<Line<'static>> {
+/// Help text built from the key and command tables, so it is always true,
+/// wrapped to `width`: descriptions hang under their own column, and keys
+/// too wide for theirs get a line of their own.
+pub fn help_lines(width: usize) -> Vec<Line<'static>> {
+    const KEYS: usize = 18;
     let mut lines = Vec::new();
     for section in keys::help().sections {
         lines.push(Line::styled(section.title, theme::heading()));
         for (keys, what) in section.rows {
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {}", fit(&keys, 18)), theme::title(true)),
-                Span::raw(what),
-            ]));
+            let key_col = if keys.chars().count() > KEYS {
+                lines.push(Line::styled(format!("  {keys}"), theme::title(true)));
+                " ".repeat(KEYS)
+            } else {
+                fit(&keys, KEYS)
+            };
+            lines.extend(super::text::wrap(
+                vec![
+                    (format!("  {key_col}"), theme::title(true)),
+                    (format!(" {what}"), ratatui::style::Style::new()),
+                ],
+                width,
+                KEYS + 3,
+            ));
         }
     }
     lines
 }
 
+/// Where help is drawn on a screen of `area`, and its lines there.
+fn help_box(area: Rect) -> (Rect, Vec<Line<'static>>) {
+    let r = centered(area, 104, area.height);
+    let lines = help_lines(r.width.saturating_sub(2) as usize);
+    (r, lines)
+}
+
 fn help(d: &HelpDraft, title: &str, area: Rect, buf: &mut Buffer) {
-    let lines = help_lines();
-    let r = centered(area, 104, lines.len() as u16 + 2);
+    let (r, lines) = help_box(area);
     let inner = boxed(title, r, buf);
     let max = lines.len().saturating_sub(inner.height as usize);
     let scroll = d.top.min(max);
     Paragraph::new(lines)
         .scroll((scroll as u16, 0))
         .render(inner, buf);
+}
+
+/// How far the overlay that is up can scroll on a screen of `area` (its
+/// lines wrap to the width there); `None` for one that does not scroll
+/// this way.
+pub fn overlay_max(app: &App, mode: &Mode, area: Rect) -> Option<usize> {
+    let fit = |lines: usize, r: Rect| lines.saturating_sub(r.height.saturating_sub(2) as usize);
+    match mode {
+        Mode::Help(_) => {
+            let (r, lines) = help_box(area);
+            Some(fit(lines.len(), r))
+        }
+        Mode::TimelineEntry(d) => Some(super::timeline::entry_max(app, d.row, area)),
+        Mode::Updates(_) => Some(super::incident::updates_max(app, area)),
+        Mode::IncidentPanel(_) => Some(super::incident::panel_max(app, area)),
+        _ => None,
+    }
 }
 
 /// The open incident's id, cleaned for display.

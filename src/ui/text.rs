@@ -99,6 +99,28 @@ pub fn wrap(pieces: Vec<(String, Style)>, width: usize, indent: usize) -> Vec<Li
     lines
 }
 
+/// Styled lines wrapped to `width`; a line's continuation keeps the line's
+/// own leading indent.
+pub fn wrap_lines(lines: Vec<Line<'static>>, width: usize) -> Vec<Line<'static>> {
+    let mut out = Vec::with_capacity(lines.len());
+    for line in lines {
+        let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+        if text.width() <= width || text.is_empty() {
+            out.push(line);
+            continue;
+        }
+        let indent = text.len() - text.trim_start().len();
+        let base = line.style;
+        let pieces = line
+            .spans
+            .into_iter()
+            .map(|s| (s.content.into_owned(), base.patch(s.style)))
+            .collect();
+        out.extend(wrap(pieces, width, indent.min(width / 2)));
+    }
+    out
+}
+
 fn split_at_width(s: &str, width: usize) -> (String, String) {
     let mut w = 0;
     for (i, c) in s.char_indices() {

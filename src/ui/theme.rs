@@ -31,6 +31,11 @@ pub fn selected() -> Style {
         .add_modifier(Modifier::BOLD)
 }
 
+/// The row under a list's cursor: reversed, so it shows without colour.
+pub fn cursor() -> Style {
+    Style::new().add_modifier(Modifier::REVERSED)
+}
+
 /// Runbook section headings.
 pub fn heading() -> Style {
     Style::new().fg(Color::Magenta).add_modifier(Modifier::BOLD)

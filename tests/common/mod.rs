@@ -210,6 +210,8 @@ impl Harness {
         if let Some(l) = warroom::ui::runbook_layout(&self.app, area) {
             self.send(Msg::RunbookLayout(l));
         }
+        let overlay = warroom::ui::overlay_max(&self.app, &self.mode, area);
+        self.send(Msg::OverlayMax(overlay));
     }
 
     pub fn screen(&self, w: u16, h: u16) -> String {

@@ -193,6 +193,24 @@ pub const DIALOG_KEYS: &[Binding] = &[
         "closes",
     ),
     modal(
+        M::TimelineEntry,
+        &[(KeyCode::Char('y'), NONE)],
+        A::CopyEntry,
+        "copy the entry to your clipboard (OSC 52)",
+        "copies",
+    ),
+    modal(
+        M::TimelineEntry,
+        &[
+            (KeyCode::Esc, NONE),
+            (KeyCode::Char('q'), NONE),
+            (KeyCode::Enter, NONE),
+        ],
+        A::Cancel,
+        "close (PgUp/PgDn scroll a long entry)",
+        "closes",
+    ),
+    modal(
         M::PodDetail,
         &[(KeyCode::Char('f'), NONE)],
         A::ToggleFollow,

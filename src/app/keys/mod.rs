@@ -39,6 +39,14 @@ pub enum Action {
     FollowBranch,
     /// Show the latest command's output.
     ShowOutput,
+    /// Show the focused pane full screen, and back.
+    Zoom,
+    /// Open the selected timeline entry in full.
+    TimelineEntry,
+    /// Wrap timeline entries instead of cutting them.
+    ToggleWrap,
+    /// Copy the selected timeline entry, or the status update shown.
+    CopyEntry,
     /// Copy the selected step's command to the clipboard, as shown.
     CopyCommand,
     /// Show the previous of the incident's attached runbooks.
@@ -156,6 +164,8 @@ pub enum ModalKind {
     PickBranch,
     /// The output of the latest command.
     Output,
+    /// One timeline entry in full.
+    TimelineEntry,
 }
 
 /// What a dialog does with a key its table does not bind.
@@ -171,7 +181,7 @@ pub enum Others {
 
 impl ModalKind {
     /// Every dialog, in the order help lists them.
-    pub const ALL: [ModalKind; 22] = [
+    pub const ALL: [ModalKind; 23] = [
         ModalKind::Note,
         ModalKind::CommandLine,
         ModalKind::Filter,
@@ -185,6 +195,7 @@ impl ModalKind {
         ModalKind::Gate,
         ModalKind::PickBranch,
         ModalKind::Output,
+        ModalKind::TimelineEntry,
         ModalKind::PodDetail,
         ModalKind::ClusterConfirm,
         ModalKind::IncidentPanel,
@@ -221,6 +232,7 @@ impl ModalKind {
             ModalKind::Gate => "At a closed gate",
             ModalKind::PickBranch => "Choosing a branch",
             ModalKind::Output => "In the output panel",
+            ModalKind::TimelineEntry => "Reading a timeline entry",
         }
     }
 
@@ -248,7 +260,8 @@ impl ModalKind {
             | ModalKind::Updates
             | ModalKind::ConfirmQuit
             | ModalKind::PickCommand
-            | ModalKind::Output => Others::Ignore,
+            | ModalKind::Output
+            | ModalKind::TimelineEntry => Others::Ignore,
         }
     }
 
@@ -263,6 +276,7 @@ impl ModalKind {
                 | ModalKind::PickCommand
                 | ModalKind::PickBranch
                 | ModalKind::Output
+                | ModalKind::TimelineEntry
         )
     }
 }
@@ -438,10 +452,10 @@ pub fn modal_hints(kind: ModalKind, offered: impl Fn(Action) -> bool, tail: bool
             "{}/{} {}",
             key(A::Nav(Nav::Down)),
             key(A::Nav(Nav::Up)),
-            if matches!(kind, M::PickCommand | M::PickBranch) {
-                "move"
-            } else {
-                "scroll"
+            match kind {
+                M::PickCommand | M::PickBranch => "move",
+                M::TimelineEntry => "next/previous entry",
+                _ => "scroll",
             }
         ));
         if tail {

@@ -138,6 +138,27 @@ pub const PANE_KEYS: &[Binding] = &[
         None,
     ),
     row(
+        Scope::In(Pane::Timeline),
+        &[(KeyCode::Enter, NONE), (KeyCode::Char('l'), NONE)],
+        A::TimelineEntry,
+        "the selected entry in full: who, when, step, command, exit code, output",
+        Some("open"),
+    ),
+    row(
+        Scope::In(Pane::Timeline),
+        &[(KeyCode::Char('w'), NONE)],
+        A::ToggleWrap,
+        "wrap every entry (and back to one line each)",
+        Some("wrap"),
+    ),
+    row(
+        Scope::In(Pane::Timeline),
+        &[(KeyCode::Char('y'), NONE)],
+        A::CopyEntry,
+        "copy the selected entry to your clipboard (OSC 52)",
+        Some("copy"),
+    ),
+    row(
         Scope::In(Pane::Runbook),
         &[(KeyCode::Char('o'), NONE)],
         A::ShowOutput,
@@ -235,6 +256,13 @@ pub const PANE_KEYS: &[Binding] = &[
         A::CommandLine,
         "command line (ack, mitigated, resolve, sev, note, export, ...)",
         Some("cmd"),
+    ),
+    row(
+        Scope::Global,
+        &[(KeyCode::Char('f'), NONE)],
+        A::Zoom,
+        "show the focused pane full screen (again: back)",
+        Some("zoom"),
     ),
     row(
         Scope::Global,

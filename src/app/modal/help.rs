@@ -3,6 +3,7 @@
 use super::super::keys::{self, Action};
 use super::super::next::Next;
 use super::super::scroll::from_top;
+use super::super::state::App;
 
 /// How far help is scrolled.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
@@ -12,8 +13,14 @@ pub struct HelpDraft {
 }
 
 /// Keys while help is up.
-pub fn on_key(d: &mut HelpDraft, action: Option<Action>) -> Next {
-    read_only_overlay(&mut d.top, action, keys::help().rows())
+pub fn on_key(d: &mut HelpDraft, action: Option<Action>, app: &App) -> Next {
+    read_only_overlay(&mut d.top, action, measured(app, keys::help().rows()))
+}
+
+/// The rows an overlay can scroll through: as last drawn (wrapped to the
+/// screen), else `unwrapped`.
+pub fn measured(app: &App, unwrapped: usize) -> usize {
+    app.overlay_max.map_or(unwrapped, |m| m + 1)
 }
 
 /// Keys of an overlay that is only read: its Cancel row closes it, the

@@ -25,5 +25,5 @@ pub fn rows(app: &App) -> usize {
 
 /// Keys in the panel.
 pub fn on_key(d: &mut PanelDraft, action: Option<Action>, app: &App) -> Next {
-    super::help::read_only_overlay(&mut d.top, action, rows(app))
+    super::help::read_only_overlay(&mut d.top, action, super::help::measured(app, rows(app)))
 }

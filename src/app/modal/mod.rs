@@ -19,6 +19,7 @@ pub mod pick_branch;
 pub mod pick_command;
 pub mod pod_detail;
 pub mod status_update;
+pub mod timeline_entry;
 pub mod updates;
 
 use crossterm::event::KeyEvent;
@@ -39,6 +40,7 @@ pub use note::NoteDraft;
 pub use pick_branch::BranchPick;
 pub use pick_command::CommandPick;
 pub use status_update::UpdateDraft;
+pub use timeline_entry::EntryDraft;
 pub use updates::UpdatesDraft;
 
 /// The modal layer over the panes; only one at a time.
@@ -85,6 +87,8 @@ pub enum Mode {
     PickBranch(Box<BranchPick>),
     /// The output panel of the latest command.
     Output,
+    /// One timeline entry in full.
+    TimelineEntry(EntryDraft),
 }
 
 impl Mode {
@@ -111,6 +115,7 @@ impl Mode {
             Mode::Gate(_) => ModalKind::Gate,
             Mode::PickBranch(_) => ModalKind::PickBranch,
             Mode::Output => ModalKind::Output,
+            Mode::TimelineEntry(_) => ModalKind::TimelineEntry,
         })
     }
 
@@ -135,6 +140,7 @@ pub fn open(app: &App, what: Open) -> Mode {
         Open::ConfirmResolve => Mode::ConfirmResolve,
         Open::ConfirmMitigate => Mode::ConfirmMitigate,
         Open::ConfirmUntick(ask) => Mode::ConfirmUntick(ask),
+        Open::TimelineEntry(row) => Mode::TimelineEntry(EntryDraft { row, top: 0 }),
         Open::StatusUpdate(audience) => {
             Mode::StatusUpdate(Box::new(UpdateDraft::new(app, audience)))
         }
@@ -184,7 +190,7 @@ pub fn on_key(mode: &mut Mode, key: KeyEvent, app: &mut App, fx: &mut Fx) -> Nex
         .or_else(|| (kind.others() == keys::Others::Cancel).then_some(Action::Cancel));
     match mode {
         Mode::Normal => Next::Stay,
-        Mode::Help(d) => help::on_key(d, action),
+        Mode::Help(d) => help::on_key(d, action, app),
         Mode::Note(d) => note::on_key(d, action, key, app, fx),
         Mode::CommandLine(d) => command_line::on_key(d, action, key, app, fx),
         Mode::Filter(d) => filter::on_key(d, action, key, app),
@@ -195,6 +201,7 @@ pub fn on_key(mode: &mut Mode, key: KeyEvent, app: &mut App, fx: &mut Fx) -> Nex
         Mode::ConfirmResolve => confirm_resolve::on_key(action, app, fx),
         Mode::ConfirmMitigate => confirm_resolve::on_mitigate_key(action, app, fx),
         Mode::ConfirmUntick(ask) => confirm_resolve::on_untick_key(action, ask, app, fx),
+        Mode::TimelineEntry(d) => timeline_entry::on_key(d, action, app, fx),
         Mode::StatusUpdate(d) => status_update::on_key(d, action, key, app, fx),
         Mode::ActionForm(d) => action_form::on_key(d, action, key, app, fx),
         Mode::ConfirmQuit => confirm_quit::on_key(action, app, fx),

@@ -8,6 +8,7 @@ mod metric;
 mod pods;
 mod runbook;
 mod source;
+mod timeline;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::Duration;
@@ -22,6 +23,7 @@ pub use runbook::{
     DocView, OUTPUT_LINES_KEPT, PaneLayout, QueryCheck, RunView, RunbookPane, Runbooks, Runs,
 };
 pub use source::SourceStatus;
+pub use timeline::TimelineRow;
 
 use crate::domain::alert::Alert;
 use crate::domain::incident::Incident;
@@ -165,9 +167,16 @@ pub struct App {
     pub runbooks: Runbooks,
     /// The Runbook pane.
     pub runbook: RunbookPane,
-    /// Lines the Timeline pane is scrolled up from the newest event; 0
-    /// follows new events.
+    /// Rows the Timeline pane's cursor is back from the newest entry; 0
+    /// follows new entries.
     pub timeline_scroll: usize,
+    /// The Timeline pane shows every entry in full, wrapped.
+    pub timeline_wrap: bool,
+    /// The focused pane fills the screen.
+    pub zoom: bool,
+    /// How far the overlay that is up can scroll, as last drawn (its lines
+    /// wrap to the screen's width, which only drawing knows).
+    pub overlay_max: Option<usize>,
     /// The incident being worked, if any.
     pub incident: Option<OpenIncident>,
     /// What this cockpit wrote about the incident and has not seen back yet.
@@ -211,6 +220,9 @@ impl App {
             },
             runbook: RunbookPane::default(),
             timeline_scroll: 0,
+            timeline_wrap: false,
+            zoom: false,
+            overlay_max: None,
             incident: None,
             watch: IncidentWatch::default(),
             runs: Runs::default(),

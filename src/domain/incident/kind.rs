@@ -352,7 +352,34 @@ impl EventKind {
 }
 
 impl EventKind {
-    /// One line for the timeline pane and the exported timeline table.
+    /// One timeline row's words: a command's outcome before the command,
+    /// so a row cut at the pane's edge still shows how it ended.
+    pub fn headline(&self) -> String {
+        match self {
+            EventKind::CommandFinished {
+                step,
+                command,
+                purpose,
+                outcome,
+                duration_ms,
+                ..
+            } => format!(
+                "{} step {step} → {} in {}: {}",
+                match purpose {
+                    Purpose::Run => "Ran",
+                    Purpose::Verify => "Verify of",
+                    Purpose::Rollback => "Rolled back",
+                    Purpose::Query => "Queried for",
+                },
+                outcome.describe(),
+                crate::domain::time::short_duration(std::time::Duration::from_millis(*duration_ms)),
+                one_line(command)
+            ),
+            _ => self.describe(),
+        }
+    }
+
+    /// One line for the exported timeline table and the entry view.
     pub fn describe(&self) -> String {
         match self {
             EventKind::Declared {
