@@ -32,6 +32,12 @@ pub struct FileConfig {
     /// Links as terminal hyperlinks (OSC 8): `true`, `false`, or unset to
     /// decide by the terminal.
     pub hyperlinks: Option<bool>,
+    /// `dark`, `light` or `mono`; unset: by the terminal (`NO_COLOR`,
+    /// `COLORFGBG`).
+    pub theme: Option<crate::look::Palette>,
+    /// Only ASCII on screen; unset: when the locale is not UTF-8 or the
+    /// terminal is limited.
+    pub ascii: Option<bool>,
     /// Per-severity overrides of the severity matrix (acknowledge, mitigate,
     /// update cadence, ...).
     #[serde(default)]
@@ -161,6 +167,8 @@ pub struct Config {
     pub shell: Option<PathBuf>,
     /// Links as terminal hyperlinks, if the config says (else by terminal).
     pub hyperlinks: Option<bool>,
+    /// The palette and ASCII mode asked for (else by terminal).
+    pub look: crate::look::Wanted,
     /// Where journals, exports and logs live.
     pub data_dir: PathBuf,
     /// The config file that was (or would have been) read.
@@ -214,6 +222,10 @@ pub struct Overrides {
     pub alertmanager_url: Option<url::Url>,
     /// `--prometheus` or WARROOM_PROMETHEUS_URL.
     pub prometheus_url: Option<url::Url>,
+    /// `--theme`.
+    pub theme: Option<crate::look::Palette>,
+    /// `--ascii`.
+    pub ascii: Option<bool>,
 }
 
 /// Default time between alert polls.
@@ -391,6 +403,10 @@ impl Config {
                 .map_or(crate::exec::DEFAULT_COMMAND_TIMEOUT, |d| d.0),
             shell: file.shell.clone(),
             hyperlinks: file.hyperlinks,
+            look: crate::look::Wanted {
+                palette: o.theme.or(file.theme),
+                ascii: o.ascii.or(file.ascii),
+            },
             data_dir,
             config_file,
             matrix: crate::domain::policy::Matrix::with_overrides(&file.severity_matrix),

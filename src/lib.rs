@@ -17,6 +17,7 @@ pub mod config;
 pub mod domain;
 pub mod exec;
 pub mod journal;
+pub mod look;
 pub mod perms;
 pub mod sanitize;
 pub mod screenshot;

@@ -181,6 +181,7 @@ async fn cockpit_async(config: &Config, session: &Session, demo: bool) -> anyhow
         hyperlinks: config
             .hyperlinks
             .unwrap_or_else(crate::tui::shows_hyperlinks),
+        look: crate::look::Look::of_this_terminal(config.look),
         env: std::env::vars_os()
             .filter_map(|(k, _)| k.into_string().ok())
             .collect(),

@@ -73,6 +73,14 @@ pub struct Cli {
     /// Refuse every change to the cluster (delete, restart, scale).
     #[arg(long, global = true)]
     pub read_only: bool,
+    /// Colours for a dark or light background, or none (default: by the
+    /// terminal; NO_COLOR always means none).
+    #[arg(long, global = true, value_enum, value_name = "THEME")]
+    pub theme: Option<crate::look::Palette>,
+    /// Draw with ASCII only (default: when the locale is not UTF-8 or the
+    /// terminal is limited, such as vt100).
+    #[arg(long, global = true)]
+    pub ascii: bool,
     #[command(subcommand)]
     /// What to do; none prints how to get started.
     pub command: Option<Command>,
@@ -136,6 +144,8 @@ pub fn main() -> ExitCode {
         author: cli.author.clone(),
         alertmanager_url: cli.alertmanager.clone(),
         prometheus_url: cli.prometheus.clone(),
+        theme: cli.theme,
+        ascii: cli.ascii.then_some(true),
     };
     let config = match Config::load(&overrides) {
         Ok(c) => c,

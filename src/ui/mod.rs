@@ -112,6 +112,7 @@ fn layout(area: Rect, focus: Pane, zoom: bool) -> Screen {
 
 /// Draws the whole cockpit into a buffer (used by tests and screenshots too).
 pub fn render(app: &App, mode: &Mode, area: Rect, buf: &mut Buffer) {
+    theme::set(app.settings.look);
     let screen = layout(area, app.focus, app.zoom);
     if let Some(tabs) = screen.tabs {
         tab_bar(app, tabs, buf);
@@ -122,6 +123,7 @@ pub fn render(app: &App, mode: &Mode, area: Rect, buf: &mut Buffer) {
     status::message_line(app, mode, screen.message, buf);
     status::render(app, screen.status, buf);
     overlay::render(app, mode, area, buf);
+    theme::finish::apply(app.settings.look, buf);
 }
 
 /// How the Runbook pane lays out its document on a screen of `area`, for
@@ -187,6 +189,7 @@ fn framed(title: Vec<Span<'_>>, focused: bool, area: Rect, buf: &mut Buffer) -> 
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme::border(focused))
+        .border_type(theme::border_type(focused))
         .title(Line::from(t).style(theme::title(focused)));
     let inner = block.inner(area);
     block.render(area, buf);
@@ -295,11 +298,39 @@ fn fill_row(area: Rect, row: u16, style: Style, buf: &mut Buffer) {
     if row >= area.height {
         return;
     }
+    // The pane's left border marks the row, so it shows without colour.
+    mark_row(area, row, buf);
+    fill_row_unmarked(area, row, style, buf);
+}
+
+/// The border cell left of a selected row shows the selection marker.
+fn mark_row(area: Rect, row: u16, buf: &mut Buffer) {
+    if row < area.height
+        && area.x > 0
+        && let Some(cell) = buf.cell_mut((area.x - 1, area.y + row))
+        && matches!(cell.symbol(), "│" | "┃")
+    {
+        cell.set_symbol(theme::marker());
+    }
+}
+
+/// A selected row's continuation lines: highlighted, not marked again.
+fn fill_row_unmarked(area: Rect, row: u16, style: Style, buf: &mut Buffer) {
+    if row >= area.height {
+        return;
+    }
     for x in area.x..area.x + area.width {
         if let Some(cell) = buf.cell_mut((x, area.y + row))
             && cell.bg != ratatui::style::Color::Red
         {
-            cell.set_style(style);
+            // Coloured text keeps its colour (a severity, a status); plain
+            // text takes the bar's own foreground.
+            let keep = cell.fg != ratatui::style::Color::Reset;
+            cell.set_style(if keep {
+                Style { fg: None, ..style }
+            } else {
+                style
+            });
         }
     }
 }

@@ -219,6 +219,7 @@ pub(super) fn boxed(title: &str, r: Rect, buf: &mut Buffer) -> Rect {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme::border(true))
+        .border_type(theme::border_type(true))
         .title(Line::styled(title.to_string(), theme::title(true)));
     let inner = block.inner(r);
     block.render(r, buf);

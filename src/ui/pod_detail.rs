@@ -41,6 +41,7 @@ pub fn render(app: &App, hints: &str, area: Rect, buf: &mut Buffer) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme::border(true))
+        .border_type(theme::border_type(true))
         .title(Line::styled(title, theme::title(true)))
         .title_bottom(Line::styled(format!(" {hints} "), theme::dim()));
     let inner = block.inner(r);

@@ -281,6 +281,7 @@ pub fn output(app: &App, hints: &str, area: Rect, buf: &mut Buffer) {
     let block = Block::default()
         .borders(Borders::ALL)
         .border_style(theme::border(true))
+        .border_type(theme::border_type(true))
         .title(title)
         .title_bottom(Line::styled(footer, theme::dim()));
     let inner = block.inner(r);

@@ -128,6 +128,8 @@ pub struct Settings {
     /// How long a declaration is shown before it is written, so a wrong
     /// row can be cancelled with Esc; zero writes at once.
     pub declare_after: jiff::SignedDuration,
+    /// Palette, ASCII-only and colour depth for this terminal.
+    pub look: crate::look::Look,
 }
 
 impl Settings {
@@ -144,6 +146,7 @@ impl Settings {
             shell: None,
             hyperlinks: false,
             declare_after: DECLARE_AFTER,
+            look: crate::look::Look::default(),
         }
     }
 }

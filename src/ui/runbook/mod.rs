@@ -496,7 +496,12 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     {
         for l in first.max(start)..=last {
             if l >= start && l - start < height {
-                fill_row(inner, (l - start) as u16, theme::selected(), buf);
+                let row = (l - start) as u16;
+                if l == first {
+                    fill_row(inner, row, theme::selected(), buf);
+                } else {
+                    super::fill_row_unmarked(inner, row, theme::selected(), buf);
+                }
             }
         }
     }

@@ -1,0 +1,87 @@
+//! Every terminal: NO_COLOR (monochrome), a light background, and limited
+//! terminals that take only ASCII. Checked on the drawn cells, not just the
+//! text.
+
+mod common;
+
+use common::Harness;
+use crossterm::event::KeyCode;
+use ratatui::style::{Color, Modifier};
+use warroom::look::{Depth, Look, Palette};
+
+fn worked(look: Look) -> Harness {
+    let mut h = Harness::at(0);
+    h.app.settings.look = look;
+    h.key(KeyCode::Enter);
+    h.advance(10);
+    h.key(KeyCode::Char(' '));
+    h
+}
+
+#[test]
+fn monochrome_has_no_colour_and_still_shows_the_selection_and_focus() {
+    let h = worked(Look {
+        palette: Palette::Mono,
+        ascii: false,
+        depth: Depth::True,
+    });
+    for (w, ht) in [(80, 24), (200, 50)] {
+        let t = h.render(w, ht);
+        let buf = t.backend().buffer();
+        assert!(
+            buf.content
+                .iter()
+                .all(|c| c.fg == Color::Reset && c.bg == Color::Reset),
+            "a colour at {w}x{ht}"
+        );
+        // The selected step is reversed and marked in the border.
+        let screen = h.screen(w, ht);
+        let row = screen
+            .lines()
+            .position(|l| l.contains("▶[ ] 2."))
+            .unwrap_or_else(|| panic!("no marker on the selected step:\n{screen}"));
+        let cell = buf
+            .content
+            .iter()
+            .skip(row * w as usize)
+            .take(w as usize)
+            .find(|c| c.symbol() == "[")
+            .expect("the step's box");
+        assert!(cell.modifier.contains(Modifier::REVERSED));
+        // The focused pane has a thick border.
+        assert!(screen.contains('┏'), "{screen}");
+    }
+}
+
+#[test]
+fn ascii_terminals_get_only_ascii() {
+    let h = worked(Look {
+        palette: Palette::Mono,
+        ascii: true,
+        depth: Depth::Ansi16,
+    });
+    for (w, ht) in [(80, 24), (200, 50)] {
+        let screen = h.screen(w, ht);
+        assert!(screen.is_ascii(), "{screen}");
+        insta::assert_snapshot!(format!("ascii_mono_{w}x{ht}"), screen);
+    }
+}
+
+#[test]
+fn a_light_palette_never_leaves_default_text_on_a_dark_bar() {
+    let h = worked(Look {
+        palette: Palette::Light,
+        ascii: false,
+        depth: Depth::True,
+    });
+    let t = h.render(200, 50);
+    for c in &t.backend().buffer().content {
+        if let Color::Rgb(r, g, b) = c.bg {
+            let dark = u32::from(r) + u32::from(g) + u32::from(b) < 3 * 128;
+            assert!(
+                !(dark && c.fg == Color::Reset),
+                "default text on a dark background: {c:?}"
+            );
+        }
+    }
+}
