@@ -85,3 +85,21 @@ fn a_light_palette_never_leaves_default_text_on_a_dark_bar() {
         }
     }
 }
+
+#[test]
+fn small_windows_keep_the_severity_and_the_clock_and_every_tab() {
+    let mut h = Harness::at(0);
+    h.key(KeyCode::Enter);
+    h.command("role ic a-responder-with-a-long-name");
+    for (w, ht) in [(80, 24), (60, 16), (40, 12)] {
+        let screen = h.screen(w, ht);
+        let status = screen.lines().last().unwrap_or_default();
+        assert!(status.contains("P1"), "{w}x{ht}: {status}");
+        assert!(status.contains("ack 15:00 left"), "{w}x{ht}: {status}");
+        let tabs = screen.lines().next().unwrap_or_default();
+        for n in ["1", "2", "3", "4", "5"] {
+            assert!(tabs.contains(n), "{w}x{ht}: tab {n} missing: {tabs}");
+        }
+        insta::assert_snapshot!(format!("small_{w}x{ht}"), screen);
+    }
+}

@@ -157,10 +157,49 @@ pub fn chart_width(area: Rect) -> u16 {
     pane.saturating_sub(2 + 6).max(10)
 }
 
+/// The tabs, as long as the width allows: full names, then names cut to
+/// three letters, then numbers with only the focused pane named.
+fn tab_labels(focus: Pane, width: usize) -> Vec<String> {
+    let full: Vec<String> = Pane::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, p)| format!(" {} {} ", i + 1, p.title()))
+        .collect();
+    let wide = |v: &[String]| v.iter().map(|l| l.chars().count()).sum::<usize>();
+    if wide(&full) <= width {
+        return full;
+    }
+    let short: Vec<String> = Pane::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            format!(
+                " {} {} ",
+                i + 1,
+                p.title().chars().take(3).collect::<String>()
+            )
+        })
+        .collect();
+    if wide(&short) <= width {
+        return short;
+    }
+    Pane::ALL
+        .iter()
+        .enumerate()
+        .map(|(i, p)| {
+            if *p == focus {
+                format!(" {} {} ", i + 1, p.title())
+            } else {
+                format!(" {} ", i + 1)
+            }
+        })
+        .collect()
+}
+
 fn tab_bar(app: &App, area: Rect, buf: &mut Buffer) {
     let mut spans = Vec::new();
-    for (i, p) in Pane::ALL.iter().enumerate() {
-        let label = format!(" {} {} ", i + 1, p.title());
+    let labels = tab_labels(app.focus, area.width as usize);
+    for (p, label) in Pane::ALL.iter().zip(labels) {
         let style = if *p == app.focus {
             theme::selected().fg(ratatui::style::Color::Cyan)
         } else {

@@ -15,95 +15,123 @@ use crate::app::keys;
 use crate::app::state::App;
 use crate::domain::time::hms;
 
+/// What the status line may show, most important first: an item with a
+/// larger number is dropped before one with a smaller when the line is too
+/// narrow. Severity and the deadline clock are never dropped.
+mod keep {
+    pub const ALWAYS: u8 = 0;
+    pub const STATE: u8 = 1;
+    pub const ID: u8 = 2;
+    pub const ELAPSED: u8 = 3;
+    pub const SOURCE: u8 = 4;
+    pub const ROLE: u8 = 5;
+    pub const CLUSTER: u8 = 6;
+}
+
+/// The status line: the incident (severity, id, state, elapsed time, the
+/// most urgent deadline), warnings about this cockpit, source health, and
+/// key hints in whatever room is left.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     buf.set_style(area, theme::status_bar());
-    let mut left: Vec<Span<'static>> = Vec::new();
-    match (app.incident.as_ref(), app.incident_state()) {
-        (_, Some(inc)) => {
-            left.push(Span::styled(
-                format!(" {} ", inc.severity),
-                theme::incident_severity(inc.severity),
-            ));
-            left.push(Span::styled(
-                format!(" {} ", clean(&inc.id)),
-                Style::new().add_modifier(ratatui::style::Modifier::BOLD),
-            ));
-            left.push(Span::raw(format!(
-                "{} ",
-                inc.status.to_string().to_uppercase()
-            )));
-            let end = inc.resolved.as_ref().map_or(app.now, |r| r.at);
-            left.push(Span::raw(format!(
-                "T+{} ",
-                hms(end.duration_since(inc.declared.at))
-            )));
-            // The most urgent deadline, coloured by how close it is.
-            if let Some(c) = app.clocks().first() {
-                left.push(Span::styled(
-                    format!(
-                        "{} {} ",
-                        super::incident::clock_short(c.kind),
-                        super::incident::clock_text(c, app)
-                    ),
-                    super::incident::clock_style(c),
-                ));
-            }
-            if let Some((ic, _)) = inc.roles.get(&crate::domain::incident::Role::Ic)
-                && area.width >= super::WIDE.0
-            {
-                left.push(Span::raw(format!("IC {} ", clean(ic))));
-            }
-        }
-        (Some(open), None) => left.push(Span::raw(format!(" loading {}… ", clean(&open.id)))),
-        (None, None) => {
-            left.push(Span::styled(" NO INCIDENT ", theme::dim()));
-            left.push(Span::raw(format!(
-                "{} alerts firing ",
-                app.alerts.items().len()
-            )));
-        }
-    }
-    if let Some(p) = &app.watch.declaring {
-        left.insert(
-            0,
-            Span::styled(
-                format!(" DECLARING {} · Enter now · Esc cancels ", clean(&p.what)),
-                theme::warn().add_modifier(ratatui::style::Modifier::REVERSED),
-            ),
-        );
-    }
+    let reversed = ratatui::style::Modifier::REVERSED;
+    let mut items: Vec<(u8, Span<'static>)> = Vec::new();
     if app.incident.as_ref().is_some_and(|i| i.gone) {
-        // First, so no width can cut it: nothing typed now is kept.
-        left.insert(
-            0,
+        // Nothing typed now is kept: no width may hide that.
+        items.push((
+            keep::ALWAYS,
             Span::styled(
                 " JOURNAL DELETED — NOT SAVING ",
-                theme::bad().add_modifier(ratatui::style::Modifier::REVERSED),
+                theme::bad().add_modifier(reversed),
             ),
-        );
+        ));
+    }
+    if let Some(p) = &app.watch.declaring {
+        items.push((
+            keep::ALWAYS,
+            Span::styled(
+                format!(" DECLARING {} · Enter now · Esc cancels ", clean(&p.what)),
+                theme::warn().add_modifier(reversed),
+            ),
+        ));
+    }
+    let mut id_item = None;
+    match (app.incident.as_ref(), app.incident_state()) {
+        (_, Some(inc)) => {
+            items.push((
+                keep::ALWAYS,
+                Span::styled(
+                    format!(" {} ", inc.severity),
+                    theme::incident_severity(inc.severity),
+                ),
+            ));
+            id_item = Some(items.len());
+            items.push((
+                keep::ID,
+                Span::styled(
+                    format!(" {} ", clean(&inc.id)),
+                    Style::new().add_modifier(ratatui::style::Modifier::BOLD),
+                ),
+            ));
+            items.push((
+                keep::STATE,
+                Span::raw(format!("{} ", inc.status.to_string().to_uppercase())),
+            ));
+            let end = inc.resolved.as_ref().map_or(app.now, |r| r.at);
+            items.push((
+                keep::ELAPSED,
+                Span::raw(format!("T+{} ", hms(end.duration_since(inc.declared.at)))),
+            ));
+            // The most urgent deadline, coloured by how close it is.
+            if let Some(c) = app.clocks().first() {
+                items.push((
+                    keep::ALWAYS,
+                    Span::styled(
+                        format!(
+                            "{} {} ",
+                            super::incident::clock_short(c.kind),
+                            super::incident::clock_text(c, app)
+                        ),
+                        super::incident::clock_style(c),
+                    ),
+                ));
+            }
+            if let Some((ic, _)) = inc.roles.get(&crate::domain::incident::Role::Ic) {
+                items.push((keep::ROLE, Span::raw(format!("IC {} ", clean(ic)))));
+            }
+        }
+        (Some(open), None) => items.push((
+            keep::ID,
+            Span::raw(format!(" loading {}… ", clean(&open.id))),
+        )),
+        (None, None) => {
+            items.push((keep::ALWAYS, Span::styled(" NO INCIDENT ", theme::dim())));
+            items.push((
+                keep::STATE,
+                Span::raw(format!("{} alerts firing ", app.alerts.items().len())),
+            ));
+        }
     }
     if app.reveal {
-        left.push(Span::styled(
-            " SECRETS SHOWN ",
-            theme::bad().add_modifier(ratatui::style::Modifier::REVERSED),
+        items.push((
+            keep::ALWAYS,
+            Span::styled(" SECRETS SHOWN ", theme::bad().add_modifier(reversed)),
         ));
-        left.push(Span::raw(" "));
+        items.push((keep::ALWAYS, Span::raw(" ")));
     }
     if app.settings.read_only {
-        left.push(Span::styled(
-            " READ-ONLY ",
-            theme::warn().add_modifier(ratatui::style::Modifier::REVERSED),
+        items.push((
+            keep::STATE,
+            Span::styled(" READ-ONLY ", theme::warn().add_modifier(reversed)),
         ));
-        left.push(Span::raw(" "));
+        items.push((keep::STATE, Span::raw(" ")));
     }
     if let Some((ctx, ns)) = &app.cluster {
-        left.push(Span::styled(
-            format!("⎈ {}/{} ", clean(ctx), clean(ns)),
-            theme::dim(),
+        items.push((
+            keep::CLUSTER,
+            Span::styled(format!("⎈ {}/{} ", clean(ctx), clean(ns)), theme::dim()),
         ));
     }
     // Source health at a glance: the worst of the sources.
-    left.push(Span::raw("│ "));
     let statuses: Vec<_> = [&app.alerts.status, &app.pods.status, &app.metric.status]
         .into_iter()
         .filter(|s| s.off.is_none())
@@ -114,28 +142,70 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         .or_else(|| statuses.iter().find(|s| s.last_ok.is_some()))
         .map(|s| super::source_badge(s, app));
     if let Some(b) = badge {
-        // On a narrow terminal the dot alone keeps room for the key hints.
-        let text = if area.width >= super::WIDE.0 {
-            format!("● {} ", b.content)
-        } else {
-            "● ".to_string()
-        };
-        left.push(Span::styled(text, b.style));
+        // The dot says it in colour; the words go first when room is short.
+        items.push((keep::STATE, Span::raw("│ ")));
+        items.push((keep::STATE, Span::styled("● ", b.style)));
+        items.push((
+            keep::SOURCE,
+            Span::styled(format!("{} ", b.content), b.style),
+        ));
     }
+    let width = area.width as usize;
+    fit_items(&mut items, id_item, width);
+    let mut left: Vec<Span<'static>> = items.into_iter().map(|(_, s)| s).collect();
     let left_w: usize = left.iter().map(|s| s.content.width()).sum();
     let mut hints = String::new();
     for (key, what) in keys::hints(app.focus) {
         let piece = format!(" {key} {what} ·");
-        if left_w + hints.width() + piece.width() + 1 > area.width as usize {
+        if left_w + hints.width() + piece.width() + 1 > width {
             break;
         }
         hints.push_str(&piece);
     }
     let hints = hints.trim_end_matches('·').trim_end().to_string();
-    let pad = (area.width as usize).saturating_sub(left_w + hints.width());
+    let pad = width.saturating_sub(left_w + hints.width());
     left.push(Span::raw(" ".repeat(pad)));
     left.push(Span::styled(hints, theme::dim()));
     put_line(Line::from(left), area, 0, buf);
+}
+
+/// Drops the least important items until the line fits `width`; if only
+/// the ones that are always shown are left and it still does not fit, the
+/// incident id is shortened (it is the longest).
+fn fit_items(items: &mut Vec<(u8, Span<'static>)>, id_item: Option<usize>, width: usize) {
+    let used = |items: &[(u8, Span<'static>)]| -> usize {
+        items.iter().map(|(_, s)| s.content.width()).sum()
+    };
+    let mut id_at = id_item;
+    while used(items) > width {
+        let Some((worst, _)) = items
+            .iter()
+            .enumerate()
+            .filter(|(_, (k, _))| *k > keep::ID)
+            .max_by_key(|(i, (k, _))| (*k, *i))
+        else {
+            break;
+        };
+        items.remove(worst);
+        if let Some(i) = id_at.as_mut()
+            && worst < *i
+        {
+            *i -= 1;
+        }
+    }
+    let over = used(items).saturating_sub(width);
+    if over > 0
+        && let Some(i) = id_at
+        && let Some((_, span)) = items.get_mut(i)
+    {
+        let w = span.content.width();
+        let room = w.saturating_sub(over).max(4);
+        let short = format!("{} ", clip(span.content.trim(), room.saturating_sub(2)));
+        span.content = format!(" {}", short.trim_start()).into();
+    }
+    if used(items) > width {
+        items.retain(|(k, _)| *k < keep::ID);
+    }
 }
 
 pub fn message_line(app: &App, mode: &Mode, area: Rect, buf: &mut Buffer) {
