@@ -32,6 +32,8 @@ pub struct FileConfig {
     /// Links as terminal hyperlinks (OSC 8): `true`, `false`, or unset to
     /// decide by the terminal.
     pub hyperlinks: Option<bool>,
+    /// Mouse reporting (wheel, click); default on.
+    pub mouse: Option<bool>,
     /// `dark`, `light` or `mono`; unset: by the terminal (`NO_COLOR`,
     /// `COLORFGBG`).
     pub theme: Option<crate::look::Palette>,
@@ -169,6 +171,8 @@ pub struct Config {
     pub hyperlinks: Option<bool>,
     /// The palette and ASCII mode asked for (else by terminal).
     pub look: crate::look::Wanted,
+    /// Mouse reporting on (the default; `--no-mouse` or `mouse: false`).
+    pub mouse: bool,
     /// Where journals, exports and logs live.
     pub data_dir: PathBuf,
     /// The config file that was (or would have been) read.
@@ -226,6 +230,8 @@ pub struct Overrides {
     pub theme: Option<crate::look::Palette>,
     /// `--ascii`.
     pub ascii: Option<bool>,
+    /// `--no-mouse`.
+    pub no_mouse: bool,
 }
 
 /// Default time between alert polls.
@@ -403,6 +409,7 @@ impl Config {
                 .map_or(crate::exec::DEFAULT_COMMAND_TIMEOUT, |d| d.0),
             shell: file.shell.clone(),
             hyperlinks: file.hyperlinks,
+            mouse: !o.no_mouse && file.mouse.unwrap_or(true),
             look: crate::look::Wanted {
                 palette: o.theme.or(file.theme),
                 ascii: o.ascii.or(file.ascii),

@@ -1,4 +1,5 @@
-//! The terminal: raw mode, the alternate screen and bracketed paste, always
+//! The terminal: raw mode, the alternate screen, bracketed paste and mouse
+//! reporting, always
 //! given back — on normal exit, on error (drop guard), on panic (hook chained
 //! before the previous one) and on SIGTERM/SIGHUP (handled by the event loop
 //! as a quit).
@@ -23,7 +24,11 @@ impl Drop for Guard {
 /// screen (which ratatui gives back), so the shell the user returns to
 /// treats a paste as a paste again.
 fn leave_modes() {
-    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
+    let _ = crossterm::execute!(
+        std::io::stdout(),
+        crossterm::event::DisableBracketedPaste,
+        crossterm::event::DisableMouseCapture
+    );
 }
 
 static HOOK: Once = Once::new();
@@ -43,7 +48,7 @@ fn install_hook() {
 }
 
 /// Enters raw mode and the alternate screen.
-pub fn init() -> std::io::Result<(DefaultTerminal, Guard)> {
+pub fn init(mouse: bool) -> std::io::Result<(DefaultTerminal, Guard)> {
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(std::io::Error::other(
@@ -55,6 +60,9 @@ pub fn init() -> std::io::Result<(DefaultTerminal, Guard)> {
     let guard = Guard { _private: () };
     // A paste arrives as one piece of text, never as keystrokes.
     crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste)?;
+    if mouse {
+        crossterm::execute!(std::io::stdout(), crossterm::event::EnableMouseCapture)?;
+    }
     Ok((terminal, guard))
 }
 

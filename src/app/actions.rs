@@ -150,7 +150,12 @@ pub fn act(app: &mut App, action: Action, fx: &mut Fx) -> Next {
 
 /// Moves through the focused pane.
 fn navigate(app: &mut App, nav: Nav) {
-    match app.focus {
+    navigate_pane(app, app.focus, nav);
+}
+
+/// Moves through `pane`, focused or not (the mouse wheel over it).
+pub(super) fn navigate_pane(app: &mut App, pane: Pane, nav: Nav) {
+    match pane {
         Pane::Alerts => app.alerts.navigate(nav),
         // j/k go from step to step, the view following; paging and g/G
         // scroll the whole document, prose after the last step included.

@@ -15,6 +15,7 @@ pub mod commands;
 pub mod incident;
 pub mod keys;
 pub mod modal;
+pub mod mouse;
 pub mod msg;
 pub mod next;
 pub mod pods;

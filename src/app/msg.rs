@@ -41,6 +41,14 @@ pub enum Msg {
     ChartWidth(u16),
     /// How the Runbook pane was laid out, measured by the loop after drawing.
     RunbookLayout(super::state::PaneLayout),
+    /// The mouse acted at a place on screen: the pane there and, on a list
+    /// row, its item (from the last frame drawn).
+    Mouse {
+        /// Click or wheel.
+        act: super::mouse::MouseAct,
+        /// What was under the pointer.
+        at: Option<(super::state::Pane, Option<usize>)>,
+    },
     /// How far the overlay that is up can scroll, measured as drawn.
     OverlayMax(Option<usize>),
     /// The answer to an `Effect::Silence`.

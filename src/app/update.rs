@@ -50,6 +50,7 @@ pub fn update(app: &mut App, mode: &mut Mode, msg: Msg) -> Fx {
         Msg::ChartWidth(w) => app.metric.width = w,
         Msg::RunbookLayout(l) => app.runbook.layout = l,
         Msg::OverlayMax(m) => app.overlay_max = m,
+        Msg::Mouse { act, at } => super::mouse::on_mouse(app, mode, act, at, &mut fx),
         Msg::Silenced(result) => super::alerts::on_silenced(app, result, &mut fx),
         Msg::Unsilenced(result) => super::alerts::on_unsilenced(app, result, &mut fx),
         Msg::ClusterDone { action, result } => super::pods::on_done(app, action, result, &mut fx),

@@ -196,7 +196,7 @@ async fn cockpit_async(config: &Config, session: &Session, demo: bool) -> anyhow
         app.info(loaded);
     }
     app.runbooks.used = runbook_use(config);
-    let (mut terminal, _guard) = tui::init()?;
+    let (mut terminal, _guard) = tui::init(config.mouse)?;
     run_screen(&mut terminal, app, source_rx, fx, rx).await?;
     Ok(ExitCode::SUCCESS)
 }

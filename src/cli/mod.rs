@@ -81,6 +81,10 @@ pub struct Cli {
     /// terminal is limited, such as vt100).
     #[arg(long, global = true)]
     pub ascii: bool,
+    /// Leave the mouse to the terminal (text selection) instead of
+    /// scrolling and clicking in the cockpit.
+    #[arg(long, global = true)]
+    pub no_mouse: bool,
     #[command(subcommand)]
     /// What to do; none prints how to get started.
     pub command: Option<Command>,
@@ -146,6 +150,7 @@ pub fn main() -> ExitCode {
         prometheus_url: cli.prometheus.clone(),
         theme: cli.theme,
         ascii: cli.ascii.then_some(true),
+        no_mouse: cli.no_mouse,
     };
     let config = match Config::load(&overrides) {
         Ok(c) => c,

@@ -19,6 +19,7 @@ use tokio::sync::mpsc;
 
 pub use effects::{Effects, export_to};
 
+use crate::app::mouse::MouseAct;
 use crate::app::{App, Mode, Msg, update};
 use crate::sources::SourceMsg;
 use crate::ui;
@@ -89,6 +90,16 @@ async fn event_loop(
                 Some(Ok(TermEvent::Key(k))) => Msg::Key(k),
                 Some(Ok(TermEvent::Resize(w, h))) => chart_width(w, h),
                 Some(Ok(TermEvent::Paste(text))) => Msg::Paste(text),
+                Some(Ok(TermEvent::Mouse(m))) => {
+                    use crossterm::event::{MouseButton, MouseEventKind as K};
+                    let act = match m.kind {
+                        K::Down(MouseButton::Left) => MouseAct::Click,
+                        K::ScrollDown => MouseAct::WheelDown,
+                        K::ScrollUp => MouseAct::WheelUp,
+                        _ => continue,
+                    };
+                    Msg::Mouse { act, at: ui::hit_at(m.column, m.row) }
+                }
                 Some(Ok(_)) => continue,
                 Some(Err(e)) => return Err(e.into()),
                 None => return Ok(()),

@@ -195,6 +195,15 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
             text_style,
         ));
         put_line(Line::from(spans), list, row, buf);
+        super::hits::add(
+            Rect {
+                y: list.y + row,
+                height: 1,
+                ..list
+            },
+            Pane::Alerts,
+            Some(pos),
+        );
         if pos == app.alerts.cursor() {
             fill_row(list, row, theme::selected(), buf);
         }

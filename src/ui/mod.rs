@@ -2,6 +2,7 @@
 //! only into the frame buffer: nothing is mutated, nothing waits.
 
 mod alerts;
+mod hits;
 mod incident;
 mod metrics;
 mod overlay;
@@ -113,11 +114,13 @@ fn layout(area: Rect, focus: Pane, zoom: bool) -> Screen {
 /// Draws the whole cockpit into a buffer (used by tests and screenshots too).
 pub fn render(app: &App, mode: &Mode, area: Rect, buf: &mut Buffer) {
     theme::set(app.settings.look);
+    hits::clear();
     let screen = layout(area, app.focus, app.zoom);
     if let Some(tabs) = screen.tabs {
         tab_bar(app, tabs, buf);
     }
     for (which, r, focused) in screen.panes {
+        hits::add(r, which, None);
         pane_as(app, which, r, buf, focused);
     }
     status::message_line(app, mode, screen.message, buf);
@@ -136,6 +139,11 @@ pub fn runbook_layout(app: &App, area: Rect) -> Option<crate::app::state::PaneLa
         .into_iter()
         .find(|(p, _, _)| *p == Pane::Runbook)?;
     runbook::layout(app, r)
+}
+
+/// What the last frame drew at a screen position, for the mouse.
+pub fn hit_at(x: u16, y: u16) -> Option<(Pane, Option<usize>)> {
+    hits::at(x, y)
 }
 
 /// How far the overlay that is up can scroll at this size, for the
@@ -199,7 +207,19 @@ fn tab_labels(focus: Pane, width: usize) -> Vec<String> {
 fn tab_bar(app: &App, area: Rect, buf: &mut Buffer) {
     let mut spans = Vec::new();
     let labels = tab_labels(app.focus, area.width as usize);
+    let mut x = area.x;
     for (p, label) in Pane::ALL.iter().zip(labels) {
+        let w = label.chars().count() as u16;
+        hits::add(
+            Rect {
+                x,
+                width: w.min((area.x + area.width).saturating_sub(x)),
+                ..area
+            },
+            *p,
+            None,
+        );
+        x = x.saturating_add(w);
         let style = if *p == app.focus {
             theme::selected().fg(ratatui::style::Color::Cyan)
         } else {

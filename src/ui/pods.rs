@@ -6,7 +6,7 @@ use ratatui::text::{Line, Span};
 
 use super::text::{clean, fit};
 use super::{empty_list, fill_row, framed, put_line, source_badge, theme, window_start};
-use crate::app::state::App;
+use crate::app::state::{App, Pane};
 use crate::domain::time::age;
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
@@ -109,6 +109,15 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         }
         let row = row as u16 + 1;
         put_line(Line::from(spans), inner, row, buf);
+        super::hits::add(
+            Rect {
+                y: inner.y + row,
+                height: 1,
+                ..inner
+            },
+            Pane::Pods,
+            Some(i),
+        );
         if focused && i == app.pods.cursor {
             fill_row(inner, row, theme::selected(), buf);
         }

@@ -85,14 +85,19 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     };
     let (len, height) = (app.timeline_len(), inner.height as usize);
     let width = inner.width as usize;
-    let lines_of = |i: usize| row_lines(app, i, width, focused && i == sel);
+    let lines_of = |i: usize| {
+        row_lines(app, i, width, focused && i == sel)
+            .into_iter()
+            .map(|l| (i, l))
+            .collect::<Vec<_>>()
+    };
     // The cursor's row, then rows after it up to half the pane, rows
     // before it to fill, and after it again if the top was reached. Only
     // rows near the cursor are ever described.
-    let mut shown: std::collections::VecDeque<Vec<Line<'static>>> = [lines_of(sel)].into();
+    let mut shown: std::collections::VecDeque<Vec<(usize, Line<'static>)>> = [lines_of(sel)].into();
     let mut used = shown[0].len();
     let mut next = sel + 1;
-    let fits = |used: usize, l: &Vec<Line<'static>>, limit: usize| used + l.len() <= limit;
+    let fits = |used: usize, l: &Vec<(usize, Line<'static>)>, limit: usize| used + l.len() <= limit;
     while next < len {
         let l = lines_of(next);
         if !fits(used, &l, height.div_ceil(2).max(used)) {
@@ -121,8 +126,14 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         shown.push_back(l);
         next += 1;
     }
-    for (y, line) in shown.into_iter().flatten().take(height).enumerate() {
+    for (y, (i, line)) in shown.into_iter().flatten().take(height).enumerate() {
         put_line(line, inner, y as u16, buf);
+        let at = Rect {
+            y: inner.y + y as u16,
+            height: 1,
+            ..inner
+        };
+        super::hits::add(at, Pane::Timeline, Some(i));
     }
 }
 

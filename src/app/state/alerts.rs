@@ -116,6 +116,14 @@ impl AlertsState {
         self.selected = self.selected().map(|a| a.fingerprint.clone());
     }
 
+    /// Selects the alert shown at position `pos` (a click on its row).
+    pub fn select_at(&mut self, pos: usize) {
+        if pos < self.view.len() {
+            self.cursor = pos;
+            self.selected = self.selected().map(|a| a.fingerprint.clone());
+        }
+    }
+
     /// Selects the alert with this fingerprint if it is shown.
     pub fn select(&mut self, fingerprint: &str) -> bool {
         match self
