@@ -335,7 +335,14 @@ impl Effects {
                     };
                     let (lines, outcome) = match answer {
                         Some(Ok(data)) => (
-                            crate::domain::metric::answer_lines(&data, "30 minutes", 50),
+                            // A step's query has no `unit:` of its own: its
+                            // metric names say what it measures, if anything.
+                            crate::domain::metric::answer_lines(
+                                &data,
+                                "30 minutes",
+                                50,
+                                crate::domain::unit::guess(&query).unwrap_or_default(),
+                            ),
                             RunOutcome::Answered(data.series.len()),
                         ),
                         Some(Err(e)) => (vec![format!("error: {e}")], RunOutcome::Refused(e)),
