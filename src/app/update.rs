@@ -51,6 +51,7 @@ pub fn update(app: &mut App, mode: &mut Mode, msg: Msg) -> Fx {
         Msg::Silenced(result) => super::alerts::on_silenced(app, result, &mut fx),
         Msg::Unsilenced(result) => super::alerts::on_unsilenced(app, result, &mut fx),
         Msg::ClusterDone { action, result } => super::pods::on_done(app, action, result, &mut fx),
+        Msg::HistoryLoaded(lines) => app.history.loaded(lines),
     }
     super::sources::sync_query(app, &mut fx);
     super::pods::sync_scope(app, &mut fx);
@@ -82,7 +83,22 @@ fn on_key(app: &mut App, mode: &mut Mode, key: KeyEvent, fx: &mut Fx) {
         }
         let action = keys::always(&key).or_else(|| keys::lookup(&key, app.focus));
         match action {
-            Some(a) => super::actions::act(app, a, fx),
+            Some(a) => {
+                let before = app.flash.clone();
+                let next = super::actions::act(app, a, fx);
+                // An action carried out in place that said nothing of its
+                // own went through: an old error is no longer the news.
+                // Moving around is not doing something; a dialog it opened
+                // decides when it is done.
+                let moved = matches!(
+                    a,
+                    Action::Nav(_) | Action::Focus(_) | Action::FocusNext | Action::FocusPrev
+                );
+                if matches!(next, Next::Stay) && !moved && app.flash == before {
+                    app.clear_error();
+                }
+                next
+            }
             None => Next::Stay,
         }
     } else {

@@ -166,6 +166,7 @@ impl Harness {
                     | Effect::PodScope(_)
                     | Effect::Copy(_)
                     | Effect::RunQuery { .. }
+                    | Effect::RememberCommand(_)
                     | Effect::ClosePodDetails => {}
                 }
             }

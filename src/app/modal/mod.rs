@@ -182,6 +182,14 @@ pub fn on_key(mode: &mut Mode, key: KeyEvent, app: &mut App, fx: &mut Fx) -> Nex
     // table says so once, for the hint line and the handler alike.
     let action = keys::lookup_modal(&key, kind)
         .or_else(|| (kind.others() == keys::Others::Cancel).then_some(Action::Cancel));
+    // Going ahead with a dialog is something new: an old error makes way
+    // for what it says, or for nothing when it goes through quietly.
+    if matches!(
+        action,
+        Some(Action::Submit | Action::Confirm | Action::Choose | Action::Override)
+    ) {
+        app.clear_error();
+    }
     match mode {
         Mode::Normal => Next::Stay,
         Mode::Help(d) => help::on_key(d, action),
