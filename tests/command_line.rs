@@ -344,6 +344,12 @@ fn a_later_success_clears_a_stale_error() {
     // A pane action that goes through quietly clears it.
     h.key(KeyCode::Char('z'));
     assert_eq!(flash(&h), None);
+    // One that fails the same way twice says so twice.
+    h.key(KeyCode::Char('a'));
+    let refused = flash(&h).expect("no incident to acknowledge");
+    assert!(refused.1, "{refused:?}");
+    h.key(KeyCode::Char('a'));
+    assert_eq!(flash(&h), Some(refused));
 
     // In an incident: a failed action, then a saved note.
     h.key(KeyCode::Char('1'));

@@ -84,18 +84,23 @@ fn on_key(app: &mut App, mode: &mut Mode, key: KeyEvent, fx: &mut Fx) {
         let action = keys::always(&key).or_else(|| keys::lookup(&key, app.focus));
         match action {
             Some(a) => {
-                let before = app.flash.clone();
+                // Taken off while the action runs, so anything it says,
+                // even the same words again, is its own.
+                let before = app.flash.take();
                 let next = super::actions::act(app, a, fx);
-                // An action carried out in place that said nothing of its
-                // own went through: an old error is no longer the news.
-                // Moving around is not doing something; a dialog it opened
-                // decides when it is done.
+                // An action carried out in place that said nothing went
+                // through: an old error is no longer the news. Moving
+                // around is not doing something, and a dialog it opened
+                // decides for itself when it is done.
                 let moved = matches!(
                     a,
                     Action::Nav(_) | Action::Focus(_) | Action::FocusNext | Action::FocusPrev
                 );
-                if matches!(next, Next::Stay) && !moved && app.flash == before {
-                    app.clear_error();
+                let went_through = matches!(next, Next::Stay) && !moved;
+                if app.flash.is_none()
+                    && !(went_through && before.as_ref().is_some_and(|f| f.error))
+                {
+                    app.flash = before;
                 }
                 next
             }

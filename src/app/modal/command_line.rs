@@ -78,11 +78,16 @@ impl CommandDraft {
 /// most at the end).
 fn line_editor(text: &str, at: usize) -> TextArea<'static> {
     let mut editor = TextArea::from([text.to_string()]);
-    let at = at.min(text.chars().count());
-    if at >= text.chars().count() {
-        editor.move_cursor(CursorMove::End);
-    } else {
-        editor.move_cursor(CursorMove::Jump(0, u16::try_from(at).unwrap_or(u16::MAX)));
+    let len = text.chars().count();
+    match u16::try_from(at) {
+        Ok(col) if at < len => editor.move_cursor(CursorMove::Jump(0, col)),
+        _ => {
+            // Past what a jump can name (a pasted wall of text): from the end.
+            editor.move_cursor(CursorMove::End);
+            for _ in at.min(len)..len {
+                editor.move_cursor(CursorMove::Back);
+            }
+        }
     }
     editor
 }
@@ -238,4 +243,19 @@ fn walk(d: &mut CommandDraft, app: &App, older: bool) {
         None => std::mem::take(&mut d.draft),
     };
     d.set(&text, usize::MAX);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_cursor_lands_where_asked_on_any_length_of_line() {
+        assert_eq!(line_editor("abc def", 4).cursor(), (0, 4));
+        assert_eq!(line_editor("abc", usize::MAX).cursor(), (0, 3));
+        assert_eq!(line_editor("", 0).cursor(), (0, 0));
+        let long = "a".repeat(70_000);
+        assert_eq!(line_editor(&long, 69_990).cursor(), (0, 69_990));
+        assert_eq!(line_editor(&long, 10).cursor(), (0, 10));
+    }
 }

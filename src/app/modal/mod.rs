@@ -241,6 +241,7 @@ pub fn on_paste(mode: &mut Mode, text: &str, app: &mut App) {
             d.editor.insert_str(&multi);
         }
         Mode::CommandLine(d) => {
+            d.tabbing = None;
             d.editor.insert_str(&single);
         }
         Mode::Filter(d) => {
