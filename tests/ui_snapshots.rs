@@ -281,3 +281,15 @@ fn status_update_editor() {
     h.key(KeyCode::Char('u'));
     snap("status_update", &h);
 }
+
+#[test]
+fn command_line_with_completion_candidates() {
+    let mut h = with_incident();
+    h.key(KeyCode::Char(':'));
+    h.chars("runbook ");
+    // Lists them; then the first, then the second on the line.
+    for _ in 0..3 {
+        h.key(KeyCode::Tab);
+    }
+    snap("command_completion", &h);
+}

@@ -143,7 +143,8 @@ pub fn act(app: &mut App, action: Action, fx: &mut Fx) -> Next {
         | Action::PrevField
         | Action::TogglePrevious
         | Action::ToggleFollow
-        | Action::Rollback => {}
+        | Action::Rollback
+        | Action::Line(_) => {}
     }
     Next::Stay
 }

@@ -148,6 +148,75 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ("quit", "", "quit (same as q)"),
 ];
 
+/// Other names the parser takes for a command, and the command they mean.
+pub const ALIASES: &[(&str, &str)] = &[
+    ("acknowledge", "ack"),
+    ("mitigate", "mitigated"),
+    ("resolved", "resolve"),
+    ("severity", "sev"),
+    ("on-call", "oncall"),
+    ("rb", "runbook"),
+    ("expire", "unsilence"),
+    ("namespace", "ns"),
+    ("sel", "selector"),
+    ("log", "logs"),
+    ("h", "help"),
+    ("q", "quit"),
+];
+
+/// The command a name or alias stands for: `rb` is `runbook`.
+pub fn canonical(name: &str) -> Option<&'static str> {
+    COMMANDS
+        .iter()
+        .map(|c| c.0)
+        .find(|c| *c == name)
+        .or_else(|| ALIASES.iter().find(|(a, _)| *a == name).map(|(_, c)| *c))
+}
+
+/// What to say about a command nobody knows: the commands it begins, else
+/// the nearest one by spelling (a transposition counts as one slip), rather
+/// than every command, which no message line has room for.
+pub fn unknown(typed: &str) -> String {
+    let lower = typed.to_ascii_lowercase();
+    // A long slip is cut so the suggestion still fits the line.
+    let name: String = if typed.chars().count() > 20 {
+        typed.chars().take(19).chain(['…']).collect()
+    } else {
+        typed.to_string()
+    };
+    let begun: Vec<&str> = COMMANDS
+        .iter()
+        .map(|c| c.0)
+        .filter(|c| c.starts_with(&lower))
+        .collect();
+    let suggest = |names: &[&str]| {
+        let mut list: Vec<String> = names.iter().take(4).map(|c| format!(":{c}")).collect();
+        if names.len() > 4 {
+            list.push("…".into());
+        }
+        format!(
+            "unknown command :{name} — did you mean {}?",
+            list.join(", ")
+        )
+    };
+    if !begun.is_empty() {
+        return suggest(&begun);
+    }
+    // Two letters are too few to guess a slip from.
+    let nearest = COMMANDS
+        .iter()
+        .map(|c| (c.0, c.0))
+        .chain(ALIASES.iter().copied())
+        .filter(|_| lower.chars().count() >= 3)
+        .map(|(n, c)| (strsim::osa_distance(&lower, n), n, c))
+        .filter(|(d, n, _)| *d <= (n.len() / 3).clamp(1, 2))
+        .min_by_key(|(d, _, _)| *d);
+    match nearest {
+        Some((_, _, c)) => suggest(&[c]),
+        None => format!("unknown command :{name} — ? lists the commands, Tab completes"),
+    }
+}
+
 /// `@14:32 text` or `text`.
 fn note(rest: &str) -> Result<Command, String> {
     let Some(stamped) = rest.strip_prefix('@') else {
@@ -259,10 +328,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "recreate" => no_args(Command::Recreate),
         "help" | "h" => no_args(Command::Help),
         "q" | "quit" => no_args(Command::Quit),
-        other => Err(format!(
-            "unknown command :{other} (known: {})",
-            COMMANDS.iter().map(|c| c.0).collect::<Vec<_>>().join(", ")
-        )),
+        other => Err(unknown(other)),
     }
 }
 
@@ -367,5 +433,51 @@ mod tests {
                 .expect_err("unknown")
                 .contains("unknown command")
         );
+    }
+
+    #[test]
+    fn an_unknown_command_suggests_the_nearest() {
+        assert_eq!(
+            parse("reslove").expect_err("typo"),
+            "unknown command :reslove — did you mean :resolve?"
+        );
+        assert_eq!(
+            unknown("sevv"),
+            "unknown command :sevv — did you mean :sev?"
+        );
+        assert_eq!(unknown("akc"), "unknown command :akc — did you mean :ack?");
+        assert_eq!(
+            unknown("ak"),
+            "unknown command :ak — ? lists the commands, Tab completes"
+        );
+        assert_eq!(
+            unknown("runbok"),
+            "unknown command :runbok — did you mean :runbook?"
+        );
+        // An alias's slip suggests the command it stands for.
+        assert_eq!(
+            unknown("namespac"),
+            "unknown command :namespac — did you mean :ns?"
+        );
+        // A beginning shared by several names them, not every command.
+        assert_eq!(
+            unknown("re"),
+            "unknown command :re — did you mean :resolve, :reopen, :restart, :reveal, …?"
+        );
+        assert_eq!(
+            unknown("res"),
+            "unknown command :res — did you mean :resolve, :restart?"
+        );
+        let far = unknown("frobnicate");
+        assert_eq!(
+            far,
+            "unknown command :frobnicate — ? lists the commands, Tab completes"
+        );
+        for name in ["reslove", "frobnicate", "xyzzy-long-typo-of-something"] {
+            assert!(unknown(name).chars().count() <= 80, "{}", unknown(name));
+        }
+        assert_eq!(canonical("rb"), Some("runbook"));
+        assert_eq!(canonical("logs"), Some("logs"));
+        assert_eq!(canonical("nope"), None);
     }
 }

@@ -3,7 +3,8 @@
 //! [`Effect`] values and performed by the event loop in [`crate::cockpit`].
 //!
 //! Layers, each using only those above it: `state`, `keys`, `scroll`,
-//! `command` (parsing), `msg` and `next` are plain data; `alerts`, `pods`,
+//! `command` (parsing), `msg` and `next` are plain data; `complete` reads
+//! the state for Tab on the `:` line; `alerts`, `pods`,
 //! `incident`, `steps`, `runbooks` and `sources` handle one concern each;
 //! `commands` and `actions` give `:` commands and pane keys their meaning;
 //! `modal` holds one module per dialog; `update` routes messages.
@@ -12,6 +13,7 @@ pub mod actions;
 pub mod alerts;
 pub mod command;
 pub mod commands;
+pub mod complete;
 pub mod incident;
 pub mod keys;
 pub mod modal;

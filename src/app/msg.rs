@@ -73,6 +73,9 @@ pub enum Msg {
         /// What the server did, or why it refused.
         result: Result<String, String>,
     },
+    /// This Unix user's command lines from earlier sessions, oldest first,
+    /// read by the cockpit at start.
+    HistoryLoaded(Vec<String>),
 }
 
 /// A silence to create for one alert's exact labels.
@@ -169,6 +172,9 @@ pub enum Effect {
     /// Put text on the terminal's clipboard (OSC 52), which reaches the
     /// responder's own machine over SSH.
     Copy(String),
+    /// Add a submitted command line (already redacted) to this Unix user's
+    /// history file in the data dir.
+    RememberCommand(String),
     /// Ask Prometheus whether a step's `verify_query` returns data.
     CheckQuery {
         /// The step.

@@ -5,6 +5,7 @@ use super::msg::{Effect, Fx};
 use super::state::App;
 use crate::domain::alert::Alert;
 use crate::domain::placeholder::fill_string;
+use crate::domain::unit::Unit;
 use crate::sources::{Feed, MetricRequest, SourceMsg};
 
 /// One source message.
@@ -62,6 +63,8 @@ pub fn sync_query(app: &mut App, fx: &mut Fx) {
         None => (app.shown_alert().and_then(Alert::expression), "alert rule"),
     };
     let threshold = rb.and_then(|r| r.meta.threshold);
+    // Like the threshold, the runbook's unit describes whatever it charts.
+    let unit = Unit::resolve(rb.and_then(|r| r.meta.unit.as_deref()), wanted.as_deref());
     let m = &mut app.metric;
     let request = wanted.clone().map(|query| MetricRequest {
         query,
@@ -72,6 +75,7 @@ pub fn sync_query(app: &mut App, fx: &mut Fx) {
         m.query = wanted;
         m.origin = origin;
         m.threshold = threshold;
+        m.unit = unit;
         m.data = None;
         m.error = None;
         m.requested = request.clone();

@@ -54,6 +54,7 @@ pub fn update(app: &mut App, mode: &mut Mode, msg: Msg) -> Fx {
         Msg::Silenced(result) => super::alerts::on_silenced(app, result, &mut fx),
         Msg::Unsilenced(result) => super::alerts::on_unsilenced(app, result, &mut fx),
         Msg::ClusterDone { action, result } => super::pods::on_done(app, action, result, &mut fx),
+        Msg::HistoryLoaded(lines) => app.history.loaded(lines),
     }
     super::sources::sync_query(app, &mut fx);
     super::pods::sync_scope(app, &mut fx);
@@ -85,7 +86,27 @@ fn on_key(app: &mut App, mode: &mut Mode, key: KeyEvent, fx: &mut Fx) {
         }
         let action = keys::always(&key).or_else(|| keys::lookup(&key, app.focus));
         match action {
-            Some(a) => super::actions::act(app, a, fx),
+            Some(a) => {
+                // Taken off while the action runs, so anything it says,
+                // even the same words again, is its own.
+                let before = app.flash.take();
+                let next = super::actions::act(app, a, fx);
+                // An action carried out in place that said nothing went
+                // through: an old error is no longer the news. Moving
+                // around is not doing something, and a dialog it opened
+                // decides for itself when it is done.
+                let moved = matches!(
+                    a,
+                    Action::Nav(_) | Action::Focus(_) | Action::FocusNext | Action::FocusPrev
+                );
+                let went_through = matches!(next, Next::Stay) && !moved;
+                if app.flash.is_none()
+                    && !(went_through && before.as_ref().is_some_and(|f| f.error))
+                {
+                    app.flash = before;
+                }
+                next
+            }
             None => Next::Stay,
         }
     } else {

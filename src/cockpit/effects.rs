@@ -335,7 +335,14 @@ impl Effects {
                     };
                     let (lines, outcome) = match answer {
                         Some(Ok(data)) => (
-                            crate::domain::metric::answer_lines(&data, "30 minutes", 50),
+                            // A step's query has no `unit:` of its own: its
+                            // metric names say what it measures, if anything.
+                            crate::domain::metric::answer_lines(
+                                &data,
+                                "30 minutes",
+                                50,
+                                crate::domain::unit::guess(&query).unwrap_or_default(),
+                            ),
                             RunOutcome::Answered(data.series.len()),
                         ),
                         Some(Err(e)) => (vec![format!("error: {e}")], RunOutcome::Refused(e)),
@@ -389,6 +396,17 @@ impl Effects {
                     });
                 });
             }
+            Effect::RememberCommand(line) => {
+                let (data_dir, perms) = (self.data_dir.clone(), self.store.perms());
+                tokio::task::spawn_blocking(move || {
+                    let uid = super::history::current_uid();
+                    // Losing a history line costs a retype, not the record:
+                    // it is logged, and the message line stays on the incident.
+                    if let Err(e) = super::history::append(&data_dir, perms, uid, &line) {
+                        tracing::warn!("command history not saved: {e}");
+                    }
+                });
+            }
             Effect::Unsilence(id) => {
                 let tx = self.tx.clone();
                 let Some(am) = self.alertmanager.clone() else {
@@ -405,6 +423,20 @@ impl Effects {
 }
 
 impl Effects {
+    /// Reads this Unix user's command history off the loop and hands it to
+    /// the reducer, for Up and Down on the `:` line.
+    pub fn load_history(&self) {
+        let (data_dir, tx) = (self.data_dir.clone(), self.tx.clone());
+        tokio::task::spawn_blocking(move || {
+            match super::history::load(&data_dir, super::history::current_uid()) {
+                Ok(lines) => {
+                    let _ = tx.send(Msg::HistoryLoaded(lines));
+                }
+                Err(e) => tracing::warn!("command history not read: {e}"),
+            }
+        });
+    }
+
     /// Stops every command still running and waits (a few seconds at most)
     /// for their process groups to be gone, so leaving the cockpit leaves no
     /// runbook command behind.

@@ -6,6 +6,7 @@
 //! draws only when something changed. It never blocks on I/O itself.
 
 mod effects;
+pub mod history;
 
 use std::time::Duration;
 
@@ -33,6 +34,7 @@ pub async fn run(
     mut fx: Effects,
     rx: mpsc::UnboundedReceiver<Msg>,
 ) -> anyhow::Result<()> {
+    fx.load_history();
     let result = event_loop(terminal, app, sources, &mut fx, rx).await;
     fx.stop_commands().await;
     result

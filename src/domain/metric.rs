@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::unit::Unit;
+
 /// One time series: points are (unix seconds, value).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Series {
@@ -67,9 +69,10 @@ pub fn sparkline(points: &[(f64, f64)], width: usize) -> String {
 }
 
 /// A query's answer for the output panel and the record: how many series,
-/// then one line per series with its latest value and its shape over the
-/// range asked, at most `max` of them.
-pub fn answer_lines(data: &MetricData, range: &str, max: usize) -> Vec<String> {
+/// then one line per series with its latest value (in `unit`, so the record
+/// says `1.2 s`, not a bare number) and its shape over the range asked, at
+/// most `max` of them.
+pub fn answer_lines(data: &MetricData, range: &str, max: usize, unit: Unit) -> Vec<String> {
     let n = data.series.len();
     let mut out = vec![match n {
         0 => "no series: the query matches nothing right now".to_string(),
@@ -85,7 +88,10 @@ pub fn answer_lines(data: &MetricData, range: &str, max: usize) -> Vec<String> {
         .unwrap_or(0)
         .min(60);
     for s in data.series.iter().take(max) {
-        let now = s.points.last().map_or("—".to_string(), |p| si(p.1));
+        let now = s
+            .points
+            .last()
+            .map_or("—".to_string(), |p| unit.format(p.1));
         let name = if s.name.is_empty() { "{}" } else { &s.name };
         let name: String = name.chars().take(60).collect();
         out.push(format!(
@@ -99,56 +105,9 @@ pub fn answer_lines(data: &MetricData, range: &str, max: usize) -> Vec<String> {
     out
 }
 
-/// Formats a value with an SI prefix (`1.2k`, `350m`) so axes stay narrow.
-pub fn si(v: f64) -> String {
-    if v == 0.0 || !v.is_finite() {
-        return format!("{v}");
-    }
-    let prefixes = [
-        (1e12, "T"),
-        (1e9, "G"),
-        (1e6, "M"),
-        (1e3, "k"),
-        (1.0, ""),
-        (1e-3, "m"),
-        (1e-6, "µ"),
-    ];
-    let a = v.abs();
-    let (scale, p) = prefixes
-        .iter()
-        .copied()
-        .find(|(s, _)| a >= *s)
-        .unwrap_or((1e-9, "n"));
-    let x = v / scale;
-    let digits = if x.abs() >= 100.0 {
-        0
-    } else if x.abs() >= 10.0 {
-        1
-    } else {
-        2
-    };
-    let s = format!("{x:.digits$}");
-    let s = if s.contains('.') {
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    } else {
-        s
-    };
-    format!("{s}{p}")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn si_prefixes() {
-        assert_eq!(si(0.5), "500m");
-        assert_eq!(si(1234.0), "1.23k");
-        assert_eq!(si(0.0421), "42.1m");
-        assert_eq!(si(2.0), "2");
-        assert_eq!(si(-1500.0), "-1.5k");
-        assert_eq!(si(0.0), "0");
-    }
 
     #[test]
     fn sparklines_and_answers() {
@@ -170,15 +129,19 @@ mod tests {
                 },
             ],
         };
-        let lines = answer_lines(&data, "30 minutes", 1);
+        let lines = answer_lines(&data, "30 minutes", 1, Unit::Plain);
         assert_eq!(lines[0], "2 series; values now and the last 30 minutes:");
         assert!(lines[1].starts_with("{pod=\"a\"}"), "{lines:?}");
         assert!(lines[1].contains("  9  "), "{lines:?}");
         assert_eq!(lines[2], "… and 1 more series");
+        // With a unit, the value says what it measures.
+        let lines = answer_lines(&data, "30 minutes", 2, Unit::Seconds);
+        assert!(lines[1].contains("     9 s  "), "{lines:?}");
+        assert!(lines[2].contains("  25 min  "), "{lines:?}");
         let none = MetricData {
             query: "q".into(),
             series: vec![],
         };
-        assert!(answer_lines(&none, "30 minutes", 5)[0].starts_with("no series"));
+        assert!(answer_lines(&none, "30 minutes", 5, Unit::Plain)[0].starts_with("no series"));
     }
 }

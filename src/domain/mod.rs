@@ -17,3 +17,4 @@ pub mod severity;
 pub mod shell;
 pub mod template;
 pub mod time;
+pub mod unit;

@@ -11,13 +11,14 @@ use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Widget};
 use super::text::{clean, clip};
 use super::{framed, put_line, source_badge, theme};
 use crate::app::state::App;
-use crate::domain::metric::si;
 
 /// At most this many series are drawn and listed; the rest are counted.
 const MAX_SERIES: usize = 5;
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     let m = &app.metric;
+    // Every value on the pane is written in the chart's unit.
+    let written = |v: f64| m.unit.format(v);
     let current = m.data.as_ref().and_then(|d| d.current());
     let over = matches!((current, m.threshold), (Some(c), Some(t)) if c > t);
     let range = crate::app::state::RANGES
@@ -29,12 +30,12 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     if let Some(c) = current {
         title.push(Span::raw(" · now "));
         title.push(Span::styled(
-            si(c),
+            written(c),
             if over { theme::bad() } else { theme::ok() },
         ));
     }
     if let Some(t) = m.threshold {
-        title.push(Span::raw(format!(" · threshold {}", si(t))));
+        title.push(Span::raw(format!(" · threshold {}", written(t))));
     }
     if m.query.is_some() {
         title.push(Span::raw(" · "));
@@ -183,9 +184,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         Span::styled("now", theme::dim()),
     ];
     let y_labels = vec![
-        Span::styled(si(y_min), theme::dim()),
-        Span::styled(si((y_min + y_max) / 2.0), theme::dim()),
-        Span::styled(si(y_max), theme::dim()),
+        Span::styled(written(y_min), theme::dim()),
+        Span::styled(written((y_min + y_max) / 2.0), theme::dim()),
+        Span::styled(written(y_max), theme::dim()),
     ];
     Chart::new(datasets)
         .x_axis(
@@ -210,17 +211,17 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         };
         let width = legend.width as usize;
         for (row, (s, c)) in top.iter().zip(colours.iter().cycle()).enumerate() {
-            let value = s.points.last().map(|p| si(p.1)).unwrap_or_default();
+            let value = s.points.last().map(|p| written(p.1)).unwrap_or_default();
             let mut spans = vec![
                 Span::styled("━ ", Style::new().fg(*c)),
-                Span::styled(format!("{value:>7} "), Style::new()),
+                Span::styled(format!("{value:>8} "), Style::new()),
             ];
             let more = if row + 1 == top.len() && order.len() > top.len() {
                 format!(" (+{} more)", order.len() - top.len())
             } else {
                 String::new()
             };
-            let room = width.saturating_sub(10 + more.len());
+            let room = width.saturating_sub(11 + more.len());
             spans.push(Span::styled(clip(&clean(&s.name), room), theme::dim()));
             spans.push(Span::styled(more, theme::dim()));
             put_line(Line::from(spans), legend, row as u16, buf);

@@ -12,6 +12,7 @@ use super::text::{clean, clip};
 use super::{put_line, theme};
 use crate::app::Mode;
 use crate::app::keys;
+use crate::app::modal::command_line::Tabbing;
 use crate::app::state::App;
 use crate::domain::time::hms;
 
@@ -214,6 +215,20 @@ pub fn message_line(app: &App, mode: &Mode, area: Rect, buf: &mut Buffer) {
         Mode::Filter(d) => Some(("/", &d.editor)),
         _ => None,
     };
+    if let Mode::CommandLine(d) = mode
+        && let Some(t) = &d.tabbing
+        && area.y > 0
+    {
+        // Like a shell's completion list, the candidates take the row just
+        // above the line being typed.
+        let row = Rect {
+            y: area.y - 1,
+            ..area
+        };
+        ratatui::widgets::Clear.render(row, buf);
+        buf.set_style(row, theme::status_bar());
+        put_line(candidates(t, row.width as usize), row, 0, buf);
+    }
     if let Some((prompt, ta)) = line {
         put_line(Line::styled(prompt, theme::title(true)), area, 0, buf);
         let rest = Rect {
@@ -237,5 +252,92 @@ pub fn message_line(app: &App, mode: &Mode, area: Rect, buf: &mut Buffer) {
             theme::ok()
         };
         put_line(Line::styled(text, style), area, 0, buf);
+    }
+}
+
+/// The completion candidates in one row of `width`: as many as fit, the
+/// chosen one highlighted and always in view, with how many more there are
+/// on either side.
+fn candidates(t: &Tabbing, width: usize) -> Line<'static> {
+    if t.candidates.is_empty() {
+        return Line::styled(" nothing to complete here", theme::dim());
+    }
+    let (first, last) = menu_window(&t.candidates, t.chosen, width);
+    let mut spans = vec![Span::raw(" ")];
+    if first > 0 {
+        spans.push(Span::styled(format!("… {first} more  "), theme::dim()));
+    }
+    for (i, c) in t.candidates.iter().enumerate().take(last).skip(first) {
+        let text = clip(&clean(c), width.saturating_sub(MORE_ROOM));
+        let style = if t.chosen == Some(i) {
+            theme::selected()
+        } else {
+            Style::new()
+        };
+        spans.push(Span::styled(text, style));
+        spans.push(Span::raw("  "));
+    }
+    let after = t.candidates.len() - last;
+    if after > 0 {
+        spans.push(Span::styled(format!("… {after} more"), theme::dim()));
+    }
+    Line::from(spans)
+}
+
+/// Room kept for "… 123 more" at each end of the candidates row.
+const MORE_ROOM: usize = 12;
+
+/// The candidates `first..last` shown in `width`: all when they fit, else
+/// pages of whole candidates, the page with the chosen one (the first page
+/// before any is chosen).
+fn menu_window(candidates: &[String], chosen: Option<usize>, width: usize) -> (usize, usize) {
+    let widths: Vec<usize> = candidates
+        .iter()
+        .map(|c| clean(c).width().min(width.saturating_sub(MORE_ROOM)) + 2)
+        .collect();
+    // One column is the row's leading space.
+    if widths.iter().sum::<usize>() < width {
+        return (0, candidates.len());
+    }
+    let wanted = chosen.unwrap_or(0);
+    let mut first = 0;
+    loop {
+        let before = if first > 0 { MORE_ROOM } else { 0 };
+        let room = width.saturating_sub(1 + before + MORE_ROOM).max(1);
+        let mut used = 0;
+        let mut last = first;
+        while let Some(w) = widths.get(last) {
+            if used + w > room && last > first {
+                break;
+            }
+            used += w;
+            last += 1;
+        }
+        if wanted < last || last >= candidates.len() {
+            return (first, last);
+        }
+        first = last;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_chosen_candidate_stays_in_view() {
+        let names: Vec<String> = (0..30).map(|i| format!("runbook-{i:02}")).collect();
+        let (a, b) = menu_window(&names, None, 80);
+        assert_eq!(a, 0);
+        assert!(b > 2 && b < 30, "{b}");
+        let (c, d) = menu_window(&names, Some(b), 80);
+        assert_eq!(c, b);
+        assert!(d > c);
+        assert_eq!(menu_window(&names, Some(29), 80).1, 30);
+        assert_eq!(menu_window(&names[..3], None, 200), (0, 3));
+        // One too wide for the row still shows, alone.
+        let wide = vec!["x".repeat(300)];
+        assert_eq!(menu_window(&wide, Some(0), 80), (0, 1));
+        assert_eq!(menu_window(&names, Some(5), 0).0, 5);
     }
 }

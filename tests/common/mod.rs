@@ -169,6 +169,7 @@ impl Harness {
                     | Effect::PodScope(_)
                     | Effect::Copy(_)
                     | Effect::RunQuery { .. }
+                    | Effect::RememberCommand(_)
                     | Effect::ClosePodDetails => {}
                 }
             }

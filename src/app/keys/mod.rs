@@ -115,6 +115,8 @@ pub enum Action {
     ToggleFollow,
     /// In the output panel: run the step's rollback.
     Rollback,
+    /// On the command line: completion, history or a shell editing key.
+    Line(LineEdit),
 }
 
 /// The dialogs and editors; each has its own scope in the table.
@@ -313,8 +315,11 @@ pub struct Binding {
 }
 
 mod dialogs;
+mod line;
 mod panes;
 mod scope;
+
+pub use line::LineEdit;
 
 use Action as A;
 use ModalKind as M;
@@ -322,7 +327,10 @@ use scope::DIGITS;
 
 /// Every row of the key table: the panes' keys, then the dialogs'.
 pub fn bindings() -> impl Iterator<Item = &'static Binding> {
-    panes::PANE_KEYS.iter().chain(dialogs::DIALOG_KEYS.iter())
+    panes::PANE_KEYS
+        .iter()
+        .chain(dialogs::DIALOG_KEYS.iter())
+        .chain(line::LINE_KEYS.iter())
 }
 
 fn hits(b: &Binding, key: &KeyEvent) -> bool {

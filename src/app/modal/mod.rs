@@ -188,6 +188,14 @@ pub fn on_key(mode: &mut Mode, key: KeyEvent, app: &mut App, fx: &mut Fx) -> Nex
     // table says so once, for the hint line and the handler alike.
     let action = keys::lookup_modal(&key, kind)
         .or_else(|| (kind.others() == keys::Others::Cancel).then_some(Action::Cancel));
+    // Going ahead with a dialog is something new: an old error makes way
+    // for what it says, or for nothing when it goes through quietly.
+    if matches!(
+        action,
+        Some(Action::Submit | Action::Confirm | Action::Choose | Action::Override)
+    ) {
+        app.clear_error();
+    }
     match mode {
         Mode::Normal => Next::Stay,
         Mode::Help(d) => help::on_key(d, action, app),
@@ -240,6 +248,7 @@ pub fn on_paste(mode: &mut Mode, text: &str, app: &mut App) {
             d.editor.insert_str(&multi);
         }
         Mode::CommandLine(d) => {
+            d.tabbing = None;
             d.editor.insert_str(&single);
         }
         Mode::Filter(d) => {

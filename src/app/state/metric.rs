@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use super::source::SourceStatus;
 use crate::domain::metric::MetricData;
+use crate::domain::unit::Unit;
 use crate::sources::MetricRequest;
 
 /// Time ranges the Metrics pane cycles through.
@@ -28,6 +29,9 @@ pub struct MetricState {
     pub requested: Option<MetricRequest>,
     /// Drawn as a horizontal line; from the runbook's front matter.
     pub threshold: Option<f64>,
+    /// What the values measure (runbook `unit:`, else guessed from the
+    /// query), so they are written `500 ms` rather than a bare `0.5`.
+    pub unit: Unit,
     /// The latest answer for `query`.
     pub data: Option<MetricData>,
     /// Why the latest attempt for `query` failed.

@@ -3,6 +3,7 @@
 //! The modal layer (dialogs, editors) is kept apart, in [`crate::app::modal`].
 
 mod alerts;
+mod history;
 mod incident;
 mod metric;
 mod pods;
@@ -16,6 +17,7 @@ use std::time::Duration;
 use jiff::Timestamp;
 
 pub use alerts::AlertsState;
+pub use history::{CommandHistory, HISTORY_KEPT, HISTORY_LINE_CHARS};
 pub use incident::{IncidentWatch, OpenIncident, PendingDeclaration};
 pub use metric::{MetricState, RANGES};
 pub use pods::{LOG_LINES_KEPT, PodDetail, PodsState};
@@ -200,6 +202,8 @@ pub struct App {
     /// holding a forged end-of-paste marker would otherwise go on as
     /// keystrokes (Enter, `y`, `:`). They are dropped.
     pub paste_guard: Option<Timestamp>,
+    /// Command lines submitted, redacted, for Up and Down on the `:` line.
+    pub history: CommandHistory,
 }
 
 impl App {
@@ -234,6 +238,7 @@ impl App {
             cluster: None,
             reveal: false,
             paste_guard: None,
+            history: CommandHistory::default(),
         }
     }
 
@@ -453,5 +458,13 @@ impl App {
             error: true,
             at: self.now,
         });
+    }
+
+    /// Takes an old error off the message line once something the responder
+    /// did went through: a stale error must not read as the latest result.
+    pub fn clear_error(&mut self) {
+        if self.flash.as_ref().is_some_and(|f| f.error) {
+            self.flash = None;
+        }
     }
 }

@@ -297,6 +297,18 @@ fn structure(rb: &Runbook, out: &mut Vec<Diagnostic>) {
 /// warroom's own format and nothing in another team's, whose site
 /// generator reads them.
 fn front_matter(rb: &Runbook, out: &mut Vec<Diagnostic>) {
+    // A unit warroom does not know leaves the chart guessing: worth a look,
+    // not a failure. Another team's `unit:` may mean something else.
+    if let Some(Err(why)) = rb.meta.unit.as_deref().map(str::parse::<super::unit::Unit>)
+        && rb.dialect == Dialect::Warroom
+    {
+        out.push(Diagnostic {
+            path: rb.path.clone(),
+            line: rb.front_lines.get("unit").copied().unwrap_or(1),
+            level: Level::Warning,
+            message: format!("{why}; the chart guesses from the query instead"),
+        });
+    }
     for key in rb.meta.extra.keys() {
         let near = super::runbook::FRONT_MATTER_KEYS
             .iter()

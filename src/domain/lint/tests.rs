@@ -125,6 +125,30 @@ fn unknown_front_matter_is_kept_and_reported() {
 }
 
 #[test]
+fn an_unknown_unit_is_a_warning_at_its_line() {
+    let text = GOOD.replace("alerts: [A]\n", "alerts: [A]\nquery: up\nunit: minutes\n");
+    let rb = parse(Path::new("u.md"), &text).expect("an unknown unit still opens");
+    let d = lint(&[rb], &[], &BTreeMap::new(), now(), &|_| true);
+    let text: Vec<String> = d.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        text,
+        [
+            "u.md:4: warning: unit 'minutes' is not one warroom knows: use seconds, ratio, percent, bytes, none; the chart guesses from the query instead"
+        ],
+    );
+    // Known units pass; a number from another tool opens and is pointed out.
+    for (unit, findings) in [("seconds", 0), ("ratio", 0), ("none", 0), ("3", 1)] {
+        let text = GOOD.replace("alerts: [A]\n", &format!("alerts: [A]\nunit: {unit}\n"));
+        let rb = parse(Path::new("u.md"), &text).expect("opens");
+        assert_eq!(
+            lint(&[rb], &[], &BTreeMap::new(), now(), &|_| true).len(),
+            findings,
+            "{unit}"
+        );
+    }
+}
+
+#[test]
 fn staleness_uses_the_newest_of_front_matter_and_incidents() {
     let rb = parse(Path::new("r.md"), GOOD).expect("parses");
     let later = "2026-11-20T00:00:00Z".parse().expect("ts");

@@ -39,6 +39,11 @@ pub struct FrontMatter {
     pub query: Option<String>,
     /// Value drawn as a line on the chart: above it is bad.
     pub threshold: Option<f64>,
+    /// What the query's values measure (`seconds`, `ratio`, `percent`,
+    /// `bytes`, `none`), so the chart writes `500 ms` or `43.7 %`; without
+    /// it the unit is guessed from the query's metric names.
+    #[serde(default, deserialize_with = "scalar_text")]
+    pub unit: Option<String>,
     /// When the runbook was last tried for real or in a drill.
     pub last_exercised: Option<Date>,
     /// Label names its placeholders may use beyond the common ones (for lint).
@@ -53,6 +58,22 @@ pub struct FrontMatter {
     pub extra: std::collections::BTreeMap<String, serde_yaml::Value>,
 }
 
+/// A front-matter value read as text whatever scalar it is: `unit` is a
+/// common word, and another tool's `unit: 3` must not stop the runbook
+/// opening; lint says what is wrong with it instead.
+fn scalar_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    use serde_yaml::Value;
+    Ok(match Option::<Value>::deserialize(d)? {
+        None | Some(Value::Null) => None,
+        Some(Value::String(s)) => Some(s),
+        Some(Value::Number(n)) => Some(n.to_string()),
+        Some(Value::Bool(b)) => Some(b.to_string()),
+        Some(Value::Sequence(_)) => Some("a list".to_string()),
+        Some(Value::Mapping(_)) => Some("a mapping".to_string()),
+        Some(Value::Tagged(t)) => Some(format!("{}", t.tag)),
+    })
+}
+
 /// The front-matter keys warroom reads.
 pub const FRONT_MATTER_KEYS: &[&str] = &[
     "id",
@@ -64,6 +85,7 @@ pub const FRONT_MATTER_KEYS: &[&str] = &[
     "selector",
     "query",
     "threshold",
+    "unit",
     "shell",
     "last_exercised",
     "labels",
