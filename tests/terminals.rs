@@ -103,3 +103,28 @@ fn small_windows_keep_the_severity_and_the_clock_and_every_tab() {
         insta::assert_snapshot!(format!("small_{w}x{ht}"), screen);
     }
 }
+
+#[test]
+fn commands_stay_on_one_line_and_scroll_sideways() {
+    let mut h = Harness::at(0);
+    h.key(KeyCode::Enter);
+    let screen = h.screen(80, 24);
+    let line = screen
+        .lines()
+        .find(|l| l.contains("$ promtool query instant"))
+        .unwrap_or_default()
+        .to_string();
+    // Cut at the edge with a mark, not broken onto the next line.
+    assert!(line.contains('›'), "{screen}");
+    assert!(!screen.contains("catalog\"}[5m])))'"), "{screen}");
+    for _ in 0..12 {
+        h.key(KeyCode::Right);
+    }
+    let screen = h.screen(80, 24);
+    assert!(screen.contains('‹'), "{screen}");
+    assert!(screen.contains("[5m])))'"), "{screen}");
+    for _ in 0..20 {
+        h.key(KeyCode::Left);
+    }
+    assert_eq!(h.app.runbook.hscroll, 0);
+}

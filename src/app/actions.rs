@@ -41,6 +41,20 @@ pub fn act(app: &mut App, action: Action, fx: &mut Fx) -> Next {
             }
         }
         Action::CommandLine => return Open::CommandLine(String::new()).into(),
+        Action::ScrollRight => {
+            // No further than the longest command line has columns (each
+            // line stops scrolling once its end is in view).
+            let longest: usize = app.shown_runbook().map_or(0, |rb| {
+                rb.steps()
+                    .flat_map(|(_, s)| s.commands.iter().chain(s.queries.iter()))
+                    .flat_map(|c| c.lines())
+                    .map(|l| l.chars().count())
+                    .max()
+                    .unwrap_or(0)
+            });
+            app.runbook.hscroll = (app.runbook.hscroll + HSTEP).min(longest);
+        }
+        Action::ScrollLeft => app.runbook.hscroll = app.runbook.hscroll.saturating_sub(HSTEP),
         Action::Zoom => {
             app.zoom = !app.zoom;
             app.info(if app.zoom {
@@ -148,6 +162,9 @@ pub fn act(app: &mut App, action: Action, fx: &mut Fx) -> Next {
     }
     Next::Stay
 }
+
+/// Columns one sideways scroll of the commands moves.
+const HSTEP: usize = 10;
 
 /// Moves through the focused pane.
 fn navigate(app: &mut App, nav: Nav) {

@@ -99,6 +99,48 @@ pub fn wrap(pieces: Vec<(String, Style)>, width: usize, indent: usize) -> Vec<Li
     lines
 }
 
+/// One line that is never wrapped (a command): `lead`, then the pieces
+/// from column `skip` on, cut at `width`; `‹` and `›` say there is more to
+/// the left or right.
+pub fn scrolled(
+    lead: (String, Style),
+    pieces: Vec<(String, Style)>,
+    width: usize,
+    skip: usize,
+) -> Line<'static> {
+    let room = width.saturating_sub(lead.0.width());
+    let total: usize = pieces.iter().map(|(t, _)| t.width()).sum();
+    let skip = skip.min(total.saturating_sub(room.saturating_sub(1)));
+    let mut spans = vec![Span::styled(lead.0, lead.1)];
+    let mut col = 0;
+    let mut used = 0;
+    let more_right = total > skip + room;
+    let left_mark = usize::from(skip > 0);
+    let right_mark = usize::from(more_right);
+    let budget = room.saturating_sub(left_mark + right_mark);
+    if skip > 0 {
+        spans.push(Span::styled("‹", super::theme::dim()));
+    }
+    for (text, style) in pieces {
+        let mut out = String::new();
+        for c in text.chars() {
+            let w = c.width().unwrap_or(0);
+            if col >= skip && used + w <= budget {
+                out.push(c);
+                used += w;
+            }
+            col += w;
+        }
+        if !out.is_empty() {
+            spans.push(Span::styled(out, style));
+        }
+    }
+    if more_right {
+        spans.push(Span::styled("›", super::theme::dim()));
+    }
+    Line::from(spans)
+}
+
 /// Styled lines wrapped to `width`; a line's continuation keeps the line's
 /// own leading indent.
 pub fn wrap_lines(lines: Vec<Line<'static>>, width: usize) -> Vec<Line<'static>> {

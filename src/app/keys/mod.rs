@@ -41,6 +41,10 @@ pub enum Action {
     ShowOutput,
     /// Show the focused pane full screen, and back.
     Zoom,
+    /// Scroll commands sideways, to their start.
+    ScrollLeft,
+    /// Scroll commands sideways, to their end.
+    ScrollRight,
     /// Open the selected timeline entry in full.
     TimelineEntry,
     /// Wrap timeline entries instead of cutting them.
@@ -574,7 +578,11 @@ mod tests {
             lookup(&key(KeyCode::Enter), Pane::Pods),
             Some(A::PodDetails)
         );
-        assert_eq!(lookup(&key(KeyCode::Enter), Pane::Timeline), None);
+        assert_eq!(
+            lookup(&key(KeyCode::Enter), Pane::Timeline),
+            Some(A::TimelineEntry)
+        );
+        assert_eq!(lookup(&key(KeyCode::Enter), Pane::Metrics), None);
         assert_eq!(
             lookup(&key(KeyCode::Char(' ')), Pane::Runbook),
             Some(A::ToggleStep)

@@ -138,6 +138,28 @@ pub const PANE_KEYS: &[Binding] = &[
         None,
     ),
     row(
+        Scope::In(Pane::Runbook),
+        &[
+            (KeyCode::Right, NONE),
+            (KeyCode::Char('>'), NONE),
+            (KeyCode::Char('>'), SHIFT),
+        ],
+        A::ScrollRight,
+        "scroll commands sideways (they stay on one line, never broken inside a word)",
+        None,
+    ),
+    row(
+        Scope::In(Pane::Runbook),
+        &[
+            (KeyCode::Left, NONE),
+            (KeyCode::Char('<'), NONE),
+            (KeyCode::Char('<'), SHIFT),
+        ],
+        A::ScrollLeft,
+        "scroll commands back to their start",
+        None,
+    ),
+    row(
         Scope::In(Pane::Timeline),
         &[(KeyCode::Enter, NONE), (KeyCode::Char('l'), NONE)],
         A::TimelineEntry,

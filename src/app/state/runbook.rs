@@ -41,6 +41,10 @@ pub struct RunbookPane {
     pub view: DocView,
     /// How the pane was last laid out, as the loop measured it.
     pub layout: PaneLayout,
+    /// Columns commands are scrolled to the left: they are drawn on one
+    /// line each, never broken inside a word, so copying one from the
+    /// screen gives the command.
+    pub hscroll: usize,
 }
 
 /// Which part of the runbook the pane shows.

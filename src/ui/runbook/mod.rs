@@ -12,7 +12,7 @@ use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 
-use super::text::{clean, wrap};
+use super::text::{clean, scrolled, wrap};
 use super::{fill_row, framed, put_line, theme};
 use crate::app::keys;
 use crate::app::state::{App, DocView, Pane, PaneLayout};
@@ -118,9 +118,20 @@ fn build(
                     } else {
                         "    ".to_string()
                     };
-                    let mut p = vec![(format!("{pad}{lead}"), theme::dim())];
-                    p.extend(code_pieces(l, labels, style));
-                    lines.extend(wrap(p, width, pad.len() + 4));
+                    let pieces = code_pieces(l, labels, style);
+                    if *role == CodeRole::Example {
+                        let mut p = vec![(format!("{pad}{lead}"), theme::dim())];
+                        p.extend(pieces);
+                        lines.extend(wrap(p, width, pad.len() + 4));
+                    } else {
+                        // Commands stay on one line, scrolled sideways.
+                        lines.push(scrolled(
+                            (format!("{pad}{lead}"), theme::dim()),
+                            pieces,
+                            width,
+                            app.runbook.hscroll,
+                        ));
+                    }
                 }
             }
             Block::Table { rows, .. } => lines.extend(table(rows, &pad, width)),

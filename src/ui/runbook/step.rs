@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use ratatui::style::Style;
 use ratatui::text::Line;
 
-use super::super::text::{clean, wrap};
+use super::super::text::{clean, scrolled, wrap};
 use super::super::theme;
 use crate::app::keys;
 use crate::app::state::{App, Pane};
@@ -393,9 +393,13 @@ pub(super) fn step_lines(
                 (0, false) => "     $ ".to_string(),
                 _ => "       ".to_string(),
             };
-            let mut p = vec![(prefix, prefix_style)];
-            p.extend(cmd_line);
-            lines.extend(wrap(p, width, 9));
+            // One line, scrolled sideways, never broken inside a word.
+            lines.push(scrolled(
+                (prefix, prefix_style),
+                cmd_line,
+                width,
+                app.runbook.hscroll,
+            ));
         }
     }
     for (n, q) in st.queries.iter().enumerate() {
@@ -406,13 +410,11 @@ pub(super) fn step_lines(
                 (0, false) => "     ⌕ ".to_string(),
                 _ => "       ".to_string(),
             };
-            lines.extend(wrap(
-                vec![
-                    (prefix, theme::dim()),
-                    (clean(l).into_owned(), theme::command()),
-                ],
+            lines.push(scrolled(
+                (prefix, theme::dim()),
+                vec![(clean(l).into_owned(), theme::command())],
                 width,
-                9,
+                app.runbook.hscroll,
             ));
         }
     }
