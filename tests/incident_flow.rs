@@ -131,6 +131,20 @@ fn a_status_update_restarts_the_cadence() {
     let inc = h.app.incident_state().unwrap();
     assert_eq!(inc.updates.len(), 1);
     assert_eq!(inc.updates[0].audience, Audience::External);
+    // :updates, then y: the update onto the clipboard as it was sent.
+    h.command("updates");
+    h.key(KeyCode::Char('y'));
+    let copied = h.effects.iter().rev().find_map(|e| match e {
+        warroom::app::Effect::Copy(t) => Some(t.clone()),
+        _ => None,
+    });
+    assert!(
+        copied
+            .as_deref()
+            .is_some_and(|t| t.contains("Investigating: ") && t.contains("More soon.")),
+        "{copied:?}"
+    );
+    h.key(KeyCode::Esc);
     // From the update's write time (this cockpit's events are a
     // millisecond apart at most when written at once).
     let reset = due(&h).duration_since(h.app.now + jiff::SignedDuration::from_mins(60));

@@ -259,6 +259,13 @@ pub const DIALOG_KEYS: &[Binding] = &[
     ),
     modal(
         M::Updates,
+        &[(KeyCode::Char('y'), NONE)],
+        A::CopyEntry,
+        "copy the newest status update to your clipboard (OSC 52)",
+        "copies the newest",
+    ),
+    modal(
+        M::Updates,
         &[
             (KeyCode::Esc, NONE),
             (KeyCode::Char('q'), NONE),

@@ -205,7 +205,7 @@ pub fn on_key(mode: &mut Mode, key: KeyEvent, app: &mut App, fx: &mut Fx) -> Nex
         Mode::ClusterConfirm(a) => cluster_confirm::on_key(a, action, app, fx),
         Mode::PodDetail => pod_detail::on_key(action, app, fx),
         Mode::IncidentPanel(d) => incident_panel::on_key(d, action, app),
-        Mode::Updates(d) => updates::on_key(d, action, app),
+        Mode::Updates(d) => updates::on_key(d, action, app, fx),
         Mode::ConfirmResolve => confirm_resolve::on_key(action, app, fx),
         Mode::ConfirmMitigate => confirm_resolve::on_mitigate_key(action, app, fx),
         Mode::ConfirmUntick(ask) => confirm_resolve::on_untick_key(action, ask, app, fx),
