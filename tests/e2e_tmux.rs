@@ -827,3 +827,71 @@ fn y_copies_a_command_through_the_terminal() {
     );
     assert!(t.screen().contains("$ promtool query instant"));
 }
+
+/// `warroom open` with a link copied from a real Alertmanager: it lands on
+/// step 1 of the right runbook without declaring; a second responder with
+/// the same link joins the incident; a link for an alert that is gone says
+/// so and shows everything.
+#[test]
+fn a_pasted_alertmanager_link_lands_on_step_one_and_joins_an_open_incident() {
+    let am = servers::alertmanager();
+    let now = jiff::Timestamp::now().to_string();
+    let alerts = serde_json::json!([
+        {"labels": {"alertname": "VolumeAlmostFull", "severity": "critical",
+                    "namespace": "payments", "persistentvolumeclaim": "data-db-0"},
+         "annotations": {"summary": "payments volume almost full"}, "startsAt": now},
+        {"labels": {"alertname": "VolumeAlmostFull", "severity": "warning",
+                    "namespace": "shop", "persistentvolumeclaim": "data-cart-0"},
+         "annotations": {"summary": "shop volume almost full"}, "startsAt": now}
+    ]);
+    servers::post_alerts(&am, &alerts);
+    let work = tempfile::tempdir().unwrap();
+    let runbooks = work.path().join("runbooks");
+    std::fs::create_dir(&runbooks).unwrap();
+    std::fs::write(
+        runbooks.join("VolumeAlmostFull.md"),
+        "# Volume almost full\n\n## Alert\n\nA volume is nearly full.\n\n## Check\n\n1. Look at usage: `kubectl -n {{ $labels.namespace }} get pvc {{ $labels.persistentvolumeclaim }}`\n\n## Diagnose\n\n1. Find what grew.\n\n## Mitigate\n\n1. Expand the volume.\n\n## Postmortem\n\nWrite it up.\n",
+    )
+    .unwrap();
+    let config = work.path().join("config.yaml");
+    std::fs::write(
+        &config,
+        format!(
+            "alertmanager:\n  url: {}\n  poll_interval: 1s\n  timeout: 2s\n",
+            am.url()
+        ),
+    )
+    .unwrap();
+    let data = work.path().join("data");
+    // As the Alertmanager UI puts it in the address bar (another host's).
+    let link = "https://alertmanager.example.com/#/alerts?silenced=false&inhibited=false&active=true&filter=%7Balertname%3D%22VolumeAlmostFull%22%2Cnamespace%3D%22payments%22%7D";
+    let args = format!(
+        "--config '{}' --runbooks '{}' open '{link}'",
+        config.display(),
+        runbooks.display()
+    );
+    let a = Tmux::start_with("open-a", 80, 24, &data, "e2e-alice", &args);
+    let s = a.wait_for("Enter declares");
+    assert!(s.contains("Volume almost full"), "{s}");
+    assert!(s.contains("kubectl -n payments get pvc data-db-0"), "{s}");
+    assert!(
+        !data.join("incidents").exists()
+            || std::fs::read_dir(data.join("incidents")).unwrap().count() == 0,
+        "open declared by itself"
+    );
+    a.keys(&["Enter"]);
+    let id = a.declared();
+    // Bob pastes the same link: he joins Alice's incident.
+    let b = Tmux::start_with("open-b", 80, 24, &data, "e2e-bob", &args);
+    let s = b.wait_for("joined open incident");
+    assert!(s.contains(&id), "{s}");
+    // A link for an alert that has resolved says so.
+    let gone = format!(
+        "--config '{}' --runbooks '{}' open 'https://am.example.com/#/alerts?filter=%7Balertname%3D%22DiskGone%22%7D'",
+        config.display(),
+        runbooks.display()
+    );
+    let c = Tmux::start_with("open-c", 80, 24, &data, "e2e-carol", &gone);
+    let s = c.wait_for("no firing alert matches");
+    assert!(s.contains("VolumeAlmostFull"), "all alerts are shown: {s}");
+}

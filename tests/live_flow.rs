@@ -266,7 +266,7 @@ fn the_chart_follows_range_width_and_falls_back_to_the_alert_rule() {
     assert_eq!(first.range, Duration::from_secs(900));
     assert_eq!(first.width, width);
     h.key(KeyCode::Char('4'));
-    h.key(KeyCode::Char('r'));
+    h.key(KeyCode::Char('t'));
     let now = h.app.metric.requested.clone().unwrap();
     assert_eq!(now.range, Duration::from_secs(3600));
     assert_eq!(now.query, first.query);

@@ -74,6 +74,9 @@ pub fn act(app: &mut App, action: Action, fx: &mut Fx) -> Next {
         },
         Action::ClearFilter => {
             if incident::cancel_declaring(app) {
+            } else if app.alerts.query().is_some() {
+                app.alerts.set_query(None);
+                app.info("showing all alerts");
             } else if app.focus == Pane::Pods && !app.pods.filter.is_empty() {
                 app.pods.filter.clear();
                 app.info("pod filter cleared");

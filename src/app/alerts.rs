@@ -17,6 +17,7 @@ pub fn on_alerts(app: &mut App, source: &str, result: Result<Vec<Alert>, String>
             app.alerts.set_items(items);
             app.alerts.status.ok(source, app.now);
             observe_incident_alerts(app, source, fx);
+            super::open::on_alerts(app, fx);
         }
         Err(e) => app.alerts.status.failed(source, e),
     }

@@ -65,6 +65,8 @@ pub enum Command {
     Reveal,
     /// Write a deleted journal again from what this cockpit holds.
     Recreate,
+    /// Open an incident by id (a teammate's "join …").
+    Join(String),
     /// Show the help overlay.
     Help,
     /// Leave the cockpit (asks while an incident is open).
@@ -138,6 +140,11 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "reveal",
         "",
         "show secrets in notes, commands and output at this terminal (again: mask them)",
+    ),
+    (
+        "join",
+        "ID",
+        "open an incident by id and follow it (a teammate's \"join …\")",
     ),
     (
         "recreate",
@@ -326,6 +333,12 @@ pub fn parse(line: &str) -> Result<Command, String> {
         }
         "reveal" => no_args(Command::Reveal),
         "recreate" => no_args(Command::Recreate),
+        "join" => match rest.split_whitespace().collect::<Vec<_>>().as_slice() {
+            [id] => Ok(Command::Join((*id).to_string())),
+            _ => {
+                Err(":join needs an incident id, e.g. :join 2026-11-29-catalog-p99-latency".into())
+            }
+        },
         "help" | "h" => no_args(Command::Help),
         "q" | "quit" => no_args(Command::Quit),
         other => Err(unknown(other)),

@@ -52,6 +52,7 @@ pub fn run(app: &mut App, cmd: Command, fx: &mut Fx) -> Next {
         Command::Restart(pod) => return super::pods::ask_restart(app, pod.as_deref()),
         Command::Scale(n, target) => return super::pods::ask_scale(app, n, target.as_deref()),
         Command::OnCall => on_call(app),
+        Command::Join(id) => super::open::join(app, &id, fx),
         Command::Recreate => match app.incident.as_ref() {
             Some(open) if open.gone => {
                 fx.push(Effect::Recreate(open.events.clone()));

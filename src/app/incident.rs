@@ -90,6 +90,14 @@ pub fn declare_selected(app: &mut App, fx: &mut Fx) {
     });
 }
 
+/// Declares (or joins) for the selected alert at once, without the moment
+/// on the status line: `warroom open` was asked to.
+pub fn declare_selected_now(app: &mut App, fx: &mut Fx) {
+    let wait = std::mem::replace(&mut app.settings.declare_after, jiff::SignedDuration::ZERO);
+    declare_selected(app, fx);
+    app.settings.declare_after = wait;
+}
+
 /// Writes a shown declaration once its moment has passed.
 pub fn check_declaring(app: &mut App, fx: &mut Fx) {
     if app
@@ -134,6 +142,20 @@ pub fn on_opened(app: &mut App, opened: Opened, fx: &mut Fx) {
     );
     if let Some(w) = opened.warnings.first() {
         app.error(w.clone());
+    }
+    // A resolved incident opened by id is shown, not worked.
+    if let Some(at) = app
+        .incident_state()
+        .and_then(|i| i.resolved.as_ref())
+        .map(|m| m.at)
+    {
+        if let Some(open) = app.incident.as_mut() {
+            open.read_only = true;
+        }
+        app.info(format!(
+            "incident {id} was resolved at {} UTC: shown read-only; :reopen works it again",
+            utc_datetime(at)
+        ));
     }
     fx.push(Effect::Follow {
         id,
@@ -265,7 +287,12 @@ pub fn change_status(app: &mut App, to: Status, fx: &mut Fx) -> Next {
             None => return Open::ConfirmResolve.into(),
         },
         Status::Reopened if inc.is_open() => return info(app, "the incident is open already"),
-        Status::Reopened => EventKind::Reopened,
+        Status::Reopened => {
+            if let Some(open) = app.incident.as_mut() {
+                open.read_only = false;
+            }
+            EventKind::Reopened
+        }
     };
     record(app, kind, fx);
     Next::Stay

@@ -20,6 +20,7 @@ pub mod modal;
 pub mod mouse;
 pub mod msg;
 pub mod next;
+pub mod open;
 pub mod pods;
 pub mod runbooks;
 pub mod runs;

@@ -9,16 +9,7 @@ use super::msg::Fx;
 use super::scroll::Nav;
 use super::state::{App, Pane};
 
-/// What the mouse did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum MouseAct {
-    /// The left button went down.
-    Click,
-    /// The wheel turned towards the user (down the page).
-    WheelDown,
-    /// The wheel turned away from the user.
-    WheelUp,
-}
+pub use super::msg::MouseAct;
 
 /// Lines one wheel notch moves a document.
 const WHEEL_LINES: usize = 3;

@@ -45,7 +45,7 @@ pub enum Msg {
     /// row, its item (from the last frame drawn).
     Mouse {
         /// Click or wheel.
-        act: super::mouse::MouseAct,
+        act: MouseAct,
         /// What was under the pointer.
         at: Option<(super::state::Pane, Option<usize>)>,
     },
@@ -124,6 +124,9 @@ pub enum Effect {
     },
     /// Append durably to the followed journal.
     Append(Event),
+    /// Read an incident's journal by id and follow it (`warroom open ID`,
+    /// `:join ID`).
+    Rejoin(String),
     /// Write the followed journal again, after it was deleted, from these
     /// events (all the cockpit holds).
     Recreate(Vec<Event>),
@@ -223,6 +226,10 @@ pub fn record_about(app: &mut App, kind: EventKind, at: Option<Timestamp>, fx: &
         app.error("NOT SAVED: the journal was deleted; :recreate writes it again first");
         return;
     }
+    if app.incident.as_ref().is_some_and(|i| i.read_only) && kind != EventKind::Reopened {
+        app.error("this incident is resolved and shown read-only: :reopen to work it again");
+        return;
+    }
     let event = Event::new(stamp(app), app.settings.author.clone(), kind).about(at);
     app.watch.pending += 1;
     fx.push(Effect::Append(event));
@@ -241,4 +248,15 @@ pub fn observe(app: &mut App, author: &str, kind: EventKind, fact: &str, fx: &mu
     fx.push(Effect::Append(
         Event::new(ts, author.to_string(), kind).as_fact(&incident, fact),
     ));
+}
+
+/// What the mouse did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MouseAct {
+    /// The left button went down.
+    Click,
+    /// The wheel turned towards the user (down the page).
+    WheelDown,
+    /// The wheel turned away from the user.
+    WheelUp,
 }

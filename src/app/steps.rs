@@ -438,6 +438,12 @@ pub fn copy_command(app: &mut App, fx: &mut Fx) {
 
 /// Enter in the Runbook pane: follow the selected step's branch.
 pub fn follow_branch(app: &mut App, fx: &mut Fx) -> Next {
+    // On a preview (no incident yet), Enter declares for the selected alert,
+    // as it does in the Alerts pane.
+    if app.incident.is_none() {
+        super::incident::declare_selected(app, fx);
+        return Next::Stay;
+    }
     let Some(rb) = app.shown_runbook() else {
         return Next::Stay;
     };

@@ -6,9 +6,12 @@ use std::process::ExitCode;
 use jiff::Timestamp;
 use tokio::sync::{mpsc, watch};
 
+use crate::app::msg::Effect;
+use crate::app::open::{KnownIncident, Opening};
 use crate::app::state::{App, Settings};
 use crate::cockpit::{Effects, run as run_screen};
 use crate::config::Config;
+use crate::domain::open::Target;
 use crate::journal::Store;
 use crate::sources::alertmanager::Alertmanager;
 use crate::sources::http::Http;
@@ -48,17 +51,27 @@ pub struct Session {
 
 /// Starts the cockpit on the demo or the configured sources and runs it until
 /// the user quits.
-pub fn run(config: &Config, session: &Session, demo: bool) -> anyhow::Result<ExitCode> {
+pub fn run(
+    config: &Config,
+    session: &Session,
+    demo: bool,
+    opening: Option<Opening>,
+) -> anyhow::Result<ExitCode> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()?;
-    let code = runtime.block_on(cockpit_async(config, session, demo))?;
+    let code = runtime.block_on(cockpit_async(config, session, demo, opening))?;
     runtime.shutdown_timeout(std::time::Duration::from_millis(200));
     Ok(code)
 }
 
-async fn cockpit_async(config: &Config, session: &Session, demo: bool) -> anyhow::Result<ExitCode> {
+async fn cockpit_async(
+    config: &Config,
+    session: &Session,
+    demo: bool,
+    opening: Option<Opening>,
+) -> anyhow::Result<ExitCode> {
     let now = Timestamp::now();
     let (source_tx, source_rx) = mpsc::unbounded_channel();
     let (query_tx, query_rx) = watch::channel(None);
@@ -196,9 +209,32 @@ async fn cockpit_async(config: &Config, session: &Session, demo: bool) -> anyhow
         app.info(loaded);
     }
     app.runbooks.used = runbook_use(config);
+    if let Some(o) = opening {
+        app.known = known_incidents(config);
+        if let Target::Incident(id) = &o.target {
+            fx.perform(Effect::Rejoin(id.clone()));
+        }
+        app.opening = Some(o);
+    }
     let (mut terminal, _guard) = tui::init(config.mouse)?;
     run_screen(&mut terminal, app, source_rx, fx, rx).await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// The incidents in the data dir, to join or offer what `open` points at.
+pub fn known_incidents(config: &Config) -> Vec<KnownIncident> {
+    let Ok((incidents, _)) = Store::new(&config.data_dir).list() else {
+        return Vec::new();
+    };
+    incidents
+        .into_iter()
+        .map(|i| KnownIncident {
+            open: i.is_open(),
+            id: i.id,
+            fingerprint: i.alert.fingerprint,
+            alert: i.alert.name,
+        })
+        .collect()
 }
 
 /// When each runbook was last used by an incident in the data dir.

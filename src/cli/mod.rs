@@ -5,6 +5,7 @@ mod cockpit;
 mod export;
 mod lint;
 mod list;
+mod open;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -118,6 +119,30 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Open the cockpit on what a page points at: an Alertmanager or
+    /// Prometheus link, an alert fingerprint, an alert name with
+    /// label=value matchers, or an incident id.
+    #[command(after_help = OPEN_EXAMPLES)]
+    Open {
+        /// The link, fingerprint, alert name (then label=value matchers) or
+        /// incident id.
+        #[arg(required = true, num_args = 1.., value_name = "ARG")]
+        target: Vec<String>,
+        /// Declare an incident at once when none is open for the alert.
+        #[arg(long)]
+        declare: bool,
+        /// Print what it resolves to (alert, runbook, incident) instead of
+        /// opening the screen.
+        #[arg(long)]
+        print: bool,
+        /// With --print: `md` (lines) or `json`.
+        #[arg(long, value_enum, default_value_t = Format::Md)]
+        format: Format,
+        /// Against the built-in simulated incident, not the configured
+        /// servers.
+        #[arg(long)]
+        demo: bool,
+    },
     /// Write the postmortem draft of an incident as markdown.
     Export {
         /// Incident id, as `warroom list` shows it.
@@ -137,6 +162,14 @@ pub enum Command {
         strict: bool,
     },
 }
+
+/// Examples shown by `warroom open --help`.
+const OPEN_EXAMPLES: &str = "Examples:
+  warroom open 'https://alertmanager.example.com/#/alerts?filter={alertname=\"CatalogP99Latency\",namespace=\"shop\"}'
+  warroom open CatalogP99Latency namespace=shop
+  warroom open '{alertname=~\"Catalog.*\"}' --declare
+  warroom open 2026-11-29-catalog-p99-latency
+  warroom open --print --format json CatalogP99Latency";
 
 /// Parses arguments and runs the chosen subcommand.
 pub fn main() -> ExitCode {
@@ -179,7 +212,14 @@ pub fn main() -> ExitCode {
         read_only: cli.read_only,
     };
     let result = match cli.command {
-        Some(Command::Demo) => cockpit::run(&config, &session, true),
+        Some(Command::Demo) => cockpit::run(&config, &session, true, None),
+        Some(Command::Open {
+            target,
+            declare,
+            print,
+            format,
+            demo,
+        }) => open::run(&config, &session, &target, (declare, print, format, demo)),
         Some(Command::Lint { paths, format }) => lint::run(&config, paths, format),
         Some(Command::List { json }) => list::run(&config, json).map(|()| ExitCode::SUCCESS),
         Some(Command::Export {
@@ -189,7 +229,7 @@ pub fn main() -> ExitCode {
             format,
             strict,
         }) => export::run(&config, &id, output, template, (format, strict)),
-        None => cockpit::run(&config, &session, false),
+        None => cockpit::run(&config, &session, false, None),
     };
     match result {
         Ok(code) => code,

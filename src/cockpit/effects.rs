@@ -125,6 +125,13 @@ impl Effects {
                     let _ = tx.send(Msg::Declared(result));
                 });
             }
+            Effect::Rejoin(id) => {
+                let (store, tx) = (self.store.clone(), self.tx.clone());
+                tokio::task::spawn_blocking(move || {
+                    let result = store.rejoin(&id).map_err(|e| e.to_string());
+                    let _ = tx.send(Msg::Declared(result));
+                });
+            }
             Effect::Follow { id, from } => {
                 self.follower = None;
                 let tx = self.tx.clone();

@@ -7,6 +7,7 @@ pub mod export;
 pub mod incident;
 pub mod lint;
 pub mod metric;
+pub mod open;
 pub mod placeholder;
 pub mod pod;
 pub mod policy;

@@ -185,6 +185,28 @@ impl Store {
         Ok((incidents, warnings))
     }
 
+    /// Reads an existing incident's journal by id, to show and follow it
+    /// (open or resolved); declares nothing.
+    pub fn rejoin(&self, id: &str) -> io::Result<Opened> {
+        let path = self.path(id)?;
+        if !path.is_file() {
+            return Err(io::Error::new(
+                io::ErrorKind::NotFound,
+                format!("no incident '{id}' in {}", self.dir.display()),
+            ));
+        }
+        let _ = self.perms.tighten(&path);
+        let mut tail = Tail::new(path.clone());
+        let (mut events, mut warnings) = tail.read_new()?;
+        recover::declaration(&path, &mut events, &mut warnings);
+        Ok(Opened {
+            declared: Declared::Joined(id.to_string()),
+            events,
+            warnings,
+            position: tail.position(),
+        })
+    }
+
     /// Declares or joins (see [`Store::declare_or_join`]) and reads the journal.
     pub fn open(&self, declaration: &Event) -> io::Result<Opened> {
         let declared = self.declare_or_join(declaration)?;

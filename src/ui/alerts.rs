@@ -81,6 +81,25 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         buf,
     );
     let mut list = inner;
+    if let Some(q) = app.alerts.query() {
+        // What `warroom open` was given, so the narrowed list explains itself.
+        put_line(
+            Line::styled(
+                format!(
+                    "{} — {} of {} (Esc shows all)",
+                    clean(&q.to_string()),
+                    app.alerts.view().len(),
+                    items.len()
+                ),
+                theme::warn(),
+            ),
+            list,
+            0,
+            buf,
+        );
+        list.y += 1;
+        list.height = list.height.saturating_sub(1);
+    }
     if !app.alerts.filter().is_empty() {
         let shown = app.alerts.view().len();
         put_line(
@@ -92,7 +111,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
                 ),
                 theme::warn(),
             ),
-            inner,
+            list,
             0,
             buf,
         );

@@ -55,6 +55,13 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             ),
         ));
     }
+    if app.alerts.query().is_some() && app.incident.is_none() && app.watch.declaring.is_none() {
+        // `warroom open` found the alert and declares nothing by itself.
+        items.push((
+            keep::ALWAYS,
+            Span::styled(" Enter declares ", theme::warn().add_modifier(reversed)),
+        ));
+    }
     let mut id_item = None;
     match (app.incident.as_ref(), app.incident_state()) {
         (_, Some(inc)) => {

@@ -134,6 +134,7 @@ impl Harness {
                         })));
                     }
                     Effect::Unsilence(id) => queue.push_back(Msg::Unsilenced(Ok(id))),
+                    Effect::Rejoin(_) => {}
                     Effect::Recreate(events) => {
                         let id = self.app.incident.as_ref().unwrap().id.clone();
                         queue.push_back(Msg::Journal(JournalMsg::Reloaded {

@@ -22,6 +22,9 @@ pub struct AlertsState {
     selected: Option<String>,
     /// `/` filter: every word must appear in the name, summary or a label.
     filter: String,
+    /// Matchers from `warroom open` (a page's link): only alerts they
+    /// select are shown until Esc.
+    query: Option<crate::domain::open::AlertQuery>,
     /// Leave silenced and inhibited alerts out of the list.
     hide_suppressed: bool,
     /// Group rows under one header per alert name.
@@ -46,6 +49,17 @@ impl AlertsState {
     /// Position of the selection among the shown rows.
     pub fn cursor(&self) -> usize {
         self.cursor
+    }
+
+    /// The matchers `warroom open` was given, while they narrow the list.
+    pub fn query(&self) -> Option<&crate::domain::open::AlertQuery> {
+        self.query.as_ref()
+    }
+
+    /// Shows only the alerts `query` selects (`None`: all again).
+    pub fn set_query(&mut self, query: Option<crate::domain::open::AlertQuery>) {
+        self.query = query;
+        self.refresh();
     }
 
     /// The `/` filter in force.
@@ -156,6 +170,7 @@ impl AlertsState {
         let shown = |a: &Alert| {
             (!self.hide_suppressed || !a.state.is_suppressed())
                 && words.iter().all(|w| matches_word(a, w))
+                && self.query.as_ref().is_none_or(|q| q.matches(a))
         };
         let mut view: Vec<usize> = (0..self.items.len())
             .filter(|i| shown(&self.items[*i]))

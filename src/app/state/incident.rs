@@ -22,6 +22,9 @@ pub struct OpenIncident {
     pub seen: HashSet<String>,
     /// The journal file was deleted: nothing is saved until `:recreate`.
     pub gone: bool,
+    /// A resolved incident opened to be read: nothing is recorded until
+    /// `:reopen`.
+    pub read_only: bool,
 }
 
 impl OpenIncident {
@@ -33,6 +36,7 @@ impl OpenIncident {
             state: None,
             seen: HashSet::new(),
             gone: false,
+            read_only: false,
         }
     }
 

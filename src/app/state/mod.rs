@@ -198,6 +198,11 @@ pub struct App {
     /// typed at this terminal. Off, they are masked: a shared tmux session
     /// is an audience.
     pub reveal: bool,
+    /// What `warroom open` asked for, until the first alerts answer it.
+    pub opening: Option<super::open::Opening>,
+    /// Incidents in the data dir when the cockpit started (to join or
+    /// offer what a link points at).
+    pub known: Vec<super::open::KnownIncident>,
     /// Keys that arrive before this moment came with a paste: a pasted text
     /// holding a forged end-of-paste marker would otherwise go on as
     /// keystrokes (Enter, `y`, `:`). They are dropped.
@@ -238,6 +243,8 @@ impl App {
             cluster: None,
             reveal: false,
             paste_guard: None,
+            opening: None,
+            known: Vec::new(),
             history: CommandHistory::default(),
         }
     }
