@@ -5,29 +5,8 @@
 
 use super::msg::{Effect, Fx};
 use super::state::{App, Pane};
+pub use super::state::{KnownIncident, Opening};
 use crate::domain::open::{AlertQuery, Target};
-
-/// What `warroom open` asked for, until the first alerts answer it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Opening {
-    /// What to find.
-    pub target: Target,
-    /// `--declare`: declare at once when nothing is open for it.
-    pub declare: bool,
-}
-
-/// An incident in the data dir at start, to join or offer.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct KnownIncident {
-    /// Its id.
-    pub id: String,
-    /// The alert it was declared for.
-    pub fingerprint: String,
-    /// That alert's name.
-    pub alert: String,
-    /// Not resolved.
-    pub open: bool,
-}
 
 /// The first alerts have arrived: carry out the opening, if one waits.
 pub fn on_alerts(app: &mut App, fx: &mut Fx) {

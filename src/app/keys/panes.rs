@@ -106,7 +106,7 @@ pub const PANE_KEYS: &[Binding] = &[
         Scope::In(Pane::Runbook),
         ENTER,
         A::FollowBranch,
-        "follow the step's \"go to step N\" (recorded in the timeline)",
+        "follow the step's \"go to step N\" (recorded in the timeline); on a preview, declare",
         None,
     ),
     row(

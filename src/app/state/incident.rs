@@ -107,3 +107,25 @@ pub struct PendingDeclaration {
     /// What the status line says: severity and title.
     pub what: String,
 }
+
+/// What `warroom open` asked for, until the first alerts answer it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Opening {
+    /// What to find.
+    pub target: crate::domain::open::Target,
+    /// `--declare`: declare at once when nothing is open for it.
+    pub declare: bool,
+}
+
+/// An incident in the data dir at start, to join or offer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KnownIncident {
+    /// Its id.
+    pub id: String,
+    /// The alert it was declared for.
+    pub fingerprint: String,
+    /// That alert's name.
+    pub alert: String,
+    /// Not resolved.
+    pub open: bool,
+}

@@ -18,7 +18,7 @@ use jiff::Timestamp;
 
 pub use alerts::AlertsState;
 pub use history::{CommandHistory, HISTORY_KEPT, HISTORY_LINE_CHARS};
-pub use incident::{IncidentWatch, OpenIncident, PendingDeclaration};
+pub use incident::{IncidentWatch, KnownIncident, OpenIncident, Opening, PendingDeclaration};
 pub use metric::{MetricState, RANGES};
 pub use pods::{LOG_LINES_KEPT, PodDetail, PodsState};
 pub use runbook::{
@@ -199,10 +199,10 @@ pub struct App {
     /// is an audience.
     pub reveal: bool,
     /// What `warroom open` asked for, until the first alerts answer it.
-    pub opening: Option<super::open::Opening>,
+    pub opening: Option<Opening>,
     /// Incidents in the data dir when the cockpit started (to join or
     /// offer what a link points at).
-    pub known: Vec<super::open::KnownIncident>,
+    pub known: Vec<KnownIncident>,
     /// Keys that arrive before this moment came with a paste: a pasted text
     /// holding a forged end-of-paste marker would otherwise go on as
     /// keystrokes (Enter, `y`, `:`). They are dropped.

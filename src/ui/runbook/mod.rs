@@ -38,7 +38,7 @@ fn build(
         lines.extend(wrap(
             vec![(
                 format!(
-                    "Preview — press {} on the alert to declare an incident and start this checklist.",
+                    "Preview — {} (here or on the alert) declares an incident and starts this checklist.",
                     keys::pane_key(Pane::Alerts, keys::Action::Open)
                 ),
                 theme::warn(),
