@@ -223,7 +223,7 @@ async fn cockpit_async(
 
 /// The incidents in the data dir, to join or offer what `open` points at.
 pub fn known_incidents(config: &Config) -> Vec<KnownIncident> {
-    let Ok((incidents, _)) = Store::new(&config.data_dir).list() else {
+    let Ok((incidents, _)) = Store::new(&config.data_dir).summaries() else {
         return Vec::new();
     };
     incidents
@@ -231,8 +231,8 @@ pub fn known_incidents(config: &Config) -> Vec<KnownIncident> {
         .map(|i| KnownIncident {
             open: i.is_open(),
             id: i.id,
-            fingerprint: i.alert.fingerprint,
-            alert: i.alert.name,
+            fingerprint: i.fingerprint,
+            alert: i.alert,
         })
         .collect()
 }
@@ -240,11 +240,11 @@ pub fn known_incidents(config: &Config) -> Vec<KnownIncident> {
 /// When each runbook was last used by an incident in the data dir.
 pub fn runbook_use(config: &Config) -> std::collections::BTreeMap<String, Timestamp> {
     let mut used = std::collections::BTreeMap::new();
-    if let Ok((incidents, _)) = Store::new(&config.data_dir).list() {
+    if let Ok((incidents, _)) = Store::new(&config.data_dir).summaries() {
         for i in incidents {
             if let Some(rb) = &i.runbook {
-                let e = used.entry(rb.id.clone()).or_insert(i.declared.at);
-                *e = (*e).max(i.declared.at);
+                let e = used.entry(rb.clone()).or_insert(i.declared);
+                *e = (*e).max(i.declared);
             }
         }
     }

@@ -9,11 +9,11 @@ use crate::journal::Store;
 pub fn run(config: &Config, json: bool) -> anyhow::Result<()> {
     super::data_dir_exists(config)?;
     let store = Store::new(&config.data_dir);
-    let (mut incidents, warnings) = store.list()?;
+    let (mut incidents, warnings) = store.summaries()?;
     for w in warnings {
         eprintln!("warning: {w}");
     }
-    incidents.sort_by_key(|i| std::cmp::Reverse(i.declared.at));
+    incidents.sort_by_key(|i| std::cmp::Reverse(i.declared));
     let dur = |d: Option<jiff::SignedDuration>| d.map(hms);
     if json {
         let rows: Vec<serde_json::Value> = incidents
@@ -24,7 +24,7 @@ pub fn run(config: &Config, json: bool) -> anyhow::Result<()> {
                     "severity": i.severity.to_string(),
                     "status": i.status.to_string(),
                     "title": crate::sanitize::line(&i.title),
-                    "declared": utc_datetime(i.declared.at),
+                    "declared": utc_datetime(i.declared),
                     "time_to_acknowledge": dur(i.time_to_acknowledge()),
                     "time_to_mitigate": dur(i.time_to_mitigate()),
                     "time_to_resolve": dur(i.time_to_resolve()),
@@ -57,7 +57,7 @@ pub fn run(config: &Config, json: bool) -> anyhow::Result<()> {
                 crate::sanitize::line(&i.id).into_owned(),
                 i.severity.to_string(),
                 i.status.to_string(),
-                utc_datetime(i.declared.at),
+                utc_datetime(i.declared),
                 cell(i.time_to_acknowledge()),
                 cell(i.time_to_mitigate()),
                 cell(i.time_to_resolve()),

@@ -8,7 +8,7 @@
 mod effects;
 pub mod history;
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crossterm::event::{Event as TermEvent, EventStream};
 use futures_util::StreamExt;
@@ -40,6 +40,27 @@ pub async fn run(
     result
 }
 
+/// The shortest time between two frames: a burst of events draws once.
+const FRAME: Duration = Duration::from_millis(33);
+
+/// Messages taken in per wake before the screen is drawn again.
+const MAX_DRAIN: usize = 512;
+
+/// Whether a clock tick changes what is on screen: an incident's elapsed
+/// time and deadlines, a running command, a declaration about to be
+/// written, a message that is about to fade, or alert ages (by the minute).
+fn clock_shows(app: &App, drawn_minute: Option<i64>) -> bool {
+    let fading = app
+        .flash
+        .as_ref()
+        .is_some_and(|f| !f.error && app.now.duration_since(f.at).as_secs() <= 9);
+    app.incident.is_some()
+        || app.running()
+        || app.watch.declaring.is_some()
+        || fading
+        || drawn_minute != Some(app.now.as_second() / 60)
+}
+
 /// The chart's width on a terminal of this size, for the reducer.
 fn chart_width(width: u16, height: u16) -> Msg {
     Msg::ChartWidth(ui::chart_width(Rect::new(0, 0, width, height)))
@@ -66,10 +87,16 @@ async fn event_loop(
         }
     }
     let mut measured = None;
+    let mut last_draw = Instant::now()
+        .checked_sub(FRAME)
+        .unwrap_or_else(Instant::now);
+    let mut drawn_minute = None;
     loop {
-        if dirty {
+        if dirty && last_draw.elapsed() >= FRAME {
             let frame = terminal.draw(|f| ui::draw(f, &app, &mode))?;
             dirty = false;
+            last_draw = Instant::now();
+            drawn_minute = Some(app.now.as_second() / 60);
             // What the pane showed, so paging moves by what is on screen.
             let overlay = ui::overlay_max(&app, &mode, frame.area);
             if overlay != app.overlay_max {
@@ -109,12 +136,15 @@ async fn event_loop(
             Some(s) = sources.recv() => Msg::Source(s),
             Some(m) = rx.recv() => m,
             _ = clock.tick() => Msg::Tick(Timestamp::now()),
+            // A frame held back by the minimum interval is drawn when due.
+            _ = tokio::time::sleep_until((last_draw + FRAME).into()), if dirty => continue,
             _ = term.recv() => { tracing::info!("SIGTERM: leaving"); return Ok(()); }
             _ = hup.recv() => { tracing::info!("SIGHUP: leaving"); return Ok(()); }
             _ = int.recv() => { tracing::info!("SIGINT: leaving"); return Ok(()); }
         };
         app.now = Timestamp::now();
         let pasted = matches!(msg, Msg::Paste(_));
+        let tick = matches!(msg, Msg::Tick(_));
         for e in update(&mut app, &mut mode, msg) {
             fx.perform(e);
         }
@@ -123,8 +153,9 @@ async fn event_loop(
                 fx.perform(e);
             }
         }
-        // Take in everything already queued before drawing once.
-        loop {
+        // Take in what is already queued before drawing once, up to a
+        // bound, so a flood of events cannot hold the screen back.
+        for _ in 0..MAX_DRAIN {
             let next = match sources.try_recv() {
                 Ok(s) => Msg::Source(s),
                 Err(_) => match rx.try_recv() {
@@ -136,7 +167,8 @@ async fn event_loop(
                 fx.perform(e);
             }
         }
-        dirty = true;
+        // The clock alone redraws only when something shown moves with it.
+        dirty |= !tick || clock_shows(&app, drawn_minute);
         if app.quit {
             return Ok(());
         }

@@ -6,6 +6,7 @@
 //! complete lines and skip a line that does not parse, with a warning.
 
 mod follow;
+pub mod index;
 pub mod recover;
 mod tail;
 #[cfg(test)]

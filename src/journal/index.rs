@@ -1,0 +1,247 @@
+//! A small index beside the journals: one summary per incident (what `list`
+//! prints, what start-up needs to join or offer an incident and to know
+//! when each runbook was last used), each kept with the size and
+//! modification time of the journal it was read from. Only journals that
+//! changed since are read again, so a data dir of a thousand incidents
+//! lists in the time it takes to read one file. It is a cache: missing,
+//! damaged or from another version, it is rebuilt from the journals.
+
+use std::collections::BTreeMap;
+use std::fs;
+use std::io;
+use std::os::unix::fs::MetadataExt;
+use std::path::Path;
+
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+
+use super::Store;
+use crate::domain::incident::{Incident, Status};
+use crate::domain::severity::Sev;
+
+/// The index file's name in the incidents folder (hidden: not a journal).
+const FILE: &str = ".index.json";
+
+/// This layout of the index; another one is rebuilt.
+const VERSION: u32 = 1;
+
+/// What is known of one incident without reading its journal.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Summary {
+    /// The incident id.
+    pub id: String,
+    /// Severity now.
+    pub severity: Sev,
+    /// Where it stands.
+    pub status: Status,
+    /// What was wrong.
+    pub title: String,
+    /// When it was declared.
+    pub declared: Timestamp,
+    /// When it was acknowledged, mitigated, resolved.
+    pub acknowledged: Option<Timestamp>,
+    /// See `acknowledged`.
+    pub mitigated: Option<Timestamp>,
+    /// See `acknowledged`.
+    pub resolved: Option<Timestamp>,
+    /// The alert it was declared for.
+    pub alert: String,
+    /// That alert's fingerprint.
+    pub fingerprint: String,
+    /// The runbook in force, if any.
+    pub runbook: Option<String>,
+    /// What reading the journal had to skip.
+    pub warnings: Vec<String>,
+}
+
+impl Summary {
+    fn of(inc: &Incident, warnings: Vec<String>) -> Summary {
+        Summary {
+            id: inc.id.clone(),
+            severity: inc.severity,
+            status: inc.status,
+            title: inc.title.clone(),
+            declared: inc.declared.at,
+            acknowledged: inc.acknowledged.as_ref().map(|m| m.at),
+            mitigated: inc.mitigated.as_ref().map(|m| m.at),
+            resolved: inc.resolved.as_ref().map(|m| m.at),
+            alert: inc.alert.name.clone(),
+            fingerprint: inc.alert.fingerprint.clone(),
+            runbook: inc.runbook.as_ref().map(|r| r.id.clone()),
+            warnings,
+        }
+    }
+
+    /// Not resolved.
+    pub fn is_open(&self) -> bool {
+        self.status != Status::Resolved
+    }
+
+    fn since(&self, t: Option<Timestamp>) -> Option<SignedDuration> {
+        t.map(|t| t.duration_since(self.declared))
+    }
+
+    /// Declared → acknowledged.
+    pub fn time_to_acknowledge(&self) -> Option<SignedDuration> {
+        self.since(self.acknowledged)
+    }
+
+    /// Declared → mitigated.
+    pub fn time_to_mitigate(&self) -> Option<SignedDuration> {
+        self.since(self.mitigated)
+    }
+
+    /// Declared → resolved.
+    pub fn time_to_resolve(&self) -> Option<SignedDuration> {
+        self.since(self.resolved)
+    }
+}
+
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Index {
+    version: u32,
+    entries: BTreeMap<String, Entry>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+struct Entry {
+    size: u64,
+    mtime_ns: i128,
+    summary: Summary,
+}
+
+fn stamp(meta: &fs::Metadata) -> (u64, i128) {
+    let ns = i128::from(meta.mtime()) * 1_000_000_000 + i128::from(meta.mtime_nsec());
+    (meta.len(), ns)
+}
+
+fn read(dir: &Path) -> Index {
+    let path = dir.join(FILE);
+    crate::bounded::read_to_string(&path, crate::bounded::DOCUMENT_BYTES * 8)
+        .ok()
+        .and_then(|t| serde_json::from_str::<Index>(&t).ok())
+        .filter(|i| i.version == VERSION)
+        .unwrap_or_default()
+}
+
+impl Store {
+    /// Every incident that folds, oldest first, read from the index where
+    /// its journal has not changed; plus warnings for journals that do not
+    /// fold and for lines skipped. The index is brought up to date.
+    pub fn summaries(&self) -> io::Result<(Vec<Summary>, Vec<String>)> {
+        let entries = match fs::read_dir(self.dir()) {
+            Ok(e) => e,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok((Vec::new(), Vec::new())),
+            Err(e) => return Err(super::with_path(e, self.dir())),
+        };
+        let old = read(self.dir());
+        let mut new = Index {
+            version: VERSION,
+            entries: BTreeMap::new(),
+        };
+        let mut changed = false;
+        let mut warnings = Vec::new();
+        for entry in entries {
+            let entry = entry?;
+            let path = entry.path();
+            let Some(id) = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .and_then(|n| n.strip_suffix(".jsonl"))
+                .map(str::to_string)
+            else {
+                continue;
+            };
+            let Ok(meta) = fs::symlink_metadata(&path) else {
+                continue;
+            };
+            let (size, mtime_ns) = stamp(&meta);
+            if let Some(e) = old.entries.get(&id)
+                && e.size == size
+                && e.mtime_ns == mtime_ns
+            {
+                warnings.extend(e.summary.warnings.iter().cloned());
+                new.entries.insert(id, e.clone());
+                continue;
+            }
+            changed = true;
+            match self.load(&id) {
+                Ok(loaded) => match Incident::fold(&loaded.events) {
+                    Ok(inc) => {
+                        warnings.extend(loaded.warnings.iter().cloned());
+                        let summary = Summary::of(&inc, loaded.warnings);
+                        new.entries.insert(
+                            id,
+                            Entry {
+                                size,
+                                mtime_ns,
+                                summary,
+                            },
+                        );
+                    }
+                    Err(e) => warnings.push(format!("{}: {e}", path.display())),
+                },
+                Err(e) => warnings.push(e.to_string()),
+            }
+        }
+        changed |= old.entries.len() != new.entries.len();
+        if changed {
+            // A cache: failing to write it loses nothing.
+            if let Ok(text) = serde_json::to_string(&new) {
+                let tmp = self.dir().join(format!("{FILE}.{}", std::process::id()));
+                if self.perms().write(&tmp, text.as_bytes()).is_ok() {
+                    let _ = fs::rename(&tmp, self.dir().join(FILE));
+                } else {
+                    let _ = fs::remove_file(&tmp);
+                }
+            }
+        }
+        let mut all: Vec<Summary> = new.entries.into_values().map(|e| e.summary).collect();
+        all.sort_by(|a, b| a.declared.cmp(&b.declared).then(a.id.cmp(&b.id)));
+        Ok((all, warnings))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::incident::EventKind;
+    use crate::domain::incident::tests::{declared, ev};
+
+    #[test]
+    fn unchanged_journals_are_not_read_again_and_changes_are_seen() {
+        let dir = tempfile::tempdir().expect("tmp");
+        let store = Store::new(dir.path());
+        let d = store
+            .declare_or_join(&ev("03:00:00", "a", declared()))
+            .expect("declare");
+        let (first, _) = store.summaries().expect("list");
+        assert_eq!(first.len(), 1);
+        assert!(first[0].is_open());
+        assert!(store.dir().join(FILE).exists(), "the index is written");
+        // Damage the journal's content behind the index's back, keeping its
+        // size and time: the index answers (it was not read again).
+        let path = store.path(d.id()).expect("path");
+        let meta = fs::metadata(&path).expect("meta");
+        let text = fs::read_to_string(&path).expect("read");
+        fs::write(&path, text.replace("catalog", "CATALOG")).expect("write");
+        let times = fs::FileTimes::new().set_modified(meta.modified().expect("mtime"));
+        fs::File::options()
+            .write(true)
+            .open(&path)
+            .and_then(|f| f.set_times(times))
+            .expect("times");
+        let (again, _) = store.summaries().expect("list");
+        assert_eq!(again, first);
+        // A real change (an append) is seen.
+        store
+            .append(d.id(), &ev("03:09:00", "a", EventKind::Resolved))
+            .expect("append");
+        let (after, _) = store.summaries().expect("list");
+        assert!(!after[0].is_open());
+        // A damaged index is rebuilt.
+        fs::write(store.dir().join(FILE), "{not json").expect("write");
+        let (rebuilt, _) = store.summaries().expect("list");
+        assert_eq!(rebuilt, after);
+    }
+}
