@@ -81,40 +81,26 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         buf,
     );
     let mut list = inner;
+    // What narrows the list, each on a line above it: the matchers
+    // `warroom open` was given, then the `/` filter.
+    let shown = app.alerts.view().len();
+    let mut banners = Vec::new();
     if let Some(q) = app.alerts.query() {
-        // What `warroom open` was given, so the narrowed list explains itself.
-        put_line(
-            Line::styled(
-                format!(
-                    "{} — {} of {} (Esc shows all)",
-                    clean(&q.to_string()),
-                    app.alerts.view().len(),
-                    items.len()
-                ),
-                theme::warn(),
-            ),
-            list,
-            0,
-            buf,
-        );
-        list.y += 1;
-        list.height = list.height.saturating_sub(1);
+        banners.push(format!(
+            "{} — {shown} of {} (Esc shows all)",
+            clean(&q.to_string()),
+            items.len()
+        ));
     }
     if !app.alerts.filter().is_empty() {
-        let shown = app.alerts.view().len();
-        put_line(
-            Line::styled(
-                format!(
-                    "/{} — {shown} of {}",
-                    clean(app.alerts.filter()),
-                    items.len()
-                ),
-                theme::warn(),
-            ),
-            list,
-            0,
-            buf,
-        );
+        banners.push(format!(
+            "/{} — {shown} of {}",
+            clean(app.alerts.filter()),
+            items.len()
+        ));
+    }
+    for text in banners {
+        put_line(Line::styled(text, theme::warn()), list, 0, buf);
         list.y += 1;
         list.height = list.height.saturating_sub(1);
     }
@@ -214,15 +200,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
             text_style,
         ));
         put_line(Line::from(spans), list, row, buf);
-        super::hits::add(
-            Rect {
-                y: list.y + row,
-                height: 1,
-                ..list
-            },
-            Pane::Alerts,
-            Some(pos),
-        );
+        super::hits::row(list, row, Pane::Alerts, pos);
         if pos == app.alerts.cursor() {
             fill_row(list, row, theme::selected(), buf);
         }

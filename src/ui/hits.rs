@@ -30,6 +30,16 @@ pub(super) fn add(area: Rect, pane: Pane, item: Option<usize>) {
     HITS.with(|h| h.borrow_mut().push(Hit { area, pane, item }));
 }
 
+/// Records that line `row` of `area` shows item `item` of `pane`'s list.
+pub(super) fn row(area: Rect, row: u16, pane: Pane, item: usize) {
+    let line = Rect {
+        y: area.y + row,
+        height: 1,
+        ..area
+    };
+    add(line, pane, Some(item));
+}
+
 /// What the last frame drew at column `x`, row `y`: the pane, and the list
 /// item when it is a row of one. Rows are recorded after their pane, so the
 /// most specific place wins.

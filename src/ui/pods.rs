@@ -109,15 +109,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         }
         let row = row as u16 + 1;
         put_line(Line::from(spans), inner, row, buf);
-        super::hits::add(
-            Rect {
-                y: inner.y + row,
-                height: 1,
-                ..inner
-            },
-            Pane::Pods,
-            Some(i),
-        );
+        super::hits::row(inner, row, Pane::Pods, i);
         if focused && i == app.pods.cursor {
             fill_row(inner, row, theme::selected(), buf);
         }

@@ -128,12 +128,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     }
     for (y, (i, line)) in shown.into_iter().flatten().take(height).enumerate() {
         put_line(line, inner, y as u16, buf);
-        let at = Rect {
-            y: inner.y + y as u16,
-            height: 1,
-            ..inner
-        };
-        super::hits::add(at, Pane::Timeline, Some(i));
+        super::hits::row(inner, y as u16, Pane::Timeline, i);
     }
 }
 

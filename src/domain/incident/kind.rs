@@ -298,6 +298,16 @@ impl Purpose {
             Purpose::Query => "query",
         }
     }
+
+    /// How a timeline row begins once it ended: `Ran`, `Verify of`, ...
+    pub fn done(self) -> &'static str {
+        match self {
+            Purpose::Run => "Ran",
+            Purpose::Verify => "Verify of",
+            Purpose::Rollback => "Rolled back",
+            Purpose::Query => "Queried for",
+        }
+    }
 }
 
 /// How a command ended.
@@ -365,12 +375,7 @@ impl EventKind {
                 ..
             } => format!(
                 "{} step {step} → {} in {}: {}",
-                match purpose {
-                    Purpose::Run => "Ran",
-                    Purpose::Verify => "Verify of",
-                    Purpose::Rollback => "Rolled back",
-                    Purpose::Query => "Queried for",
-                },
+                purpose.done(),
                 outcome.describe(),
                 crate::domain::time::short_duration(std::time::Duration::from_millis(*duration_ms)),
                 one_line(command)
@@ -467,12 +472,7 @@ impl EventKind {
                 ..
             } => format!(
                 "{} step {step}: {} → {} in {}",
-                match purpose {
-                    Purpose::Run => "Ran",
-                    Purpose::Verify => "Verify of",
-                    Purpose::Rollback => "Rolled back",
-                    Purpose::Query => "Queried for",
-                },
+                purpose.done(),
                 one_line(command),
                 outcome.describe(),
                 crate::domain::time::short_duration(std::time::Duration::from_millis(*duration_ms))
