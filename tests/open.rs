@@ -177,14 +177,94 @@ fn print_says_what_it_resolved_and_bad_input_exits_2_before_the_screen() {
         vec!["open", "https://grafana.example.com/d/x"],
         vec!["open", "{alertname=\"X\""],
         vec!["open", "rm -rf /"],
+        vec!["open", "x\u{1b}]2;PWNED\u{7}\u{1b}[2J"],
     ] {
         let out = warroom(&bad);
         assert_eq!(out.status.code(), Some(2), "{bad:?}");
         let err = String::from_utf8_lossy(&out.stderr);
         assert!(err.starts_with("warroom open: "), "{err}");
         assert!(
-            !err.contains("\u{1b}["),
-            "the terminal was touched: {err:?}"
+            !err.contains('\u{1b}'),
+            "an escape reached the terminal: {err:?}"
         );
     }
+    // An incident id that is not there: said before the screen.
+    let out = warroom(&["open", "2026-01-01-nope"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no incident '2026-01-01-nope'"));
+}
+
+/// A resolved incident opened by id: its alert selected, and nothing that
+/// would be recorded (a run, an update, an action, a status change) is done
+/// or claimed until `:reopen`.
+#[test]
+fn a_resolved_incident_opened_by_id_is_read_only_and_selects_its_alert() {
+    use warroom::app::{Mode, Msg};
+    use warroom::journal::{Declared, Opened, Position};
+    // An incident for KubePodCrashLooping, resolved.
+    let mut first = Harness::at(0);
+    let pos = first
+        .app
+        .alerts
+        .items()
+        .iter()
+        .position(|a| a.name() == "KubePodCrashLooping")
+        .expect("demo alert");
+    for _ in 0..pos {
+        first.key(KeyCode::Char('j'));
+    }
+    first.key(KeyCode::Enter);
+    first.key(KeyCode::Char('R'));
+    first.key(KeyCode::Char('y'));
+    let (id, events) = first
+        .app
+        .incident
+        .as_ref()
+        .map(|i| (i.id.clone(), i.events.clone()))
+        .expect("declared");
+    assert!(first.app.incident_state().is_some_and(|i| !i.is_open()));
+    // Another cockpit opens it by id.
+    let mut h = Harness::at(0);
+    h.send(Msg::Joined(Ok(Opened {
+        declared: Declared::Joined(id),
+        events,
+        warnings: Vec::new(),
+        position: Position::default(),
+    })));
+    assert_eq!(
+        h.app
+            .alerts
+            .selected()
+            .map(|a| a.name().to_string())
+            .as_deref(),
+        Some("KubePodCrashLooping")
+    );
+    assert!(h.screen(200, 50).contains("shown read-only"));
+    let before = h.effects.len();
+    h.key(KeyCode::Char('2'));
+    h.key(KeyCode::Char('r'));
+    assert!(h.mode.is_normal(), "a run was offered: {:?}", h.mode);
+    h.key(KeyCode::Char('m'));
+    assert!(h.mode.is_normal(), "mitigated was asked: {:?}", h.mode);
+    h.key(KeyCode::Char('u'));
+    h.send(Msg::Key(crossterm::event::KeyEvent::new(
+        KeyCode::Char('s'),
+        crossterm::event::KeyModifiers::CONTROL,
+    )));
+    assert!(
+        matches!(h.mode, Mode::StatusUpdate(_)),
+        "the editor stays open with the refusal"
+    );
+    h.key(KeyCode::Esc);
+    h.key(KeyCode::Char('y'));
+    h.command("action follow up owner=bob");
+    assert!(h.screen(200, 50).contains("read-only"));
+    assert!(
+        !h.effects[before..]
+            .iter()
+            .any(|e| matches!(e, Effect::Append(_) | Effect::Run(_))),
+        "something was recorded or run"
+    );
+    h.command("reopen");
+    assert!(h.app.incident_state().is_some_and(|i| i.is_open()));
 }

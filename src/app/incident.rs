@@ -143,6 +143,11 @@ pub fn on_opened(app: &mut App, opened: Opened, fx: &mut Fx) {
     if let Some(w) = opened.warnings.first() {
         app.error(w.clone());
     }
+    // The Alerts pane shows the incident's alert, so S and the details are
+    // about it.
+    if let Some(fp) = app.incident_state().map(|i| i.alert.fingerprint.clone()) {
+        app.alerts.select(&fp);
+    }
     // A resolved incident opened by id is shown, not worked.
     if let Some(at) = app
         .incident_state()
@@ -163,13 +168,10 @@ pub fn on_opened(app: &mut App, opened: Opened, fx: &mut Fx) {
     });
 }
 
-/// Refuses work that would be recorded while the journal is deleted.
+/// Refuses work that would be recorded while the journal is deleted, or
+/// while a resolved incident is only being read.
 pub fn journal_gone(app: &App) -> Result<(), String> {
-    if app.incident.as_ref().is_some_and(|i| i.gone) {
-        Err("NOT SAVED: the journal was deleted; :recreate writes it again first".into())
-    } else {
-        Ok(())
-    }
+    app.writable()
 }
 
 /// What the followed journal reported: new events (anyone's), the whole
@@ -269,6 +271,12 @@ pub fn change_status(app: &mut App, to: Status, fx: &mut Fx) -> Next {
     let Some(inc) = require(app) else {
         return Next::Stay;
     };
+    if to != Status::Reopened
+        && let Err(e) = journal_gone(app)
+    {
+        app.error(e);
+        return Next::Stay;
+    }
     let already = |what: &str, m: &Option<crate::domain::incident::Mark>| {
         m.as_ref()
             .map(|m| format!("already {what} at {} UTC by {}", utc_clock(m.at), m.by))

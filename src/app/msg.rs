@@ -34,6 +34,8 @@ pub enum Msg {
     Journal(JournalMsg),
     /// The answer to an `Effect::Declare`.
     Declared(Result<Opened, String>),
+    /// The answer to an `Effect::Rejoin`: an incident read by id.
+    Joined(Result<Opened, String>),
     /// The answer to an `Effect::Export`.
     Exported(Result<PathBuf, String>),
     /// Columns the Metrics chart has, measured by the loop from the layout
@@ -222,12 +224,10 @@ pub fn record_fact(app: &mut App, kind: EventKind, fact: &str, fx: &mut Fx) {
 
 /// [`record`] for something that happened at `at`, earlier than now.
 pub fn record_about(app: &mut App, kind: EventKind, at: Option<Timestamp>, fx: &mut Fx) {
-    if app.incident.as_ref().is_some_and(|i| i.gone) {
-        app.error("NOT SAVED: the journal was deleted; :recreate writes it again first");
-        return;
-    }
-    if app.incident.as_ref().is_some_and(|i| i.read_only) && kind != EventKind::Reopened {
-        app.error("this incident is resolved and shown read-only: :reopen to work it again");
+    if kind != EventKind::Reopened
+        && let Err(e) = app.writable()
+    {
+        app.error(e);
         return;
     }
     let event = Event::new(stamp(app), app.settings.author.clone(), kind).about(at);

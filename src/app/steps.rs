@@ -137,6 +137,11 @@ fn mark_step(app: &mut App, st: &Step, done: bool, fx: &mut Fx) {
 
 /// `r`, `v`, `b`: run the selected step's command, verify check or rollback.
 pub fn ask_run(app: &mut App, purpose: Purpose, fx: &mut Fx) -> Next {
+    // What runs is recorded; where nothing can be, nothing runs.
+    if let Err(e) = super::incident::journal_gone(app) {
+        app.error(e);
+        return Next::Stay;
+    }
     if app.incident_state().is_none() {
         let enter = keys::pane_key(Pane::Alerts, Action::Open);
         app.error(format!(

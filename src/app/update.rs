@@ -43,6 +43,8 @@ pub fn update(app: &mut App, mode: &mut Mode, msg: Msg) -> Fx {
         Msg::Journal(j) => super::incident::on_journal(app, j),
         Msg::Declared(Ok(opened)) => super::incident::on_opened(app, opened, &mut fx),
         Msg::Declared(Err(e)) => app.error(format!("could not declare the incident: {e}")),
+        Msg::Joined(Ok(opened)) => super::incident::on_opened(app, opened, &mut fx),
+        Msg::Joined(Err(e)) => app.error(format!("could not open the incident: {e}")),
         Msg::Exported(Ok(path)) => {
             app.info(format!("postmortem draft written to {}", path.display()))
         }

@@ -136,7 +136,7 @@ pub enum Command {
         #[arg(long)]
         print: bool,
         /// With --print: `md` (lines) or `json`.
-        #[arg(long, value_enum, default_value_t = Format::Md)]
+        #[arg(long, value_enum, default_value_t = Format::Md, requires = "print")]
         format: Format,
         /// Against the built-in simulated incident, not the configured
         /// servers.

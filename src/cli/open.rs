@@ -26,14 +26,35 @@ pub fn run(
     let target = match open::parse(args) {
         Ok(t) => t,
         Err(e) => {
-            eprintln!("warroom open: {e}");
+            // The message quotes what was given: no escape sequence of it
+            // reaches the terminal, and a huge argument is not echoed whole.
+            let shown = crate::sanitize::line(&e);
+            eprintln!("warroom open: {}", clip(&shown, 2_000));
             return Ok(ExitCode::from(2));
         }
     };
+    if let Target::Incident(id) = &target {
+        let store = crate::journal::Store::new(&config.data_dir);
+        if !store.path(id).is_ok_and(|p| p.is_file()) {
+            eprintln!(
+                "warroom open: no incident '{id}' in {} (warroom list shows them)",
+                store.dir().display()
+            );
+            return Ok(ExitCode::FAILURE);
+        }
+    }
     if print {
         return print_resolved(config, &target, format, demo);
     }
     cockpit::run(config, session, demo, Some(Opening { target, declare }))
+}
+
+/// At most `max` characters of `s`, saying how much was left out.
+fn clip(s: &str, max: usize) -> String {
+    match s.char_indices().nth(max) {
+        Some((i, _)) => format!("{}… ({} more characters)", &s[..i], s[i..].chars().count()),
+        None => s.to_string(),
+    }
 }
 
 /// One alert the target matched, and what goes with it.

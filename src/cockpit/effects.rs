@@ -129,7 +129,7 @@ impl Effects {
                 let (store, tx) = (self.store.clone(), self.tx.clone());
                 tokio::task::spawn_blocking(move || {
                     let result = store.rejoin(&id).map_err(|e| e.to_string());
-                    let _ = tx.send(Msg::Declared(result));
+                    let _ = tx.send(Msg::Joined(result));
                 });
             }
             Effect::Follow { id, from } => {

@@ -3,7 +3,7 @@
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Flex, Layout, Rect};
 use ratatui::text::Line;
-use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget, Wrap};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget};
 
 use super::text::{clean, fit};
 use super::theme;
@@ -196,10 +196,13 @@ pub(super) fn dialog(
     title: &str,
     lines: Vec<Line<'static>>,
 ) {
-    let inner = boxed(title, centered(area, size.0, size.1), buf);
-    Paragraph::new(lines)
-        .wrap(Wrap { trim: true })
-        .render(inner, buf);
+    // As tall as its lines wrapped to the width there is, so on a small
+    // terminal the question's last line (y/n) is still on screen.
+    let width = size.0.min(area.width.saturating_sub(2));
+    let wrapped = super::text::wrap_lines(lines, width.saturating_sub(2) as usize);
+    let height = (wrapped.len() as u16 + 2).max(size.1);
+    let inner = boxed(title, centered(area, size.0, height), buf);
+    Paragraph::new(wrapped).render(inner, buf);
 }
 
 pub(super) fn centered(area: Rect, width: u16, height: u16) -> Rect {

@@ -50,8 +50,9 @@ fn style(kind: &EventKind) -> (&'static str, Style) {
 /// The Timeline pane: a cursor on one entry (following the newest until
 /// moved), each entry on one line cut at the edge, or wrapped in full.
 pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
-    let events = app.incident.as_ref().map_or(0, |i| i.events.len());
-    let mut title = vec![Span::raw(format!("Timeline {events} events"))];
+    let entries = app.timeline_len();
+    let plural = if entries == 1 { "entry" } else { "entries" };
+    let mut title = vec![Span::raw(format!("Timeline {entries} {plural}"))];
     if app.timeline_scroll > 0 {
         title.push(Span::styled(" · back (G follows)", theme::warn()));
     }

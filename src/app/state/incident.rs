@@ -97,6 +97,22 @@ pub struct IncidentWatch {
     pub declaring: Option<PendingDeclaration>,
 }
 
+impl super::App {
+    /// Whether what this cockpit does can be recorded now: not while the
+    /// journal is deleted, nor while a resolved incident is only read.
+    pub fn writable(&self) -> Result<(), String> {
+        match self.incident.as_ref() {
+            Some(i) if i.gone => {
+                Err("NOT SAVED: the journal was deleted; :recreate writes it again first".into())
+            }
+            Some(i) if i.read_only => Err(
+                "this incident is resolved and shown read-only: :reopen to work it again".into(),
+            ),
+            _ => Ok(()),
+        }
+    }
+}
+
 /// A declaration on the status line, written when `due` passes.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PendingDeclaration {

@@ -127,7 +127,12 @@ impl AlertQuery {
 impl std::fmt::Display for AlertQuery {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let parts: Vec<String> = self.matchers.iter().map(ToString::to_string).collect();
-        write!(f, "{{{}}}", parts.join(","))
+        write!(f, "{{{}}}", parts.join(","))?;
+        // Alerts do not carry their routes: the receiver is said, not checked.
+        if let Some(r) = &self.receiver {
+            write!(f, " (receiver {r:?} not checked)")?;
+        }
+        Ok(())
     }
 }
 
@@ -236,20 +241,28 @@ fn link(text: &str) -> Result<AlertQuery, String> {
                 receiver: get("receiver").filter(|r| !r.is_empty()),
             });
         }
-        // Prometheus's own alerts page: `?search=Name`.
-        if let Some(name) = get("search").filter(|s| valid_label_value_word(s)) {
+        // Prometheus's own alerts page: `?search=` finds alert names
+        // containing the term, whatever their case.
+        if let Some(term) = get("search")
+            .map(|s| s.trim().to_string())
+            .filter(|s| !s.is_empty())
+        {
+            let re = format!("(?i).*{}.*", regex::escape(&term));
             return Ok(AlertQuery {
-                matchers: vec![Matcher::new("alertname", Op::Eq, &name)?],
+                matchers: vec![Matcher::new("alertname", Op::Re, &re)?],
                 ..AlertQuery::default()
             });
         }
         return Err(format!(
-            "the link names no alert (no filter= in it); expected {EXPECTED}"
+            "the link names no alert (no filter= or search= in it); expected {EXPECTED}"
         ));
     }
     if route.ends_with("/graph") || route.ends_with("/query") {
         // g0.expr=ALERTS{alertname="X",…}: the alert's own series.
         let expr = get("g0.expr").or_else(|| get("expr")).unwrap_or_default();
+        if expr.matches('{').count() != expr.matches('}').count() {
+            return Err(format!("unbalanced braces in the link's expression {expr}"));
+        }
         if let Some(start) = expr.find('{')
             && expr[..start].trim_end().ends_with("ALERTS")
             && let Some(end) = expr[start..].find('}')
@@ -297,8 +310,9 @@ pub fn matchers(text: &str) -> Result<Vec<Matcher>, String> {
         .into_iter()
         .find(|(s, _)| rest.starts_with(s));
         let Some((sym, op)) = op else {
+            let near = if rest.is_empty() { name } else { rest };
             return Err(format!(
-                "malformed matcher near '{rest}' in {text}: expected name=\"value\" (or != =~ !~)"
+                "malformed matcher near '{near}' in {text}: expected name=\"value\" (or != =~ !~)"
             ));
         };
         rest = rest[sym.len()..].trim_start();
