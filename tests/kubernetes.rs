@@ -186,6 +186,9 @@ async fn the_pane_follows_the_watch_as_pods_come_change_and_go() {
             ("catalog-5f7c9d8b6-bbbbb", "Running", 0)
         ]
     );
+    // How the crash loop's earlier run ended is kept, not hidden by it.
+    assert_eq!(pods[0].last_exit.as_deref(), Some("Error, exit 1"));
+    assert_eq!(pods[1].last_exit, None);
 
     let mut app = App::new(
         "alice".into(),

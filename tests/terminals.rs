@@ -128,3 +128,34 @@ fn commands_stay_on_one_line_and_scroll_sideways() {
     }
     assert_eq!(h.app.runbook.hscroll, 0);
 }
+
+#[test]
+fn with_only_a_cluster_the_pods_pane_takes_the_alerts_place() {
+    use warroom::app::Msg;
+    use warroom::sources::{Feed, SourceMsg};
+    let mut h = Harness::at(0);
+    let mut app = warroom::app::App::new(
+        "alice".into(),
+        Default::default(),
+        h.app.runbooks.library.clone(),
+        h.now(),
+    );
+    app.pods.items = h.app.pods.items.clone();
+    h.app = app;
+    h.send(Msg::Source(SourceMsg::Unavailable {
+        feed: Feed::Alerts,
+        reason: "No Alertmanager or Prometheus is configured".into(),
+    }));
+    assert_eq!(h.app.focus, warroom::app::Pane::Pods);
+    let wide = h.screen(200, 50);
+    assert!(!wide.contains("┌ Alerts"), "{wide}");
+    assert!(
+        wide.starts_with("┏ Pods") || wide.starts_with("┌ Pods"),
+        "{wide}"
+    );
+    let compact = h.screen(80, 24);
+    assert!(
+        compact.lines().nth(1).is_some_and(|l| l.contains("Pods")),
+        "{compact}"
+    );
+}

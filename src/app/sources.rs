@@ -25,6 +25,10 @@ pub fn on_source(app: &mut App, msg: SourceMsg, fx: &mut Fx) {
                 Feed::Metrics => &mut app.metric.status,
             };
             status.off = Some(reason);
+            // With no alert source, the cluster is what there is to look at.
+            if feed == Feed::Alerts && app.focus == super::state::Pane::Alerts {
+                app.focus = super::state::Pane::Pods;
+            }
         }
         SourceMsg::Metric {
             source,

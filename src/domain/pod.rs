@@ -44,6 +44,10 @@ pub struct Pod {
     /// When a container last restarted, shown as "5 (2m ago)" like kubectl.
     #[serde(default)]
     pub last_restart: Option<Timestamp>,
+    /// How the most recent earlier run of a container ended
+    /// (`OOMKilled, exit 137`): what a crash loop's status hides.
+    #[serde(default)]
+    pub last_exit: Option<String>,
 }
 
 impl Pod {

@@ -244,6 +244,7 @@ pub fn summarise(p: &K8sPod, now: Timestamp) -> Pod {
     let status = p.status.clone().unwrap_or_default();
     let containers = spec.map_or(0, |s| s.containers.len()) as u32;
     let (reason, ready, restarts, last_restart) = derive_status(p, &status);
+    let last_exit = last_exit(&status);
     let owner = p
         .metadata
         .owner_references
@@ -268,7 +269,32 @@ pub fn summarise(p: &K8sPod, now: Timestamp) -> Pod {
             .unwrap_or_default(),
         owner,
         last_restart,
+        last_exit,
     }
+}
+
+/// How the most recently finished earlier run of any container ended: its
+/// reason (OOMKilled, Error) and exit code, as `kubectl describe` shows
+/// under "Last State".
+fn last_exit(status: &PodStatus) -> Option<String> {
+    status
+        .init_container_statuses
+        .iter()
+        .flatten()
+        .chain(status.container_statuses.iter().flatten())
+        .filter_map(|c| c.last_state.as_ref()?.terminated.as_ref())
+        .max_by_key(|t| t.finished_at.as_ref().map(ts))
+        .map(|t| {
+            let reason = t
+                .reason
+                .as_deref()
+                .filter(|r| !r.is_empty())
+                .unwrap_or("Terminated");
+            match t.signal.filter(|s| *s != 0) {
+                Some(sig) => format!("{reason}, exit {} (signal {sig})", t.exit_code),
+                None => format!("{reason}, exit {}", t.exit_code),
+            }
+        })
 }
 
 fn derive_status(p: &K8sPod, status: &PodStatus) -> (String, u32, u32, Option<Timestamp>) {

@@ -50,7 +50,7 @@ struct Screen {
 }
 
 /// The one layout: wide with every pane at once, compact with tabs.
-fn layout(area: Rect, focus: Pane, zoom: bool) -> Screen {
+fn layout(area: Rect, focus: Pane, zoom: bool, no_alerts: bool) -> Screen {
     let [main, message, status] = Layout::vertical([
         Constraint::Min(3),
         Constraint::Length(1),
@@ -72,20 +72,25 @@ fn layout(area: Rect, focus: Pane, zoom: bool) -> Screen {
             Constraint::Percentage(30),
         ])
         .areas(main);
-        let [alerts, pods] =
-            Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(left);
+        // With no alert source at all, the Pods pane takes the whole column.
+        let split = if no_alerts { 0 } else { 45 };
+        let [alerts, pods] = Layout::vertical([
+            Constraint::Percentage(split),
+            Constraint::Percentage(100 - split),
+        ])
+        .areas(left);
         let [metrics, timeline] =
             Layout::vertical([Constraint::Percentage(45), Constraint::Percentage(55)]).areas(right);
-        let panes = [
-            (Pane::Alerts, alerts),
-            (Pane::Pods, pods),
-            (Pane::Runbook, middle),
-            (Pane::Metrics, metrics),
-            (Pane::Timeline, timeline),
-        ]
-        .into_iter()
-        .map(|(p, r)| (p, r, p == focus))
-        .collect();
+        let panes = [(Pane::Alerts, alerts), (Pane::Pods, pods)]
+            .into_iter()
+            .filter(|(p, _)| !(no_alerts && *p == Pane::Alerts))
+            .chain([
+                (Pane::Runbook, middle),
+                (Pane::Metrics, metrics),
+                (Pane::Timeline, timeline),
+            ])
+            .map(|(p, r)| (p, r, p == focus))
+            .collect();
         return Screen {
             panes,
             tabs: None,
@@ -115,7 +120,7 @@ fn layout(area: Rect, focus: Pane, zoom: bool) -> Screen {
 pub fn render(app: &App, mode: &Mode, area: Rect, buf: &mut Buffer) {
     theme::set(app.settings.look);
     hits::clear();
-    let screen = layout(area, app.focus, app.zoom);
+    let screen = layout(area, app.focus, app.zoom, no_alerts(app));
     if let Some(tabs) = screen.tabs {
         tab_bar(app, tabs, buf);
     }
@@ -133,12 +138,18 @@ pub fn render(app: &App, mode: &Mode, area: Rect, buf: &mut Buffer) {
 /// the reducer's paging; `None` when the pane is not on screen or shows no
 /// runbook.
 pub fn runbook_layout(app: &App, area: Rect) -> Option<crate::app::state::PaneLayout> {
-    let screen = layout(area, app.focus, app.zoom);
+    let screen = layout(area, app.focus, app.zoom, no_alerts(app));
     let (_, r, _) = screen
         .panes
         .into_iter()
         .find(|(p, _, _)| *p == Pane::Runbook)?;
     runbook::layout(app, r)
+}
+
+/// No alert source is configured at all (a cluster-only launch): the
+/// Alerts pane has nothing to show and gives its room to the Pods pane.
+fn no_alerts(app: &App) -> bool {
+    app.alerts.status.off.is_some() && app.alerts.items().is_empty()
 }
 
 /// What the last frame drew at a screen position, for the mouse.
@@ -156,7 +167,7 @@ pub fn overlay_max(app: &App, mode: &Mode, area: Rect) -> Option<usize> {
 /// layout the panes are drawn in, so the sources can ask for about one
 /// sample per braille dot.
 pub fn chart_width(area: Rect) -> u16 {
-    let pane = layout(area, Pane::Metrics, false)
+    let pane = layout(area, Pane::Metrics, false, false)
         .panes
         .into_iter()
         .find(|(p, _, _)| *p == Pane::Metrics)

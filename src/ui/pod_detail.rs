@@ -37,6 +37,9 @@ pub fn render(app: &App, hints: &str, area: Rect, buf: &mut Buffer) {
             p.restarts,
             clean(&p.node)
         ));
+        if let Some(exit) = &p.last_exit {
+            title.push_str(&format!("· last run: {} ", clean(exit)));
+        }
     }
     let block = Block::default()
         .borders(Borders::ALL)

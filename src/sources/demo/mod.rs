@@ -282,6 +282,8 @@ impl Scenario {
                     name: rs.to_string(),
                 }),
                 last_restart: None,
+                // A crash loop's earlier run ran out of memory.
+                last_exit: (restarts > 0).then(|| "OOMKilled, exit 137".to_string()),
             });
         };
         // The crash-looping catalog replica recovers ten minutes in.
