@@ -222,6 +222,7 @@ fn with_cluster() -> Harness {
         p.ready = ready;
         p.restarts = restarts;
         p.last_restart = (restarts > 0).then(|| now - jiff::SignedDuration::from_secs(ago));
+        p.last_exit = (restarts > 0).then(|| "OOMKilled, exit 137".to_string());
         pods.push(p);
     };
     extra("catalog-7d9f8b6c5-oom01", "OOMKilled", 0, 4, 90);
