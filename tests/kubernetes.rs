@@ -632,3 +632,44 @@ fn read_only_refuses_every_change_before_asking() {
     );
     assert!(!fx.iter().any(|e| matches!(e, Effect::Cluster(_))));
 }
+
+/// Least privilege: a scope with no namespace yet (before the cluster's
+/// own is known) lists the kubeconfig's namespace, never every namespace;
+/// all namespaces only when asked for by name.
+#[tokio::test]
+async fn only_the_namespaces_in_scope_are_listed() {
+    let server = seeded().await;
+    let kube = connect(&server).await;
+    let (scope_tx, scope_rx) = watch::channel(Some(PodScope::default()));
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let task = tokio::spawn(kubernetes::watch_pods(
+        kube,
+        scope_rx,
+        tx,
+        Duration::from_millis(50),
+    ));
+    let pods = next_pods(&mut rx).await;
+    assert!(pods.iter().all(|p| p.namespace == "shop"), "{pods:?}");
+    let all = |server: &KubeServer| {
+        server
+            .requests()
+            .iter()
+            .filter(|r| r.starts_with("GET /api/v1/pods"))
+            .count()
+    };
+    assert_eq!(
+        all(&server),
+        0,
+        "listed every namespace: {:?}",
+        server.requests()
+    );
+    // `:ns all` asks for them.
+    scope_tx.send_replace(Some(PodScope {
+        namespace: warroom::domain::pod::ALL_NAMESPACES.into(),
+        ..PodScope::default()
+    }));
+    let pods = next_pods(&mut rx).await;
+    assert!(pods.iter().any(|p| p.namespace != "shop"), "{pods:?}");
+    assert!(all(&server) >= 1);
+    task.abort();
+}

@@ -117,7 +117,7 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     (
         "ns",
         "[NAME]",
-        "watch pods in this namespace (none: automatic)",
+        "watch pods in this namespace (all: every namespace; none: automatic)",
     ),
     (
         "selector",

@@ -22,6 +22,12 @@ pub fn run(app: &mut App, cmd: Command, fx: &mut Fx) -> Next {
             Some(i) => app.metric.range = i,
             None => app.error("chart ranges are 15m, 1h and 6h"),
         },
+        Command::Namespace(Some(n)) if n == "all" || n == "-A" => {
+            // Every namespace: only when asked for, it needs a cluster-wide role.
+            app.info("watching pods in all namespaces (needs list/watch pods cluster-wide)");
+            app.pods.namespace_override = Some(crate::domain::pod::ALL_NAMESPACES.into());
+            app.pods.cursor = 0;
+        }
         Command::Namespace(Some(n)) if !crate::domain::selector::is_namespace(&n) => {
             app.error(format!(
                 "'{n}' is not a namespace name (lowercase letters, digits and '-', at most 63)"

@@ -5,6 +5,10 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+/// The scope namespace that means every namespace (`:ns all`): asked for
+/// by name only, since it needs a cluster-wide role.
+pub const ALL_NAMESPACES: &str = "*";
+
 /// The workload that owns a pod, for rollout restarts and scaling.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Owner {

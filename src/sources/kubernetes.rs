@@ -117,11 +117,15 @@ impl Kube {
         })
     }
 
+    /// Pods of one namespace: the scope's, else the kubeconfig's own. All
+    /// namespaces only when asked for by name ([`ALL_NAMESPACES`]), so a
+    /// user whose role covers one namespace is never refused at launch.
     fn pods(&self, namespace: &str) -> Api<K8sPod> {
-        if namespace.is_empty() {
-            Api::all(self.client.clone())
-        } else {
-            Api::namespaced(self.client.clone(), namespace)
+        use crate::domain::pod::ALL_NAMESPACES;
+        match namespace {
+            ALL_NAMESPACES => Api::all(self.client.clone()),
+            "" => Api::namespaced(self.client.clone(), &self.namespace),
+            ns => Api::namespaced(self.client.clone(), ns),
         }
     }
 }

@@ -14,7 +14,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     let scope = app.pod_scope();
     let ready = pods.iter().filter(|p| p.is_healthy()).count();
     let mut title = vec![Span::raw("Pods")];
-    let ns = (!scope.namespace.is_empty()).then_some(scope.namespace);
+    let ns = match scope.namespace.as_str() {
+        "" => None,
+        crate::domain::pod::ALL_NAMESPACES => Some("all namespaces".to_string()),
+        _ => Some(scope.namespace),
+    };
     for part in [ns, scope.selector, scope.name].into_iter().flatten() {
         title.push(Span::raw(format!(" · {}", clean(&part))));
     }
