@@ -186,8 +186,13 @@ fn ask(app: &mut App, action: Action) -> Next {
 
 /// `d` / `:delete [POD]`.
 pub fn ask_delete(app: &mut App, name: Option<&str>) -> Next {
+    // As with a restart: only a pod the list shows is offered for deletion.
     match target(app, name) {
-        Some((pod, _)) => ask(app, Action::DeletePod(pod)),
+        Some((pod, Some(_))) => ask(app, Action::DeletePod(pod)),
+        Some((pod, None)) => {
+            app.error(format!("pod {} is not in the list", pod.name));
+            Next::Stay
+        }
         None => {
             app.error("no pod selected");
             Next::Stay

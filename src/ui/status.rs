@@ -133,10 +133,17 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         ));
         items.push((keep::STATE, Span::raw(" ")));
     }
-    if let Some((ctx, ns)) = &app.cluster {
+    if let Some((ctx, home)) = &app.cluster {
+        // The namespace pods are watched in now, not the kubeconfig's.
+        let scope = app.pod_scope().namespace;
+        let ns = match scope.as_str() {
+            "" => home.clone(),
+            crate::domain::pod::ALL_NAMESPACES => "all namespaces".to_string(),
+            _ => scope,
+        };
         items.push((
             keep::CLUSTER,
-            Span::styled(format!("⎈ {}/{} ", clean(ctx), clean(ns)), theme::dim()),
+            Span::styled(format!("⎈ {}/{} ", clean(ctx), clean(&ns)), theme::dim()),
         ));
     }
     // Source health at a glance: the worst of the sources.
