@@ -414,6 +414,8 @@ async fn faults_become_short_reasons() {
     let e = down.alerts().await.unwrap_err().to_string();
     assert!(e.starts_with("unreachable"), "{e}");
     assert!(e.to_lowercase().contains("refused"), "{e}");
+    // The address is named, so "which server?" needs no guessing.
+    assert!(e.contains("http://127.0.0.1:"), "{e}");
 
     // Prometheus-shaped garbage on the range endpoint.
     let p = Prometheus::new(Http::new(endpoint(&bad.url(), Duration::from_secs(1))).unwrap());

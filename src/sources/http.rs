@@ -161,8 +161,8 @@ impl Http {
         if e.is_timeout() {
             return SourceError::Timeout(self.endpoint.timeout);
         }
-        // The innermost cause says it best ("Connection refused"); the URL is
-        // left out because it may carry credentials.
+        // The innermost cause says it best ("Connection refused"); the
+        // address is named without any credentials it carries.
         let mut cause: &dyn std::error::Error = e;
         while let Some(next) = cause.source() {
             cause = next;
@@ -170,7 +170,7 @@ impl Http {
         let text = cause.to_string();
         let text = text.split(" (os error").next().unwrap_or(&text).to_string();
         if e.is_connect() || e.is_request() {
-            SourceError::Unreachable(text)
+            SourceError::Unreachable(format!("{text} ({})", self.endpoint.display_url()))
         } else {
             SourceError::Malformed(text)
         }

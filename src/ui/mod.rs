@@ -306,15 +306,15 @@ fn stale_notice(s: &SourceStatus, app: &App, area: Rect, buf: &mut Buffer) -> Re
         text::clean(e),
         age(at, app.now)
     );
-    put_line(
-        Line::styled(text::clip(&msg, area.width as usize), theme::bad()),
-        area,
-        0,
-        buf,
-    );
+    // The whole reason, wrapped (up to three lines), not cut.
+    let lines = text::wrap(vec![(msg, theme::bad())], area.width as usize, 2);
+    let used = lines.len().min(3) as u16;
+    for (row, line) in lines.into_iter().take(3).enumerate() {
+        put_line(line, area, row as u16, buf);
+    }
     Rect {
-        y: area.y + 1,
-        height: area.height.saturating_sub(1),
+        y: area.y + used,
+        height: area.height.saturating_sub(used),
         ..area
     }
 }
