@@ -142,6 +142,12 @@ impl Tmux {
         String::from_utf8_lossy(&out.stdout).trim() == "1"
     }
 
+    /// Whether the program in the pane asked the terminal for mouse events.
+    fn mouse_on(&self) -> bool {
+        let out = self.tmux(&["display-message", "-p", "-t", "e2e", "#{mouse_any_flag}"]);
+        String::from_utf8_lossy(&out.stdout).trim() == "1"
+    }
+
     /// The pid of warroom itself (the child of the pane's shell).
     fn app_pid(&self) -> String {
         let out = self.tmux(&["list-panes", "-t", "e2e", "-F", "#{pane_pid}"]);
@@ -163,6 +169,7 @@ impl Tmux {
             !self.alternate_screen_on(),
             "alternate screen not left:\n{s}"
         );
+        assert!(!self.mouse_on(), "mouse reporting left on:\n{s}");
     }
 }
 
@@ -194,6 +201,7 @@ fn declare_tick_note_resolve_quit_then_export() {
     let data = tempfile::tempdir().unwrap();
     let t = Tmux::start("flow", 80, 24, data.path());
     t.wait_for("CatalogP99Latency");
+    assert!(t.mouse_on(), "the cockpit reports the mouse by default");
     t.keys(&["Enter"]);
     let id = t.declared();
     assert!(id.ends_with("-catalog-p99-latency"), "{id}");
@@ -887,11 +895,12 @@ fn a_pasted_alertmanager_link_lands_on_step_one_and_joins_an_open_incident() {
     assert!(s.contains(&id), "{s}");
     // A link for an alert that has resolved says so.
     let gone = format!(
-        "--config '{}' --runbooks '{}' open 'https://am.example.com/#/alerts?filter=%7Balertname%3D%22DiskGone%22%7D'",
+        "--config '{}' --runbooks '{}' --no-mouse open 'https://am.example.com/#/alerts?filter=%7Balertname%3D%22DiskGone%22%7D'",
         config.display(),
         runbooks.display()
     );
     let c = Tmux::start_with("open-c", 80, 24, &data, "e2e-carol", &gone);
     let s = c.wait_for("no firing alert matches");
     assert!(s.contains("VolumeAlmostFull"), "all alerts are shown: {s}");
+    assert!(!c.mouse_on(), "--no-mouse leaves the mouse to the terminal");
 }

@@ -170,8 +170,16 @@ pub async fn watch_pods(
     tx: mpsc::UnboundedSender<SourceMsg>,
     every: Duration,
 ) {
+    // A scope with no namespace is the kubeconfig's own: the same watch.
+    let resolved = |s: &PodScope| {
+        let mut s = s.clone();
+        if s.namespace.is_empty() {
+            s.namespace = kube.namespace.clone();
+        }
+        s
+    };
     loop {
-        let Some(want) = scope.borrow_and_update().clone() else {
+        let Some(want) = scope.borrow_and_update().as_ref().map(&resolved) else {
             if scope.changed().await.is_err() {
                 return;
             }
@@ -221,7 +229,11 @@ pub async fn watch_pods(
                 }
                 changed = scope.changed() => {
                     if changed.is_err() { return; }
-                    break;
+                    // Only a scope that differs once resolved restarts the watch.
+                    let same = scope.borrow_and_update().as_ref().map(&resolved).as_ref() == Some(&want);
+                    if !same {
+                        break;
+                    }
                 }
             }
         }
