@@ -191,6 +191,12 @@ proptest! {
             prop_assert!(!hostile.is_ready());
             return Ok(());
         }
+        if v.starts_with('-') {
+            // `-n $v`: a whole word that starts with '-' would be an option.
+            prop_assert!(!hostile.is_ready());
+            prop_assert!(hostile.problems.iter().any(|p| p.contains("option")));
+            return Ok(());
+        }
         prop_assert!(hostile.is_ready(), "{:?}", hostile.problems);
         let plain_words = shlex::split(&plain.text).expect("plain lexes");
         let words = shlex::split(&hostile.text).expect("filled lexes");
