@@ -32,17 +32,27 @@ fn require(bin: &str) {
 
 /// Blocking HTTP/1.1 request against loopback: (status, body).
 pub fn http(method: &str, port: u16, path: &str, body: Option<&str>) -> (u16, String) {
-    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
+    try_http(method, port, path, body).unwrap()
+}
+
+/// [`http`], with a failed connection or a reset as an error (a server
+/// still starting may accept and then drop a connection).
+fn try_http(
+    method: &str,
+    port: u16,
+    path: &str,
+    body: Option<&str>,
+) -> std::io::Result<(u16, String)> {
+    let mut s = TcpStream::connect(("127.0.0.1", port))?;
+    s.set_read_timeout(Some(Duration::from_secs(10)))?;
     let body = body.unwrap_or("");
     write!(
         s,
         "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
         body.len()
-    )
-    .unwrap();
+    )?;
     let mut raw = Vec::new();
-    s.read_to_end(&mut raw).unwrap();
+    s.read_to_end(&mut raw)?;
     let text = String::from_utf8_lossy(&raw).into_owned();
     let (head, rest) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
     let status = head
@@ -58,7 +68,7 @@ pub fn http(method: &str, port: u16, path: &str, body: Option<&str>) -> (u16, St
     } else {
         rest.to_string()
     };
-    (status, body)
+    Ok((status, body))
 }
 
 fn dechunk(mut s: &str) -> String {
@@ -81,9 +91,7 @@ fn wait_ready(port: u16, child: &mut Child, what: &str, log: &Path) {
             let log = std::fs::read_to_string(log).unwrap_or_default();
             panic!("{what} exited with {status}:\n{log}");
         }
-        if TcpStream::connect(("127.0.0.1", port)).is_ok()
-            && http("GET", port, "/-/ready", None).0 == 200
-        {
+        if try_http("GET", port, "/-/ready", None).is_ok_and(|(code, _)| code == 200) {
             return;
         }
         if start.elapsed() > Duration::from_secs(60) {
