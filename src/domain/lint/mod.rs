@@ -253,18 +253,21 @@ pub fn lint(
     out
 }
 
+/// An error about `rb` at `line`.
+fn error_at(rb: &Runbook, line: usize, message: String) -> Diagnostic {
+    Diagnostic {
+        path: rb.path.clone(),
+        line,
+        level: Level::Error,
+        message,
+    }
+}
+
 /// warroom's five sections, each present and, where they hold steps, with
 /// steps. A missing section is reported where it belongs: at the next
 /// section's heading, or at the end of the file.
 fn structure(rb: &Runbook, out: &mut Vec<Diagnostic>) {
-    let mut diag = |line: usize, message: String| {
-        out.push(Diagnostic {
-            path: rb.path.clone(),
-            line,
-            level: Level::Error,
-            message,
-        })
-    };
+    let mut diag = |line: usize, message: String| out.push(error_at(rb, line, message));
     for (i, kind) in REQUIRED.iter().enumerate() {
         if rb.sections.iter().any(|s| s.kind == *kind) {
             continue;
@@ -487,14 +490,7 @@ fn lexical(path: &Path) -> PathBuf {
 /// Contracts, gates and branches: each must parse and point at a step that
 /// exists; step ids must be unique so ticks find their step.
 fn steps_lint(rb: &Runbook, out: &mut Vec<Diagnostic>) {
-    let mut diag = |line: usize, message: String| {
-        out.push(Diagnostic {
-            path: rb.path.clone(),
-            line,
-            level: Level::Error,
-            message,
-        })
-    };
+    let mut diag = |line: usize, message: String| out.push(error_at(rb, line, message));
     let mut seen: BTreeMap<&str, usize> = BTreeMap::new();
     for (_, st) in rb.steps() {
         if let Some(first) = seen.insert(st.id.as_str(), st.line) {
