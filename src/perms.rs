@@ -130,9 +130,15 @@ impl Perms {
 
     /// Writes `bytes` to `path`, replacing what was there, with the file mode.
     pub fn write(&self, path: &Path, bytes: &[u8]) -> io::Result<()> {
+        self.create_truncated(path)?.write_all(bytes)
+    }
+
+    /// Opens `path` to be written from empty, with the file mode: a regular
+    /// file only, never through a link.
+    pub fn create_truncated(&self, path: &Path) -> io::Result<File> {
         // Opened without waiting: a named pipe with no reader is an error,
         // not a hang; only a regular file is written.
-        let mut file = OpenOptions::new()
+        let file = OpenOptions::new()
             .write(true)
             .create(true)
             .mode(self.file)
@@ -147,7 +153,7 @@ impl Perms {
         }
         file.set_len(0)?;
         file.set_permissions(fs::Permissions::from_mode(self.file))?;
-        file.write_all(bytes)
+        Ok(file)
     }
 
     /// Takes away what a file written before (or by another tool) allows

@@ -1,9 +1,10 @@
 //! `warroom export`: the postmortem draft of an incident.
 
+use std::io::Write;
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use super::{Format, out_str};
+use super::Format;
 use crate::config::Config;
 use crate::domain::export;
 use crate::journal::Store;
@@ -25,40 +26,59 @@ pub fn run(
             store.dir().display()
         );
     }
-    let loaded = store.load(id)?;
-    for w in &loaded.warnings {
-        eprintln!("warning: {w}");
-    }
-    let gaps = export::gaps(&loaded.warnings, &path);
     let template = match template {
         Some(t) => crate::bounded::read_to_string(&t, crate::bounded::DOCUMENT_BYTES)
             .map_err(|e| anyhow::anyhow!("{}: {e}", t.display()))?,
         None => export::DEFAULT_TEMPLATE.to_string(),
     };
-    let md = match format {
-        Format::Md => {
-            let mut r = export::render(&loaded.events, &template, &config.matrix)?;
-            r.text.push_str(&export::gaps_section(&gaps));
-            for name in &r.unknown {
-                eprintln!(
-                    "warning: the template asks for {{{{{name}}}}}, which export does not fill (it knows {})",
-                    export::PLACEHOLDERS.join(", ")
-                );
+    // The journal is read twice, one event at a time, and the draft is
+    // written as it is made: a 100,000-event incident never sits in memory.
+    let mut ordered = store.ordered(id)?;
+    let (seq, declaration) = ordered.declaration()?;
+    let mut collect = export::Collect::new(&declaration, seq)?;
+    let warnings = ordered.for_each(|seq, e| collect.feed(seq, e));
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
+    let gaps = export::gaps(&warnings, &path);
+    let (inc, mut report) = export::finish(collect, &config.matrix);
+    report.gaps = gaps.clone();
+    let write = |w: &mut dyn Write| -> std::io::Result<Vec<String>> {
+        let mut w = std::io::BufWriter::with_capacity(1 << 16, w);
+        let unknown = match format {
+            Format::Md => {
+                let unknown = export::write_markdown(&mut w, &inc, &report, &template)?;
+                w.write_all(export::gaps_section(&gaps).as_bytes())?;
+                unknown
             }
-            r.text
-        }
-        Format::Json => export::json_with_gaps(&loaded.events, &config.matrix, gaps.clone())?,
+            Format::Json => {
+                export::write_json(&mut w, &report)?;
+                Vec::new()
+            }
+        };
+        w.flush()?;
+        Ok(unknown)
     };
-    match output {
-        Some(out) => {
-            // A postmortem draft may quote what responders typed: only the
-            // user (or the data dir's group) reads it.
-            store
-                .perms()
-                .write(&out, md.as_bytes())
-                .map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?
-        }
-        None => out_str(&md),
+    let unknown = match &output {
+        // A postmortem draft may quote what responders typed: only the
+        // user (or the data dir's group) reads it.
+        Some(out) => store
+            .perms()
+            .create_truncated(out)
+            .and_then(|mut f| write(&mut f))
+            .map_err(|e| anyhow::anyhow!("{}: {e}", out.display()))?,
+        None => match write(&mut std::io::stdout().lock()) {
+            Ok(u) => u,
+            // A reader that stopped reading (`| head`) is not an error.
+            Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Vec::new(),
+            Err(e) => return Err(e.into()),
+        },
+    };
+    for name in &unknown {
+        eprintln!(
+            "warning: the template asks for {{{{{name}}}}}, which export does not fill (it knows {})",
+            export::PLACEHOLDERS.join(", ")
+        );
     }
     if strict && !gaps.is_empty() {
         eprintln!("export: {} gap(s) in the record (--strict)", gaps.len());

@@ -274,7 +274,11 @@ fn init_logging(config: &Config) -> Option<tracing_appender::non_blocking::Worke
         .filename_suffix("log")
         .build(&dir)
         .ok()?;
-    let (writer, guard) = tracing_appender::non_blocking(appender);
+    // A few thousand lines of backlog is plenty for a cockpit that logs
+    // little, and costs a few hundred KB rather than 4 MB up front.
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .buffered_lines_limit(4096)
+        .finish(appender);
     let filter = tracing_subscriber::EnvFilter::try_from_env("WARROOM_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
     tracing_subscriber::fmt()

@@ -2,6 +2,8 @@
 //! a value is inserted as it is and never searched for placeholders itself,
 //! so a note that says `{{timeline}}` stays those words.
 
+use std::io::{self, Write};
+
 /// A filled template and the placeholders it named that have no value.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub struct Filled {
@@ -19,32 +21,48 @@ fn is_name(name: &str) -> bool {
 
 /// Replaces every `{{name}}` of `template` whose name has a value.
 pub fn fill<V: AsRef<str>>(template: &str, values: &[(&str, V)]) -> Filled {
-    let mut out = Filled {
-        text: String::with_capacity(template.len()),
-        unknown: Vec::new(),
-    };
+    let mut text = Vec::with_capacity(template.len());
+    let unknown = fill_to(template, &mut text, |name, out| {
+        match values.iter().find(|(k, _)| *k == name) {
+            Some((_, v)) => out.write_all(v.as_ref().as_bytes()).map(|()| true),
+            None => Ok(false),
+        }
+    })
+    .unwrap_or_default();
+    Filled {
+        text: String::from_utf8_lossy(&text).into_owned(),
+        unknown,
+    }
+}
+
+/// [`fill`] written out as it goes: `value` writes the value of a name and
+/// says whether it knows it, so a value as large as a 100,000-row timeline
+/// is never held whole. Returns the unknown names.
+pub fn fill_to<W: Write>(
+    template: &str,
+    out: &mut W,
+    mut value: impl FnMut(&str, &mut W) -> io::Result<bool>,
+) -> io::Result<Vec<String>> {
+    let mut unknown: Vec<String> = Vec::new();
     let mut rest = template;
     while let Some(open) = rest.find("{{") {
-        out.text.push_str(&rest[..open]);
+        out.write_all(&rest.as_bytes()[..open])?;
         let after = &rest[open + 2..];
         let Some(close) = after.find("}}") else {
-            out.text.push_str(&rest[open..]);
-            return out;
+            out.write_all(&rest.as_bytes()[open..])?;
+            return Ok(unknown);
         };
         let name = after[..close].trim();
-        match values.iter().find(|(k, _)| *k == name) {
-            Some((_, v)) => out.text.push_str(v.as_ref()),
-            None => {
-                if is_name(name) && !out.unknown.iter().any(|u| u == name) {
-                    out.unknown.push(name.to_string());
-                }
-                out.text.push_str(&rest[open..open + 2 + close + 2]);
+        if !value(name, out)? {
+            if is_name(name) && !unknown.iter().any(|u| u == name) {
+                unknown.push(name.to_string());
             }
+            out.write_all(&rest.as_bytes()[open..open + 2 + close + 2])?;
         }
         rest = &after[close + 2..];
     }
-    out.text.push_str(rest);
-    out
+    out.write_all(rest.as_bytes())?;
+    Ok(unknown)
 }
 
 #[cfg(test)]

@@ -7,6 +7,7 @@
 
 mod follow;
 pub mod index;
+mod ordered;
 pub mod recover;
 mod tail;
 #[cfg(test)]
@@ -18,6 +19,7 @@ use std::os::unix::fs::OpenOptionsExt;
 use std::path::{Path, PathBuf};
 
 pub use follow::{FollowOptions, Follower, JournalMsg, STAT_EVERY};
+pub use ordered::Ordered;
 pub use tail::{Tail, parse_lines};
 
 use crate::domain::incident::{Event, EventKind, Incident, SCHEMA_VERSION, incident_id, new_id};
@@ -141,6 +143,20 @@ impl Store {
         // One an older version left readable by all is made private by any
         // reader (`list`, `export`), not only by a cockpit that opens it.
         let _ = self.perms.tighten(&path);
+        Store::load_path(&path)
+    }
+
+    /// Reads a journal in its events' total order one event at a time, for
+    /// readers of the whole record (export) that need not hold it.
+    pub fn ordered(&self, id: &str) -> io::Result<Ordered> {
+        let path = self.path(id)?;
+        let _ = self.perms.tighten(&path);
+        let file = crate::bounded::open_regular(&path).map_err(|e| with_path(e, &path))?;
+        Ordered::scan(file, &path)
+    }
+
+    fn load_path(path: &Path) -> io::Result<Loaded> {
+        let path = path.to_path_buf();
         let mut bytes = Vec::new();
         crate::bounded::open_regular(&path)
             .and_then(|mut f| std::io::Read::read_to_end(&mut f, &mut bytes))

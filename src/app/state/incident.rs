@@ -1,6 +1,6 @@
 //! The incident this cockpit works, and what it has already written about it.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap};
 
 use jiff::Timestamp;
 
@@ -19,7 +19,7 @@ pub struct OpenIncident {
     /// The fold of `events`, once the declaration has been read.
     pub state: Option<Incident>,
     /// Ids of `events`: a fact several cockpits recorded is shown once.
-    pub seen: HashSet<String>,
+    pub seen: crate::domain::incident::IdSet,
     /// The journal file was deleted: nothing is saved until `:recreate`.
     pub gone: bool,
     /// A resolved incident opened to be read: nothing is recorded until
@@ -34,7 +34,7 @@ impl OpenIncident {
             id,
             events: Vec::new(),
             state: None,
-            seen: HashSet::new(),
+            seen: Default::default(),
             gone: false,
             read_only: false,
         }
@@ -46,7 +46,7 @@ impl OpenIncident {
         let before = self.events.len();
         let mut refold = false;
         for e in events {
-            if !e.id.is_empty() && !self.seen.insert(e.id.clone()) {
+            if !e.id.is_empty() && !self.seen.insert(&e.id) {
                 continue;
             }
             // Most events come last; one that belongs earlier (another

@@ -1,6 +1,6 @@
 //! The postmortem's markdown sections, each built from the report.
 
-use std::collections::BTreeMap;
+use std::io::{self, Write};
 
 use super::{Report, clean};
 use crate::domain::incident::{Incident, Role};
@@ -28,20 +28,23 @@ fn or_dash(s: &Option<String>) -> String {
     s.as_deref().map_or("—".to_string(), cell)
 }
 
-pub(super) fn values(inc: &Incident, r: &Report) -> BTreeMap<&'static str, String> {
-    let mut v = BTreeMap::new();
-    v.insert("title", cell(&r.title));
-    v.insert("id", cell(&r.id));
-    v.insert("severity", r.severity.clone());
-    v.insert("status", r.status.clone());
-    v.insert("alert", cell(&r.alert));
-    v.insert(
-        "runbook",
-        r.runbook.as_deref().map_or("none matched".into(), cell),
-    );
-    v.insert(
-        "roles",
-        Role::ALL
+/// Writes the section `name` of the postmortem; false for a name that
+/// is not one. The timeline and the notes, which grow with the incident,
+/// are written row by row.
+pub(super) fn section(
+    name: &str,
+    inc: &Incident,
+    r: &Report,
+    w: &mut impl Write,
+) -> io::Result<bool> {
+    let text = match name {
+        "title" => cell(&r.title),
+        "id" => cell(&r.id),
+        "severity" => r.severity.clone(),
+        "status" => r.status.clone(),
+        "alert" => cell(&r.alert),
+        "runbook" => r.runbook.as_deref().map_or("none matched".into(), cell),
+        "roles" => Role::ALL
             .iter()
             .map(|role| {
                 format!(
@@ -54,26 +57,57 @@ pub(super) fn values(inc: &Incident, r: &Report) -> BTreeMap<&'static str, Strin
             })
             .collect::<Vec<_>>()
             .join("; "),
-    );
-    v.insert(
-        "responders",
-        r.responders
+        "responders" => r
+            .responders
             .iter()
             .map(|x| cell(x))
             .collect::<Vec<_>>()
             .join(", "),
-    );
-    v.insert("summary", summary(inc, r));
-    v.insert("impact", impact(inc));
-    v.insert("durations", durations(r));
-    v.insert("targets", targets(r));
-    v.insert("timeline", timeline(r));
-    v.insert("steps", steps(r));
-    v.insert("commands", commands(r));
-    v.insert("updates", updates(r));
-    v.insert("notes", notes(r));
-    v.insert("action_items", action_items(r));
-    v
+        "summary" => summary(inc, r),
+        "impact" => impact(inc),
+        "durations" => durations(r),
+        "targets" => targets(r),
+        "timeline" => return timeline(r, w).map(|()| true),
+        "steps" => steps(r),
+        "commands" => commands(r),
+        "updates" => updates(r),
+        "notes" => return notes(r, w).map(|()| true),
+        "action_items" => action_items(r),
+        _ => return Ok(false),
+    };
+    w.write_all(text.as_bytes())?;
+    Ok(true)
+}
+
+/// A writer that remembers the last byte written, so the draft can be
+/// made to end with a newline without holding it.
+pub(super) struct LastByte<'w, W: Write> {
+    inner: &'w mut W,
+    last: Option<u8>,
+}
+
+impl<'w, W: Write> LastByte<'w, W> {
+    pub(super) fn new(inner: &'w mut W) -> Self {
+        LastByte { inner, last: None }
+    }
+
+    pub(super) fn last(&self) -> Option<u8> {
+        self.last
+    }
+}
+
+impl<W: Write> Write for LastByte<'_, W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        if n > 0 {
+            self.last = Some(buf[n - 1]);
+        }
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
 }
 
 fn summary(inc: &Incident, r: &Report) -> String {
@@ -192,17 +226,12 @@ fn targets(r: &Report) -> String {
     s.trim_end().to_string()
 }
 
-fn timeline(r: &Report) -> String {
-    let mut s = String::from("| Time (UTC) | Who | Event |\n|---|---|---|\n");
-    for e in &r.timeline {
-        s.push_str(&format!(
-            "| {} | {} | {} |\n",
-            e.at,
-            cell(&e.by),
-            cell(&e.event)
-        ));
+fn timeline(r: &Report, w: &mut impl Write) -> io::Result<()> {
+    w.write_all(b"| Time (UTC) | Who | Event |\n|---|---|---|")?;
+    for e in r.timeline.iter() {
+        write!(w, "\n| {} | {} | {} |", e.at, cell(e.by), cell(e.event))?;
     }
-    s.trim_end().to_string()
+    Ok(())
 }
 
 fn commands(r: &Report) -> String {
@@ -353,22 +382,21 @@ fn updates(r: &Report) -> String {
         .join("\n\n")
 }
 
-fn notes(r: &Report) -> String {
+fn notes(r: &Report, w: &mut impl Write) -> io::Result<()> {
     if r.notes.is_empty() {
-        return "No notes were taken.".into();
+        return w.write_all(b"No notes were taken.");
     }
-    r.notes
-        .iter()
-        .map(|n| {
-            format!(
-                "- {}, {}: {}",
-                n.at,
-                cell(&n.by),
-                n.text.replace('\n', "\n  ")
-            )
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+    for (i, n) in r.notes.iter().enumerate() {
+        let sep = if i == 0 { "" } else { "\n" };
+        write!(
+            w,
+            "{sep}- {}, {}: {}",
+            n.at,
+            cell(&n.by),
+            n.text.replace('\n', "\n  ")
+        )?;
+    }
+    Ok(())
 }
 
 fn action_items(r: &Report) -> String {

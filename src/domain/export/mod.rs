@@ -4,16 +4,18 @@
 //! responder or a source is sanitised and has its secrets redacted.
 
 use std::collections::BTreeMap;
+use std::io::{self, Write};
 
 use serde::Serialize;
 
+mod collect;
 mod markdown;
 #[cfg(test)]
 mod tests;
 
-use markdown::values;
+pub use collect::{Collect, Timeline, TimelineRow};
 
-use super::incident::{Event, EventKind, FoldError, Incident, Mark, StepName};
+use super::incident::{Event, FoldError, Incident, Mark, StepName};
 use super::policy::Matrix;
 use super::redact::redact;
 use super::time::{hms, utc_datetime};
@@ -74,7 +76,7 @@ pub struct Report {
     /// Severity targets and whether they were met.
     pub targets: Vec<TargetRow>,
     /// Every event.
-    pub timeline: Vec<TimelineRow>,
+    pub timeline: Timeline,
     /// Every runbook step and what became of it.
     pub steps: Vec<StepRow>,
     /// Every command run from the runbook, with its result and output.
@@ -105,17 +107,6 @@ pub struct TargetRow {
     /// In words: `yes`, `missed by 00:12:00`, `not yet (due …)`, with a
     /// note when the time was implied rather than recorded.
     pub verdict: String,
-}
-
-/// One timeline line.
-#[derive(Debug, Clone, Serialize)]
-pub struct TimelineRow {
-    /// UTC with milliseconds.
-    pub at: String,
-    /// Who (or which source) recorded it.
-    pub by: String,
-    /// What happened.
-    pub event: String,
 }
 
 /// One runbook step.
@@ -255,7 +246,24 @@ fn at(m: &Mark) -> String {
 
 /// Builds the report of a journal.
 pub fn report(events: &[Event], matrix: &Matrix) -> Result<Report, FoldError> {
-    let inc = Incident::fold(events)?;
+    Ok(finish(Collect::whole(events)?, matrix).1)
+}
+
+/// The report from everything collected, and the incident it folded to.
+pub fn finish(collected: Collect, matrix: &Matrix) -> (Incident, Report) {
+    let (mut inc, timeline, commands) = collected.finish();
+    let report = build(&mut inc, matrix, timeline, commands);
+    (inc, report)
+}
+
+/// The report of a folded incident. Its notes move into the report (a
+/// 100,000-note incident is not held twice); the rest stays.
+fn build(
+    inc: &mut Incident,
+    matrix: &Matrix,
+    timeline: Timeline,
+    commands: Vec<CommandRow>,
+) -> Report {
     let target = matrix.target(inc.severity);
     let mut times = BTreeMap::new();
     times.insert(
@@ -339,16 +347,6 @@ pub fn report(events: &[Event], matrix: &Matrix) -> Result<Report, FoldError> {
         first_update,
         false,
     );
-    // Every event at the moment it happened, in the events' order, with the
-    // alert's start among them.
-    let timeline = super::incident::timeline::rows(events)
-        .into_iter()
-        .map(|r| TimelineRow {
-            at: r.at.strftime("%Y-%m-%d %H:%M:%S%.3f").to_string(),
-            by: clean(r.by),
-            event: clean(&r.text),
-        })
-        .collect();
     // Per attached runbook, in the order attached: its steps as attached,
     // then steps done that it does not list. Progress is looked up by
     // runbook and step key, so one runbook's ticks never show on another's.
@@ -394,39 +392,7 @@ pub fn report(events: &[Event], matrix: &Matrix) -> Result<Report, FoldError> {
             });
         }
     }
-    let commands = events
-        .iter()
-        .filter_map(|e| match &e.kind {
-            EventKind::CommandFinished {
-                step,
-                command,
-                purpose,
-                outcome,
-                duration_ms,
-                output,
-                omitted,
-                ..
-            } => Some(CommandRow {
-                at: at(&Mark {
-                    at: e.ts,
-                    by: String::new(),
-                }),
-                by: clean(&e.author),
-                step: clean(step),
-                purpose: purpose.as_str().into(),
-                command: clean(command),
-                outcome: clean(&outcome.describe()),
-                ok: outcome.is_success(),
-                duration: crate::domain::time::short_duration(std::time::Duration::from_millis(
-                    *duration_ms,
-                )),
-                output: clean(output),
-                omitted: *omitted,
-            }),
-            _ => None,
-        })
-        .collect();
-    Ok(Report {
+    Report {
         gaps: Vec::new(),
         ack_implied: inc.ack_implied,
         id: clean(&inc.id),
@@ -460,13 +426,12 @@ pub fn report(events: &[Event], matrix: &Matrix) -> Result<Report, FoldError> {
                 text: clean(&u.text),
             })
             .collect(),
-        notes: inc
-            .notes
-            .iter()
+        notes: std::mem::take(&mut inc.notes)
+            .into_iter()
             .map(|(m, t)| NoteRow {
-                at: at(m),
+                at: at(&m),
                 by: clean(&m.by),
-                text: clean(t),
+                text: clean(&t),
             })
             .collect(),
         action_items: inc
@@ -489,7 +454,7 @@ pub fn report(events: &[Event], matrix: &Matrix) -> Result<Report, FoldError> {
                 }
             })
             .collect(),
-    })
+    }
 }
 
 /// The report as pretty JSON.
@@ -505,10 +470,17 @@ pub fn json_with_gaps(
 ) -> Result<String, FoldError> {
     let mut r = report(events, matrix)?;
     r.gaps = gaps;
-    let mut out =
-        serde_json::to_string_pretty(&r).unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-    out.push('\n');
-    Ok(out)
+    let mut out = Vec::new();
+    if let Err(e) = write_json(&mut out, &r) {
+        return Ok(format!("{{\"error\": \"{e}\"}}\n"));
+    }
+    Ok(String::from_utf8_lossy(&out).into_owned())
+}
+
+/// Writes the report as pretty JSON, ending with a newline.
+pub fn write_json(w: &mut impl Write, r: &Report) -> io::Result<()> {
+    serde_json::to_writer_pretty(&mut *w, r)?;
+    w.write_all(b"\n")
 }
 
 /// The reading's warnings about `journal` as gaps in the record: the
@@ -558,16 +530,30 @@ pub struct Rendered {
 /// from a note, a title or a command is inserted as it is and never searched
 /// for placeholders itself.
 pub fn render(events: &[Event], template: &str, matrix: &Matrix) -> Result<Rendered, FoldError> {
-    let inc = Incident::fold(events)?;
-    let r = report(events, matrix)?;
-    let values: Vec<(&str, String)> = values(&inc, &r).into_iter().collect();
-    let filled = super::template::fill(template, &values);
-    let mut text = filled.text;
-    if !text.ends_with('\n') {
-        text.push('\n');
-    }
+    let (inc, r) = finish(Collect::whole(events)?, matrix);
+    let mut out = Vec::new();
+    let unknown = write_markdown(&mut out, &inc, &r, template).unwrap_or_default();
     Ok(Rendered {
-        text,
-        unknown: filled.unknown,
+        text: String::from_utf8_lossy(&out).into_owned(),
+        unknown,
     })
+}
+
+/// Writes the postmortem through a template, ending with a newline, as it
+/// is produced; returns the `{{names}}` the template asked for that do
+/// not exist.
+pub fn write_markdown(
+    w: &mut impl Write,
+    inc: &Incident,
+    r: &Report,
+    template: &str,
+) -> io::Result<Vec<String>> {
+    let mut out = markdown::LastByte::new(w);
+    let unknown = super::template::fill_to(template, &mut out, |name, out| {
+        markdown::section(name, inc, r, out)
+    })?;
+    if out.last() != Some(b'\n') {
+        out.write_all(b"\n")?;
+    }
+    Ok(unknown)
 }

@@ -303,3 +303,49 @@ pub(super) mod opt_millis {
             .transpose()
     }
 }
+
+/// Event ids already taken in. A journal of 100,000 events is mostly
+/// UUIDs: each costs 16 bytes here rather than a string.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct IdSet {
+    uuids: std::collections::HashSet<u128>,
+    other: std::collections::HashSet<String>,
+}
+
+impl IdSet {
+    /// Adds `id`; false when it was already there.
+    pub fn insert(&mut self, id: &str) -> bool {
+        // Only the canonical form (lowercase, hyphenated) is stored as a
+        // number, so two spellings of one UUID stay two ids, as strings are.
+        let canonical = id.len() == 36 && !id.bytes().any(|b| b.is_ascii_uppercase());
+        match uuid::Uuid::try_parse(id) {
+            Ok(u) if canonical => self.uuids.insert(u.as_u128()),
+            _ => self.other.insert(id.to_string()),
+        }
+    }
+
+    /// Whether `id` was added.
+    pub fn contains(&self, id: &str) -> bool {
+        let canonical = id.len() == 36 && !id.bytes().any(|b| b.is_ascii_uppercase());
+        match uuid::Uuid::try_parse(id) {
+            Ok(u) if canonical => self.uuids.contains(&u.as_u128()),
+            _ => self.other.contains(id),
+        }
+    }
+
+    /// Forgets every id.
+    pub fn clear(&mut self) {
+        self.uuids.clear();
+        self.other.clear();
+    }
+
+    /// How many ids.
+    pub fn len(&self) -> usize {
+        self.uuids.len() + self.other.len()
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}

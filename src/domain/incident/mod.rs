@@ -37,7 +37,7 @@ use std::fmt;
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
-pub use event::{Event, MAX_EVENT_BYTES, SCHEMA_VERSION, fact_id, line_id, new_id};
+pub use event::{Event, IdSet, MAX_EVENT_BYTES, SCHEMA_VERSION, fact_id, line_id, new_id};
 pub use kind::{EventKind, Purpose, RunOutcome};
 pub use progress::{StepAt, StepMark, StepName};
 pub use refs::{AlertRef, Audience, Role, RunbookRef, StepRef};
@@ -133,7 +133,7 @@ pub struct Incident {
     pub overridden: BTreeMap<StepAt, Mark>,
     /// Ids of the events folded so far, so a fact recorded by several
     /// cockpits counts once.
-    pub seen: std::collections::HashSet<String>,
+    pub seen: IdSet,
 }
 
 /// A command run for a step, as recorded.
@@ -247,7 +247,8 @@ impl Incident {
         Ok(inc)
     }
 
-    fn declare(e: &Event) -> Option<Incident> {
+    /// The state a declaration starts, before any other event is applied.
+    pub(crate) fn declare(e: &Event) -> Option<Incident> {
         let EventKind::Declared {
             id,
             title,
@@ -284,17 +285,20 @@ impl Incident {
             runs: BTreeMap::new(),
             verified: BTreeMap::new(),
             overridden: BTreeMap::new(),
-            seen: [e.id.clone()]
-                .into_iter()
-                .filter(|i| !i.is_empty())
-                .collect(),
+            seen: {
+                let mut seen = IdSet::default();
+                if !e.id.is_empty() {
+                    seen.insert(&e.id);
+                }
+                seen
+            },
         })
     }
 
     /// Applies one later event. A repeated declaration changes nothing, and
     /// neither does an event whose id was folded already.
     pub fn apply(&mut self, e: &Event) {
-        if !e.id.is_empty() && !self.seen.insert(e.id.clone()) {
+        if !e.id.is_empty() && !self.seen.insert(&e.id) {
             return;
         }
         if !e.kind.is_observed() {
