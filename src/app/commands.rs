@@ -55,8 +55,8 @@ pub fn run(app: &mut App, cmd: Command, fx: &mut Fx) -> Next {
         }
         Command::Logs(pod) => return super::pods::open_details(app, pod.as_deref(), fx),
         Command::Delete(pod) => return super::pods::ask_delete(app, pod.as_deref()),
-        Command::Restart(pod) => return super::pods::ask_restart(app, pod.as_deref()),
-        Command::Scale(n, target) => return super::pods::ask_scale(app, n, target.as_deref()),
+        Command::Restart(pod) => return super::pods::ask_restart(app, pod.as_deref(), fx),
+        Command::Scale(n, target) => return super::pods::ask_scale(app, n, target.as_deref(), fx),
         Command::OnCall => on_call(app),
         Command::Join(id) => super::open::join(app, &id, fx),
         Command::Recreate => match app.incident.as_ref() {

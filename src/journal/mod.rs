@@ -5,6 +5,7 @@
 //! is durable before any cockpit shows it. Readers never lock: they consume only
 //! complete lines and skip a line that does not parse, with a warning.
 
+pub mod audit;
 mod follow;
 pub mod index;
 pub mod recover;
@@ -347,7 +348,15 @@ fn stamped(event: &Event) -> io::Result<Event> {
 }
 
 fn write_locked(file: &File, event: &Event) -> io::Result<()> {
-    let mut line = serde_json::to_vec(&stamped(event)?).map_err(io::Error::other)?;
+    let line = serde_json::to_vec(&stamped(event)?).map_err(io::Error::other)?;
+    write_line(file, line)
+}
+
+/// Appends one JSON line to a file opened for appending, as every journal
+/// line is written: under an exclusive lock, after ending a torn tail a
+/// crashed writer left, whole, and fsynced before returning. Shared by the
+/// incident journals and the audit log so both are equally durable.
+pub(crate) fn write_line(file: &File, mut line: Vec<u8>) -> io::Result<()> {
     line.push(b'\n');
     file.lock()?;
     let result = (|| {
