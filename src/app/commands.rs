@@ -14,6 +14,7 @@ use crate::domain::time::{short_duration, to_millis};
 pub fn run(app: &mut App, cmd: Command, fx: &mut Fx) -> Next {
     match cmd {
         Command::Help => return Open::Help.into(),
+        Command::Declare(title, sev) => incident::declare_by_hand(app, &title, sev, fx),
         Command::Quit => return incident::request_quit(app),
         Command::Runbook(name) => super::runbooks::attach(app, &name, fx),
         Command::Silence(duration) => super::alerts::silence(app, duration, fx),

@@ -249,7 +249,13 @@ impl Store {
             .map_err(|e| with_path(e, &lock_path))?;
         lock.lock()?;
         let (open, _) = self.list()?;
-        let base = incident_id(&alert.name, declaration.ts);
+        // A hand-declared incident is named after its title.
+        let base = match &declaration.kind {
+            EventKind::Declared { title, .. } if alert.is_manual() => {
+                incident_id(title, declaration.ts)
+            }
+            _ => incident_id(&alert.name, declaration.ts),
+        };
         if let Some(inc) = open
             .iter()
             .rev()
