@@ -58,9 +58,9 @@ fn cluster_change(app: &App, action: &ClusterAction) -> Vec<Line<'static>> {
         });
     }
     let recorded = if app.incident_state().is_some() {
-        "It is recorded in the audit log and the incident timeline, with the server's answer."
+        "Recorded in the audit log and the incident timeline, with the answer."
     } else {
-        "It is recorded in the audit log with the server's answer (no incident is open)."
+        "Recorded in the audit log with the server's answer (no incident open)."
     };
     lines.push(Line::styled(recorded, theme::dim()));
     lines
