@@ -104,7 +104,10 @@ impl Cockpit {
     }
 
     fn key(&mut self, c: char) {
-        self.send(Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)));
+        self.send(Msg::Key(KeyEvent::new(
+            KeyCode::Char(c),
+            KeyModifiers::NONE,
+        )));
     }
 
     fn command(&mut self, line: &str) {
@@ -162,8 +165,20 @@ impl Cockpit {
 
 async fn seeded() -> KubeServer {
     let server = KubeServer::start().await;
-    server.put_pod(pod("shop", "catalog-5f7c9d8b6-aaaaa", "catalog", "crash", 7));
-    server.put_pod(pod("shop", "catalog-5f7c9d8b6-bbbbb", "catalog", "running", 0));
+    server.put_pod(pod(
+        "shop",
+        "catalog-5f7c9d8b6-aaaaa",
+        "catalog",
+        "crash",
+        7,
+    ));
+    server.put_pod(pod(
+        "shop",
+        "catalog-5f7c9d8b6-bbbbb",
+        "catalog",
+        "running",
+        0,
+    ));
     server.put_deployment(deployment("shop", "catalog", 3));
     server
 }
@@ -205,7 +220,10 @@ async fn a_delete_with_no_incident_open_is_in_the_audit_log_before_it_is_reporte
     );
     assert_eq!(r.answer.status, Some(200));
     assert!(r.answer.ok);
-    assert!(r.action.starts_with("delete pod shop/catalog-5f7c9d8b6-aaaaa"));
+    assert!(
+        r.action
+            .starts_with("delete pod shop/catalog-5f7c9d8b6-aaaaa")
+    );
     let line = std::fs::read_to_string(AuditLog::new(c.dir.path()).path_for(r.ts)).unwrap();
     assert!(!line.contains("test-token"), "{line}");
     assert!(
@@ -255,7 +273,8 @@ async fn with_an_incident_open_a_change_is_also_in_its_timeline() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_2xx_with_an_unexpected_body_is_a_success() {
     let server = seeded().await;
-    server.state.lock().unwrap().audit.odd_body = Some(json!("applied, in a shape no client knows"));
+    server.state.lock().unwrap().audit.odd_body =
+        Some(json!("applied, in a shape no client knows"));
     let kube = Kube::connect(&KubeOptions {
         kubeconfig: Some(server.kubeconfig.clone()),
         ..KubeOptions::default()
@@ -342,6 +361,8 @@ async fn the_scale_dialog_shows_the_current_count_and_a_restart_asks_the_api_for
     c.until(|m, _| matches!(m, Msg::OwnerFound { .. })).await;
     assert!(c.mode.is_normal());
     let screen = c.screen(200, 50);
-    assert!(screen.contains("has no Deployment (the API says so)"), "{screen}");
+    assert!(
+        screen.contains("has no Deployment (the API says so)"),
+        "{screen}"
+    );
 }
-

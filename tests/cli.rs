@@ -521,7 +521,13 @@ fn audit_prints_the_changes_aligned_and_clean() {
 
     let out = warroom(
         dir.path(),
-        &["audit", "--since", "2026-11-21T03:01:00Z", "--format", "json"],
+        &[
+            "audit",
+            "--since",
+            "2026-11-21T03:01:00Z",
+            "--format",
+            "json",
+        ],
     );
     assert!(out.status.success(), "{}", stderr(&out));
     let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();

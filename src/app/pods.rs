@@ -245,11 +245,7 @@ pub fn ask_restart(app: &mut App, name: Option<&str>, fx: &mut Fx) -> Next {
 }
 
 /// The API named (or not) the workload owning a pod's ReplicaSet.
-pub fn on_owner_found(
-    app: &mut App,
-    pod: PodRef,
-    result: Result<Option<Owner>, String>,
-) -> Next {
+pub fn on_owner_found(app: &mut App, pod: PodRef, result: Result<Option<Owner>, String>) -> Next {
     match result {
         Ok(Some(workload))
             if matches!(
@@ -280,7 +276,10 @@ pub fn on_owner_found(
             Next::Stay
         }
         Err(e) => {
-            app.error(format!("could not ask which workload owns pod {}: {e}", pod.name));
+            app.error(format!(
+                "could not ask which workload owns pod {}: {e}",
+                pod.name
+            ));
             Next::Stay
         }
     }

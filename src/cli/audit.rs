@@ -93,7 +93,8 @@ pub fn parse_since(text: &str, now: Timestamp) -> Result<Timestamp, String> {
     if let Ok(ts) = t.parse::<Timestamp>() {
         return Ok(ts);
     }
-    let utc = |dt: jiff::civil::DateTime| dt.to_zoned(jiff::tz::TimeZone::UTC).map(|z| z.timestamp());
+    let utc =
+        |dt: jiff::civil::DateTime| dt.to_zoned(jiff::tz::TimeZone::UTC).map(|z| z.timestamp());
     if let Ok(dt) = t.parse::<jiff::civil::DateTime>() {
         return utc(dt).map_err(|e| e.to_string());
     }
@@ -120,7 +121,10 @@ mod tests {
             Ok("2026-11-20T10:00:00Z")
         );
         assert_eq!(at("2026-11-20").as_deref(), Ok("2026-11-20T00:00:00Z"));
-        assert_eq!(at("2026-11-20T10:30").as_deref(), Ok("2026-11-20T10:30:00Z"));
+        assert_eq!(
+            at("2026-11-20T10:30").as_deref(),
+            Ok("2026-11-20T10:30:00Z")
+        );
         assert!(at("yesterday").is_err_and(|e| e.contains("a duration back from now")));
     }
 }

@@ -55,11 +55,9 @@ impl AuditRequest {
                 body.len()
             )))
         } else {
-            Some(
-                serde_json::from_slice(body).unwrap_or_else(|_| {
-                    serde_json::Value::String(String::from_utf8_lossy(body).into())
-                }),
-            )
+            Some(serde_json::from_slice(body).unwrap_or_else(|_| {
+                serde_json::Value::String(String::from_utf8_lossy(body).into())
+            }))
         };
         AuditRequest {
             method: method.to_string(),
@@ -220,11 +218,7 @@ fn parse(bytes: &[u8], path: &Path, out: &mut Vec<AuditRecord>, warnings: &mut V
         }
         match serde_json::from_slice::<AuditRecord>(line) {
             Ok(r) => out.push(r),
-            Err(e) => warnings.push(format!(
-                "{}:{}: line skipped: {e}",
-                path.display(),
-                n + 1
-            )),
+            Err(e) => warnings.push(format!("{}:{}: line skipped: {e}", path.display(), n + 1)),
         }
     }
 }

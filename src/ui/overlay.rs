@@ -48,7 +48,10 @@ fn cluster_change(app: &App, action: &ClusterAction) -> Vec<Line<'static>> {
         lines.push(match now {
             Some(Ok(n)) => Line::raw(format!("Replicas: {n} → {replicas}")),
             Some(Err(e)) => Line::styled(
-                format!("Replicas: ? → {replicas} (current count unknown: {})", clean(&e)),
+                format!(
+                    "Replicas: ? → {replicas} (current count unknown: {})",
+                    clean(&e)
+                ),
                 theme::bad(),
             ),
             None => Line::styled(

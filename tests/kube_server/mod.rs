@@ -516,9 +516,19 @@ async fn serve(
             ("GET", ["apis", "apps", "v1", "namespaces", ns, "replicasets", name]) => {
                 get_replicaset(&state, ns, name)
             }
-            ("GET", ["apis", "apps", "v1", "namespaces", ns, "deployments", name, "scale"]) => {
-                get_scale(&state, ns, name)
-            }
+            (
+                "GET",
+                [
+                    "apis",
+                    "apps",
+                    "v1",
+                    "namespaces",
+                    ns,
+                    "deployments",
+                    name,
+                    "scale",
+                ],
+            ) => get_scale(&state, ns, name),
             _ => (
                 404,
                 status(
@@ -626,7 +636,11 @@ fn get_replicaset(state: &Arc<Mutex<Cluster>>, ns: &str, name: &str) -> (u16, Va
         Some(rs) => (200, rs.clone()),
         None => (
             404,
-            status(404, "NotFound", &format!("replicasets.apps \"{name}\" not found")),
+            status(
+                404,
+                "NotFound",
+                &format!("replicasets.apps \"{name}\" not found"),
+            ),
         ),
     }
 }
@@ -643,7 +657,11 @@ fn get_scale(state: &Arc<Mutex<Cluster>>, ns: &str, name: &str) -> (u16, Value) 
         ),
         None => (
             404,
-            status(404, "NotFound", &format!("deployments.apps \"{name}\" not found")),
+            status(
+                404,
+                "NotFound",
+                &format!("deployments.apps \"{name}\" not found"),
+            ),
         ),
     }
 }

@@ -86,11 +86,11 @@ fn summary(inc: &Incident, r: &Report) -> String {
         )
     } else {
         format!(
-        "Alert {} fired at {} UTC; a {} incident was declared at {} UTC.",
-        cell(&r.alert),
-        utc_datetime(inc.alert.starts_at),
-        inc.severity,
-        utc_datetime(inc.declared.at),
+            "Alert {} fired at {} UTC; a {} incident was declared at {} UTC.",
+            cell(&r.alert),
+            utc_datetime(inc.alert.starts_at),
+            inc.severity,
+            utc_datetime(inc.declared.at),
         )
     };
     if let Some(m) = &inc.mitigated {

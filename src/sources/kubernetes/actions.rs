@@ -300,7 +300,11 @@ fn refused(status: u16, body: &[u8]) -> String {
 }
 
 /// The replica count a Deployment or StatefulSet has now, from its scale.
-pub async fn current_replicas(kube: &Kube, namespace: &str, workload: &Owner) -> Result<u32, String> {
+pub async fn current_replicas(
+    kube: &Kube,
+    namespace: &str,
+    workload: &Owner,
+) -> Result<u32, String> {
     let request = scalable(&workload.kind, namespace)
         .ok_or_else(|| format!("a {} has no scale", workload.kind))?
         .get_subresource("scale", &workload.name)
@@ -310,17 +314,21 @@ pub async fn current_replicas(kube: &Kube, namespace: &str, workload: &Owner) ->
         return Err(refused(status, &body));
     }
     let value: serde_json::Value = serde_json::from_slice(&body).unwrap_or_default();
-    value["spec"]["replicas"]
+    let replicas = value["spec"]["replicas"]
         .as_u64()
         .or_else(|| value["status"]["replicas"].as_u64())
-        .and_then(|n| u32::try_from(n).ok())
-        // A scale with no replicas set is the API's default of one.
-        .map_or(Ok(1), Ok)
+        .and_then(|n| u32::try_from(n).ok());
+    // A scale with no replicas set is the API's default of one.
+    Ok(replicas.unwrap_or(1))
 }
 
 /// The workload that owns a ReplicaSet, asked of the API: for a pod whose
 /// labels do not say (no `pod-template-hash`).
-pub async fn replicaset_owner(kube: &Kube, namespace: &str, name: &str) -> Result<Option<Owner>, String> {
+pub async fn replicaset_owner(
+    kube: &Kube,
+    namespace: &str,
+    name: &str,
+) -> Result<Option<Owner>, String> {
     let rs = Api::<ReplicaSet>::namespaced(kube.client.clone(), namespace)
         .get(name)
         .await

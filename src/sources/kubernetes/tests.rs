@@ -209,7 +209,14 @@ fn an_audited_request_keeps_method_path_and_body_and_never_headers_or_credential
     );
     assert_eq!(r.body, Some(serde_json::json!({"spec": {"replicas": 5}})));
     let line = serde_json::to_string(&r).expect("json");
-    for secret in ["sekrit", "Bearer", "hunter2", "admin", "session", "api.example"] {
+    for secret in [
+        "sekrit",
+        "Bearer",
+        "hunter2",
+        "admin",
+        "session",
+        "api.example",
+    ] {
         assert!(!line.contains(secret), "{secret} in {line}");
     }
 }
