@@ -460,3 +460,83 @@ fn export_names_the_gaps_in_the_record_and_strict_fails_on_them() {
     assert!(out.status.success());
     assert!(!String::from_utf8_lossy(&out.stdout).contains("Gaps in the record"));
 }
+
+fn audited(ts: &str, pod: &str, status: u16) -> warroom::journal::audit::AuditRecord {
+    use warroom::journal::audit::{AuditAnswer, AuditRecord, AuditRequest};
+    AuditRecord {
+        v: 1,
+        ts: ts.parse().unwrap(),
+        author: "alice".into(),
+        host: "laptop".into(),
+        context: "prod".into(),
+        namespace: "shop".into(),
+        action: format!("delete pod shop/{pod}"),
+        incident: None,
+        request: AuditRequest::new(
+            "DELETE",
+            &format!("/api/v1/namespaces/shop/pods/{pod}"),
+            b"{}",
+        ),
+        answer: AuditAnswer {
+            status: Some(status),
+            ok: status < 300,
+            detail: if status < 300 {
+                format!("pod shop/{pod} deleted")
+            } else {
+                "forbidden by RBAC: no".into()
+            },
+        },
+    }
+}
+
+/// `warroom audit` prints every change oldest first, aligned, cleaned of
+/// escape sequences; `--since` and `--format json` narrow and reshape it.
+#[test]
+fn audit_prints_the_changes_aligned_and_clean() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = warroom(&dir.path().join("nope"), &["audit"]);
+    assert!(!missing.status.success());
+    assert!(stderr(&missing).contains("does not exist"));
+    let log = warroom::journal::audit::AuditLog::new(dir.path());
+    let out = warroom(dir.path(), &["audit"]);
+    assert!(out.status.success());
+    assert!(stderr(&out).contains("no cluster changes recorded"));
+    log.append(&audited("2026-11-21T03:05:00Z", "evil-\u{1b}[2Jpod", 403))
+        .unwrap();
+    log.append(&audited("2026-11-21T03:00:00Z", "catalog-aaaaa", 200))
+        .unwrap();
+    let out = warroom(dir.path(), &["audit"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(!text.contains('\u{1b}'), "{text:?}");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 3, "{text}");
+    assert!(lines[0].starts_with("WHEN (UTC)"));
+    // Newest last, whatever the order they were written in.
+    assert!(lines[1].contains("catalog-aaaaa") && lines[1].contains("200 applied"));
+    assert!(lines[2].contains("evil-pod") && lines[2].contains("403 refused"));
+    let col = |l: &str| l.find("DELETE").unwrap();
+    assert_eq!(col(lines[1]), col(lines[2]));
+    assert_eq!(lines[0].find("REQUEST").unwrap(), col(lines[1]));
+
+    let out = warroom(
+        dir.path(),
+        &[
+            "audit",
+            "--since",
+            "2026-11-21T03:01:00Z",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let rows = v.as_array().unwrap();
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0]["answer"]["status"], 403);
+    assert_eq!(rows[0]["request"]["method"], "DELETE");
+    assert_eq!(rows[0]["request"]["body"], serde_json::json!({}));
+    let bad = warroom(dir.path(), &["audit", "--since", "yesterday"]);
+    assert!(!bad.status.success());
+    assert!(stderr(&bad).contains("a duration back from now"));
+}

@@ -347,3 +347,52 @@ fn esc_clears_a_kept_filter() {
     h.key(KeyCode::Esc);
     assert_eq!(h.app.alerts.view().len(), all);
 }
+
+/// `:declare TITLE [sev]` opens an incident with no alert; everything that
+/// shows an incident says it was declared by hand, and nothing claims an
+/// alert fired.
+#[test]
+fn declare_opens_an_incident_by_hand_that_no_view_credits_to_an_alert() {
+    let mut h = Harness::at(0);
+    h.command("declare checkout errors after deploy P1");
+    let inc = h.app.incident_state().expect("declared");
+    assert_eq!(inc.title, "checkout errors after deploy");
+    assert_eq!(inc.severity.to_string(), "P1");
+    assert!(inc.alert.is_manual());
+    let EventKind::Declared { runbook, .. } = &events(&h)[0] else {
+        panic!("not a declaration: {:?}", events(&h));
+    };
+    assert!(runbook.is_none());
+    let screen = h.screen(200, 50);
+    assert!(screen.contains("Declared P1 incident by hand"), "{screen}");
+    assert!(!screen.contains("started firing"), "{screen}");
+    // The panel says how it was opened, not when an alert was detected.
+    h.key(KeyCode::Char('i'));
+    let panel = h.screen(200, 50);
+    assert!(panel.contains("declared by hand (no alert)"), "{panel}");
+    assert!(!panel.contains("time to detect"), "{panel}");
+
+    // The export's summary and impact say the same.
+    let loaded: Vec<_> = h.app.incident.as_ref().unwrap().events.clone();
+    let md = warroom::domain::export::markdown(
+        &loaded,
+        warroom::domain::export::DEFAULT_TEMPLATE,
+        &Default::default(),
+    )
+    .unwrap();
+    assert!(md.contains("declared by hand"), "{md}");
+    assert!(!md.contains("Alert  fired"), "{md}");
+    assert!(!md.contains("The alert was active"), "{md}");
+}
+
+#[test]
+fn declare_needs_a_title_and_defaults_to_the_fallback_severity() {
+    let mut h = Harness::at(0);
+    h.command("declare");
+    assert!(h.app.incident.is_none());
+    assert!(h.screen(200, 50).contains(":declare needs a title"));
+    h.command("declare queue backlog growing");
+    let inc = h.app.incident_state().expect("declared");
+    assert_eq!(inc.title, "queue backlog growing");
+    assert_eq!(inc.severity, h.app.settings.severity.map(None));
+}

@@ -253,6 +253,20 @@ fn pod_details_overlay() {
 fn cluster_change_confirmation() {
     let mut h = with_cluster();
     h.command("scale 6");
+    // The API's answer to how many replicas there are now: `3 → 6`.
+    let asked = h.effects.iter().rev().find_map(|e| match e {
+        warroom::app::Effect::ReplicasNow {
+            namespace,
+            workload,
+        } => Some((namespace.clone(), workload.clone())),
+        _ => None,
+    });
+    let (namespace, workload) = asked.expect("the current count is asked");
+    h.send(warroom::app::Msg::ReplicasNow {
+        namespace,
+        workload,
+        result: Ok(3),
+    });
     let t = h.render(80, 24);
     insta::assert_snapshot!("confirm_scale_80x24", t.backend());
 }

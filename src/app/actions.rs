@@ -114,7 +114,7 @@ pub fn act(app: &mut App, action: Action, fx: &mut Fx) -> Next {
             }
         }
         Action::DeletePod => return super::pods::ask_delete(app, None),
-        Action::RestartWorkload => return super::pods::ask_restart(app, None),
+        Action::RestartWorkload => return super::pods::ask_restart(app, None, fx),
         Action::ScaleWorkload => return Open::CommandLine("scale ".into()).into(),
         Action::ToggleSuppressed => {
             let hidden = app.alerts.toggle_suppressed();

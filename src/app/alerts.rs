@@ -122,7 +122,8 @@ pub fn silence_target(app: &App) -> Option<(String, String, BTreeMap<String, Str
     if app.focus == Pane::Alerts || app.incident_state().is_none() {
         return app.alerts.selected().map(from_alert);
     }
-    let inc = app.incident_state()?;
+    // A hand-declared incident has no alert to silence.
+    let inc = app.incident_state().filter(|i| !i.alert.is_manual())?;
     Some(app.shown_alert().map(from_alert).unwrap_or_else(|| {
         (
             inc.alert.name.clone(),

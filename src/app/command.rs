@@ -9,6 +9,9 @@ use crate::domain::time::parse_duration;
 /// A parsed command.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Command {
+    /// Open an incident by hand, with no alert: a title and, optionally,
+    /// a severity (default: the severity map's fallback).
+    Declare(String, Option<Sev>),
     /// Acknowledge: someone owns the response.
     Ack,
     /// The impact has stopped, even if the cause is not fixed.
@@ -75,6 +78,11 @@ pub enum Command {
 
 /// Name, arguments and meaning of every command, for parsing errors and help.
 pub const COMMANDS: &[(&str, &str, &str)] = &[
+    (
+        "declare",
+        "TITLE [P0|P1|P2]",
+        "open an incident by hand, with no alert (default severity: the config's fallback, P2)",
+    ),
     ("ack", "", "acknowledge the incident"),
     ("mitigated", "", "record that the impact has stopped"),
     ("resolve", "", "resolve the incident"),
@@ -224,6 +232,18 @@ pub fn unknown(typed: &str) -> String {
     }
 }
 
+/// `TITLE [SEV]`: a last word that is a severity is the severity.
+fn declare(rest: &str) -> Result<Command, String> {
+    let (title, sev) = match rest.rsplit_once(char::is_whitespace) {
+        Some((t, last)) if last.parse::<Sev>().is_ok() => (t.trim(), last.parse().ok()),
+        _ => (rest, None),
+    };
+    if title.is_empty() {
+        return Err(":declare needs a title, e.g. :declare checkout errors after deploy P1".into());
+    }
+    Ok(Command::Declare(title.to_string(), sev))
+}
+
 /// `@14:32 text` or `text`.
 fn note(rest: &str) -> Result<Command, String> {
     let Some(stamped) = rest.strip_prefix('@') else {
@@ -282,6 +302,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
     };
     match name {
         "" => Err("type a command, e.g. :ack — see ? for the list".into()),
+        "declare" => declare(rest),
         "ack" | "acknowledge" => no_args(Command::Ack),
         "mitigated" | "mitigate" => no_args(Command::Mitigated),
         "resolve" | "resolved" => no_args(Command::Resolve),

@@ -14,6 +14,7 @@ use crate::domain::time::{short_duration, to_millis};
 pub fn run(app: &mut App, cmd: Command, fx: &mut Fx) -> Next {
     match cmd {
         Command::Help => return Open::Help.into(),
+        Command::Declare(title, sev) => incident::declare_by_hand(app, &title, sev, fx),
         Command::Quit => return incident::request_quit(app),
         Command::Runbook(name) => super::runbooks::attach(app, &name, fx),
         Command::Silence(duration) => super::alerts::silence(app, duration, fx),
@@ -55,8 +56,8 @@ pub fn run(app: &mut App, cmd: Command, fx: &mut Fx) -> Next {
         }
         Command::Logs(pod) => return super::pods::open_details(app, pod.as_deref(), fx),
         Command::Delete(pod) => return super::pods::ask_delete(app, pod.as_deref()),
-        Command::Restart(pod) => return super::pods::ask_restart(app, pod.as_deref()),
-        Command::Scale(n, target) => return super::pods::ask_scale(app, n, target.as_deref()),
+        Command::Restart(pod) => return super::pods::ask_restart(app, pod.as_deref(), fx),
+        Command::Scale(n, target) => return super::pods::ask_scale(app, n, target.as_deref(), fx),
         Command::OnCall => on_call(app),
         Command::Join(id) => super::open::join(app, &id, fx),
         Command::Recreate => match app.incident.as_ref() {

@@ -57,6 +57,8 @@ fn arguments(app: &App, cmd: &str, n: usize) -> Vec<String> {
     let words = |w: &[&str]| w.iter().map(|s| s.to_string()).collect();
     match (cmd, n) {
         ("sev", 0) => words(&["P0", "P1", "P2"]),
+        // Words after a title's first may be its severity.
+        ("declare", n) if n > 0 => words(&["P0", "P1", "P2"]),
         ("role", 0) => words(&["ic", "comms", "ops", "scribe"]),
         ("role", 1) => people(app),
         ("range", 0) => words(&["15m", "1h", "6h"]),

@@ -9,6 +9,7 @@ use super::next::{Next, Open};
 use super::state::{App, OpenIncident, Pane, PendingDeclaration};
 use crate::domain::incident::{AlertRef, Audience, Event, EventKind, Incident, RunbookRef};
 use crate::domain::policy::ClockState;
+use crate::domain::severity::Sev;
 use crate::domain::time::{to_millis, utc_clock, utc_datetime};
 use crate::journal::{Declared, JournalMsg, Opened};
 
@@ -88,6 +89,30 @@ pub fn declare_selected(app: &mut App, fx: &mut Fx) {
         due: app.now + app.settings.declare_after,
         what,
     });
+}
+
+/// `:declare TITLE [SEV]`: opens an incident with no alert, for what no
+/// alert caught (or when no alert source is configured). Typed on purpose,
+/// so it is written at once, with no moment to cancel.
+pub fn declare_by_hand(app: &mut App, title: &str, sev: Option<Sev>, fx: &mut Fx) {
+    let title = title.trim().to_string();
+    let severity = sev.unwrap_or_else(|| app.settings.severity.map(None));
+    let at = to_millis(app.now);
+    let event = Event::new(
+        at,
+        app.settings.author.clone(),
+        EventKind::Declared {
+            id: String::new(),
+            alert: AlertRef::manual(&title, at),
+            title,
+            severity,
+            runbook: None,
+        },
+    );
+    app.info(format!(
+        "declaring {severity} incident by hand… (:runbook NAME attaches a checklist)"
+    ));
+    fx.push(Effect::Declare(event));
 }
 
 /// Declares (or joins) for the selected alert at once, without the moment

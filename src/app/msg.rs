@@ -75,6 +75,25 @@ pub enum Msg {
         /// What the server did, or why it refused.
         result: Result<String, String>,
     },
+    /// The answer to an `Effect::ReplicasNow`.
+    ReplicasNow {
+        /// Namespace.
+        namespace: String,
+        /// The workload.
+        workload: crate::domain::pod::Owner,
+        /// Its replica count, or why it could not be had.
+        result: Result<u32, String>,
+    },
+    /// The answer to an `Effect::FindOwner`: the ReplicaSet's controller.
+    OwnerFound {
+        /// The pod to restart.
+        pod: PodRef,
+        /// The workload, none, or why it could not be asked.
+        result: Result<Option<crate::domain::pod::Owner>, String>,
+    },
+    /// A cluster change was made but its audit record could not be
+    /// written: said loudly, since the dialog promised it.
+    AuditFailed(String),
     /// This Unix user's command lines from earlier sessions, oldest first,
     /// read by the cockpit at start.
     HistoryLoaded(Vec<String>),
@@ -162,6 +181,22 @@ pub enum Effect {
     ClosePodDetails,
     /// Change the cluster (already confirmed by the user).
     Cluster(ClusterAction),
+    /// Ask the API how many replicas a workload has now (for the scale
+    /// dialog's `3 → 5`).
+    ReplicasNow {
+        /// Namespace.
+        namespace: String,
+        /// The Deployment or StatefulSet.
+        workload: crate::domain::pod::Owner,
+    },
+    /// Ask the API which workload owns a pod's ReplicaSet, for a restart of
+    /// a pod whose labels do not say.
+    FindOwner {
+        /// The pod to restart.
+        pod: PodRef,
+        /// Its ReplicaSet.
+        replicaset: String,
+    },
     /// Run a runbook command (already confirmed by the user).
     Run(crate::exec::RunSpec),
     /// Ask Prometheus a step's query over the last half hour, reporting

@@ -5,7 +5,7 @@
 use super::msg::{Effect, Fx, record};
 use super::next::{Next, Open};
 use super::scroll::{Nav, from_bottom};
-use super::state::{App, LOG_LINES_KEPT, Pane, PodDetail};
+use super::state::{App, LOG_LINES_KEPT, Pane, PodDetail, ReplicasNow};
 use crate::domain::incident::EventKind;
 use crate::domain::pod::{Owner, Pod};
 use crate::sources::SourceMsg;
@@ -200,8 +200,10 @@ pub fn ask_delete(app: &mut App, name: Option<&str>) -> Next {
     }
 }
 
-/// `r` / `:restart [POD]`.
-pub fn ask_restart(app: &mut App, name: Option<&str>) -> Next {
+/// `r` / `:restart [POD]`. A pod whose labels do not name its Deployment
+/// (a ReplicaSet without `pod-template-hash`) has its owner asked of the
+/// API; the confirmation opens on the answer.
+pub fn ask_restart(app: &mut App, name: Option<&str>, fx: &mut Fx) -> Next {
     let Some((pod, found)) = target(app, name) else {
         app.error("no pod selected");
         return Next::Stay;
@@ -210,18 +212,73 @@ pub fn ask_restart(app: &mut App, name: Option<&str>) -> Next {
         app.error(format!("pod {} is not in the list", pod.name));
         return Next::Stay;
     };
-    match p.workload() {
-        Some(workload) => ask(
+    match (p.workload(), &p.owner) {
+        (Some(workload), _) => ask(
             app,
             Action::Restart {
                 namespace: p.namespace.clone(),
                 workload,
             },
         ),
-        None => {
+        (None, Some(owner)) if owner.kind == "ReplicaSet" && app.cluster.is_some() => {
+            if refuse_if_read_only(app, &format!("restart pod {}'s workload", p.name)) {
+                return Next::Stay;
+            }
+            app.info(format!(
+                "asking the API which workload owns ReplicaSet {}…",
+                owner.name
+            ));
+            fx.push(Effect::FindOwner {
+                pod,
+                replicaset: owner.name.clone(),
+            });
+            Next::Stay
+        }
+        (None, _) => {
             app.error(format!(
                 "pod {} has no Deployment, StatefulSet or DaemonSet to restart",
                 p.name
+            ));
+            Next::Stay
+        }
+    }
+}
+
+/// The API named (or not) the workload owning a pod's ReplicaSet.
+pub fn on_owner_found(app: &mut App, pod: PodRef, result: Result<Option<Owner>, String>) -> Next {
+    match result {
+        Ok(Some(workload))
+            if matches!(
+                workload.kind.as_str(),
+                "Deployment" | "StatefulSet" | "DaemonSet"
+            ) =>
+        {
+            ask(
+                app,
+                Action::Restart {
+                    namespace: pod.namespace,
+                    workload,
+                },
+            )
+        }
+        Ok(Some(other)) => {
+            app.error(format!(
+                "pod {}'s ReplicaSet is owned by {} {}, which cannot be rollout-restarted",
+                pod.name, other.kind, other.name
+            ));
+            Next::Stay
+        }
+        Ok(None) => {
+            app.error(format!(
+                "pod {}'s ReplicaSet has no Deployment (the API says so): nothing to restart; delete the pod instead",
+                pod.name
+            ));
+            Next::Stay
+        }
+        Err(e) => {
+            app.error(format!(
+                "could not ask which workload owns pod {}: {e}",
+                pod.name
             ));
             Next::Stay
         }
@@ -253,7 +310,7 @@ fn workload(text: &str) -> Result<Owner, String> {
 }
 
 /// `:scale N [WORKLOAD]`.
-pub fn ask_scale(app: &mut App, replicas: u32, target_text: Option<&str>) -> Next {
+pub fn ask_scale(app: &mut App, replicas: u32, target_text: Option<&str>, fx: &mut Fx) -> Next {
     let selected = target(app, None).and_then(|(_, p)| p);
     let result = match target_text {
         Some(t) => workload(t).map(|w| {
@@ -273,18 +330,50 @@ pub fn ask_scale(app: &mut App, replicas: u32, target_text: Option<&str>) -> Nex
             }),
     };
     match result {
-        Ok((namespace, workload)) => ask(
-            app,
-            Action::Scale {
-                namespace,
-                workload,
-                replicas,
-            },
-        ),
+        Ok((namespace, workload)) => {
+            let next = ask(
+                app,
+                Action::Scale {
+                    namespace: namespace.clone(),
+                    workload: workload.clone(),
+                    replicas,
+                },
+            );
+            if !matches!(next, Next::Stay) {
+                // The dialog shows `3 → 5` once the API answers.
+                app.pods.replicas_now = Some(ReplicasNow {
+                    namespace: namespace.clone(),
+                    workload: workload.clone(),
+                    answer: None,
+                });
+                fx.push(Effect::ReplicasNow {
+                    namespace,
+                    workload,
+                });
+            }
+            next
+        }
         Err(e) => {
             app.error(e);
             Next::Stay
         }
+    }
+}
+
+/// The API's answer to how many replicas the workload of a scale dialog has.
+pub fn on_replicas_now(
+    app: &mut App,
+    namespace: &str,
+    workload: &Owner,
+    result: Result<u32, String>,
+) {
+    if let Some(r) = app
+        .pods
+        .replicas_now
+        .as_mut()
+        .filter(|r| r.namespace == namespace && &r.workload == workload)
+    {
+        r.answer = Some(result);
     }
 }
 

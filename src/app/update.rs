@@ -56,6 +56,18 @@ pub fn update(app: &mut App, mode: &mut Mode, msg: Msg) -> Fx {
         Msg::Silenced(result) => super::alerts::on_silenced(app, result, &mut fx),
         Msg::Unsilenced(result) => super::alerts::on_unsilenced(app, result, &mut fx),
         Msg::ClusterDone { action, result } => super::pods::on_done(app, action, result, &mut fx),
+        Msg::ReplicasNow {
+            namespace,
+            workload,
+            result,
+        } => super::pods::on_replicas_now(app, &namespace, &workload, result),
+        Msg::OwnerFound { pod, result } => {
+            let next = super::pods::on_owner_found(app, pod, result);
+            if mode.is_normal() {
+                modal::apply(mode, app, next);
+            }
+        }
+        Msg::AuditFailed(e) => app.error(format!("the change is NOT in the audit log: {e}")),
         Msg::HistoryLoaded(lines) => app.history.loaded(lines),
     }
     super::sources::sync_query(app, &mut fx);

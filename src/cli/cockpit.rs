@@ -84,7 +84,8 @@ async fn cockpit_async(
         query_tx,
         source_tx.clone(),
     )
-    .with_matrix(config.matrix.clone());
+    .with_matrix(config.matrix.clone())
+    .with_author(config.author.clone());
     if demo {
         tokio::spawn(demo::run(
             demo::Scenario::new(now),

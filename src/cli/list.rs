@@ -73,9 +73,9 @@ pub fn run(config: &Config, json: bool) -> anyhow::Result<()> {
 
 /// Rows padded so every column lines up, whatever a cell holds (a state
 /// word, a duration of days); the last column is not padded.
-fn table(head: &[String; 8], rows: &[[String; 8]]) -> Vec<String> {
+pub(super) fn table<const N: usize>(head: &[String; N], rows: &[[String; N]]) -> Vec<String> {
     use unicode_width::UnicodeWidthStr;
-    let mut widths = [0usize; 8];
+    let mut widths = [0usize; N];
     for r in std::iter::once(head).chain(rows) {
         for (w, c) in widths.iter_mut().zip(r) {
             *w = (*w).max(c.width());

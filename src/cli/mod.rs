@@ -1,6 +1,7 @@
 //! Command-line interface: the arguments, and one module per subcommand, each
 //! with a `run`; start-up order is explicit there and nowhere else.
 
+mod audit;
 mod cockpit;
 mod export;
 mod lint;
@@ -143,6 +144,17 @@ pub enum Command {
         #[arg(long)]
         demo: bool,
     },
+    /// Print every change warroom made to a cluster (delete, restart,
+    /// scale), incident or not, oldest first.
+    Audit {
+        /// Only changes from this far back (30m, 2h, 7d) or since this time
+        /// (2026-11-21, 2026-11-21T03:00, RFC 3339; UTC).
+        #[arg(long, value_name = "DURATION|TIME")]
+        since: Option<String>,
+        /// `text` (aligned lines) or `json` (the records, with request bodies).
+        #[arg(long, value_enum, default_value_t = audit::AuditFormat::Text)]
+        format: audit::AuditFormat,
+    },
     /// Write the postmortem draft of an incident as markdown.
     Export {
         /// Incident id, as `warroom list` shows it.
@@ -196,7 +208,7 @@ pub fn main() -> ExitCode {
     // one that does not exist say so instead (and log nowhere).
     let reads_only = matches!(
         cli.command,
-        Some(Command::List { .. } | Command::Export { .. })
+        Some(Command::List { .. } | Command::Export { .. } | Command::Audit { .. })
     );
     let _log = if reads_only && !config.data_dir.is_dir() {
         None
@@ -222,6 +234,9 @@ pub fn main() -> ExitCode {
         }) => open::run(&config, &session, &target, (declare, print, format, demo)),
         Some(Command::Lint { paths, format }) => lint::run(&config, paths, format),
         Some(Command::List { json }) => list::run(&config, json).map(|()| ExitCode::SUCCESS),
+        Some(Command::Audit { since, format }) => {
+            audit::run(&config, since.as_deref(), format).map(|()| ExitCode::SUCCESS)
+        }
         Some(Command::Export {
             id,
             output,

@@ -88,10 +88,14 @@ fn print_resolved(
                 }))?
             ),
             Format::Md => out!(
-                "incident {} ({}) for alert {}",
+                "incident {} ({}) {}",
                 k.id,
                 if k.open { "open" } else { "resolved" },
-                crate::sanitize::line(&k.alert)
+                if k.alert.is_empty() {
+                    "declared by hand (no alert)".to_string()
+                } else {
+                    format!("for alert {}", crate::sanitize::line(&k.alert))
+                }
             ),
         }
         return Ok(ExitCode::SUCCESS);

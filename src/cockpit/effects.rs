@@ -13,6 +13,7 @@ use crate::app::{Effect, Msg, SilenceDone};
 use crate::domain::export;
 use crate::domain::incident::RunOutcome;
 use crate::exec::RunReport;
+use crate::journal::audit::{AuditLog, AuditRecord};
 use crate::journal::{Follower, JournalMsg, Store};
 use crate::sources::alertmanager::{Alertmanager, NewSilence};
 use crate::sources::demo::Scenario;
@@ -44,6 +45,10 @@ pub struct Effects {
     >,
     /// Commands told to stop, not yet confirmed gone.
     stopping: Vec<tokio::task::JoinHandle<()>>,
+    /// Who cluster changes are made by, for the audit log.
+    author: String,
+    /// The incident followed, named in audit records.
+    incident: Option<String>,
 }
 
 /// What answers the Pods pane's requests.
@@ -80,7 +85,15 @@ impl Effects {
             prometheus: None,
             runs: Default::default(),
             stopping: Vec::new(),
+            author: String::new(),
+            incident: None,
         }
+    }
+
+    /// Cluster changes are audited as made by `author`.
+    pub fn with_author(mut self, author: String) -> Self {
+        self.author = author;
+        self
     }
 
     /// Verify queries go to this Prometheus; without one they are refused.
@@ -134,6 +147,7 @@ impl Effects {
             }
             Effect::Follow { id, from } => {
                 self.follower = None;
+                self.incident = Some(id.clone());
                 let tx = self.tx.clone();
                 match Follower::start(&self.store, &id, from, move |m| {
                     let _ = tx.send(Msg::Journal(m));
@@ -274,14 +288,12 @@ impl Effects {
                 let what = action.describe();
                 match &self.pods {
                     PodBackend::Cluster(kube, _) => {
-                        let kube = kube.clone();
-                        tokio::spawn(async move {
-                            let result = kubernetes::perform(&kube, &action).await;
-                            let _ = tx.send(Msg::ClusterDone {
-                                action: what,
-                                result,
-                            });
-                        });
+                        let audit = Audit {
+                            log: AuditLog::new(&self.data_dir),
+                            author: self.author.clone(),
+                            incident: self.incident.clone(),
+                        };
+                        tokio::spawn(cluster_change(kube.clone(), action, audit, tx));
                     }
                     _ => {
                         let _ = tx.send(Msg::ClusterDone {
@@ -290,6 +302,43 @@ impl Effects {
                         });
                     }
                 }
+            }
+            Effect::ReplicasNow {
+                namespace,
+                workload,
+            } => {
+                let tx = self.tx.clone();
+                let kube = match &self.pods {
+                    PodBackend::Cluster(kube, _) => Some(kube.clone()),
+                    _ => None,
+                };
+                tokio::spawn(async move {
+                    let result = match kube {
+                        Some(k) => kubernetes::current_replicas(&k, &namespace, &workload).await,
+                        None => Err("no Kubernetes cluster is configured".into()),
+                    };
+                    let _ = tx.send(Msg::ReplicasNow {
+                        namespace,
+                        workload,
+                        result,
+                    });
+                });
+            }
+            Effect::FindOwner { pod, replicaset } => {
+                let tx = self.tx.clone();
+                let kube = match &self.pods {
+                    PodBackend::Cluster(kube, _) => Some(kube.clone()),
+                    _ => None,
+                };
+                tokio::spawn(async move {
+                    let result = match kube {
+                        Some(k) => {
+                            kubernetes::replicaset_owner(&k, &pod.namespace, &replicaset).await
+                        }
+                        None => Err("no Kubernetes cluster is configured".into()),
+                    };
+                    let _ = tx.send(Msg::OwnerFound { pod, result });
+                });
             }
             Effect::Run(spec) => {
                 // Switches of finished runs are closed; forget them.
@@ -459,6 +508,55 @@ impl Effects {
             }
         };
         let _ = tokio::time::timeout(Duration::from_secs(4), all).await;
+    }
+}
+
+/// Where and as whom a cluster change is audited.
+struct Audit {
+    log: AuditLog,
+    author: String,
+    incident: Option<String>,
+}
+
+/// Makes a change, writes its audit record durably, and only then reports
+/// it to the loop: a change the cockpit says is done is on disk. A record
+/// that could not be written is reported after the change, as an error.
+async fn cluster_change(
+    kube: Kube,
+    action: kubernetes::Action,
+    audit: Audit,
+    tx: mpsc::UnboundedSender<Msg>,
+) {
+    let done = kubernetes::perform_recorded(&kube, &action).await;
+    // A request that could not even be built never reached the cluster.
+    let written = match done.request {
+        Some(request) => {
+            let record = AuditRecord {
+                v: crate::journal::audit::AUDIT_VERSION,
+                ts: Timestamp::now(),
+                author: audit.author,
+                host: String::new(),
+                context: kube.context.clone(),
+                namespace: action.namespace().to_string(),
+                action: action.describe(),
+                incident: audit.incident,
+                request,
+                answer: done.answer,
+            };
+            let log = audit.log;
+            tokio::task::spawn_blocking(move || log.append(&record).map_err(|e| e.to_string()))
+                .await
+                .unwrap_or_else(|e| Err(e.to_string()))
+        }
+        None => Ok(()),
+    };
+    let _ = tx.send(Msg::ClusterDone {
+        action: action.describe(),
+        result: done.result,
+    });
+    if let Err(e) = written {
+        tracing::error!("audit log not written: {e}");
+        let _ = tx.send(Msg::AuditFailed(e));
     }
 }
 

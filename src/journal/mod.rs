@@ -5,6 +5,7 @@
 //! is durable before any cockpit shows it. Readers never lock: they consume only
 //! complete lines and skip a line that does not parse, with a warning.
 
+pub mod audit;
 mod follow;
 pub mod index;
 mod ordered;
@@ -264,7 +265,13 @@ impl Store {
             .map_err(|e| with_path(e, &lock_path))?;
         lock.lock()?;
         let (open, _) = self.list()?;
-        let base = incident_id(&alert.name, declaration.ts);
+        // A hand-declared incident is named after its title.
+        let base = match &declaration.kind {
+            EventKind::Declared { title, .. } if alert.is_manual() => {
+                incident_id(title, declaration.ts)
+            }
+            _ => incident_id(&alert.name, declaration.ts),
+        };
         if let Some(inc) = open
             .iter()
             .rev()
@@ -363,7 +370,15 @@ fn stamped(event: &Event) -> io::Result<Event> {
 }
 
 fn write_locked(file: &File, event: &Event) -> io::Result<()> {
-    let mut line = serde_json::to_vec(&stamped(event)?).map_err(io::Error::other)?;
+    let line = serde_json::to_vec(&stamped(event)?).map_err(io::Error::other)?;
+    write_line(file, line)
+}
+
+/// Appends one JSON line to a file opened for appending, as every journal
+/// line is written: under an exclusive lock, after ending a torn tail a
+/// crashed writer left, whole, and fsynced before returning. Shared by the
+/// incident journals and the audit log so both are equally durable.
+pub(crate) fn write_line(file: &File, mut line: Vec<u8>) -> io::Result<()> {
     line.push(b'\n');
     file.lock()?;
     let result = (|| {

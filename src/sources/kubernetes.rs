@@ -19,7 +19,9 @@ use tokio::sync::{mpsc, watch};
 
 mod actions;
 
-pub use actions::{Action, perform};
+pub use actions::{
+    Action, Performed, current_replicas, perform, perform_recorded, recorded, replicaset_owner,
+};
 
 use super::SourceMsg;
 use crate::domain::pod::{Owner, Pod};
@@ -133,13 +135,7 @@ impl Kube {
 /// A short, plain-words reason for a kube error.
 pub fn describe(e: &kube::Error) -> String {
     match e {
-        kube::Error::Api(s) => match s.code {
-            403 => format!("forbidden by RBAC: {}", s.message),
-            404 => format!("not found: {}", s.message),
-            409 => format!("conflict (changed meanwhile, try again): {}", s.message),
-            401 => "not authorised: the kubeconfig's credentials were refused".to_string(),
-            code => format!("HTTP {code}: {}", s.message),
-        },
+        kube::Error::Api(s) => describe_status(s.code, &s.message),
         kube::Error::HyperError(h) => format!("unreachable: {h}"),
         other => {
             let mut text = other.to_string();
@@ -150,6 +146,17 @@ pub fn describe(e: &kube::Error) -> String {
             }
             text
         }
+    }
+}
+
+/// A refusal in plain words, from the HTTP status and the server's message.
+pub fn describe_status(code: u16, message: &str) -> String {
+    match code {
+        403 => format!("forbidden by RBAC: {message}"),
+        404 => format!("not found: {message}"),
+        409 => format!("conflict (changed meanwhile, try again): {message}"),
+        401 => "not authorised: the kubeconfig's credentials were refused".to_string(),
+        code => format!("HTTP {code}: {message}"),
     }
 }
 

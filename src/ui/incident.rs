@@ -103,16 +103,22 @@ fn panel_lines(app: &App) -> Vec<Line<'static>> {
             hms(end.duration_since(inc.declared.at))
         )),
     ]));
-    lines.push(Line::styled(
+    let declared = if inc.alert.is_manual() {
+        format!(
+            "declared by hand (no alert) {} UTC by {}",
+            utc_datetime(inc.declared.at),
+            clean(&inc.declared.by)
+        )
+    } else {
         format!(
             "detected {} · declared {} UTC by {} · time to detect {}",
             utc_clock(inc.alert.starts_at),
             utc_datetime(inc.declared.at),
             clean(&inc.declared.by),
             hms(inc.time_to_declare())
-        ),
-        theme::dim(),
-    ));
+        )
+    };
+    lines.push(Line::styled(declared, theme::dim()));
     lines.push(Line::styled("Clocks", theme::heading()));
     let clocks = app.clocks();
     if clocks.is_empty() {

@@ -10,6 +10,7 @@ use super::theme;
 use crate::app::keys::{self, Action};
 use crate::app::modal::{HelpDraft, Mode, offers};
 use crate::app::state::{App, Pane};
+use crate::sources::kubernetes::Action as ClusterAction;
 
 /// The hint line of the dialog that is up, from the key table.
 pub(super) fn hints(app: &App, mode: &Mode) -> String {
@@ -24,23 +25,58 @@ pub(super) fn titled(name: &str, app: &App, mode: &Mode) -> String {
     format!(" {name} — {} ", hints(app, mode))
 }
 
+/// What a cluster change will do, the replica count it changes (`3 → 5`),
+/// and where it is recorded: the audit log always, the timeline only when an
+/// incident is open, so the dialog never promises a record that is not made.
+fn cluster_change(app: &App, action: &ClusterAction) -> Vec<Line<'static>> {
+    let mut lines = vec![Line::raw(format!(
+        "This will {}.",
+        clean(&action.describe())
+    ))];
+    if let ClusterAction::Scale {
+        namespace,
+        workload,
+        replicas,
+    } = action
+    {
+        let now = app
+            .pods
+            .replicas_now
+            .as_ref()
+            .filter(|r| &r.namespace == namespace && &r.workload == workload)
+            .and_then(|r| r.answer.clone());
+        lines.push(match now {
+            Some(Ok(n)) => Line::raw(format!("Replicas: {n} → {replicas}")),
+            Some(Err(e)) => Line::styled(
+                format!(
+                    "Replicas: ? → {replicas} (current count unknown: {})",
+                    clean(&e)
+                ),
+                theme::bad(),
+            ),
+            None => Line::styled(
+                format!("Replicas: … → {replicas} (asking the API for the current count)"),
+                theme::dim(),
+            ),
+        });
+    }
+    let recorded = if app.incident_state().is_some() {
+        "Recorded in the audit log and the incident timeline, with the answer."
+    } else {
+        "Recorded in the audit log with the server's answer (no incident open)."
+    };
+    lines.push(Line::styled(recorded, theme::dim()));
+    lines
+}
+
 pub fn render(app: &App, mode: &Mode, area: Rect, buf: &mut Buffer) {
     match mode {
         Mode::Normal | Mode::CommandLine(_) | Mode::Filter(_) => {}
-        Mode::ClusterConfirm(action) => dialog(
-            area,
-            buf,
-            (72, 7),
-            " Change the cluster? ",
-            vec![
-                Line::raw(format!("This will {}.", clean(&action.describe()))),
-                Line::styled(
-                    "It is recorded in the incident timeline with the server's answer.",
-                    theme::dim(),
-                ),
-                Line::styled(hints(app, mode), theme::warn()),
-            ],
-        ),
+        Mode::ClusterConfirm(action) => {
+            let mut lines = cluster_change(app, action);
+            lines.push(Line::styled(hints(app, mode), theme::warn()));
+            dialog(area, buf, (72, 7), " Change the cluster? ", lines)
+        }
         Mode::PodDetail => super::pod_detail::render(app, &hints(app, mode), area, buf),
         Mode::PickCommand(p) => {
             super::steps::pick_command(p, &hints(app, mode), app.reveal, area, buf)

@@ -171,6 +171,8 @@ impl Harness {
                     | Effect::Copy(_)
                     | Effect::RunQuery { .. }
                     | Effect::RememberCommand(_)
+                    | Effect::ReplicasNow { .. }
+                    | Effect::FindOwner { .. }
                     | Effect::ClosePodDetails => {}
                 }
             }

@@ -25,6 +25,9 @@ pub struct Cluster {
     pub requests: Vec<String>,
     /// Every change: (method, path, body).
     pub changes: Vec<(String, String, Value)>,
+    /// Audit tests: ReplicaSets by (namespace, name), and whether changes
+    /// are answered 2xx with a body no client expects.
+    pub audit: AuditKnobs,
     rv: u64,
 }
 
@@ -509,6 +512,23 @@ async fn serve(
                     )
                 }
             }
+            // Audit tests: see `AuditKnobs`.
+            ("GET", ["apis", "apps", "v1", "namespaces", ns, "replicasets", name]) => {
+                get_replicaset(&state, ns, name)
+            }
+            (
+                "GET",
+                [
+                    "apis",
+                    "apps",
+                    "v1",
+                    "namespaces",
+                    ns,
+                    "deployments",
+                    name,
+                    "scale",
+                ],
+            ) => get_scale(&state, ns, name),
             _ => (
                 404,
                 status(
@@ -521,6 +541,7 @@ async fn serve(
         if code == 0 {
             return Ok(()); // a watch that ended
         }
+        let body = odd_2xx(&state, &req.method, code, body);
         respond(&mut s, code, &body).await?;
     }
     Ok(())
@@ -575,4 +596,82 @@ async fn list_or_watch(
         json!({"kind": "PodList", "apiVersion": "v1",
         "metadata": {"resourceVersion": c.rv.to_string()}, "items": items}),
     ))
+}
+
+// ---- Audit tests (issue 17 point 2): ReplicaSets, a deployment's scale,
+// ---- and 2xx answers with an unexpected body. Nothing above depends on
+// ---- these beyond the two routes and the `odd_2xx` hook in `serve`.
+
+/// What the audit tests set on the server.
+#[derive(Default)]
+pub struct AuditKnobs {
+    /// ReplicaSets by (namespace, name), for owner lookups.
+    pub replicasets: BTreeMap<(String, String), Value>,
+    /// Changes (DELETE, PATCH) that succeed are answered with this body
+    /// instead of the object: a 2xx whose body no client expects.
+    pub odd_body: Option<Value>,
+}
+
+/// A ReplicaSet owned (controller) by `owner`, a Deployment, when given.
+pub fn replicaset(ns: &str, name: &str, owner: Option<&str>) -> Value {
+    let refs: Vec<Value> = owner
+        .map(|o| {
+            json!({"apiVersion": "apps/v1", "kind": "Deployment", "name": o,
+                   "uid": format!("uid-{o}"), "controller": true, "blockOwnerDeletion": true})
+        })
+        .into_iter()
+        .collect();
+    json!({
+        "apiVersion": "apps/v1", "kind": "ReplicaSet",
+        "metadata": {"name": name, "namespace": ns, "uid": format!("uid-{name}"),
+                     "resourceVersion": "1", "ownerReferences": refs},
+        "spec": {"replicas": 1, "selector": {"matchLabels": {"app": name}}},
+        "status": {"replicas": 1}
+    })
+}
+
+fn get_replicaset(state: &Arc<Mutex<Cluster>>, ns: &str, name: &str) -> (u16, Value) {
+    let c = state.lock().unwrap();
+    match c.audit.replicasets.get(&(ns.to_string(), name.to_string())) {
+        Some(rs) => (200, rs.clone()),
+        None => (
+            404,
+            status(
+                404,
+                "NotFound",
+                &format!("replicasets.apps \"{name}\" not found"),
+            ),
+        ),
+    }
+}
+
+fn get_scale(state: &Arc<Mutex<Cluster>>, ns: &str, name: &str) -> (u16, Value) {
+    let c = state.lock().unwrap();
+    match c.deployments.get(&(ns.to_string(), name.to_string())) {
+        Some(d) => (
+            200,
+            json!({"kind": "Scale", "apiVersion": "autoscaling/v1",
+                   "metadata": {"name": name, "namespace": ns},
+                   "spec": {"replicas": d["spec"]["replicas"]},
+                   "status": {"replicas": d["status"]["replicas"]}}),
+        ),
+        None => (
+            404,
+            status(
+                404,
+                "NotFound",
+                &format!("deployments.apps \"{name}\" not found"),
+            ),
+        ),
+    }
+}
+
+/// The body a change is answered with: the odd one when set and the change
+/// succeeded.
+fn odd_2xx(state: &Arc<Mutex<Cluster>>, method: &str, code: u16, body: Value) -> Value {
+    let odd = state.lock().unwrap().audit.odd_body.clone();
+    match odd {
+        Some(o) if matches!(method, "DELETE" | "PATCH") && (200..300).contains(&code) => o,
+        _ => body,
+    }
 }

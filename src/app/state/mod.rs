@@ -20,7 +20,7 @@ pub use alerts::AlertsState;
 pub use history::{CommandHistory, HISTORY_KEPT, HISTORY_LINE_CHARS};
 pub use incident::{IncidentWatch, KnownIncident, OpenIncident, Opening, PendingDeclaration};
 pub use metric::{MetricState, RANGES};
-pub use pods::{LOG_LINES_KEPT, PodDetail, PodsState};
+pub use pods::{LOG_LINES_KEPT, PodDetail, PodsState, ReplicasNow};
 pub use runbook::{
     DocView, OUTPUT_LINES_KEPT, PaneLayout, QueryCheck, RunView, RunbookPane, Runbooks, Runs,
 };

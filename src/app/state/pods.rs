@@ -25,6 +25,20 @@ pub struct PodsState {
     pub detail: Option<PodDetail>,
     /// Health of the pod source.
     pub status: SourceStatus,
+    /// The replica count of the workload a scale dialog is about, as the
+    /// API answered, so the dialog shows `3 → 5`.
+    pub replicas_now: Option<ReplicasNow>,
+}
+
+/// A workload's current replica count, asked for a scale dialog.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReplicasNow {
+    /// Namespace.
+    pub namespace: String,
+    /// The workload.
+    pub workload: crate::domain::pod::Owner,
+    /// The count, why it could not be had, or `None` while asking.
+    pub answer: Option<Result<u32, String>>,
 }
 
 /// Lines of log kept for a details view; older ones are dropped.

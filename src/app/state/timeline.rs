@@ -60,7 +60,7 @@ impl App {
     /// Where the alert's start goes among the events, when an incident is
     /// open.
     fn fired_at(&self) -> Option<(usize, Timestamp, &str)> {
-        let inc = self.incident_state()?;
+        let inc = self.incident_state().filter(|i| !i.alert.is_manual())?;
         let events = &self.incident.as_ref()?.events;
         let pos = events.partition_point(|e| e.effective() <= inc.alert.starts_at);
         Some((pos, inc.alert.starts_at, inc.alert.name.as_str()))

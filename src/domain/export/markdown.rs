@@ -111,13 +111,22 @@ impl<W: Write> Write for LastByte<'_, W> {
 }
 
 fn summary(inc: &Incident, r: &Report) -> String {
-    let mut s = format!(
-        "Alert {} fired at {} UTC; a {} incident was declared at {} UTC.",
-        cell(&r.alert),
-        utc_datetime(inc.alert.starts_at),
-        inc.severity,
-        utc_datetime(inc.declared.at),
-    );
+    let mut s = if inc.alert.is_manual() {
+        format!(
+            "A {} incident was declared by hand at {} UTC by {}; no alert fired for it.",
+            inc.severity,
+            utc_datetime(inc.declared.at),
+            cell(&clean(&inc.declared.by)),
+        )
+    } else {
+        format!(
+            "Alert {} fired at {} UTC; a {} incident was declared at {} UTC.",
+            cell(&r.alert),
+            utc_datetime(inc.alert.starts_at),
+            inc.severity,
+            utc_datetime(inc.declared.at),
+        )
+    };
     if let Some(m) = &inc.mitigated {
         s.push_str(&format!(" Mitigated at {} UTC.", utc_datetime(m.at)));
     }
@@ -135,6 +144,9 @@ fn summary(inc: &Incident, r: &Report) -> String {
 }
 
 fn impact(inc: &Incident) -> String {
+    if inc.alert.is_manual() {
+        return "Declared by hand: no alert measured the impact; see the status updates and the timeline.".to_string();
+    }
     let labels: Vec<String> = inc
         .alert
         .labels
@@ -167,7 +179,13 @@ fn durations(r: &Report) -> String {
     let t = |k: &str| r.times.get(k).cloned().flatten();
     let d = |k: &str| r.durations.get(k).cloned().flatten();
     let rows = [
-        ("Detected (alert started)", t("detected"), None),
+        (
+            "Detected (alert started)",
+            t("detected").or_else(|| {
+                (r.alert == super::MANUAL_ALERT).then(|| "no alert: declared by hand".into())
+            }),
+            None,
+        ),
         (
             "Declared",
             t("declared"),

@@ -244,6 +244,9 @@ fn at(m: &Mark) -> String {
     format!("{} UTC", utc_datetime(m.at))
 }
 
+/// The alert of an incident declared by hand, as reports name it.
+pub const MANUAL_ALERT: &str = "none (declared by hand)";
+
 /// Builds the report of a journal.
 pub fn report(events: &[Event], matrix: &Matrix) -> Result<Report, FoldError> {
     Ok(finish(Collect::whole(events)?, matrix).1)
@@ -266,9 +269,12 @@ fn build(
 ) -> Report {
     let target = matrix.target(inc.severity);
     let mut times = BTreeMap::new();
+    // A hand-declared incident has no alert: nothing detected it but the
+    // people who declared it, so neither a detection time nor a delay.
+    let manual = inc.alert.is_manual();
     times.insert(
         "detected".to_string(),
-        Some(format!("{} UTC", utc_datetime(inc.alert.starts_at))),
+        (!manual).then(|| format!("{} UTC", utc_datetime(inc.alert.starts_at))),
     );
     times.insert("declared".to_string(), Some(at(&inc.declared)));
     times.insert(
@@ -280,7 +286,7 @@ fn build(
     let mut durations = BTreeMap::new();
     durations.insert(
         "time_to_declare".to_string(),
-        Some(hms(inc.time_to_declare())),
+        (!manual).then(|| hms(inc.time_to_declare())),
     );
     durations.insert(
         "time_to_acknowledge".to_string(),
@@ -399,7 +405,11 @@ fn build(
         title: clean(&inc.title),
         severity: inc.severity.to_string(),
         status: inc.status.to_string(),
-        alert: clean(&inc.alert.name),
+        alert: if inc.alert.is_manual() {
+            MANUAL_ALERT.to_string()
+        } else {
+            clean(&inc.alert.name)
+        },
         runbook: inc
             .runbook
             .as_ref()

@@ -397,7 +397,11 @@ impl EventKind {
                     .as_ref()
                     .map(|r| format!(", runbook {}", r.id))
                     .unwrap_or_else(|| ", no runbook".into());
-                format!("Declared {severity} incident for alert {}{rb}", alert.name)
+                if alert.is_manual() {
+                    format!("Declared {severity} incident by hand (no alert){rb}")
+                } else {
+                    format!("Declared {severity} incident for alert {}{rb}", alert.name)
+                }
             }
             EventKind::Acknowledged => "Acknowledged".into(),
             EventKind::SeverityChanged { from, to } => format!("Severity changed {from} → {to}"),

@@ -101,6 +101,25 @@ pub struct AlertRef {
 }
 
 impl AlertRef {
+    /// The empty alert of an incident declared by hand (`:declare`): no
+    /// name, labels or summary, and it "starts" when declared. Its
+    /// fingerprint is the title's, so two responders declaring the same
+    /// title at once join one incident, as with an alert.
+    pub fn manual(title: &str, at: Timestamp) -> Self {
+        AlertRef {
+            name: String::new(),
+            fingerprint: format!("manual:{}", super::slug(title)),
+            labels: BTreeMap::new(),
+            summary: String::new(),
+            starts_at: at,
+        }
+    }
+
+    /// Whether the incident was declared by hand, with no alert.
+    pub fn is_manual(&self) -> bool {
+        self.name.is_empty()
+    }
+
     /// Freezes what matters of an alert.
     pub fn from_alert(a: &Alert) -> Self {
         AlertRef {

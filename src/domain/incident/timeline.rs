@@ -33,8 +33,9 @@ pub fn rows(events: &[Event]) -> Vec<Row<'_>> {
             event: Some(e),
         })
         .collect();
+    // A hand-declared incident has no alert, so no "started firing" row.
     let fired = events.iter().find_map(|e| match &e.kind {
-        EventKind::Declared { alert, .. } => Some(alert),
+        EventKind::Declared { alert, .. } if !alert.is_manual() => Some(alert),
         _ => None,
     });
     if let Some(alert) = fired {

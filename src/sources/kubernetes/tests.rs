@@ -191,3 +191,32 @@ fn summary_keeps_owner_node_and_containers() {
         })
     );
 }
+
+#[test]
+fn an_audited_request_keeps_method_path_and_body_and_never_headers_or_credentials() {
+    let request = http::Request::patch(
+        "https://admin:hunter2@api.example:6443/apis/apps/v1/namespaces/shop/deployments/catalog/scale?fieldManager=warroom",
+    )
+    .header("Authorization", "Bearer sekrit-token")
+    .header("Cookie", "session=also-secret")
+    .body(br#"{"spec":{"replicas":5}}"#.to_vec())
+    .expect("a request");
+    let r = recorded(&request);
+    assert_eq!(r.method, "PATCH");
+    assert_eq!(
+        r.path,
+        "/apis/apps/v1/namespaces/shop/deployments/catalog/scale?fieldManager=warroom"
+    );
+    assert_eq!(r.body, Some(serde_json::json!({"spec": {"replicas": 5}})));
+    let line = serde_json::to_string(&r).expect("json");
+    for secret in [
+        "sekrit",
+        "Bearer",
+        "hunter2",
+        "admin",
+        "session",
+        "api.example",
+    ] {
+        assert!(!line.contains(secret), "{secret} in {line}");
+    }
+}
