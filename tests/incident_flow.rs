@@ -383,6 +383,7 @@ fn declare_opens_an_incident_by_hand_that_no_view_credits_to_an_alert() {
     assert!(md.contains("declared by hand"), "{md}");
     assert!(!md.contains("Alert  fired"), "{md}");
     assert!(!md.contains("The alert was active"), "{md}");
+    assert!(!md.contains("started firing"), "{md}");
 }
 
 #[test]

@@ -112,7 +112,9 @@ impl Collect {
     /// Starts from the declaration, found at position `seq` of the file.
     pub fn new(declaration: &Event, seq: usize) -> Result<Collect, FoldError> {
         let inc = Incident::declare(declaration).ok_or(FoldError::NoDeclaration)?;
-        let fired = Some((inc.alert.starts_at, inc.alert.name.clone()));
+        // A hand-declared incident has no alert, so no "started firing" row.
+        let fired =
+            (!inc.alert.is_manual()).then(|| (inc.alert.starts_at, inc.alert.name.clone()));
         Ok(Collect {
             inc,
             declared: seq,
