@@ -14,7 +14,7 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::{Loaded, with_path};
-use crate::domain::incident::{Event, EventKind, MAX_EVENT_BYTES, line_id};
+use crate::domain::incident::{Event, EventKind, IdSet, MAX_EVENT_BYTES, line_id};
 
 /// How much of the file one read brings in during the second pass.
 const WINDOW: usize = 1 << 20;
@@ -159,7 +159,7 @@ impl Ordered {
             return Ok(Ordered::Whole(super::Store::load_path(path)?));
         };
         let declared_line = keys[declaration].line;
-        let mut keys = first_of_each_id(keys);
+        first_of_each_id(&mut keys);
         keys.sort_by(|a, b| {
             a.effective
                 .cmp(&b.effective)
@@ -275,14 +275,9 @@ impl Streamed {
 
 /// The first line of each id, in file order: a line written twice (a
 /// retried append) counts once.
-fn first_of_each_id(keys: Vec<Key>) -> Vec<Key> {
-    let mut seen = std::collections::HashSet::with_capacity(keys.len());
-    let keep: Vec<bool> = keys.iter().map(|k| seen.insert(&*k.id)).collect();
-    drop(seen);
-    keys.into_iter()
-        .zip(keep)
-        .filter_map(|(k, keep)| keep.then_some(k))
-        .collect()
+fn first_of_each_id(keys: &mut Vec<Key>) {
+    let mut seen = IdSet::default();
+    keys.retain(|k| seen.insert(&k.id));
 }
 
 /// A window of the file kept in memory, so reading lines in (nearly) file

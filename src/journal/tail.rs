@@ -17,6 +17,68 @@ pub fn parse_lines(
     first_line: usize,
     at_eof: bool,
 ) -> (Vec<Event>, Vec<String>, usize) {
+    // A long journal read whole (rejoining a 100,000-event incident) is
+    // parsed in parts on the cores there are, split at line ends.
+    let parts = std::thread::available_parallelism().map_or(1, |n| n.get().min(4));
+    if parts < 2 || bytes.len() < PARALLEL_FROM {
+        return parse_part(bytes, path, first_line, at_eof);
+    }
+    let mut cuts = vec![0];
+    for k in 1..parts {
+        let from = (bytes.len() * k / parts).max(cuts[cuts.len() - 1]);
+        match bytes[from..].iter().position(|&b| b == b'\n') {
+            Some(n) => cuts.push(from + n + 1),
+            None => break,
+        }
+    }
+    cuts.push(bytes.len());
+    cuts.dedup();
+    let mut firsts = vec![first_line];
+    for w in cuts.windows(2).take(cuts.len().saturating_sub(2)) {
+        let lines = bytes[w[0]..w[1]].iter().filter(|&&b| b == b'\n').count();
+        firsts.push(firsts[firsts.len() - 1] + lines);
+    }
+    let last = cuts.len() - 2;
+    let results: Vec<_> = std::thread::scope(|s| {
+        let handles: Vec<_> = cuts
+            .windows(2)
+            .enumerate()
+            .map(|(i, w)| {
+                let part = &bytes[w[0]..w[1]];
+                let (first, eof) = (firsts[i], at_eof && i == last);
+                (s.spawn(move || parse_part(part, path, first, eof)), part, first, eof)
+            })
+            .collect();
+        // A part whose thread failed is parsed again here: nothing is lost
+        // quietly.
+        handles
+            .into_iter()
+            .map(|(h, part, first, eof)| {
+                h.join()
+                    .unwrap_or_else(|_| parse_part(part, path, first, eof))
+            })
+            .collect()
+    });
+    let mut events = Vec::new();
+    let mut warnings = Vec::new();
+    let mut consumed = 0;
+    for (i, (e, w, c)) in results.into_iter().enumerate() {
+        events.extend(e);
+        warnings.extend(w);
+        consumed = cuts[i] + c;
+    }
+    (events, warnings, consumed)
+}
+
+/// Below this many bytes one core parses faster than several start.
+const PARALLEL_FROM: usize = 4 << 20;
+
+fn parse_part(
+    bytes: &[u8],
+    path: &Path,
+    first_line: usize,
+    at_eof: bool,
+) -> (Vec<Event>, Vec<String>, usize) {
     let mut events = Vec::new();
     let mut warnings = Vec::new();
     let mut consumed = 0;

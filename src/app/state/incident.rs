@@ -41,28 +41,64 @@ impl OpenIncident {
     }
 
     /// Takes in events read from the journal, leaving out repeats of an id
-    /// already taken in; returns how many were new.
+    /// already taken in; returns how many were new. Before the state is
+    /// known, a declaration among them starts it, so a whole journal read
+    /// at once is folded as it is taken in rather than again afterwards.
     pub fn take_in(&mut self, events: Vec<Event>) -> usize {
         let before = self.events.len();
-        let mut refold = false;
-        for e in events {
-            if !e.id.is_empty() && !self.seen.insert(&e.id) {
-                continue;
+        // Repeats are left out in file order, then the new events are put
+        // in the total order (a stable sort: nearly sorted is nearly free).
+        let mut fresh: Vec<Event> = events
+            .into_iter()
+            .filter(|e| e.id.is_empty() || self.seen.insert(&e.id))
+            .collect();
+        fresh.sort_by(Event::order);
+        if self.state.is_none() && self.events.is_empty() {
+            self.state = fresh
+                .iter()
+                .find(|e| matches!(e.kind, crate::domain::incident::EventKind::Declared { .. }))
+                .and_then(Incident::declare);
+        }
+        // All after what is there (a whole journal, or the lines appended
+        // since the last look): folded as they come, moved once.
+        let after = match (self.events.last(), fresh.first()) {
+            (Some(x), Some(f)) => x.order(f) != std::cmp::Ordering::Greater,
+            _ => true,
+        };
+        if after {
+            if let Some(state) = self.state.as_mut() {
+                for e in &fresh {
+                    state.apply(e);
+                }
             }
+            if self.events.is_empty() {
+                self.events = fresh;
+            } else {
+                self.events.extend(fresh);
+            }
+            return self.events.len() - before;
+        }
+        let mut refold = false;
+        for e in fresh {
             // Most events come last; one that belongs earlier (another
             // cockpit's line written late, a backdated note) is put in its
             // place and the state is folded again from the start.
-            let at = self
+            let last = self
                 .events
-                .partition_point(|x| x.order(&e) != std::cmp::Ordering::Greater);
-            if at == self.events.len() {
+                .last()
+                .is_none_or(|x| x.order(&e) != std::cmp::Ordering::Greater);
+            if last {
                 if let Some(state) = self.state.as_mut() {
                     state.apply(&e);
                 }
+                self.events.push(e);
             } else {
                 refold = true;
+                let at = self
+                    .events
+                    .partition_point(|x| x.order(&e) != std::cmp::Ordering::Greater);
+                self.events.insert(at, e);
             }
-            self.events.insert(at, e);
         }
         if refold && self.state.is_some() {
             self.state = Incident::fold(&self.events).ok();

@@ -301,7 +301,7 @@ impl Incident {
         if !e.id.is_empty() && !self.seen.insert(&e.id) {
             return;
         }
-        if !e.kind.is_observed() {
+        if !e.kind.is_observed() && !self.responders.contains(&e.author) {
             self.responders.insert(e.author.clone());
         }
         match &e.kind {
@@ -327,15 +327,32 @@ impl Incident {
                 ..
             } => {
                 let at = self.place(runbook, key, step);
-                self.steps.insert(
-                    at,
-                    StepMark {
-                        done: matches!(e.kind, EventKind::StepDone { .. }),
-                        mark: mark(e),
-                        section: section.clone(),
-                        text: text.clone(),
-                    },
-                );
+                let done = matches!(e.kind, EventKind::StepDone { .. });
+                // A step ticked again is updated where it is: a long
+                // incident ticks the same few steps many times.
+                match self.steps.get_mut(&at) {
+                    Some(m) => {
+                        m.done = done;
+                        m.mark = mark(e);
+                        if m.section != *section {
+                            m.section = section.clone();
+                        }
+                        if m.text != *text {
+                            m.text = text.clone();
+                        }
+                    }
+                    None => {
+                        self.steps.insert(
+                            at,
+                            StepMark {
+                                done,
+                                mark: mark(e),
+                                section: section.clone(),
+                                text: text.clone(),
+                            },
+                        );
+                    }
+                }
             }
             EventKind::Note { text } => {
                 // A backdated note sorts by when it happened, not when written.
