@@ -15,7 +15,7 @@ use std::path::Path;
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
-use super::Store;
+use super::{Ordered, Store};
 use crate::domain::incident::{Incident, Status};
 use crate::domain::severity::Sev;
 
@@ -165,11 +165,13 @@ impl Store {
                 continue;
             }
             changed = true;
-            match self.load(&id) {
-                Ok(loaded) => match Incident::fold(&loaded.events) {
+            // Read one event at a time: a 100,000-event journal is not
+            // held to be summed up.
+            match self.ordered(&id).and_then(Ordered::fold) {
+                Ok((folded, read_warnings)) => match folded {
                     Ok(inc) => {
-                        warnings.extend(loaded.warnings.iter().cloned());
-                        let summary = Summary::of(&inc, loaded.warnings);
+                        warnings.extend(read_warnings.iter().cloned());
+                        let summary = Summary::of(&inc, read_warnings);
                         new.entries.insert(
                             id,
                             Entry {

@@ -14,7 +14,9 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::{Loaded, with_path};
-use crate::domain::incident::{Event, EventKind, IdSet, MAX_EVENT_BYTES, line_id};
+use crate::domain::incident::{
+    Event, EventKind, FoldError, IdSet, Incident, MAX_EVENT_BYTES, line_id,
+};
 
 /// How much of the file one read brings in during the second pass.
 const WINDOW: usize = 1 << 20;
@@ -229,6 +231,30 @@ impl Ordered {
             }
             Ordered::Streamed(s) => s.for_each(f),
         }
+    }
+}
+
+impl Ordered {
+    /// The incident the journal folds to, read one event at a time, and
+    /// what had to be skipped: what `warroom list` needs of a journal.
+    pub fn fold(mut self) -> io::Result<(Result<Incident, FoldError>, Vec<String>)> {
+        let (seq, declaration) = match self.declaration() {
+            Ok(d) => d,
+            Err(e) if e.kind() == io::ErrorKind::InvalidData => {
+                let warnings = self.for_each(|_, _| {});
+                return Ok((Err(FoldError::NoDeclaration), warnings));
+            }
+            Err(e) => return Err(e),
+        };
+        let Some(mut inc) = Incident::declare(&declaration) else {
+            return Ok((Err(FoldError::NoDeclaration), Vec::new()));
+        };
+        let warnings = self.for_each(|at, e| {
+            if at != seq {
+                inc.apply(e);
+            }
+        });
+        Ok((Ok(inc), warnings))
     }
 }
 
