@@ -94,7 +94,11 @@ fn export(data: &std::path::Path, format: &str) -> (Duration, u64) {
         .output()
         .expect("warroom runs");
     let took = start.elapsed();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     assert!(out.stdout.len() > 1_000_000, "exported the whole record");
     let usage = nix::sys::resource::getrusage(nix::sys::resource::UsageWho::RUSAGE_CHILDREN)
         .expect("rusage");
@@ -168,10 +172,7 @@ fn measure(data: &std::path::Path) {
         .draw(|f| warroom::ui::draw(f, &app, &mode))
         .expect("draw");
     let rejoin = start.elapsed();
-    assert_eq!(
-        app.incident.as_ref().map(|i| i.events.len()),
-        Some(100_000)
-    );
+    assert_eq!(app.incident.as_ref().map(|i| i.events.len()), Some(100_000));
 
     // Scrolling the timeline: a key and the frame it causes.
     app.focus = Pane::Timeline;

@@ -709,3 +709,91 @@ async fn a_query_step_is_answered_by_the_real_prometheus() {
         "{outcome:?}"
     );
 }
+
+/// The Alerts pane's title follows a real Alertmanager through every state:
+/// connecting, live, frozen (stale, then an error naming the address), live
+/// again within seconds of thawing, killed (error), restarted (live).
+#[tokio::test(flavor = "multi_thread")]
+async fn the_alerts_title_tells_the_truth_as_the_server_freezes_dies_and_returns() {
+    use warroom::app::state::SourceState;
+    let mut am = servers::alertmanager();
+    // Stale comes first (2 s without an answer), then the time limit.
+    let client = Alertmanager::new(Http::new(endpoint(&am.url(), Duration::from_secs(3))).unwrap());
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let every = Duration::from_millis(600);
+    let mut app = App::new(
+        "test".into(),
+        SeverityMap::default(),
+        Default::default(),
+        Timestamp::now(),
+    );
+    let mut mode = warroom::app::Mode::Normal;
+    let msg = SourceMsg::Connecting {
+        feed: warroom::sources::Feed::Alerts,
+        source: "alertmanager".into(),
+        address: am.url(),
+        every,
+    };
+    update(&mut app, &mut mode, Msg::Source(msg));
+    assert_eq!(
+        app.alerts.status.state(Timestamp::now()),
+        SourceState::Connecting
+    );
+    let task = tokio::spawn(live::poll_alerts(
+        AlertFeed::Alertmanager(client),
+        every,
+        tx,
+    ));
+    // Takes in what the poller reports until `done` says the state is
+    // reached (judged at the real time now, as a frame would be).
+    let mut wait_for = async |what: &str, done: &dyn Fn(&SourceState) -> bool| {
+        let start = Instant::now();
+        loop {
+            let now = Timestamp::now();
+            update(&mut app, &mut mode, Msg::Tick(now));
+            let state = app.alerts.status.state(now);
+            if done(&state) {
+                return (state, start.elapsed());
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(15),
+                "never {what}: {state:?}"
+            );
+            if let Ok(Some(m)) = tokio::time::timeout(Duration::from_millis(50), rx.recv()).await {
+                update(&mut app, &mut mode, Msg::Source(m));
+            }
+        }
+    };
+    wait_for("live", &|s| *s == SourceState::Live).await;
+
+    am.freeze();
+    let (stale, _) = wait_for("stale", &|s| matches!(s, SourceState::Stale(_))).await;
+    assert!(
+        matches!(stale, SourceState::Stale(n) if n >= 0),
+        "{stale:?}"
+    );
+    let (error, _) = wait_for("an error", &|s| matches!(s, SourceState::Error(_))).await;
+    let SourceState::Error(reason) = error else {
+        unreachable!()
+    };
+    assert!(reason.contains("no answer"), "{reason}");
+    assert!(
+        reason.contains(&am.port.to_string()),
+        "names the address: {reason}"
+    );
+
+    am.thaw();
+    let (_, took) = wait_for("live again", &|s| *s == SourceState::Live).await;
+    assert!(took < Duration::from_secs(8), "recovery took {took:?}");
+
+    am.kill();
+    let (error, _) = wait_for("an error", &|s| matches!(s, SourceState::Error(_))).await;
+    let SourceState::Error(reason) = error else {
+        unreachable!()
+    };
+    assert!(reason.contains(&am.port.to_string()), "{reason}");
+    am.start_again();
+    let (_, took) = wait_for("live after a restart", &|s| *s == SourceState::Live).await;
+    assert!(took < Duration::from_secs(10), "recovery took {took:?}");
+    task.abort();
+}

@@ -18,13 +18,21 @@ pub fn on_source(app: &mut App, msg: SourceMsg, fx: &mut Fx) {
         }
         SourceMsg::Cluster { context, namespace } => app.cluster = Some((context, namespace)),
         SourceMsg::Runbook { path, result } => super::runbooks::on_changed(app, path, result),
+        SourceMsg::Connecting {
+            feed,
+            source,
+            address,
+            every,
+        } => {
+            let every = jiff::SignedDuration::try_from(every).unwrap_or_default();
+            status_of(app, feed).connecting(&source, &address, every);
+        }
+        SourceMsg::Alive { feed, source } => {
+            let now = app.now;
+            status_of(app, feed).ok(&source, now);
+        }
         SourceMsg::Unavailable { feed, reason } => {
-            let status = match feed {
-                Feed::Alerts => &mut app.alerts.status,
-                Feed::Pods => &mut app.pods.status,
-                Feed::Metrics => &mut app.metric.status,
-            };
-            status.off = Some(reason);
+            status_of(app, feed).off = Some(reason);
             // With no alert source, the cluster is what there is to look at.
             if feed == Feed::Alerts && app.focus == super::state::Pane::Alerts {
                 app.focus = super::state::Pane::Pods;
@@ -89,5 +97,14 @@ pub fn sync_query(app: &mut App, fx: &mut Fx) {
         // answer replaces it, so nothing flickers.
         m.requested = request.clone();
         fx.push(Effect::Query(request));
+    }
+}
+
+/// The status of the pane a feed fills.
+fn status_of(app: &mut App, feed: Feed) -> &mut super::state::SourceStatus {
+    match feed {
+        Feed::Alerts => &mut app.alerts.status,
+        Feed::Pods => &mut app.pods.status,
+        Feed::Metrics => &mut app.metric.status,
     }
 }

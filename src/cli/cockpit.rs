@@ -109,6 +109,23 @@ async fn cockpit_async(
             Some(ep) => Some((Prometheus::new(client("prometheus", ep)?), ep.poll_interval)),
             None => None,
         };
+        // Each pane says `connecting` to where, until its first answer.
+        let connecting = |feed: Feed, source: &str, ep: &crate::config::Endpoint| {
+            let _ = source_tx.send(SourceMsg::Connecting {
+                feed,
+                source: source.into(),
+                address: ep.display_url(),
+                every: ep.poll_interval,
+            });
+        };
+        match (&config.alertmanager, &config.prometheus) {
+            (Some(ep), _) => connecting(Feed::Alerts, "alertmanager", ep),
+            (None, Some(ep)) => connecting(Feed::Alerts, "prometheus", ep),
+            (None, None) => {}
+        }
+        if let Some(ep) = &config.prometheus {
+            connecting(Feed::Metrics, "prometheus", ep);
+        }
         let kube = Kube::connect(&session.kube).await;
         if am.is_none() && prom.is_none() && kube.is_err() {
             let why = kube.err().unwrap_or_default();

@@ -46,7 +46,12 @@ pub fn parse_lines(
             .map(|(i, w)| {
                 let part = &bytes[w[0]..w[1]];
                 let (first, eof) = (firsts[i], at_eof && i == last);
-                (s.spawn(move || parse_part(part, path, first, eof)), part, first, eof)
+                (
+                    s.spawn(move || parse_part(part, path, first, eof)),
+                    part,
+                    first,
+                    eof,
+                )
             })
             .collect();
         // A part whose thread failed is parsed again here: nothing is lost

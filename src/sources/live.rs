@@ -40,12 +40,16 @@ impl AlertFeed {
     }
 }
 
-/// Wait before the next attempt: the interval while healthy, doubling per
-/// failure (up to 4x, and not past 30 s unless the interval itself is longer)
-/// while the server is failing, so a recovered server is noticed soon.
+/// Wait before the next attempt: the interval while healthy; while the
+/// server is failing, one second, then two, then four, never more than five
+/// (nor more than the interval), so a server that comes back is seen within
+/// a few seconds by someone looking at the cockpit. Success resets it.
 pub fn backoff(interval: Duration, failures: u32) -> Duration {
-    let factor = 1u32 << failures.min(2);
-    (interval * factor).min(Duration::from_secs(30).max(interval))
+    if failures == 0 {
+        return interval;
+    }
+    let retry = Duration::from_secs(1 << (failures - 1).min(3));
+    retry.min(Duration::from_secs(5)).min(interval)
 }
 
 /// Polls alerts until the receiver is gone.
@@ -139,13 +143,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn backoff_doubles_and_caps() {
+    fn failing_servers_are_retried_within_seconds() {
         let s = Duration::from_secs;
         assert_eq!(backoff(s(10), 0), s(10));
-        assert_eq!(backoff(s(10), 1), s(20));
-        assert_eq!(backoff(s(10), 2), s(30));
-        assert_eq!(backoff(s(10), 9), s(30));
-        assert_eq!(backoff(Duration::from_millis(500), 5), s(2));
-        assert_eq!(backoff(s(120), 3), s(120));
+        assert_eq!(backoff(s(10), 1), s(1));
+        assert_eq!(backoff(s(10), 2), s(2));
+        assert_eq!(backoff(s(10), 3), s(4));
+        assert_eq!(backoff(s(10), 4), s(5));
+        assert_eq!(backoff(s(10), 40), s(5));
+        assert_eq!(
+            backoff(Duration::from_millis(500), 5),
+            Duration::from_millis(500)
+        );
+        assert_eq!(backoff(s(120), 0), s(120));
+        assert_eq!(backoff(s(120), 9), s(5));
     }
 }

@@ -75,6 +75,26 @@ pub enum SourceMsg {
         /// Default namespace.
         namespace: String,
     },
+    /// A source is starting: where it is and how often it will show signs
+    /// of life, so its pane can say `connecting` and later `stale` honestly.
+    Connecting {
+        /// The pane it feeds.
+        feed: Feed,
+        /// Name shown in the pane title.
+        source: String,
+        /// Where it is, without credentials.
+        address: String,
+        /// How often it answers while healthy.
+        every: Duration,
+    },
+    /// A source showed it is alive without new data (a watch's bookmark
+    /// or probe): the pane stays `live`.
+    Alive {
+        /// The pane it feeds.
+        feed: Feed,
+        /// Name shown in the pane title.
+        source: String,
+    },
     /// Nothing is configured for this pane: not an error, just off.
     Unavailable {
         /// The pane concerned.

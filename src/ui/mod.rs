@@ -23,7 +23,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Widget};
 
 use crate::app::Mode;
-use crate::app::state::{App, Pane, SourceStatus};
+use crate::app::state::{App, Pane, SourceState, SourceStatus};
 use crate::domain::time::age;
 
 /// At or above this size all panes are shown at once; below it, one pane at a
@@ -269,20 +269,19 @@ fn framed(title: Vec<Span<'_>>, focused: bool, area: Rect, buf: &mut Buffer) -> 
 /// "demo live" / "alertmanager stale for 40s" / "prometheus error: …", judged
 /// against the clock now.
 fn source_badge(s: &SourceStatus, app: &App) -> Span<'static> {
-    if s.off.is_some() {
-        return Span::styled("not configured", theme::dim());
-    }
-    if let Some(e) = &s.error {
+    match s.state(app.now) {
+        SourceState::Off(_) => Span::styled("not configured", theme::dim()),
         // With data on screen the pane's first row gives the reason in full.
-        if s.last_ok.is_some() {
-            return Span::styled(format!("{} error", s.name), theme::bad());
+        SourceState::Error(_) if s.last_ok.is_some() => {
+            Span::styled(format!("{} error", s.name), theme::bad())
         }
-        let e = text::clip(&text::clean(e), 48);
-        return Span::styled(format!("{} error: {e}", s.name), theme::bad());
-    }
-    match (s.last_ok, s.stale_for(app.now)) {
-        (None, _) => Span::styled("waiting…", theme::dim()),
-        (Some(_), Some(secs)) => Span::styled(
+        SourceState::Error(e) => {
+            let e = text::clip(&text::clean(&e), 48);
+            Span::styled(format!("{} error: {e}", s.name), theme::bad())
+        }
+        SourceState::Connecting if s.name.is_empty() => Span::styled("waiting…", theme::dim()),
+        SourceState::Connecting => Span::styled(format!("{} connecting…", s.name), theme::dim()),
+        SourceState::Stale(secs) => Span::styled(
             format!(
                 "{} stale for {}",
                 s.name,
@@ -290,7 +289,7 @@ fn source_badge(s: &SourceStatus, app: &App) -> Span<'static> {
             ),
             theme::warn(),
         ),
-        (Some(_), None) => Span::styled(format!("{} live", s.name), theme::ok()),
+        SourceState::Live => Span::styled(format!("{} live", s.name), theme::ok()),
     }
 }
 
@@ -303,7 +302,7 @@ fn stale_notice(s: &SourceStatus, app: &App, area: Rect, buf: &mut Buffer) -> Re
     let msg = format!(
         "⚠ {}: {} — showing data from {} ago",
         s.name,
-        text::clean(e),
+        text::clean(&s.with_address(e)),
         age(at, app.now)
     );
     // The whole reason, wrapped (up to three lines), not cut.
@@ -326,7 +325,11 @@ fn empty_list(status: &SourceStatus, empty: &str, waiting: &str, area: Rect, buf
         (Some(off), _, _) => (format!("{}.", text::clean(off)), theme::dim()),
         (None, _, Some(_)) => (empty.to_string(), theme::dim()),
         (None, Some(e), None) => (
-            format!("{} has not answered: {}", status.name, text::clean(e)),
+            format!(
+                "{} has not answered: {}",
+                status.name,
+                text::clean(&status.with_address(e))
+            ),
             theme::bad(),
         ),
         (None, None, None) => (waiting.to_string(), theme::dim()),

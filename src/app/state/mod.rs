@@ -24,7 +24,7 @@ pub use pods::{LOG_LINES_KEPT, PodDetail, PodsState, ReplicasNow};
 pub use runbook::{
     DocView, OUTPUT_LINES_KEPT, PaneLayout, QueryCheck, RunView, RunbookPane, Runbooks, Runs,
 };
-pub use source::SourceStatus;
+pub use source::{SourceState, SourceStatus};
 pub use timeline::TimelineRow;
 
 use crate::domain::alert::Alert;

@@ -113,8 +113,7 @@ impl Collect {
     pub fn new(declaration: &Event, seq: usize) -> Result<Collect, FoldError> {
         let inc = Incident::declare(declaration).ok_or(FoldError::NoDeclaration)?;
         // A hand-declared incident has no alert, so no "started firing" row.
-        let fired =
-            (!inc.alert.is_manual()).then(|| (inc.alert.starts_at, inc.alert.name.clone()));
+        let fired = (!inc.alert.is_manual()).then(|| (inc.alert.starts_at, inc.alert.name.clone()));
         Ok(Collect {
             inc,
             declared: seq,
