@@ -1,6 +1,7 @@
 //! Status derivation against pod objects shaped like what the API server sends.
 
 use super::*;
+use crate::domain::pod::Owner;
 
 fn pod(json: serde_json::Value) -> K8sPod {
     let mut base = serde_json::json!({
