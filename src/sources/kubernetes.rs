@@ -35,6 +35,7 @@ pub struct KubeOptions {
     /// Kubeconfig context; default: the current one.
     pub context: Option<String>,
     /// Namespace; default: the context's, else `default`.
+    /// [`crate::domain::pod::ALL_NAMESPACES`] (`-A`) watches every one.
     pub namespace: Option<String>,
 }
 
@@ -122,9 +123,12 @@ impl Kube {
     /// user whose role covers one namespace is never refused at launch.
     fn pods(&self, namespace: &str) -> Api<K8sPod> {
         use crate::domain::pod::ALL_NAMESPACES;
+        let namespace = match namespace {
+            "" => self.namespace.as_str(),
+            ns => ns,
+        };
         match namespace {
             ALL_NAMESPACES => Api::all(self.client.clone()),
-            "" => Api::namespaced(self.client.clone(), &self.namespace),
             ns => Api::namespaced(self.client.clone(), ns),
         }
     }
@@ -134,7 +138,7 @@ impl Kube {
 pub fn describe(e: &kube::Error) -> String {
     match e {
         kube::Error::Api(s) => match s.code {
-            403 => format!("forbidden by RBAC: {}", s.message),
+            403 => format!("forbidden by RBAC: {}", refusal(&s.message)),
             404 => format!("not found: {}", s.message),
             409 => format!("conflict (changed meanwhile, try again): {}", s.message),
             401 => "not authorised: the kubeconfig's credentials were refused".to_string(),
@@ -151,6 +155,29 @@ pub fn describe(e: &kube::Error) -> String {
             text
         }
     }
+}
+
+/// What a 403 refused, in short: `list pods in shop` from the server's
+/// `... cannot list resource "pods" in API group "" in the namespace "shop"`;
+/// the server's own words when they are not in that form.
+fn refusal(message: &str) -> String {
+    let short = || {
+        let (_, rest) = message.split_once(" cannot ")?;
+        let (verb, rest) = rest.split_once(" resource \"")?;
+        let (resource, rest) = rest.split_once('"')?;
+        let (_, rest) = rest.split_once(" in API group \"")?;
+        let (group, rest) = rest.split_once('"')?;
+        let resource = match group {
+            "" => resource.to_string(),
+            g => format!("{resource}.{g}"),
+        };
+        let place = match rest.trim().strip_prefix("in the namespace \"") {
+            Some(ns) => ns.trim_end_matches('"').to_string(),
+            None => "all namespaces (cluster scope)".to_string(),
+        };
+        Some(format!("{verb} {resource} in {place}"))
+    };
+    short().unwrap_or_else(|| message.to_string())
 }
 
 fn watcher_reason(e: &watcher::Error) -> String {

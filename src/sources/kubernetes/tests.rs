@@ -192,3 +192,26 @@ fn summary_keeps_owner_node_and_containers() {
         })
     );
 }
+
+#[test]
+fn an_rbac_refusal_says_what_was_refused_where() {
+    assert_eq!(
+        refusal(
+            r#"pods is forbidden: User "x" cannot list resource "pods" in API group "" in the namespace "shop""#
+        ),
+        "list pods in shop"
+    );
+    assert_eq!(
+        refusal(
+            r#"deployments.apps "web" is forbidden: User "x" cannot patch resource "deployments/scale" in API group "apps" in the namespace "pay""#
+        ),
+        "patch deployments/scale.apps in pay"
+    );
+    assert_eq!(
+        refusal(
+            r#"pods is forbidden: User "x" cannot watch resource "pods" in API group "" at the cluster scope"#
+        ),
+        "watch pods in all namespaces (cluster scope)"
+    );
+    assert_eq!(refusal("no reason given"), "no reason given");
+}
