@@ -157,7 +157,7 @@ async fn the_pane_follows_adds_changes_and_deletes_and_the_cursor_stays_on_its_p
     // Modified: api-c crash-loops, so it sorts first; the cursor follows it.
     w.server.put_pod(pod("shop", "api-c", "api", "crash", 3));
     w.until("api-c crash-looping", |a| {
-        a.visible_pods()[0].name == "api-c" && a.visible_pods()[0].status == "CrashLoopBackOff"
+        a.visible_pods().get(0).is_some_and(|p| p.name == "api-c" && p.status == "CrashLoopBackOff")
     })
     .await;
     assert_eq!(w.selected(), "api-c");
@@ -234,8 +234,8 @@ async fn a_watch_that_expired_lists_again_and_bookmarks_keep_a_quiet_one_current
     // The server restarts having forgotten its history: resuming is `410
     // Gone`, so the watch lists again, and says no error for it.
     w.server.kill();
-    w.server.compact();
     w.server.put_pod(pod("shop", "api-b", "api", "running", 0));
+    w.server.compact();
     w.server.restart().await;
     w.until("api-b after the relist", shows("api-b")).await;
     assert_eq!(w.counts.0, 2, "a second list");

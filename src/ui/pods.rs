@@ -79,8 +79,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     put_line(Line::styled(header, theme::dim()), inner, 0, buf);
     let height = inner.height.saturating_sub(1) as usize;
     let start = window_start(app.pods.cursor, pods.len(), height);
-    let shown = pods.iter().enumerate().skip(start).take(height);
-    for (row, (i, p)) in shown.enumerate() {
+    let shown = pods.iter_from(start).take(height);
+    for (row, (i, p)) in shown.enumerate().map(|(r, p)| (r, (start + r, p))) {
         let mut spans = vec![
             Span::raw(fit(&clean(&p.name), name_w)),
             Span::raw(" "),

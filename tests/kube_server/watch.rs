@@ -68,11 +68,11 @@ pub async fn list_or_watch(
     let limit: usize = q.get("limit").and_then(|l| l.parse().ok()).unwrap_or(0);
     let skip: usize = q.get("continue").and_then(|l| l.parse().ok()).unwrap_or(0);
     let mut it = c.pods.values().filter(|p| matches(p, ns, q)).skip(skip);
-    let items: Vec<Value> = if limit == 0 {
-        it.cloned().collect()
-    } else {
-        it.by_ref().take(limit).cloned().collect()
-    };
+    let items: Vec<Value> = it
+        .by_ref()
+        .take(if limit == 0 { usize::MAX } else { limit })
+        .cloned()
+        .collect();
     let more = limit > 0 && it.next().is_some();
     let mut meta = json!({"resourceVersion": c.rv.to_string()});
     if more {

@@ -21,7 +21,7 @@ pub use alerts::AlertsState;
 pub use history::{CommandHistory, HISTORY_KEPT, HISTORY_LINE_CHARS};
 pub use incident::{IncidentWatch, KnownIncident, OpenIncident, Opening, PendingDeclaration};
 pub use metric::{MetricState, RANGES};
-pub use pod_store::{PodRows, PodStore, ViewSpec, Work as PodWork};
+pub use pod_store::{PodRows, PodStore, Rows as PodRowsList, ViewSpec, Work as PodWork};
 pub use pods::{LOG_LINES_KEPT, PodDetail, PodsState};
 pub use runbook::{
     DocView, OUTPUT_LINES_KEPT, PaneLayout, QueryCheck, RunView, RunbookPane, Runbooks, Runs,
@@ -32,7 +32,6 @@ pub use timeline::TimelineRow;
 use crate::domain::alert::Alert;
 use crate::domain::incident::Incident;
 use crate::domain::placeholder::{Use, fill};
-use crate::domain::pod::Pod;
 use crate::domain::policy::{Clock, Matrix, OnCall};
 use crate::domain::runbook::{Library, Runbook, Step};
 use crate::domain::selector::{Selector, is_namespace, is_object_name};
@@ -431,7 +430,7 @@ impl App {
     }
 
     /// The visible pods, in order.
-    pub fn visible_pods(&self) -> std::borrow::Cow<'_, [std::sync::Arc<Pod>]> {
+    pub fn visible_pods(&self) -> PodRowsList<'_> {
         self.pod_rows().rows
     }
 

@@ -3,9 +3,12 @@
 //! search, so the cockpit's work under churn follows the change rate, not the
 //! number of pods watched.
 
-use std::borrow::Cow;
 use std::collections::HashMap;
 use std::sync::Arc;
+
+mod rows;
+
+pub use rows::SortedRows;
 
 use crate::domain::pod::{Pod, PodChange};
 use crate::domain::selector::Selector;
@@ -69,11 +72,56 @@ fn rank(p: &Pod) -> (bool, &str, &str) {
     (p.is_healthy(), &p.name, &p.namespace)
 }
 
+/// Visible pods in order: the kept view's, or worked out for another spec.
+#[derive(Debug, Clone)]
+pub enum Rows<'a> {
+    /// The kept view.
+    Kept(&'a SortedRows),
+    /// Worked out for this call.
+    Fresh(Vec<Arc<Pod>>),
+}
+
+impl Rows<'_> {
+    /// How many rows.
+    pub fn len(&self) -> usize {
+        match self {
+            Rows::Kept(r) => r.len(),
+            Rows::Fresh(v) => v.len(),
+        }
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The row at `i`.
+    pub fn get(&self, i: usize) -> Option<&Arc<Pod>> {
+        match self {
+            Rows::Kept(r) => r.get(i),
+            Rows::Fresh(v) => v.get(i),
+        }
+    }
+
+    /// Rows from `start` on: what a window of the pane draws.
+    pub fn iter_from(&self, start: usize) -> Box<dyn Iterator<Item = &Arc<Pod>> + '_> {
+        match self {
+            Rows::Kept(r) => Box::new(r.iter_from(start)),
+            Rows::Fresh(v) => Box::new(v.iter().skip(start)),
+        }
+    }
+
+    /// Every row, in order.
+    pub fn iter(&self) -> Box<dyn Iterator<Item = &Arc<Pod>> + '_> {
+        self.iter_from(0)
+    }
+}
+
 /// The rows the pane shows, in order, with the counts its title needs.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct PodRows<'a> {
     /// Visible pods, unhealthy first.
-    pub rows: Cow<'a, [Arc<Pod>]>,
+    pub rows: Rows<'a>,
     /// How many of them are healthy.
     pub healthy: usize,
     /// How many have restarted with a known time (the column is wider then).
@@ -83,7 +131,7 @@ pub struct PodRows<'a> {
 #[derive(Debug, Default)]
 struct View {
     spec: ViewSpec,
-    rows: Vec<Arc<Pod>>,
+    rows: SortedRows,
     healthy: usize,
     timed_restarts: usize,
 }
@@ -105,20 +153,20 @@ impl View {
 
     fn position(&self, p: &Pod) -> Result<usize, usize> {
         let want = rank(p);
-        self.rows.binary_search_by(|r| rank(r).cmp(&want))
+        self.rows.position(|r| rank(r).cmp(&want))
     }
 
     fn insert(&mut self, p: &Arc<Pod>) {
-        if let Err(at) = self.position(p) {
+        let want = rank(p);
+        if self.rows.insert(p, |r| rank(r).cmp(&want)) {
             self.count(p, true);
-            self.rows.insert(at, Arc::clone(p));
         }
     }
 
     fn remove(&mut self, p: &Pod) {
-        if let Ok(at) = self.position(p) {
+        let want = rank(p);
+        if self.rows.remove(|r| rank(r).cmp(&want)) {
             self.count(p, false);
-            self.rows.remove(at);
         }
     }
 }
@@ -248,14 +296,12 @@ impl PodStore {
         rows.sort_unstable_by(|a, b| rank(a).cmp(&rank(b)));
         let mut view = View {
             spec: std::mem::take(&mut self.view.spec),
-            rows: Vec::new(),
-            healthy: 0,
-            timed_restarts: 0,
+            ..View::default()
         };
         for p in &rows {
             view.count(p, true);
         }
-        view.rows = rows;
+        view.rows = SortedRows::from_sorted(rows);
         self.view = view;
     }
 
@@ -264,23 +310,21 @@ impl PodStore {
     pub fn rows(&self, spec: &ViewSpec) -> PodRows<'_> {
         if self.view.spec == *spec {
             return PodRows {
-                rows: Cow::Borrowed(&self.view.rows),
+                rows: Rows::Kept(&self.view.rows),
                 healthy: self.view.healthy,
                 timed_restarts: self.view.timed_restarts,
             };
         }
-        let mut view = View {
-            spec: spec.clone(),
-            ..View::default()
-        };
+        let mut view = View::default();
         let matcher = Matcher::new(spec);
+        let mut rows = Vec::new();
         for p in self.pods.values().filter(|p| matcher.matches(p)) {
             view.count(p, true);
-            view.rows.push(Arc::clone(p));
+            rows.push(Arc::clone(p));
         }
-        view.rows.sort_unstable_by(|a, b| rank(a).cmp(&rank(b)));
+        rows.sort_unstable_by(|a, b| rank(a).cmp(&rank(b)));
         PodRows {
-            rows: Cow::Owned(view.rows),
+            rows: Rows::Fresh(rows),
             healthy: view.healthy,
             timed_restarts: view.timed_restarts,
         }

@@ -132,3 +132,37 @@ fn a_change_costs_the_same_whatever_the_number_of_pods() {
         assert_eq!(s.rows(&ViewSpec::default()).rows.len(), n);
     }
 }
+
+#[test]
+fn rows_in_blocks_agree_with_a_sorted_list() {
+    // Many blocks' worth, inserted and removed out of order.
+    let mut rows = SortedRows::default();
+    let mut plain: Vec<String> = Vec::new();
+    let by_name = |want: &str| {
+        let want = want.to_string();
+        move |p: &Pod| p.name.as_str().cmp(&want)
+    };
+    for i in 0..3_000u32 {
+        let name = format!("p-{:05}", (i * 7_919) % 3_001);
+        let p = Arc::new(pod("shop", &name, "Running"));
+        assert!(rows.insert(&p, by_name(&name)));
+        assert!(!rows.insert(&p, by_name(&name)), "no duplicate");
+        plain.push(name);
+    }
+    plain.sort();
+    for i in (0..3_000).step_by(3) {
+        let name = plain[i].clone();
+        assert!(rows.remove(by_name(&name)));
+    }
+    let kept: Vec<String> = (0..3_000)
+        .filter(|i| i % 3 != 0)
+        .map(|i| plain[i].clone())
+        .collect();
+    assert_eq!(rows.len(), kept.len());
+    let all: Vec<String> = rows.iter_from(0).map(|p| p.name.clone()).collect();
+    assert_eq!(all, kept);
+    let tail: Vec<String> = rows.iter_from(1_500).take(3).map(|p| p.name.clone()).collect();
+    assert_eq!(tail, kept[1_500..1_503]);
+    assert_eq!(rows.get(1_234).map(|p| p.name.clone()), Some(kept[1_234].clone()));
+    assert_eq!(rows.position(by_name(&kept[777])), Ok(777));
+}
