@@ -35,7 +35,9 @@ async fn main() -> std::process::ExitCode {
     let (pods, churn, namespaces) = match parsed {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("fake_apiserver: {e}\nusage: fake_apiserver [--pods N] [--churn PER_SEC] [--namespaces K]");
+            eprintln!(
+                "fake_apiserver: {e}\nusage: fake_apiserver [--pods N] [--churn PER_SEC] [--namespaces K]"
+            );
             return std::process::ExitCode::from(2);
         }
     };

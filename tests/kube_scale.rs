@@ -86,7 +86,11 @@ impl Watched {
         while !done(&self.app) {
             let left = deadline.saturating_duration_since(Instant::now());
             let Ok(Some(msg)) = tokio::time::timeout(left, self.rx.recv()).await else {
-                panic!("{what}: not seen; errors {:?}\n{}", self.errors, self.screen());
+                panic!(
+                    "{what}: not seen; errors {:?}\n{}",
+                    self.errors,
+                    self.screen()
+                );
             };
             self.take(msg);
         }
@@ -140,7 +144,11 @@ fn shows(name: &'static str) -> impl Fn(&App) -> bool {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_pane_follows_adds_changes_and_deletes_and_the_cursor_stays_on_its_pod() {
     let server = KubeServer::start().await;
-    for (name, state) in [("api-b", "running"), ("api-c", "running"), ("api-d", "running")] {
+    for (name, state) in [
+        ("api-b", "running"),
+        ("api-c", "running"),
+        ("api-d", "running"),
+    ] {
         server.put_pod(pod("shop", name, "api", state, 0));
     }
     let mut w = watched(server, "shop").await;
@@ -157,7 +165,9 @@ async fn the_pane_follows_adds_changes_and_deletes_and_the_cursor_stays_on_its_p
     // Modified: api-c crash-loops, so it sorts first; the cursor follows it.
     w.server.put_pod(pod("shop", "api-c", "api", "crash", 3));
     w.until("api-c crash-looping", |a| {
-        a.visible_pods().get(0).is_some_and(|p| p.name == "api-c" && p.status == "CrashLoopBackOff")
+        a.visible_pods()
+            .get(0)
+            .is_some_and(|p| p.name == "api-c" && p.status == "CrashLoopBackOff")
     })
     .await;
     assert_eq!(w.selected(), "api-c");
@@ -168,8 +178,14 @@ async fn the_pane_follows_adds_changes_and_deletes_and_the_cursor_stays_on_its_p
     w.until("api-b deleted", |a| !shows("api-b")(a)).await;
     assert_eq!(w.selected(), "api-c");
     let screen = w.screen();
-    assert!(!screen.contains("api-b") && screen.contains("api-d"), "{screen}");
-    assert!(screen.contains("3/4 healthy") || screen.contains("2/3 healthy"), "{screen}");
+    assert!(
+        !screen.contains("api-b") && screen.contains("api-d"),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("3/4 healthy") || screen.contains("2/3 healthy"),
+        "{screen}"
+    );
 
     // One list, then only changes; the view never rebuilt from every pod
     // for them.
@@ -204,7 +220,11 @@ async fn churn_is_sent_and_applied_as_changes_not_as_whole_lists() {
     );
     // Every change counted once at most (a pod changed twice in a batch
     // goes once), in batches at most every 100 ms.
-    assert!(w.counts.2 <= churned && w.counts.2 >= churned / 2, "{:?} of {churned}", w.counts);
+    assert!(
+        w.counts.2 <= churned && w.counts.2 >= churned / 2,
+        "{:?} of {churned}",
+        w.counts
+    );
     assert!(w.counts.1 <= 20, "batches: {:?}", w.counts);
     assert_eq!(after.changes - before.changes, w.counts.2);
     // What the pane shows is what the server holds.
@@ -229,7 +249,11 @@ async fn a_watch_that_expired_lists_again_and_bookmarks_keep_a_quiet_one_current
     let mut w = watched(server, "shop").await;
     w.until("the list", shows("api-a")).await;
     w.for_a_while(Duration::from_millis(450)).await;
-    assert!(w.server.bookmarks_sent() >= 2, "{}", w.server.bookmarks_sent());
+    assert!(
+        w.server.bookmarks_sent() >= 2,
+        "{}",
+        w.server.bookmarks_sent()
+    );
 
     // The server restarts having forgotten its history: resuming is `410
     // Gone`, so the watch lists again, and says no error for it.
@@ -247,7 +271,9 @@ async fn a_watch_that_expired_lists_again_and_bookmarks_keep_a_quiet_one_current
         .count();
     assert!(expired >= 2, "{:?}", w.server.requests());
     assert!(
-        w.errors.iter().all(|e| !e.contains("410") && !e.contains("too old")),
+        w.errors
+            .iter()
+            .all(|e| !e.contains("410") && !e.contains("too old")),
         "{:?}",
         w.errors
     );
@@ -274,14 +300,18 @@ async fn an_rbac_refusal_names_verb_resource_and_namespace_and_the_rest_keeps_wo
     server.put_pod(pod("payments", "ledger-a", "ledger", "running", 0));
     server.deny("shop", "list");
     let mut w = watched(server, "shop").await;
-    w.until("the refusal", |a| a.pods.status.error.is_some()).await;
+    w.until("the refusal", |a| a.pods.status.error.is_some())
+        .await;
     assert_eq!(w.errors[0], "forbidden by RBAC: list pods in shop");
     let screen = w.screen();
     assert!(
         screen.contains("forbidden by RBAC: list pods in shop"),
         "{screen}"
     );
-    assert!(screen.contains("Alerts"), "the other panes are drawn: {screen}");
+    assert!(
+        screen.contains("Alerts"),
+        "the other panes are drawn: {screen}"
+    );
     // Another namespace is allowed: its pods come.
     w.scope.send_replace(Some(PodScope {
         namespace: "payments".into(),

@@ -19,7 +19,8 @@ use warroom::sources::kubernetes::{
 
 /// The README's YAML block that is a Role.
 fn readme_role() -> Value {
-    let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
     let block = readme
         .split("```yaml\n")
         .skip(1)
@@ -83,7 +84,10 @@ fn the_role_covers_each_verb_the_readme_lists_and_nothing_cluster_wide() {
         ("PATCH", format!("{apps}/deployments/d/scale"), false),
         ("PATCH", format!("{apps}/statefulsets/s/scale"), false),
     ] {
-        assert!(allowed(method, &path, watching), "{method} {path} watch={watching}");
+        assert!(
+            allowed(method, &path, watching),
+            "{method} {path} watch={watching}"
+        );
     }
     for (method, path) in [
         ("GET", "/api/v1/pods"),
@@ -100,9 +104,27 @@ fn the_role_covers_each_verb_the_readme_lists_and_nothing_cluster_wide() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_the_readme_role_everything_in_the_namespace_works_and_outside_is_refused() {
     let server = KubeServer::start().await;
-    server.put_pod(pod("shop", "catalog-5f7c9d8b6-aaaaa", "catalog", "crash", 3));
-    server.put_pod(pod("shop", "catalog-5f7c9d8b6-bbbbb", "catalog", "running", 0));
-    server.put_pod(pod("payments", "ledger-5f7c9d8b6-ccccc", "ledger", "running", 0));
+    server.put_pod(pod(
+        "shop",
+        "catalog-5f7c9d8b6-aaaaa",
+        "catalog",
+        "crash",
+        3,
+    ));
+    server.put_pod(pod(
+        "shop",
+        "catalog-5f7c9d8b6-bbbbb",
+        "catalog",
+        "running",
+        0,
+    ));
+    server.put_pod(pod(
+        "payments",
+        "ledger-5f7c9d8b6-ccccc",
+        "ledger",
+        "running",
+        0,
+    ));
     server.put_deployment(deployment("shop", "catalog", 3));
     server.state.lock().unwrap().logs.insert(
         ("shop".into(), "catalog-5f7c9d8b6-aaaaa".into()),

@@ -61,7 +61,12 @@ fn rss() -> u64 {
 }
 
 fn cockpit(t0: Timestamp) -> App {
-    let mut app = App::new("bench".into(), SeverityMap::default(), Default::default(), t0);
+    let mut app = App::new(
+        "bench".into(),
+        SeverityMap::default(),
+        Default::default(),
+        t0,
+    );
     app.cluster = Some(("bench".into(), "team-0".into()));
     app.pods.namespace_override = Some(ALL_NAMESPACES.into());
     app.focus = Pane::Pods;

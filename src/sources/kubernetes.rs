@@ -316,7 +316,8 @@ impl Batch {
             }
         };
         let (ns, name) = change.key();
-        self.pending.insert((ns.to_string(), name.to_string()), change);
+        self.pending
+            .insert((ns.to_string(), name.to_string()), change);
         if self.due.is_none() {
             let now = tokio::time::Instant::now();
             let next = self.last_sent.map_or(now, |t| (t + self.every).max(now));

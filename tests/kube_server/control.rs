@@ -126,7 +126,9 @@ impl KubeServer {
     /// resource in `namespace` (`""`: at the cluster scope).
     pub fn deny(&self, namespace: &str, verb: &str) {
         let mut c = self.state.lock().unwrap();
-        c.rbac.denied.push((namespace.to_string(), verb.to_string()));
+        c.rbac
+            .denied
+            .push((namespace.to_string(), verb.to_string()));
     }
 
     /// From now on only what the rules allow is allowed.

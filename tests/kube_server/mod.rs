@@ -569,7 +569,10 @@ fn merge(a: &mut Value, b: Value) {
 
 /// The `403` for a request RBAC refuses, if it does.
 fn refused(state: &Arc<Mutex<Cluster>>, req: &Request, segs: &[&str]) -> Option<(u16, Value)> {
-    let watching = req.query.get("watch").is_some_and(|w| w == "true" || w == "1");
+    let watching = req
+        .query
+        .get("watch")
+        .is_some_and(|w| w == "true" || w == "1");
     let a = rbac::attributes(&req.method, segs, watching)?;
     let allowed = state.lock().unwrap().rbac.allows(&a);
     (!allowed).then(|| rbac::forbidden(&a))

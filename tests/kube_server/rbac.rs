@@ -45,7 +45,11 @@ pub struct Attributes {
 pub fn rules_of_role(role: &Value, namespace: Option<&str>) -> Vec<Rule> {
     let strings = |v: &Value| -> Vec<String> {
         v.as_array()
-            .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str().map(str::to_string))
+                    .collect()
+            })
             .unwrap_or_default()
     };
     role["rules"]
@@ -149,6 +153,7 @@ pub fn forbidden(a: &Attributes) -> (u16, Value) {
         a.verb, a.resource, a.group
     );
     let mut body = status(403, "Forbidden", &message);
-    body["details"] = json!({"name": a.name.clone().unwrap_or_default(), "group": a.group, "kind": kind});
+    body["details"] =
+        json!({"name": a.name.clone().unwrap_or_default(), "group": a.group, "kind": kind});
     (403, body)
 }

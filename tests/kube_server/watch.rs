@@ -30,7 +30,12 @@ pub fn rv_of(obj: &Value) -> u64 {
 /// Stamps a new resourceVersion on `obj`, keeps the change for watches to
 /// resume from and tells the live ones. Called with the cluster locked, so
 /// watchers see changes in resourceVersion order.
-pub fn publish(c: &mut Cluster, events: &broadcast::Sender<(String, Value)>, kind: &str, mut obj: Value) -> Value {
+pub fn publish(
+    c: &mut Cluster,
+    events: &broadcast::Sender<(String, Value)>,
+    kind: &str,
+    mut obj: Value,
+) -> Value {
     c.rv += 1;
     obj["metadata"]["resourceVersion"] = json!(c.rv.to_string());
     c.history.push_back((kind.to_string(), obj.clone()));

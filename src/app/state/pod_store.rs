@@ -55,7 +55,8 @@ impl Matcher {
         let Some(selector) = &self.selector else {
             return false;
         };
-        (self.namespace.is_empty() || self.namespace == crate::domain::pod::ALL_NAMESPACES
+        (self.namespace.is_empty()
+            || self.namespace == crate::domain::pod::ALL_NAMESPACES
             || p.namespace == self.namespace)
             && selector.as_ref().is_none_or(|s| p.matches(s))
             && self.name.as_deref().is_none_or(|n| p.name == n)

@@ -86,8 +86,14 @@ fn the_view_follows_its_spec_and_only_a_new_spec_rebuilds() {
     s.set_view(&shop);
     assert_eq!(s.work().rebuilds, 2, "once at the list, once for the spec");
     assert_eq!(names(&s, &shop), ["shop/api-1:Running"]);
-    s.apply(vec![up("shop", "api-3", "Pending"), up("pay", "api-4", "Pending")]);
-    assert_eq!(names(&s, &shop), ["shop/api-3:Pending", "shop/api-1:Running"]);
+    s.apply(vec![
+        up("shop", "api-3", "Pending"),
+        up("pay", "api-4", "Pending"),
+    ]);
+    assert_eq!(
+        names(&s, &shop),
+        ["shop/api-3:Pending", "shop/api-1:Running"]
+    );
     assert_eq!(s.position("shop", "api-1"), Some(1));
     assert_eq!(s.position("pay", "api-4"), None, "kept, not shown");
     // A spec other than the kept one is worked out afresh, not kept.
@@ -106,7 +112,10 @@ fn the_view_follows_its_spec_and_only_a_new_spec_rebuilds() {
         },
         filter: String::new(),
     };
-    assert!(names(&s, &bad).is_empty(), "an unreadable selector shows none");
+    assert!(
+        names(&s, &bad).is_empty(),
+        "an unreadable selector shows none"
+    );
 }
 
 #[test]
@@ -161,8 +170,15 @@ fn rows_in_blocks_agree_with_a_sorted_list() {
     assert_eq!(rows.len(), kept.len());
     let all: Vec<String> = rows.iter_from(0).map(|p| p.name.clone()).collect();
     assert_eq!(all, kept);
-    let tail: Vec<String> = rows.iter_from(1_500).take(3).map(|p| p.name.clone()).collect();
+    let tail: Vec<String> = rows
+        .iter_from(1_500)
+        .take(3)
+        .map(|p| p.name.clone())
+        .collect();
     assert_eq!(tail, kept[1_500..1_503]);
-    assert_eq!(rows.get(1_234).map(|p| p.name.clone()), Some(kept[1_234].clone()));
+    assert_eq!(
+        rows.get(1_234).map(|p| p.name.clone()),
+        Some(kept[1_234].clone())
+    );
     assert_eq!(rows.position(by_name(&kept[777])), Ok(777));
 }
