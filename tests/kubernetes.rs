@@ -162,7 +162,7 @@ async fn next_pods(
                 for c in changes {
                     match c {
                         PodChange::Upsert(p) => {
-                            seen.insert((p.namespace.clone(), p.name.clone()), p);
+                            seen.insert((p.namespace.clone(), p.name.clone()), *p);
                         }
                         PodChange::Remove { namespace, name } => {
                             seen.remove(&(namespace, name));

@@ -79,8 +79,8 @@ fn batch(pods: &[Pod], round: usize) -> Vec<PodChange> {
     (0..100)
         .map(|i| {
             let mut p = pods[(i * step + round) % pods.len()].clone();
-            p.status = if round % 2 == 0 { "Error" } else { "Running" }.into();
-            PodChange::Upsert(p)
+            p.status = if round.is_multiple_of(2) { "Error" } else { "Running" }.into();
+            PodChange::Upsert(Box::new(p))
         })
         .collect()
 }

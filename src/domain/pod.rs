@@ -59,7 +59,7 @@ pub struct Pod {
 #[derive(Debug, Clone, PartialEq)]
 pub enum PodChange {
     /// A pod appeared or changed: its new summary replaces the old one.
-    Upsert(Pod),
+    Upsert(Box<Pod>),
     /// A pod is gone.
     Remove {
         /// Its namespace.

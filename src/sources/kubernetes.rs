@@ -297,7 +297,9 @@ impl Batch {
                     result: Ok(list),
                 });
             }
-            Ok(WatchEvent::Apply(p)) => PodChange::Upsert(summarise(&p, Timestamp::now())),
+            Ok(WatchEvent::Apply(p)) => {
+                PodChange::Upsert(Box::new(summarise(&p, Timestamp::now())))
+            }
             Ok(WatchEvent::Delete(p)) => PodChange::Remove {
                 namespace: p.metadata.namespace.unwrap_or_default(),
                 name: p.metadata.name.unwrap_or_default(),

@@ -258,7 +258,7 @@ impl PodStore {
             self.work.changes += 1;
             let old = match change {
                 PodChange::Upsert(p) => {
-                    let new = Arc::new(p);
+                    let new = Arc::new(*p);
                     let old = self.pods.insert(Arc::clone(&new));
                     if let Some(old) = &old {
                         self.view.remove(old);

@@ -21,7 +21,7 @@ fn names(s: &PodStore, spec: &ViewSpec) -> Vec<String> {
 }
 
 fn up(ns: &str, name: &str, status: &str) -> PodChange {
-    PodChange::Upsert(pod(ns, name, status))
+    PodChange::Upsert(Box::new(pod(ns, name, status)))
 }
 
 fn rm(ns: &str, name: &str) -> PodChange {
