@@ -471,5 +471,9 @@ fn all_namespaces_is_a_flag_and_conflicts_with_a_namespace() {
     assert!(text.contains("-A, --all-namespaces"), "{text}");
     let out = warroom(dir.path(), &["-A", "-n", "shop", "list"]);
     assert_eq!(out.status.code(), Some(2));
-    assert!(stderr(&out).contains("cannot be used with"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("cannot be used with"),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -79,7 +79,12 @@ fn batch(pods: &[Pod], round: usize) -> Vec<PodChange> {
     (0..100)
         .map(|i| {
             let mut p = pods[(i * step + round) % pods.len()].clone();
-            p.status = if round.is_multiple_of(2) { "Error" } else { "Running" }.into();
+            p.status = if round.is_multiple_of(2) {
+                "Error"
+            } else {
+                "Running"
+            }
+            .into();
             PodChange::Upsert(Box::new(p))
         })
         .collect()
