@@ -4,7 +4,7 @@
 //!   cargo run --release --example fake_apiserver -- --pods 2000 --churn 10 --namespaces 4
 //!
 //! Prints the path of the kubeconfig it wrote (context `test`, namespace
-//! `shop`), then serves until killed.
+//! `shop`), then serves until killed (SIGINT or SIGTERM).
 
 #[path = "../tests/kube_server/mod.rs"]
 mod kube_server;
@@ -56,6 +56,18 @@ async fn main() -> std::process::ExitCode {
     let _churn = (churn > 0.0).then(|| server.churn(churn));
     println!("{}", server.kubeconfig.display());
     let _ = std::io::stdout().flush();
-    let _ = tokio::signal::ctrl_c().await;
+    // Until Ctrl-C or `kill`: either way the kubeconfig's temporary
+    // directory is removed on the way out.
+    match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(mut term) => {
+            tokio::select! {
+                _ = tokio::signal::ctrl_c() => {}
+                _ = term.recv() => {}
+            }
+        }
+        Err(_) => {
+            let _ = tokio::signal::ctrl_c().await;
+        }
+    }
     std::process::ExitCode::SUCCESS
 }
