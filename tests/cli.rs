@@ -540,3 +540,20 @@ fn audit_prints_the_changes_aligned_and_clean() {
     assert!(!bad.status.success());
     assert!(stderr(&bad).contains("a duration back from now"));
 }
+
+/// `-A` asks for every namespace, as with kubectl; with `-n` it is refused
+/// rather than one silently winning.
+#[test]
+fn all_namespaces_is_a_flag_and_conflicts_with_a_namespace() {
+    let dir = tempfile::tempdir().unwrap();
+    let help = warroom(dir.path(), &["--help"]);
+    let text = String::from_utf8_lossy(&help.stdout);
+    assert!(text.contains("-A, --all-namespaces"), "{text}");
+    let out = warroom(dir.path(), &["-A", "-n", "shop", "list"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("cannot be used with"),
+        "{}",
+        stderr(&out)
+    );
+}

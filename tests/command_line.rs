@@ -133,7 +133,7 @@ fn tab_completes_arguments_from_what_the_cockpit_knows() {
     h.key(KeyCode::Esc);
 
     // Pods and namespaces the cockpit has seen; no cluster is asked.
-    let pods: Vec<String> = h.app.pods.items.iter().map(|p| p.name.clone()).collect();
+    let pods: Vec<String> = h.app.pods.store.iter().map(|p| p.name.clone()).collect();
     assert!(pods.len() > 2, "{pods:?}");
     for cmd in ["logs", "delete", "restart"] {
         open(&mut h, &format!("{cmd} "));

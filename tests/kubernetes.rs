@@ -141,16 +141,40 @@ async fn real_kubectl_talks_to_the_test_server() {
     );
 }
 
-async fn next_pods(rx: &mut mpsc::UnboundedReceiver<SourceMsg>) -> Vec<warroom::domain::pod::Pod> {
+/// The pods as the watch's messages leave them: a list replaces them all,
+/// changes patch them. Waits for the next message that says something.
+async fn next_pods(
+    rx: &mut mpsc::UnboundedReceiver<SourceMsg>,
+    seen: &mut std::collections::BTreeMap<(String, String), warroom::domain::pod::Pod>,
+) -> Vec<warroom::domain::pod::Pod> {
+    use warroom::domain::pod::PodChange;
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
         let left = deadline.saturating_duration_since(Instant::now());
         match tokio::time::timeout(left, rx.recv()).await {
-            Ok(Some(SourceMsg::Pods { result: Ok(p), .. })) => return p,
+            Ok(Some(SourceMsg::Pods { result: Ok(p), .. })) => {
+                *seen = p
+                    .into_iter()
+                    .map(|p| ((p.namespace.clone(), p.name.clone()), p))
+                    .collect();
+            }
+            Ok(Some(SourceMsg::PodChanges { changes, .. })) => {
+                for c in changes {
+                    match c {
+                        PodChange::Upsert(p) => {
+                            seen.insert((p.namespace.clone(), p.name.clone()), *p);
+                        }
+                        PodChange::Remove { namespace, name } => {
+                            seen.remove(&(namespace, name));
+                        }
+                    }
+                }
+            }
             Ok(Some(SourceMsg::Pods { result: Err(e), .. })) => panic!("watch failed: {e}"),
             Ok(Some(_)) => continue,
             other => panic!("no pods message: {other:?}"),
         }
+        return seen.values().cloned().collect();
     }
 }
 
@@ -168,13 +192,14 @@ async fn the_pane_follows_the_watch_as_pods_come_change_and_go() {
         name: None,
     }));
     let (tx, mut rx) = mpsc::unbounded_channel();
+    let mut seen = Default::default();
     let task = tokio::spawn(kubernetes::watch_pods(
         kube,
         scope_rx,
         tx,
         Duration::from_millis(50),
     ));
-    let pods = next_pods(&mut rx).await;
+    let pods = next_pods(&mut rx, &mut seen).await;
     let names: Vec<_> = pods
         .iter()
         .map(|p| (p.name.as_str(), p.status.as_str(), p.restarts))
@@ -233,7 +258,7 @@ async fn the_pane_follows_the_watch_as_pods_come_change_and_go() {
         "pending",
         0,
     ));
-    let pods = next_pods(&mut rx).await;
+    let pods = next_pods(&mut rx, &mut seen).await;
     assert_eq!(pods.len(), 3);
     assert_eq!(
         pods.iter()
@@ -249,7 +274,7 @@ async fn the_pane_follows_the_watch_as_pods_come_change_and_go() {
         "running",
         0,
     ));
-    let pods = next_pods(&mut rx).await;
+    let pods = next_pods(&mut rx, &mut seen).await;
     assert_eq!(
         pods.iter()
             .find(|p| p.name.ends_with("eeeee"))
@@ -265,7 +290,7 @@ async fn the_pane_follows_the_watch_as_pods_come_change_and_go() {
         0,
     )); // other app: filtered
     server.remove_pod("shop", "catalog-5f7c9d8b6-aaaaa");
-    let pods = next_pods(&mut rx).await;
+    let pods = next_pods(&mut rx, &mut seen).await;
     let names: Vec<_> = pods.iter().map(|p| p.name.as_str()).collect();
     assert_eq!(
         names,
@@ -307,7 +332,7 @@ async fn the_pane_follows_the_watch_as_pods_come_change_and_go() {
         namespace: "payments".into(),
         ..PodScope::default()
     }));
-    let pods = next_pods(&mut rx).await;
+    let pods = next_pods(&mut rx, &mut seen).await;
     assert_eq!(
         pods.iter().map(|p| p.name.as_str()).collect::<Vec<_>>(),
         ["ledger-5f7c9d8b6-ddddd"]
@@ -642,13 +667,14 @@ async fn only_the_namespaces_in_scope_are_listed() {
     let kube = connect(&server).await;
     let (scope_tx, scope_rx) = watch::channel(Some(PodScope::default()));
     let (tx, mut rx) = mpsc::unbounded_channel();
+    let mut seen = Default::default();
     let task = tokio::spawn(kubernetes::watch_pods(
         kube,
         scope_rx,
         tx,
         Duration::from_millis(50),
     ));
-    let pods = next_pods(&mut rx).await;
+    let pods = next_pods(&mut rx, &mut seen).await;
     assert!(pods.iter().all(|p| p.namespace == "shop"), "{pods:?}");
     let all = |server: &KubeServer| {
         server
@@ -668,7 +694,7 @@ async fn only_the_namespaces_in_scope_are_listed() {
         namespace: warroom::domain::pod::ALL_NAMESPACES.into(),
         ..PodScope::default()
     }));
-    let pods = next_pods(&mut rx).await;
+    let pods = next_pods(&mut rx, &mut seen).await;
     assert!(pods.iter().any(|p| p.namespace != "shop"), "{pods:?}");
     assert!(all(&server) >= 1);
     task.abort();

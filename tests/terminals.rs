@@ -140,7 +140,7 @@ fn with_only_a_cluster_the_pods_pane_takes_the_alerts_place() {
         h.app.runbooks.library.clone(),
         h.now(),
     );
-    app.pods.items = h.app.pods.items.clone();
+    app.pods.replace(h.app.pods.store.iter().cloned().collect());
     h.app = app;
     h.send(Msg::Source(SourceMsg::Unavailable {
         feed: Feed::Alerts,

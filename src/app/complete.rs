@@ -64,7 +64,7 @@ fn arguments(app: &App, cmd: &str, n: usize) -> Vec<String> {
         ("range", 0) => words(&["15m", "1h", "6h"]),
         ("runbook", 0) => runbooks(app),
         ("logs" | "delete" | "restart", 0) => {
-            app.pods.items.iter().map(|p| p.name.clone()).collect()
+            app.pods.store.iter().map(|p| p.name.clone()).collect()
         }
         ("ns", 0) => namespaces(app),
         ("unsilence", 0) => app
@@ -96,7 +96,7 @@ fn runbooks(app: &App) -> Vec<String> {
 /// Namespaces seen: the pods', the alerts' `namespace` labels, the
 /// cluster's default and the one chosen by hand.
 fn namespaces(app: &App) -> Vec<String> {
-    let pods = app.pods.items.iter().map(|p| p.namespace.clone());
+    let pods = app.pods.store.iter().map(|p| p.namespace.clone());
     let alerts = app
         .alerts
         .items()

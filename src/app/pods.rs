@@ -7,13 +7,17 @@ use super::next::{Next, Open};
 use super::scroll::{Nav, from_bottom};
 use super::state::{App, LOG_LINES_KEPT, Pane, PodDetail, ReplicasNow};
 use crate::domain::incident::EventKind;
-use crate::domain::pod::{Owner, Pod};
+use crate::domain::pod::{Owner, Pod, PodChange};
 use crate::sources::SourceMsg;
 use crate::sources::kubernetes::{Action, PodRef};
 
-/// Asks the source for the wanted scope when it changed.
+/// Asks the source for the wanted scope when it changed, and keeps the
+/// pane's view on the scope and filter in force (rebuilt only when they
+/// change).
 pub fn sync_scope(app: &mut App, fx: &mut Fx) {
-    let want = Some(app.pod_scope());
+    let spec = app.pod_view_spec();
+    app.pods.set_view(&spec);
+    let want = Some(spec.scope);
     if want != app.pods.requested {
         app.pods.requested = want.clone();
         fx.push(Effect::PodScope(want));
@@ -23,19 +27,18 @@ pub fn sync_scope(app: &mut App, fx: &mut Fx) {
 /// A fresh list of pods, or why it could not be had.
 pub fn on_pods(app: &mut App, source: &str, result: Result<Vec<Pod>, String>) {
     match result {
-        Ok(mut items) => {
-            items.sort_by(|a, b| {
-                a.is_healthy()
-                    .cmp(&b.is_healthy())
-                    .then_with(|| a.name.cmp(&b.name))
-            });
-            app.pods.items = items;
-            let len = app.visible_pods().len();
-            app.pods.cursor = app.pods.cursor.min(len.saturating_sub(1));
+        Ok(items) => {
+            app.pods.replace(items);
             app.pods.status.ok(source, app.now);
         }
         Err(e) => app.pods.status.failed(source, e),
     }
+}
+
+/// Pods that came, changed or went since the last list: patched in place.
+pub fn on_pod_changes(app: &mut App, source: &str, changes: Vec<PodChange>) {
+    app.pods.apply(changes);
+    app.pods.status.ok(source, app.now);
 }
 
 /// Events and log lines for the open details view; others are stale.
@@ -74,10 +77,10 @@ fn target(app: &App, name: Option<&str>) -> Option<(PodRef, Option<Pod>)> {
         Some(n) => {
             let found = app
                 .visible_pods()
-                .into_iter()
+                .iter()
                 .find(|p| p.name == n)
-                .or_else(|| app.pods.items.iter().find(|p| p.name == n))
-                .cloned();
+                .map(|p| Pod::clone(p))
+                .or_else(|| app.pods.store.iter().find(|p| p.name == n).cloned());
             let namespace = found
                 .as_ref()
                 .map(|p| p.namespace.clone())
@@ -96,7 +99,7 @@ fn target(app: &App, name: Option<&str>) -> Option<(PodRef, Option<Pod>)> {
                     namespace: p.namespace.clone(),
                     name: p.name.clone(),
                 },
-                Some((*p).clone()),
+                Some(Pod::clone(p)),
             )
         }),
     }

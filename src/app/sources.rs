@@ -13,6 +13,9 @@ pub fn on_source(app: &mut App, msg: SourceMsg, fx: &mut Fx) {
     match msg {
         SourceMsg::Alerts { source, result } => super::alerts::on_alerts(app, &source, result, fx),
         SourceMsg::Pods { source, result } => super::pods::on_pods(app, &source, result),
+        SourceMsg::PodChanges { source, changes } => {
+            super::pods::on_pod_changes(app, &source, changes)
+        }
         msg @ (SourceMsg::PodEvents { .. } | SourceMsg::PodLog { .. }) => {
             super::pods::on_details(app, msg)
         }

@@ -144,7 +144,7 @@ async fn cockpit_async(
                     k.clone(),
                     scope_rx,
                     source_tx.clone(),
-                    std::time::Duration::from_millis(250),
+                    std::time::Duration::from_millis(100),
                 ));
                 fx = fx.with_cluster(k, scope_tx);
             }

@@ -72,6 +72,10 @@ pub struct Cli {
     /// Namespace for pods when the alert and runbook name none, as with kubectl.
     #[arg(short = 'n', long, global = true, value_name = "NAME")]
     pub namespace: Option<String>,
+    /// Pods of every namespace, as with kubectl (needs a cluster-wide role;
+    /// without it only the namespace in scope is listed and watched).
+    #[arg(short = 'A', long, global = true, conflicts_with = "namespace")]
+    pub all_namespaces: bool,
     /// Refuse every change to the cluster (delete, restart, scale).
     #[arg(long, global = true)]
     pub read_only: bool,
@@ -219,7 +223,11 @@ pub fn main() -> ExitCode {
         kube: KubeOptions {
             kubeconfig: cli.kubeconfig.clone(),
             context: cli.context.clone(),
-            namespace: cli.namespace.clone(),
+            namespace: if cli.all_namespaces {
+                Some(crate::domain::pod::ALL_NAMESPACES.to_string())
+            } else {
+                cli.namespace.clone()
+            },
         },
         read_only: cli.read_only,
     };

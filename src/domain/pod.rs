@@ -54,6 +54,31 @@ pub struct Pod {
     pub last_exit: Option<String>,
 }
 
+/// One change to the pods in scope, as a watch reports it: sent in small
+/// batches so the cockpit's work follows the change rate, not the pod count.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PodChange {
+    /// A pod appeared or changed: its new summary replaces the old one.
+    Upsert(Box<Pod>),
+    /// A pod is gone.
+    Remove {
+        /// Its namespace.
+        namespace: String,
+        /// Its name.
+        name: String,
+    },
+}
+
+impl PodChange {
+    /// The (namespace, name) the change is about.
+    pub fn key(&self) -> (&str, &str) {
+        match self {
+            PodChange::Upsert(p) => (&p.namespace, &p.name),
+            PodChange::Remove { namespace, name } => (namespace, name),
+        }
+    }
+}
+
 impl Pod {
     /// The workload a rollout restart or scale acts on: a ReplicaSet's
     /// Deployment (its name minus the `pod-template-hash` suffix), or the

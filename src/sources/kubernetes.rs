@@ -2,14 +2,12 @@
 //! a pod watch for the incident's scope, a pod's events and logs, and the three
 //! actions the cockpit offers (delete a pod, rollout restart, scale).
 
-use std::collections::BTreeMap;
+use std::collections::HashMap;
 use std::time::Duration;
 
 use futures_util::{AsyncBufReadExt, StreamExt, TryStreamExt};
 use jiff::Timestamp;
-use k8s_openapi::api::core::v1::{
-    ContainerStatus, Event as K8sEvent, Pod as K8sPod, PodCondition, PodStatus,
-};
+use k8s_openapi::api::core::v1::{Event as K8sEvent, Pod as K8sPod};
 use kube::api::{Api, ListParams, LogParams};
 use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::runtime::WatchStreamExt;
@@ -18,13 +16,15 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, watch};
 
 mod actions;
+mod summary;
 
 pub use actions::{
     Action, Performed, current_replicas, perform, perform_recorded, recorded, replicaset_owner,
 };
+pub use summary::summarise;
 
 use super::SourceMsg;
-use crate::domain::pod::{Owner, Pod};
+use crate::domain::pod::{Pod, PodChange};
 
 /// Name shown in pane titles.
 pub const SOURCE: &str = "kubernetes";
@@ -37,6 +37,7 @@ pub struct KubeOptions {
     /// Kubeconfig context; default: the current one.
     pub context: Option<String>,
     /// Namespace; default: the context's, else `default`.
+    /// [`crate::domain::pod::ALL_NAMESPACES`] (`-A`) watches every one.
     pub namespace: Option<String>,
 }
 
@@ -124,9 +125,12 @@ impl Kube {
     /// user whose role covers one namespace is never refused at launch.
     fn pods(&self, namespace: &str) -> Api<K8sPod> {
         use crate::domain::pod::ALL_NAMESPACES;
+        let namespace = match namespace {
+            "" => self.namespace.as_str(),
+            ns => ns,
+        };
         match namespace {
             ALL_NAMESPACES => Api::all(self.client.clone()),
-            "" => Api::namespaced(self.client.clone(), &self.namespace),
             ns => Api::namespaced(self.client.clone(), ns),
         }
     }
@@ -152,12 +156,35 @@ pub fn describe(e: &kube::Error) -> String {
 /// A refusal in plain words, from the HTTP status and the server's message.
 pub fn describe_status(code: u16, message: &str) -> String {
     match code {
-        403 => format!("forbidden by RBAC: {message}"),
+        403 => format!("forbidden by RBAC: {}", refusal(message)),
         404 => format!("not found: {message}"),
         409 => format!("conflict (changed meanwhile, try again): {message}"),
         401 => "not authorised: the kubeconfig's credentials were refused".to_string(),
         code => format!("HTTP {code}: {message}"),
     }
+}
+
+/// What a 403 refused, in short: `list pods in shop` from the server's
+/// `... cannot list resource "pods" in API group "" in the namespace "shop"`;
+/// the server's own words when they are not in that form.
+fn refusal(message: &str) -> String {
+    let short = || {
+        let (_, rest) = message.split_once(" cannot ")?;
+        let (verb, rest) = rest.split_once(" resource \"")?;
+        let (resource, rest) = rest.split_once('"')?;
+        let (_, rest) = rest.split_once(" in API group \"")?;
+        let (group, rest) = rest.split_once('"')?;
+        let resource = match group {
+            "" => resource.to_string(),
+            g => format!("{resource}.{g}"),
+        };
+        let place = match rest.trim().strip_prefix("in the namespace \"") {
+            Some(ns) => ns.trim_end_matches('"').to_string(),
+            None => "all namespaces (cluster scope)".to_string(),
+        };
+        Some(format!("{verb} {resource} in {place}"))
+    };
+    short().unwrap_or_else(|| message.to_string())
 }
 
 fn watcher_reason(e: &watcher::Error) -> String {
@@ -169,8 +196,10 @@ fn watcher_reason(e: &watcher::Error) -> String {
     }
 }
 
-/// Watches the wanted scope and reports the complete pod list, at most every
-/// `every`, until the receiver is gone. A new scope restarts the watch.
+/// Watches the wanted scope until the receiver is gone; a new scope restarts
+/// the watch. Each event is summarised into its row at once (no pod object is
+/// kept): the full list is sent after each (re)list, then only the changes,
+/// batched at most every `every`, so the work follows the change rate.
 pub async fn watch_pods(
     kube: Kube,
     mut scope: watch::Receiver<Option<PodScope>>,
@@ -201,37 +230,19 @@ pub async fn watch_pods(
         }
         let stream = watcher::watcher(kube.pods(&want.namespace), cfg).default_backoff();
         let mut stream = std::pin::pin!(stream);
-        let mut pods: BTreeMap<(String, String), K8sPod> = BTreeMap::new();
-        let mut fresh: BTreeMap<(String, String), K8sPod> = BTreeMap::new();
-        let mut dirty = false;
-        let mut ready = false;
-        let mut flush = tokio::time::interval(every);
+        let mut batch = Batch::new(every);
         loop {
             tokio::select! {
-                ev = stream.next() => match ev {
-                    Some(Ok(WatchEvent::Init)) => fresh.clear(),
-                    Some(Ok(WatchEvent::InitApply(p))) => { fresh.insert(key(&p), p); }
-                    Some(Ok(WatchEvent::InitDone)) => {
-                        pods = std::mem::take(&mut fresh);
-                        ready = true;
-                        dirty = true;
+                ev = stream.next() => {
+                    let Some(ev) = ev else { break };
+                    if let Some(msg) = batch.take(ev) && tx.send(msg).is_err() {
+                        return;
                     }
-                    Some(Ok(WatchEvent::Apply(p))) => { pods.insert(key(&p), p); dirty = true; }
-                    Some(Ok(WatchEvent::Delete(p))) => { pods.remove(&key(&p)); dirty = true; }
-                    Some(Err(e)) => {
-                        let msg = SourceMsg::Pods { source: SOURCE.into(), result: Err(watcher_reason(&e)) };
-                        if tx.send(msg).is_err() { return; }
-                    }
-                    None => break,
-                },
-                _ = flush.tick() => {
-                    if dirty && ready {
-                        dirty = false;
-                        let now = Timestamp::now();
-                        let list = pods.values().map(|p| summarise(p, now)).collect();
-                        if tx.send(SourceMsg::Pods { source: SOURCE.into(), result: Ok(list) }).is_err() {
-                            return;
-                        }
+                }
+                _ = tokio::time::sleep_until(batch.due.unwrap_or_else(tokio::time::Instant::now)),
+                    if batch.due.is_some() => {
+                    if let Some(msg) = batch.flush() && tx.send(msg).is_err() {
+                        return;
                     }
                 }
                 changed = scope.changed() => {
@@ -247,176 +258,100 @@ pub async fn watch_pods(
     }
 }
 
-fn key(p: &K8sPod) -> (String, String) {
-    (
-        p.metadata.namespace.clone().unwrap_or_default(),
-        p.metadata.name.clone().unwrap_or_default(),
-    )
+/// Watch events turned into messages: the (re)list whole, later changes
+/// coalesced per pod until the batch is due.
+struct Batch {
+    every: Duration,
+    /// Rows of a list in progress.
+    fresh: Vec<Pod>,
+    /// Changes since the last message, the latest per pod.
+    pending: HashMap<(String, String), PodChange>,
+    /// When the pending changes go out; none while there are none.
+    due: Option<tokio::time::Instant>,
+    last_sent: Option<tokio::time::Instant>,
+}
+
+impl Batch {
+    fn new(every: Duration) -> Batch {
+        Batch {
+            every,
+            fresh: Vec::new(),
+            pending: HashMap::new(),
+            due: None,
+            last_sent: None,
+        }
+    }
+
+    /// Takes one watch event; a finished list is a message at once.
+    fn take(&mut self, ev: Result<WatchEvent<K8sPod>, watcher::Error>) -> Option<SourceMsg> {
+        let change = match ev {
+            Ok(WatchEvent::Init) => {
+                self.fresh.clear();
+                return None;
+            }
+            Ok(WatchEvent::InitApply(p)) => {
+                self.fresh.push(summarise(&p, Timestamp::now()));
+                return None;
+            }
+            Ok(WatchEvent::InitDone) => {
+                // The list supersedes whatever changes were waiting.
+                self.pending.clear();
+                self.due = None;
+                self.last_sent = Some(tokio::time::Instant::now());
+                let list = std::mem::take(&mut self.fresh);
+                return Some(SourceMsg::Pods {
+                    source: SOURCE.into(),
+                    result: Ok(list),
+                });
+            }
+            Ok(WatchEvent::Apply(p)) => {
+                PodChange::Upsert(Box::new(summarise(&p, Timestamp::now())))
+            }
+            Ok(WatchEvent::Delete(p)) => PodChange::Remove {
+                namespace: p.metadata.namespace.unwrap_or_default(),
+                name: p.metadata.name.unwrap_or_default(),
+            },
+            // An expired resourceVersion: the watcher lists again, which is
+            // no fault to report.
+            Err(watcher::Error::WatchError(s)) if s.code == 410 => {
+                tracing::debug!("pod watch expired, listing again: {}", s.message);
+                return None;
+            }
+            Err(e) => {
+                return Some(SourceMsg::Pods {
+                    source: SOURCE.into(),
+                    result: Err(watcher_reason(&e)),
+                });
+            }
+        };
+        let (ns, name) = change.key();
+        self.pending
+            .insert((ns.to_string(), name.to_string()), change);
+        if self.due.is_none() {
+            let now = tokio::time::Instant::now();
+            let next = self.last_sent.map_or(now, |t| (t + self.every).max(now));
+            self.due = Some(next);
+        }
+        None
+    }
+
+    /// The pending changes, when there are any.
+    fn flush(&mut self) -> Option<SourceMsg> {
+        self.due = None;
+        if self.pending.is_empty() {
+            return None;
+        }
+        self.last_sent = Some(tokio::time::Instant::now());
+        let changes = self.pending.drain().map(|(_, c)| c).collect();
+        Some(SourceMsg::PodChanges {
+            source: SOURCE.into(),
+            changes,
+        })
+    }
 }
 
 fn ts(t: &k8s_openapi::apimachinery::pkg::apis::meta::v1::Time) -> Timestamp {
     t.0
-}
-
-/// Summarises a pod the way `kubectl get pods` does: READY counts ready
-/// running containers, STATUS follows kubectl's precedence (init containers,
-/// then container waiting/terminated reasons, then deletion), RESTARTS sums the
-/// containers' counts.
-pub fn summarise(p: &K8sPod, now: Timestamp) -> Pod {
-    let spec = p.spec.as_ref();
-    let status = p.status.clone().unwrap_or_default();
-    let containers = spec.map_or(0, |s| s.containers.len()) as u32;
-    let (reason, ready, restarts, last_restart) = derive_status(p, &status);
-    let last_exit = last_exit(&status);
-    let owner = p
-        .metadata
-        .owner_references
-        .as_ref()
-        .and_then(|o| o.iter().find(|r| r.controller == Some(true)).or(o.first()))
-        .map(|r| Owner {
-            kind: r.kind.clone(),
-            name: r.name.clone(),
-        });
-    Pod {
-        namespace: p.metadata.namespace.clone().unwrap_or_default(),
-        name: p.metadata.name.clone().unwrap_or_default(),
-        labels: p.metadata.labels.clone().unwrap_or_default(),
-        ready,
-        containers,
-        status: reason,
-        restarts,
-        created_at: p.metadata.creation_timestamp.as_ref().map_or(now, ts),
-        node: spec.and_then(|s| s.node_name.clone()).unwrap_or_default(),
-        container_names: spec
-            .map(|s| s.containers.iter().map(|c| c.name.clone()).collect())
-            .unwrap_or_default(),
-        owner,
-        last_restart,
-        last_exit,
-    }
-}
-
-/// How the most recently finished earlier run of any container ended: its
-/// reason (OOMKilled, Error) and exit code, as `kubectl describe` shows
-/// under "Last State".
-fn last_exit(status: &PodStatus) -> Option<String> {
-    status
-        .init_container_statuses
-        .iter()
-        .flatten()
-        .chain(status.container_statuses.iter().flatten())
-        .filter_map(|c| c.last_state.as_ref()?.terminated.as_ref())
-        .max_by_key(|t| t.finished_at.as_ref().map(ts))
-        .map(|t| {
-            let reason = t
-                .reason
-                .as_deref()
-                .filter(|r| !r.is_empty())
-                .unwrap_or("Terminated");
-            match t.signal.filter(|s| *s != 0) {
-                Some(sig) => format!("{reason}, exit {} (signal {sig})", t.exit_code),
-                None => format!("{reason}, exit {}", t.exit_code),
-            }
-        })
-}
-
-fn derive_status(p: &K8sPod, status: &PodStatus) -> (String, u32, u32, Option<Timestamp>) {
-    let mut reason = status.phase.clone().unwrap_or_else(|| "Unknown".into());
-    if let Some(r) = status.reason.as_ref().filter(|r| !r.is_empty()) {
-        reason = r.clone();
-    }
-    let init_total = p
-        .spec
-        .as_ref()
-        .and_then(|s| s.init_containers.as_ref())
-        .map_or(0, Vec::len);
-    let mut restarts = 0u32;
-    let mut last_restart: Option<Timestamp> = None;
-    let mut note_restart = |c: &ContainerStatus| {
-        let finished = c
-            .last_state
-            .as_ref()
-            .and_then(|s| s.terminated.as_ref())
-            .and_then(|t| t.finished_at.as_ref())
-            .map(ts);
-        if let Some(f) = finished {
-            last_restart = Some(last_restart.map_or(f, |l| l.max(f)));
-        }
-        c.restart_count.max(0) as u32
-    };
-    let mut initializing = false;
-    for (i, c) in status.init_container_statuses.iter().flatten().enumerate() {
-        restarts += note_restart(c);
-        let state = c.state.as_ref();
-        let term = state.and_then(|s| s.terminated.as_ref());
-        let wait = state.and_then(|s| s.waiting.as_ref());
-        match (term, wait) {
-            (Some(t), _) if t.exit_code == 0 => continue,
-            (Some(t), _) => {
-                reason = match t.reason.as_deref().filter(|r| !r.is_empty()) {
-                    Some(r) => format!("Init:{r}"),
-                    None => match t.signal.filter(|s| *s != 0) {
-                        Some(sig) => format!("Init:Signal:{sig}"),
-                        None => format!("Init:ExitCode:{}", t.exit_code),
-                    },
-                };
-            }
-            (None, Some(w))
-                if w.reason
-                    .as_deref()
-                    .is_some_and(|r| !r.is_empty() && r != "PodInitializing") =>
-            {
-                reason = format!("Init:{}", w.reason.as_deref().unwrap_or_default());
-            }
-            _ => reason = format!("Init:{i}/{init_total}"),
-        }
-        initializing = true;
-        break;
-    }
-    let mut ready = 0u32;
-    if !initializing {
-        restarts = 0;
-        let mut has_running = false;
-        for c in status.container_statuses.iter().flatten().rev() {
-            restarts += note_restart(c);
-            let state = c.state.as_ref();
-            let wait = state.and_then(|s| s.waiting.as_ref());
-            let term = state.and_then(|s| s.terminated.as_ref());
-            if let Some(r) = wait
-                .and_then(|w| w.reason.as_ref())
-                .filter(|r| !r.is_empty())
-            {
-                reason = r.clone();
-            } else if let Some(t) = term {
-                reason = match t.reason.as_deref().filter(|r| !r.is_empty()) {
-                    Some(r) => r.to_string(),
-                    None => match t.signal.filter(|s| *s != 0) {
-                        Some(sig) => format!("Signal:{sig}"),
-                        None => format!("ExitCode:{}", t.exit_code),
-                    },
-                };
-            } else if c.ready && state.and_then(|s| s.running.as_ref()).is_some() {
-                has_running = true;
-                ready += 1;
-            }
-        }
-        if reason == "Completed" && has_running {
-            let pod_ready = status
-                .conditions
-                .iter()
-                .flatten()
-                .any(|c: &PodCondition| c.type_ == "Ready" && c.status == "True");
-            reason = if pod_ready { "Running" } else { "NotReady" }.into();
-        }
-    }
-    if p.metadata.deletion_timestamp.is_some() {
-        reason = if status.reason.as_deref() == Some("NodeLost") {
-            "Unknown".into()
-        } else {
-            "Terminating".into()
-        };
-    }
-    (reason, ready, restarts, last_restart)
 }
 
 /// One line of a pod's recent events, as `kubectl describe` lists them.

@@ -36,12 +36,21 @@ pub enum SourceMsg {
         /// The alerts, or a short reason for the pane title.
         result: Result<Vec<Alert>, String>,
     },
-    /// The complete set of pods in scope.
+    /// The complete set of pods in scope: replaces what was there (the
+    /// initial list, a relist).
     Pods {
         /// Which source answered, shown in the pane title.
         source: String,
         /// The pods, or a short reason for the pane title.
         result: Result<Vec<Pod>, String>,
+    },
+    /// Pods that came, changed or went since the last message: applied in
+    /// order, so a watch sends only what changed.
+    PodChanges {
+        /// Which source answered, shown in the pane title.
+        source: String,
+        /// The changes, oldest first.
+        changes: Vec<crate::domain::pod::PodChange>,
     },
     /// The answer to a range query; stale answers for other queries are ignored.
     Metric {

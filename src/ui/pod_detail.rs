@@ -23,12 +23,7 @@ pub fn render(app: &App, hints: &str, area: Rect, buf: &mut Buffer) {
     };
     Clear.render(r, buf);
     let mut title = format!(" {}/{} ", clean(&d.pod.namespace), clean(&d.pod.name));
-    if let Some(p) = app
-        .pods
-        .items
-        .iter()
-        .find(|p| p.name == d.pod.name && p.namespace == d.pod.namespace)
-    {
+    if let Some(p) = app.pods.store.get(&d.pod.namespace, &d.pod.name) {
         title.push_str(&format!(
             "· {} · {}/{} ready · {} restarts · {} ",
             clean(&p.status),

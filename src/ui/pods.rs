@@ -10,9 +10,12 @@ use crate::app::state::{App, Pane};
 use crate::domain::time::age;
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
-    let pods = app.visible_pods();
+    // The rows are kept sorted as changes come: only the window drawn is
+    // visited here, whatever the number of pods.
+    let view = app.pod_rows();
+    let pods = &view.rows;
     let scope = app.pod_scope();
-    let ready = pods.iter().filter(|p| p.is_healthy()).count();
+    let ready = view.healthy;
     let mut title = vec![Span::raw("Pods")];
     let ns = match scope.namespace.as_str() {
         "" => None,
@@ -55,10 +58,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     let (ready_w, status_w, restarts_w, age_w, node_w) =
         (5, 16, 8, 5, if show_node { 12 } else { 0 });
     // "7 (2m ago)" needs more room than a bare count.
-    let restarts_w = if pods
-        .iter()
-        .any(|p| p.restarts > 0 && p.last_restart.is_some())
-    {
+    let restarts_w = if view.timed_restarts > 0 {
         12
     } else {
         restarts_w
@@ -79,7 +79,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     put_line(Line::styled(header, theme::dim()), inner, 0, buf);
     let height = inner.height.saturating_sub(1) as usize;
     let start = window_start(app.pods.cursor, pods.len(), height);
-    for (row, (i, p)) in pods.iter().enumerate().skip(start).take(height).enumerate() {
+    let shown = pods.iter_from(start).take(height);
+    for (row, (i, p)) in shown.enumerate().map(|(r, p)| (r, (start + r, p))) {
         let mut spans = vec![
             Span::raw(fit(&clean(&p.name), name_w)),
             Span::raw(" "),

@@ -1,10 +1,18 @@
 //! A small Kubernetes API server for tests: discovery, pods (list, get, watch,
 //! delete, logs), events, and apps/v1 deployments (get, patch, scale), over
-//! plain HTTP on loopback. Enough of the protocol for kube-rs and kubectl.
+//! plain HTTP on loopback. Enough of the protocol for kube-rs and kubectl:
+//! resourceVersions, watches that resume and expire (`410 Gone`), bookmarks,
+//! RBAC refusals; and what a bad day brings: churn, a frozen server, a killed
+//! and restarted one (see `control`).
 #![allow(dead_code, clippy::unwrap_used, clippy::panic)]
 
-use std::collections::BTreeMap;
+mod control;
+pub mod rbac;
+mod watch;
+
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use serde_json::{Value, json};
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
@@ -28,6 +36,18 @@ pub struct Cluster {
     /// Audit tests: ReplicaSets by (namespace, name), and whether changes
     /// are answered 2xx with a body no client expects.
     pub audit: AuditKnobs,
+    /// Who may do what; everything by default.
+    pub rbac: rbac::Rbac,
+    /// Changes kept for watches to resume from, oldest first.
+    pub history: VecDeque<(String, Value)>,
+    /// How many changes are kept (default [`watch::HISTORY_KEPT`]).
+    pub history_limit: Option<usize>,
+    /// A watch from a resourceVersion below this is `410 Gone`.
+    pub compacted: u64,
+    /// How often watches get a BOOKMARK (default [`watch::BOOKMARK_EVERY`]).
+    pub bookmark_every: Option<Duration>,
+    /// BOOKMARK events sent, over all watches.
+    pub bookmarks_sent: usize,
     rv: u64,
 }
 
@@ -36,6 +56,10 @@ pub struct KubeServer {
     pub port: u16,
     pub state: Arc<Mutex<Cluster>>,
     events: broadcast::Sender<(String, Value)>,
+    /// `true` while frozen: nothing is answered or streamed.
+    frozen: tokio::sync::watch::Sender<bool>,
+    /// The accepting task and every connection's, aborted by `kill`.
+    tasks: Arc<Mutex<Vec<tokio::task::AbortHandle>>>,
     _dir: tempfile::TempDir,
     pub kubeconfig: std::path::PathBuf,
 }
@@ -48,18 +72,15 @@ impl KubeServer {
         let port = listener.local_addr().unwrap().port();
         let state = Arc::new(Mutex::new(Cluster::default()));
         let (events, _) = broadcast::channel(1024);
-        let (st, ev) = (state.clone(), events.clone());
-        tokio::spawn(async move {
-            loop {
-                let Ok((sock, _)) = listener.accept().await else {
-                    return;
-                };
-                let (st, ev) = (st.clone(), ev.clone());
-                tokio::spawn(async move {
-                    let _ = serve(sock, st, ev).await;
-                });
-            }
-        });
+        let (frozen, _) = tokio::sync::watch::channel(false);
+        let tasks = Arc::new(Mutex::new(Vec::new()));
+        control::accept(
+            listener,
+            state.clone(),
+            events.clone(),
+            frozen.subscribe(),
+            tasks.clone(),
+        );
         let dir = tempfile::tempdir().unwrap();
         let kubeconfig = dir.path().join("kubeconfig");
         std::fs::write(
@@ -73,38 +94,24 @@ impl KubeServer {
             port,
             state,
             events,
+            frozen,
+            tasks,
             _dir: dir,
             kubeconfig,
         }
     }
 
-    fn next_rv(c: &mut Cluster) -> String {
-        c.rv += 1;
-        c.rv.to_string()
-    }
-
     /// Adds or replaces a pod and tells watchers.
-    pub fn put_pod(&self, mut pod: Value) {
-        let kind = {
-            let mut c = self.state.lock().unwrap();
-            pod["metadata"]["resourceVersion"] = json!(Self::next_rv(&mut c));
-            let key = key_of(&pod);
-            let existed = c.pods.insert(key, pod.clone()).is_some();
-            if existed { "MODIFIED" } else { "ADDED" }
-        };
-        let _ = self.events.send((kind.to_string(), pod));
+    pub fn put_pod(&self, pod: Value) {
+        let mut c = self.state.lock().unwrap();
+        upsert_pod(&mut c, &self.events, pod);
     }
 
     /// Removes a pod and tells watchers.
     pub fn remove_pod(&self, ns: &str, name: &str) {
-        let gone = self
-            .state
-            .lock()
-            .unwrap()
-            .pods
-            .remove(&(ns.to_string(), name.to_string()));
-        if let Some(p) = gone {
-            let _ = self.events.send(("DELETED".to_string(), p));
+        let mut c = self.state.lock().unwrap();
+        if let Some(p) = c.pods.remove(&(ns.to_string(), name.to_string())) {
+            watch::publish(&mut c, &self.events, "DELETED", p);
         }
     }
 
@@ -120,6 +127,24 @@ impl KubeServer {
     pub fn changes(&self) -> Vec<(String, String, Value)> {
         self.state.lock().unwrap().changes.clone()
     }
+}
+
+/// Adds or replaces a pod, with a new resourceVersion, and tells watchers.
+fn upsert_pod(c: &mut Cluster, events: &broadcast::Sender<(String, Value)>, pod: Value) {
+    let key = key_of(&pod);
+    let kind = if c.pods.contains_key(&key) {
+        "MODIFIED"
+    } else {
+        "ADDED"
+    };
+    let pod = watch::publish(c, events, kind, pod);
+    c.pods.insert(key, pod);
+}
+
+/// Waits while the server is frozen.
+async fn thawed(frozen: &tokio::sync::watch::Receiver<bool>) {
+    let mut rx = frozen.clone();
+    let _ = rx.wait_for(|f| !*f).await;
 }
 
 fn key_of(v: &Value) -> (String, String) {
@@ -291,9 +316,11 @@ async fn serve(
     sock: TcpStream,
     state: Arc<Mutex<Cluster>>,
     events: broadcast::Sender<(String, Value)>,
+    frozen: tokio::sync::watch::Receiver<bool>,
 ) -> std::io::Result<()> {
     let mut s = BufReader::new(sock);
     while let Some(req) = read_request(&mut s).await {
+        thawed(&frozen).await;
         let q = &req.query;
         let qs: Vec<String> = q.iter().map(|(k, v)| format!("{k}={v}")).collect();
         state.lock().unwrap().requests.push(format!(
@@ -303,6 +330,10 @@ async fn serve(
             qs.join("&")
         ));
         let segs: Vec<&str> = req.path.trim_matches('/').split('/').collect();
+        if let Some((code, body)) = refused(&state, &req, &segs) {
+            respond(&mut s, code, &body).await?;
+            continue;
+        }
         let (code, body) = match (req.method.as_str(), segs.as_slice()) {
             ("GET", ["api"]) => (
                 200,
@@ -338,10 +369,10 @@ async fn serve(
                 "platform": "linux/amd64"}),
             ),
             ("GET", ["api", "v1", "pods"]) => {
-                list_or_watch(&mut s, &state, &events, None, q).await?
+                watch::list_or_watch(&mut s, &state, &events, &frozen, None, q).await?
             }
             ("GET", ["api", "v1", "namespaces", ns, "pods"]) => {
-                list_or_watch(&mut s, &state, &events, Some(ns), q).await?
+                watch::list_or_watch(&mut s, &state, &events, &frozen, Some(ns), q).await?
             }
             ("GET", ["api", "v1", "namespaces", ns, "pods", name]) => {
                 match state
@@ -373,8 +404,7 @@ async fn serve(
                 } else if let Some(p) = c.pods.remove(&(ns.to_string(), name.to_string())) {
                     c.changes
                         .push(("DELETE".into(), req.path.clone(), req.body.clone()));
-                    let _ = events.send(("DELETED".into(), p.clone()));
-                    (200, p)
+                    (200, watch::publish(&mut c, &events, "DELETED", p))
                 } else {
                     (
                         404,
@@ -558,44 +588,15 @@ fn merge(a: &mut Value, b: Value) {
     }
 }
 
-async fn list_or_watch(
-    s: &mut BufReader<TcpStream>,
-    state: &Arc<Mutex<Cluster>>,
-    events: &broadcast::Sender<(String, Value)>,
-    ns: Option<&str>,
-    q: &BTreeMap<String, String>,
-) -> std::io::Result<(u16, Value)> {
-    if q.get("watch").is_some_and(|w| w == "true" || w == "1") {
-        let mut rx = events.subscribe();
-        s.get_mut()
-            .write_all(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n")
-            .await?;
-        s.get_mut().flush().await?;
-        loop {
-            let Ok((kind, obj)) = rx.recv().await else {
-                return Ok((0, Value::Null));
-            };
-            if !matches(&obj, ns, q) {
-                continue;
-            }
-            let line = format!("{}\n", json!({"type": kind, "object": obj}));
-            let chunk = format!("{:x}\r\n{line}\r\n", line.len());
-            s.get_mut().write_all(chunk.as_bytes()).await?;
-            s.get_mut().flush().await?;
-        }
-    }
-    let c = state.lock().unwrap();
-    let items: Vec<Value> = c
-        .pods
-        .values()
-        .filter(|p| matches(p, ns, q))
-        .cloned()
-        .collect();
-    Ok((
-        200,
-        json!({"kind": "PodList", "apiVersion": "v1",
-        "metadata": {"resourceVersion": c.rv.to_string()}, "items": items}),
-    ))
+/// The `403` for a request RBAC refuses, if it does.
+fn refused(state: &Arc<Mutex<Cluster>>, req: &Request, segs: &[&str]) -> Option<(u16, Value)> {
+    let watching = req
+        .query
+        .get("watch")
+        .is_some_and(|w| w == "true" || w == "1");
+    let a = rbac::attributes(&req.method, segs, watching)?;
+    let allowed = state.lock().unwrap().rbac.allows(&a);
+    (!allowed).then(|| rbac::forbidden(&a))
 }
 
 // ---- Audit tests (issue 17 point 2): ReplicaSets, a deployment's scale,

@@ -6,6 +6,7 @@ mod alerts;
 mod history;
 mod incident;
 mod metric;
+mod pod_store;
 mod pods;
 mod runbook;
 mod source;
@@ -20,6 +21,7 @@ pub use alerts::AlertsState;
 pub use history::{CommandHistory, HISTORY_KEPT, HISTORY_LINE_CHARS};
 pub use incident::{IncidentWatch, KnownIncident, OpenIncident, Opening, PendingDeclaration};
 pub use metric::{MetricState, RANGES};
+pub use pod_store::{PodRows, PodStore, Rows as PodRowsList, ViewSpec, Work as PodWork};
 pub use pods::{LOG_LINES_KEPT, PodDetail, PodsState, ReplicasNow};
 pub use runbook::{
     DocView, OUTPUT_LINES_KEPT, PaneLayout, QueryCheck, RunView, RunbookPane, Runbooks, Runs,
@@ -30,7 +32,6 @@ pub use timeline::TimelineRow;
 use crate::domain::alert::Alert;
 use crate::domain::incident::Incident;
 use crate::domain::placeholder::{Use, fill};
-use crate::domain::pod::Pod;
 use crate::domain::policy::{Clock, Matrix, OnCall};
 use crate::domain::runbook::{Library, Runbook, Step};
 use crate::domain::selector::{Selector, is_namespace, is_object_name};
@@ -413,35 +414,24 @@ impl App {
         }
     }
 
-    /// Pods in scope that pass the `/` filter, unhealthy first. A selector
-    /// that cannot be read shows no pods (the Pods pane says why).
-    pub fn visible_pods(&self) -> Vec<&Pod> {
-        let scope = self.pod_scope();
-        let selector = match scope.selector.as_deref().map(Selector::parse) {
-            None => None,
-            Some(Ok(s)) => Some(s),
-            Some(Err(_)) => return Vec::new(),
-        };
-        let words: Vec<String> = self
-            .pods
-            .filter
-            .split_whitespace()
-            .map(str::to_lowercase)
-            .collect();
-        self.pods
-            .items
-            .iter()
-            .filter(|p| scope.namespace.is_empty() || p.namespace == scope.namespace)
-            .filter(|p| selector.as_ref().is_none_or(|s| p.matches(s)))
-            .filter(|p| scope.name.as_deref().is_none_or(|n| p.name == n))
-            .filter(|p| {
-                words.iter().all(|w| {
-                    p.name.to_lowercase().contains(w)
-                        || p.status.to_lowercase().contains(w)
-                        || p.node.to_lowercase().contains(w)
-                })
-            })
-            .collect()
+    /// What the Pods pane shows: the scope in force and the `/` filter.
+    pub fn pod_view_spec(&self) -> ViewSpec {
+        ViewSpec {
+            scope: self.pod_scope(),
+            filter: self.pods.filter.clone(),
+        }
+    }
+
+    /// Pods in scope that pass the `/` filter, unhealthy first, with the
+    /// counts the title needs. A selector that cannot be read shows no pods
+    /// (the Pods pane says why).
+    pub fn pod_rows(&self) -> PodRows<'_> {
+        self.pods.store.rows(&self.pod_view_spec())
+    }
+
+    /// The visible pods, in order.
+    pub fn visible_pods(&self) -> PodRowsList<'_> {
+        self.pod_rows().rows
     }
 
     /// Whether the environment runbook commands run in has this variable.

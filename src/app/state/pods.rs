@@ -2,15 +2,16 @@
 
 use std::collections::VecDeque;
 
+use super::pod_store::{PodStore, ViewSpec};
 use super::source::SourceStatus;
-use crate::domain::pod::Pod;
+use crate::domain::pod::{Pod, PodChange};
 use crate::sources::kubernetes::{EventLine, PodRef, PodScope};
 
 /// The pods list; unhealthy pods first.
 #[derive(Debug, Default)]
 pub struct PodsState {
-    /// Every pod the source reported; the pane filters to the runbook's scope.
-    pub items: Vec<Pod>,
+    /// Every pod the source reported, and the view the pane shows.
+    pub store: PodStore,
     /// Row of the selected pod among the visible ones.
     pub cursor: usize,
     /// `/` filter: every word must appear in the name, status or node.
@@ -65,4 +66,31 @@ pub struct PodDetail {
     pub log_done: bool,
     /// Lines scrolled up from the newest; 0 follows the tail.
     pub scroll: usize,
+}
+
+impl PodsState {
+    /// A fresh list replaces every pod; the cursor stays on its pod.
+    pub fn replace(&mut self, pods: Vec<Pod>) {
+        let selected = self.store.key_at(self.cursor);
+        self.store.replace(pods);
+        self.follow(selected);
+    }
+
+    /// Changes patch the list in place; the cursor stays on its pod.
+    pub fn apply(&mut self, changes: Vec<PodChange>) {
+        let selected = self.store.key_at(self.cursor);
+        self.store.apply(changes);
+        self.follow(selected);
+    }
+
+    /// Shows `spec`; a different one rebuilds the view once.
+    pub fn set_view(&mut self, spec: &ViewSpec) {
+        self.store.set_view(spec);
+        self.cursor = self.cursor.min(self.store.shown().saturating_sub(1));
+    }
+
+    fn follow(&mut self, selected: Option<(String, String)>) {
+        let at = selected.and_then(|(ns, name)| self.store.position(&ns, &name));
+        self.cursor = at.unwrap_or(self.cursor.min(self.store.shown().saturating_sub(1)));
+    }
 }

@@ -1,6 +1,7 @@
 //! Status derivation against pod objects shaped like what the API server sends.
 
 use super::*;
+use crate::domain::pod::Owner;
 
 fn pod(json: serde_json::Value) -> K8sPod {
     let mut base = serde_json::json!({
@@ -219,4 +220,27 @@ fn an_audited_request_keeps_method_path_and_body_and_never_headers_or_credential
     ] {
         assert!(!line.contains(secret), "{secret} in {line}");
     }
+}
+
+#[test]
+fn an_rbac_refusal_says_what_was_refused_where() {
+    assert_eq!(
+        refusal(
+            r#"pods is forbidden: User "x" cannot list resource "pods" in API group "" in the namespace "shop""#
+        ),
+        "list pods in shop"
+    );
+    assert_eq!(
+        refusal(
+            r#"deployments.apps "web" is forbidden: User "x" cannot patch resource "deployments/scale" in API group "apps" in the namespace "pay""#
+        ),
+        "patch deployments/scale.apps in pay"
+    );
+    assert_eq!(
+        refusal(
+            r#"pods is forbidden: User "x" cannot watch resource "pods" in API group "" at the cluster scope"#
+        ),
+        "watch pods in all namespaces (cluster scope)"
+    );
+    assert_eq!(refusal("no reason given"), "no reason given");
 }
