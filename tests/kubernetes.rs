@@ -544,6 +544,12 @@ async fn an_unreachable_cluster_is_said_plainly() {
         tx,
         Duration::from_millis(50),
     ));
+    // First it says where it is connecting to, then what went wrong.
+    let first = rx.recv().await.unwrap();
+    let SourceMsg::Connecting { address, .. } = first else {
+        panic!("{first:?}")
+    };
+    assert_eq!(address, format!("http://127.0.0.1:{port}"));
     let msg = tokio::time::timeout(Duration::from_secs(10), rx.recv())
         .await
         .unwrap()

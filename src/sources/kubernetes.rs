@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, watch};
 
 mod actions;
+mod liveness;
 mod summary;
 
 pub use actions::{
@@ -49,6 +50,11 @@ pub struct Kube {
     pub context: String,
     /// The namespace used when nothing narrower is known.
     pub namespace: String,
+    /// The API server's address without credentials, for errors.
+    pub server: String,
+    /// How often the watch asks whether the cluster is alive (shorter in
+    /// tests).
+    pub probe_every: Duration,
 }
 
 impl std::fmt::Debug for Kube {
@@ -111,12 +117,23 @@ impl Kube {
             .namespace
             .clone()
             .unwrap_or_else(|| config.default_namespace.clone());
+        let server = {
+            let u = &config.cluster_url;
+            format!(
+                "{}://{}{}",
+                u.scheme_str().unwrap_or("https"),
+                u.host().unwrap_or_default(),
+                u.port().map(|p| format!(":{p}")).unwrap_or_default()
+            )
+        };
         let client =
             kube::Client::try_from(config).map_err(|e| format!("kubernetes client: {e}"))?;
         Ok(Kube {
             client,
             context,
             namespace,
+            server,
+            probe_every: liveness::PROBE_EVERY,
         })
     }
 
@@ -214,6 +231,15 @@ pub async fn watch_pods(
         }
         s
     };
+    let connecting = SourceMsg::Connecting {
+        feed: super::Feed::Pods,
+        source: SOURCE.into(),
+        address: kube.server.clone(),
+        every: kube.probe_every,
+    };
+    if tx.send(connecting).is_err() {
+        return;
+    }
     loop {
         let Some(want) = scope.borrow_and_update().as_ref().map(&resolved) else {
             if scope.changed().await.is_err() {
@@ -228,14 +254,37 @@ pub async fn watch_pods(
         if let Some(name) = &want.name {
             cfg = cfg.fields(&format!("metadata.name={name}"));
         }
-        let stream = watcher::watcher(kube.pods(&want.namespace), cfg).default_backoff();
+        let stream =
+            watcher::watcher(kube.pods(&want.namespace), cfg).backoff(liveness::Quick::default());
         let mut stream = std::pin::pin!(stream);
         let mut batch = Batch::new(every);
+        // A probe's answer makes the pane live only once the pods were
+        // listed and the watch has not failed lately: a watch that resumes
+        // after an outage says nothing, one still failing says so again
+        // within its backoff.
+        let mut health = liveness::Health::default();
+        let mut probe = liveness::Probe::new(kube.clone());
         loop {
             tokio::select! {
                 ev = stream.next() => {
                     let Some(ev) = ev else { break };
+                    match &ev {
+                        Ok(WatchEvent::InitDone) => health.listed(),
+                        Err(watcher::Error::WatchError(s)) if s.code == 410 => {}
+                        Err(_) => health.failed(),
+                        Ok(_) => {}
+                    }
                     if let Some(msg) = batch.take(ev) && tx.send(msg).is_err() {
+                        return;
+                    }
+                }
+                alive = probe.next() => {
+                    let msg = match alive {
+                        Ok(()) if health.steady() => SourceMsg::Alive { feed: super::Feed::Pods, source: SOURCE.into() },
+                        Ok(()) => continue,
+                        Err(e) => SourceMsg::Pods { source: SOURCE.into(), result: Err(e) },
+                    };
+                    if tx.send(msg).is_err() {
                         return;
                     }
                 }
