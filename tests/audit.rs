@@ -32,7 +32,7 @@ struct Cockpit {
     mode: Mode,
     fx: Effects,
     rx: mpsc::UnboundedReceiver<Msg>,
-    _sources: mpsc::UnboundedReceiver<SourceMsg>,
+    _sources: mpsc::Receiver<SourceMsg>,
     _scope: watch::Receiver<Option<PodScope>>,
     _query: watch::Receiver<Option<warroom::sources::MetricRequest>>,
     dir: tempfile::TempDir,
@@ -49,7 +49,7 @@ impl Cockpit {
         let dir = tempfile::tempdir().unwrap();
         let (tx, rx) = mpsc::unbounded_channel();
         let (query_tx, query_rx) = watch::channel(None);
-        let (src_tx, src_rx) = mpsc::unbounded_channel();
+        let (src_tx, src_rx) = warroom::sources::channel();
         let (scope_tx, scope_rx) = watch::channel(None);
         let fx = Effects::new(
             Store::new(dir.path()),

@@ -23,7 +23,7 @@ const BROKEN: &str = "---\nid: hot\nalerts: [unclosed\n---\n# Hot\n";
 
 type Change = (PathBuf, Result<Box<Runbook>, RunbookError>);
 
-async fn next_change(rx: &mut mpsc::UnboundedReceiver<SourceMsg>) -> Change {
+async fn next_change(rx: &mut mpsc::Receiver<SourceMsg>) -> Change {
     let msg = tokio::time::timeout(Duration::from_secs(1), rx.recv())
         .await
         .expect("a change within a second")
@@ -40,7 +40,7 @@ async fn edits_on_disk_are_reported_within_a_second() {
     let file = dir.path().join("hot.md");
     std::fs::write(&file, V1).expect("write");
     std::fs::write(dir.path().join("notes.txt"), "ignored").expect("write");
-    let (tx, mut rx) = mpsc::unbounded_channel();
+    let (tx, mut rx) = warroom::sources::channel();
     let _watch = runbook_files::watch(&[dir.path().to_path_buf()], tx).expect("watching");
     tokio::time::sleep(Duration::from_millis(100)).await;
 

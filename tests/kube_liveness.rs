@@ -20,7 +20,7 @@ use warroom::sources::kubernetes::{self, Kube, KubeOptions, PodScope};
 /// at the real time now; how long it took.
 async fn until(
     app: &mut App,
-    rx: &mut mpsc::UnboundedReceiver<SourceMsg>,
+    rx: &mut mpsc::Receiver<SourceMsg>,
     what: &str,
     done: impl Fn(&SourceState) -> bool,
 ) -> (SourceState, Duration) {
@@ -58,7 +58,7 @@ async fn the_pods_title_tells_quiet_from_frozen_and_sees_recovery_at_once() {
         namespace: "shop".into(),
         ..PodScope::default()
     }));
-    let (tx, mut rx) = mpsc::unbounded_channel();
+    let (tx, mut rx) = warroom::sources::channel();
     let task = tokio::spawn(kubernetes::watch_pods(
         kube,
         scope_rx,

@@ -21,7 +21,7 @@ use warroom::sources::kubernetes::{self, Kube, KubeOptions, PodScope};
 struct Watched {
     server: KubeServer,
     app: App,
-    rx: mpsc::UnboundedReceiver<SourceMsg>,
+    rx: mpsc::Receiver<SourceMsg>,
     scope: watch::Sender<Option<PodScope>>,
     task: tokio::task::JoinHandle<()>,
     /// (full lists, change batches, changes) received.
@@ -46,7 +46,7 @@ async fn watched(server: KubeServer, namespace: &str) -> Watched {
         namespace: namespace.into(),
         ..PodScope::default()
     }));
-    let (tx, rx) = mpsc::unbounded_channel();
+    let (tx, rx) = warroom::sources::channel();
     let task = tokio::spawn(kubernetes::watch_pods(
         kube,
         scope_rx,

@@ -10,7 +10,7 @@ use std::time::Duration;
 use kube_server::rbac::{Rbac, attributes, rules_of_role};
 use kube_server::{KubeServer, deployment, pod};
 use serde_json::Value;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 use warroom::domain::pod::Owner;
 use warroom::sources::SourceMsg;
 use warroom::sources::kubernetes::{
@@ -36,7 +36,7 @@ async fn first_list(kube: &Kube, namespace: &str) -> Result<usize, String> {
         namespace: namespace.into(),
         ..PodScope::default()
     }));
-    let (tx, mut out) = mpsc::unbounded_channel();
+    let (tx, mut out) = warroom::sources::channel();
     let task = tokio::spawn(kubernetes::watch_pods(
         kube.clone(),
         rx,
@@ -146,7 +146,7 @@ async fn with_the_readme_role_everything_in_the_namespace_works_and_outside_is_r
         name: "catalog-5f7c9d8b6-aaaaa".into(),
     };
     pod_events(&kube, "shop", &crashed.name).await.unwrap();
-    let (tx, mut rx) = mpsc::unbounded_channel();
+    let (tx, mut rx) = warroom::sources::channel();
     stream_logs(kube.clone(), crashed.clone(), None, false, false, tx).await;
     let mut lines = Vec::new();
     while let Ok(SourceMsg::PodLog { lines: l, .. }) = rx.try_recv() {

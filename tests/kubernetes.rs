@@ -144,7 +144,7 @@ async fn real_kubectl_talks_to_the_test_server() {
 /// The pods as the watch's messages leave them: a list replaces them all,
 /// changes patch them. Waits for the next message that says something.
 async fn next_pods(
-    rx: &mut mpsc::UnboundedReceiver<SourceMsg>,
+    rx: &mut mpsc::Receiver<SourceMsg>,
     seen: &mut std::collections::BTreeMap<(String, String), warroom::domain::pod::Pod>,
 ) -> Vec<warroom::domain::pod::Pod> {
     use warroom::domain::pod::PodChange;
@@ -191,7 +191,7 @@ async fn the_pane_follows_the_watch_as_pods_come_change_and_go() {
         selector: Some("app=catalog".into()),
         name: None,
     }));
-    let (tx, mut rx) = mpsc::unbounded_channel();
+    let (tx, mut rx) = warroom::sources::channel();
     let mut seen = Default::default();
     let task = tokio::spawn(kubernetes::watch_pods(
         kube,
@@ -381,7 +381,7 @@ async fn events_and_logs_for_the_details_view() {
         namespace: "shop".into(),
         name: "catalog-5f7c9d8b6-aaaaa".into(),
     };
-    let (tx, mut rx) = mpsc::unbounded_channel();
+    let (tx, mut rx) = warroom::sources::channel();
     stream_logs(
         kube.clone(),
         pod_ref.clone(),
@@ -537,7 +537,7 @@ async fn an_unreachable_cluster_is_said_plainly() {
         namespace: "default".into(),
         ..PodScope::default()
     }));
-    let (tx, mut rx) = mpsc::unbounded_channel();
+    let (tx, mut rx) = warroom::sources::channel();
     let task = tokio::spawn(kubernetes::watch_pods(
         kube,
         scope_rx,
@@ -672,7 +672,7 @@ async fn only_the_namespaces_in_scope_are_listed() {
     let server = seeded().await;
     let kube = connect(&server).await;
     let (scope_tx, scope_rx) = watch::channel(Some(PodScope::default()));
-    let (tx, mut rx) = mpsc::unbounded_channel();
+    let (tx, mut rx) = warroom::sources::channel();
     let mut seen = Default::default();
     let task = tokio::spawn(kubernetes::watch_pods(
         kube,

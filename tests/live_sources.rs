@@ -462,7 +462,7 @@ async fn verify_queries_count_what_the_real_prometheus_returns() {
 }
 
 async fn next(
-    rx: &mut mpsc::UnboundedReceiver<SourceMsg>,
+    rx: &mut mpsc::Receiver<SourceMsg>,
 ) -> Result<Vec<warroom::domain::alert::Alert>, String> {
     match tokio::time::timeout(Duration::from_secs(10), rx.recv()).await {
         Ok(Some(SourceMsg::Alerts { result, .. })) => result,
@@ -475,7 +475,7 @@ async fn polling_reports_failures_and_recovers_by_itself() {
     let server = Misbehaving::start(ONE_ALERT, Fault::Slow);
     let client =
         Alertmanager::new(Http::new(endpoint(&server.url(), Duration::from_millis(500))).unwrap());
-    let (tx, mut rx) = mpsc::unbounded_channel();
+    let (tx, mut rx) = warroom::sources::channel();
     let task = tokio::spawn(live::poll_alerts(
         AlertFeed::Alertmanager(client),
         Duration::from_millis(200),
@@ -507,7 +507,7 @@ async fn the_metric_task_follows_the_wanted_query() {
     let prom = servers::prometheus("groups: []\n", None);
     let pc = prom_client(&prom.url());
     let (want_tx, want_rx) = watch::channel(None);
-    let (tx, mut rx) = mpsc::unbounded_channel();
+    let (tx, mut rx) = warroom::sources::channel();
     let task = tokio::spawn(live::serve_metrics(
         pc,
         Duration::from_millis(300),
@@ -661,7 +661,7 @@ async fn a_query_step_is_answered_by_the_real_prometheus() {
     let data = tempfile::tempdir().unwrap();
     let (tx, mut rx) = mpsc::unbounded_channel();
     let (query_tx, _query_rx) = watch::channel(None);
-    let (sources_tx, _sources_rx) = mpsc::unbounded_channel();
+    let (sources_tx, _sources_rx) = warroom::sources::channel();
     let mut fx = warroom::cockpit::Effects::new(
         warroom::journal::Store::new(data.path()),
         data.path().to_path_buf(),
@@ -719,7 +719,7 @@ async fn the_alerts_title_tells_the_truth_as_the_server_freezes_dies_and_returns
     let mut am = servers::alertmanager();
     // Stale comes first (2 s without an answer), then the time limit.
     let client = Alertmanager::new(Http::new(endpoint(&am.url(), Duration::from_secs(3))).unwrap());
-    let (tx, mut rx) = mpsc::unbounded_channel();
+    let (tx, mut rx) = warroom::sources::channel();
     let every = Duration::from_millis(600);
     let mut app = App::new(
         "test".into(),

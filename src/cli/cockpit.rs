@@ -73,7 +73,7 @@ async fn cockpit_async(
     opening: Option<Opening>,
 ) -> anyhow::Result<ExitCode> {
     let now = Timestamp::now();
-    let (source_tx, source_rx) = mpsc::unbounded_channel();
+    let (source_tx, source_rx) = crate::sources::channel();
     let (query_tx, query_rx) = watch::channel(None);
     let (tx, rx) = mpsc::unbounded_channel();
     let store = Store::new(&config.data_dir);
@@ -111,7 +111,7 @@ async fn cockpit_async(
         };
         // Each pane says `connecting` to where, until its first answer.
         let connecting = |feed: Feed, source: &str, ep: &crate::config::Endpoint| {
-            let _ = source_tx.send(SourceMsg::Connecting {
+            let _ = source_tx.try_send(SourceMsg::Connecting {
                 feed,
                 source: source.into(),
                 address: ep.display_url(),
@@ -136,7 +136,7 @@ async fn cockpit_async(
             Ok(k) => {
                 tracing::info!(context = %k.context, namespace = %k.namespace, "kubernetes");
                 let (scope_tx, scope_rx) = watch::channel(None);
-                let _ = source_tx.send(SourceMsg::Cluster {
+                let _ = source_tx.try_send(SourceMsg::Cluster {
                     context: k.context.clone(),
                     namespace: k.namespace.clone(),
                 });
@@ -150,7 +150,7 @@ async fn cockpit_async(
             }
             Err(e) => {
                 tracing::info!("kubernetes: {e}");
-                let _ = source_tx.send(SourceMsg::Unavailable {
+                let _ = source_tx.try_send(SourceMsg::Unavailable {
                     feed: Feed::Pods,
                     reason: format!("No Kubernetes cluster: {e}"),
                 });
@@ -172,7 +172,7 @@ async fn cockpit_async(
                 ));
             }
             (None, None) => {
-                let _ = source_tx.send(SourceMsg::Unavailable {
+                let _ = source_tx.try_send(SourceMsg::Unavailable {
                     feed: Feed::Alerts,
                     reason: "No Alertmanager or Prometheus is configured (alertmanager.url, prometheus.url)".into(),
                 });
@@ -184,7 +184,7 @@ async fn cockpit_async(
                 tokio::spawn(live::serve_metrics(p, every, query_rx, source_tx.clone()));
             }
             None => {
-                let _ = source_tx.send(SourceMsg::Unavailable {
+                let _ = source_tx.try_send(SourceMsg::Unavailable {
                     feed: Feed::Metrics,
                     reason: "No Prometheus is configured (prometheus.url or --prometheus URL)"
                         .into(),

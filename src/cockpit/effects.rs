@@ -29,7 +29,7 @@ pub struct Effects {
     query: watch::Sender<Option<MetricRequest>>,
     follower: Option<Follower>,
     alertmanager: Option<Alertmanager>,
-    sources: mpsc::UnboundedSender<SourceMsg>,
+    sources: crate::sources::SourceTx,
     matrix: crate::domain::policy::Matrix,
     pods: PodBackend,
     details: Option<tokio::task::JoinHandle<()>>,
@@ -69,7 +69,7 @@ impl Effects {
         data_dir: PathBuf,
         tx: mpsc::UnboundedSender<Msg>,
         query: watch::Sender<Option<MetricRequest>>,
-        sources: mpsc::UnboundedSender<SourceMsg>,
+        sources: crate::sources::SourceTx,
     ) -> Self {
         Effects {
             store,
@@ -244,23 +244,34 @@ impl Effects {
                 }
                 let tx = self.sources.clone();
                 match &self.pods {
+                    // Sent from a task: the loop that would take them in is
+                    // the one running this, and the channel is bounded.
                     PodBackend::None => {
-                        let _ = tx.send(SourceMsg::PodEvents {
-                            pod,
-                            result: Err("no Kubernetes cluster is configured".into()),
+                        tokio::spawn(async move {
+                            let _ = tx
+                                .send(SourceMsg::PodEvents {
+                                    pod,
+                                    result: Err("no Kubernetes cluster is configured".into()),
+                                })
+                                .await;
                         });
                     }
                     PodBackend::Demo(scenario) => {
                         let (events, lines) =
                             scenario.pod_details(&pod.name, previous, jiff::Timestamp::now());
-                        let _ = tx.send(SourceMsg::PodEvents {
-                            pod: pod.clone(),
-                            result: Ok(events),
-                        });
-                        let _ = tx.send(SourceMsg::PodLog {
-                            pod,
-                            lines: Ok(lines),
-                            done: true,
+                        tokio::spawn(async move {
+                            let events = SourceMsg::PodEvents {
+                                pod: pod.clone(),
+                                result: Ok(events),
+                            };
+                            if tx.send(events).await.is_ok() {
+                                let log = SourceMsg::PodLog {
+                                    pod,
+                                    lines: Ok(lines),
+                                    done: true,
+                                };
+                                let _ = tx.send(log).await;
+                            }
                         });
                     }
                     PodBackend::Cluster(kube, _) => {
@@ -273,6 +284,7 @@ impl Effects {
                                     pod: pod.clone(),
                                     result,
                                 })
+                                .await
                                 .is_err()
                             {
                                 return;

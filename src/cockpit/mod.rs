@@ -30,7 +30,7 @@ use crate::ui;
 pub async fn run(
     terminal: &mut DefaultTerminal,
     app: App,
-    sources: mpsc::UnboundedReceiver<SourceMsg>,
+    sources: mpsc::Receiver<SourceMsg>,
     mut fx: Effects,
     rx: mpsc::UnboundedReceiver<Msg>,
 ) -> anyhow::Result<()> {
@@ -40,8 +40,14 @@ pub async fn run(
     result
 }
 
-/// The shortest time between two frames: a burst of events draws once.
+/// The shortest time between two frames after a key, a click or a paste:
+/// a burst of them draws once.
 const FRAME: Duration = Duration::from_millis(33);
+
+/// The shortest time between two frames when only sources changed what is
+/// shown: pods churning or a chatty command cost at most ten frames a
+/// second, whatever their rate.
+const CALM: Duration = Duration::from_millis(100);
 
 /// Messages taken in per wake before the screen is drawn again.
 const MAX_DRAIN: usize = 512;
@@ -69,7 +75,7 @@ fn chart_width(width: u16, height: u16) -> Msg {
 async fn event_loop(
     terminal: &mut DefaultTerminal,
     mut app: App,
-    mut sources: mpsc::UnboundedReceiver<SourceMsg>,
+    mut sources: mpsc::Receiver<SourceMsg>,
     fx: &mut Effects,
     mut rx: mpsc::UnboundedReceiver<Msg>,
 ) -> anyhow::Result<()> {
@@ -91,10 +97,14 @@ async fn event_loop(
         .checked_sub(FRAME)
         .unwrap_or_else(Instant::now);
     let mut drawn_minute = None;
+    // Whether what waits to be drawn answers the user (drawn sooner).
+    let mut urgent = true;
     loop {
-        if dirty && last_draw.elapsed() >= FRAME {
+        let wait = if urgent { FRAME } else { CALM };
+        if dirty && last_draw.elapsed() >= wait {
             let frame = terminal.draw(|f| ui::draw(f, &app, &mode))?;
             dirty = false;
+            urgent = false;
             last_draw = Instant::now();
             drawn_minute = Some(app.now.as_second() / 60);
             // What the pane showed, so paging moves by what is on screen.
@@ -137,12 +147,16 @@ async fn event_loop(
             Some(m) = rx.recv() => m,
             _ = clock.tick() => Msg::Tick(Timestamp::now()),
             // A frame held back by the minimum interval is drawn when due.
-            _ = tokio::time::sleep_until((last_draw + FRAME).into()), if dirty => continue,
+            _ = tokio::time::sleep_until((last_draw + wait).into()), if dirty => continue,
             _ = term.recv() => { tracing::info!("SIGTERM: leaving"); return Ok(()); }
             _ = hup.recv() => { tracing::info!("SIGHUP: leaving"); return Ok(()); }
             _ = int.recv() => { tracing::info!("SIGINT: leaving"); return Ok(()); }
         };
         app.now = Timestamp::now();
+        urgent |= matches!(
+            msg,
+            Msg::Key(_) | Msg::Paste(_) | Msg::Mouse { .. } | Msg::ChartWidth(_)
+        );
         let pasted = matches!(msg, Msg::Paste(_));
         let tick = matches!(msg, Msg::Tick(_));
         for e in update(&mut app, &mut mode, msg) {

@@ -13,7 +13,7 @@ use kube::config::{KubeConfigOptions, Kubeconfig};
 use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher::{self, Event as WatchEvent};
 use serde::{Deserialize, Serialize};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 
 mod actions;
 mod liveness;
@@ -24,7 +24,7 @@ pub use actions::{
 };
 pub use summary::summarise;
 
-use super::SourceMsg;
+use super::{SourceMsg, SourceTx};
 use crate::domain::pod::{Pod, PodChange};
 
 /// Name shown in pane titles.
@@ -220,7 +220,7 @@ fn watcher_reason(e: &watcher::Error) -> String {
 pub async fn watch_pods(
     kube: Kube,
     mut scope: watch::Receiver<Option<PodScope>>,
-    tx: mpsc::UnboundedSender<SourceMsg>,
+    tx: SourceTx,
     every: Duration,
 ) {
     // A scope with no namespace is the kubeconfig's own: the same watch.
@@ -237,7 +237,7 @@ pub async fn watch_pods(
         address: kube.server.clone(),
         every: kube.probe_every,
     };
-    if tx.send(connecting).is_err() {
+    if tx.send(connecting).await.is_err() {
         return;
     }
     loop {
@@ -274,7 +274,7 @@ pub async fn watch_pods(
                         Err(_) => health.failed(),
                         Ok(_) => {}
                     }
-                    if let Some(msg) = batch.take(ev) && tx.send(msg).is_err() {
+                    if let Some(msg) = batch.take(ev) && tx.send(msg).await.is_err() {
                         return;
                     }
                 }
@@ -284,13 +284,13 @@ pub async fn watch_pods(
                         Ok(()) => continue,
                         Err(e) => SourceMsg::Pods { source: SOURCE.into(), result: Err(e) },
                     };
-                    if tx.send(msg).is_err() {
+                    if tx.send(msg).await.is_err() {
                         return;
                     }
                 }
                 _ = tokio::time::sleep_until(batch.due.unwrap_or_else(tokio::time::Instant::now)),
                     if batch.due.is_some() => {
-                    if let Some(msg) = batch.flush() && tx.send(msg).is_err() {
+                    if let Some(msg) = batch.flush() && tx.send(msg).await.is_err() {
                         return;
                     }
                 }
@@ -452,7 +452,7 @@ pub async fn stream_logs(
     container: Option<String>,
     previous: bool,
     follow: bool,
-    tx: mpsc::UnboundedSender<SourceMsg>,
+    tx: SourceTx,
 ) {
     let api = kube.pods(&pod.namespace);
     let lp = LogParams {
@@ -462,18 +462,19 @@ pub async fn stream_logs(
         tail_lines: Some(200),
         ..LogParams::default()
     };
-    let send = |chunk: Result<Vec<String>, String>, done: bool| {
+    let send = async |chunk: Result<Vec<String>, String>, done: bool| {
         tx.send(SourceMsg::PodLog {
             pod: pod.clone(),
             lines: chunk,
             done,
         })
+        .await
         .is_ok()
     };
     let stream = match api.log_stream(&pod.name, &lp).await {
         Ok(s) => s,
         Err(e) => {
-            send(Err(describe(&e)), true);
+            send(Err(describe(&e)), true).await;
             return;
         }
     };
@@ -485,24 +486,24 @@ pub async fn stream_logs(
             line = lines.try_next() => match line {
                 Ok(Some(l)) => {
                     batch.push(l);
-                    if batch.len() >= 500 && !send(Ok(std::mem::take(&mut batch)), false) {
+                    if batch.len() >= 500 && !send(Ok(std::mem::take(&mut batch)), false).await {
                         return;
                     }
                 }
                 Ok(None) => {
-                    send(Ok(batch), true);
+                    send(Ok(batch), true).await;
                     return;
                 }
                 Err(e) => {
                     if !batch.is_empty() {
-                        send(Ok(std::mem::take(&mut batch)), false);
+                        send(Ok(std::mem::take(&mut batch)), false).await;
                     }
-                    send(Err(format!("log stream: {e}")), true);
+                    send(Err(format!("log stream: {e}")), true).await;
                     return;
                 }
             },
             _ = tick.tick() => {
-                if !batch.is_empty() && !send(Ok(std::mem::take(&mut batch)), false) {
+                if !batch.is_empty() && !send(Ok(std::mem::take(&mut batch)), false).await {
                     return;
                 }
             }

@@ -5,12 +5,12 @@
 use std::time::Duration;
 
 use jiff::Timestamp;
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 
 use super::alertmanager::Alertmanager;
 use super::http::SourceError;
 use super::prometheus::Prometheus;
-use super::{MetricRequest, SourceMsg};
+use super::{MetricRequest, SourceMsg, SourceTx};
 use crate::domain::alert::Alert;
 
 /// Where alerts come from: Alertmanager when configured, else Prometheus.
@@ -53,11 +53,7 @@ pub fn backoff(interval: Duration, failures: u32) -> Duration {
 }
 
 /// Polls alerts until the receiver is gone.
-pub async fn poll_alerts(
-    feed: AlertFeed,
-    interval: Duration,
-    tx: mpsc::UnboundedSender<SourceMsg>,
-) {
+pub async fn poll_alerts(feed: AlertFeed, interval: Duration, tx: SourceTx) {
     let mut failures = 0;
     loop {
         let result = feed.fetch().await.map_err(|e| e.to_string());
@@ -72,7 +68,7 @@ pub async fn poll_alerts(
             source: feed.name().into(),
             result,
         };
-        if tx.send(msg).is_err() {
+        if tx.send(msg).await.is_err() {
             return;
         }
         tokio::time::sleep(backoff(interval, failures)).await;
@@ -85,7 +81,7 @@ pub async fn serve_metrics(
     prom: Prometheus,
     interval: Duration,
     mut want: watch::Receiver<Option<MetricRequest>>,
-    tx: mpsc::UnboundedSender<SourceMsg>,
+    tx: SourceTx,
 ) {
     let mut failures = 0;
     loop {
@@ -124,7 +120,7 @@ pub async fn serve_metrics(
             query: req.query.clone(),
             result: result.map_err(|e| e.to_string()),
         };
-        if tx.send(msg).is_err() {
+        if tx.send(msg).await.is_err() {
             return;
         }
         tokio::select! {

@@ -15,6 +15,18 @@ use crate::domain::alert::Alert;
 use crate::domain::metric::MetricData;
 use crate::domain::pod::Pod;
 
+/// How many source messages may wait for the cockpit: a source that gets
+/// ahead of the screen waits for it rather than filling memory.
+pub const QUEUE: usize = 256;
+
+/// The sending end every source reports through.
+pub type SourceTx = tokio::sync::mpsc::Sender<SourceMsg>;
+
+/// The bounded channel from the sources to the cockpit.
+pub fn channel() -> (SourceTx, tokio::sync::mpsc::Receiver<SourceMsg>) {
+    tokio::sync::mpsc::channel(QUEUE)
+}
+
 /// Which pane a source feeds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Feed {

@@ -246,10 +246,7 @@ impl notify::Watcher for ChangesOnly {
 /// Watches `dirs` and reports every changed runbook file, re-read and
 /// parsed, on `tx`, once its changes have settled. `None` when the platform
 /// cannot watch (the cockpit then simply does not reload).
-pub fn watch(
-    dirs: &[PathBuf],
-    tx: tokio::sync::mpsc::UnboundedSender<crate::sources::SourceMsg>,
-) -> Option<RunbookWatch> {
+pub fn watch(dirs: &[PathBuf], tx: crate::sources::SourceTx) -> Option<RunbookWatch> {
     use notify::RecursiveMode;
     // Events name files by their canonical path; the library by the root as
     // configured. Map one to the other.
@@ -302,7 +299,8 @@ pub fn watch(
                     message: e.to_string(),
                 }),
             };
-            let _ = tx.send(crate::sources::SourceMsg::Runbook { path, result });
+            // The watcher's own thread: it may wait for the cockpit.
+            let _ = tx.blocking_send(crate::sources::SourceMsg::Runbook { path, result });
         }
     };
     let config = notify_debouncer_mini::Config::default().with_timeout(SETTLE);

@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::time::Duration;
 
 use jiff::{SignedDuration, Timestamp};
-use tokio::sync::{mpsc, watch};
+use tokio::sync::watch;
 
 use super::kubernetes::EventLine;
 use super::{MetricRequest, SourceMsg};
@@ -553,7 +553,7 @@ impl Curve {
 /// second, the metric every five seconds and whenever the wanted query changes.
 pub async fn run(
     scenario: Scenario,
-    tx: mpsc::UnboundedSender<SourceMsg>,
+    tx: super::SourceTx,
     mut query: watch::Receiver<Option<MetricRequest>>,
 ) {
     let mut tick = tokio::time::interval(Duration::from_secs(1));
@@ -565,7 +565,7 @@ pub async fn run(
                 let ep = scenario.episode(now);
                 let alerts = SourceMsg::Alerts { source: SOURCE.into(), result: Ok(ep.alerts(now)) };
                 let pods = SourceMsg::Pods { source: SOURCE.into(), result: Ok(ep.pods(now)) };
-                if tx.send(alerts).is_err() || tx.send(pods).is_err() {
+                if tx.send(alerts).await.is_err() || tx.send(pods).await.is_err() {
                     return;
                 }
                 n += 1;
@@ -578,7 +578,12 @@ pub async fn run(
                 true
             }
         };
-        if send_metric && let Some(req) = query.borrow_and_update().clone() {
+        let wanted = if send_metric {
+            query.borrow_and_update().clone()
+        } else {
+            None
+        };
+        if let Some(req) = wanted {
             let now = Timestamp::now();
             let result = scenario.episode(now).metric(&req, now);
             if tx
@@ -587,6 +592,7 @@ pub async fn run(
                     query: req.query,
                     result,
                 })
+                .await
                 .is_err()
             {
                 return;
