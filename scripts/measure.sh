@@ -82,6 +82,12 @@ pods_case() {
     sleep 5
     pid="$(tmux -L "$sock" list-panes -t k -F '#{pane_pid}')"
     measure "2,000 pods, ${churn} changes/s" "$pid" "$work/out-k"
+    if [ "$churn" = 0 ]; then
+        # The same, with an incident open (declared by hand).
+        tmux -L "$sock" send-keys -t k ':declare measuring idle P3' Enter
+        sleep 3
+        measure "2,000 pods, incident open" "$pid" "$work/out-k"
+    fi
     tmux -L "$sock" kill-session -t k
     kill "$fake_pid" 2>/dev/null || true
     wait "$fake_pid" 2>/dev/null || true
