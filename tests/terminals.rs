@@ -158,4 +158,7 @@ fn with_only_a_cluster_the_pods_pane_takes_the_alerts_place() {
         compact.lines().nth(1).is_some_and(|l| l.contains("Pods")),
         "{compact}"
     );
+    // The timeline says how to open an incident without an alert.
+    assert!(wide.contains(":declare TITLE"), "{wide}");
+    assert!(!wide.contains("Select an alert"), "{wide}");
 }

@@ -67,14 +67,17 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     }
     let inner = framed(title, focused, area, buf);
     if app.incident.is_none() {
+        // With no alert source, the way in is declaring by hand.
+        let how = if app.alerts.status.off.is_some() {
+            "No incident open. :declare TITLE [P0|P1|P2] opens one by hand.".to_string()
+        } else {
+            format!(
+                "No incident open. Select an alert and press {}.",
+                keys::pane_key(Pane::Alerts, keys::Action::Open)
+            )
+        };
         put_line(
-            Line::styled(
-                format!(
-                    "No incident open. Select an alert and press {}.",
-                    keys::pane_key(Pane::Alerts, keys::Action::Open)
-                ),
-                theme::dim(),
-            ),
+            Line::styled(how, theme::dim()),
             inner,
             0,
             buf,
