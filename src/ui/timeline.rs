@@ -69,7 +69,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     if app.incident.is_none() {
         // With no alert source, the way in is declaring by hand.
         let how = if app.alerts.status.off.is_some() {
-            "No incident open. :declare TITLE [P0|P1|P2] opens one by hand.".to_string()
+            "No incident open: :declare TITLE opens one.".to_string()
         } else {
             format!(
                 "No incident open. Select an alert and press {}.",
