@@ -298,8 +298,14 @@ fn no_runbook(app: &App, inner: Rect, buf: &mut Buffer) {
         (Some(a), _) => (a.name().to_string(), &a.labels),
         (None, Some(f)) => (f.name.clone(), &f.labels),
         (None, None) => {
+            // With no alert source, a runbook is opened by name.
+            let how = if app.alerts.status.off.is_some() {
+                "No alert source: :runbook NAME opens a runbook."
+            } else {
+                "Select an alert to see its runbook."
+            };
             put_line(
-                Line::styled("Select an alert to see its runbook.", theme::dim()),
+                Line::styled(how, theme::dim()),
                 inner,
                 0,
                 buf,
