@@ -31,7 +31,7 @@ struct Cockpit {
     app: App,
     mode: Mode,
     fx: Effects,
-    rx: mpsc::UnboundedReceiver<Msg>,
+    rx: mpsc::Receiver<Msg>,
     _sources: mpsc::Receiver<SourceMsg>,
     _scope: watch::Receiver<Option<PodScope>>,
     _query: watch::Receiver<Option<warroom::sources::MetricRequest>>,
@@ -47,7 +47,7 @@ impl Cockpit {
         .await
         .unwrap();
         let dir = tempfile::tempdir().unwrap();
-        let (tx, rx) = mpsc::unbounded_channel();
+        let (tx, rx) = mpsc::channel(warroom::cockpit::QUEUE);
         let (query_tx, query_rx) = watch::channel(None);
         let (src_tx, src_rx) = warroom::sources::channel();
         let (scope_tx, scope_rx) = watch::channel(None);

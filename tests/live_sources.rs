@@ -659,7 +659,7 @@ async fn a_query_step_is_answered_by_the_real_prometheus() {
     })
     .await;
     let data = tempfile::tempdir().unwrap();
-    let (tx, mut rx) = mpsc::unbounded_channel();
+    let (tx, mut rx) = mpsc::channel(warroom::cockpit::QUEUE);
     let (query_tx, _query_rx) = watch::channel(None);
     let (sources_tx, _sources_rx) = warroom::sources::channel();
     let mut fx = warroom::cockpit::Effects::new(

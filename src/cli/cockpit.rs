@@ -75,7 +75,7 @@ async fn cockpit_async(
     let now = Timestamp::now();
     let (source_tx, source_rx) = crate::sources::channel();
     let (query_tx, query_rx) = watch::channel(None);
-    let (tx, rx) = mpsc::unbounded_channel();
+    let (tx, rx) = mpsc::channel(crate::cockpit::QUEUE);
     let store = Store::new(&config.data_dir);
     let mut fx = Effects::new(
         store,

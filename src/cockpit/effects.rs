@@ -25,7 +25,7 @@ use crate::sources::{MetricRequest, SourceMsg};
 pub struct Effects {
     store: Store,
     data_dir: PathBuf,
-    tx: mpsc::UnboundedSender<Msg>,
+    tx: mpsc::Sender<Msg>,
     query: watch::Sender<Option<MetricRequest>>,
     follower: Option<Follower>,
     alertmanager: Option<Alertmanager>,
@@ -67,7 +67,7 @@ impl Effects {
     pub fn new(
         store: Store,
         data_dir: PathBuf,
-        tx: mpsc::UnboundedSender<Msg>,
+        tx: mpsc::Sender<Msg>,
         query: watch::Sender<Option<MetricRequest>>,
         sources: crate::sources::SourceTx,
     ) -> Self {
@@ -135,14 +135,14 @@ impl Effects {
                 let (store, tx) = (self.store.clone(), self.tx.clone());
                 tokio::task::spawn_blocking(move || {
                     let result = store.open(&event).map_err(|e| e.to_string());
-                    let _ = tx.send(Msg::Declared(result));
+                    let _ = tx.blocking_send(Msg::Declared(result));
                 });
             }
             Effect::Rejoin(id) => {
                 let (store, tx) = (self.store.clone(), self.tx.clone());
                 tokio::task::spawn_blocking(move || {
                     let result = store.rejoin(&id).map_err(|e| e.to_string());
-                    let _ = tx.send(Msg::Joined(result));
+                    let _ = tx.blocking_send(Msg::Joined(result));
                 });
             }
             Effect::Follow { id, from } => {
@@ -150,23 +150,27 @@ impl Effects {
                 self.incident = Some(id.clone());
                 let tx = self.tx.clone();
                 match Follower::start(&self.store, &id, from, move |m| {
-                    let _ = tx.send(Msg::Journal(m));
+                    let _ = tx.blocking_send(Msg::Journal(m));
                 }) {
                     Ok(f) => self.follower = Some(f),
                     Err(e) => {
-                        let _ = self.tx.send(Msg::Journal(JournalMsg::Warning(format!(
-                            "cannot follow {id}: {e}"
-                        ))));
+                        post(
+                            &self.tx,
+                            Msg::Journal(JournalMsg::Warning(format!("cannot follow {id}: {e}"))),
+                        );
                     }
                 }
             }
             Effect::Append(event) => match &self.follower {
                 Some(f) => f.append(event),
                 None => {
-                    let _ = self.tx.send(Msg::Journal(JournalMsg::AppendFailed {
-                        id: String::new(),
-                        error: "no incident journal is open".into(),
-                    }));
+                    post(
+                        &self.tx,
+                        Msg::Journal(JournalMsg::AppendFailed {
+                            id: String::new(),
+                            error: "no incident journal is open".into(),
+                        }),
+                    );
                 }
             },
             Effect::Recreate(events) => {
@@ -184,7 +188,7 @@ impl Effects {
                 let matrix = self.matrix.clone();
                 tokio::task::spawn_blocking(move || {
                     let result = export_to(&store, &id, &path, own, &matrix).map(|()| path);
-                    let _ = tx.send(Msg::Exported(result));
+                    let _ = tx.blocking_send(Msg::Exported(result));
                 });
             }
             Effect::Query(q) => {
@@ -193,7 +197,7 @@ impl Effects {
             Effect::Silence(req) => {
                 let tx = self.tx.clone();
                 let Some(am) = self.alertmanager.clone() else {
-                    let _ = tx.send(Msg::Silenced(Err(NO_AM.into())));
+                    post(&tx, Msg::Silenced(Err(NO_AM.into())));
                     return;
                 };
                 tokio::spawn(async move {
@@ -220,7 +224,7 @@ impl Effects {
                             until: ends_at,
                         })
                         .map_err(|e| e.to_string());
-                    let _ = tx.send(Msg::Silenced(result));
+                    let _ = tx.send(Msg::Silenced(result)).await;
                 });
             }
             Effect::PodScope(scope) => {
@@ -308,10 +312,13 @@ impl Effects {
                         tokio::spawn(cluster_change(kube.clone(), action, audit, tx));
                     }
                     _ => {
-                        let _ = tx.send(Msg::ClusterDone {
-                            action: what,
-                            result: Err("no Kubernetes cluster is configured".into()),
-                        });
+                        post(
+                            &tx,
+                            Msg::ClusterDone {
+                                action: what,
+                                result: Err("no Kubernetes cluster is configured".into()),
+                            },
+                        );
                     }
                 }
             }
@@ -329,11 +336,13 @@ impl Effects {
                         Some(k) => kubernetes::current_replicas(&k, &namespace, &workload).await,
                         None => Err("no Kubernetes cluster is configured".into()),
                     };
-                    let _ = tx.send(Msg::ReplicasNow {
-                        namespace,
-                        workload,
-                        result,
-                    });
+                    let _ = tx
+                        .send(Msg::ReplicasNow {
+                            namespace,
+                            workload,
+                            result,
+                        })
+                        .await;
                 });
             }
             Effect::FindOwner { pod, replicaset } => {
@@ -349,7 +358,7 @@ impl Effects {
                         }
                         None => Err("no Kubernetes cluster is configured".into()),
                     };
-                    let _ = tx.send(Msg::OwnerFound { pod, result });
+                    let _ = tx.send(Msg::OwnerFound { pod, result }).await;
                 });
             }
             Effect::Run(spec) => {
@@ -363,7 +372,7 @@ impl Effects {
                 let tx = self.tx.clone();
                 tokio::spawn(async move {
                     while let Some(r) = report_rx.recv().await {
-                        if tx.send(Msg::Run(r)).is_err() {
+                        if tx.send(Msg::Run(r)).await.is_err() {
                             return;
                         }
                     }
@@ -416,12 +425,14 @@ impl Effects {
                         Some(Err(e)) => (vec![format!("error: {e}")], RunOutcome::Refused(e)),
                         None => (Vec::new(), RunOutcome::Cancelled),
                     };
-                    let _ = tx.send(Msg::Run(RunReport::Output { id, lines }));
-                    let _ = tx.send(Msg::Run(RunReport::Finished {
-                        id,
-                        outcome,
-                        duration: started.elapsed(),
-                    }));
+                    let _ = tx.send(Msg::Run(RunReport::Output { id, lines })).await;
+                    let _ = tx
+                        .send(Msg::Run(RunReport::Finished {
+                            id,
+                            outcome,
+                            duration: started.elapsed(),
+                        }))
+                        .await;
                 });
                 self.runs.insert(id, (stop_tx, task));
             }
@@ -448,20 +459,25 @@ impl Effects {
                     } else {
                         NO_PROM
                     };
-                    let _ = tx.send(Msg::QueryChecked {
-                        step,
-                        query,
-                        result: Err(why.into()),
-                    });
+                    post(
+                        &tx,
+                        Msg::QueryChecked {
+                            step,
+                            query,
+                            result: Err(why.into()),
+                        },
+                    );
                     return;
                 };
                 tokio::spawn(async move {
                     let result = p.count_instant(&query).await.map_err(|e| e.to_string());
-                    let _ = tx.send(Msg::QueryChecked {
-                        step,
-                        query,
-                        result,
-                    });
+                    let _ = tx
+                        .send(Msg::QueryChecked {
+                            step,
+                            query,
+                            result,
+                        })
+                        .await;
                 });
             }
             Effect::RememberCommand(line) => {
@@ -478,12 +494,14 @@ impl Effects {
             Effect::Unsilence(id) => {
                 let tx = self.tx.clone();
                 let Some(am) = self.alertmanager.clone() else {
-                    let _ = tx.send(Msg::Unsilenced(Err(NO_AM.into())));
+                    post(&tx, Msg::Unsilenced(Err(NO_AM.into())));
                     return;
                 };
                 tokio::spawn(async move {
                     let result = am.expire_silence(&id).await.map(|()| id);
-                    let _ = tx.send(Msg::Unsilenced(result.map_err(|e| e.to_string())));
+                    let _ = tx
+                        .send(Msg::Unsilenced(result.map_err(|e| e.to_string())))
+                        .await;
                 });
             }
         }
@@ -498,7 +516,7 @@ impl Effects {
         tokio::task::spawn_blocking(move || {
             match super::history::load(&data_dir, super::history::current_uid()) {
                 Ok(lines) => {
-                    let _ = tx.send(Msg::HistoryLoaded(lines));
+                    let _ = tx.blocking_send(Msg::HistoryLoaded(lines));
                 }
                 Err(e) => tracing::warn!("command history not read: {e}"),
             }
@@ -537,7 +555,7 @@ async fn cluster_change(
     kube: Kube,
     action: kubernetes::Action,
     audit: Audit,
-    tx: mpsc::UnboundedSender<Msg>,
+    tx: mpsc::Sender<Msg>,
 ) {
     let done = kubernetes::perform_recorded(&kube, &action).await;
     // A request that could not even be built never reached the cluster.
@@ -562,13 +580,15 @@ async fn cluster_change(
         }
         None => Ok(()),
     };
-    let _ = tx.send(Msg::ClusterDone {
-        action: action.describe(),
-        result: done.result,
-    });
+    let _ = tx
+        .send(Msg::ClusterDone {
+            action: action.describe(),
+            result: done.result,
+        })
+        .await;
     if let Err(e) = written {
         tracing::error!("audit log not written: {e}");
-        let _ = tx.send(Msg::AuditFailed(e));
+        let _ = tx.send(Msg::AuditFailed(e)).await;
     }
 }
 
@@ -613,4 +633,16 @@ pub fn export_to(
     perms
         .write(path, md.as_bytes())
         .map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Sends a report from the loop's own thread without waiting: when the
+/// queue is full it is sent from a task instead, so nothing is lost and
+/// the loop never blocks on itself.
+fn post(tx: &mpsc::Sender<Msg>, msg: Msg) {
+    if let Err(mpsc::error::TrySendError::Full(msg)) = tx.try_send(msg) {
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            let _ = tx.send(msg).await;
+        });
+    }
 }

@@ -32,7 +32,7 @@ pub async fn run(
     app: App,
     sources: mpsc::Receiver<SourceMsg>,
     mut fx: Effects,
-    rx: mpsc::UnboundedReceiver<Msg>,
+    rx: mpsc::Receiver<Msg>,
 ) -> anyhow::Result<()> {
     fx.load_history();
     let result = event_loop(terminal, app, sources, &mut fx, rx).await;
@@ -48,6 +48,10 @@ const FRAME: Duration = Duration::from_millis(33);
 /// shown: pods churning or a chatty command cost at most ten frames a
 /// second, whatever their rate.
 const CALM: Duration = Duration::from_millis(100);
+
+/// How many of the effects' reports may wait for the loop: a flood (a
+/// chatty command) waits for the screen rather than filling memory.
+pub const QUEUE: usize = 1024;
 
 /// Messages taken in per wake before the screen is drawn again.
 const MAX_DRAIN: usize = 512;
@@ -77,7 +81,7 @@ async fn event_loop(
     mut app: App,
     mut sources: mpsc::Receiver<SourceMsg>,
     fx: &mut Effects,
-    mut rx: mpsc::UnboundedReceiver<Msg>,
+    mut rx: mpsc::Receiver<Msg>,
 ) -> anyhow::Result<()> {
     let mut mode = Mode::Normal;
     let mut input = EventStream::new();

@@ -76,12 +76,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
                 keys::pane_key(Pane::Alerts, keys::Action::Open)
             )
         };
-        put_line(
-            Line::styled(how, theme::dim()),
-            inner,
-            0,
-            buf,
-        );
+        put_line(Line::styled(how, theme::dim()), inner, 0, buf);
         return;
     }
     let Some(sel) = app.timeline_selected() else {

@@ -304,12 +304,7 @@ fn no_runbook(app: &App, inner: Rect, buf: &mut Buffer) {
             } else {
                 "Select an alert to see its runbook."
             };
-            put_line(
-                Line::styled(how, theme::dim()),
-                inner,
-                0,
-                buf,
-            );
+            put_line(Line::styled(how, theme::dim()), inner, 0, buf);
             return;
         }
     };
