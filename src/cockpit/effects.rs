@@ -109,6 +109,14 @@ impl Effects {
         self
     }
 
+    /// The cluster client, when one is configured.
+    fn kube(&self) -> Option<Kube> {
+        match &self.pods {
+            PodBackend::Cluster(kube, _) => Some(kube.clone()),
+            _ => None,
+        }
+    }
+
     /// Exports judge response times against this severity matrix.
     pub fn with_matrix(mut self, matrix: crate::domain::policy::Matrix) -> Self {
         self.matrix = matrix;
@@ -308,10 +316,7 @@ impl Effects {
                 workload,
             } => {
                 let tx = self.tx.clone();
-                let kube = match &self.pods {
-                    PodBackend::Cluster(kube, _) => Some(kube.clone()),
-                    _ => None,
-                };
+                let kube = self.kube();
                 tokio::spawn(async move {
                     let result = match kube {
                         Some(k) => kubernetes::current_replicas(&k, &namespace, &workload).await,
@@ -326,10 +331,7 @@ impl Effects {
             }
             Effect::FindOwner { pod, replicaset } => {
                 let tx = self.tx.clone();
-                let kube = match &self.pods {
-                    PodBackend::Cluster(kube, _) => Some(kube.clone()),
-                    _ => None,
-                };
+                let kube = self.kube();
                 tokio::spawn(async move {
                     let result = match kube {
                         Some(k) => {
@@ -338,6 +340,16 @@ impl Effects {
                         None => Err("no Kubernetes cluster is configured".into()),
                     };
                     let _ = tx.send(Msg::OwnerFound { pod, result });
+                });
+            }
+            Effect::FindOwnerScope(pod) => {
+                let (tx, kube) = (self.tx.clone(), self.kube());
+                tokio::spawn(async move {
+                    let result = match kube {
+                        Some(k) => kubernetes::owner_selector(&k, &pod.namespace, &pod.name).await,
+                        None => Err("no Kubernetes cluster is configured".into()),
+                    };
+                    let _ = tx.send(Msg::OwnerScope { pod, result });
                 });
             }
             Effect::Run(spec) => {

@@ -16,11 +16,13 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::{mpsc, watch};
 
 mod actions;
+mod owner;
 mod summary;
 
 pub use actions::{
     Action, Performed, current_replicas, perform, perform_recorded, recorded, replicaset_owner,
 };
+pub use owner::{OwnerSelector, owner_selector};
 pub use summary::summarise;
 
 use super::SourceMsg;
