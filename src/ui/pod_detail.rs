@@ -31,13 +31,13 @@ pub fn render(app: &App, hints: &str, area: Rect, buf: &mut Buffer) {
             &p.node
         };
         title.push_str(&format!(
-            "· {} · {}/{} ready · {} restarts · age {} · node {} ",
+            "· {} · {}/{} ready · node {} · {} restarts · age {} ",
             clean(&p.status),
             p.ready,
             p.containers,
+            clean(node),
             super::pods::restarts_text(p, app.now),
             crate::domain::time::kube_age(p.created_at, app.now),
-            clean(node)
         ));
         if let Some(exit) = &p.last_exit {
             title.push_str(&format!("· last run: {} ", clean(exit)));

@@ -118,6 +118,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
 
 /// Width of READY (`1/1` under its header).
 const READY_W: usize = 5;
+/// Longer node names are cut: the start names the node well enough.
+const NODE_MAX: usize = 20;
 /// Names are cut to this before any other column is given up.
 const NAME_MIN: usize = 10;
 
@@ -141,7 +143,9 @@ impl<'a> Cells<'a> {
                 .last_exit
                 .as_deref()
                 .filter(|_| !p.is_healthy())
-                .map(|e| clean(&e.replace(", exit ", " ")).into_owned()),
+                .map(|e| clean(&e.replace(", exit ", " ")).into_owned())
+                // `OOMKilled (OOMKilled 137)` would say it twice.
+                .filter(|e| !e.starts_with(&format!("{} ", p.status))),
             restarts: restarts_text(p, now),
             age: kube_age(p.created_at, now),
             node: clean(&p.node),
@@ -180,7 +184,7 @@ impl Columns {
             exit: with_exit > bare,
             restarts: widest(&|c| c.restarts.width(), 8),
             age: widest(&|c| c.age.width(), 3),
-            node: widest(&|c| c.node.width(), 4),
+            node: widest(&|c| c.node.width(), 4).min(NODE_MAX),
         };
         let used = |c: &Columns| {
             let node = if c.node > 0 { c.node + 1 } else { 0 };
