@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
 use jiff::Timestamp;
-use kube_server::{KubeServer, deployment, pod, replicaset};
+use kube_server::{KubeServer, deployment, pod, replicaset, statefulset};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use tokio::sync::{mpsc, watch};
@@ -251,5 +251,40 @@ async fn a_pod_with_no_workload_keeps_its_name_scope_and_says_why() {
     assert!(
         screen.contains("(pod gone-pod only: owner not found: not found"),
         "{screen}"
+    );
+}
+
+#[tokio::test]
+async fn a_stateful_set_s_pod_widens_to_the_stateful_set() {
+    let server = KubeServer::start().await;
+    let mut db = pod("shop", "db-0", "db", "oom", 3);
+    db["metadata"]["ownerReferences"] = serde_json::json!([{"apiVersion": "apps/v1",
+        "kind": "StatefulSet", "name": "db", "uid": "uid-db", "controller": true}]);
+    server.put_pod(db);
+    server.put_pod(pod("shop", "other-1", "other", "running", 0));
+    {
+        let mut st = server.state.lock().unwrap();
+        st.statefulsets
+            .insert(("shop".into(), "db".into()), statefulset("shop", "db"));
+    }
+    let mut c = Cockpit::new(&server).await;
+    c.alert_for("db-0");
+    c.until("the StatefulSet's selector", |c| {
+        c.app.pod_scope().selector.as_deref() == Some("app=db")
+    })
+    .await;
+    c.until("db-0 listed", |c| c.shown() == ["db-0"]).await;
+    let screen = c.screen(200, 50);
+    assert!(
+        screen.contains("⎈ test/shop · app=db (owner of db-0: statefulset db)"),
+        "{screen}"
+    );
+    assert!(
+        server
+            .requests()
+            .iter()
+            .any(|r| r.starts_with("GET /apis/apps/v1/namespaces/shop/statefulsets/db")),
+        "{:?}",
+        server.requests()
     );
 }
