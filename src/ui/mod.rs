@@ -67,10 +67,9 @@ fn layout(area: Rect, focus: Pane, zoom: bool, no_alerts: bool) -> Screen {
     }
     if area.width >= WIDE.0 && area.height >= WIDE.1 {
         let [left, middle, right] = Layout::horizontal([
-            // Wide enough at 200 columns for a pod row with its NODE.
+            Constraint::Percentage(34),
             Constraint::Percentage(36),
-            Constraint::Percentage(35),
-            Constraint::Percentage(29),
+            Constraint::Percentage(30),
         ])
         .areas(main);
         // With no alert source at all, the Pods pane takes the whole column.

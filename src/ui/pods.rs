@@ -93,7 +93,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
             Span::styled(fit(&status, cols.status), theme::pod_status(&p.status)),
             Span::raw(" "),
             Span::styled(
-                fit(&c.restarts, cols.restarts),
+                fit(
+                    if cols.timed { &c.restarts } else { &c.count },
+                    cols.restarts,
+                ),
                 if p.restarts > 0 {
                     theme::warn()
                 } else {
@@ -130,6 +133,8 @@ struct Cells<'a> {
     /// How the last earlier run ended (`OOMKilled 137`), when one did.
     exit: Option<String>,
     restarts: String,
+    /// The bare restart count, when RESTARTS has no room for the time.
+    count: String,
     age: String,
     node: Cow<'a, str>,
 }
@@ -147,6 +152,7 @@ impl<'a> Cells<'a> {
                 // `OOMKilled (OOMKilled 137)` would say it twice.
                 .filter(|e| !e.starts_with(&format!("{} ", p.status))),
             restarts: restarts_text(p, now),
+            count: p.restarts.to_string(),
             age: kube_age(p.created_at, now),
             node: clean(&p.node),
         }
@@ -161,14 +167,17 @@ struct Columns {
     /// STATUS carries the last exit (`CrashLoopBackOff (OOMKilled 137)`).
     exit: bool,
     restarts: usize,
+    /// RESTARTS carries when the last one was (`5 (2m ago)`).
+    timed: bool,
     age: usize,
     node: usize,
 }
 
 impl Columns {
     /// Every column as wide as its widest cell. When that is too wide, the
-    /// last exit leaves STATUS first (the details view has it), then NODE
-    /// goes, then NAME is cut.
+    /// last exit leaves STATUS first and the last restart's time leaves
+    /// RESTARTS (the details view has both), then NODE goes, then NAME is
+    /// cut.
     fn fit(cells: &[Cells], width: usize) -> Columns {
         let widest = |f: &dyn Fn(&Cells) -> usize, header: usize| {
             cells.iter().map(f).max().unwrap_or(0).max(header)
@@ -183,6 +192,7 @@ impl Columns {
             status: with_exit,
             exit: with_exit > bare,
             restarts: widest(&|c| c.restarts.width(), 8),
+            timed: true,
             age: widest(&|c| c.age.width(), 3),
             node: widest(&|c| c.node.width(), 4).min(NODE_MAX),
         };
@@ -193,6 +203,10 @@ impl Columns {
         if used(&cols) > width && cols.exit {
             cols.exit = false;
             cols.status = bare;
+        }
+        if used(&cols) > width {
+            cols.timed = false;
+            cols.restarts = widest(&|c| c.count.width(), 8);
         }
         if used(&cols) > width {
             cols.node = 0;

@@ -35,19 +35,25 @@ fn restarts_are_printed_as_kubectl_prints_them() {
 }
 
 #[test]
-fn the_last_exit_goes_first_then_node_then_the_name_is_cut() {
+fn the_last_exit_goes_first_then_the_restart_time_then_node_then_the_name_is_cut() {
     let now = at("2026-11-21T03:00:00Z");
     let pod = crashing();
     let cells = [Cells::of(&pod, now)];
     assert_eq!(cells[0].exit.as_deref(), Some("OOMKilled 137"));
     // 23 + 5 + 32 + 13 + 4 + 12 and five gaps.
     let wide = Columns::fit(&cells, 94);
-    assert!(wide.exit && wide.node == 12 && wide.name == 23, "{wide:?}");
+    assert!(wide.exit && wide.timed && wide.node == 12 && wide.name == 23);
     let no_exit = Columns::fit(&cells, 93);
-    assert!(!no_exit.exit && no_exit.node == 12, "{no_exit:?}");
+    assert!(!no_exit.exit && no_exit.timed && no_exit.node == 12);
     assert_eq!(no_exit.status, 16);
-    let no_node = Columns::fit(&cells, 70);
-    assert!(!no_node.exit && no_node.node == 0 && no_node.name == 23);
+    // 23 + 5 + 16 + 8 + 4 + 12 and five gaps.
+    let untimed = Columns::fit(&cells, 73);
+    assert!(!untimed.timed && untimed.restarts == 8 && untimed.node == 12);
+    let no_node = Columns::fit(&cells, 72);
+    assert!(!no_node.timed && no_node.node == 0 && no_node.name == 23);
+    // Without NODE, 60 wide: NAME gives what is missing, down to 10.
     let cut = Columns::fit(&cells, 50);
+    assert_eq!((cut.node, cut.name), (0, 13));
+    let cut = Columns::fit(&cells, 40);
     assert_eq!((cut.node, cut.name), (0, 10));
 }
