@@ -67,9 +67,11 @@ fn layout(area: Rect, focus: Pane, zoom: bool, no_alerts: bool) -> Screen {
     }
     if area.width >= WIDE.0 && area.height >= WIDE.1 {
         let [left, middle, right] = Layout::horizontal([
-            Constraint::Percentage(34),
+            // The left column fits a pod row with its NODE at 200 columns;
+            // the Runbook keeps its width (a long link fits on one line).
             Constraint::Percentage(36),
-            Constraint::Percentage(30),
+            Constraint::Percentage(36),
+            Constraint::Percentage(28),
         ])
         .areas(main);
         // With no alert source at all, the Pods pane takes the whole column.
