@@ -67,11 +67,9 @@ fn layout(area: Rect, focus: Pane, zoom: bool, no_alerts: bool) -> Screen {
     }
     if area.width >= WIDE.0 && area.height >= WIDE.1 {
         let [left, middle, right] = Layout::horizontal([
-            // The left column fits a pod row with its NODE at 200 columns;
-            // the Runbook keeps its width (a long link fits on one line).
+            Constraint::Percentage(34),
             Constraint::Percentage(36),
-            Constraint::Percentage(36),
-            Constraint::Percentage(28),
+            Constraint::Percentage(30),
         ])
         .areas(main);
         // With no alert source at all, the Pods pane takes the whole column.

@@ -94,7 +94,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
             Span::raw(" "),
             Span::styled(
                 fit(
-                    if cols.timed { &c.restarts } else { &c.count },
+                    match cols.timed {
+                        Timed::Ago => &c.restarts,
+                        Timed::Short => &c.short,
+                        Timed::No => &c.count,
+                    },
                     cols.restarts,
                 ),
                 if p.restarts > 0 {
@@ -133,6 +137,8 @@ struct Cells<'a> {
     /// How the last earlier run ended (`OOMKilled 137`), when one did.
     exit: Option<String>,
     restarts: String,
+    /// `5 (2m)`, when RESTARTS has no room for the whole.
+    short: String,
     /// The bare restart count, when RESTARTS has no room for the time.
     count: String,
     age: String,
@@ -152,11 +158,23 @@ impl<'a> Cells<'a> {
                 // `OOMKilled (OOMKilled 137)` would say it twice.
                 .filter(|e| !e.starts_with(&format!("{} ", p.status))),
             restarts: restarts_text(p, now),
+            short: restarts_text(p, now).replace(" ago)", ")"),
             count: p.restarts.to_string(),
             age: kube_age(p.created_at, now),
             node: clean(&p.node),
         }
     }
+}
+
+/// How much RESTARTS says about the last restart's time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Timed {
+    /// `5 (2m ago)`, as kubectl prints it.
+    Ago,
+    /// `5 (2m)`.
+    Short,
+    /// `5`.
+    No,
 }
 
 /// Column widths for the rows on screen; 0 for NODE when it is left out.
@@ -167,17 +185,17 @@ struct Columns {
     /// STATUS carries the last exit (`CrashLoopBackOff (OOMKilled 137)`).
     exit: bool,
     restarts: usize,
-    /// RESTARTS carries when the last one was (`5 (2m ago)`).
-    timed: bool,
+    /// How RESTARTS says when the last one was: `5 (2m ago)`, `5 (2m)`, `5`.
+    timed: Timed,
     age: usize,
     node: usize,
 }
 
 impl Columns {
     /// Every column as wide as its widest cell. When that is too wide, the
-    /// last exit leaves STATUS first and the last restart's time leaves
-    /// RESTARTS (the details view has both), then NODE goes, then NAME is
-    /// cut.
+    /// last exit leaves STATUS first, then the last restart's time is said
+    /// shorter (`5 (2m)`) and then not at all (the details view has both),
+    /// then NODE goes, then NAME is cut.
     fn fit(cells: &[Cells], width: usize) -> Columns {
         let widest = |f: &dyn Fn(&Cells) -> usize, header: usize| {
             cells.iter().map(f).max().unwrap_or(0).max(header)
@@ -192,7 +210,7 @@ impl Columns {
             status: with_exit,
             exit: with_exit > bare,
             restarts: widest(&|c| c.restarts.width(), 8),
-            timed: true,
+            timed: Timed::Ago,
             age: widest(&|c| c.age.width(), 3),
             node: widest(&|c| c.node.width(), 4).min(NODE_MAX),
         };
@@ -205,11 +223,29 @@ impl Columns {
             cols.status = bare;
         }
         if used(&cols) > width {
-            cols.timed = false;
+            cols.timed = Timed::Short;
+            cols.restarts = widest(&|c| c.short.width(), 8);
+        }
+        if used(&cols) > width {
+            cols.timed = Timed::No;
             cols.restarts = widest(&|c| c.count.width(), 8);
         }
         if used(&cols) > width {
+            // Without NODE there may be room for the restart time again.
             cols.node = 0;
+            let ago = widest(&|c| c.restarts.width(), 8);
+            let short = widest(&|c| c.short.width(), 8);
+            for (timed, restarts) in [(Timed::Ago, ago), (Timed::Short, short)] {
+                let wider = Columns {
+                    timed,
+                    restarts,
+                    ..cols
+                };
+                if used(&wider) <= width {
+                    cols = wider;
+                    break;
+                }
+            }
         }
         let over = used(&cols).saturating_sub(width);
         cols.name = cols.name.saturating_sub(over).max(NAME_MIN);
