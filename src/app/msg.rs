@@ -91,6 +91,13 @@ pub enum Msg {
         /// The workload, none, or why it could not be asked.
         result: Result<Option<crate::domain::pod::Owner>, String>,
     },
+    /// The answer to an `Effect::FindOwnerScope`.
+    OwnerScope {
+        /// The alert's pod.
+        pod: PodRef,
+        /// Its workload and selector, none, or why it could not be asked.
+        result: Result<Option<crate::sources::kubernetes::OwnerSelector>, String>,
+    },
     /// A cluster change was made but its audit record could not be
     /// written: said loudly, since the dialog promised it.
     AuditFailed(String),
@@ -197,6 +204,9 @@ pub enum Effect {
         /// Its ReplicaSet.
         replicaset: String,
     },
+    /// Ask the API for the workload owning an alert's pod and its selector,
+    /// so the Pods pane follows the workload instead of one pod name.
+    FindOwnerScope(PodRef),
     /// Run a runbook command (already confirmed by the user).
     Run(crate::exec::RunSpec),
     /// Ask Prometheus a step's query over the last half hour, reporting

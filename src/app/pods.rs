@@ -5,7 +5,7 @@
 use super::msg::{Effect, Fx, record};
 use super::next::{Next, Open};
 use super::scroll::{Nav, from_bottom};
-use super::state::{App, LOG_LINES_KEPT, Pane, PodDetail, ReplicasNow};
+use super::state::{App, LOG_LINES_KEPT, OwnerLookup, Pane, PodDetail, ReplicasNow};
 use crate::domain::incident::EventKind;
 use crate::domain::pod::{Owner, Pod, PodChange};
 use crate::sources::SourceMsg;
@@ -15,12 +15,35 @@ use crate::sources::kubernetes::{Action, PodRef};
 /// pane's view on the scope and filter in force (rebuilt only when they
 /// change).
 pub fn sync_scope(app: &mut App, fx: &mut Fx) {
+    // An alert's pod: ask once which workload owns it, so the scope can
+    // follow the workload; its name is the scope until the answer comes.
+    if let Some(pod) = app.alert_pod().filter(|_| app.cluster.is_some())
+        && app.pods.owner_scope.as_ref().is_none_or(|l| l.pod != pod)
+    {
+        app.pods.owner_scope = Some(OwnerLookup {
+            pod: pod.clone(),
+            answer: None,
+        });
+        fx.push(Effect::FindOwnerScope(pod));
+    }
     let spec = app.pod_view_spec();
     app.pods.set_view(&spec);
     let want = Some(spec.scope);
     if want != app.pods.requested {
         app.pods.requested = want.clone();
         fx.push(Effect::PodScope(want));
+    }
+}
+
+/// The API's answer about the workload behind an alert's pod; an answer
+/// for a pod no longer asked about is dropped.
+pub fn on_owner_scope(
+    app: &mut App,
+    pod: PodRef,
+    result: Result<Option<crate::sources::kubernetes::OwnerSelector>, String>,
+) {
+    if let Some(lookup) = app.pods.owner_scope.as_mut().filter(|l| l.pod == pod) {
+        lookup.answer = Some(result);
     }
 }
 

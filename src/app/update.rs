@@ -67,6 +67,7 @@ pub fn update(app: &mut App, mode: &mut Mode, msg: Msg) -> Fx {
                 modal::apply(mode, app, next);
             }
         }
+        Msg::OwnerScope { pod, result } => super::pods::on_owner_scope(app, pod, result),
         Msg::AuditFailed(e) => app.error(format!("the change is NOT in the audit log: {e}")),
         Msg::HistoryLoaded(lines) => app.history.loaded(lines),
     }

@@ -29,6 +29,32 @@ pub fn age(from: Timestamp, now: Timestamp) -> String {
     }
 }
 
+/// An age as kubectl prints it (its `HumanDuration`): seconds under two
+/// minutes (`45s`), minutes and seconds under ten (`5m30s`), minutes under
+/// three hours (`95m`), hours and minutes under eight (`3h20m`), hours under
+/// two days (`23h`), days and hours under eight days (`2d3h`), then days
+/// (`45d`) and years (`3y20d`). Responders compare it with kubectl's output.
+pub fn kube_age(from: Timestamp, now: Timestamp) -> String {
+    let secs = now.duration_since(from).as_secs().max(0);
+    let (mins, hours, days) = (secs / 60, secs / 3600, secs / 86_400);
+    // A unit followed by the next one, left out when it is zero.
+    let two = |a: i64, ua: &str, b: i64, ub: &str| match b {
+        0 => format!("{a}{ua}"),
+        _ => format!("{a}{ua}{b}{ub}"),
+    };
+    match secs {
+        s if s < 120 => format!("{s}s"),
+        _ if mins < 10 => two(mins, "m", secs % 60, "s"),
+        _ if mins < 180 => format!("{mins}m"),
+        _ if hours < 8 => two(hours, "h", mins % 60, "m"),
+        _ if hours < 48 => format!("{hours}h"),
+        _ if hours < 24 * 8 => two(days, "d", hours % 24, "h"),
+        _ if days < 365 * 2 => format!("{days}d"),
+        _ if days < 365 * 8 => two(days / 365, "y", days % 365, "d"),
+        _ => format!("{}y", days / 365),
+    }
+}
+
 /// `01:02:03` (or `2d 01:02:03`), for elapsed clocks and exported durations.
 pub fn hms(d: SignedDuration) -> String {
     let secs = d.as_secs().max(0);
@@ -126,6 +152,41 @@ mod tests {
 
     fn ts(s: &str) -> Timestamp {
         s.parse().expect("valid timestamp")
+    }
+
+    #[test]
+    fn ages_are_printed_as_kubectl_prints_them() {
+        let now = ts("2030-01-01T00:00:00Z");
+        let ago = |secs: i64| kube_age(now - SignedDuration::from_secs(secs), now);
+        let cases = [
+            (-5, "0s"),
+            (0, "0s"),
+            (45, "45s"),
+            (119, "119s"),
+            (120, "2m"),
+            (330, "5m30s"),
+            (599, "9m59s"),
+            (600, "10m"),
+            (95 * 60, "95m"),
+            (179 * 60 + 59, "179m"),
+            (3 * 3600, "3h"),
+            (3 * 3600 + 20 * 60, "3h20m"),
+            (8 * 3600, "8h"),
+            (23 * 3600 + 59 * 60, "23h"),
+            (47 * 3600, "47h"),
+            (2 * 86_400, "2d"),
+            (2 * 86_400 + 3 * 3600, "2d3h"),
+            (7 * 86_400 + 23 * 3600, "7d23h"),
+            (8 * 86_400, "8d"),
+            (45 * 86_400, "45d"),
+            (729 * 86_400, "729d"),
+            (730 * 86_400, "2y"),
+            (3 * 365 * 86_400 + 20 * 86_400, "3y20d"),
+            (9 * 365 * 86_400, "9y"),
+        ];
+        for (secs, want) in cases {
+            assert_eq!(ago(secs), want, "{secs}s");
+        }
     }
 
     #[test]

@@ -17,11 +17,13 @@ use tokio::sync::watch;
 
 mod actions;
 mod liveness;
+mod owner;
 mod summary;
 
 pub use actions::{
     Action, Performed, current_replicas, perform, perform_recorded, recorded, replicaset_owner,
 };
+pub use owner::{OwnerSelector, owner_selector};
 pub use summary::summarise;
 
 use super::{SourceMsg, SourceTx};

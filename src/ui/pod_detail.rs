@@ -24,13 +24,20 @@ pub fn render(app: &App, hints: &str, area: Rect, buf: &mut Buffer) {
     Clear.render(r, buf);
     let mut title = format!(" {}/{} ", clean(&d.pod.namespace), clean(&d.pod.name));
     if let Some(p) = app.pods.store.get(&d.pod.namespace, &d.pod.name) {
+        // NODE is always here, whatever room the Pods pane had for it.
+        let node = if p.node.is_empty() {
+            "unscheduled"
+        } else {
+            &p.node
+        };
         title.push_str(&format!(
-            "· {} · {}/{} ready · {} restarts · {} ",
+            "· {} · {}/{} ready · node {} · {} restarts · age {} ",
             clean(&p.status),
             p.ready,
             p.containers,
-            p.restarts,
-            clean(&p.node)
+            clean(node),
+            super::pods::restarts_text(p, app.now),
+            crate::domain::time::kube_age(p.created_at, app.now),
         ));
         if let Some(exit) = &p.last_exit {
             title.push_str(&format!("· last run: {} ", clean(exit)));

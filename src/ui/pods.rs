@@ -7,7 +7,12 @@ use ratatui::text::{Line, Span};
 use super::text::{clean, fit};
 use super::{empty_list, fill_row, framed, put_line, source_badge, theme, window_start};
 use crate::app::state::{App, Pane};
-use crate::domain::time::age;
+use std::borrow::Cow;
+
+use unicode_width::UnicodeWidthStr;
+
+use crate::domain::pod::Pod;
+use crate::domain::time::kube_age;
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     // The rows are kept sorted as changes come: only the window drawn is
@@ -53,51 +58,48 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         let empty = "No pods match this scope.";
         return empty_list(&app.pods.status, empty, "Waiting for pods…", inner, buf);
     }
-    let width = inner.width as usize;
-    let show_node = width >= 80;
-    let (ready_w, status_w, restarts_w, age_w, node_w) =
-        (5, 16, 8, 5, if show_node { 12 } else { 0 });
-    // "7 (2m ago)" needs more room than a bare count.
-    let restarts_w = if view.timed_restarts > 0 {
-        12
-    } else {
-        restarts_w
-    };
-    let fixed = ready_w + status_w + restarts_w + age_w + node_w + 5;
-    let name_w = width.saturating_sub(fixed).max(10);
-    let mut header = format!(
-        "{} {} {} {} {:>age_w$}",
-        fit("NAME", name_w),
-        fit("READY", ready_w),
-        fit("STATUS", status_w),
-        fit("RESTARTS", restarts_w),
-        "AGE"
-    );
-    if show_node {
-        header.push_str(&format!(" {}", fit("NODE", node_w)));
-    }
-    put_line(Line::styled(header, theme::dim()), inner, 0, buf);
     let height = inner.height.saturating_sub(1) as usize;
     let start = window_start(app.pods.cursor, pods.len(), height);
-    let shown = pods.iter_from(start).take(height);
-    for (row, (i, p)) in shown.enumerate().map(|(r, p)| (r, (start + r, p))) {
+    // Only the rows drawn are measured: the columns fit what is on screen.
+    let cells: Vec<Cells<'_>> = pods
+        .iter_from(start)
+        .take(height)
+        .map(|p| Cells::of(p, app.now))
+        .collect();
+    let cols = Columns::fit(&cells, inner.width as usize);
+    let mut header = format!(
+        "{} {} {} {} {}",
+        fit("NAME", cols.name),
+        fit("READY", READY_W),
+        fit("STATUS", cols.status),
+        fit("RESTARTS", cols.restarts),
+        fit("AGE", cols.age),
+    );
+    if cols.node > 0 {
+        header.push_str(&format!(" {}", fit("NODE", cols.node)));
+    }
+    put_line(Line::styled(header, theme::dim()), inner, 0, buf);
+    for (row, (c, p)) in cells.iter().zip(pods.iter_from(start)).enumerate() {
+        let i = start + row;
+        let status = match (&c.exit, cols.exit) {
+            (Some(exit), true) => format!("{} ({exit})", c.status),
+            _ => c.status.to_string(),
+        };
         let mut spans = vec![
-            Span::raw(fit(&clean(&p.name), name_w)),
+            Span::raw(fit(&c.name, cols.name)),
             Span::raw(" "),
-            Span::raw(fit(&format!("{}/{}", p.ready, p.containers), ready_w)),
+            Span::raw(fit(&format!("{}/{}", p.ready, p.containers), READY_W)),
             Span::raw(" "),
-            Span::styled(
-                fit(&clean(&p.status), status_w),
-                theme::pod_status(&p.status),
-            ),
+            Span::styled(fit(&status, cols.status), theme::pod_status(&p.status)),
             Span::raw(" "),
             Span::styled(
                 fit(
-                    &match p.last_restart.filter(|_| p.restarts > 0) {
-                        Some(at) => format!("{} ({} ago)", p.restarts, coarse_age(at, app.now)),
-                        None => p.restarts.to_string(),
+                    match cols.timed {
+                        Timed::Ago => &c.restarts,
+                        Timed::Short => &c.short,
+                        Timed::No => &c.count,
                     },
-                    restarts_w,
+                    cols.restarts,
                 ),
                 if p.restarts > 0 {
                     theme::warn()
@@ -106,11 +108,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
                 },
             ),
             Span::raw(" "),
-            Span::raw(format!("{:>age_w$}", age(p.created_at, app.now))),
+            Span::raw(fit(&c.age, cols.age)),
         ];
-        if show_node {
+        if cols.node > 0 {
             spans.push(Span::raw(" "));
-            spans.push(Span::styled(fit(&clean(&p.node), node_w), theme::dim()));
+            spans.push(Span::styled(fit(&c.node, cols.node), theme::dim()));
         }
         let row = row as u16 + 1;
         put_line(Line::from(spans), inner, row, buf);
@@ -121,13 +123,144 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     }
 }
 
-/// The largest unit only (`23h`, `5m`), as kubectl shows the last restart.
-fn coarse_age(from: jiff::Timestamp, now: jiff::Timestamp) -> String {
-    let s = now.duration_since(from).as_secs().max(0);
-    match s {
-        s if s < 60 => format!("{s}s"),
-        s if s < 3600 => format!("{}m", s / 60),
-        s if s < 86_400 => format!("{}h", s / 3600),
-        s => format!("{}d", s / 86_400),
+/// Width of READY (`1/1` under its header).
+const READY_W: usize = 5;
+/// Longer node names are cut: the start names the node well enough.
+const NODE_MAX: usize = 20;
+/// Names are cut to this before any other column is given up.
+const NAME_MIN: usize = 10;
+
+/// One row's texts, cleaned for the terminal.
+struct Cells<'a> {
+    name: Cow<'a, str>,
+    status: Cow<'a, str>,
+    /// How the last earlier run ended (`OOMKilled 137`), when one did.
+    exit: Option<String>,
+    restarts: String,
+    /// `5 (2m)`, when RESTARTS has no room for the whole.
+    short: String,
+    /// The bare restart count, when RESTARTS has no room for the time.
+    count: String,
+    age: String,
+    node: Cow<'a, str>,
+}
+
+impl<'a> Cells<'a> {
+    fn of(p: &'a Pod, now: jiff::Timestamp) -> Cells<'a> {
+        Cells {
+            name: clean(&p.name),
+            status: clean(&p.status),
+            exit: p
+                .last_exit
+                .as_deref()
+                .filter(|_| !p.is_healthy())
+                .map(|e| clean(&e.replace(", exit ", " ")).into_owned())
+                // `OOMKilled (OOMKilled 137)` would say it twice.
+                .filter(|e| !e.starts_with(&format!("{} ", p.status))),
+            restarts: restarts_text(p, now),
+            short: restarts_text(p, now).replace(" ago)", ")"),
+            count: p.restarts.to_string(),
+            age: kube_age(p.created_at, now),
+            node: clean(&p.node),
+        }
     }
 }
+
+/// How much RESTARTS says about the last restart's time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Timed {
+    /// `5 (2m ago)`, as kubectl prints it.
+    Ago,
+    /// `5 (2m)`.
+    Short,
+    /// `5`.
+    No,
+}
+
+/// Column widths for the rows on screen; 0 for NODE when it is left out.
+#[derive(Debug, PartialEq)]
+struct Columns {
+    name: usize,
+    status: usize,
+    /// STATUS carries the last exit (`CrashLoopBackOff (OOMKilled 137)`).
+    exit: bool,
+    restarts: usize,
+    /// How RESTARTS says when the last one was: `5 (2m ago)`, `5 (2m)`, `5`.
+    timed: Timed,
+    age: usize,
+    node: usize,
+}
+
+impl Columns {
+    /// Every column as wide as its widest cell. When that is too wide, the
+    /// last exit leaves STATUS first, then the last restart's time is said
+    /// shorter (`5 (2m)`) and then not at all (the details view has both),
+    /// then NODE goes, then NAME is cut.
+    fn fit(cells: &[Cells], width: usize) -> Columns {
+        let widest = |f: &dyn Fn(&Cells) -> usize, header: usize| {
+            cells.iter().map(f).max().unwrap_or(0).max(header)
+        };
+        let bare = widest(&|c| c.status.width(), 6);
+        let with_exit = widest(
+            &|c| c.status.width() + c.exit.as_ref().map_or(0, |e| e.width() + 3),
+            6,
+        );
+        let mut cols = Columns {
+            name: widest(&|c| c.name.width(), 4),
+            status: with_exit,
+            exit: with_exit > bare,
+            restarts: widest(&|c| c.restarts.width(), 8),
+            timed: Timed::Ago,
+            age: widest(&|c| c.age.width(), 3),
+            node: widest(&|c| c.node.width(), 4).min(NODE_MAX),
+        };
+        let used = |c: &Columns| {
+            let node = if c.node > 0 { c.node + 1 } else { 0 };
+            c.name + READY_W + c.status + c.restarts + c.age + 4 + node
+        };
+        if used(&cols) > width && cols.exit {
+            cols.exit = false;
+            cols.status = bare;
+        }
+        if used(&cols) > width {
+            cols.timed = Timed::Short;
+            cols.restarts = widest(&|c| c.short.width(), 8);
+        }
+        if used(&cols) > width {
+            cols.timed = Timed::No;
+            cols.restarts = widest(&|c| c.count.width(), 8);
+        }
+        if used(&cols) > width {
+            // Without NODE there may be room for the restart time again.
+            cols.node = 0;
+            let ago = widest(&|c| c.restarts.width(), 8);
+            let short = widest(&|c| c.short.width(), 8);
+            for (timed, restarts) in [(Timed::Ago, ago), (Timed::Short, short)] {
+                let wider = Columns {
+                    timed,
+                    restarts,
+                    ..cols
+                };
+                if used(&wider) <= width {
+                    cols = wider;
+                    break;
+                }
+            }
+        }
+        let over = used(&cols).saturating_sub(width);
+        cols.name = cols.name.saturating_sub(over).max(NAME_MIN);
+        cols
+    }
+}
+
+/// Restarts as kubectl prints them: `5 (2m30s ago)` when the last restart
+/// time is known, else the bare count.
+pub fn restarts_text(p: &Pod, now: jiff::Timestamp) -> String {
+    match p.last_restart.filter(|_| p.restarts > 0) {
+        Some(at) => format!("{} ({} ago)", p.restarts, kube_age(at, now)),
+        None => p.restarts.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -27,6 +27,7 @@ mod keep {
     pub const SOURCE: u8 = 4;
     pub const ROLE: u8 = 5;
     pub const CLUSTER: u8 = 6;
+    pub const SCOPE_NOTE: u8 = 7;
 }
 
 /// The status line: the incident (severity, id, state, elapsed time, the
@@ -135,16 +136,23 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     }
     if let Some((ctx, home)) = &app.cluster {
         // The namespace pods are watched in now, not the kubeconfig's.
-        let scope = app.pod_scope().namespace;
-        let ns = match scope.as_str() {
+        // The scope actually in force: namespace, then the selector or pod,
+        // then why (widened to an alert pod's workload, or not yet).
+        let scope = app.pod_scope();
+        let ns = match scope.namespace.as_str() {
             "" => home.clone(),
             crate::domain::pod::ALL_NAMESPACES => "all namespaces".to_string(),
-            _ => scope,
+            _ => scope.namespace.clone(),
         };
-        items.push((
-            keep::CLUSTER,
-            Span::styled(format!("⎈ {}/{} ", clean(ctx), clean(&ns)), theme::dim()),
-        ));
+        let mut text = format!("⎈ {}/{}", clean(ctx), clean(&ns));
+        if let Some(narrower) = scope.selector.or(scope.name) {
+            text.push_str(&format!(" · {}", clean(&narrower)));
+        }
+        items.push((keep::CLUSTER, Span::styled(text + " ", theme::dim())));
+        if let Some(note) = app.scope_note() {
+            let note = format!("({}) ", clean(&note));
+            items.push((keep::SCOPE_NOTE, Span::styled(note, theme::dim())));
+        }
     }
     // Source health at a glance: the worst of the sources.
     let statuses: Vec<_> = [&app.alerts.status, &app.pods.status, &app.metric.status]

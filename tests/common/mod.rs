@@ -173,6 +173,7 @@ impl Harness {
                     | Effect::RememberCommand(_)
                     | Effect::ReplicasNow { .. }
                     | Effect::FindOwner { .. }
+                    | Effect::FindOwnerScope(_)
                     | Effect::ClosePodDetails => {}
                 }
             }

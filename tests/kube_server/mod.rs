@@ -24,6 +24,8 @@ use tokio::sync::broadcast;
 pub struct Cluster {
     pub pods: BTreeMap<(String, String), Value>,
     pub deployments: BTreeMap<(String, String), Value>,
+    /// StatefulSets by (namespace, name), for owner lookups (GET only).
+    pub statefulsets: BTreeMap<(String, String), Value>,
     pub events: Vec<Value>,
     pub logs: BTreeMap<(String, String), Vec<String>>,
     pub previous_logs: BTreeMap<(String, String), Vec<String>>,
@@ -542,6 +544,9 @@ async fn serve(
                     )
                 }
             }
+            ("GET", ["apis", "apps", "v1", "namespaces", ns, "statefulsets", name]) => {
+                get_statefulset(&state, ns, name)
+            }
             // Audit tests: see `AuditKnobs`.
             ("GET", ["apis", "apps", "v1", "namespaces", ns, "replicasets", name]) => {
                 get_replicaset(&state, ns, name)
@@ -674,5 +679,34 @@ fn odd_2xx(state: &Arc<Mutex<Cluster>>, method: &str, code: u16, body: Value) ->
     match odd {
         Some(o) if matches!(method, "DELETE" | "PATCH") && (200..300).contains(&code) => o,
         _ => body,
+    }
+}
+
+// ---- Owner scope tests (issue 17 point 4): a StatefulSet to own pods.
+
+/// A StatefulSet whose pods carry `app: name`.
+pub fn statefulset(ns: &str, name: &str) -> Value {
+    json!({
+        "apiVersion": "apps/v1", "kind": "StatefulSet",
+        "metadata": {"name": name, "namespace": ns, "uid": format!("uid-{name}"), "resourceVersion": "1"},
+        "spec": {"replicas": 1, "serviceName": name, "selector": {"matchLabels": {"app": name}},
+                 "template": {"metadata": {"labels": {"app": name}},
+                              "spec": {"containers": [{"name": name, "image": format!("{name}:1.0")}]}}},
+        "status": {"replicas": 1}
+    })
+}
+
+fn get_statefulset(state: &Arc<Mutex<Cluster>>, ns: &str, name: &str) -> (u16, Value) {
+    let c = state.lock().unwrap();
+    match c.statefulsets.get(&(ns.to_string(), name.to_string())) {
+        Some(s) => (200, s.clone()),
+        None => (
+            404,
+            status(
+                404,
+                "NotFound",
+                &format!("statefulsets.apps \"{name}\" not found"),
+            ),
+        ),
     }
 }

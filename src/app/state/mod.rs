@@ -22,7 +22,7 @@ pub use history::{CommandHistory, HISTORY_KEPT, HISTORY_LINE_CHARS};
 pub use incident::{IncidentWatch, KnownIncident, OpenIncident, Opening, PendingDeclaration};
 pub use metric::{MetricState, RANGES};
 pub use pod_store::{PodRows, PodStore, Rows as PodRowsList, ViewSpec, Work as PodWork};
-pub use pods::{LOG_LINES_KEPT, PodDetail, PodsState, ReplicasNow};
+pub use pods::{LOG_LINES_KEPT, OwnerLookup, PodDetail, PodsState, ReplicasNow};
 pub use runbook::{
     DocView, OUTPUT_LINES_KEPT, PaneLayout, QueryCheck, RunView, RunbookPane, Runbooks, Runs,
 };
@@ -36,7 +36,7 @@ use crate::domain::policy::{Clock, Matrix, OnCall};
 use crate::domain::runbook::{Library, Runbook, Step};
 use crate::domain::selector::{Selector, is_namespace, is_object_name};
 use crate::domain::severity::SeverityMap;
-use crate::sources::kubernetes::PodScope;
+use crate::sources::kubernetes::{OwnerSelector, PodRef, PodScope};
 
 /// The panes, in Tab order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -375,11 +375,11 @@ impl App {
         self.incident_state().is_some_and(Incident::is_open)
     }
 
-    /// The pods to watch: `:ns` / `:selector` first, then the runbook's front
-    /// matter (placeholders filled from the alert), then the alert's
+    /// The scope as written: `:ns` / `:selector` first, then the runbook's
+    /// front matter (placeholders filled from the alert), then the alert's
     /// `namespace` / `pod` labels, then the cluster's default namespace. A
     /// half-filled selector would match nothing, so one with a gap is unused.
-    pub fn pod_scope(&self) -> PodScope {
+    fn pinned_scope(&self) -> PodScope {
         let labels = self.shown_labels().cloned().unwrap_or_default();
         let rb = self.shown_runbook();
         // Values from alert labels go to the API server only when they are
@@ -412,6 +412,67 @@ impl App {
             selector,
             name,
         }
+    }
+
+    /// The pods to watch: the scope as written, except that an alert's pod
+    /// widens to its workload's selector once the API has named it, so a
+    /// replacement of the pod shows too.
+    pub fn pod_scope(&self) -> PodScope {
+        let scope = self.pinned_scope();
+        let owner = scope
+            .name
+            .as_deref()
+            .and_then(|n| self.owner_of(&scope.namespace, n))
+            .map(|o| o.selector.clone());
+        match owner {
+            Some(selector) => PodScope {
+                selector: Some(selector),
+                name: None,
+                ..scope
+            },
+            None => scope,
+        }
+    }
+
+    /// The alert's pod the scope is pinned to before it widens to the pod's
+    /// workload, if it is.
+    pub fn alert_pod(&self) -> Option<PodRef> {
+        let scope = self.pinned_scope();
+        scope.name.map(|name| PodRef {
+            namespace: scope.namespace,
+            name,
+        })
+    }
+
+    /// The workload found for pod `name` in `namespace`, if the API named one.
+    fn owner_of(&self, namespace: &str, name: &str) -> Option<&OwnerSelector> {
+        let lookup = self.pods.owner_scope.as_ref()?;
+        if lookup.pod.namespace != namespace || lookup.pod.name != name {
+            return None;
+        }
+        match &lookup.answer {
+            Some(Ok(Some(o))) => Some(o),
+            _ => None,
+        }
+    }
+
+    /// Why the scope in force is what it is, when it came from an alert's
+    /// pod: widened to its owner, or still that pod's name and why.
+    pub fn scope_note(&self) -> Option<String> {
+        let pod = self.alert_pod()?;
+        let lookup = self.pods.owner_scope.as_ref().filter(|l| l.pod == pod);
+        Some(match lookup.map(|l| &l.answer) {
+            Some(Some(Ok(Some(o)))) => format!(
+                "owner of {}: {} {}",
+                pod.name,
+                o.owner.kind.to_lowercase(),
+                o.owner.name
+            ),
+            Some(None) => format!("pod {} only, finding its owner…", pod.name),
+            Some(Some(Ok(None))) => format!("pod {} only: it has no workload", pod.name),
+            Some(Some(Err(e))) => format!("pod {} only: owner not found: {e}", pod.name),
+            None => format!("pod {} only", pod.name),
+        })
     }
 
     /// What the Pods pane shows: the scope in force and the `/` filter.

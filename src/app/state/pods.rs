@@ -5,7 +5,7 @@ use std::collections::VecDeque;
 use super::pod_store::{PodStore, ViewSpec};
 use super::source::SourceStatus;
 use crate::domain::pod::{Pod, PodChange};
-use crate::sources::kubernetes::{EventLine, PodRef, PodScope};
+use crate::sources::kubernetes::{EventLine, OwnerSelector, PodRef, PodScope};
 
 /// The pods list; unhealthy pods first.
 #[derive(Debug, Default)]
@@ -29,6 +29,19 @@ pub struct PodsState {
     /// The replica count of the workload a scale dialog is about, as the
     /// API answered, so the dialog shows `3 → 5`.
     pub replicas_now: Option<ReplicasNow>,
+    /// The workload behind the alert's pod, asked of the API so the pane
+    /// follows the workload (and shows a replacement) rather than one name.
+    pub owner_scope: Option<OwnerLookup>,
+}
+
+/// An alert's pod and what the API said about its owner.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OwnerLookup {
+    /// The pod the alert names.
+    pub pod: PodRef,
+    /// Its workload and selector, `Ok(None)` when it has none, why the
+    /// lookup failed, or `None` while asking.
+    pub answer: Option<Result<Option<OwnerSelector>, String>>,
 }
 
 /// A workload's current replica count, asked for a scale dialog.
