@@ -189,6 +189,7 @@ const OPEN_EXAMPLES: &str = "Examples:
 
 /// Parses arguments and runs the chosen subcommand.
 pub fn main() -> ExitCode {
+    crate::cockpit::started();
     let cli = Cli::parse();
     let overrides = Overrides {
         config_file: cli.config.clone(),

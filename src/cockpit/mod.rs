@@ -49,6 +49,15 @@ const FRAME: Duration = Duration::from_millis(33);
 /// second, whatever their rate.
 const CALM: Duration = Duration::from_millis(100);
 
+/// When the process started, for the log's "first frame after N ms".
+static STARTED: std::sync::OnceLock<Instant> = std::sync::OnceLock::new();
+
+/// Marks the start of the process (called first thing in `main`), so the
+/// time to the first frame can be logged and checked.
+pub fn started() {
+    STARTED.get_or_init(Instant::now);
+}
+
 /// How many of the effects' reports may wait for the loop: a flood (a
 /// chatty command) waits for the screen rather than filling memory.
 pub const QUEUE: usize = 1024;
@@ -107,6 +116,15 @@ async fn event_loop(
         let wait = if urgent { FRAME } else { CALM };
         if dirty && last_draw.elapsed() >= wait {
             let frame = terminal.draw(|f| ui::draw(f, &app, &mode))?;
+            if drawn_minute.is_none()
+                && let Some(start) = STARTED.get()
+            {
+                tracing::info!(
+                    ms = start.elapsed().as_millis() as u64,
+                    runbooks = app.runbooks.library.runbooks.len(),
+                    "first frame"
+                );
+            }
             dirty = false;
             urgent = false;
             last_draw = Instant::now();
