@@ -84,7 +84,7 @@ pods_case() {
     measure "2,000 pods, ${churn} changes/s" "$pid" "$work/out-k"
     if [ "$churn" = 0 ]; then
         # The same, with an incident open (declared by hand).
-        tmux -L "$sock" send-keys -t k ':declare measuring idle P3' Enter
+        tmux -L "$sock" send-keys -t k ':declare measuring idle P2' Enter
         sleep 3
         measure "2,000 pods, incident open" "$pid" "$work/out-k"
     fi
