@@ -366,6 +366,12 @@ fn declare_opens_an_incident_by_hand_that_no_view_credits_to_an_alert() {
     let screen = h.screen(200, 50);
     assert!(screen.contains("Declared P1 incident by hand"), "{screen}");
     assert!(!screen.contains("started firing"), "{screen}");
+    // The runbook pane says why none matched and how to attach one.
+    assert!(screen.contains("Declared by hand: no alert"), "{screen}");
+    assert!(!screen.contains("No runbook matches"), "{screen}");
+    h.command("runbook api-latency-p99");
+    let screen = h.screen(200, 50);
+    assert!(!screen.contains("Declared by hand: no alert"), "{screen}");
     // The panel says how it was opened, not when an alert was detected.
     h.key(KeyCode::Char('i'));
     let panel = h.screen(200, 50);

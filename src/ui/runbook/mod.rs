@@ -296,6 +296,22 @@ fn no_runbook(app: &App, inner: Rect, buf: &mut Buffer) {
     let frozen = app.incident_state().map(|i| &i.alert);
     let (name, labels) = match (live, frozen) {
         (Some(a), _) => (a.name().to_string(), &a.labels),
+        // Declared by hand: no alert, so nothing to match a runbook by.
+        (None, Some(f)) if f.is_manual() => {
+            let lines = wrap(
+                vec![(
+                    "Declared by hand: no alert to match a runbook by. :runbook NAME attaches one."
+                        .to_string(),
+                    theme::dim(),
+                )],
+                inner.width as usize,
+                0,
+            );
+            for (row, line) in lines.into_iter().enumerate() {
+                put_line(line, inner, row as u16, buf);
+            }
+            return;
+        }
         (None, Some(f)) => (f.name.clone(), &f.labels),
         (None, None) => {
             // With no alert source, a runbook is opened by name.
