@@ -103,26 +103,27 @@ fn setsid_binary() -> Option<PathBuf> {
         .find(|p| p.exists())
 }
 
+/// How many batches of output may wait for the cockpit.
+pub const REPORTS_QUEUED: usize = 64;
+
 /// Runs `spec` to the end, sending output and the outcome to `report`. A
 /// message on `cancel` (or the sender being dropped while it runs) stops it.
-pub async fn run(
-    spec: RunSpec,
-    cancel: oneshot::Receiver<()>,
-    report: mpsc::UnboundedSender<RunReport>,
-) {
+pub async fn run(spec: RunSpec, cancel: oneshot::Receiver<()>, report: mpsc::Sender<RunReport>) {
     let started = Instant::now();
     let outcome = run_inner(&spec, cancel, &report).await;
-    let _ = report.send(RunReport::Finished {
-        id: spec.id,
-        outcome,
-        duration: started.elapsed(),
-    });
+    let _ = report
+        .send(RunReport::Finished {
+            id: spec.id,
+            outcome,
+            duration: started.elapsed(),
+        })
+        .await;
 }
 
 async fn run_inner(
     spec: &RunSpec,
     mut cancel: oneshot::Receiver<()>,
-    report: &mpsc::UnboundedSender<RunReport>,
+    report: &mpsc::Sender<RunReport>,
 ) -> RunOutcome {
     let sh = shell(spec);
     let mut cmd = match setsid_binary() {
@@ -187,7 +188,9 @@ async fn run_inner(
                             Err(_) => break,
                         }
                     }
-                    let _ = report.send(RunReport::Output { id: spec.id, lines });
+                    // Waits while the cockpit is behind: a flood of output
+                    // backs up into the pipe, not into memory.
+                    let _ = report.send(RunReport::Output { id: spec.id, lines }).await;
                 }
                 None => streams_open = false,
             },
@@ -222,10 +225,12 @@ async fn run_inner(
         rest.push(l);
     }
     if !rest.is_empty() {
-        let _ = report.send(RunReport::Output {
-            id: spec.id,
-            lines: rest,
-        });
+        let _ = report
+            .send(RunReport::Output {
+                id: spec.id,
+                lines: rest,
+            })
+            .await;
     }
     if let Some(pgid) = group {
         // Leave nothing behind: background children die with the run.

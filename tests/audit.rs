@@ -366,3 +366,18 @@ async fn the_scale_dialog_shows_the_current_count_and_a_restart_asks_the_api_for
         "{screen}"
     );
 }
+
+/// An audit log that cannot be written (its folder is a file) does not
+/// hide the change: the cockpit says plainly it is NOT in the audit log.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_change_whose_audit_record_cannot_be_written_says_so() {
+    let server = seeded().await;
+    let mut c = Cockpit::new(&server).await;
+    std::fs::write(c.dir.path().join("audit"), "not a folder").unwrap();
+    c.select("catalog-5f7c9d8b6-aaaaa");
+    c.key('d');
+    c.key('y');
+    c.until(|m, _| matches!(m, Msg::AuditFailed(_))).await;
+    let screen = c.screen(120, 30);
+    assert!(screen.contains("NOT in the audit log"), "{screen}");
+}

@@ -22,7 +22,7 @@ async fn run_collect(
     spec: RunSpec,
     cancel_after: Option<Duration>,
 ) -> (Vec<String>, RunOutcome, Duration) {
-    let (tx, mut rx) = mpsc::unbounded_channel();
+    let (tx, mut rx) = mpsc::channel(warroom::exec::REPORTS_QUEUED);
     let (cancel_tx, cancel_rx) = oneshot::channel();
     let task = tokio::spawn(exec::run(spec, cancel_rx, tx));
     let mut cancel_tx = Some(cancel_tx);
@@ -170,4 +170,35 @@ async fn a_missing_shell_is_a_clear_outcome() {
         RunOutcome::NotStarted(msg) => assert!(msg.contains("/nonexistent/shell"), "{msg}"),
         other => panic!("unexpected {other:?}"),
     }
+}
+
+/// A command that prints without end while nobody reads its reports fills
+/// the report queue and then waits: its output backs up into the pipe, not
+/// into memory.
+#[tokio::test]
+async fn a_flood_of_output_waits_for_a_cockpit_that_is_behind() {
+    let (tx, mut rx) = mpsc::channel(warroom::exec::REPORTS_QUEUED);
+    let (cancel_tx, cancel_rx) = oneshot::channel();
+    let task = tokio::spawn(exec::run(
+        spec("yes flood", Duration::from_secs(30)),
+        cancel_rx,
+        tx,
+    ));
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+    let queued = rx.len();
+    assert!(
+        queued <= warroom::exec::REPORTS_QUEUED,
+        "{queued} batches queued"
+    );
+    assert!(queued > 0, "the command printed nothing");
+    let _ = cancel_tx.send(());
+    let mut finished = false;
+    while let Some(r) = rx.recv().await {
+        if let RunReport::Finished { outcome, .. } = r {
+            assert!(matches!(outcome, RunOutcome::Cancelled), "{outcome:?}");
+            finished = true;
+        }
+    }
+    assert!(finished);
+    task.await.unwrap();
 }

@@ -252,7 +252,7 @@ impl Effects {
                 // Switches of finished runs are closed; forget them.
                 self.runs.retain(|_, (_, task)| !task.is_finished());
                 let (stop_tx, stop_rx) = tokio::sync::oneshot::channel();
-                let (report_tx, mut report_rx) = mpsc::unbounded_channel();
+                let (report_tx, mut report_rx) = mpsc::channel(crate::exec::REPORTS_QUEUED);
                 let id = spec.id;
                 let task = tokio::spawn(crate::exec::run(spec, stop_rx, report_tx));
                 self.runs.insert(id, (stop_tx, task));
