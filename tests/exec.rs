@@ -200,5 +200,5 @@ async fn a_flood_of_output_waits_for_a_cockpit_that_is_behind() {
         }
     }
     assert!(finished);
-    task.await.unwrap();
+    task.await.expect("the run ends");
 }
