@@ -153,3 +153,39 @@ fn an_event_as_large_as_allowed_reads_whole_across_the_window() {
     assert!(warnings.is_empty(), "{warnings:?}");
     assert_eq!((md, json, warnings), whole(&store, &id));
 }
+
+/// A journal written before events had ids, longer than 4,096 lines: every
+/// line is its own event (their ids come from their line numbers), read
+/// whole or in two passes.
+#[test]
+fn a_long_journal_without_ids_keeps_every_line() {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = Store::new(dir.path());
+    let id = store
+        .declare_or_join(&ev("03:00:00", "alice", declared()))
+        .expect("declare")
+        .id()
+        .to_string();
+    let path = store.path(&id).expect("path");
+    let mut text = fs::read_to_string(&path).expect("read");
+    let t0: jiff::Timestamp = "2026-11-21T03:00:01Z".parse().expect("time");
+    for i in 0..10_000 {
+        let ts = t0 + jiff::SignedDuration::from_secs(i);
+        text.push_str(&format!(
+            "{{\"author\":\"bob\",\"kind\":\"note\",\"text\":\"note {i}\",\"ts\":\"{}\"}}\n",
+            ts.strftime("%Y-%m-%dT%H:%M:%S%.3fZ")
+        ));
+    }
+    fs::write(&path, text).expect("write");
+    assert_eq!(store.load(&id).expect("load").events.len(), 10_001);
+    let (md, json, warnings) = streamed(&store, &id);
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert_eq!(md.matches("Note: note ").count(), 10_000);
+    assert!(md.contains("note 9999"));
+    assert_eq!((md, json, warnings), whole(&store, &id));
+    // Ids from line numbers never meet, however far apart the lines.
+    let ids: std::collections::HashSet<String> = (1..200_000)
+        .map(|n| crate::domain::incident::line_id("x.jsonl", n))
+        .collect();
+    assert_eq!(ids.len(), 199_999);
+}

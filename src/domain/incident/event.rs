@@ -69,9 +69,12 @@ pub fn fact_id(incident: &str, fact: &str) -> String {
 /// an old journal's events in file order.
 pub fn line_id(file: &str, line: usize) -> String {
     let file_hash = uuid::Uuid::new_v5(&ID_NAMESPACE, format!("line\n{file}").as_bytes());
+    // The line number takes the first six bytes (48 bits): the version
+    // nibble (byte 6) and the variant bits (byte 8) that a v8 UUID sets
+    // must not fall on it, or lines 4,096 apart would share an id.
     let mut bytes = [0u8; 16];
-    bytes[..8].copy_from_slice(&(line as u64).to_be_bytes());
-    bytes[8..].copy_from_slice(&file_hash.as_bytes()[..8]);
+    bytes[..6].copy_from_slice(&(line as u64).to_be_bytes()[2..]);
+    bytes[6..].copy_from_slice(&file_hash.as_bytes()[..10]);
     uuid::Uuid::new_v8(bytes).hyphenated().to_string()
 }
 
