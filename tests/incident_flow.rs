@@ -403,3 +403,17 @@ fn declare_needs_a_title_and_defaults_to_the_fallback_severity() {
     assert_eq!(inc.title, "queue backlog growing");
     assert_eq!(inc.severity, h.app.settings.severity.map(None));
 }
+
+/// A title far longer than an id may be still declares: the id is cut,
+/// the title is kept whole, and shell characters are only words.
+#[test]
+fn a_very_long_hostile_title_declares_with_a_shortened_id() {
+    let mut h = Harness::at(0);
+    let title = format!("checkout $(touch /tmp/pwned) `id`; rm -rf ~ | {}", "x".repeat(300));
+    h.command(&format!("declare {title} P1"));
+    let inc = h.app.incident_state().expect("declared");
+    assert_eq!(inc.title, title);
+    assert!(inc.id.len() <= 200, "{}", inc.id);
+    assert!(warroom::journal::valid_id(&inc.id), "{}", inc.id);
+    assert!(!std::path::Path::new("/tmp/pwned").exists());
+}

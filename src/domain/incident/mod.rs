@@ -582,6 +582,9 @@ fn mark(e: &Event) -> Mark {
     }
 }
 
+/// The longest slug an id is made from.
+const SLUG_MAX: usize = 180;
+
 /// A short slug from an alert name: `CatalogP99Latency` → `catalog-p99-latency`.
 pub fn slug(name: &str) -> String {
     let mut out = String::new();
@@ -604,6 +607,9 @@ pub fn slug(name: &str) -> String {
             out.push('-');
         }
     }
+    // An incident id is at most 200 characters: the date, this, and a
+    // `-N` suffix must fit, whatever the length of a title or alert name.
+    out.truncate(SLUG_MAX);
     let out = out.trim_end_matches('-').to_string();
     if out.is_empty() {
         "incident".into()
