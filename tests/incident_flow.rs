@@ -409,7 +409,10 @@ fn declare_needs_a_title_and_defaults_to_the_fallback_severity() {
 #[test]
 fn a_very_long_hostile_title_declares_with_a_shortened_id() {
     let mut h = Harness::at(0);
-    let title = format!("checkout $(touch /tmp/pwned) `id`; rm -rf ~ | {}", "x".repeat(300));
+    let title = format!(
+        "checkout $(touch /tmp/pwned) `id`; rm -rf ~ | {}",
+        "x".repeat(300)
+    );
     h.command(&format!("declare {title} P1"));
     let inc = h.app.incident_state().expect("declared");
     assert_eq!(inc.title, title);

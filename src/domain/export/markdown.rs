@@ -6,9 +6,28 @@ use super::{Report, clean};
 use crate::domain::incident::{Incident, Role};
 use crate::domain::time::utc_datetime;
 
-/// Markdown-safe on one line (table cells).
+/// Markdown-safe on one line (table cells): no raw HTML from the record.
 fn cell(s: &str) -> String {
-    s.replace('|', "\\|").replace('\n', "<br>")
+    s.replace('<', "&lt;")
+        .replace('|', "\\|")
+        .replace('\n', "<br>")
+}
+
+/// Responders' text as prose in a list item or a quote: no raw HTML, and a
+/// line that would start a heading, rule, list, quote, table or fence is
+/// escaped, so a note cannot reshape the postmortem around it.
+fn prose_line(line: &str) -> String {
+    let line = line.replace('<', "&lt;");
+    let body = line.trim_start();
+    let digits = body.chars().take_while(char::is_ascii_digit).count();
+    let numbered = digits > 0 && body[digits..].starts_with(['.', ')']);
+    let marker = body.starts_with(['#', '>', '-', '+', '*', '=', '_', '|', '`', '~']);
+    if marker || numbered {
+        let pad = &line[..line.len() - body.len()];
+        format!("{pad}\\{body}")
+    } else {
+        line
+    }
 }
 
 /// Inline code that survives backticks inside it (on one line).
@@ -391,7 +410,7 @@ fn updates(r: &Report) -> String {
             let body = u
                 .text
                 .lines()
-                .map(|l| format!("> {l}"))
+                .map(|l| format!("> {}", prose_line(l)))
                 .collect::<Vec<_>>()
                 .join("\n");
             format!("**{} — {}, {}**\n\n{body}", u.at, u.audience, cell(&u.by))
@@ -411,7 +430,11 @@ fn notes(r: &Report, w: &mut impl Write) -> io::Result<()> {
             "{sep}- {}, {}: {}",
             n.at,
             cell(&n.by),
-            n.text.replace('\n', "\n  ")
+            n.text
+                .split('\n')
+                .map(prose_line)
+                .collect::<Vec<_>>()
+                .join("\n  ")
         )?;
     }
     Ok(())

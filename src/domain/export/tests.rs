@@ -476,3 +476,27 @@ fn old_and_new_journals_export_the_same() {
         "a new journal exports the same facts the same way"
     );
 }
+
+#[test]
+fn a_note_cannot_reshape_the_postmortem_or_bring_raw_html() {
+    let mut events = journal();
+    events.push(ev(
+        "03:30:00",
+        "<b>bob</b>",
+        EventKind::Note {
+            text: "fine\n---\n# injected heading\n1. listed\n<script>alert(1)</script> | x".into(),
+        },
+    ));
+    let md = markdown(&events, DEFAULT_TEMPLATE, &Matrix::default()).expect("export");
+    assert!(!md.contains("<script>"), "{md}");
+    assert!(!md.contains("<b>"), "{md}");
+    let notes = &md[md.find("- 2026-11-21 03:30:00 UTC").expect("the note")..];
+    let notes = &notes[..notes.find("\n\n").unwrap_or(notes.len())];
+    for line in notes.lines().skip(1) {
+        let body = line.trim_start();
+        assert!(
+            body.starts_with('\\') || body.starts_with("&lt;") || body.is_empty(),
+            "a line of the note starts a block: {line:?}\n{notes}"
+        );
+    }
+}
