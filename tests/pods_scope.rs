@@ -112,3 +112,17 @@ fn an_alert_pod_scope_says_what_is_in_force_while_its_owner_is_asked() {
     assert!(screen.contains("⎈ prod-eu/other "), "{screen}");
     assert!(!screen.contains("owner of"), "{screen}");
 }
+
+/// Across every namespace a pod's name alone is ambiguous: rows read
+/// `namespace/name`, as the header says.
+#[test]
+fn all_namespaces_shows_each_pods_namespace() {
+    let mut h = Harness::at(0);
+    h.key(crossterm::event::KeyCode::Char('3'));
+    let before = h.screen(200, 50);
+    assert!(!before.contains("NAMESPACE/NAME"), "{before}");
+    h.command("ns all");
+    let screen = h.screen(200, 50);
+    assert!(screen.contains("NAMESPACE/NAME"), "{screen}");
+    assert!(screen.contains("shop/catalog-"), "{screen}");
+}

@@ -61,15 +61,17 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     let height = inner.height.saturating_sub(1) as usize;
     let start = window_start(app.pods.cursor, pods.len(), height);
     // Only the rows drawn are measured: the columns fit what is on screen.
+    // Across namespaces a name alone is ambiguous: it is shown as ns/name.
+    let across = scope_is_all(app);
     let cells: Vec<Cells<'_>> = pods
         .iter_from(start)
         .take(height)
-        .map(|p| Cells::of(p, app.now))
+        .map(|p| Cells::of(p, app.now, across))
         .collect();
     let cols = Columns::fit(&cells, inner.width as usize);
     let mut header = format!(
         "{} {} {} {} {}",
-        fit("NAME", cols.name),
+        fit(if across { "NAMESPACE/NAME" } else { "NAME" }, cols.name),
         fit("READY", READY_W),
         fit("STATUS", cols.status),
         fit("RESTARTS", cols.restarts),
@@ -146,9 +148,13 @@ struct Cells<'a> {
 }
 
 impl<'a> Cells<'a> {
-    fn of(p: &'a Pod, now: jiff::Timestamp) -> Cells<'a> {
+    fn of(p: &'a Pod, now: jiff::Timestamp, across: bool) -> Cells<'a> {
         Cells {
-            name: clean(&p.name),
+            name: if across {
+                Cow::Owned(format!("{}/{}", clean(&p.namespace), clean(&p.name)))
+            } else {
+                clean(&p.name)
+            },
             status: clean(&p.status),
             exit: p
                 .last_exit
@@ -264,3 +270,8 @@ pub fn restarts_text(p: &Pod, now: jiff::Timestamp) -> String {
 
 #[cfg(test)]
 mod tests;
+
+/// Whether the pods shown come from every namespace (`-A`, `:ns all`).
+fn scope_is_all(app: &App) -> bool {
+    app.pod_scope().namespace == crate::domain::pod::ALL_NAMESPACES
+}

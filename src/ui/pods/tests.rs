@@ -38,7 +38,7 @@ fn restarts_are_printed_as_kubectl_prints_them() {
 fn the_last_exit_goes_first_then_the_restart_time_then_node_then_the_name_is_cut() {
     let now = at("2026-11-21T03:00:00Z");
     let pod = crashing();
-    let cells = [Cells::of(&pod, now)];
+    let cells = [Cells::of(&pod, now, false)];
     assert_eq!(cells[0].exit.as_deref(), Some("OOMKilled 137"));
     assert_eq!(cells[0].short, "5 (2m30s)");
     // 23 + 5 + 32 + 13 + 4 + 12 and five gaps.
