@@ -40,12 +40,8 @@ fn whole(store: &Store, id: &str) -> (String, String, Vec<String>) {
     (md, json, loaded.warnings)
 }
 
-fn line(e: &Event) -> String {
-    serde_json::to_string(e).expect("json")
-}
-
-#[test]
-fn a_damaged_out_of_order_journal_reads_the_same_in_two_passes() {
+/// A data dir with one incident declared: its store and id.
+fn declared_incident() -> (tempfile::TempDir, Store, String) {
     let dir = tempfile::tempdir().expect("tmp");
     let store = Store::new(dir.path());
     let id = store
@@ -53,6 +49,16 @@ fn a_damaged_out_of_order_journal_reads_the_same_in_two_passes() {
         .expect("declare")
         .id()
         .to_string();
+    (dir, store, id)
+}
+
+fn line(e: &Event) -> String {
+    serde_json::to_string(e).expect("json")
+}
+
+#[test]
+fn a_damaged_out_of_order_journal_reads_the_same_in_two_passes() {
+    let (_dir, store, id) = declared_incident();
     let path = store.path(&id).expect("path");
     let mut text = fs::read_to_string(&path).expect("read");
     let note = |t: &str, who: &str, s: &str| {
@@ -109,13 +115,7 @@ fn a_damaged_out_of_order_journal_reads_the_same_in_two_passes() {
 
 #[test]
 fn a_journal_without_its_declaration_is_mended_as_when_read_whole() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let store = Store::new(dir.path());
-    let id = store
-        .declare_or_join(&ev("03:00:00", "alice", declared()))
-        .expect("declare")
-        .id()
-        .to_string();
+    let (_dir, store, id) = declared_incident();
     store
         .append(&id, &ev("03:01:00", "bob", EventKind::Acknowledged))
         .expect("append");
@@ -133,13 +133,7 @@ fn a_journal_without_its_declaration_is_mended_as_when_read_whole() {
 
 #[test]
 fn an_event_as_large_as_allowed_reads_whole_across_the_window() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let store = Store::new(dir.path());
-    let id = store
-        .declare_or_join(&ev("03:00:00", "alice", declared()))
-        .expect("declare")
-        .id()
-        .to_string();
+    let (_dir, store, id) = declared_incident();
     for (i, size) in [10, 900_000, 20, 1_000_000, 30].into_iter().enumerate() {
         let text = format!("{i}{}", "x".repeat(size));
         store
@@ -159,13 +153,7 @@ fn an_event_as_large_as_allowed_reads_whole_across_the_window() {
 /// whole or in two passes.
 #[test]
 fn a_long_journal_without_ids_keeps_every_line() {
-    let dir = tempfile::tempdir().expect("tmp");
-    let store = Store::new(dir.path());
-    let id = store
-        .declare_or_join(&ev("03:00:00", "alice", declared()))
-        .expect("declare")
-        .id()
-        .to_string();
+    let (_dir, store, id) = declared_incident();
     let path = store.path(&id).expect("path");
     let mut text = fs::read_to_string(&path).expect("read");
     let t0: jiff::Timestamp = "2026-11-21T03:00:01Z".parse().expect("time");

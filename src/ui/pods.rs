@@ -20,6 +20,8 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     let view = app.pod_rows();
     let pods = &view.rows;
     let scope = app.pod_scope();
+    // Across namespaces a name alone is ambiguous: it is shown as ns/name.
+    let across = scope.namespace == crate::domain::pod::ALL_NAMESPACES;
     let ready = view.healthy;
     let mut title = vec![Span::raw("Pods")];
     let ns = match scope.namespace.as_str() {
@@ -61,8 +63,6 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     let height = inner.height.saturating_sub(1) as usize;
     let start = window_start(app.pods.cursor, pods.len(), height);
     // Only the rows drawn are measured: the columns fit what is on screen.
-    // Across namespaces a name alone is ambiguous: it is shown as ns/name.
-    let across = scope_is_all(app);
     let cells: Vec<Cells<'_>> = pods
         .iter_from(start)
         .take(height)
@@ -270,8 +270,3 @@ pub fn restarts_text(p: &Pod, now: jiff::Timestamp) -> String {
 
 #[cfg(test)]
 mod tests;
-
-/// Whether the pods shown come from every namespace (`-A`, `:ns all`).
-fn scope_is_all(app: &App) -> bool {
-    app.pod_scope().namespace == crate::domain::pod::ALL_NAMESPACES
-}
