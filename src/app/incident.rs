@@ -69,6 +69,7 @@ pub fn declare_selected(app: &mut App, fx: &mut Fx) {
             severity,
             alert: AlertRef::from_alert(&alert),
             runbook,
+            exercise: None,
         },
     );
     // Enter again on the same alert: at once.
@@ -107,6 +108,7 @@ pub fn declare_by_hand(app: &mut App, title: &str, sev: Option<Sev>, fx: &mut Fx
             title,
             severity,
             runbook: None,
+            exercise: None,
         },
     );
     app.info(format!(

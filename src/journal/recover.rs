@@ -84,6 +84,7 @@ pub fn declaration(path: &Path, events: &mut Vec<Event>, warnings: &mut Vec<Stri
                 starts_at: ts,
             },
             runbook: None,
+            exercise: None,
         },
     );
     rebuilt.id = format!("rebuilt-declaration-{id}");

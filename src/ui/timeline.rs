@@ -44,6 +44,17 @@ fn style(kind: &EventKind) -> (&'static str, Style) {
         EventKind::StepVerified { .. } => ("✔", theme::done()),
         EventKind::GateOverridden { .. } => ("⚠", theme::warn()),
         EventKind::BranchTaken { .. } => ("↪", theme::heading()),
+        EventKind::Injected { .. } => ("☇", theme::bad()),
+        EventKind::Recovered { .. } => ("✔", theme::done()),
+        EventKind::RpoMeasured { .. } => ("◷", theme::heading()),
+        EventKind::DrillScored { score } if score.passed() => ("★", theme::done()),
+        EventKind::DrillScored { .. } => ("★", theme::bad()),
+        EventKind::ExperimentStarted { .. } => ("☇", theme::warn()),
+        EventKind::ExperimentEnded { outcome, .. } => match outcome {
+            crate::domain::incident::Outcome::Held => ("★", theme::done()),
+            crate::domain::incident::Outcome::Stopped => ("★", theme::warn()),
+            _ => ("★", theme::bad()),
+        },
     }
 }
 

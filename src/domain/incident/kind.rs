@@ -3,8 +3,10 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::exercise::{AbortEvidence, CheckMark, Exercise, Outcome, Sample};
 use super::{AlertRef, Audience, Role, RunbookRef};
 use crate::domain::alert::AlertState;
+use crate::domain::exercise::drill::{DrillScore, ms_text};
 use crate::domain::severity::Sev;
 use crate::domain::time::millis_serde;
 use jiff::Timestamp;
@@ -25,6 +27,10 @@ pub enum EventKind {
         alert: AlertRef,
         /// The checklist in force, if a runbook matched.
         runbook: Option<RunbookRef>,
+        /// A drill or game-day, with what it froze at the start; absent for
+        /// a real incident.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        exercise: Option<Exercise>,
     },
     /// Someone owns the response.
     Acknowledged,
@@ -257,6 +263,49 @@ pub enum EventKind {
         ok: bool,
         /// What the server did, or why it refused.
         outcome: String,
+    },
+    /// A drill's fault was injected (its `inject: true` step, or `:inject`):
+    /// the RTO clock starts.
+    Injected {
+        /// How: the step, or by hand.
+        how: String,
+    },
+    /// A drill's service works again (its recovered query answered, or
+    /// `:recovered`): the RTO clock stops.
+    Recovered {
+        /// How it was known.
+        how: String,
+    },
+    /// How much data a drill lost (its rpo query at recovery, or `:rpo`).
+    RpoMeasured {
+        /// Data lost, in milliseconds.
+        lost_ms: u64,
+        /// How it was known.
+        how: String,
+    },
+    /// A drill ended and was scored.
+    DrillScored {
+        /// The score, with the targets and earlier drills it was compared with.
+        score: Box<DrillScore>,
+    },
+    /// A game-day's pre-flight passed and its name was typed: the fault is
+    /// applied next.
+    ExperimentStarted {
+        /// The pre-flight checklist as shown.
+        checks: Vec<CheckMark>,
+    },
+    /// A game-day ended.
+    ExperimentEnded {
+        /// Held, failed, aborted or stopped.
+        outcome: Outcome,
+        /// Why, in words.
+        why: String,
+        /// The abort query's answer that stopped it.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        evidence: Option<AbortEvidence>,
+        /// The abort query's answers over the window.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        series: Vec<Sample>,
     },
 }
 
@@ -499,6 +548,34 @@ impl EventKind {
                 ok: false,
                 outcome,
             } => format!("Cluster: {action} — REFUSED: {outcome}"),
+            EventKind::Injected { how } => format!("Fault injected ({how}): RTO clock started"),
+            EventKind::Recovered { how } => format!("Recovered ({how}): RTO clock stopped"),
+            EventKind::RpoMeasured { lost_ms, how } => {
+                format!("Data lost: {} ({how})", ms_text(*lost_ms))
+            }
+            EventKind::DrillScored { score } => {
+                let verdict = if score.passed() { "PASS" } else { "FAIL" };
+                let rows: Vec<String> = score.rows().iter().map(|r| r.line()).collect();
+                format!("Drill scored {verdict}: {}", rows.join("; "))
+            }
+            EventKind::ExperimentStarted { checks } => format!(
+                "Experiment started: pre-flight passed ({} checks)",
+                checks.len()
+            ),
+            EventKind::ExperimentEnded {
+                outcome,
+                why,
+                evidence,
+                ..
+            } => match evidence {
+                Some(ev) => format!(
+                    "Experiment {}: {why} (abort query answered {} at {} UTC)",
+                    outcome.words(),
+                    ev.value,
+                    crate::domain::time::utc_clock(ev.at)
+                ),
+                None => format!("Experiment {}: {why}", outcome.words()),
+            },
         }
     }
 }

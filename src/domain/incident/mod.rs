@@ -22,6 +22,9 @@
 //! longer text is cut visibly when it is written ([`Event::bounded`]).
 
 mod event;
+pub mod exercise;
+#[cfg(test)]
+mod exercise_tests;
 mod ids;
 mod kind;
 mod progress;
@@ -39,6 +42,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 
 pub use event::{Event, IdSet, MAX_EVENT_BYTES, SCHEMA_VERSION, fact_id, line_id, new_id};
+pub use exercise::{Exercise, ExerciseState, GamedayPlan, Outcome};
 pub use ids::{incident_id, slug};
 pub use kind::{EventKind, Purpose, RunOutcome};
 pub use progress::{StepAt, StepMark, StepName};
@@ -136,6 +140,8 @@ pub struct Incident {
     /// Ids of the events folded so far, so a fact recorded by several
     /// cockpits counts once.
     pub seen: IdSet,
+    /// A drill's or game-day's state; `None` for a real incident.
+    pub exercise: Option<exercise::ExerciseState>,
 }
 
 /// A command run for a step, as recorded.
@@ -257,6 +263,7 @@ impl Incident {
             severity,
             alert,
             runbook,
+            exercise,
         } = &e.kind
         else {
             return None;
@@ -294,6 +301,7 @@ impl Incident {
                 }
                 seen
             },
+            exercise: exercise.clone().map(exercise::ExerciseState::new),
         })
     }
 
@@ -528,7 +536,46 @@ impl Incident {
                 let at = self.place(runbook, key, step);
                 self.overridden.insert(at, mark(e));
             }
+            EventKind::Injected { .. }
+            | EventKind::Recovered { .. }
+            | EventKind::RpoMeasured { .. }
+            | EventKind::DrillScored { .. }
+            | EventKind::ExperimentStarted { .. }
+            | EventKind::ExperimentEnded { .. } => {}
         }
+        if self.exercise.is_some() {
+            let step = self.step_of(e);
+            if let Some(x) = self.exercise.as_mut() {
+                x.apply(e, step);
+            }
+        }
+    }
+
+    /// Where a step event is kept and how the step reads, for the
+    /// exercise clocks.
+    fn step_of(&self, e: &Event) -> Option<(StepAt, String)> {
+        let (runbook, key, step) = match &e.kind {
+            EventKind::StepDone {
+                runbook, key, step, ..
+            }
+            | EventKind::StepVerified {
+                runbook, key, step, ..
+            }
+            | EventKind::CommandStarted {
+                runbook, key, step, ..
+            }
+            | EventKind::CommandFinished {
+                runbook, key, step, ..
+            } => (runbook, key, step),
+            _ => return None,
+        };
+        let at = self.place(runbook, key, step);
+        let (section, text) = self.step_words(&at, step);
+        let words = match section.as_str() {
+            "" => text,
+            s => format!("[{s}] {text}"),
+        };
+        Some((at, words))
     }
 
     /// An acknowledgement nobody recorded, implied by what came after.

@@ -42,6 +42,7 @@ pub(crate) fn declared() -> EventKind {
                 },
             ],
         }),
+        exercise: None,
     }
 }
 
