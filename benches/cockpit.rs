@@ -57,6 +57,7 @@ fn events(n: usize, t0: Timestamp) -> Vec<Event> {
                 starts_at: t0,
             },
             runbook: None,
+            exercise: None,
         },
     )];
     for i in 1..n {

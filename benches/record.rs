@@ -44,6 +44,7 @@ fn journal(n: usize, t0: Timestamp) -> Vec<Event> {
                 starts_at: t0 - SignedDuration::from_mins(5),
             },
             runbook: None,
+            exercise: None,
         },
     )];
     for i in 1..n {

@@ -369,6 +369,7 @@ fn declaration(alert: &str, t: &str) -> warroom::domain::incident::Event {
                 starts_at: at,
             },
             runbook: None,
+            exercise: None,
         },
     )
 }

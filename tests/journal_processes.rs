@@ -32,6 +32,7 @@ fn declare(dir: &Path) -> String {
                 starts_at: Timestamp::now(),
             },
             runbook: None,
+            exercise: None,
         },
     );
     store.declare_or_join(&event).unwrap().id().to_string()

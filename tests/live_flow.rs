@@ -432,7 +432,7 @@ fn stale_runbooks_carry_a_banner_unless_an_incident_used_them_lately() {
     h.command("runbook queue-backlog");
     let screen = h.screen(80, 24);
     assert!(screen.contains("STALE — last exercised"), "{screen}");
-    h.app.runbooks.used.insert(
+    h.app.runbooks.history.used.insert(
         "queue-backlog".into(),
         h.app.now - jiff::SignedDuration::from_hours(24),
     );

@@ -60,6 +60,7 @@ fn declaration() -> Event {
                 starts_at: "2026-11-21T02:59:00Z".parse().expect("time"),
             },
             runbook: None,
+            exercise: None,
         },
     )
 }

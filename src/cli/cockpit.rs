@@ -226,7 +226,7 @@ async fn cockpit_async(
     } else {
         app.info(loaded);
     }
-    app.runbooks.used = runbook_use(config);
+    app.runbooks.history = runbook_history(config);
     if let Some(o) = opening {
         app.known = known_incidents(config);
         if let Target::Incident(id) = &o.target {
@@ -255,16 +255,11 @@ pub fn known_incidents(config: &Config) -> Vec<KnownIncident> {
         .collect()
 }
 
-/// When each runbook was last used by an incident in the data dir.
-pub fn runbook_use(config: &Config) -> std::collections::BTreeMap<String, Timestamp> {
-    let mut used = std::collections::BTreeMap::new();
-    if let Ok((incidents, _)) = Store::new(&config.data_dir).summaries() {
-        for i in incidents {
-            if let Some(rb) = &i.runbook {
-                let e = used.entry(rb.clone()).or_insert(i.declared);
-                *e = (*e).max(i.declared);
-            }
-        }
-    }
-    used
+/// What the data dir remembers of runbook use: when each runbook was last
+/// exercised (incident, drill or game-day) and each runbook's drills.
+pub fn runbook_history(config: &Config) -> crate::domain::exercise::History {
+    Store::new(&config.data_dir)
+        .summaries()
+        .map(|(s, _)| crate::journal::index::history(&s))
+        .unwrap_or_default()
 }

@@ -12,7 +12,22 @@ use crate::sources::runbook_files;
 /// Lints `paths` (default: the configured runbook folders), walking folders
 /// recursively. Exits 1 when there are errors and 2 when nothing was found
 /// to check, so a CI gate pointed at the wrong folder fails.
-pub fn run(config: &Config, paths: Vec<PathBuf>, format: Format) -> anyhow::Result<ExitCode> {
+///
+/// With `data_dir` given (`--data-dir`), the data dir's drills and
+/// incidents count as exercises (STALE, relaxed drill targets); without it
+/// the verdict depends on the files alone, so CI gives the same answer on
+/// every machine.
+pub fn run(
+    config: &Config,
+    paths: Vec<PathBuf>,
+    format: Format,
+    data_dir: bool,
+) -> anyhow::Result<ExitCode> {
+    let history = if data_dir {
+        super::cockpit::runbook_history(config)
+    } else {
+        Default::default()
+    };
     let named = !paths.is_empty();
     let roots = if named {
         paths
@@ -25,7 +40,7 @@ pub fn run(config: &Config, paths: Vec<PathBuf>, format: Format) -> anyhow::Resu
     let diags = crate::domain::lint::lint(
         &lib.runbooks,
         &lib.errors,
-        &super::cockpit::runbook_use(config),
+        &history,
         Timestamp::now(),
         &exists,
     );

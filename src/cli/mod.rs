@@ -241,7 +241,9 @@ pub fn main() -> ExitCode {
             format,
             demo,
         }) => open::run(&config, &session, &target, (declare, print, format, demo)),
-        Some(Command::Lint { paths, format }) => lint::run(&config, paths, format),
+        Some(Command::Lint { paths, format }) => {
+            lint::run(&config, paths, format, cli.data_dir.is_some())
+        }
         Some(Command::List { json }) => list::run(&config, json).map(|()| ExitCode::SUCCESS),
         Some(Command::Audit { since, format }) => {
             audit::run(&config, since.as_deref(), format).map(|()| ExitCode::SUCCESS)

@@ -60,6 +60,10 @@ pub struct Contract {
     pub resource: Option<String>,
     /// How long its command may run before it is stopped.
     pub timeout: Option<ConfigDuration>,
+    /// In a drill runbook: ticking or running this step injects the fault,
+    /// which starts the RTO clock.
+    #[serde(default)]
+    pub inject: bool,
 }
 
 /// Keys only a contract has; a `yaml` block with one of them (and no
@@ -75,6 +79,7 @@ const CONTRACT_KEYS: &[&str] = &[
     "danger",
     "mutating",
     "resource",
+    "inject",
 ];
 
 /// Whether a fenced block is meant as a contract: its info string says

@@ -23,7 +23,7 @@ use crate::domain::severity::Sev;
 const FILE: &str = ".index.json";
 
 /// This layout of the index; another one is rebuilt.
-const VERSION: u32 = 1;
+const VERSION: u32 = 2;
 
 /// What is known of one incident without reading its journal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -52,6 +52,54 @@ pub struct Summary {
     pub runbook: Option<String>,
     /// What reading the journal had to skip.
     pub warnings: Vec<String>,
+    /// A drill's or game-day's kind, targets and score; `None` for a real
+    /// incident.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub exercise: Option<ExerciseSummary>,
+}
+
+/// What `list`, lint and the next drill need of an exercise.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExerciseSummary {
+    /// `drill` or `gameday`.
+    pub kind: String,
+    /// The runbook exercised.
+    pub runbook: String,
+    /// A drill's targets as frozen when it began.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub targets: Option<crate::domain::exercise::drill::DrillTargets>,
+    /// A drill's score, once it ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub score: Option<crate::domain::exercise::drill::PastDrill>,
+    /// A game-day's outcome, once it ended (`held`, `aborted`, …).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
+}
+
+impl ExerciseSummary {
+    fn of(inc: &Incident) -> Option<ExerciseSummary> {
+        use crate::domain::incident::Exercise;
+        let x = inc.exercise.as_ref()?;
+        let runbook = match &x.plan {
+            Exercise::Drill { runbook, .. } => runbook.clone(),
+            Exercise::Gameday(p) => p.runbook.clone(),
+        };
+        Some(ExerciseSummary {
+            kind: x.plan.kind().to_string(),
+            runbook,
+            targets: x.plan.targets().cloned(),
+            score: x
+                .score
+                .as_ref()
+                .map(|s| s.as_past(&inc.id, inc.declared.at)),
+            outcome: x.ended.as_ref().map(|e| {
+                serde_json::to_value(e.outcome)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default()
+            }),
+        })
+    }
 }
 
 impl Summary {
@@ -69,6 +117,7 @@ impl Summary {
             fingerprint: inc.alert.fingerprint.clone(),
             runbook: inc.runbook.as_ref().map(|r| r.id.clone()),
             warnings,
+            exercise: ExerciseSummary::of(inc),
         }
     }
 
@@ -202,6 +251,38 @@ impl Store {
         all.sort_by(|a, b| a.declared.cmp(&b.declared).then(a.id.cmp(&b.id)));
         Ok((all, warnings))
     }
+}
+
+/// The history of runbook use a set of summaries gives: when each
+/// runbook was last exercised, and each runbook's drills.
+pub fn history(summaries: &[Summary]) -> crate::domain::exercise::History {
+    use crate::domain::exercise::{DrillRecord, History};
+    let mut h = History::default();
+    for i in summaries {
+        let runbooks = i
+            .runbook
+            .iter()
+            .chain(i.exercise.as_ref().map(|x| &x.runbook));
+        for rb in runbooks {
+            let e = h.used.entry(rb.clone()).or_insert(i.declared);
+            *e = (*e).max(i.declared);
+        }
+        if let Some(x) = i.exercise.as_ref().filter(|x| x.kind == "drill") {
+            h.drills
+                .entry(x.runbook.clone())
+                .or_default()
+                .push(DrillRecord {
+                    id: i.id.clone(),
+                    at: i.declared,
+                    targets: x.targets.clone(),
+                    score: x.score.clone(),
+                });
+        }
+    }
+    for v in h.drills.values_mut() {
+        v.sort_by(|a, b| a.at.cmp(&b.at).then(a.id.cmp(&b.id)));
+    }
+    h
 }
 
 #[cfg(test)]

@@ -15,8 +15,9 @@ use crate::domain::runbook::Library;
 pub struct Runbooks {
     /// Every runbook found at start, kept up to date by hot reload.
     pub library: Library,
-    /// When each runbook was last used by an incident, for the STALE banner.
-    pub used: BTreeMap<String, Timestamp>,
+    /// When each runbook was last exercised and its past drills, from the
+    /// data dir: the STALE banner and drill scores use it.
+    pub history: crate::domain::exercise::History,
     /// Runbook files whose latest edit could not be loaded, and why; the
     /// library keeps their last good version.
     pub reload_errors: BTreeMap<PathBuf, String>,

@@ -3,3 +3,59 @@
 //! of `domain`.
 
 pub mod drill;
+
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+
+use drill::{DrillTargets, PastDrill};
+
+/// What the data dir remembers of past work on runbooks: when each was last
+/// exercised (by an incident, a drill or a game-day) and each runbook's
+/// drills. Plain `lint` uses an empty one, so its verdict depends on the
+/// files alone.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct History {
+    /// The newest declaration that used each runbook, by runbook id.
+    pub used: BTreeMap<String, Timestamp>,
+    /// Every drill of each runbook, oldest first, by runbook id.
+    pub drills: BTreeMap<String, Vec<DrillRecord>>,
+}
+
+/// One drill as the data dir's index knows it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DrillRecord {
+    /// Its incident id.
+    pub id: String,
+    /// When it was declared.
+    pub at: Timestamp,
+    /// The targets it froze.
+    pub targets: Option<DrillTargets>,
+    /// Its score, once it ended.
+    pub score: Option<PastDrill>,
+}
+
+impl History {
+    /// The latest drill of `runbook` other than `except`, with its targets.
+    pub fn previous_drill(&self, runbook: &str, except: &str) -> Option<&DrillRecord> {
+        self.drills
+            .get(runbook)?
+            .iter()
+            .rev()
+            .find(|d| d.id != except && d.targets.is_some())
+    }
+
+    /// The scores of every earlier drill of `runbook` (not `except`),
+    /// oldest first: the trend a new score is compared with.
+    pub fn scores(&self, runbook: &str, except: &str, before: Timestamp) -> Vec<PastDrill> {
+        self.drills
+            .get(runbook)
+            .map(|v| {
+                v.iter()
+                    .filter(|d| d.id != except && d.at <= before)
+                    .filter_map(|d| d.score.clone())
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}

@@ -329,17 +329,13 @@ impl ExerciseState {
             by: e.author.clone(),
         };
         match &e.kind {
-            EventKind::Injected { how } => {
-                if self.injected.is_none() {
-                    self.human.start(mark.at);
-                    self.injected = Some((mark, how.clone()));
-                }
+            EventKind::Injected { how } if self.injected.is_none() => {
+                self.human.start(mark.at);
+                self.injected = Some((mark, how.clone()));
             }
-            EventKind::Recovered { how } => {
-                if self.injected.is_some() && self.recovered.is_none() {
-                    self.human.stop();
-                    self.recovered = Some((mark, how.clone()));
-                }
+            EventKind::Recovered { how } if self.injected.is_some() && self.recovered.is_none() => {
+                self.human.stop();
+                self.recovered = Some((mark, how.clone()));
             }
             EventKind::RpoMeasured { lost_ms, how } => self.rpo = Some((*lost_ms, how.clone())),
             EventKind::DrillScored { score } => self.score = Some((**score).clone()),

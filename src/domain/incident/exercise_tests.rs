@@ -1,5 +1,5 @@
 //! Tests of the exercise fold: the drill clocks and a game-day's end.
-#![allow(clippy::panic)]
+#![allow(clippy::panic, clippy::unwrap_used)]
 
 use super::tests::{at, declared, ev};
 use super::*;

@@ -1,14 +1,17 @@
 //! Runbook checks for `warroom lint`: structure, placeholders, alert claims and
 //! staleness, each as a `file:line` diagnostic. Pure: the caller reads files.
 
+mod drill;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
+use super::exercise::History;
 use super::placeholder::{Use, fill, scan};
 use super::runbook::{Block, CodeRole, Dialect, Runbook, RunbookError, SectionKind};
+use drill::drill;
 
 /// A runbook not exercised for longer than this is stale.
 pub const STALE_AFTER_DAYS: i64 = 90;
@@ -156,7 +159,7 @@ const REQUIRED: [SectionKind; 5] = [
 pub fn lint(
     runbooks: &[Runbook],
     errors: &[RunbookError],
-    used: &BTreeMap<String, Timestamp>,
+    history: &History,
     now: Timestamp,
     exists: &dyn Fn(&Path) -> bool,
 ) -> Vec<Diagnostic> {
@@ -206,7 +209,8 @@ pub fn lint(
         if !own {
             continue;
         }
-        match stale(rb, used.get(&rb.id).copied(), now) {
+        drill(rb, history, &mut out);
+        match stale(rb, history.used.get(&rb.id).copied(), now) {
             Some(None) => out.push(diag(
                 1,
                 Level::Warning,

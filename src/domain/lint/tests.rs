@@ -12,7 +12,7 @@ const GOOD: &str = "---\nalerts: [A]\nlast_exercised: 2026-10-01\n---\n# A\n\n##
 #[test]
 fn a_good_runbook_has_no_findings() {
     let rb = parse(Path::new("good.md"), GOOD).expect("parses");
-    assert_eq!(lint(&[rb], &[], &BTreeMap::new(), now(), &|_| true), []);
+    assert_eq!(lint(&[rb], &[], &History::default(), now(), &|_| true), []);
 }
 
 #[test]
@@ -20,7 +20,7 @@ fn findings_name_file_line_and_problem() {
     let bad = "---\nalerts: [A]\nlast_exercised: 2026-01-01\n---\n# B\n\n## Alert\n\nx\n\n## Check\n\nNo list here.\n\n## Mitigation\n\n1. restart `kubectl -n $namspace rollout restart deploy/x`\n";
     let a = parse(Path::new("good.md"), GOOD).expect("parses");
     let b = parse(Path::new("bad.md"), bad).expect("parses");
-    let d = lint(&[a, b], &[], &BTreeMap::new(), now(), &|_| true);
+    let d = lint(&[a, b], &[], &History::default(), now(), &|_| true);
     let text: Vec<String> = d.iter().map(ToString::to_string).collect();
     let has = |needle: &str| text.iter().any(|t| t.contains(needle));
     assert!(
@@ -54,7 +54,7 @@ fn findings_name_file_line_and_problem() {
 fn contracts_gates_and_branches_must_point_somewhere() {
     let text = "---\nlast_exercised: 2026-10-01\n---\n# C\n\n## Alert\n\nx\n\n## Check\n\n1. look, and if fine go to step 9\n2. see [the fix](#nowhere)\n\n## Diagnose\n\n1. think\n\n   ```yaml\n   id: think\n   requires: [check-7]\n   ```\n\n## Mitigate\n\n1. act\n\n   ```yaml\n   id: act\n   requries: [think]\n   ```\n2. again\n\n   ```yaml\n   id: think\n   owner: platform\n   ```\n\n## Postmortem\n\nwrite\n";
     let rb = parse(Path::new("c.md"), text).expect("parses");
-    let d = lint(&[rb], &[], &BTreeMap::new(), now(), &|_| true);
+    let d = lint(&[rb], &[], &History::default(), now(), &|_| true);
     let text: Vec<String> = d.iter().map(ToString::to_string).collect();
     let has = |needle: &str| text.iter().any(|t| t.contains(needle));
     assert!(
@@ -87,7 +87,7 @@ fn unknown_front_matter_is_kept_and_reported() {
         "---\ntitle: Hugo page\nweight: 20\nthreshhold: 3\n---\n# T\n",
     )
     .expect("other tools' keys do not stop a runbook opening");
-    let d = lint(&[rb], &[], &BTreeMap::new(), now(), &|_| true);
+    let d = lint(&[rb], &[], &History::default(), now(), &|_| true);
     let text: Vec<String> = d.iter().map(ToString::to_string).collect();
     assert!(
         text.contains(
@@ -106,7 +106,7 @@ fn unknown_front_matter_is_kept_and_reported() {
         "---\nalerts: [X]\nweight: 20\nthreshhold: 3\n---\n# T\n",
     )
     .expect("parses");
-    let d = lint(&[rb], &[], &BTreeMap::new(), now(), &|_| true);
+    let d = lint(&[rb], &[], &History::default(), now(), &|_| true);
     let text: Vec<String> = d.iter().map(ToString::to_string).collect();
     assert!(
         text.contains(
@@ -128,7 +128,7 @@ fn unknown_front_matter_is_kept_and_reported() {
 fn an_unknown_unit_is_a_warning_at_its_line() {
     let text = GOOD.replace("alerts: [A]\n", "alerts: [A]\nquery: up\nunit: minutes\n");
     let rb = parse(Path::new("u.md"), &text).expect("an unknown unit still opens");
-    let d = lint(&[rb], &[], &BTreeMap::new(), now(), &|_| true);
+    let d = lint(&[rb], &[], &History::default(), now(), &|_| true);
     let text: Vec<String> = d.iter().map(ToString::to_string).collect();
     assert_eq!(
         text,
@@ -141,7 +141,7 @@ fn an_unknown_unit_is_a_warning_at_its_line() {
         let text = GOOD.replace("alerts: [A]\n", &format!("alerts: [A]\nunit: {unit}\n"));
         let rb = parse(Path::new("u.md"), &text).expect("opens");
         assert_eq!(
-            lint(&[rb], &[], &BTreeMap::new(), now(), &|_| true).len(),
+            lint(&[rb], &[], &History::default(), now(), &|_| true).len(),
             findings,
             "{unit}"
         );
@@ -176,7 +176,7 @@ fn foreign_runbooks_are_linted_for_real_faults_only() {
     let rb = parse(Path::new("rb/kubernetes/KubePodCrashLooping.md"), text).expect("parses");
     assert_eq!(rb.dialect, crate::domain::runbook::Dialect::Foreign);
     let exists = |p: &Path| p == Path::new("rb/kubernetes/KubeNodeNotReady.md");
-    let d = lint(&[rb], &[], &BTreeMap::new(), now(), &exists);
+    let d = lint(&[rb], &[], &History::default(), now(), &exists);
     let text: Vec<String> = d.iter().map(ToString::to_string).collect();
     assert_eq!(
         text,
@@ -193,8 +193,88 @@ fn foreign_runbooks_are_linted_for_real_faults_only() {
         "# A\n\n## Meaning\n\nSee [b](../B/).\n",
     )
     .expect("parses");
-    let d = lint(&[rb], &[], &BTreeMap::new(), now(), &|_| false);
+    let d = lint(&[rb], &[], &History::default(), now(), &|_| false);
     assert_eq!(d.len(), 1);
     assert_eq!(d[0].level, Level::Warning);
     assert_eq!(d[0].line, 5);
+}
+
+const DRILL: &str = "---\nid: failover\nalerts: [A]\nlast_exercised: 2026-10-01\ndrill: {rto: 45m, rpo: 5m}\n---\n# A\n\n## Alert\n\nx\n\n## Check\n\n1. look `kubectl -n $namespace get pods`\n\n## Diagnose\n\n1. think\n\n## Mitigate\n\n1. cut the region\n\n   ```yaml\n   inject: true\n   ```\n2. act\n\n## Postmortem\n\nwrite\n";
+
+fn drill_history(targets: &str) -> History {
+    let t = crate::domain::exercise::drill::DrillTargets::from_front(
+        &serde_yaml::from_str(targets).expect("yaml"),
+    )
+    .expect("targets");
+    let mut h = History::default();
+    h.drills.insert(
+        "failover".into(),
+        vec![crate::domain::exercise::DrillRecord {
+            id: "drill-2026-11-01-failover".into(),
+            at: "2026-11-01T10:00:00Z".parse().expect("ts"),
+            targets: Some(t),
+            score: None,
+        }],
+    );
+    h
+}
+
+#[test]
+fn drill_targets_relaxed_since_the_previous_drill_are_reported_only_with_history() {
+    let rb = parse(Path::new("failover.md"), DRILL).expect("parses");
+    assert_eq!(
+        lint(&[rb.clone()], &[], &History::default(), now(), &|_| true),
+        [],
+        "files alone: nothing to compare with"
+    );
+    let d = lint(
+        &[rb.clone()],
+        &[],
+        &drill_history("{rto: 30m, rpo: 5m}"),
+        now(),
+        &|_| true,
+    );
+    let text: Vec<String> = d.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        text,
+        [
+            "failover.md:5: warning: drill targets relaxed since the previous drill (drill-2026-11-01-failover, 2026-11-01): RTO relaxed from 30m to 45m"
+        ]
+    );
+    let same = lint(
+        &[rb],
+        &[],
+        &drill_history("{rto: 45m, rpo: 10m}"),
+        now(),
+        &|_| true,
+    );
+    assert_eq!(same, [], "tightened: nothing to say");
+}
+
+#[test]
+fn bad_drill_targets_and_a_drill_without_injection_are_reported() {
+    let bad = DRILL.replace("{rto: 45m, rpo: 5m}", "{rto: 45m, rpo: later}");
+    let rb = parse(Path::new("failover.md"), &bad).expect("parses");
+    let d = lint(&[rb], &[], &History::default(), now(), &|_| true);
+    assert_eq!(d.len(), 1, "{d:?}");
+    assert_eq!(d[0].line, 5);
+    assert_eq!(d[0].level, Level::Error);
+    assert!(d[0].message.contains("drill.rpo"), "{d:?}");
+    let no_inject = DRILL.replace("   ```yaml\n   inject: true\n   ```\n", "");
+    let rb = parse(Path::new("failover.md"), &no_inject).expect("parses");
+    let d = lint(&[rb], &[], &History::default(), now(), &|_| true);
+    assert!(
+        d[0].message.contains("no step marked inject: true"),
+        "{d:?}"
+    );
+    let stray = GOOD.replace(
+        "1. act\n",
+        "1. act\n\n   ```yaml\n   inject: true\n   ```\n",
+    );
+    let rb = parse(Path::new("good.md"), &stray).expect("parses");
+    let d = lint(&[rb], &[], &History::default(), now(), &|_| true);
+    assert!(
+        d[0].message.contains("only means something in a drill"),
+        "{d:?}"
+    );
 }

@@ -46,6 +46,10 @@ pub struct FrontMatter {
     pub unit: Option<String>,
     /// When the runbook was last tried for real or in a drill.
     pub last_exercised: Option<Date>,
+    /// A drill runbook's targets (`{rto: 30m, rpo: 5m, …}`), read leniently
+    /// so a mistake opens the runbook and lint explains it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drill: Option<serde_yaml::Value>,
     /// Label names its placeholders may use beyond the common ones (for lint).
     #[serde(default)]
     pub labels: Vec<String>,
@@ -89,6 +93,7 @@ pub const FRONT_MATTER_KEYS: &[&str] = &[
     "shell",
     "last_exercised",
     "labels",
+    "drill",
 ];
 
 /// The role a section plays in the response. Other headings keep their prose.
@@ -319,6 +324,11 @@ impl Step {
     pub fn is_dangerous(&self) -> bool {
         self.contract.as_ref().is_some_and(|c| c.danger)
     }
+
+    /// Whether, in a drill, ticking or running it injects the fault.
+    pub fn injects(&self) -> bool {
+        self.contract.as_ref().is_some_and(|c| c.inject)
+    }
 }
 
 /// A heading and what follows it.
@@ -394,6 +404,17 @@ impl Runbook {
         self.sections
             .iter()
             .flat_map(|s| s.steps.iter().map(move |st| (s, st)))
+    }
+
+    /// A drill runbook's targets; `None` when it is not one, the problems
+    /// when its `drill:` is wrong.
+    pub fn drill_targets(
+        &self,
+    ) -> Option<Result<crate::domain::exercise::drill::DrillTargets, Vec<String>>> {
+        self.meta
+            .drill
+            .as_ref()
+            .map(crate::domain::exercise::drill::DrillTargets::from_front)
     }
 
     /// Shipped inside the binary rather than read from a folder.

@@ -389,7 +389,7 @@ fn prepare(
     let inc = app.incident_state();
     let labels = app.shown_labels().cloned().unwrap_or_default();
     if let Some(days) =
-        crate::domain::lint::stale(rb, app.runbooks.used.get(&rb.id).copied(), app.now)
+        crate::domain::lint::stale(rb, app.runbooks.history.used.get(&rb.id).copied(), app.now)
     {
         let when = days.map_or("never exercised".to_string(), |d| {
             format!("last exercised {d} days ago")
