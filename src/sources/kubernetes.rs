@@ -1,6 +1,7 @@
 //! Kubernetes through kube-rs: the user's kubeconfig (or the in-cluster config),
 //! a pod watch for the incident's scope, a pod's events and logs, and the three
-//! actions the cockpit offers (delete a pod, rollout restart, scale).
+//! actions the cockpit offers (delete a pod, rollout restart, scale), and the
+//! Chaos Mesh faults of a game-day experiment (apply, delete, find leftovers).
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -16,12 +17,17 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::watch;
 
 mod actions;
+mod chaos;
 mod liveness;
 mod owner;
 mod summary;
 
 pub use actions::{
     Action, Performed, current_replicas, perform, perform_recorded, recorded, replicaset_owner,
+};
+pub use chaos::{
+    CHAOS_GROUP, CHAOS_KINDS, EXPERIMENT_LABEL, FaultRef, MANAGED_BY_LABEL, MANAGER, apply_fault,
+    delete_fault, label_value, leftover_faults,
 };
 pub use owner::{OwnerSelector, owner_selector};
 pub use summary::summarise;

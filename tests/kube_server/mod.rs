@@ -1,12 +1,14 @@
 //! A small Kubernetes API server for tests: discovery, pods (list, get, watch,
-//! delete, logs), events, and apps/v1 deployments (get, patch, scale), over
-//! plain HTTP on loopback. Enough of the protocol for kube-rs and kubectl:
+//! delete, logs), events, apps/v1 deployments (get, patch, scale), and
+//! Chaos Mesh's custom resources (see `custom`), over plain HTTP on loopback.
+//! Enough of the protocol for kube-rs and kubectl:
 //! resourceVersions, watches that resume and expire (`410 Gone`), bookmarks,
 //! RBAC refusals; and what a bad day brings: churn, a frozen server, a killed
 //! and restarted one (see `control`).
 #![allow(dead_code, clippy::unwrap_used, clippy::panic)]
 
 mod control;
+pub mod custom;
 pub mod rbac;
 mod watch;
 
@@ -50,6 +52,10 @@ pub struct Cluster {
     pub bookmark_every: Option<Duration>,
     /// BOOKMARK events sent, over all watches.
     pub bookmarks_sent: usize,
+    /// Whether Chaos Mesh's CRDs are installed (true from `start`).
+    pub chaos_mesh: bool,
+    /// Custom objects by (plural, namespace, name).
+    pub custom: BTreeMap<custom::Key, Value>,
     rv: u64,
 }
 
@@ -72,7 +78,10 @@ impl KubeServer {
     pub async fn start() -> KubeServer {
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
-        let state = Arc::new(Mutex::new(Cluster::default()));
+        let state = Arc::new(Mutex::new(Cluster {
+            chaos_mesh: true,
+            ..Cluster::default()
+        }));
         let (events, _) = broadcast::channel(1024);
         let (frozen, _) = tokio::sync::watch::channel(false);
         let tasks = Arc::new(Mutex::new(Vec::new()));
@@ -225,6 +234,8 @@ struct Request {
     method: String,
     path: String,
     query: BTreeMap<String, String>,
+    /// The Content-Type header (patch types differ by it).
+    content_type: String,
     body: Value,
 }
 
@@ -237,6 +248,7 @@ async fn read_request(r: &mut BufReader<TcpStream>) -> Option<Request> {
     let method = parts.next()?.to_string();
     let target = parts.next()?.to_string();
     let mut len = 0usize;
+    let mut content_type = String::new();
     loop {
         let mut h = String::new();
         r.read_line(&mut h).await.ok()?;
@@ -244,10 +256,12 @@ async fn read_request(r: &mut BufReader<TcpStream>) -> Option<Request> {
         if h.is_empty() {
             break;
         }
-        if let Some((k, v)) = h.split_once(':')
-            && k.eq_ignore_ascii_case("content-length")
-        {
-            len = v.trim().parse().unwrap_or(0);
+        if let Some((k, v)) = h.split_once(':') {
+            if k.eq_ignore_ascii_case("content-length") {
+                len = v.trim().parse().unwrap_or(0);
+            } else if k.eq_ignore_ascii_case("content-type") {
+                content_type = v.trim().to_string();
+            }
         }
     }
     let mut body = vec![0; len];
@@ -260,6 +274,7 @@ async fn read_request(r: &mut BufReader<TcpStream>) -> Option<Request> {
         method,
         path: path.to_string(),
         query,
+        content_type,
         body: serde_json::from_slice(&body).unwrap_or(Value::Null),
     })
 }
@@ -269,8 +284,12 @@ async fn respond(s: &mut BufReader<TcpStream>, code: u16, body: &Value) -> std::
     let reason = match code {
         200 => "OK",
         201 => "Created",
+        400 => "Bad Request",
         403 => "Forbidden",
         404 => "Not Found",
+        405 => "Method Not Allowed",
+        409 => "Conflict",
+        415 => "Unsupported Media Type",
         _ => "Error",
     };
     let head = format!(
@@ -336,18 +355,28 @@ async fn serve(
             respond(&mut s, code, &body).await?;
             continue;
         }
+        if let Some((code, body)) = custom::route(&state, &req, &segs) {
+            respond(&mut s, code, &body).await?;
+            continue;
+        }
         let (code, body) = match (req.method.as_str(), segs.as_slice()) {
             ("GET", ["api"]) => (
                 200,
                 json!({"kind": "APIVersions", "versions": ["v1"],
                 "serverAddressByClientCIDRs": [{"clientCIDR": "0.0.0.0/0", "serverAddress": "127.0.0.1"}]}),
             ),
-            ("GET", ["apis"]) => (
-                200,
-                json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": [
+            ("GET", ["apis"]) => {
+                let mut groups = vec![json!(
                 {"name": "apps", "versions": [{"groupVersion": "apps/v1", "version": "v1"}],
-                 "preferredVersion": {"groupVersion": "apps/v1", "version": "v1"}}]}),
-            ),
+                 "preferredVersion": {"groupVersion": "apps/v1", "version": "v1"}})];
+                if state.lock().unwrap().chaos_mesh {
+                    groups.push(custom::api_group());
+                }
+                (
+                    200,
+                    json!({"kind": "APIGroupList", "apiVersion": "v1", "groups": groups}),
+                )
+            }
             ("GET", ["api", "v1"]) => (
                 200,
                 json!({"kind": "APIResourceList", "groupVersion": "v1", "resources": [

@@ -110,21 +110,42 @@ pub async fn perform(kube: &Kube, action: &Action) -> Result<String, String> {
 /// judged by the HTTP status alone: a 2xx is applied, whatever its body
 /// holds; the body is read leniently, only for details.
 pub async fn perform_recorded(kube: &Kube, action: &Action) -> Performed {
-    let built = match build(action) {
+    let (request, stamp) = match build(action) {
         Ok(b) => b,
-        Err(e) => {
-            return Performed {
-                result: Err(e.clone()),
-                request: None,
-                answer: AuditAnswer {
-                    status: None,
-                    ok: false,
-                    detail: e,
-                },
-            };
-        }
+        Err(e) => return unsent(e),
     };
-    let (request, stamp) = built;
+    exchange(kube, request, |status, body| {
+        if (200..300).contains(&status) {
+            Ok(applied(action, body, stamp.as_deref()))
+        } else {
+            Err(refused(status, body))
+        }
+    })
+    .await
+}
+
+/// A change refused before any request went out (it could not be built,
+/// or is not one warroom makes): the audit log still keeps why.
+pub(super) fn unsent(why: String) -> Performed {
+    Performed {
+        result: Err(why.clone()),
+        request: None,
+        answer: AuditAnswer {
+            status: None,
+            ok: false,
+            detail: why,
+        },
+    }
+}
+
+/// Sends a change, keeps the request as recorded, and lets `judge` say
+/// from the status and the body what the answer came to: so every change
+/// (actions, chaos faults) is recorded the same way.
+pub(super) async fn exchange(
+    kube: &Kube,
+    request: http::Request<Vec<u8>>,
+    judge: impl FnOnce(u16, &[u8]) -> Result<String, String>,
+) -> Performed {
     let recorded = recorded(&request);
     let (status, body) = match send(kube, request).await {
         Ok(answer) => answer,
@@ -140,13 +161,10 @@ pub async fn perform_recorded(kube: &Kube, action: &Action) -> Performed {
             };
         }
     };
-    let ok = (200..300).contains(&status);
-    let (result, detail) = if ok {
-        let done = applied(action, &body, stamp.as_deref());
-        (Ok(done.clone()), done)
-    } else {
-        let why = refused(status, &body);
-        (Err(why.clone()), why)
+    let result = judge(status, &body);
+    let (ok, detail) = match &result {
+        Ok(done) => (true, done.clone()),
+        Err(why) => (false, why.clone()),
     };
     Performed {
         result,
@@ -235,7 +253,10 @@ pub fn recorded(request: &http::Request<Vec<u8>>) -> AuditRequest {
 
 /// Sends a request through the client (with its credentials) and returns
 /// the status and the body, whatever they are.
-async fn send(kube: &Kube, request: http::Request<Vec<u8>>) -> Result<(u16, Vec<u8>), String> {
+pub(super) async fn send(
+    kube: &Kube,
+    request: http::Request<Vec<u8>>,
+) -> Result<(u16, Vec<u8>), String> {
     let response = kube
         .client
         .send(request.map(kube::client::Body::from))
@@ -287,7 +308,7 @@ fn applied(action: &Action, body: &[u8], stamp: Option<&str>) -> String {
 }
 
 /// Why the server refused, from its status and (leniently) its Status body.
-fn refused(status: u16, body: &[u8]) -> String {
+pub(super) fn refused(status: u16, body: &[u8]) -> String {
     let value: serde_json::Value = serde_json::from_slice(body).unwrap_or_default();
     let message = value["message"]
         .as_str()
