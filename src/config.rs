@@ -51,6 +51,11 @@ pub struct FileConfig {
     pub alertmanager: Option<ServerConfig>,
     /// Where range queries (and, without Alertmanager, alerts) come from.
     pub prometheus: Option<ServerConfig>,
+    /// Kube contexts that are production: a game-day there is refused
+    /// unless its experiment says `allow_production: true` and the context's
+    /// name is typed.
+    #[serde(default)]
+    pub production_contexts: Vec<String>,
 }
 
 /// How to reach one HTTP server, as written in the file. Secrets are never
@@ -185,6 +190,8 @@ pub struct Config {
     pub alertmanager: Option<Endpoint>,
     /// Prometheus, if configured.
     pub prometheus: Option<Endpoint>,
+    /// Kube contexts that are production (game-days refuse them by default).
+    pub production_contexts: Vec<String>,
 }
 
 /// A config problem, naming the file and where in it.
@@ -420,6 +427,7 @@ impl Config {
             oncall: file.oncall.clone(),
             alertmanager,
             prometheus,
+            production_contexts: file.production_contexts.clone(),
         })
     }
 

@@ -70,6 +70,20 @@ pub enum Command {
     Recreate,
     /// Open an incident by id (a teammate's "join …").
     Join(String),
+    /// Start a DR drill of a drill runbook.
+    Drill(String),
+    /// A drill's fault is in: the RTO clock starts.
+    Inject,
+    /// A drill's service works again: the RTO clock stops.
+    Recovered,
+    /// How much data a drill lost.
+    Rpo(Duration),
+    /// Load a chaos experiment and show its pre-flight.
+    Gameday(PathBuf),
+    /// Stop a running game-day now: its fault is deleted.
+    Abort,
+    /// Delete chaos faults warroom applied that are still present.
+    Cleanup,
     /// Show the help overlay.
     Help,
     /// Leave the cockpit (asks while an incident is open).
@@ -158,6 +172,25 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "recreate",
         "",
         "write a deleted journal again from what this cockpit holds",
+    ),
+    (
+        "drill",
+        "RUNBOOK",
+        "start a DR drill of a drill runbook (targets frozen from its front matter)",
+    ),
+    ("inject", "", "drill: the fault is in, the RTO clock starts"),
+    ("recovered", "", "drill: the service works again, the RTO clock stops"),
+    ("rpo", "DURATION", "drill: how much data was lost, e.g. :rpo 3s"),
+    (
+        "gameday",
+        "FILE",
+        "load a chaos experiment (YAML) and show its pre-flight",
+    ),
+    ("abort", "", "game-day: stop now and delete the fault"),
+    (
+        "cleanup",
+        "",
+        "delete chaos faults warroom applied that are still present",
     ),
     ("help", "", "show help"),
     ("quit", "", "quit (same as q)"),
@@ -303,6 +336,22 @@ pub fn parse(line: &str) -> Result<Command, String> {
     match name {
         "" => Err("type a command, e.g. :ack — see ? for the list".into()),
         "declare" => declare(rest),
+        "drill" if rest.is_empty() => {
+            Err(":drill needs a drill runbook, e.g. :drill regional-failover-drill".into())
+        }
+        "drill" => Ok(Command::Drill(rest.to_string())),
+        "inject" => no_args(Command::Inject),
+        "recovered" => no_args(Command::Recovered),
+        "rpo" if rest.is_empty() => Err(":rpo needs the data lost, e.g. :rpo 3s or :rpo 0s".into()),
+        "rpo" => crate::domain::exercise::drill::parse_target(rest)
+            .map(|ms| Command::Rpo(Duration::from_millis(ms))),
+        "gameday" if rest.is_empty() => Err(
+            ":gameday needs an experiment file, e.g. :gameday runbooks/experiments/checkout-pod-kill.yaml"
+                .into(),
+        ),
+        "gameday" => Ok(Command::Gameday(PathBuf::from(rest))),
+        "abort" => no_args(Command::Abort),
+        "cleanup" => no_args(Command::Cleanup),
         "ack" | "acknowledge" => no_args(Command::Ack),
         "mitigated" | "mitigate" => no_args(Command::Mitigated),
         "resolve" | "resolved" => no_args(Command::Resolve),

@@ -14,6 +14,13 @@ use crate::domain::time::{short_duration, to_millis};
 pub fn run(app: &mut App, cmd: Command, fx: &mut Fx) -> Next {
     match cmd {
         Command::Help => return Open::Help.into(),
+        Command::Drill(name) => super::exercise::start_drill(app, &name, fx),
+        Command::Inject => super::exercise::inject(app, fx),
+        Command::Recovered => super::exercise::recovered(app, fx),
+        Command::Rpo(lost) => super::exercise::rpo(app, lost, fx),
+        Command::Gameday(path) => super::gameday::load(app, path, fx),
+        Command::Abort => super::gameday::abort(app, fx),
+        Command::Cleanup => super::gameday::cleanup(app, fx),
         Command::Declare(title, sev) => incident::declare_by_hand(app, &title, sev, fx),
         Command::Quit => return incident::request_quit(app),
         Command::Runbook(name) => super::runbooks::attach(app, &name, fx),

@@ -319,7 +319,13 @@ pub fn change_status(app: &mut App, to: Status, fx: &mut Fx) -> Next {
         },
         Status::Resolved => match already("resolved", &inc.resolved) {
             Some(msg) => return info(app, msg),
-            None => return Open::ConfirmResolve.into(),
+            None => match super::exercise::may_resolve(&inc) {
+                Ok(()) => return Open::ConfirmResolve.into(),
+                Err(e) => {
+                    app.error(e);
+                    return Next::Stay;
+                }
+            },
         },
         Status::Reopened if inc.is_open() => return info(app, "the incident is open already"),
         Status::Reopened => {
@@ -353,6 +359,7 @@ pub enum Status {
 
 /// `y` in the resolve confirmation.
 pub fn resolve(app: &mut App, fx: &mut Fx) {
+    super::exercise::score_before_resolving(app, fx);
     record(app, EventKind::Resolved, fx);
 }
 

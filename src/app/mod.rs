@@ -14,6 +14,8 @@ pub mod alerts;
 pub mod command;
 pub mod commands;
 pub mod complete;
+pub mod exercise;
+pub mod gameday;
 pub mod incident;
 pub mod keys;
 pub mod modal;

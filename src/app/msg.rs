@@ -28,6 +28,35 @@ pub enum Msg {
     PasteHandled(Timestamp),
     /// The 1 Hz clock, so ages and elapsed times move.
     Tick(Timestamp),
+    /// An answer to one of an exercise's queries.
+    ExerciseAnswer {
+        /// Which query.
+        ask: crate::app::exercise::Ask,
+        /// When it was answered.
+        at: Timestamp,
+        /// Each series' labels and value, or why there is no answer.
+        result: Result<Vec<(String, f64)>, String>,
+    },
+    /// A chaos experiment file was read and checked.
+    ExperimentLoaded(Result<crate::domain::exercise::Experiment, String>),
+    /// The pods a game-day's selector matches.
+    PodsCounted(Result<usize, String>),
+    /// A game-day's fault was applied (audited), or why not.
+    FaultApplied {
+        /// The change in words.
+        what: String,
+        /// The fault on the server.
+        result: Result<crate::sources::kubernetes::FaultRef, String>,
+    },
+    /// A game-day's fault was deleted (audited), or why not.
+    FaultDeleted {
+        /// The change in words.
+        what: String,
+        /// What the server did.
+        result: Result<String, String>,
+    },
+    /// Faults warroom applied that are still present.
+    Leftovers(Result<Vec<crate::sources::kubernetes::FaultRef>, String>),
     /// Something a data source reported.
     Source(SourceMsg),
     /// Something the incident journal reported.
@@ -225,6 +254,34 @@ pub enum Effect {
     /// Add a submitted command line (already redacted) to this Unix user's
     /// history file in the data dir.
     RememberCommand(String),
+    /// Ask Prometheus one of an exercise's queries (instant, with values).
+    ExerciseQuery {
+        /// Which of them.
+        ask: crate::app::exercise::Ask,
+        /// The PromQL.
+        query: String,
+    },
+    /// Read and check a chaos experiment file.
+    LoadExperiment(PathBuf),
+    /// Count the pods a game-day's selector matches now (for percent and
+    /// `all` modes).
+    CountPods {
+        /// Namespace.
+        namespace: String,
+        /// Label selector.
+        selector: String,
+    },
+    /// Apply a game-day's fault (already confirmed by its name typed).
+    ApplyFault {
+        /// The fault as a Kubernetes object.
+        manifest: serde_json::Value,
+        /// The run it belongs to (the incident id), set as a label.
+        run: String,
+    },
+    /// Delete the game-day's fault (window over, abort, quit).
+    DeleteFault(crate::sources::kubernetes::FaultRef),
+    /// Find faults warroom applied that are still present.
+    FindLeftovers,
     /// Ask Prometheus whether a step's `verify_query` returns data.
     CheckQuery {
         /// The step.

@@ -47,6 +47,8 @@ pub enum Open {
     IncidentPanel,
     /// The list of status updates.
     Updates,
+    /// A chaos experiment's pre-flight checklist, waiting for its name.
+    Gameday,
     /// Resolving waits for y or n.
     ConfirmResolve,
     /// Marking the incident mitigated waits for y or n.

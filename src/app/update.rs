@@ -32,7 +32,24 @@ pub fn update(app: &mut App, mode: &mut Mode, msg: Msg) -> Fx {
             super::incident::check_declaring(app, &mut fx);
             super::incident::check_deadlines(app, &mut fx);
             super::runbooks::check_queries(app, &mut fx);
+            super::exercise::check_queries(app, &mut fx);
+            super::gameday::check(app, &mut fx);
         }
+        Msg::ExerciseAnswer { ask, at, result } => {
+            super::exercise::on_answer(app, ask, at, result, &mut fx)
+        }
+        Msg::ExperimentLoaded(result) => {
+            let next = super::gameday::on_loaded(app, result, &mut fx);
+            modal::apply(mode, app, next);
+        }
+        Msg::PodsCounted(result) => super::gameday::on_pods_counted(app, result),
+        Msg::FaultApplied { what, result } => {
+            super::gameday::on_applied(app, what, result, &mut fx)
+        }
+        Msg::FaultDeleted { what, result } => {
+            super::gameday::on_deleted(app, what, result, &mut fx)
+        }
+        Msg::Leftovers(result) => super::gameday::on_leftovers(app, result),
         Msg::Run(report) => super::runs::on_run_report(app, report, &mut fx),
         Msg::QueryChecked {
             step,
@@ -40,8 +57,14 @@ pub fn update(app: &mut App, mode: &mut Mode, msg: Msg) -> Fx {
             result,
         } => super::runbooks::on_query_checked(app, step, query, result, &mut fx),
         Msg::Source(s) => super::sources::on_source(app, s, &mut fx),
-        Msg::Journal(j) => super::incident::on_journal(app, j),
-        Msg::Declared(Ok(opened)) => super::incident::on_opened(app, opened, &mut fx),
+        Msg::Journal(j) => {
+            super::incident::on_journal(app, j);
+            super::exercise::observe(app, &mut fx);
+        }
+        Msg::Declared(Ok(opened)) => {
+            super::incident::on_opened(app, opened, &mut fx);
+            super::gameday::on_opened(app, &mut fx);
+        }
         Msg::Declared(Err(e)) => app.error(format!("could not declare the incident: {e}")),
         Msg::Joined(Ok(opened)) => super::incident::on_opened(app, opened, &mut fx),
         Msg::Joined(Err(e)) => app.error(format!("could not open the incident: {e}")),

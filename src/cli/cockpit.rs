@@ -47,6 +47,9 @@ pub struct Session {
     pub kube: KubeOptions,
     /// Refuse every change.
     pub read_only: bool,
+    /// A command carried out as the cockpit opens (`warroom drill`,
+    /// `warroom gameday`), as if typed on the `:` line.
+    pub first: Option<crate::app::command::Command>,
 }
 
 /// Starts the cockpit on the demo or the configured sources and runs it until
@@ -87,12 +90,14 @@ async fn cockpit_async(
     .with_matrix(config.matrix.clone())
     .with_author(config.author.clone());
     if demo {
+        let faults = demo::chaos::Faults::default();
         tokio::spawn(demo::run(
             demo::Scenario::new(now),
+            faults.clone(),
             source_tx.clone(),
             query_rx,
         ));
-        fx = fx.with_demo(demo::Scenario::new(now));
+        fx = fx.with_demo(demo::Scenario::new(now), faults);
     } else {
         let client = |name: &str, ep: &crate::config::Endpoint| {
             tracing::info!("{name}: {}", ep.display_url());
@@ -213,6 +218,8 @@ async fn cockpit_async(
             .hyperlinks
             .unwrap_or_else(crate::tui::shows_hyperlinks),
         look: crate::look::Look::of_this_terminal(config.look),
+        production_contexts: config.production_contexts.clone(),
+        demo,
         env: std::env::vars_os()
             .filter_map(|(k, _)| k.into_string().ok())
             .collect(),
@@ -233,6 +240,17 @@ async fn cockpit_async(
             fx.perform(Effect::Rejoin(id.clone()));
         }
         app.opening = Some(o);
+    }
+    // Faults a crashed game-day left in the cluster are offered for clean-up.
+    if !demo {
+        fx.perform(crate::app::Effect::FindLeftovers);
+    }
+    if let Some(cmd) = session.first.clone() {
+        let mut first = Vec::new();
+        let _ = crate::app::commands::run(&mut app, cmd, &mut first);
+        for e in first {
+            fx.perform(e);
+        }
     }
     let (mut terminal, _guard) = tui::init(config.mouse)?;
     run_screen(&mut terminal, app, source_rx, fx, rx).await?;

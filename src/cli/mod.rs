@@ -110,6 +110,25 @@ pub enum Format {
 pub enum Command {
     /// Open the cockpit on the built-in simulated incident (no servers needed).
     Demo,
+    /// Run a DR drill of a drill runbook: its targets (front matter
+    /// `drill:`) are frozen, RTO, RPO and human action time are clocked, and
+    /// the drill is scored when resolved.
+    Drill {
+        /// The drill runbook's id or file name.
+        runbook: String,
+        /// Against the demo's simulated world (no servers needed).
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Run a chaos game-day: the experiment file (YAML) is checked, its
+    /// pre-flight shown, and its fault applied once its name is typed.
+    Gameday {
+        /// The experiment file.
+        experiment: PathBuf,
+        /// Against the demo's simulated cluster (no servers needed).
+        #[arg(long)]
+        demo: bool,
+    },
     /// Check runbooks: structure, placeholders, alert claims, staleness.
     Lint {
         /// Folders or files to check (default: the configured runbook folders).
@@ -231,9 +250,21 @@ pub fn main() -> ExitCode {
             },
         },
         read_only: cli.read_only,
+        first: match &cli.command {
+            Some(Command::Drill { runbook, .. }) => {
+                Some(crate::app::command::Command::Drill(runbook.clone()))
+            }
+            Some(Command::Gameday { experiment, .. }) => {
+                Some(crate::app::command::Command::Gameday(experiment.clone()))
+            }
+            _ => None,
+        },
     };
     let result = match cli.command {
         Some(Command::Demo) => cockpit::run(&config, &session, true, None),
+        Some(Command::Drill { demo, .. } | Command::Gameday { demo, .. }) => {
+            cockpit::run(&config, &session, demo, None)
+        }
         Some(Command::Open {
             target,
             declare,

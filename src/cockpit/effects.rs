@@ -21,6 +21,7 @@ use crate::sources::kubernetes::{self, Kube, PodScope};
 use crate::sources::{MetricRequest, SourceMsg};
 
 mod cluster;
+mod exercise;
 
 /// What effects need: the journal store, the follower of the open incident, and
 /// the channels back into the loop and out to the sources.
@@ -51,14 +52,16 @@ pub struct Effects {
     author: String,
     /// The incident followed, named in audit records.
     incident: Option<String>,
+    /// Game-day faults this cockpit applied and has not seen deleted.
+    faults_in: exercise::FaultsIn,
 }
 
 /// What answers the Pods pane's requests.
 enum PodBackend {
     /// Nothing: no cluster configured.
     None,
-    /// The simulated incident.
-    Demo(Scenario),
+    /// The simulated incident, and the faults applied to it.
+    Demo(Scenario, crate::sources::demo::chaos::Faults),
     /// A real cluster, with the watch's scope channel.
     Cluster(Kube, watch::Sender<Option<PodScope>>),
 }
@@ -89,6 +92,7 @@ impl Effects {
             stopping: Vec::new(),
             author: String::new(),
             incident: None,
+            faults_in: Default::default(),
         }
     }
 
@@ -125,9 +129,10 @@ impl Effects {
         self
     }
 
-    /// Pod details come from the simulated incident.
-    pub fn with_demo(mut self, scenario: Scenario) -> Self {
-        self.pods = PodBackend::Demo(scenario);
+    /// Pod details come from the simulated incident, and game-day faults go
+    /// to its simulated cluster.
+    pub fn with_demo(mut self, scenario: Scenario, faults: crate::sources::demo::chaos::Faults) -> Self {
+        self.pods = PodBackend::Demo(scenario, faults);
         self
     }
 
@@ -242,6 +247,12 @@ impl Effects {
                     tx.send_replace(scope);
                 }
             }
+            e @ (Effect::ExerciseQuery { .. }
+            | Effect::LoadExperiment(_)
+            | Effect::CountPods { .. }
+            | Effect::ApplyFault { .. }
+            | Effect::DeleteFault(_)
+            | Effect::FindLeftovers) => self.exercise(e),
             e @ (Effect::ClosePodDetails
             | Effect::PodDetails { .. }
             | Effect::Cluster(_)
@@ -270,7 +281,7 @@ impl Effects {
                 let (stop_tx, stop_rx) = tokio::sync::oneshot::channel();
                 let (tx, prom) = (self.tx.clone(), self.prometheus.clone());
                 let demo = match &self.pods {
-                    PodBackend::Demo(s) => Some(*s),
+                    PodBackend::Demo(s, _) => Some(*s),
                     _ => None,
                 };
                 let task = tokio::spawn(async move {
@@ -341,7 +352,7 @@ impl Effects {
             Effect::CheckQuery { step, query } => {
                 let tx = self.tx.clone();
                 let Some(p) = self.prometheus.clone() else {
-                    let why = if matches!(self.pods, PodBackend::Demo(_)) {
+                    let why = if matches!(self.pods, PodBackend::Demo(..)) {
                         "the demo has no Prometheus to ask; a live one checks this"
                     } else {
                         NO_PROM

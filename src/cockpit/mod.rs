@@ -37,6 +37,7 @@ pub async fn run(
     fx.load_history();
     let result = event_loop(terminal, app, sources, &mut fx, rx).await;
     fx.stop_commands().await;
+    fx.remove_faults().await;
     result
 }
 

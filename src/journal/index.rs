@@ -78,15 +78,10 @@ pub struct ExerciseSummary {
 
 impl ExerciseSummary {
     fn of(inc: &Incident) -> Option<ExerciseSummary> {
-        use crate::domain::incident::Exercise;
         let x = inc.exercise.as_ref()?;
-        let runbook = match &x.plan {
-            Exercise::Drill { runbook, .. } => runbook.clone(),
-            Exercise::Gameday(p) => p.runbook.clone(),
-        };
         Some(ExerciseSummary {
             kind: x.plan.kind().to_string(),
-            runbook,
+            runbook: x.plan.runbook().to_string(),
             targets: x.plan.targets().cloned(),
             score: x
                 .score

@@ -265,8 +265,14 @@ impl Store {
             .map_err(|e| with_path(e, &lock_path))?;
         lock.lock()?;
         let (open, _) = self.list()?;
-        // A hand-declared incident is named after its title.
+        // A hand-declared incident is named after its title, an exercise
+        // after what it exercises (`drill-2026-11-29-regional-failover`).
         let base = match &declaration.kind {
+            EventKind::Declared {
+                exercise: Some(x),
+                alert,
+                ..
+            } => format!("{}-{}", x.kind(), incident_id(&alert.name_or_title(), declaration.ts)),
             EventKind::Declared { title, .. } if alert.is_manual() => {
                 incident_id(title, declaration.ts)
             }
@@ -276,6 +282,20 @@ impl Store {
             .iter()
             .rev()
             .find(|i| i.is_open() && i.alert.fingerprint == alert.fingerprint)
+        {
+            return Ok(Declared::Joined(inc.id.clone()));
+        }
+        // An alert a running drill or game-day claims is the exercise's
+        // doing: it joins the exercise, never opens a real incident.
+        let real = matches!(&declaration.kind, EventKind::Declared { exercise: None, .. });
+        if real
+            && !alert.is_manual()
+            && let Some(inc) = open.iter().rev().find(|i| {
+                i.is_open()
+                    && i.exercise
+                        .as_ref()
+                        .is_some_and(|x| x.plan.claims(&alert.name))
+            })
         {
             return Ok(Declared::Joined(inc.id.clone()));
         }

@@ -135,6 +135,58 @@ impl Prometheus {
             .await?;
         parse_instant_count(&body)
     }
+
+    /// An instant query's answer: each series' labels (PromQL's `{a="b"}`
+    /// form) and value. An exercise's abort, steady-state, recovered and
+    /// RPO queries need the values, not only whether there are any.
+    pub async fn instant(&self, query: &str) -> Result<Vec<(String, f64)>, SourceError> {
+        let body = self
+            .http
+            .send(
+                reqwest::Method::GET,
+                "api/v1/query",
+                &[("query", query)],
+                None,
+            )
+            .await?;
+        parse_instant_values(&body)
+    }
+}
+
+/// Decodes an instant query's answer into (series, value) pairs: a vector's
+/// series, or a scalar as one unnamed value. Values that are not numbers
+/// (`NaN` is one) are kept as NaN; a malformed answer is an error.
+pub fn parse_instant_values(body: &[u8]) -> Result<Vec<(String, f64)>, SourceError> {
+    let i = unwrap(decode::<Envelope<Instant>>(body)?)?;
+    let value = |v: &serde_json::Value| -> Result<f64, SourceError> {
+        v.get(1)
+            .and_then(|s| s.as_str())
+            .map(|s| s.parse::<f64>().unwrap_or(f64::NAN))
+            .ok_or_else(|| SourceError::Malformed("a sample without a value".into()))
+    };
+    match (i.result_type.as_str(), &i.result) {
+        ("vector", serde_json::Value::Array(a)) => a
+            .iter()
+            .map(|s| {
+                let labels = s
+                    .get("metric")
+                    .and_then(|m| m.as_object())
+                    .map(|m| {
+                        let pairs: Vec<String> = m
+                            .iter()
+                            .map(|(k, v)| format!("{k}={:?}", v.as_str().unwrap_or_default()))
+                            .collect();
+                        format!("{{{}}}", pairs.join(","))
+                    })
+                    .unwrap_or_else(|| "{}".into());
+                Ok((labels, value(s.get("value").unwrap_or(&serde_json::Value::Null))?))
+            })
+            .collect(),
+        ("scalar", v @ serde_json::Value::Array(_)) => Ok(vec![(String::new(), value(v)?)]),
+        (t, _) => Err(SourceError::Malformed(format!(
+            "an exercise query must answer a vector or a scalar, not a {t}"
+        ))),
+    }
 }
 
 #[derive(Debug, Deserialize)]

@@ -89,7 +89,7 @@ fn panel_lines(app: &App) -> Vec<Line<'static>> {
     let Some(inc) = app.incident_state() else {
         return Vec::new();
     };
-    let mut lines: Vec<Line<'static>> = Vec::new();
+    let mut lines: Vec<Line<'static>> = super::exercise::panel(app);
     let end = inc.resolved.as_ref().map_or(app.now, |r| r.at);
     lines.push(Line::from(vec![
         Span::styled(

@@ -93,6 +93,7 @@ pub fn render(app: &App, mode: &Mode, area: Rect, buf: &mut Buffer) {
         Mode::Updates(d) => {
             super::incident::updates(app, d.top, &titled("Status updates", app, mode), area, buf)
         }
+        Mode::Gameday(d) => super::exercise::preflight(app, d, &hints(app, mode), area, buf),
         Mode::ConfirmResolve => super::incident::confirm_resolve(app, &hints(app, mode), area, buf),
         Mode::ConfirmMitigate => {
             super::incident::confirm_mitigate(app, &hints(app, mode), area, buf)

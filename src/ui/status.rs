@@ -66,6 +66,16 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let mut id_item = None;
     match (app.incident.as_ref(), app.incident_state()) {
         (_, Some(inc)) => {
+            // An exercise is never mistaken for a real incident.
+            if let Some((label, clocks)) = super::exercise::status(app) {
+                items.push((
+                    keep::ALWAYS,
+                    Span::styled(label, theme::warn().add_modifier(reversed)),
+                ));
+                if !clocks.is_empty() {
+                    items.push((keep::ALWAYS, Span::styled(format!(" {clocks} "), theme::warn())));
+                }
+            }
             items.push((
                 keep::ALWAYS,
                 Span::styled(

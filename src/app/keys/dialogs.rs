@@ -138,6 +138,14 @@ pub const DIALOG_KEYS: &[Binding] = &[
     ),
     modal(M::ConfirmDanger, ESC, A::Cancel, "run nothing", "cancels"),
     modal(
+        M::Gameday,
+        ENTER_ANY,
+        A::Submit,
+        "start the experiment, when every check passed and its name was typed",
+        "starts when the name matches",
+    ),
+    modal(M::Gameday, ESC, A::Cancel, "apply nothing", "cancels"),
+    modal(
         M::EditCommand,
         ENTER_ANY,
         A::Submit,

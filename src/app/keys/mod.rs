@@ -162,6 +162,8 @@ pub enum ModalKind {
     ConfirmRun,
     /// A dangerous command waits for its name to be typed.
     ConfirmDanger,
+    /// A chaos experiment's pre-flight waits for its name to be typed.
+    Gameday,
     /// The command of a run confirmation is being edited.
     EditCommand,
     /// A step's gate is closed.
@@ -187,7 +189,7 @@ pub enum Others {
 
 impl ModalKind {
     /// Every dialog, in the order help lists them.
-    pub const ALL: [ModalKind; 23] = [
+    pub const ALL: [ModalKind; 24] = [
         ModalKind::Note,
         ModalKind::CommandLine,
         ModalKind::Filter,
@@ -197,6 +199,7 @@ impl ModalKind {
         ModalKind::PickCommand,
         ModalKind::ConfirmRun,
         ModalKind::ConfirmDanger,
+        ModalKind::Gameday,
         ModalKind::EditCommand,
         ModalKind::Gate,
         ModalKind::PickBranch,
@@ -234,6 +237,7 @@ impl ModalKind {
             ModalKind::PickCommand => "Choosing a command",
             ModalKind::ConfirmRun => "Asked to run a command",
             ModalKind::ConfirmDanger => "Asked to run a dangerous command",
+            ModalKind::Gameday => "At a game-day's pre-flight",
             ModalKind::EditCommand => "Editing a command before running it",
             ModalKind::Gate => "At a closed gate",
             ModalKind::PickBranch => "Choosing a branch",
@@ -251,6 +255,7 @@ impl ModalKind {
             | ModalKind::StatusUpdate
             | ModalKind::ActionForm
             | ModalKind::ConfirmDanger
+            | ModalKind::Gameday
             | ModalKind::EditCommand => Others::Type,
             ModalKind::ClusterConfirm
             | ModalKind::ConfirmResolve

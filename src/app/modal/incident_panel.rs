@@ -20,7 +20,7 @@ pub fn rows(app: &App) -> usize {
     let fixed = 2 + 1 + 1 + 4 + 1 + 1 + 1 + 1;
     let clocks = app.clocks().len().max(1);
     let actions = inc.actions.len().max(1);
-    fixed + clocks + actions
+    fixed + clocks + actions + crate::app::exercise::panel_text(app).len()
 }
 
 /// Keys in the panel.

@@ -10,6 +10,7 @@ pub mod confirm_quit;
 pub mod confirm_resolve;
 pub mod confirm_run;
 pub mod filter;
+pub mod gameday;
 pub mod gate;
 pub mod help;
 pub mod incident_panel;
@@ -66,6 +67,9 @@ pub enum Mode {
     /// The list of status updates.
     Updates(UpdatesDraft),
     /// Resolving waits for y.
+    /// A chaos experiment's pre-flight, waiting for its name typed.
+    Gameday(Box<gameday::GamedayDraft>),
+    /// Resolving waits for y or n.
     ConfirmResolve,
     /// Asking before marking the incident mitigated.
     ConfirmMitigate,
@@ -104,6 +108,7 @@ impl Mode {
             Mode::PodDetail => ModalKind::PodDetail,
             Mode::IncidentPanel(_) => ModalKind::IncidentPanel,
             Mode::Updates(_) => ModalKind::Updates,
+            Mode::Gameday(_) => ModalKind::Gameday,
             Mode::ConfirmResolve => ModalKind::ConfirmResolve,
             Mode::ConfirmMitigate => ModalKind::ConfirmMitigate,
             Mode::ConfirmUntick(_) => ModalKind::ConfirmUntick,
@@ -137,6 +142,7 @@ pub fn open(app: &App, what: Open) -> Mode {
         Open::PodDetail => Mode::PodDetail,
         Open::IncidentPanel => Mode::IncidentPanel(PanelDraft::default()),
         Open::Updates => Mode::Updates(UpdatesDraft::default()),
+        Open::Gameday => Mode::Gameday(Box::default()),
         Open::ConfirmResolve => Mode::ConfirmResolve,
         Open::ConfirmMitigate => Mode::ConfirmMitigate,
         Open::ConfirmUntick(ask) => Mode::ConfirmUntick(ask),
@@ -206,6 +212,7 @@ pub fn on_key(mode: &mut Mode, key: KeyEvent, app: &mut App, fx: &mut Fx) -> Nex
         Mode::PodDetail => pod_detail::on_key(action, app, fx),
         Mode::IncidentPanel(d) => incident_panel::on_key(d, action, app),
         Mode::Updates(d) => updates::on_key(d, action, app, fx),
+        Mode::Gameday(d) => gameday::on_key(d, action, key, app, fx),
         Mode::ConfirmResolve => confirm_resolve::on_key(action, app, fx),
         Mode::ConfirmMitigate => confirm_resolve::on_mitigate_key(action, app, fx),
         Mode::ConfirmUntick(ask) => confirm_resolve::on_untick_key(action, ask, app, fx),
@@ -261,6 +268,10 @@ pub fn on_paste(mode: &mut Mode, text: &str, app: &mut App) {
         }
         Mode::ConfirmRun(d) if d.editing => {
             d.input.insert_str(&multi);
+        }
+        Mode::Gameday(d) => {
+            d.input.insert_str(&single);
+            d.error = None;
         }
         Mode::ConfirmRun(d) if d.danger.is_some() => {
             d.input.insert_str(&single);

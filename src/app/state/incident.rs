@@ -131,6 +131,8 @@ pub struct IncidentWatch {
     pub unsaved_note: Option<String>,
     /// A declaration shown and waiting to be written (Esc cancels it).
     pub declaring: Option<PendingDeclaration>,
+    /// When a drill's recovered query was last asked.
+    pub exercise_asked: Option<Timestamp>,
 }
 
 impl super::App {

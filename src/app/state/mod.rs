@@ -133,6 +133,12 @@ pub struct Settings {
     pub declare_after: jiff::SignedDuration,
     /// Palette, ASCII-only and colour depth for this terminal.
     pub look: crate::look::Look,
+    /// Kube contexts that are production: a game-day there is refused
+    /// unless its experiment allows it and the context's name is typed.
+    pub production_contexts: Vec<String>,
+    /// The simulated incident: game-days run against its simulated
+    /// cluster, in the context `demo`.
+    pub demo: bool,
 }
 
 impl Settings {
@@ -150,6 +156,8 @@ impl Settings {
             hyperlinks: false,
             declare_after: DECLARE_AFTER,
             look: crate::look::Look::default(),
+            production_contexts: Vec::new(),
+            demo: false,
         }
     }
 }
@@ -210,6 +218,10 @@ pub struct App {
     pub paste_guard: Option<Timestamp>,
     /// Command lines submitted, redacted, for Up and Down on the `:` line.
     pub history: CommandHistory,
+    /// The game-day this cockpit loaded or runs.
+    pub gameday: Option<crate::app::gameday::GamedayRun>,
+    /// Chaos faults warroom applied earlier that are still present.
+    pub leftovers: Vec<crate::sources::kubernetes::FaultRef>,
 }
 
 impl App {
@@ -247,6 +259,8 @@ impl App {
             opening: None,
             known: Vec::new(),
             history: CommandHistory::default(),
+            gameday: None,
+            leftovers: Vec::new(),
         }
     }
 

@@ -36,7 +36,7 @@ impl Effects {
                                 .await;
                         });
                     }
-                    PodBackend::Demo(scenario) => {
+                    PodBackend::Demo(scenario, _) => {
                         let (events, lines) =
                             scenario.pod_details(&pod.name, previous, jiff::Timestamp::now());
                         tokio::spawn(async move {
@@ -147,10 +147,10 @@ impl Effects {
 }
 
 /// Where and as whom a cluster change is audited.
-struct Audit {
-    log: AuditLog,
-    author: String,
-    incident: Option<String>,
+pub(super) struct Audit {
+    pub(super) log: AuditLog,
+    pub(super) author: String,
+    pub(super) incident: Option<String>,
 }
 
 /// Makes a change, writes its audit record durably, and only then reports

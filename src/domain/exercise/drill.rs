@@ -35,7 +35,11 @@ pub struct DrillTargets {
 /// The front-matter keys of `drill:`.
 const KEYS: &[&str] = &["rto", "rpo", "human", "rpo_query", "recovered_query"];
 
-/// A target duration: `30m`, `90s`, or `0s` (no loss allowed).
+/// A target duration in ms: `30m`, `90s`, or `0s` (no loss allowed).
+pub fn parse_target(text: &str) -> Result<u64, String> {
+    target(text)
+}
+
 fn target(text: &str) -> Result<u64, String> {
     let t = text.trim();
     if t.trim_end_matches(['s', 'm', 'h'])

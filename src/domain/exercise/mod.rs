@@ -3,6 +3,9 @@
 //! of `domain`.
 
 pub mod drill;
+pub mod experiment;
+
+pub use experiment::*;
 
 use std::collections::BTreeMap;
 

@@ -23,6 +23,10 @@ pub enum Exercise {
         hash: String,
         /// Its targets then, whatever the file says later.
         targets: DrillTargets,
+        /// Alert names the runbook claims: while the drill runs they are
+        /// the drill's, recorded in its timeline, never a real incident.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        alerts: Vec<String>,
     },
     /// A chaos game-day: one experiment.
     Gameday(Box<GamedayPlan>),
@@ -50,6 +54,24 @@ impl Exercise {
         match self {
             Exercise::Drill { targets, .. } => Some(targets),
             Exercise::Gameday(_) => None,
+        }
+    }
+
+    /// Whether an alert of this name is the exercise's own (claimed by the
+    /// runbook it runs), compared as alert names are: ignoring case.
+    pub fn claims(&self, alert: &str) -> bool {
+        let names = match self {
+            Exercise::Drill { alerts, .. } => alerts,
+            Exercise::Gameday(p) => &p.alerts,
+        };
+        !alert.is_empty() && names.iter().any(|a| a.eq_ignore_ascii_case(alert))
+    }
+
+    /// The runbook exercised.
+    pub fn runbook(&self) -> &str {
+        match self {
+            Exercise::Drill { runbook, .. } => runbook,
+            Exercise::Gameday(p) => &p.runbook,
         }
     }
 
@@ -95,6 +117,9 @@ pub struct GamedayPlan {
     pub window_ms: u64,
     /// How often the abort query is asked, in ms.
     pub poll_ms: u64,
+    /// Alert names the exercised runbook claims (see [`Exercise::claims`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alerts: Vec<String>,
 }
 
 /// How a game-day ended.

@@ -18,6 +18,7 @@ fn drill() -> EventKind {
                 rpo_query: None,
                 recovered_query: None,
             },
+            alerts: vec!["RegionUnavailable".into()],
         });
     }
     d
@@ -125,6 +126,8 @@ fn the_live_clocks_run_until_recovery_and_pause_while_a_command_runs() {
     assert_eq!(x.human.total(at("10:10:00")), 120_000);
     assert_eq!(x.rto_ms(at("10:10:00")), Some(8 * 60_000));
     assert!(x.recovered.is_none());
+    assert!(x.plan.claims("regionunavailable"));
+    assert!(!x.plan.claims("Other"));
 }
 
 #[test]
@@ -180,6 +183,7 @@ fn a_gameday_keeps_its_first_end() {
             steady_state: "up == 0".into(),
             window_ms: 120_000,
             poll_ms: 5_000,
+            alerts: vec![],
         })));
     }
     let ended = |outcome| EventKind::ExperimentEnded {

@@ -115,6 +115,29 @@ impl AlertRef {
         }
     }
 
+    /// An exercise's reference: what it exercises stands where an alert
+    /// would, under a fingerprint (`drill:regional-failover`) that makes a
+    /// second start of the same exercise join the one running.
+    pub fn exercise(kind: &str, name: &str, at: Timestamp) -> Self {
+        AlertRef {
+            name: String::new(),
+            fingerprint: format!("{kind}:{name}"),
+            labels: BTreeMap::new(),
+            summary: name.to_string(),
+            starts_at: at,
+        }
+    }
+
+    /// The alert's name, or for a hand-declared incident or an exercise
+    /// the words standing for it.
+    pub fn name_or_title(&self) -> String {
+        if self.name.is_empty() {
+            self.summary.clone()
+        } else {
+            self.name.clone()
+        }
+    }
+
     /// Whether the incident was declared by hand, with no alert.
     pub fn is_manual(&self) -> bool {
         self.name.is_empty()

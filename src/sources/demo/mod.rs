@@ -4,6 +4,8 @@
 //! Everything is a pure function of the scenario start `t0` and the current time,
 //! so tests can render any moment of the story exactly.
 
+pub mod chaos;
+
 use std::collections::BTreeMap;
 use std::time::Duration;
 
@@ -553,6 +555,7 @@ impl Curve {
 /// second, the metric every five seconds and whenever the wanted query changes.
 pub async fn run(
     scenario: Scenario,
+    faults: chaos::Faults,
     tx: super::SourceTx,
     mut query: watch::Receiver<Option<MetricRequest>>,
 ) {
@@ -564,7 +567,9 @@ pub async fn run(
                 let now = Timestamp::now();
                 let ep = scenario.episode(now);
                 let alerts = SourceMsg::Alerts { source: SOURCE.into(), result: Ok(ep.alerts(now)) };
-                let pods = SourceMsg::Pods { source: SOURCE.into(), result: Ok(ep.pods(now)) };
+                let mut pods = ep.pods(now);
+                faults.shape_pods(&mut pods, now);
+                let pods = SourceMsg::Pods { source: SOURCE.into(), result: Ok(pods) };
                 if tx.send(alerts).await.is_err() || tx.send(pods).await.is_err() {
                     return;
                 }
