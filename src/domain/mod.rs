@@ -3,6 +3,7 @@
 
 pub mod alert;
 pub mod contract;
+pub mod exercise;
 pub mod export;
 pub mod incident;
 pub mod lint;
