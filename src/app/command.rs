@@ -179,8 +179,16 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "start a DR drill of a drill runbook (targets frozen from its front matter)",
     ),
     ("inject", "", "drill: the fault is in, the RTO clock starts"),
-    ("recovered", "", "drill: the service works again, the RTO clock stops"),
-    ("rpo", "DURATION", "drill: how much data was lost, e.g. :rpo 3s"),
+    (
+        "recovered",
+        "",
+        "drill: the service works again, the RTO clock stops",
+    ),
+    (
+        "rpo",
+        "DURATION",
+        "drill: how much data was lost, e.g. :rpo 3s",
+    ),
     (
         "gameday",
         "FILE",

@@ -87,8 +87,18 @@ pub fn start_drill(app: &mut App, name: &str, fx: &mut Fx) {
 /// The open drill (not a game-day, not a real incident), or why there is none.
 fn drill(app: &App) -> Result<&Incident, String> {
     match app.incident_state() {
-        Some(inc) if inc.exercise.as_ref().is_some_and(|x| x.plan.targets().is_some()) => Ok(inc),
-        Some(inc) => Err(format!("{} is not a drill (:drill RUNBOOK starts one)", inc.id)),
+        Some(inc)
+            if inc
+                .exercise
+                .as_ref()
+                .is_some_and(|x| x.plan.targets().is_some()) =>
+        {
+            Ok(inc)
+        }
+        Some(inc) => Err(format!(
+            "{} is not a drill (:drill RUNBOOK starts one)",
+            inc.id
+        )),
         None => Err("no drill is open (:drill RUNBOOK starts one)".into()),
     }
 }
@@ -115,10 +125,21 @@ pub fn inject(app: &mut App, fx: &mut Fx) {
         Err(e) => return app.error(e),
     };
     if let Some((m, how)) = inc.exercise.as_ref().and_then(|x| x.injected.as_ref()) {
-        let msg = format!("already injected at {} UTC ({how})", crate::domain::time::utc_clock(m.at));
+        let msg = format!(
+            "already injected at {} UTC ({how})",
+            crate::domain::time::utc_clock(m.at)
+        );
         return app.info(msg);
     }
-    fact(app, EventKind::Injected { how: "by hand (:inject)".into() }, "injected", None, fx);
+    fact(
+        app,
+        EventKind::Injected {
+            how: "by hand (:inject)".into(),
+        },
+        "injected",
+        None,
+        fx,
+    );
     app.info("fault injected: the RTO clock runs until recovery");
 }
 
@@ -138,13 +159,24 @@ pub fn recovered(app: &mut App, fx: &mut Fx) {
         return app.info("recovery is already recorded");
     }
     let rpo_query = x.plan.targets().and_then(|t| t.rpo_query.clone());
-    fact(app, EventKind::Recovered { how: "by hand (:recovered)".into() }, "recovered", None, fx);
+    fact(
+        app,
+        EventKind::Recovered {
+            how: "by hand (:recovered)".into(),
+        },
+        "recovered",
+        None,
+        fx,
+    );
     ask_rpo(app, rpo_query, fx);
 }
 
 fn ask_rpo(app: &mut App, query: Option<String>, fx: &mut Fx) {
     match query {
-        Some(query) => fx.push(Effect::ExerciseQuery { ask: Ask::Rpo, query }),
+        Some(query) => fx.push(Effect::ExerciseQuery {
+            ask: Ask::Rpo,
+            query,
+        }),
         None => app.info("recovered: the RTO clock stopped — record the data lost with :rpo 3s"),
     }
 }
@@ -157,7 +189,10 @@ pub fn rpo(app: &mut App, lost: std::time::Duration, fx: &mut Fx) {
     let lost_ms = u64::try_from(lost.as_millis()).unwrap_or(u64::MAX);
     fact(
         app,
-        EventKind::RpoMeasured { lost_ms, how: "by hand (:rpo)".into() },
+        EventKind::RpoMeasured {
+            lost_ms,
+            how: "by hand (:rpo)".into(),
+        },
         &format!("rpo/{lost_ms}"),
         None,
         fx,
@@ -181,11 +216,9 @@ pub fn observe(app: &mut App, fx: &mut Fx) {
         open.events.iter().find_map(|e| {
             let (key, step) = match &e.kind {
                 EventKind::StepDone { key, step, .. } => (key, step),
-                EventKind::CommandStarted { key, step, purpose, .. }
-                    if *purpose == crate::domain::incident::Purpose::Run =>
-                {
-                    (key, step)
-                }
+                EventKind::CommandStarted {
+                    key, step, purpose, ..
+                } if *purpose == crate::domain::incident::Purpose::Run => (key, step),
                 _ => return None,
             };
             let found = match key {
@@ -198,7 +231,15 @@ pub fn observe(app: &mut App, fx: &mut Fx) {
         })
     });
     if let Some((step, at)) = taken {
-        fact(app, EventKind::Injected { how: format!("step {step}") }, "injected", Some(at), fx);
+        fact(
+            app,
+            EventKind::Injected {
+                how: format!("step {step}"),
+            },
+            "injected",
+            Some(at),
+            fx,
+        );
     }
 }
 
@@ -217,11 +258,18 @@ pub fn check_queries(app: &mut App, fx: &mut Fx) {
     let Some(query) = x.plan.targets().and_then(|t| t.recovered_query.clone()) else {
         return;
     };
-    if app.watch.exercise_asked.is_some_and(|t| app.now < t + RECOVERED_EVERY) {
+    if app
+        .watch
+        .exercise_asked
+        .is_some_and(|t| app.now < t + RECOVERED_EVERY)
+    {
         return;
     }
     app.watch.exercise_asked = Some(app.now);
-    fx.push(Effect::ExerciseQuery { ask: Ask::Recovered, query });
+    fx.push(Effect::ExerciseQuery {
+        ask: Ask::Recovered,
+        query,
+    });
 }
 
 /// An answer to one of a drill's queries.
@@ -244,10 +292,14 @@ pub fn on_answer(
             if x.is_none_or(|x| x.recovered.is_some() || x.injected.is_none()) {
                 return;
             }
-            let rpo_query = x.and_then(|x| x.plan.targets()).and_then(|t| t.rpo_query.clone());
+            let rpo_query = x
+                .and_then(|x| x.plan.targets())
+                .and_then(|t| t.rpo_query.clone());
             fact(
                 app,
-                EventKind::Recovered { how: "recovered_query answered".into() },
+                EventKind::Recovered {
+                    how: "recovered_query answered".into(),
+                },
                 "recovered",
                 Some(at),
                 fx,
@@ -266,13 +318,18 @@ pub fn on_answer(
                     let lost_ms = (secs.max(0.0) * 1000.0).round() as u64;
                     fact(
                         app,
-                        EventKind::RpoMeasured { lost_ms, how: "rpo_query at recovery".into() },
+                        EventKind::RpoMeasured {
+                            lost_ms,
+                            how: "rpo_query at recovery".into(),
+                        },
                         "rpo",
                         Some(at),
                         fx,
                     );
                 }
-                None => app.error("the rpo query answered nothing: record the data lost with :rpo 3s"),
+                None => {
+                    app.error("the rpo query answered nothing: record the data lost with :rpo 3s")
+                }
             }
         }
         (_, result) => super::gameday::on_answer(app, ask, at, result, fx),
@@ -299,11 +356,22 @@ pub fn score_before_resolving(app: &mut App, fx: &mut Fx) {
         rpo_ms: x.rpo.as_ref().map(|(ms, _)| *ms),
         human_ms: x.human.total(now),
         slowest: x.human.slowest(3),
-        history: app.runbooks.history.scores(&runbook, &inc.id, inc.declared.at),
+        history: app
+            .runbooks
+            .history
+            .scores(&runbook, &inc.id, inc.declared.at),
     };
     let verdict = if score.passed() { "PASS" } else { "FAIL" };
     let lines: Vec<String> = score.rows().iter().map(|r| r.line()).collect();
-    fact(app, EventKind::DrillScored { score: Box::new(score) }, "score", None, fx);
+    fact(
+        app,
+        EventKind::DrillScored {
+            score: Box::new(score),
+        },
+        "score",
+        None,
+        fx,
+    );
     app.info(format!("drill {verdict}: {}", lines.join(" · ")));
 }
 
@@ -339,10 +407,9 @@ pub fn status_text(app: &App) -> Option<String> {
             None => "RTO waits for injection".to_string(),
             Some(ms) => format!("RTO {}/{}", ms_text(ms / 1000 * 1000), ms_text(t.rto_ms)),
         };
-        let rpo = x
-            .rpo
-            .as_ref()
-            .map_or("RPO —".to_string(), |(ms, _)| format!("RPO {}", ms_text(*ms)));
+        let rpo = x.rpo.as_ref().map_or("RPO —".to_string(), |(ms, _)| {
+            format!("RPO {}", ms_text(*ms))
+        });
         let human = ms_text(x.human.total(app.now) / 1000 * 1000);
         return Some(format!("{rto} · {rpo} · human {human}"));
     }
@@ -376,7 +443,12 @@ pub fn panel_text(app: &App) -> Vec<String> {
     let clock = |m: &crate::domain::incident::Mark| crate::domain::time::utc_clock(m.at);
     let mut v = Vec::new();
     match &x.plan {
-        Exercise::Drill { targets, hash, runbook, .. } => {
+        Exercise::Drill {
+            targets,
+            hash,
+            runbook,
+            ..
+        } => {
             v.push(format!(
                 "DR DRILL of {runbook} (version {hash}) — targets frozen: RTO {}, RPO {}{}",
                 ms_text(targets.rto_ms),
@@ -404,7 +476,8 @@ pub fn panel_text(app: &App) -> Vec<String> {
                 None => {
                     v.push(format!(
                         "RTO {} · RPO {} · human action time {}",
-                        x.rto_ms(app.now).map_or("—".into(), |ms| ms_text(ms / 1000 * 1000)),
+                        x.rto_ms(app.now)
+                            .map_or("—".into(), |ms| ms_text(ms / 1000 * 1000)),
                         x.rpo.as_ref().map_or("—".into(), |(ms, _)| ms_text(*ms)),
                         ms_text(x.human.total(app.now) / 1000 * 1000)
                     ));
@@ -412,7 +485,10 @@ pub fn panel_text(app: &App) -> Vec<String> {
             }
         }
         Exercise::Gameday(p) => {
-            v.push(format!("GAME-DAY {} — hypothesis: {}", p.name, p.hypothesis));
+            v.push(format!(
+                "GAME-DAY {} — hypothesis: {}",
+                p.name, p.hypothesis
+            ));
             v.push(format!(
                 "blast radius: {} {} · at most {} pod(s) for {} · context {}",
                 p.namespace,

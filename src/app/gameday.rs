@@ -70,7 +70,9 @@ impl GamedayRun {
     /// The window's end, once the fault is in.
     pub fn ends(&self) -> Option<Timestamp> {
         let ms = i64::try_from(self.experiment.window.as_millis()).unwrap_or(i64::MAX);
-        self.started?.checked_add(SignedDuration::from_millis(ms)).ok()
+        self.started?
+            .checked_add(SignedDuration::from_millis(ms))
+            .ok()
     }
 
     /// The pre-flight checklist as it stands: context, steady state, the
@@ -82,7 +84,9 @@ impl GamedayRun {
             detail,
         };
         let mut v = vec![match &self.verdict {
-            ContextVerdict::Allowed => check("Context", true, format!("{} is listed", self.context)),
+            ContextVerdict::Allowed => {
+                check("Context", true, format!("{} is listed", self.context))
+            }
             ContextVerdict::NotListed => check(
                 "Context",
                 false,
@@ -100,12 +104,19 @@ impl GamedayRun {
             ContextVerdict::RefusedProduction => check(
                 "Context",
                 false,
-                format!("{} is a production context and the file does not allow_production", self.context),
+                format!(
+                    "{} is a production context and the file does not allow_production",
+                    self.context
+                ),
             ),
         }];
         v.push(match &self.steady {
             None => check("Steady state", false, "asking Prometheus…".into()),
-            Some(Ok(0)) => check("Steady state", true, "the steady-state query is empty".into()),
+            Some(Ok(0)) => check(
+                "Steady state",
+                true,
+                "the steady-state query is empty".into(),
+            ),
             Some(Ok(n)) => check(
                 "Steady state",
                 false,
@@ -116,12 +127,24 @@ impl GamedayRun {
         let matching = self.pods.as_ref().and_then(|p| p.as_ref().ok().copied());
         v.extend(self.experiment.check_bounds(matching));
         if let Some(Err(e)) = &self.pods {
-            v.push(check("Pods matched", false, format!("could not count them: {e}")));
+            v.push(check(
+                "Pods matched",
+                false,
+                format!("could not count them: {e}"),
+            ));
         }
         v.push(if !cluster {
-            check("Cluster", false, "no Kubernetes cluster is configured".into())
+            check(
+                "Cluster",
+                false,
+                "no Kubernetes cluster is configured".into(),
+            )
         } else if read_only {
-            check("Cluster", false, "the cockpit is --read-only: nothing may be applied".into())
+            check(
+                "Cluster",
+                false,
+                "the cockpit is --read-only: nothing may be applied".into(),
+            )
         } else {
             check("Cluster", true, "changes allowed".into())
         });
@@ -147,7 +170,11 @@ pub fn load(app: &mut App, path: std::path::PathBuf, fx: &mut Fx) {
             inc.id
         ));
     }
-    if app.gameday.as_ref().is_some_and(|g| matches!(g.phase, Phase::Applying | Phase::Running | Phase::Judging)) {
+    if app
+        .gameday
+        .as_ref()
+        .is_some_and(|g| matches!(g.phase, Phase::Applying | Phase::Running | Phase::Judging))
+    {
         return app.error("a game-day is running: :abort stops it");
     }
     app.info(format!("reading {}…", path.display()));
@@ -218,7 +245,10 @@ pub fn start(app: &mut App, typed: &str, fx: &mut Fx) -> Result<(), String> {
         return Err(format!("refused — {}", failed.join("; ")));
     }
     if typed != g.answer() {
-        return Err(format!("'{typed}' is not {}: nothing was applied", g.answer()));
+        return Err(format!(
+            "'{typed}' is not {}: nothing was applied",
+            g.answer()
+        ));
     }
     g.phase = Phase::Declaring;
     let e = &g.experiment;
@@ -305,7 +335,15 @@ pub fn on_applied(app: &mut App, what: String, result: Result<FaultRef, String>,
         Ok(f) => format!("applied {}", f.describe()),
         Err(e) => e.clone(),
     };
-    super::msg::record(app, EventKind::ClusterAction { action: what, ok, outcome }, fx);
+    super::msg::record(
+        app,
+        EventKind::ClusterAction {
+            action: what,
+            ok,
+            outcome,
+        },
+        fx,
+    );
     let now = app.now;
     let Some(g) = app.gameday.as_mut() else {
         return;
@@ -320,7 +358,13 @@ pub fn on_applied(app: &mut App, what: String, result: Result<FaultRef, String>,
         }
         Err(e) => {
             g.phase = Phase::Done;
-            end(app, Outcome::Stopped, format!("the fault could not be applied: {e}"), None, fx);
+            end(
+                app,
+                Outcome::Stopped,
+                format!("the fault could not be applied: {e}"),
+                None,
+                fx,
+            );
         }
     }
 }
@@ -344,7 +388,8 @@ pub fn check(app: &mut App, fx: &mut Fx) {
         return;
     }
     if g.next_poll.is_some_and(|t| now >= t) {
-        let poll = SignedDuration::from_millis(i64::try_from(ms(g.experiment.poll)).unwrap_or(5_000));
+        let poll =
+            SignedDuration::from_millis(i64::try_from(ms(g.experiment.poll)).unwrap_or(5_000));
         g.next_poll = Some(now + poll);
         fx.push(Effect::ExerciseQuery {
             ask: Ask::Abort,
@@ -394,7 +439,13 @@ pub fn on_answer(
                         series: labels,
                         at: to_millis(at),
                     };
-                    end(app, Outcome::Aborted, "the abort query answered: fault deleted at once".into(), Some(evidence), fx);
+                    end(
+                        app,
+                        Outcome::Aborted,
+                        "the abort query answered: fault deleted at once".into(),
+                        Some(evidence),
+                        fx,
+                    );
                 }
             }
             Err(e) => {
@@ -404,7 +455,9 @@ pub fn on_answer(
                     if let Some(f) = g.fault.clone() {
                         fx.push(Effect::DeleteFault(f));
                     }
-                    let why = format!("the abort query failed {BLIND_POLLS} times in a row ({e}): stopped, fault deleted");
+                    let why = format!(
+                        "the abort query failed {BLIND_POLLS} times in a row ({e}): stopped, fault deleted"
+                    );
                     end(app, Outcome::Stopped, why, None, fx);
                 } else {
                     app.error(format!("abort query failed: {e}"));
@@ -416,13 +469,20 @@ pub fn on_answer(
             let (outcome, why) = match result {
                 Ok(s) if s.is_empty() => (
                     Outcome::Held,
-                    "the abort query stayed empty through the window and the steady state holds".to_string(),
+                    "the abort query stayed empty through the window and the steady state holds"
+                        .to_string(),
                 ),
                 Ok(s) => (
                     Outcome::Failed,
-                    format!("the steady-state query returns {} series after the window", s.len()),
+                    format!(
+                        "the steady-state query returns {} series after the window",
+                        s.len()
+                    ),
                 ),
-                Err(e) => (Outcome::Failed, format!("the steady state could not be checked: {e}")),
+                Err(e) => (
+                    Outcome::Failed,
+                    format!("the steady state could not be checked: {e}"),
+                ),
             };
             end(app, outcome, why, None, fx);
         }
@@ -432,7 +492,11 @@ pub fn on_answer(
 
 /// Records the end, with the abort query's answers.
 fn end(app: &mut App, outcome: Outcome, why: String, evidence: Option<AbortEvidence>, fx: &mut Fx) {
-    let series = app.gameday.as_ref().map(|g| g.samples.clone()).unwrap_or_default();
+    let series = app
+        .gameday
+        .as_ref()
+        .map(|g| g.samples.clone())
+        .unwrap_or_default();
     let Some(id) = app.incident.as_ref().map(|i| i.id.clone()) else {
         return;
     };
@@ -443,7 +507,12 @@ fn end(app: &mut App, outcome: Outcome, why: String, evidence: Option<AbortEvide
     let event = Event::new(
         to_millis(app.now),
         app.settings.author.clone(),
-        EventKind::ExperimentEnded { outcome, why, evidence, series },
+        EventKind::ExperimentEnded {
+            outcome,
+            why,
+            evidence,
+            series,
+        },
     )
     .as_fact(&id, "ended");
     fx.push(Effect::Append(event));
@@ -456,23 +525,43 @@ pub fn on_deleted(app: &mut App, what: String, result: Result<String, String>, f
         Ok(s) | Err(s) => s,
     };
     if !ok {
-        app.error(format!("{what}: {outcome} — delete it by hand (:cleanup tries again)"));
+        app.error(format!(
+            "{what}: {outcome} — delete it by hand (:cleanup tries again)"
+        ));
     }
     if app.incident.is_some() {
-        super::msg::record(app, EventKind::ClusterAction { action: what, ok, outcome }, fx);
+        super::msg::record(
+            app,
+            EventKind::ClusterAction {
+                action: what,
+                ok,
+                outcome,
+            },
+            fx,
+        );
     }
 }
 
 /// `:abort`: stop the running game-day now.
 pub fn abort(app: &mut App, fx: &mut Fx) {
-    let Some(g) = app.gameday.as_mut().filter(|g| matches!(g.phase, Phase::Applying | Phase::Running | Phase::Judging)) else {
+    let Some(g) = app
+        .gameday
+        .as_mut()
+        .filter(|g| matches!(g.phase, Phase::Applying | Phase::Running | Phase::Judging))
+    else {
         return app.error("no game-day is running here");
     };
     g.phase = Phase::Done;
     if let Some(f) = g.fault.clone() {
         fx.push(Effect::DeleteFault(f));
     }
-    end(app, Outcome::Stopped, "stopped by a responder (:abort); fault deleted".into(), None, fx);
+    end(
+        app,
+        Outcome::Stopped,
+        "stopped by a responder (:abort); fault deleted".into(),
+        None,
+        fx,
+    );
 }
 
 /// Faults warroom applied earlier that are still present (a crash).

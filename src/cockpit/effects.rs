@@ -131,7 +131,11 @@ impl Effects {
 
     /// Pod details come from the simulated incident, and game-day faults go
     /// to its simulated cluster.
-    pub fn with_demo(mut self, scenario: Scenario, faults: crate::sources::demo::chaos::Faults) -> Self {
+    pub fn with_demo(
+        mut self,
+        scenario: Scenario,
+        faults: crate::sources::demo::chaos::Faults,
+    ) -> Self {
         self.pods = PodBackend::Demo(scenario, faults);
         self
     }

@@ -272,7 +272,11 @@ impl Store {
                 exercise: Some(x),
                 alert,
                 ..
-            } => format!("{}-{}", x.kind(), incident_id(&alert.name_or_title(), declaration.ts)),
+            } => format!(
+                "{}-{}",
+                x.kind(),
+                incident_id(&alert.name_or_title(), declaration.ts)
+            ),
             EventKind::Declared { title, .. } if alert.is_manual() => {
                 incident_id(title, declaration.ts)
             }
@@ -287,7 +291,10 @@ impl Store {
         }
         // An alert a running drill or game-day claims is the exercise's
         // doing: it joins the exercise, never opens a real incident.
-        let real = matches!(&declaration.kind, EventKind::Declared { exercise: None, .. });
+        let real = matches!(
+            &declaration.kind,
+            EventKind::Declared { exercise: None, .. }
+        );
         if real
             && !alert.is_manual()
             && let Some(inc) = open.iter().rev().find(|i| {

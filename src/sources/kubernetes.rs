@@ -26,9 +26,8 @@ pub use actions::{
     Action, Performed, current_replicas, perform, perform_recorded, recorded, replicaset_owner,
 };
 pub use chaos::{
-    count_pods,
     CHAOS_GROUP, CHAOS_KINDS, EXPERIMENT_LABEL, FaultRef, MANAGED_BY_LABEL, MANAGER, apply_fault,
-    delete_fault, label_value, leftover_faults,
+    count_pods, delete_fault, label_value, leftover_faults,
 };
 pub use owner::{OwnerSelector, owner_selector};
 pub use summary::summarise;

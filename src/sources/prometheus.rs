@@ -179,7 +179,10 @@ pub fn parse_instant_values(body: &[u8]) -> Result<Vec<(String, f64)>, SourceErr
                         format!("{{{}}}", pairs.join(","))
                     })
                     .unwrap_or_else(|| "{}".into());
-                Ok((labels, value(s.get("value").unwrap_or(&serde_json::Value::Null))?))
+                Ok((
+                    labels,
+                    value(s.get("value").unwrap_or(&serde_json::Value::Null))?,
+                ))
             })
             .collect(),
         ("scalar", v @ serde_json::Value::Array(_)) => Ok(vec![(String::new(), value(v)?)]),

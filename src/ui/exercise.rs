@@ -26,7 +26,10 @@ pub fn preflight(app: &App, d: &GamedayDraft, hints: &str, area: Rect, buf: &mut
     let e = &g.experiment;
     let mut lines: Vec<Line<'static>> = Vec::new();
     lines.extend(wrap(
-        vec![(format!("Hypothesis: {}", clean(&e.hypothesis)), theme::heading())],
+        vec![(
+            format!("Hypothesis: {}", clean(&e.hypothesis)),
+            theme::heading(),
+        )],
         w,
         0,
     ));
@@ -47,7 +50,10 @@ pub fn preflight(app: &App, d: &GamedayDraft, hints: &str, area: Rect, buf: &mut
         w,
         0,
     ));
-    let checks = g.checks(app.settings.read_only, app.cluster.is_some() || app.settings.demo);
+    let checks = g.checks(
+        app.settings.read_only,
+        app.cluster.is_some() || app.settings.demo,
+    );
     let all_ok = checks.iter().all(|c| c.ok);
     for c in &checks {
         let (mark, style) = if c.ok {

@@ -73,7 +73,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
                     Span::styled(label, theme::warn().add_modifier(reversed)),
                 ));
                 if !clocks.is_empty() {
-                    items.push((keep::ALWAYS, Span::styled(format!(" {clocks} "), theme::warn())));
+                    items.push((
+                        keep::ALWAYS,
+                        Span::styled(format!(" {clocks} "), theme::warn()),
+                    ));
                 }
             }
             items.push((

@@ -374,14 +374,17 @@ impl App {
 
     /// The deadlines running on the open incident at `now`.
     pub fn clocks(&self) -> Vec<Clock> {
-        self.incident_state().map_or_else(Vec::new, |inc| {
-            crate::domain::policy::clocks(
-                inc,
-                &self.settings.matrix,
-                &self.settings.oncall,
-                self.now,
-            )
-        })
+        // An exercise is never paged: no response deadlines run.
+        self.incident_state()
+            .filter(|i| i.exercise.is_none())
+            .map_or_else(Vec::new, |inc| {
+                crate::domain::policy::clocks(
+                    inc,
+                    &self.settings.matrix,
+                    &self.settings.oncall,
+                    self.now,
+                )
+            })
     }
 
     /// Whether quitting needs a confirmation.

@@ -51,7 +51,10 @@ impl Effects {
                     let _ = tx.blocking_send(Msg::ExperimentLoaded(result));
                 });
             }
-            Effect::CountPods { namespace, selector } => {
+            Effect::CountPods {
+                namespace,
+                selector,
+            } => {
                 let kube = self.kube();
                 let demo = match &self.pods {
                     PodBackend::Demo(s, faults) => Some((*s, faults.clone())),
@@ -79,7 +82,10 @@ impl Effects {
             Effect::ApplyFault { manifest, run } => {
                 let what = format!(
                     "apply {} {}",
-                    manifest.get("kind").and_then(|k| k.as_str()).unwrap_or("fault"),
+                    manifest
+                        .get("kind")
+                        .and_then(|k| k.as_str())
+                        .unwrap_or("fault"),
                     manifest
                         .pointer("/metadata/name")
                         .and_then(|k| k.as_str())
@@ -90,11 +96,15 @@ impl Effects {
                     PodBackend::Cluster(kube, _) => {
                         let (kube, audit) = (kube.clone(), self.audit());
                         tokio::spawn(async move {
-                            let (done, fault) = kubernetes::apply_fault(&kube, &manifest, &run).await;
+                            let (done, fault) =
+                                kubernetes::apply_fault(&kube, &manifest, &run).await;
                             if let Some(f) = &fault {
                                 lock(&faults_in).push(f.clone());
                             }
-                            let ns = fault.as_ref().map(|f| f.namespace.clone()).unwrap_or_default();
+                            let ns = fault
+                                .as_ref()
+                                .map(|f| f.namespace.clone())
+                                .unwrap_or_default();
                             let written = audited(&kube, audit, &what, &ns, done.clone()).await;
                             let result = match (done.result, fault) {
                                 (Ok(_), Some(f)) => Ok(f),
@@ -134,7 +144,12 @@ impl Effects {
                             }
                             let written =
                                 audited(&kube, audit, &what, &fault.namespace, done.clone()).await;
-                            let _ = tx.send(Msg::FaultDeleted { what, result: done.result }).await;
+                            let _ = tx
+                                .send(Msg::FaultDeleted {
+                                    what,
+                                    result: done.result,
+                                })
+                                .await;
                             report_audit(&tx, written).await;
                         });
                     }
@@ -196,10 +211,14 @@ impl Effects {
                     match gone {
                         Ok(done) => {
                             let result = done.result.clone();
-                            let _ = audited(&kube, self.audit(), &what, &fault.namespace, done).await;
+                            let _ =
+                                audited(&kube, self.audit(), &what, &fault.namespace, done).await;
                             (result.is_ok(), result.unwrap_or_else(|e| e))
                         }
-                        Err(_) => (false, "no answer within 5s: the fault ends by its own duration".into()),
+                        Err(_) => (
+                            false,
+                            "no answer within 5s: the fault ends by its own duration".into(),
+                        ),
                     }
                 }
                 PodBackend::Demo(_, faults) => (true, faults.delete(&fault)),
@@ -211,7 +230,15 @@ impl Effects {
                 let author = self.author.clone();
                 let _ = tokio::task::spawn_blocking(move || {
                     let now = crate::domain::time::to_millis(Timestamp::now());
-                    let action = Event::new(now, author.clone(), EventKind::ClusterAction { action: what, ok, outcome });
+                    let action = Event::new(
+                        now,
+                        author.clone(),
+                        EventKind::ClusterAction {
+                            action: what,
+                            ok,
+                            outcome,
+                        },
+                    );
                     let ended = Event::new(
                         now,
                         author,
@@ -235,7 +262,11 @@ impl Effects {
 /// The demo's answers: the simulated abort metric; steady states empty; a
 /// drill's recovered query answers once the simulated standby carries
 /// traffic, and its RPO query says three seconds.
-fn demo_answer(faults: &crate::sources::demo::chaos::Faults, ask: Ask, now: Timestamp) -> Vec<(String, f64)> {
+fn demo_answer(
+    faults: &crate::sources::demo::chaos::Faults,
+    ask: Ask,
+    now: Timestamp,
+) -> Vec<(String, f64)> {
     match ask {
         Ask::Abort => faults.abort_answer(now),
         Ask::SteadyBefore | Ask::SteadyAfter => Vec::new(),

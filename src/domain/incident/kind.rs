@@ -437,6 +437,19 @@ impl EventKind {
     pub fn describe(&self) -> String {
         match self {
             EventKind::Declared {
+                exercise: Some(x), ..
+            } => match x {
+                super::Exercise::Drill { runbook, .. } => {
+                    format!(
+                        "Started a DR drill of runbook {runbook} (an exercise, not a real incident)"
+                    )
+                }
+                super::Exercise::Gameday(p) => format!(
+                    "Started game-day {} (an exercise, not a real incident): {}",
+                    p.name, p.hypothesis
+                ),
+            },
+            EventKind::Declared {
                 severity,
                 alert,
                 runbook,

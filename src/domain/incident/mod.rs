@@ -285,7 +285,13 @@ impl Incident {
             steps: BTreeMap::new(),
             responders: [e.author.clone()].into(),
             notes: Vec::new(),
-            alerts: [(alert.fingerprint.clone(), AlertState::Firing)].into(),
+            // An incident declared by hand, or an exercise, has no alert of
+            // its own to watch fire and resolve.
+            alerts: if alert.is_manual() {
+                BTreeMap::new()
+            } else {
+                [(alert.fingerprint.clone(), AlertState::Firing)].into()
+            },
             silences: BTreeMap::new(),
             roles: BTreeMap::new(),
             updates: Vec::new(),

@@ -35,13 +35,21 @@ const DELAY_BITES_AFTER: i64 = 10;
 
 impl Faults {
     fn with<T>(&self, f: impl FnOnce(&mut Vec<Applied>) -> T) -> T {
-        let mut g = self.0.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut g = self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         f(&mut g)
     }
 
     /// Applies a fault (replacing one of the same name).
     pub fn apply(&self, manifest: &Value, run: &str, now: Timestamp) -> Result<FaultRef, String> {
-        let text = |p: &str| manifest.pointer(p).and_then(Value::as_str).map(str::to_string);
+        let text = |p: &str| {
+            manifest
+                .pointer(p)
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        };
         let (Some(kind), Some(name)) = (text("/kind"), text("/metadata/name")) else {
             return Err("the fault needs a kind and metadata.name".into());
         };
@@ -80,7 +88,10 @@ impl Faults {
     /// The simulated answer to a drill's recovered query: traffic on the
     /// standby region, [`FAILOVER_SECS`] after the drill first asks.
     pub fn recovered_answer(&self, now: Timestamp) -> Vec<(String, f64)> {
-        let mut first = self.1.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+        let mut first = self
+            .1
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
         let since = *first.get_or_insert(now);
         if now.duration_since(since).as_secs() >= FAILOVER_SECS {
             vec![("{region=\"standby\"}".into(), 1.0)]
