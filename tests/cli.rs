@@ -462,6 +462,63 @@ fn export_names_the_gaps_in_the_record_and_strict_fails_on_them() {
     assert!(!String::from_utf8_lossy(&out.stdout).contains("Gaps in the record"));
 }
 
+/// A drill (scored, no action item) and an aborted game-day, written as
+/// journal lines beside a real incident: `list` marks both, as a table and
+/// as JSON, and `export --strict` refuses an exercise without an action item.
+#[test]
+fn list_marks_exercises_and_strict_export_wants_their_action_item() {
+    use serde_json::json;
+    let dir = tempfile::tempdir().unwrap();
+    let store = warroom::journal::Store::new(dir.path());
+    let _ = store.declare_or_join(&declaration("Real", "01:00:00"));
+    let write = |id: &str, hour: &str, exercise, mut end: serde_json::Value| {
+        let mut d = serde_json::to_value(declaration(id, &format!("{hour}:00:00"))).unwrap();
+        (d["id"], d["exercise"]) = (id.into(), exercise);
+        (end["ts"], end["author"]) = (format!("2026-11-29T{hour}:30:00Z").into(), "ana".into());
+        std::fs::write(store.path(id).unwrap(), format!("{d}\n{end}\n")).unwrap();
+    };
+    let targets = json!({"rto_ms": 1_800_000, "rpo_ms": 300_000});
+    let score = json!({"targets": targets, "rto_ms": 1, "rpo_ms": 0, "human_ms": 1, "slowest": []});
+    let drill = json!({"type": "drill", "runbook": "rb", "hash": "h", "targets": targets});
+    let scored = json!({"kind": "drill_scored", "score": score});
+    write("2026-11-29-db-drill", "02", drill, scored);
+    let plan = json!({"type": "gameday", "name": "kill", "file": "k.yaml", "hypothesis": "h",
+        "runbook": "rb", "namespace": "shop", "selector": "app=a", "max_pods": 1,
+        "max_duration_ms": 60_000, "contexts": [], "context": "kind", "manifest": {},
+        "abort": "up", "steady_state": "up", "window_ms": 600_000, "poll_ms": 15_000});
+    let end = json!({"kind": "experiment_ended", "outcome": "aborted", "why": "abort answered"});
+    write("2026-11-29-kill-gameday", "03", plan, end);
+    let text = String::from_utf8(warroom(dir.path(), &["list"]).stdout).unwrap();
+    let kinds: Vec<_> = text
+        .lines()
+        .flat_map(|l| l.split_whitespace().nth(1))
+        .collect();
+    assert_eq!(kinds, ["KIND", "GAMEDAY", "DRILL", "incident"], "{text}");
+    let rows: serde_json::Value =
+        serde_json::from_slice(&warroom(dir.path(), &["list", "--json"]).stdout).unwrap();
+    let rows: Vec<String> = (0..3).map(|i| format!("{}", rows[i])).collect();
+    assert!(rows[0].contains(r#""kind":"gameday""#) && rows[0].contains(r#""outcome":"aborted""#));
+    assert!(rows[1].contains(r#""kind":"drill""#) && rows[1].contains(r#""score":"PASS""#));
+    assert!(
+        rows[2].contains(r#""kind":"incident""#) && !rows[2].contains("score"),
+        "{rows:?}"
+    );
+    let out = warroom(dir.path(), &["export", "2026-11-29-db-drill"]);
+    assert!(out.status.success() && stderr(&out).contains("no action item"));
+    let md = String::from_utf8(out.stdout).unwrap();
+    assert!(md.starts_with("# Postmortem: DRILL — ") && md.contains("**Missing: an exercise"));
+    let out = warroom(
+        dir.path(),
+        &["export", "--strict", "2026-11-29-kill-gameday"],
+    );
+    assert_eq!(out.status.code(), Some(4), "{}", stderr(&out));
+    let help = String::from_utf8(warroom(dir.path(), &["export", "--help"]).stdout).unwrap();
+    assert!(
+        help.contains("4  with --strict: a drill or game-day"),
+        "{help}"
+    );
+}
+
 fn audited(ts: &str, pod: &str, status: u16) -> warroom::journal::audit::AuditRecord {
     use warroom::journal::audit::{AuditAnswer, AuditRecord, AuditRequest};
     AuditRecord {

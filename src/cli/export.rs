@@ -9,6 +9,14 @@ use crate::config::Config;
 use crate::domain::export;
 use crate::journal::Store;
 
+/// With `--strict`: lines of the journal could not be read, so the record
+/// the draft tells is incomplete.
+pub const GAPS: u8 = 3;
+
+/// With `--strict`: a drill or game-day recorded no action item, though an
+/// exercise exists to produce at least one (checked after [`GAPS`]).
+pub const NO_ACTION_ITEM: u8 = 4;
+
 /// Writes the draft of `id` to `output` or standard output.
 pub fn run(
     config: &Config,
@@ -80,9 +88,22 @@ pub fn run(
             export::PLACEHOLDERS.join(", ")
         );
     }
+    let no_action = report
+        .exercise
+        .as_ref()
+        .is_some_and(|x| x.action_items_missing);
+    if no_action {
+        eprintln!(
+            "warning: this exercise has no action item; an exercise must produce at least one, even a passing one (`:action` in the cockpit)"
+        );
+    }
     if strict && !gaps.is_empty() {
         eprintln!("export: {} gap(s) in the record (--strict)", gaps.len());
-        return Ok(ExitCode::from(3));
+        return Ok(ExitCode::from(GAPS));
+    }
+    if strict && no_action {
+        eprintln!("export: the exercise has no action item (--strict)");
+        return Ok(ExitCode::from(NO_ACTION_ITEM));
     }
     Ok(ExitCode::SUCCESS)
 }

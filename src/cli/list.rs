@@ -1,9 +1,57 @@
-//! `warroom list`: the incidents in the data dir, newest first.
+//! `warroom list`: the incidents in the data dir, newest first; drills and
+//! game-days are marked as such, so none is ever read as a real incident.
 
 use super::out;
 use crate::config::Config;
 use crate::domain::time::{hms, utc_datetime};
 use crate::journal::Store;
+use crate::journal::index::Summary;
+
+/// `incident`, `drill` or `gameday`, as JSON rows say it.
+fn kind(i: &Summary) -> &str {
+    i.exercise.as_ref().map_or("incident", |x| x.kind.as_str())
+}
+
+/// The KIND column: `incident`, or `DRILL`/`GAMEDAY` in capitals so an
+/// exercise stands out among real incidents.
+fn kind_cell(i: &Summary) -> String {
+    match kind(i) {
+        "incident" => "incident".to_string(),
+        k => crate::sanitize::line(k).to_uppercase(),
+    }
+}
+
+/// A JSON row: the summary's facts, its kind, and a drill's score or a
+/// game-day's outcome (null until it ended).
+fn json_row(i: &Summary) -> serde_json::Value {
+    let dur = |d: Option<jiff::SignedDuration>| d.map(hms);
+    let mut row = serde_json::json!({
+        "id": i.id,
+        "kind": kind(i),
+        "severity": i.severity.to_string(),
+        "status": i.status.to_string(),
+        "title": crate::sanitize::line(&i.title),
+        "declared": utc_datetime(i.declared),
+        "time_to_acknowledge": dur(i.time_to_acknowledge()),
+        "time_to_mitigate": dur(i.time_to_mitigate()),
+        "time_to_resolve": dur(i.time_to_resolve()),
+    });
+    if let (Some(x), Some(map)) = (i.exercise.as_ref(), row.as_object_mut()) {
+        match x.kind.as_str() {
+            "drill" => {
+                let score = x
+                    .score
+                    .as_ref()
+                    .map(|s| if s.passed { "PASS" } else { "FAIL" });
+                map.insert("score".into(), serde_json::json!(score));
+            }
+            _ => {
+                map.insert("outcome".into(), serde_json::json!(x.outcome));
+            }
+        }
+    }
+    row
+}
 
 /// Prints the incidents as a table or JSON.
 pub fn run(config: &Config, json: bool) -> anyhow::Result<()> {
@@ -14,23 +62,8 @@ pub fn run(config: &Config, json: bool) -> anyhow::Result<()> {
         eprintln!("warning: {w}");
     }
     incidents.sort_by_key(|i| std::cmp::Reverse(i.declared));
-    let dur = |d: Option<jiff::SignedDuration>| d.map(hms);
     if json {
-        let rows: Vec<serde_json::Value> = incidents
-            .iter()
-            .map(|i| {
-                serde_json::json!({
-                    "id": i.id,
-                    "severity": i.severity.to_string(),
-                    "status": i.status.to_string(),
-                    "title": crate::sanitize::line(&i.title),
-                    "declared": utc_datetime(i.declared),
-                    "time_to_acknowledge": dur(i.time_to_acknowledge()),
-                    "time_to_mitigate": dur(i.time_to_mitigate()),
-                    "time_to_resolve": dur(i.time_to_resolve()),
-                })
-            })
-            .collect();
+        let rows: Vec<serde_json::Value> = incidents.iter().map(json_row).collect();
         out!("{}", serde_json::to_string_pretty(&rows)?);
         return Ok(());
     }
@@ -38,9 +71,10 @@ pub fn run(config: &Config, json: bool) -> anyhow::Result<()> {
         eprintln!("no incidents in {}", store.dir().display());
         return Ok(());
     }
-    let cell = |d: Option<jiff::SignedDuration>| dur(d).unwrap_or_else(|| "-".into());
+    let cell = |d: Option<jiff::SignedDuration>| d.map_or_else(|| "-".into(), hms);
     let head = [
         "ID",
+        "KIND",
         "SEV",
         "STATE",
         "OPENED (UTC)",
@@ -50,11 +84,12 @@ pub fn run(config: &Config, json: bool) -> anyhow::Result<()> {
         "TITLE",
     ]
     .map(String::from);
-    let rows: Vec<[String; 8]> = incidents
+    let rows: Vec<[String; 9]> = incidents
         .iter()
         .map(|i| {
             [
                 crate::sanitize::line(&i.id).into_owned(),
+                kind_cell(i),
                 i.severity.to_string(),
                 i.status.to_string(),
                 utc_datetime(i.declared),

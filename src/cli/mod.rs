@@ -179,6 +179,7 @@ pub enum Command {
         format: audit::AuditFormat,
     },
     /// Write the postmortem draft of an incident as markdown.
+    #[command(after_help = EXPORT_EXIT)]
     Export {
         /// Incident id, as `warroom list` shows it.
         id: String,
@@ -192,11 +193,21 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = Format::Md)]
         format: Format,
         /// Exit with status 3 when lines of the journal could not be read
-        /// (the draft is still written, with its "Gaps in the record").
+        /// (the draft is still written, with its "Gaps in the record"), or 4
+        /// when a drill or game-day has no action item (3 when both).
         #[arg(long)]
         strict: bool,
     },
 }
+
+/// Exit statuses shown by `warroom export --help`, so a CI job checking
+/// postmortems knows what each means.
+const EXPORT_EXIT: &str = "Exit status:
+  0  the draft was written (warnings, such as an exercise without an action item, go to stderr)
+  1  it could not be written (no such incident, unreadable template, …)
+  2  the configuration or the arguments are wrong
+  3  with --strict: lines of the journal could not be read
+  4  with --strict: a drill or game-day has no action item (an exercise must produce one)";
 
 /// Examples shown by `warroom open --help`.
 const OPEN_EXAMPLES: &str = "Examples:

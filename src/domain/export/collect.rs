@@ -106,6 +106,9 @@ pub struct Collect {
     commands: Vec<(usize, CommandRow)>,
     /// Authors as cleaned: a handful of people write 100,000 events.
     authors: std::collections::HashMap<String, String>,
+    /// The latest moment any event records: an exercise's live clocks are
+    /// read at it, so the export never depends on when it runs.
+    last: Option<Timestamp>,
 }
 
 impl Collect {
@@ -121,6 +124,7 @@ impl Collect {
             timeline: Timeline::default(),
             commands: Vec::new(),
             authors: Default::default(),
+            last: None,
         })
     }
 
@@ -150,6 +154,7 @@ impl Collect {
             self.inc.apply(e);
         }
         let when = e.effective();
+        self.last = self.last.max(Some(when.max(e.ts)));
         // The alert's start is a row of its own, after everything at or
         // before it.
         if self.fired.as_ref().is_some_and(|(start, _)| when > *start) {
@@ -200,6 +205,11 @@ impl Collect {
                 &clean(&format!("Alert {name} started firing")),
             );
         }
+    }
+
+    /// The latest moment an event fed so far records.
+    pub fn last_at(&self) -> Option<Timestamp> {
+        self.last
     }
 
     /// The fold's result, the timeline and the commands in file order.

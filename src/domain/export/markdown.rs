@@ -7,7 +7,7 @@ use crate::domain::incident::{Incident, Role};
 use crate::domain::time::utc_datetime;
 
 /// Markdown-safe on one line (table cells): no raw HTML from the record.
-fn cell(s: &str) -> String {
+pub(super) fn cell(s: &str) -> String {
     s.replace('<', "&lt;")
         .replace('|', "\\|")
         .replace('\n', "<br>")
@@ -16,7 +16,7 @@ fn cell(s: &str) -> String {
 /// Responders' text as prose in a list item or a quote: no raw HTML, and a
 /// line that would start a heading, rule, list, quote, table or fence is
 /// escaped, so a note cannot reshape the postmortem around it.
-fn prose_line(line: &str) -> String {
+pub(super) fn prose_line(line: &str) -> String {
     let line = line.replace('<', "&lt;");
     let body = line.trim_start();
     let digits = body.chars().take_while(char::is_ascii_digit).count();
@@ -31,7 +31,7 @@ fn prose_line(line: &str) -> String {
 }
 
 /// Inline code that survives backticks inside it (on one line).
-fn code(s: &str) -> String {
+pub(super) fn code(s: &str) -> String {
     let one = s.replace('\n', " ⏎ ");
     let longest = one.split(|c| c != '`').map(str::len).max().unwrap_or(0);
     let fence = "`".repeat(longest + 1);
@@ -92,6 +92,9 @@ pub(super) fn section(
         "updates" => updates(r),
         "notes" => return notes(r, w).map(|()| true),
         "action_items" => action_items(r),
+        "exercise_label" => super::exercise_md::label(r.exercise.as_ref()),
+        "kind_row" => super::exercise_md::kind_row(r.exercise.as_ref()),
+        "exercise" => super::exercise_md::placed(r.exercise.as_ref()),
         _ => return Ok(false),
     };
     w.write_all(text.as_bytes())?;
@@ -130,16 +133,22 @@ impl<W: Write> Write for LastByte<'_, W> {
 }
 
 fn summary(inc: &Incident, r: &Report) -> String {
+    // An exercise is called what it is, even in the first sentence.
+    let what = match r.exercise.as_ref().map(|x| x.kind.as_str()) {
+        None => "incident",
+        Some("drill") => "DR drill",
+        Some(_) => "chaos game-day",
+    };
     let mut s = if inc.alert.is_manual() {
         format!(
-            "A {} incident was declared by hand at {} UTC by {}; no alert fired for it.",
+            "A {} {what} was declared by hand at {} UTC by {}; no alert fired for it.",
             inc.severity,
             utc_datetime(inc.declared.at),
             cell(&clean(&inc.declared.by)),
         )
     } else {
         format!(
-            "Alert {} fired at {} UTC; a {} incident was declared at {} UTC.",
+            "Alert {} fired at {} UTC; a {} {what} was declared at {} UTC.",
             cell(&r.alert),
             utc_datetime(inc.alert.starts_at),
             inc.severity,
@@ -441,7 +450,11 @@ fn notes(r: &Report, w: &mut impl Write) -> io::Result<()> {
 }
 
 fn action_items(r: &Report) -> String {
-    let mut s = String::from("| Action | Owner | Due | Ticket |\n|---|---|---|---|\n");
+    let mut s = String::new();
+    if r.exercise.as_ref().is_some_and(|x| x.action_items_missing) {
+        s.push_str("**Missing: an exercise must produce at least one action item — even a passing one.**\n\n");
+    }
+    s.push_str("| Action | Owner | Due | Ticket |\n|---|---|---|---|\n");
     if r.action_items.is_empty() {
         s.push_str("| _What will prevent a repeat or shorten the next one_ | | | |\n");
     }

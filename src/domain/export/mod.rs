@@ -9,11 +9,16 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 mod collect;
+mod exercise;
+mod exercise_md;
+#[cfg(test)]
+mod exercise_tests;
 mod markdown;
 #[cfg(test)]
 mod tests;
 
 pub use collect::{Collect, Timeline, TimelineRow};
+pub use exercise::ExerciseReport;
 
 use super::incident::{Event, FoldError, Incident, Mark, StepName};
 use super::policy::Matrix;
@@ -44,6 +49,11 @@ pub const PLACEHOLDERS: &[&str] = &[
     "updates",
     "notes",
     "action_items",
+    // An exercise's marks; each is empty for a real incident, so a
+    // template holds them at the start of a line (`{{kind_row}}| Severity`).
+    "exercise_label",
+    "kind_row",
+    "exercise",
 ];
 
 /// Everything the postmortem states, in one serialisable value; markdown and
@@ -62,6 +72,10 @@ pub struct Report {
     pub alert: String,
     /// The checklist, if any.
     pub runbook: Option<String>,
+    /// A drill's or game-day's facts, so an exercise is never read as a
+    /// real incident; absent for a real incident.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub exercise: Option<ExerciseReport>,
     /// Nobody acknowledged: the time to acknowledge is mitigation's (or
     /// resolution's).
     pub ack_implied: bool,
@@ -254,8 +268,10 @@ pub fn report(events: &[Event], matrix: &Matrix) -> Result<Report, FoldError> {
 
 /// The report from everything collected, and the incident it folded to.
 pub fn finish(collected: Collect, matrix: &Matrix) -> (Incident, Report) {
+    let now = collected.last_at();
     let (mut inc, timeline, commands) = collected.finish();
-    let report = build(&mut inc, matrix, timeline, commands);
+    let mut report = build(&mut inc, matrix, timeline, commands);
+    report.exercise = now.and_then(|now| exercise::report(&inc, now));
     (inc, report)
 }
 
@@ -399,6 +415,7 @@ fn build(
         }
     }
     Report {
+        exercise: None,
         gaps: Vec::new(),
         ack_implied: inc.ack_implied,
         id: clean(&inc.id),
@@ -559,11 +576,17 @@ pub fn write_markdown(
     template: &str,
 ) -> io::Result<Vec<String>> {
     let mut out = markdown::LastByte::new(w);
+    let mut placed = false;
     let unknown = super::template::fill_to(template, &mut out, |name, out| {
+        placed |= name == "exercise";
         markdown::section(name, inc, r, out)
     })?;
     if out.last() != Some(b'\n') {
         out.write_all(b"\n")?;
+    }
+    // A template without `{{exercise}}` still says it was an exercise.
+    if let Some(x) = r.exercise.as_ref().filter(|_| !placed) {
+        writeln!(out, "\n{}", exercise_md::section(x))?;
     }
     Ok(unknown)
 }

@@ -557,33 +557,6 @@ impl Incident {
         }
     }
 
-    /// Where a step event is kept and how the step reads, for the
-    /// exercise clocks.
-    fn step_of(&self, e: &Event) -> Option<(StepAt, String)> {
-        let (runbook, key, step) = match &e.kind {
-            EventKind::StepDone {
-                runbook, key, step, ..
-            }
-            | EventKind::StepVerified {
-                runbook, key, step, ..
-            }
-            | EventKind::CommandStarted {
-                runbook, key, step, ..
-            }
-            | EventKind::CommandFinished {
-                runbook, key, step, ..
-            } => (runbook, key, step),
-            _ => return None,
-        };
-        let at = self.place(runbook, key, step);
-        let (section, text) = self.step_words(&at, step);
-        let words = match section.as_str() {
-            "" => text,
-            s => format!("[{s}] {text}"),
-        };
-        Some((at, words))
-    }
-
     /// An acknowledgement nobody recorded, implied by what came after.
     fn imply_ack(&mut self, e: &Event) {
         if self.acknowledged.is_none() {

@@ -11,7 +11,7 @@ use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 
-use super::{Incident, Mark, RunMark, RunbookRef};
+use super::{Event, EventKind, Incident, Mark, RunMark, RunbookRef};
 use crate::domain::runbook::Step;
 
 /// Where a step's progress is kept: its runbook and its stable key.
@@ -123,6 +123,33 @@ impl Incident {
             },
             None => StepAt::legacy(&runbook, step),
         }
+    }
+
+    /// Where a step event is kept and how the step reads, for the
+    /// exercise clocks.
+    pub(super) fn step_of(&self, e: &Event) -> Option<(StepAt, String)> {
+        let (runbook, key, step) = match &e.kind {
+            EventKind::StepDone {
+                runbook, key, step, ..
+            }
+            | EventKind::StepVerified {
+                runbook, key, step, ..
+            }
+            | EventKind::CommandStarted {
+                runbook, key, step, ..
+            }
+            | EventKind::CommandFinished {
+                runbook, key, step, ..
+            } => (runbook, key, step),
+            _ => return None,
+        };
+        let at = self.place(runbook, key, step);
+        let (section, text) = self.step_words(&at, step);
+        let words = match section.as_str() {
+            "" => text,
+            s => format!("[{s}] {text}"),
+        };
+        Some((at, words))
     }
 
     /// A step's section and text: as an earlier tick recorded them, else as

@@ -223,12 +223,18 @@ fn drill_history(targets: &str) -> History {
 fn drill_targets_relaxed_since_the_previous_drill_are_reported_only_with_history() {
     let rb = parse(Path::new("failover.md"), DRILL).expect("parses");
     assert_eq!(
-        lint(&[rb.clone()], &[], &History::default(), now(), &|_| true),
+        lint(
+            std::slice::from_ref(&rb),
+            &[],
+            &History::default(),
+            now(),
+            &|_| true
+        ),
         [],
         "files alone: nothing to compare with"
     );
     let d = lint(
-        &[rb.clone()],
+        std::slice::from_ref(&rb),
         &[],
         &drill_history("{rto: 30m, rpo: 5m}"),
         now(),
