@@ -13,20 +13,7 @@ use crate::domain::time::to_millis;
 /// How often a drill's recovered query is asked while it waits.
 pub const RECOVERED_EVERY: SignedDuration = SignedDuration::from_secs(5);
 
-/// Which of an exercise's queries an answer is for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ask {
-    /// A drill's `recovered_query`: data means the service works again.
-    Recovered,
-    /// A drill's `rpo_query`: seconds of data lost.
-    Rpo,
-    /// A game-day's steady-state query before starting: must be empty.
-    SteadyBefore,
-    /// A game-day's abort query during the window: data fails it at once.
-    Abort,
-    /// A game-day's steady-state query at the end of the window.
-    SteadyAfter,
-}
+pub use super::msg::Ask;
 
 /// `:drill RUNBOOK` and `warroom drill RUNBOOK`: declares a drill of a drill
 /// runbook, freezing its targets and content hash in the declaration.
@@ -67,12 +54,12 @@ pub fn start_drill(app: &mut App, name: &str, fx: &mut Fx) {
             severity: app.settings.severity.map(None),
             alert: AlertRef::exercise("drill", &rb.id, at),
             runbook: Some(RunbookRef::from_runbook(rb, &Default::default())),
-            exercise: Some(Exercise::Drill {
+            exercise: Some(Box::new(Exercise::Drill {
                 runbook: rb.id.clone(),
                 hash: rb.version.clone(),
                 targets: targets.clone(),
                 alerts: rb.meta.alerts.clone(),
-            }),
+            })),
         },
     );
     app.info(format!(

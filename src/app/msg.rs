@@ -31,7 +31,7 @@ pub enum Msg {
     /// An answer to one of an exercise's queries.
     ExerciseAnswer {
         /// Which query.
-        ask: crate::app::exercise::Ask,
+        ask: Ask,
         /// When it was answered.
         at: Timestamp,
         /// Each series' labels and value, or why there is no answer.
@@ -257,7 +257,7 @@ pub enum Effect {
     /// Ask Prometheus one of an exercise's queries (instant, with values).
     ExerciseQuery {
         /// Which of them.
-        ask: crate::app::exercise::Ask,
+        ask: Ask,
         /// The PromQL.
         query: String,
     },
@@ -361,4 +361,19 @@ pub enum MouseAct {
     WheelDown,
     /// The wheel turned away from the user.
     WheelUp,
+}
+
+/// Which of an exercise's queries an answer is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Ask {
+    /// A drill's `recovered_query`: data means the service works again.
+    Recovered,
+    /// A drill's `rpo_query`: seconds of data lost.
+    Rpo,
+    /// A game-day's steady-state query before starting: must be empty.
+    SteadyBefore,
+    /// A game-day's abort query during the window: data fails it at once.
+    Abort,
+    /// A game-day's steady-state query at the end of the window.
+    SteadyAfter,
 }

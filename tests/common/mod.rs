@@ -97,10 +97,24 @@ impl Harness {
                 self.effects.push(e.clone());
                 match e {
                     Effect::Declare(mut event) => {
-                        let EventKind::Declared { id, alert, .. } = &mut event.kind else {
+                        let EventKind::Declared {
+                            id,
+                            alert,
+                            exercise,
+                            ..
+                        } = &mut event.kind
+                        else {
                             panic!("not a declaration")
                         };
-                        *id = incident_id(&alert.name, event.ts);
+                        *id = match exercise {
+                            // Named as the journal names exercises.
+                            Some(x) => format!(
+                                "{}-{}",
+                                x.kind(),
+                                incident_id(&alert.name_or_title(), event.ts)
+                            ),
+                            None => incident_id(&alert.name, event.ts),
+                        };
                         let id = id.clone();
                         queue.push_back(Msg::Declared(Ok(Opened {
                             declared: Declared::New(id),
@@ -174,6 +188,12 @@ impl Harness {
                     | Effect::ReplicasNow { .. }
                     | Effect::FindOwner { .. }
                     | Effect::FindOwnerScope(_)
+                    | Effect::ExerciseQuery { .. }
+                    | Effect::LoadExperiment(_)
+                    | Effect::CountPods { .. }
+                    | Effect::ApplyFault { .. }
+                    | Effect::DeleteFault(_)
+                    | Effect::FindLeftovers
                     | Effect::ClosePodDetails => {}
                 }
             }

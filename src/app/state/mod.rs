@@ -3,6 +3,7 @@
 //! The modal layer (dialogs, editors) is kept apart, in [`crate::app::modal`].
 
 mod alerts;
+pub mod gameday;
 mod history;
 mod incident;
 mod metric;
@@ -219,7 +220,7 @@ pub struct App {
     /// Command lines submitted, redacted, for Up and Down on the `:` line.
     pub history: CommandHistory,
     /// The game-day this cockpit loaded or runs.
-    pub gameday: Option<crate::app::gameday::GamedayRun>,
+    pub gameday: Option<gameday::GamedayRun>,
     /// Chaos faults warroom applied earlier that are still present.
     pub leftovers: Vec<crate::sources::kubernetes::FaultRef>,
 }

@@ -284,6 +284,7 @@ pub(super) fn report(inc: &Incident, now: Timestamp) -> Option<ExerciseReport> {
             runbook,
             hash,
             targets,
+            ..
         } => (
             Some(drill(inc, x, (runbook, hash, targets), now)),
             None,

@@ -26,7 +26,7 @@ fn declared_as(x: Exercise) -> EventKind {
         exercise, title, ..
     } = &mut d
     {
-        *exercise = Some(x);
+        *exercise = Some(Box::new(x));
         *title = "Primary database lost".into();
     }
     d
@@ -37,6 +37,7 @@ fn drill_declared() -> EventKind {
         runbook: "api-latency-p99".into(),
         hash: "sha256:5f1c".into(),
         targets: targets(),
+        alerts: vec![],
     })
 }
 
@@ -165,6 +166,7 @@ fn plan(hypothesis: &str, manifest: serde_json::Value, abort: &str) -> GamedayPl
         steady_state: "sum(rate(http_errors[1m])) > 0".into(),
         window_ms: 30 * 60_000,
         poll_ms: 15_000,
+        alerts: vec![],
     }
 }
 
@@ -387,6 +389,7 @@ fn hostile_text_cannot_reshape_an_exercise_export() {
                 runbook: evil.into(),
                 hash: evil.into(),
                 targets: t,
+                alerts: vec![],
             }),
         ),
         ev("10:02:00", evil, EventKind::Injected { how: evil.into() }),

@@ -253,6 +253,11 @@ fn durations(r: &Report) -> String {
 }
 
 fn targets(r: &Report) -> String {
+    if r.exercise.is_some() {
+        return "None apply: an exercise is not paged, so the severity matrix's response targets \
+                do not run (see the exercise's own targets above)."
+            .into();
+    }
     if r.targets.is_empty() {
         return format!("No response-time targets apply to {}.", r.severity);
     }

@@ -8,7 +8,7 @@ use crate::domain::exercise::drill::DrillTargets;
 fn drill() -> EventKind {
     let mut d = declared();
     if let EventKind::Declared { exercise, .. } = &mut d {
-        *exercise = Some(Exercise::Drill {
+        *exercise = Some(Box::new(Exercise::Drill {
             runbook: "api-latency-p99".into(),
             hash: "abc".into(),
             targets: DrillTargets {
@@ -19,7 +19,7 @@ fn drill() -> EventKind {
                 recovered_query: None,
             },
             alerts: vec!["RegionUnavailable".into()],
-        });
+        }));
     }
     d
 }
@@ -167,7 +167,7 @@ fn a_real_incident_has_no_exercise_state_and_drill_events_change_nothing() {
 fn a_gameday_keeps_its_first_end() {
     let mut d = declared();
     if let EventKind::Declared { exercise, .. } = &mut d {
-        *exercise = Some(Exercise::Gameday(Box::new(GamedayPlan {
+        *exercise = Some(Box::new(Exercise::Gameday(Box::new(GamedayPlan {
             name: "kill-one".into(),
             file: "x.yaml".into(),
             hypothesis: "h".into(),
@@ -184,7 +184,7 @@ fn a_gameday_keeps_its_first_end() {
             window_ms: 120_000,
             poll_ms: 5_000,
             alerts: vec![],
-        })));
+        }))));
     }
     let ended = |outcome| EventKind::ExperimentEnded {
         outcome,

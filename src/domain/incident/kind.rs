@@ -30,7 +30,7 @@ pub enum EventKind {
         /// A drill or game-day, with what it froze at the start; absent for
         /// a real incident.
         #[serde(default, skip_serializing_if = "Option::is_none")]
-        exercise: Option<Exercise>,
+        exercise: Option<Box<Exercise>>,
     },
     /// Someone owns the response.
     Acknowledged,
@@ -438,7 +438,7 @@ impl EventKind {
         match self {
             EventKind::Declared {
                 exercise: Some(x), ..
-            } => match x {
+            } => match x.as_ref() {
                 super::Exercise::Drill { runbook, .. } => {
                     format!(
                         "Started a DR drill of runbook {runbook} (an exercise, not a real incident)"

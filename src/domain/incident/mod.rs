@@ -307,7 +307,10 @@ impl Incident {
                 }
                 seen
             },
-            exercise: exercise.clone().map(exercise::ExerciseState::new),
+            exercise: exercise
+                .as_deref()
+                .cloned()
+                .map(exercise::ExerciseState::new),
         })
     }
 

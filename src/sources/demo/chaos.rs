@@ -132,7 +132,7 @@ impl Faults {
 
     /// Pods as the faults leave them: a pod-kill takes the first pod its
     /// selector matches down for a moment and a replacement comes up.
-    pub fn shape_pods(&self, pods: &mut Vec<Pod>, now: Timestamp) {
+    pub fn shape_pods(&self, pods: &mut [Pod], now: Timestamp) {
         let kills: Vec<Applied> = self.with(|v| {
             v.iter()
                 .filter(|a| a.fault.kind == "PodChaos")

@@ -352,6 +352,18 @@ pub async fn leftover_faults(kube: &Kube) -> Result<Vec<FaultRef>, String> {
     Ok(out)
 }
 
+/// How many pods in `namespace` match `selector` now: a game-day's
+/// pre-flight needs it to bound `all` and percentage modes.
+pub async fn count_pods(kube: &Kube, namespace: &str, selector: &str) -> Result<usize, String> {
+    let api: kube::Api<k8s_openapi::api::core::v1::Pod> =
+        kube::Api::namespaced(kube.client.clone(), namespace);
+    let lp = kube::api::ListParams::default().labels(selector);
+    api.list_metadata(&lp)
+        .await
+        .map(|l| l.items.len())
+        .map_err(|e| format!("listing pods {selector} in {namespace}: {e}"))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -484,16 +496,4 @@ mod tests {
         };
         assert_eq!(f.describe(), "PodChaos shop/kill-one-checkout");
     }
-}
-
-/// How many pods in `namespace` match `selector` now: a game-day's
-/// pre-flight needs it to bound `all` and percentage modes.
-pub async fn count_pods(kube: &Kube, namespace: &str, selector: &str) -> Result<usize, String> {
-    let api: kube::Api<k8s_openapi::api::core::v1::Pod> =
-        kube::Api::namespaced(kube.client.clone(), namespace);
-    let lp = kube::api::ListParams::default().labels(selector);
-    api.list_metadata(&lp)
-        .await
-        .map(|l| l.items.len())
-        .map_err(|e| format!("listing pods {selector} in {namespace}: {e}"))
 }
