@@ -63,7 +63,14 @@ fn tab_completes_a_command_name_and_cycles_through_several() {
     h.key(KeyCode::Tab);
     assert_eq!(
         shown(&h),
-        ["recovered", "recreate", "reopen", "resolve", "restart", "reveal"]
+        [
+            "recovered",
+            "recreate",
+            "reopen",
+            "resolve",
+            "restart",
+            "reveal"
+        ]
     );
     assert_eq!(line(&h), "re", "no longer common beginning to add");
     h.key(KeyCode::Tab);

@@ -407,10 +407,11 @@ pub fn status_text(app: &App) -> Option<String> {
     Some(match (&g.phase, g.ends()) {
         (super::gameday::Phase::Running, Some(end)) => {
             let left = end.duration_since(app.now).as_secs().max(0) as u64;
+            let n = g.samples.len();
             format!(
-                "window {} left · abort query {} polls, empty",
+                "window {} left · abort query empty ({n} {})",
                 ms_text(left * 1000),
-                g.samples.len()
+                if n == 1 { "poll" } else { "polls" }
             )
         }
         (super::gameday::Phase::Judging, _) => "window over: checking the steady state".into(),

@@ -61,15 +61,26 @@ pub fn preflight(app: &App, d: &GamedayDraft, hints: &str, area: Rect, buf: &mut
         } else {
             ("✖ ", theme::bad())
         };
-        lines.extend(wrap(
-            vec![
-                (mark.to_string(), style),
-                (format!("{}: ", clean(&c.label)), theme::heading()),
-                (clean(&c.detail).into_owned(), style),
-            ],
-            w,
-            2,
-        ));
+        let label = format!("{}: ", clean(&c.label));
+        if c.ok {
+            // A passed check fits one line; a refusal is read in full.
+            let room = w.saturating_sub(2 + label.chars().count());
+            lines.push(Line::from(vec![
+                ratatui::text::Span::styled(mark, style),
+                ratatui::text::Span::styled(label, theme::heading()),
+                ratatui::text::Span::styled(super::text::clip(&clean(&c.detail), room), style),
+            ]));
+        } else {
+            lines.extend(wrap(
+                vec![
+                    (mark.to_string(), style),
+                    (label, theme::heading()),
+                    (clean(&c.detail).into_owned(), style),
+                ],
+                w,
+                2,
+            ));
+        }
     }
     let ask = if all_ok {
         format!(
@@ -89,7 +100,10 @@ pub fn preflight(app: &App, d: &GamedayDraft, hints: &str, area: Rect, buf: &mut
     let r = centered(area, width, height);
     let inner = boxed(" Game-day pre-flight ", r, buf);
     let text_rows = inner.height.saturating_sub(1);
-    for (row, l) in lines.into_iter().take(text_rows as usize).enumerate() {
+    // On a small screen the top (the hypothesis) gives way: the checks,
+    // what to type and why it was refused stay on screen.
+    let skip = lines.len().saturating_sub(text_rows as usize);
+    for (row, l) in lines.into_iter().skip(skip).enumerate() {
         put_line(l, inner, row as u16, buf);
     }
     let input = Rect {
@@ -121,4 +135,132 @@ pub fn panel(app: &App) -> Vec<Line<'static>> {
             Line::styled(clean(&t).into_owned(), style)
         })
         .collect()
+}
+
+/// The Metrics pane during a game-day: the abort query's answers since the
+/// fault went in, the window's countdown, and the first answer that
+/// stopped it. An empty answer (the condition does not hold) is drawn on
+/// the zero line.
+pub fn abort_chart(app: &App, area: Rect, buf: &mut Buffer, focused: bool) -> bool {
+    use ratatui::style::Style;
+    use ratatui::symbols::Marker;
+    use ratatui::text::Span;
+    use ratatui::widgets::{Axis, Chart, Dataset, GraphType};
+    let open_gameday = app
+        .incident_state()
+        .and_then(|i| i.exercise.as_ref())
+        .is_some_and(|x| x.plan.gameday().is_some());
+    let Some(g) = app.gameday.as_ref().filter(|_| open_gameday) else {
+        return false;
+    };
+    let (Some(start), Some(end)) = (g.started, g.ends()) else {
+        return false;
+    };
+    let polls = g.samples.len();
+    let plural = if polls == 1 { "poll" } else { "polls" };
+    let state = match app
+        .incident_state()
+        .and_then(|i| i.exercise.as_ref())
+        .and_then(|x| x.ended.as_ref())
+    {
+        Some(e) => e.outcome.words().to_string(),
+        None => format!(
+            "window {} left",
+            ms_text(end.duration_since(app.now).as_millis().max(0) as u64 / 1000 * 1000)
+        ),
+    };
+    let title = vec![Span::raw(format!(
+        "Metrics · abort query · {state} · {polls} {plural}"
+    ))];
+    let inner = super::framed(title, focused, area, buf);
+    let w = inner.width as usize;
+    put_line(
+        Line::styled(
+            super::text::clip(&format!("abort: {}", clean(&g.experiment.abort)), w),
+            theme::dim(),
+        ),
+        inner,
+        0,
+        buf,
+    );
+    let first_hit = g.samples.iter().find(|s| s.value.is_some());
+    let verdict = match first_hit {
+        Some(s) => Line::styled(
+            super::text::clip(
+                &format!(
+                    "answered {} at {} UTC: the fault was deleted at once",
+                    s.value.unwrap_or_default(),
+                    crate::domain::time::utc_clock(s.at)
+                ),
+                w,
+            ),
+            theme::bad(),
+        ),
+        None => Line::styled(
+            "every answer so far is empty: the hypothesis holds",
+            theme::ok(),
+        ),
+    };
+    put_line(verdict, inner, 1, buf);
+    let chart_area = Rect {
+        y: inner.y + 2,
+        height: inner.height.saturating_sub(2),
+        ..inner
+    };
+    let window = end.duration_since(start).as_secs_f64().max(1.0);
+    let points: Vec<(f64, f64)> = g
+        .samples
+        .iter()
+        .map(|s| {
+            (
+                s.at.duration_since(start).as_secs_f64(),
+                s.value.filter(|v| v.is_finite()).unwrap_or(0.0),
+            )
+        })
+        .collect();
+    let y_max = points.iter().map(|p| p.1).fold(0.0, f64::max).max(1e-9) * 1.15;
+    let now_x = app
+        .now
+        .duration_since(start)
+        .as_secs_f64()
+        .clamp(0.0, window);
+    let now_line = [(now_x, 0.0), (now_x, y_max)];
+    let datasets = vec![
+        Dataset::default()
+            .name("abort")
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(Style::new().fg(ratatui::style::Color::Red))
+            .data(&points),
+        Dataset::default()
+            .name("now")
+            .marker(Marker::Braille)
+            .graph_type(GraphType::Line)
+            .style(theme::dim())
+            .data(&now_line),
+    ];
+    let secs = |s: f64| ms_text((s.max(0.0) as u64) * 1000);
+    Chart::new(datasets)
+        .x_axis(
+            Axis::default()
+                .bounds([0.0, window])
+                .labels(vec![
+                    Span::styled("fault in", theme::dim()),
+                    Span::styled(format!("+{}", secs(window / 2.0)), theme::dim()),
+                    Span::styled(format!("+{} end", secs(window)), theme::dim()),
+                ])
+                .style(theme::dim()),
+        )
+        .y_axis(
+            Axis::default()
+                .bounds([0.0, y_max])
+                .labels(vec![
+                    Span::styled("0", theme::dim()),
+                    Span::styled(format!("{:.3}", y_max), theme::dim()),
+                ])
+                .style(theme::dim()),
+        )
+        .legend_position(None)
+        .render(chart_area, buf);
+    true
 }

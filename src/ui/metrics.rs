@@ -16,6 +16,10 @@ use crate::app::state::App;
 const MAX_SERIES: usize = 5;
 
 pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
+    // During a game-day the pane watches its abort query.
+    if super::exercise::abort_chart(app, area, buf, focused) {
+        return;
+    }
     let m = &app.metric;
     // Every value on the pane is written in the chart's unit.
     let written = |v: f64| m.unit.format(v);
