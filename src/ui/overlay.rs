@@ -138,6 +138,12 @@ pub fn render(app: &App, mode: &Mode, area: Rect, buf: &mut Buffer) {
                         theme::bad(),
                     ));
                 }
+                if app.gameday.as_ref().is_some_and(|g| g.fault_in()) {
+                    lines.push(Line::styled(
+                        "A game-day's fault is in: quitting deletes it first.",
+                        theme::bad(),
+                    ));
+                }
                 lines.push(Line::styled(
                     format!(
                         "Its journal is saved; reopen it later with {} on the alert.",

@@ -137,6 +137,11 @@ impl GamedayRun {
         v
     }
 
+    /// Whether its fault may be in the cluster now.
+    pub fn fault_in(&self) -> bool {
+        matches!(self.phase, Phase::Applying | Phase::Running | Phase::Judging)
+    }
+
     /// What must be typed to start: the name, and a production context's name.
     pub fn answer(&self) -> String {
         match &self.verdict {
