@@ -26,7 +26,11 @@ pub fn on_alerts(app: &mut App, source: &str, result: Result<Vec<Alert>, String>
 /// Whether a live alert is part of the incident: the alert it was declared for,
 /// or another instance of the same rule in the same namespace.
 fn belongs(inc: &Incident, a: &Alert) -> bool {
-    a.fingerprint == inc.alert.fingerprint
+    // A drill's or game-day's own alerts are part of it.
+    inc.exercise
+        .as_ref()
+        .is_some_and(|x| x.plan.claims(a.name()))
+        || a.fingerprint == inc.alert.fingerprint
         || (a.name() == inc.alert.name
             && inc.alert.labels.get("namespace").map(String::as_str) == a.label("namespace"))
 }

@@ -35,6 +35,22 @@ pub fn declare_selected(app: &mut App, fx: &mut Fx) {
     let Some(alert) = app.alerts.selected().cloned() else {
         return app.error("no alert selected");
     };
+    // An alert the open drill or game-day claims is its doing, recorded in
+    // its timeline: never a second, real incident.
+    if let Some(inc) = app.incident_state().filter(|i| i.is_open())
+        && let Some(x) = inc
+            .exercise
+            .as_ref()
+            .filter(|x| x.plan.claims(alert.name()))
+    {
+        let msg = format!(
+            "{} is the {}'s own alert: recorded in {}'s timeline, not a real incident",
+            alert.name(),
+            x.plan.kind(),
+            inc.id
+        );
+        return app.info(msg);
+    }
     if let Some(inc) = app.incident_state()
         && inc.alert.fingerprint == alert.fingerprint
         && inc.is_open()

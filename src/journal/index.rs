@@ -74,6 +74,9 @@ pub struct ExerciseSummary {
     /// A game-day's outcome, once it ended (`held`, `aborted`, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<String>,
+    /// Alert names the exercise claims while it is open.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alerts: Vec<String>,
 }
 
 impl ExerciseSummary {
@@ -87,6 +90,7 @@ impl ExerciseSummary {
                 .score
                 .as_ref()
                 .map(|s| s.as_past(&inc.id, inc.declared.at)),
+            alerts: x.plan.claimed().to_vec(),
             outcome: x.ended.as_ref().map(|e| {
                 serde_json::to_value(e.outcome)
                     .ok()
@@ -261,6 +265,10 @@ pub fn history(summaries: &[Summary]) -> crate::domain::exercise::History {
         for rb in runbooks {
             let e = h.used.entry(rb.clone()).or_insert(i.declared);
             *e = (*e).max(i.declared);
+        }
+        if let Some(x) = i.exercise.as_ref().filter(|_| i.is_open()) {
+            h.open_exercises
+                .push((x.kind.clone(), i.id.clone(), x.alerts.clone()));
         }
         if let Some(x) = i.exercise.as_ref().filter(|x| x.kind == "drill") {
             h.drills

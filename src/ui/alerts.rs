@@ -160,8 +160,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
             .severity_label()
             .map(|s| s.chars().take(4).collect::<String>().to_uppercase())
             .unwrap_or_else(|| "-".into());
+        let drill = app.exercise_claiming(a.name());
         let (marker, marker_style) = if Some(a.fingerprint.as_str()) == incident_fp {
             ("● ", theme::bad())
+        } else if drill.is_some() {
+            ("◆ ", theme::warn())
         } else if app.alerts.is_new(a) {
             ("+ ", theme::new_alert())
         } else {
@@ -185,10 +188,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
             Span::raw(" "),
         ];
         if summary_w > 4 {
-            let summary = if muted {
-                format!("[{}] {}", a.state.as_str(), a.summary())
-            } else {
-                a.summary().to_string()
+            let summary = match (drill, muted) {
+                (Some(kind), _) => format!("[{kind}] {}", a.summary()),
+                (None, true) => format!("[{}] {}", a.state.as_str(), a.summary()),
+                (None, false) => a.summary().to_string(),
             };
             spans.push(Span::styled(fit(&clean(&summary), summary_w), theme::dim()));
             spans.push(Span::raw(" "));

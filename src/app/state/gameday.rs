@@ -139,7 +139,10 @@ impl GamedayRun {
 
     /// Whether its fault may be in the cluster now.
     pub fn fault_in(&self) -> bool {
-        matches!(self.phase, Phase::Applying | Phase::Running | Phase::Judging)
+        matches!(
+            self.phase,
+            Phase::Applying | Phase::Running | Phase::Judging
+        )
     }
 
     /// What must be typed to start: the name, and a production context's name.

@@ -265,6 +265,19 @@ impl App {
         }
     }
 
+    /// The kind of exercise (`drill`, `gameday`) an alert of this name
+    /// belongs to: the open one here, or one open in the data dir when the
+    /// cockpit started.
+    pub fn exercise_claiming(&self, alert: &str) -> Option<&str> {
+        let here = self
+            .incident_state()
+            .filter(|i| i.is_open())
+            .and_then(|i| i.exercise.as_ref())
+            .filter(|x| x.plan.claims(alert))
+            .map(|x| x.plan.kind());
+        here.or_else(|| self.runbooks.history.claimed_by(alert))
+    }
+
     /// The incident state, once its journal has been read.
     pub fn incident_state(&self) -> Option<&Incident> {
         self.incident.as_ref().and_then(|i| i.state.as_ref())

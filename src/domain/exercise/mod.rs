@@ -23,6 +23,9 @@ pub struct History {
     pub used: BTreeMap<String, Timestamp>,
     /// Every drill of each runbook, oldest first, by runbook id.
     pub drills: BTreeMap<String, Vec<DrillRecord>>,
+    /// Drills and game-days open when it was read: kind, id, and the alert
+    /// names each claims.
+    pub open_exercises: Vec<(String, String, Vec<String>)>,
 }
 
 /// One drill as the data dir's index knows it.
@@ -39,6 +42,15 @@ pub struct DrillRecord {
 }
 
 impl History {
+    /// The kind of open exercise (`drill`, `gameday`) that claims an alert
+    /// of this name, if one does.
+    pub fn claimed_by(&self, alert: &str) -> Option<&str> {
+        self.open_exercises
+            .iter()
+            .find(|(_, _, names)| names.iter().any(|n| n.eq_ignore_ascii_case(alert)))
+            .map(|(kind, _, _)| kind.as_str())
+    }
+
     /// The latest drill of `runbook` other than `except`, with its targets.
     pub fn previous_drill(&self, runbook: &str, except: &str) -> Option<&DrillRecord> {
         self.drills

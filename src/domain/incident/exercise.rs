@@ -57,14 +57,18 @@ impl Exercise {
         }
     }
 
+    /// Alert names the exercised runbook claims.
+    pub fn claimed(&self) -> &[String] {
+        match self {
+            Exercise::Drill { alerts, .. } => alerts,
+            Exercise::Gameday(p) => &p.alerts,
+        }
+    }
+
     /// Whether an alert of this name is the exercise's own (claimed by the
     /// runbook it runs), compared as alert names are: ignoring case.
     pub fn claims(&self, alert: &str) -> bool {
-        let names = match self {
-            Exercise::Drill { alerts, .. } => alerts,
-            Exercise::Gameday(p) => &p.alerts,
-        };
-        !alert.is_empty() && names.iter().any(|a| a.eq_ignore_ascii_case(alert))
+        !alert.is_empty() && self.claimed().iter().any(|a| a.eq_ignore_ascii_case(alert))
     }
 
     /// The runbook exercised.
