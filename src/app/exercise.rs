@@ -495,3 +495,39 @@ pub fn panel_text(app: &App) -> Vec<String> {
     }
     v
 }
+
+/// When the open drill's runbook was edited and its targets now differ from
+/// those frozen at the start: what to tell the responder (the drill keeps
+/// its recorded targets; the edit counts from the next drill).
+pub fn frozen_targets(app: &App, edited: &crate::domain::runbook::Runbook) -> Option<String> {
+    let inc = app.incident_state().filter(|i| i.is_open())?;
+    let x = inc.exercise.as_ref()?;
+    let frozen = x.plan.targets()?;
+    if x.plan.runbook() != edited.id {
+        return None;
+    }
+    let now = match edited.drill_targets() {
+        Some(Ok(t)) => t,
+        Some(Err(problems)) => {
+            return Some(format!(
+                "drill targets edited and unreadable ({}); this drill keeps those recorded at its start",
+                problems.join("; ")
+            ));
+        }
+        None => {
+            return Some(
+                "the drill: targets were removed from the runbook; this drill keeps those recorded at its start"
+                    .into(),
+            );
+        }
+    };
+    (now != *frozen).then(|| {
+        format!(
+            "drill targets changed in the file (now RTO {}, RPO {}): refused for this drill, which keeps RTO {}, RPO {} as recorded at its start; the edit applies from the next drill",
+            ms_text(now.rto_ms),
+            ms_text(now.rpo_ms),
+            ms_text(frozen.rto_ms),
+            ms_text(frozen.rpo_ms)
+        )
+    })
+}

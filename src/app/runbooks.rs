@@ -116,6 +116,9 @@ pub fn on_changed(app: &mut App, path: PathBuf, result: Result<Box<Runbook>, Run
             }
             app.runbooks.reload_errors.remove(&path);
             let id = rb.id.clone();
+            // A drill's targets were frozen when it began: an edit applies
+            // from the next drill, and the responder is told so.
+            let frozen = super::exercise::frozen_targets(app, &rb);
             let library = &mut app.runbooks.library;
             match library.runbooks.iter_mut().find(|r| r.path == path) {
                 Some(slot) => *slot = *rb,
@@ -133,6 +136,9 @@ pub fn on_changed(app: &mut App, path: PathBuf, result: Result<Box<Runbook>, Run
                 app.runbook
                     .select(app.runbook.cursor.min(len.saturating_sub(1)));
                 app.info(format!("runbook {id} reloaded from {}", path.display()));
+            }
+            if let Some(msg) = frozen {
+                app.error(msg);
             }
         }
         Err(e) => {

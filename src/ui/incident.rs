@@ -103,7 +103,13 @@ fn panel_lines(app: &App) -> Vec<Line<'static>> {
             hms(end.duration_since(inc.declared.at))
         )),
     ]));
-    let declared = if inc.alert.is_manual() {
+    let declared = if inc.exercise.is_some() {
+        format!(
+            "started {} UTC by {} (an exercise: never paged)",
+            utc_datetime(inc.declared.at),
+            clean(&inc.declared.by)
+        )
+    } else if inc.alert.is_manual() {
         format!(
             "declared by hand (no alert) {} UTC by {}",
             utc_datetime(inc.declared.at),

@@ -139,7 +139,13 @@ fn summary(inc: &Incident, r: &Report) -> String {
         Some("drill") => "DR drill",
         Some(_) => "chaos game-day",
     };
-    let mut s = if inc.alert.is_manual() {
+    let mut s = if r.exercise.is_some() {
+        format!(
+            "A {what} was started at {} UTC by {}; it was not paged.",
+            utc_datetime(inc.declared.at),
+            cell(&clean(&inc.declared.by)),
+        )
+    } else if inc.alert.is_manual() {
         format!(
             "A {} {what} was declared by hand at {} UTC by {}; no alert fired for it.",
             inc.severity,
@@ -162,7 +168,7 @@ fn summary(inc: &Incident, r: &Report) -> String {
         Some(x) => s.push_str(&format!(" Resolved at {} UTC.", utc_datetime(x.at))),
         None => s.push_str(" Not resolved when this was exported."),
     }
-    if !inc.alert.summary.is_empty() {
+    if !inc.alert.summary.is_empty() && r.exercise.is_none() {
         s.push_str(&format!(
             "\n\nAlert summary: {}",
             cell(&clean(&inc.alert.summary))

@@ -422,7 +422,9 @@ fn build(
         title: clean(&inc.title),
         severity: inc.severity.to_string(),
         status: inc.status.to_string(),
-        alert: if inc.alert.is_manual() {
+        alert: if inc.exercise.is_some() {
+            "none (an exercise: started on purpose, never paged)".to_string()
+        } else if inc.alert.is_manual() {
             MANUAL_ALERT.to_string()
         } else {
             clean(&inc.alert.name)
