@@ -174,7 +174,14 @@ impl Harness {
                     | Effect::ReplicasNow { .. }
                     | Effect::FindOwner { .. }
                     | Effect::FindOwnerScope(_)
-                    | Effect::ClosePodDetails => {}
+                    | Effect::ClosePodDetails
+                    // Exercises' queries and faults too.
+                    | Effect::ExerciseQuery { .. }
+                    | Effect::LoadExperiment(_)
+                    | Effect::CountPods { .. }
+                    | Effect::ApplyFault { .. }
+                    | Effect::DeleteFault(_)
+                    | Effect::FindLeftovers => {}
                 }
             }
         }
