@@ -1346,3 +1346,31 @@ fn running_an_experiment_again_does_not_reopen_its_ended_run() {
         "the fault went back in under the ended run {first_id}"
     );
 }
+
+/// "Resolve records DrillScored first": in the journal's total order too,
+/// the one every timeline and export reads, not only in the file. (Here the
+/// action item is written a few seconds before resolving, as a person does,
+/// so this cockpit's last event is older than the resolution.)
+#[test]
+#[ignore = "bug: src/app/exercise.rs fact() dates DrillScored (and Injected, Recovered, RpoMeasured) with to_millis(app.now) instead of msg.rs stamp(), so Resolved, recorded right after in the same millisecond, ties with it and the tie is broken by event id: the timeline and the export list 'Resolved' before 'Drill scored' (seen in the tmux e2e export too)"]
+fn the_score_comes_before_the_resolution_in_the_timeline() {
+    let data = tempfile::tempdir().unwrap();
+    let mut c = Cockpit::on(data.path(), t0());
+    c.command(&format!("drill {DRILL}"));
+    c.advance(5);
+    c.tick("inject-region-loss");
+    c.advance(30);
+    c.command("recovered");
+    c.command("action rehearse the DNS switch owner=ana");
+    c.advance(5);
+    c.command("resolve");
+    c.key(KeyCode::Char('y'));
+    let file = kinds(&c.journal());
+    let ordered = kinds(&c.app.incident.as_ref().unwrap().events);
+    let at = |k: &[&str], what: &str| k.iter().position(|x| *x == what).unwrap();
+    assert!(at(&file, "DrillScored") < at(&file, "Resolved"), "{file:?}");
+    assert!(
+        at(&ordered, "DrillScored") < at(&ordered, "Resolved"),
+        "{ordered:?}"
+    );
+}
