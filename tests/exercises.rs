@@ -1374,3 +1374,301 @@ fn the_score_comes_before_the_resolution_in_the_timeline() {
         "{ordered:?}"
     );
 }
+
+/// The recovered query's first non-empty answer stops the RTO clock, dated
+/// when it answered; the RPO query is asked then and its largest value is
+/// the data lost. Nothing is asked once the drill is over.
+#[test]
+fn the_recovered_and_rpo_queries_clock_the_drill_by_themselves() {
+    let data = tempfile::tempdir().unwrap();
+    let mut c = Cockpit::on(data.path(), t0());
+    c.command(&format!("drill {DRILL}"));
+    c.advance(2);
+    c.command("inject");
+    let injected = c.now();
+    assert_eq!(
+        c.incident()
+            .exercise
+            .as_ref()
+            .unwrap()
+            .injected
+            .as_ref()
+            .map(|(m, how)| (m.at, how.as_str())),
+        Some((injected, "by hand (:inject)"))
+    );
+    c.advance(40);
+    let answered = c.now() - SignedDuration::from_secs(3);
+    let start = c.effects.len();
+    c.send(Msg::ExerciseAnswer {
+        ask: Ask::Recovered,
+        at: answered,
+        result: Ok(vec![("{region=\"standby\"}".into(), 12.0)]),
+    });
+    let x = c.incident().exercise.clone().unwrap();
+    let (mark, how) = x.recovered.clone().expect("recovered");
+    assert_eq!(
+        (mark.at, how.as_str()),
+        (answered, "recovered_query answered")
+    );
+    assert_eq!(x.rto_ms(c.now()), Some(37_000));
+    let rpo_query = c
+        .asked_since(start)
+        .iter()
+        .find_map(|e| match e {
+            Effect::ExerciseQuery {
+                ask: Ask::Rpo,
+                query,
+            } => Some(query.clone()),
+            _ => None,
+        })
+        .expect("the rpo query is asked at recovery");
+    assert_eq!(
+        rpo_query,
+        "max(pg_replication_lag_seconds{cluster=\"standby\"})"
+    );
+    // A second recovered answer changes nothing.
+    c.send(Msg::ExerciseAnswer {
+        ask: Ask::Recovered,
+        at: c.now(),
+        result: Ok(vec![("{}".into(), 1.0)]),
+    });
+    c.send(Msg::ExerciseAnswer {
+        ask: Ask::Rpo,
+        at: c.now(),
+        result: Ok(vec![("{a=\"1\"}".into(), 1.5), ("{a=\"2\"}".into(), 4.2)]),
+    });
+    let x = c.incident().exercise.clone().unwrap();
+    assert_eq!(x.rpo, Some((4200, "rpo_query at recovery".into())));
+    let k = kinds(&c.journal());
+    assert_eq!(k.iter().filter(|k| **k == "Recovered").count(), 1, "{k:?}");
+    // An empty RPO answer asks for the number by hand.
+    c.send(Msg::ExerciseAnswer {
+        ask: Ask::Rpo,
+        at: c.now(),
+        result: Ok(Vec::new()),
+    });
+    assert_eq!(
+        c.flash(),
+        (
+            "the rpo query answered nothing: record the data lost with :rpo 3s".into(),
+            true
+        )
+    );
+    c.command("action automate the failover owner=ana");
+    c.command("resolve");
+    c.key(KeyCode::Char('y'));
+    let s = score_of(&c.journal());
+    assert_eq!((s.rto_ms, s.rpo_ms), (Some(37_000), Some(4200)));
+    let start = c.effects.len();
+    c.advance(20);
+    assert!(
+        !c.asked_since(start)
+            .iter()
+            .any(|e| matches!(e, Effect::ExerciseQuery { .. })),
+        "nothing is asked of a scored drill"
+    );
+}
+
+/// A drill that never recovered fails its RTO, and says so.
+#[test]
+fn a_drill_that_never_recovered_fails_its_rto() {
+    let data = tempfile::tempdir().unwrap();
+    let mut c = Cockpit::on(data.path(), t0());
+    c.command(&format!("drill {DRILL}"));
+    c.advance(1);
+    c.tick("inject-region-loss");
+    c.advance(10);
+    c.command("action find out why it never recovered owner=ana");
+    c.command("resolve");
+    c.key(KeyCode::Char('y'));
+    let s = score_of(&c.journal());
+    assert_eq!(s.rto_ms, None);
+    assert!(!s.passed());
+    assert_eq!(s.rows()[0].line(), "RTO not recovered / target 30m FAIL");
+    assert!(c.screen(80, 24).contains("scored FAIL"));
+}
+
+/// The abort query failing three times in a row stops the run and deletes
+/// the fault (nobody can watch it); once or twice only says so.
+#[test]
+fn a_blind_abort_query_stops_the_run() {
+    let data = tempfile::tempdir().unwrap();
+    let path = experiment(data.path(), SHORT);
+    let mut c = on_cluster(data.path());
+    let fault = start_gameday(&mut c, &path);
+    let start = c.effects.len();
+    for n in 1..=3 {
+        c.send(Msg::ExerciseAnswer {
+            ask: Ask::Abort,
+            at: c.now(),
+            result: Err("connection refused".into()),
+        });
+        let deleted = c
+            .asked_since(start)
+            .iter()
+            .any(|e| matches!(e, Effect::DeleteFault(f) if *f == fault));
+        assert_eq!(deleted, n == 3, "after {n} failures");
+    }
+    let (outcome, why, _) = ended(&c.journal());
+    assert_eq!(outcome, Outcome::Stopped);
+    assert!(why.contains("failed 3 times in a row"), "{why}");
+}
+
+/// A fault the cluster refused ends the game-day at once, with no verdict.
+#[test]
+fn a_refused_fault_ends_the_game_day() {
+    let data = tempfile::tempdir().unwrap();
+    let path = experiment(data.path(), SHORT);
+    let mut c = on_cluster(data.path());
+    preflight(&mut c, &path, Vec::new(), 3);
+    c.chars(DELAY);
+    c.key(KeyCode::Enter);
+    c.send(Msg::FaultApplied {
+        what: format!("apply NetworkChaos {DELAY}"),
+        result: Err("forbidden by RBAC: create networkchaos.chaos-mesh.org in shop".into()),
+    });
+    let (outcome, why, _) = ended(&c.journal());
+    assert_eq!(outcome, Outcome::Stopped);
+    assert!(
+        why.contains("could not be applied: forbidden by RBAC"),
+        "{why}"
+    );
+    let start = c.effects.len();
+    c.advance(5);
+    assert_eq!(abort_polls(&c, start), 0);
+}
+
+/// `:abort` while the fault is still being applied: when the apply comes
+/// back, the fault must be deleted at once, not watched as if running.
+#[test]
+#[ignore = "bug: src/app/gameday.rs on_applied() ignores the phase: after :abort during Applying (phase Done, ExperimentEnded recorded, no fault to delete yet), the FaultApplied answer sets phase Running, starts the window and polls the abort query; the fault stays in (and the run's later end is dropped as a repeat of the 'ended' fact). It should delete the fault at once when the run is no longer Applying"]
+fn abort_while_applying_deletes_the_fault_when_it_lands() {
+    let data = tempfile::tempdir().unwrap();
+    let path = experiment(data.path(), SHORT);
+    let mut c = on_cluster(data.path());
+    preflight(&mut c, &path, Vec::new(), 3);
+    c.chars(DELAY);
+    c.key(KeyCode::Enter);
+    assert_eq!(c.app.gameday.as_ref().unwrap().phase, Phase::Applying);
+    c.command("abort");
+    assert_eq!(ended(&c.journal()).0, Outcome::Stopped);
+    let fault = FaultRef {
+        api_version: "chaos-mesh.org/v1alpha1".into(),
+        kind: "NetworkChaos".into(),
+        namespace: "shop".into(),
+        name: DELAY.into(),
+        run: c.id(),
+    };
+    let start = c.effects.len();
+    c.send(Msg::FaultApplied {
+        what: format!("apply NetworkChaos {DELAY}"),
+        result: Ok(fault.clone()),
+    });
+    c.advance(2);
+    assert!(
+        c.asked_since(start).contains(&Effect::DeleteFault(fault)),
+        "{:?}",
+        c.asked_since(start)
+    );
+    assert_eq!(abort_polls(&c, start), 0);
+    assert_ne!(c.app.gameday.as_ref().unwrap().phase, Phase::Running);
+}
+
+/// Reloads the drill runbook as the file watcher would, with its targets
+/// relaxed (RTO 30m → 45m, no human target).
+fn relax_targets_on_disk(c: &mut Cockpit) {
+    let rb = c.app.runbooks.library.get(DRILL).unwrap().clone();
+    let text = std::fs::read_to_string(&rb.path).unwrap();
+    let relaxed = text
+        .replace("  rto: 30m\n", "  rto: 45m\n")
+        .replace("  human: 10m\n", "");
+    assert_ne!(relaxed, text);
+    let parsed = warroom::domain::runbook::parse(&rb.path, &relaxed).map(Box::new);
+    assert!(parsed.is_ok());
+    c.send(Msg::Source(SourceMsg::Runbook {
+        path: rb.path.clone(),
+        result: parsed,
+    }));
+}
+
+/// Targets are frozen when the drill starts: an edit of the runbook during
+/// the drill does not move them, and the score uses the frozen ones.
+#[test]
+fn targets_edited_during_the_drill_do_not_change_its_score() {
+    let data = tempfile::tempdir().unwrap();
+    let mut c = Cockpit::on(data.path(), t0());
+    c.command(&format!("drill {DRILL}"));
+    c.advance(1);
+    c.tick("inject-region-loss");
+    relax_targets_on_disk(&mut c);
+    let Exercise::Drill { targets, .. } = &c.incident().exercise.as_ref().unwrap().plan else {
+        panic!("a drill")
+    };
+    assert_eq!(
+        (targets.rto_ms, targets.human_ms),
+        (30 * 60_000, Some(600_000))
+    );
+    c.advance(10);
+    c.command("recovered");
+    c.command("action keep the targets honest owner=ana");
+    c.command("resolve");
+    c.key(KeyCode::Char('y'));
+    let s = score_of(&c.journal());
+    assert_eq!(s.targets.rto_ms, 30 * 60_000);
+    assert_eq!(s.targets.human_ms, Some(600_000));
+    assert_eq!(s.rows()[0].line(), "RTO 10s / target 30m PASS");
+    // No step taken between injection and recovery: no human time.
+    assert_eq!(s.rows()[2].line(), "human action time 0s / target 10m PASS");
+}
+
+/// Issue 18: "hot reload keeps the recorded targets and says so".
+#[test]
+#[ignore = "bug: reloading a drill runbook whose drill: targets changed while its drill runs says only 'runbook regional-failover-drill reloaded from …' (src/app/runbooks.rs on_changed): nothing tells the responder the drill keeps its recorded targets"]
+fn editing_the_targets_during_the_drill_says_they_are_kept() {
+    let data = tempfile::tempdir().unwrap();
+    let mut c = Cockpit::on(data.path(), t0());
+    c.command(&format!("drill {DRILL}"));
+    relax_targets_on_disk(&mut c);
+    let (text, _) = c.flash();
+    assert!(
+        text.contains("target") && (text.contains("kept") || text.contains("frozen")),
+        "{text}"
+    );
+}
+
+/// Running the inject step's command (a dangerous one: its id typed) is
+/// the injection too, dated when the command started.
+#[test]
+fn running_the_inject_step_starts_the_rto_clock() {
+    let data = tempfile::tempdir().unwrap();
+    let mut c = Cockpit::on(data.path(), t0());
+    c.command(&format!("drill {DRILL}"));
+    c.advance(3);
+    c.goto("inject-region-loss");
+    c.key(KeyCode::Char('r'));
+    assert!(matches!(c.mode, Mode::ConfirmRun(_)));
+    assert!(
+        c.incident().exercise.as_ref().unwrap().injected.is_none(),
+        "nothing before it runs"
+    );
+    c.chars("inject-region-loss");
+    c.key(KeyCode::Enter);
+    let spec = c
+        .effects
+        .iter()
+        .find_map(|e| match e {
+            Effect::Run(s) => Some(s.clone()),
+            _ => None,
+        })
+        .expect("the inject command runs");
+    assert!(spec.command.contains("--replicas=0"), "{}", spec.command);
+    let x = c.incident().exercise.clone().unwrap();
+    let (mark, how) = x.injected.expect("running the inject step injects");
+    assert_eq!(
+        (mark.at, how.as_str()),
+        (
+            t0() + SignedDuration::from_secs(3),
+            "step inject-region-loss"
+        )
+    );
+}
