@@ -77,10 +77,10 @@ impl Tmux {
         );
     }
 
-    /// A `:` command, typed and entered.
+    /// A `:` command, typed and entered (the terminal delivers the keys in
+    /// order, so the line is open before the text arrives).
     fn command(&self, line: &str) {
         self.keys(&[":"]);
-        self.wait_for(":");
         self.text(line);
         self.keys(&["Enter"]);
     }
