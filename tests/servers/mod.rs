@@ -221,6 +221,12 @@ pub fn alertmanager() -> Server {
 /// Prometheus scraping itself every second, evaluating `rules` every second
 /// and sending alerts to `alertmanager` when given.
 pub fn prometheus(rules: &str, alertmanager: Option<u16>) -> Server {
+    prometheus_scraping(rules, alertmanager, &[])
+}
+
+/// [`prometheus`], also scraping `/metrics` on each of `exporters` (loopback
+/// ports) every second, as job `exporter`.
+pub fn prometheus_scraping(rules: &str, alertmanager: Option<u16>, exporters: &[u16]) -> Server {
     let dir = tempfile::tempdir().unwrap();
     let port = free_port();
     std::fs::write(dir.path().join("rules.yml"), rules).unwrap();
@@ -231,11 +237,23 @@ pub fn prometheus(rules: &str, alertmanager: Option<u16>) -> Server {
             )
         })
         .unwrap_or_default();
+    let scraped = if exporters.is_empty() {
+        String::new()
+    } else {
+        let targets: Vec<String> = exporters
+            .iter()
+            .map(|p| format!("'127.0.0.1:{p}'"))
+            .collect();
+        format!(
+            "  - job_name: exporter\n    static_configs:\n      - targets: [{}]\n",
+            targets.join(", ")
+        )
+    };
     let config = dir.path().join("prometheus.yml");
     std::fs::write(
         &config,
         format!(
-            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files: ['{}']\n{alerting}scrape_configs:\n  - job_name: prometheus\n    static_configs:\n      - targets: ['127.0.0.1:{port}']\n",
+            "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nrule_files: ['{}']\n{alerting}scrape_configs:\n  - job_name: prometheus\n    static_configs:\n      - targets: ['127.0.0.1:{port}']\n{scraped}",
             dir.path().join("rules.yml").display()
         ),
     )
@@ -350,5 +368,61 @@ impl Misbehaving {
 
     pub fn url(&self) -> String {
         format!("http://127.0.0.1:{}", self.port)
+    }
+}
+
+/// A tiny Prometheus exporter on loopback: `/metrics` serves one gauge
+/// whose value the test sets while Prometheus scrapes it.
+pub struct Exporter {
+    pub port: u16,
+    value: Arc<std::sync::atomic::AtomicU64>,
+    scrapes: Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Exporter {
+    /// Serves `metric value` (a gauge) until the test ends.
+    pub fn start(metric: &str, value: f64) -> Exporter {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let cell = Arc::new(std::sync::atomic::AtomicU64::new(value.to_bits()));
+        let scrapes = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+        let (v, n, metric) = (cell.clone(), scrapes.clone(), metric.to_string());
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut s) = stream else { continue };
+                let _ = s.set_read_timeout(Some(Duration::from_secs(5)));
+                let mut buf = [0u8; 4096];
+                let mut seen = Vec::new();
+                while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+                    match s.read(&mut buf) {
+                        Ok(0) | Err(_) => break,
+                        Ok(k) => seen.extend_from_slice(&buf[..k]),
+                    }
+                }
+                let value = f64::from_bits(v.load(Ordering::SeqCst));
+                let body = format!("# TYPE {metric} gauge\n{metric} {value}\n");
+                n.fetch_add(1, Ordering::SeqCst);
+                let _ = write!(
+                    s,
+                    "HTTP/1.1 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                    body.len()
+                );
+            }
+        });
+        Exporter {
+            port,
+            value: cell,
+            scrapes,
+        }
+    }
+
+    /// The value served from now on.
+    pub fn set(&self, value: f64) {
+        self.value.store(value.to_bits(), Ordering::SeqCst);
+    }
+
+    /// How many times `/metrics` was served.
+    pub fn scrapes(&self) -> usize {
+        self.scrapes.load(Ordering::SeqCst)
     }
 }
