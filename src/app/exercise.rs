@@ -99,7 +99,9 @@ fn fact(app: &mut App, kind: EventKind, fact: &str, at: Option<Timestamp>, fx: &
     let Some(id) = app.incident.as_ref().map(|i| i.id.clone()) else {
         return;
     };
-    let event = Event::new(to_millis(app.now), app.settings.author.clone(), kind)
+    // Written after everything this cockpit recorded before, so the
+    // timeline keeps the order things were done in.
+    let event = Event::new(super::msg::stamp(app), app.settings.author.clone(), kind)
         .about(at.map(to_millis))
         .as_fact(&id, fact);
     fx.push(Effect::Append(event));
@@ -187,9 +189,17 @@ pub fn rpo(app: &mut App, lost: std::time::Duration, fx: &mut Fx) {
     app.info(format!("data lost recorded: {}", ms_text(lost_ms)));
 }
 
-/// After the journal moved: a step marked `inject: true` that was ticked or
+/// After the journal moved: an exercise counts as its runbook exercised
+/// (the STALE banner goes); a step marked `inject: true` that was ticked or
 /// run starts the RTO clock, dated when it was taken.
 pub fn observe(app: &mut App, fx: &mut Fx) {
+    if let Some(inc) = app.incident_state()
+        && let Some(x) = inc.exercise.as_ref()
+    {
+        let (runbook, at) = (x.plan.runbook().to_string(), inc.declared.at);
+        let used = app.runbooks.history.used.entry(runbook).or_insert(at);
+        *used = (*used).max(at);
+    }
     let Ok(inc) = drill(app) else {
         return;
     };
@@ -350,6 +360,16 @@ pub fn score_before_resolving(app: &mut App, fx: &mut Fx) {
     };
     let verdict = if score.passed() { "PASS" } else { "FAIL" };
     let lines: Vec<String> = score.rows().iter().map(|r| r.line()).collect();
+    // The next drill in this cockpit compares with this one.
+    let record = crate::domain::exercise::DrillRecord {
+        id: inc.id.clone(),
+        at: inc.declared.at,
+        targets: Some(score.targets.clone()),
+        score: Some(score.as_past(&inc.id, inc.declared.at)),
+    };
+    let drills = app.runbooks.history.drills.entry(runbook).or_default();
+    drills.retain(|d| d.id != record.id);
+    drills.push(record);
     fact(
         app,
         EventKind::DrillScored {
@@ -523,7 +543,7 @@ pub fn frozen_targets(app: &App, edited: &crate::domain::runbook::Runbook) -> Op
     };
     (now != *frozen).then(|| {
         format!(
-            "drill targets changed in the file (now RTO {}, RPO {}): refused for this drill, which keeps RTO {}, RPO {} as recorded at its start; the edit applies from the next drill",
+            "drill targets changed in the file (now RTO {}, RPO {}): refused for this drill, whose targets stay frozen at RTO {}, RPO {} as recorded at its start; the edit applies from the next drill",
             ms_text(now.rto_ms),
             ms_text(now.rpo_ms),
             ms_text(frozen.rto_ms),

@@ -173,6 +173,20 @@ pub fn on_opened(app: &mut App, fx: &mut Fx) {
     let Some(g) = app.gameday.as_mut().filter(|g| g.phase == Phase::Declaring) else {
         return;
     };
+    // An open game-day of the same experiment was joined (another cockpit
+    // runs it, or it ended and was not resolved): its run is not redone.
+    let joined = app
+        .incident
+        .as_ref()
+        .and_then(|i| i.state.as_ref())
+        .and_then(|i| i.exercise.as_ref())
+        .is_some_and(|x| x.started.is_some() || x.ended.is_some());
+    if joined {
+        g.phase = Phase::Done;
+        return app.error(format!(
+            "{id} is still open for this experiment: joined it; nothing was applied (resolve it before running the experiment again)"
+        ));
+    }
     let checks: Vec<CheckMark> = g
         .checks(read_only, true)
         .into_iter()
@@ -209,6 +223,10 @@ pub fn on_applied(app: &mut App, what: String, result: Result<FaultRef, String>,
         return;
     };
     match result {
+        // Stopped while the fault was on its way: it goes at once.
+        Ok(fault) if g.phase != Phase::Applying => {
+            fx.push(Effect::DeleteFault(fault));
+        }
         Ok(fault) => {
             g.fault = Some(fault);
             g.phase = Phase::Running;
@@ -365,7 +383,7 @@ fn end(app: &mut App, outcome: Outcome, why: String, evidence: Option<AbortEvide
         return;
     }
     let event = Event::new(
-        to_millis(app.now),
+        super::msg::stamp(app),
         app.settings.author.clone(),
         EventKind::ExperimentEnded {
             outcome,

@@ -298,7 +298,7 @@ pub type Fx = Vec<Effect>;
 /// always later than its last one, so two events it records in the same
 /// millisecond (a command's end and the step it verifies) keep their order
 /// in every reading of the journal.
-fn stamp(app: &mut App) -> Timestamp {
+pub(crate) fn stamp(app: &mut App) -> Timestamp {
     let now = to_millis(app.now);
     let t = match app.watch.last_stamp {
         Some(last) if now <= last => last + jiff::SignedDuration::from_millis(1),

@@ -66,10 +66,9 @@ pub enum Mode {
     IncidentPanel(PanelDraft),
     /// The list of status updates.
     Updates(UpdatesDraft),
-    /// Resolving waits for y.
     /// A chaos experiment's pre-flight, waiting for its name typed.
     Gameday(Box<gameday::GamedayDraft>),
-    /// Resolving waits for y or n.
+    /// Resolving waits for y.
     ConfirmResolve,
     /// Asking before marking the incident mitigated.
     ConfirmMitigate,
