@@ -427,7 +427,7 @@ pub fn abort(app: &mut App, fx: &mut Fx) {
         .as_mut()
         .filter(|g| matches!(g.phase, Phase::Applying | Phase::Running | Phase::Judging))
     else {
-        return app.error("no game-day is running here");
+        return abort_elsewhere(app, fx);
     };
     g.phase = Phase::Done;
     if let Some(f) = g.fault.clone() {
@@ -440,6 +440,29 @@ pub fn abort(app: &mut App, fx: &mut Fx) {
         None,
         fx,
     );
+}
+
+/// `:abort` on an open game-day whose run no cockpit here holds (the one
+/// running it crashed or left): its end is recorded so it can be resolved,
+/// and any fault warroom left is looked for, to be deleted with `:cleanup`.
+fn abort_elsewhere(app: &mut App, fx: &mut Fx) {
+    let unended = app
+        .incident_state()
+        .filter(|i| i.is_open())
+        .and_then(|i| i.exercise.as_ref())
+        .is_some_and(|x| x.plan.gameday().is_some() && x.started.is_some() && x.ended.is_none());
+    if !unended {
+        return app.error("no game-day is running here");
+    }
+    end(
+        app,
+        Outcome::Stopped,
+        "stopped by a responder (:abort) after the cockpit running it left; its fault ends by its own duration"
+            .into(),
+        None,
+        fx,
+    );
+    fx.push(Effect::FindLeftovers);
 }
 
 /// Faults warroom applied earlier that are still present (a crash).
