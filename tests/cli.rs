@@ -195,7 +195,7 @@ fn lint_passes_the_shipped_library_and_names_problems() {
         stderr(&out)
     );
     assert!(
-        stderr(&out).contains("13 runbook file(s) checked: 0 error(s)"),
+        stderr(&out).contains("13 runbook file(s) and 2 experiment file(s) checked: 0 error(s)"),
         "{}",
         stderr(&out)
     );
@@ -611,6 +611,36 @@ fn all_namespaces_is_a_flag_and_conflicts_with_a_namespace() {
     assert_eq!(out.status.code(), Some(2));
     assert!(
         stderr(&out).contains("cannot be used with"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn lint_checks_experiment_files_with_file_and_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let shipped = concat!(env!("CARGO_MANIFEST_DIR"), "/runbooks/experiments");
+    let out = warroom(dir.path(), &["lint", shipped]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("2 experiment file(s) checked: 0 error(s)"),
+        "{}",
+        stderr(&out)
+    );
+    let bad = dir.path().join("bad.yaml");
+    std::fs::write(&bad, "name: x\nhypothesis: h\nrunbok: y\n").unwrap();
+    let out = warroom(dir.path(), &["lint", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.contains("bad.yaml:3: error: unknown key 'runbok'"),
+        "{text}"
+    );
+    // And `warroom gameday` says so on the terminal, before any screen.
+    let out = warroom(dir.path(), &["gameday", bad.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("bad.yaml:3: unknown key 'runbok'"),
         "{}",
         stderr(&out)
     );

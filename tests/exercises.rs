@@ -1686,3 +1686,24 @@ fn the_metrics_pane_charts_the_abort_query_with_the_countdown() {
         .to_string();
     assert!(metrics_title.contains("left"), "{screen}");
 }
+
+/// An alert the drill runbook claims that was already firing before the
+/// drill began is not the drill's doing: it opens (or joins) a real
+/// incident, and the Alerts pane does not mark it.
+#[test]
+fn an_alert_firing_before_the_drill_is_not_claimed() {
+    let data = tempfile::tempdir().unwrap();
+    let mut game_master = Cockpit::on(data.path(), t0() + SignedDuration::from_secs(60));
+    game_master.command(&format!("drill {DRILL}"));
+    let drill = game_master.id();
+    let mut earlier = alert("RegionUnavailable", "fp-region");
+    earlier.starts_at = t0();
+    alerts(&mut game_master, vec![earlier.clone()]);
+    let screen = game_master.screen(200, 50);
+    assert!(!screen.contains("[drill]"), "{screen}");
+    let mut responder = Cockpit::on(data.path(), t0() + SignedDuration::from_secs(90));
+    alerts(&mut responder, vec![earlier]);
+    declare_for(&mut responder, "RegionUnavailable");
+    assert_ne!(responder.id(), drill, "a real incident of its own");
+    assert!(!responder.id().starts_with("drill-"), "{}", responder.id());
+}

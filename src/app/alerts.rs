@@ -29,7 +29,7 @@ fn belongs(inc: &Incident, a: &Alert) -> bool {
     // A drill's or game-day's own alerts are part of it.
     inc.exercise
         .as_ref()
-        .is_some_and(|x| x.plan.claims(a.name()))
+        .is_some_and(|x| x.plan.claims_alert(a.name(), a.starts_at, inc.declared.at))
         || a.fingerprint == inc.alert.fingerprint
         || (a.name() == inc.alert.name
             && inc.alert.labels.get("namespace").map(String::as_str) == a.label("namespace"))

@@ -273,6 +273,14 @@ pub fn unknown(typed: &str) -> String {
     }
 }
 
+/// A path as a shell would read it: `~/x` is in the home folder.
+fn home_relative(path: &str) -> PathBuf {
+    match (path.strip_prefix("~/"), std::env::var_os("HOME")) {
+        (Some(rest), Some(home)) => PathBuf::from(home).join(rest),
+        _ => PathBuf::from(path),
+    }
+}
+
 /// `TITLE [SEV]`: a last word that is a severity is the severity.
 fn declare(rest: &str) -> Result<Command, String> {
     let (title, sev) = match rest.rsplit_once(char::is_whitespace) {
@@ -357,7 +365,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
             ":gameday needs an experiment file, e.g. :gameday runbooks/experiments/checkout-pod-kill.yaml"
                 .into(),
         ),
-        "gameday" => Ok(Command::Gameday(PathBuf::from(rest))),
+        "gameday" => Ok(Command::Gameday(home_relative(rest))),
         "abort" => no_args(Command::Abort),
         "cleanup" => no_args(Command::Cleanup),
         "ack" | "acknowledge" => no_args(Command::Ack),

@@ -194,7 +194,10 @@ pub fn rpo(app: &mut App, lost: std::time::Duration, fx: &mut Fx) {
 /// run starts the RTO clock, dated when it was taken.
 pub fn observe(app: &mut App, fx: &mut Fx) {
     if let Some(inc) = app.incident_state()
-        && let Some(x) = inc.exercise.as_ref()
+        && let Some(x) = inc
+            .exercise
+            .as_ref()
+            .filter(|x| x.injected.is_some() || x.started.is_some())
     {
         let (runbook, at) = (x.plan.runbook().to_string(), inc.declared.at);
         let used = app.runbooks.history.used.entry(runbook).or_insert(at);
@@ -394,7 +397,10 @@ pub fn may_resolve(inc: &Incident) -> Result<(), String> {
     if inc.actions.is_empty() {
         return Err(format!(
             "a {} ends with at least one action item, even when it passed (:action TEXT)",
-            x.plan.kind()
+            match x.plan.kind() {
+                "drill" => "drill",
+                _ => "game-day",
+            }
         ));
     }
     Ok(())

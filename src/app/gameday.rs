@@ -46,7 +46,16 @@ pub fn on_loaded(app: &mut App, result: Result<Experiment, String>, fx: &mut Fx)
     let experiment = match result {
         Ok(e) => e,
         Err(e) => {
-            app.error(format!("experiment not loaded: {e}"));
+            // The message line holds one problem; lint lists them all.
+            let mut lines = e.lines();
+            let first = lines.next().unwrap_or_default().to_string();
+            let more = lines.count();
+            app.error(match more {
+                0 => format!("experiment not loaded: {first}"),
+                n => format!(
+                    "experiment not loaded: {first} (+{n} more: warroom lint FILE lists them all)"
+                ),
+            });
             return Next::Stay;
         }
     };
@@ -60,6 +69,11 @@ pub fn on_loaded(app: &mut App, result: Result<Experiment, String>, fx: &mut Fx)
         ask: Ask::SteadyBefore,
         query: experiment.steady_state.clone(),
     });
+    fx.push(Effect::ExerciseQuery {
+        ask: Ask::AbortBefore,
+        query: experiment.abort.clone(),
+    });
+    let runbook_found = app.runbooks.library.get(&experiment.runbook).is_some();
     fx.push(Effect::CountPods {
         namespace: experiment.blast_radius.namespace.clone(),
         selector: experiment.blast_radius.selector.clone(),
@@ -69,6 +83,8 @@ pub fn on_loaded(app: &mut App, result: Result<Experiment, String>, fx: &mut Fx)
         context,
         verdict,
         steady: None,
+        abort_probe: None,
+        runbook_found,
         pods: None,
         phase: Phase::Preflight,
         fault: None,
@@ -113,6 +129,9 @@ pub fn start(app: &mut App, typed: &str, fx: &mut Fx) -> Result<(), String> {
     g.phase = Phase::Declaring;
     let e = &g.experiment;
     let at = to_millis(app.now);
+    // The runbook's `$namespace` is the blast radius's.
+    let labels: std::collections::BTreeMap<String, String> =
+        [("namespace".to_string(), e.blast_radius.namespace.clone())].into();
     let alerts = app
         .runbooks
         .library
@@ -123,7 +142,7 @@ pub fn start(app: &mut App, typed: &str, fx: &mut Fx) -> Result<(), String> {
         .runbooks
         .library
         .get(&e.runbook)
-        .map(|rb| crate::domain::incident::RunbookRef::from_runbook(rb, &Default::default()));
+        .map(|rb| crate::domain::incident::RunbookRef::from_runbook(rb, &labels));
     let plan = GamedayPlan {
         name: e.name.clone(),
         file: e.source.display().to_string(),
@@ -147,9 +166,12 @@ pub fn start(app: &mut App, typed: &str, fx: &mut Fx) -> Result<(), String> {
         app.settings.author.clone(),
         EventKind::Declared {
             id: String::new(),
-            title: format!("Game-day: {}", e.hypothesis),
+            title: format!("Game-day: {}", e.name),
             severity: app.settings.severity.map(None),
-            alert: AlertRef::exercise("gameday", &e.name, at),
+            alert: AlertRef {
+                labels: labels.clone(),
+                ..AlertRef::exercise("gameday", &e.name, at)
+            },
             runbook,
             exercise: Some(Box::new(Exercise::Gameday(Box::new(plan)))),
         },
@@ -290,6 +312,9 @@ pub fn on_answer(
     match ask {
         Ask::SteadyBefore if g.phase == Phase::Preflight => {
             g.steady = Some(result.map(|s| s.len()));
+        }
+        Ask::AbortBefore if g.phase == Phase::Preflight => {
+            g.abort_probe = Some(result.map(|s| s.len()));
         }
         Ask::Abort if g.phase == Phase::Running => match result {
             Ok(series) => {
@@ -467,8 +492,18 @@ fn abort_elsewhere(app: &mut App, fx: &mut Fx) {
 
 /// Faults warroom applied earlier that are still present (a crash).
 pub fn on_leftovers(app: &mut App, result: Result<Vec<FaultRef>, String>) {
+    // The fault of the game-day running here is not a leftover.
+    let running = app
+        .gameday
+        .as_ref()
+        .filter(|g| g.fault_in())
+        .and_then(|g| g.fault.clone());
+    let result = result.map(|mut v| {
+        v.retain(|f| Some(f) != running.as_ref());
+        v
+    });
     match result {
-        Ok(v) if v.is_empty() => {}
+        Ok(v) if v.is_empty() => app.info("no chaos fault warroom applied is left in the cluster"),
         Ok(v) => {
             let names: Vec<String> = v.iter().map(FaultRef::describe).collect();
             app.error(format!(

@@ -38,10 +38,10 @@ pub fn declare_selected(app: &mut App, fx: &mut Fx) {
     // An alert the open drill or game-day claims is its doing, recorded in
     // its timeline: never a second, real incident.
     if let Some(inc) = app.incident_state().filter(|i| i.is_open())
-        && let Some(x) = inc
-            .exercise
-            .as_ref()
-            .filter(|x| x.plan.claims(alert.name()))
+        && let Some(x) = inc.exercise.as_ref().filter(|x| {
+            x.plan
+                .claims_alert(alert.name(), alert.starts_at, inc.declared.at)
+        })
     {
         let msg = format!(
             "{} is the {}'s own alert: recorded in {}'s timeline, not a real incident",

@@ -372,6 +372,9 @@ pub enum Ask {
     Rpo,
     /// A game-day's steady-state query before starting: must be empty.
     SteadyBefore,
+    /// A game-day's abort query asked once before starting: it must be
+    /// answerable (valid PromQL, a reachable Prometheus) and empty.
+    AbortBefore,
     /// A game-day's abort query during the window: data fails it at once.
     Abort,
     /// A game-day's steady-state query at the end of the window.

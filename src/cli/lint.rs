@@ -34,16 +34,33 @@ pub fn run(
     } else {
         config.runbook_dirs.clone()
     };
-    let lib = runbook_files::load(&roots);
-    let found = lib.runbooks.len() + lib.errors.len();
+    // Experiment files named directly are experiments, not runbooks.
+    let runbook_roots: Vec<PathBuf> = roots
+        .iter()
+        .filter(|p| !(p.is_file() && super::lint_experiments::is_yaml(p)))
+        .cloned()
+        .collect();
+    let lib = runbook_files::load(&runbook_roots);
+    let experiments = super::lint_experiments::find(&roots);
+    let found = lib.runbooks.len() + lib.errors.len() + experiments.len();
     let exists = |p: &std::path::Path| exists_any_case(p);
-    let diags = crate::domain::lint::lint(
+    let mut diags = crate::domain::lint::lint(
         &lib.runbooks,
         &lib.errors,
         &history,
         Timestamp::now(),
         &exists,
     );
+    // Experiments name runbooks: those checked here, else the configured ones.
+    let mut known = lib.clone();
+    if named {
+        let configured = runbook_files::load(&config.runbook_dirs);
+        known.runbooks.extend(configured.runbooks);
+    }
+    runbook_files::add_shipped(&mut known);
+    for e in &experiments {
+        diags.extend(super::lint_experiments::lint(e, &known));
+    }
     let errors = diags
         .iter()
         .filter(|d| d.level == crate::domain::lint::Level::Error)
@@ -56,11 +73,18 @@ pub fn run(
             }
         }
     }
-    let (loaded, _) =
-        lib.summary(|root| !named && config.quiet_runbook_dirs.iter().any(|q| q == root));
-    eprintln!("{loaded}");
+    if !runbook_roots.is_empty() && (experiments.is_empty() || !lib.runbooks.is_empty()) {
+        let (loaded, _) =
+            lib.summary(|root| !named && config.quiet_runbook_dirs.iter().any(|q| q == root));
+        eprintln!("{loaded}");
+    }
+    let runbooks = found - experiments.len();
+    let exps = match experiments.len() {
+        0 => String::new(),
+        n => format!(" and {n} experiment file(s)"),
+    };
     eprintln!(
-        "{found} runbook file(s) checked: {errors} error(s), {} warning(s)",
+        "{runbooks} runbook file(s){exps} checked: {errors} error(s), {} warning(s)",
         diags.len() - errors
     );
     if found == 0 {

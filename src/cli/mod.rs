@@ -5,6 +5,7 @@ mod audit;
 mod cockpit;
 mod export;
 mod lint;
+mod lint_experiments;
 mod list;
 mod open;
 
@@ -273,8 +274,16 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command {
         Some(Command::Demo) => cockpit::run(&config, &session, true, None),
-        Some(Command::Drill { demo, .. } | Command::Gameday { demo, .. }) => {
-            cockpit::run(&config, &session, demo, None)
+        Some(Command::Drill { demo, .. }) => cockpit::run(&config, &session, demo, None),
+        // A bad experiment file is said on the terminal, before any screen.
+        Some(Command::Gameday { experiment, demo }) => {
+            match crate::domain::exercise::Experiment::load(&experiment) {
+                Err(e) => {
+                    eprintln!("{e}");
+                    Ok(ExitCode::FAILURE)
+                }
+                Ok(_) => cockpit::run(&config, &session, demo, None),
+            }
         }
         Some(Command::Open {
             target,

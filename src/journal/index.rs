@@ -23,7 +23,7 @@ use crate::domain::severity::Sev;
 const FILE: &str = ".index.json";
 
 /// This layout of the index; another one is rebuilt.
-const VERSION: u32 = 2;
+const VERSION: u32 = 3;
 
 /// What is known of one incident without reading its journal.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -74,6 +74,10 @@ pub struct ExerciseSummary {
     /// A game-day's outcome, once it ended (`held`, `aborted`, …).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<String>,
+    /// Whether it was run: a drill's fault injected, a game-day's applied.
+    /// Only then does it count as its runbook exercised.
+    #[serde(default)]
+    pub ran: bool,
     /// Alert names the exercise claims while it is open.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub alerts: Vec<String>,
@@ -91,6 +95,7 @@ impl ExerciseSummary {
                 .as_ref()
                 .map(|s| s.as_past(&inc.id, inc.declared.at)),
             alerts: x.plan.claimed().to_vec(),
+            ran: x.injected.is_some() || x.started.is_some(),
             outcome: x.ended.as_ref().map(|e| {
                 serde_json::to_value(e.outcome)
                     .ok()
@@ -258,17 +263,26 @@ pub fn history(summaries: &[Summary]) -> crate::domain::exercise::History {
     use crate::domain::exercise::{DrillRecord, History};
     let mut h = History::default();
     for i in summaries {
+        // A drill declared and left, or a game-day never applied, did not
+        // exercise anything.
+        let idle = i.exercise.as_ref().is_some_and(|x| !x.ran);
         let runbooks = i
             .runbook
             .iter()
-            .chain(i.exercise.as_ref().map(|x| &x.runbook));
+            .chain(i.exercise.as_ref().map(|x| &x.runbook))
+            .filter(|_| !idle);
         for rb in runbooks {
             let e = h.used.entry(rb.clone()).or_insert(i.declared);
             *e = (*e).max(i.declared);
         }
         if let Some(x) = i.exercise.as_ref().filter(|_| i.is_open()) {
             h.open_exercises
-                .push((x.kind.clone(), i.id.clone(), x.alerts.clone()));
+                .push(crate::domain::exercise::OpenExercise {
+                    kind: x.kind.clone(),
+                    id: i.id.clone(),
+                    alerts: x.alerts.clone(),
+                    since: i.declared,
+                });
         }
         if let Some(x) = i.exercise.as_ref().filter(|x| x.kind == "drill") {
             h.drills

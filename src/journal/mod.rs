@@ -299,9 +299,10 @@ impl Store {
             && !alert.is_manual()
             && let Some(inc) = open.iter().rev().find(|i| {
                 i.is_open()
-                    && i.exercise
-                        .as_ref()
-                        .is_some_and(|x| x.plan.claims(&alert.name))
+                    && i.exercise.as_ref().is_some_and(|x| {
+                        x.plan
+                            .claims_alert(&alert.name, alert.starts_at, i.declared.at)
+                    })
             })
         {
             return Ok(Declared::Joined(inc.id.clone()));

@@ -160,7 +160,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
             .severity_label()
             .map(|s| s.chars().take(4).collect::<String>().to_uppercase())
             .unwrap_or_else(|| "-".into());
-        let drill = app.exercise_claiming(a.name());
+        let drill = app.exercise_claiming(a.name(), a.starts_at);
         let (marker, marker_style) = if Some(a.fingerprint.as_str()) == incident_fp {
             ("● ", theme::bad())
         } else if drill.is_some() {

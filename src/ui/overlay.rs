@@ -144,11 +144,22 @@ pub fn render(app: &App, mode: &Mode, area: Rect, buf: &mut Buffer) {
                         theme::bad(),
                     ));
                 }
+                let exercise = app
+                    .incident_state()
+                    .is_some_and(|i| i.exercise.is_some() || i.alert.is_manual());
                 lines.push(Line::styled(
-                    format!(
-                        "Its journal is saved; reopen it later with {} on the alert.",
-                        keys::pane_key(Pane::Alerts, Action::Open)
-                    ),
+                    if exercise {
+                        format!(
+                            "Its journal is saved; come back with :join {} (or warroom open {}).",
+                            open_id(app),
+                            open_id(app)
+                        )
+                    } else {
+                        format!(
+                            "Its journal is saved; reopen it later with {} on the alert.",
+                            keys::pane_key(Pane::Alerts, Action::Open)
+                        )
+                    },
                     theme::dim(),
                 ));
                 lines.push(Line::styled(

@@ -36,6 +36,11 @@ pub struct GamedayRun {
     pub verdict: ContextVerdict,
     /// The steady-state query's answer before starting.
     pub steady: Option<Result<usize, String>>,
+    /// The abort query's answer before starting: a query that cannot be
+    /// answered would leave the fault unwatched.
+    pub abort_probe: Option<Result<usize, String>>,
+    /// Whether the runbook it exercises is in the library.
+    pub runbook_found: bool,
     /// Pods the selector matches now.
     pub pods: Option<Result<usize, String>>,
     /// Where it stands.
@@ -109,6 +114,36 @@ impl GamedayRun {
                 format!("the steady-state query returns {n} series: the system is not steady"),
             ),
             Some(Err(e)) => check("Steady state", false, format!("could not ask: {e}")),
+        });
+        v.push(match &self.abort_probe {
+            None => check("Abort query", false, "asking Prometheus…".into()),
+            Some(Ok(0)) => check("Abort query", true, "answers, and is empty now".into()),
+            Some(Ok(n)) => check(
+                "Abort query",
+                false,
+                format!("already returns {n} series: the experiment would abort at once"),
+            ),
+            Some(Err(e)) => check(
+                "Abort query",
+                false,
+                format!("cannot be answered ({e}): the fault would go unwatched"),
+            ),
+        });
+        v.push(if self.runbook_found {
+            check(
+                "Runbook",
+                true,
+                format!("{} is in the library", self.experiment.runbook),
+            )
+        } else {
+            check(
+                "Runbook",
+                false,
+                format!(
+                    "no runbook {} in the library: the game-day would exercise nothing",
+                    self.experiment.runbook
+                ),
+            )
         });
         let matching = self.pods.as_ref().and_then(|p| p.as_ref().ok().copied());
         v.extend(self.experiment.check_bounds(matching));

@@ -268,14 +268,14 @@ impl App {
     /// The kind of exercise (`drill`, `gameday`) an alert of this name
     /// belongs to: the open one here, or one open in the data dir when the
     /// cockpit started.
-    pub fn exercise_claiming(&self, alert: &str) -> Option<&str> {
+    pub fn exercise_claiming(&self, alert: &str, starts_at: Timestamp) -> Option<&str> {
         let here = self
             .incident_state()
             .filter(|i| i.is_open())
-            .and_then(|i| i.exercise.as_ref())
-            .filter(|x| x.plan.claims(alert))
-            .map(|x| x.plan.kind());
-        here.or_else(|| self.runbooks.history.claimed_by(alert))
+            .and_then(|i| i.exercise.as_ref().map(|x| (x, i.declared.at)))
+            .filter(|(x, since)| x.plan.claims_alert(alert, starts_at, *since))
+            .map(|(x, _)| x.plan.kind());
+        here.or_else(|| self.runbooks.history.claimed_by(alert, starts_at))
     }
 
     /// The incident state, once its journal has been read.

@@ -269,7 +269,7 @@ fn demo_answer(
 ) -> Vec<(String, f64)> {
     match ask {
         Ask::Abort => faults.abort_answer(now),
-        Ask::SteadyBefore | Ask::SteadyAfter => Vec::new(),
+        Ask::SteadyBefore | Ask::SteadyAfter | Ask::AbortBefore => Vec::new(),
         Ask::Recovered => faults.recovered_answer(now),
         Ask::Rpo => vec![(String::new(), 3.0)],
     }

@@ -104,10 +104,17 @@ impl DrillTargets {
         let rto = duration("rto", true);
         let rpo = duration("rpo", true);
         let human = duration("human", false);
+        if rto == Some(0) {
+            problems.push("drill.rto must be longer than 0s: no drill could meet it".into());
+        }
         let mut query = |key: &str| match text(key) {
             None => None,
             Some(Ok(q)) if q.trim().is_empty() => {
                 problems.push(format!("drill.{key} is empty"));
+                None
+            }
+            Some(Ok(q)) if q.chars().any(|c| c.is_control() && c != '\n' && c != '\t') => {
+                problems.push(format!("drill.{key} holds control characters"));
                 None
             }
             Some(Ok(q)) => Some(q.trim().to_string()),

@@ -23,9 +23,21 @@ pub struct History {
     pub used: BTreeMap<String, Timestamp>,
     /// Every drill of each runbook, oldest first, by runbook id.
     pub drills: BTreeMap<String, Vec<DrillRecord>>,
-    /// Drills and game-days open when it was read: kind, id, and the alert
-    /// names each claims.
-    pub open_exercises: Vec<(String, String, Vec<String>)>,
+    /// Drills and game-days open when it was read.
+    pub open_exercises: Vec<OpenExercise>,
+}
+
+/// A drill or game-day open in the data dir.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OpenExercise {
+    /// `drill` or `gameday`.
+    pub kind: String,
+    /// Its incident id.
+    pub id: String,
+    /// Alert names its runbook claims.
+    pub alerts: Vec<String>,
+    /// When it began: only alerts that started since are its own.
+    pub since: Timestamp,
 }
 
 /// One drill as the data dir's index knows it.
@@ -44,11 +56,12 @@ pub struct DrillRecord {
 impl History {
     /// The kind of open exercise (`drill`, `gameday`) that claims an alert
     /// of this name, if one does.
-    pub fn claimed_by(&self, alert: &str) -> Option<&str> {
+    pub fn claimed_by(&self, alert: &str, starts_at: Timestamp) -> Option<&str> {
         self.open_exercises
             .iter()
-            .find(|(_, _, names)| names.iter().any(|n| n.eq_ignore_ascii_case(alert)))
-            .map(|(kind, _, _)| kind.as_str())
+            .filter(|x| starts_at >= x.since)
+            .find(|x| x.alerts.iter().any(|n| n.eq_ignore_ascii_case(alert)))
+            .map(|x| x.kind.as_str())
     }
 
     /// The latest drill of `runbook` other than `except`, with its targets.

@@ -65,8 +65,15 @@ impl Exercise {
         }
     }
 
-    /// Whether an alert of this name is the exercise's own (claimed by the
-    /// runbook it runs), compared as alert names are: ignoring case.
+    /// Whether an alert is the exercise's own: the runbook it runs claims
+    /// its name (ignoring case), and it started firing once the exercise
+    /// had begun (`since`). One already firing is not the exercise's doing.
+    pub fn claims_alert(&self, alert: &str, starts_at: Timestamp, since: Timestamp) -> bool {
+        starts_at >= since && self.claims(alert)
+    }
+
+    /// Whether an alert of this name is claimed by the runbook it runs,
+    /// compared as alert names are: ignoring case.
     pub fn claims(&self, alert: &str) -> bool {
         !alert.is_empty() && self.claimed().iter().any(|a| a.eq_ignore_ascii_case(alert))
     }
@@ -366,7 +373,13 @@ impl ExerciseState {
                 self.human.stop();
                 self.recovered = Some((mark, how.clone()));
             }
-            EventKind::RpoMeasured { lost_ms, how } => self.rpo = Some((*lost_ms, how.clone())),
+            // Data lost is the worst measurement: a later, smaller one (a
+            // hand-typed `:rpo 0s`) cannot talk a loss away.
+            EventKind::RpoMeasured { lost_ms, how }
+                if self.rpo.as_ref().is_none_or(|(ms, _)| *lost_ms > *ms) =>
+            {
+                self.rpo = Some((*lost_ms, how.clone()));
+            }
             EventKind::DrillScored { score } => self.score = Some((**score).clone()),
             EventKind::ExperimentStarted { checks } => {
                 self.started.get_or_insert((mark, checks.clone()));

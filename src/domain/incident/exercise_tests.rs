@@ -211,3 +211,19 @@ fn a_gameday_keeps_its_first_end() {
     let back: Event = serde_json::from_str(&line).unwrap();
     assert_eq!(back, events[0]);
 }
+
+#[test]
+fn the_data_lost_is_the_worst_measurement() {
+    let rpo = |ms, how: &str| EventKind::RpoMeasured {
+        lost_ms: ms,
+        how: how.into(),
+    };
+    let events = vec![
+        ev("10:00:00", "ana", drill()),
+        ev("10:01:00", "ana", rpo(3_000, "rpo_query")),
+        ev("10:02:00", "ana", rpo(0, "by hand")),
+    ];
+    let inc = Incident::fold(&events).unwrap();
+    let x = inc.exercise.as_ref().unwrap();
+    assert_eq!(x.rpo, Some((3_000, "rpo_query".to_string())));
+}

@@ -381,8 +381,13 @@ fn is_fingerprint(s: &str) -> bool {
     s.len() == 16 && s.chars().all(|c| c.is_ascii_hexdigit())
 }
 
-/// warroom's incident ids: a date, then a slug (`2026-11-29-catalog-…`).
+/// warroom's incident ids: a date, then a slug (`2026-11-29-catalog-…`);
+/// a drill's or game-day's has its kind first (`drill-2026-11-29-…`).
 fn is_incident_id(s: &str) -> bool {
+    let s = s
+        .strip_prefix("drill-")
+        .or_else(|| s.strip_prefix("gameday-"))
+        .unwrap_or(s);
     let b = s.as_bytes();
     b.len() > 11
         && s[..10].chars().enumerate().all(|(i, c)| match i {

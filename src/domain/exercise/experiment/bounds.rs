@@ -87,7 +87,14 @@ impl Experiment {
         let source = spec
             .ok_or_else(|| "the manifest has no spec".to_string())
             .and_then(|s| mode(s, "spec"))
-            .and_then(|m| Ok((m.count(matching_pods, "the selector")?, m)));
+            .and_then(|m| {
+                // Refused whatever the count: said before asking for it.
+                let count = match (m, self.blast_radius.max_pods) {
+                    (Mode::All, 1) => 1,
+                    _ => m.count(matching_pods, "the selector")?,
+                };
+                Ok((count, m))
+            });
         let mut checks = vec![
             check("Fault kind", self.kind_check()),
             check("Name", self.name_check()),

@@ -357,7 +357,18 @@ impl Reader<'_> {
             return None;
         }
         match serde_json::to_value(v) {
-            Ok(json) => Some(json),
+            Ok(json) => {
+                // What is sent to the cluster is what the export shows:
+                // no control characters hiding in a value.
+                if let Some(at) = control_in(&json, "manifest") {
+                    self.problem(
+                        &["manifest"],
+                        format!("{at} holds control characters (an escape sequence?)"),
+                    );
+                    return None;
+                }
+                Some(json)
+            }
             Err(e) => {
                 let msg = format!(
                     "manifest: cannot be sent as JSON: {}",
@@ -367,6 +378,28 @@ impl Reader<'_> {
                 None
             }
         }
+    }
+}
+
+/// The first place in a manifest whose key or text holds a control
+/// character (other than a line break or tab), as a dotted path.
+fn control_in(v: &serde_json::Value, at: &str) -> Option<String> {
+    let bad = |s: &str| s.chars().any(|c| c.is_control() && c != '\n' && c != '\t');
+    match v {
+        serde_json::Value::String(s) if bad(s) => Some(at.to_string()),
+        serde_json::Value::Array(a) => a
+            .iter()
+            .enumerate()
+            .find_map(|(i, x)| control_in(x, &format!("{at}[{i}]"))),
+        serde_json::Value::Object(m) => m.iter().find_map(|(k, x)| {
+            let here = format!("{at}.{}", shown(k));
+            if bad(k) {
+                Some(here)
+            } else {
+                control_in(x, &here)
+            }
+        }),
+        _ => None,
     }
 }
 

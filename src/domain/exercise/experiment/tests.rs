@@ -305,10 +305,14 @@ fn hostile_names_are_refused_and_hostile_data_kept_as_data() {
     let text = VALID.replace("hypothesis: Killing", "hypothesis: \"\\e]52;c;x\\aKilling");
     let (_, msg) = one(&text.replace("1%.", "1%.\""));
     assert!(msg.contains("control characters"), "{msg}");
-    // Inside the manifest, strings are data for the cluster, untouched.
+    // Inside the manifest, an escape is refused too: what is sent to the
+    // cluster must be what the export shows, and an export strips them.
     let text = VALID.replace("name: kill", "name: \"k\\e[2Jill\"");
-    let e = Experiment::parse(&text, path()).expect("data");
-    assert_eq!(e.fault_name(), Some("k\u{1b}[2Jill"));
+    let (_, msg) = one(&text);
+    assert!(
+        msg.contains("manifest.metadata.name holds control characters"),
+        "{msg}"
+    );
     // An unknown key with an escape is named with the escape shown, inert.
     let (_, msg) = one(&format!("{VALID}\"w\\e[31m\": 1\n"));
     assert!(msg.contains("w\\u{1b}[31m"), "{msg}");
