@@ -790,9 +790,10 @@ fn a_claimed_alert_is_marked_drill_in_the_alerts_pane() {
     assert!(!row("CatalogP99Latency").contains("drill"), "{screen}");
 }
 
-/// A drill counts as exercising its runbook: a cockpit started after it
-/// no longer calls the runbook stale (its front matter says it was last
-/// exercised 93 days before the drill).
+/// A drill that injected its fault counts as exercising its runbook: a
+/// cockpit started after it no longer calls the runbook stale (its front
+/// matter says it was last exercised 93 days before the drill). One that
+/// injected nothing exercised nothing.
 #[test]
 fn a_drill_freshens_its_runbook_for_the_next_cockpit() {
     let data = tempfile::tempdir().unwrap();
@@ -806,6 +807,14 @@ fn a_drill_freshens_its_runbook_for_the_next_cockpit() {
     c.command("action rehearse more often owner=ana");
     c.command("resolve");
     c.key(KeyCode::Char('y'));
+    let mut idle = Cockpit::on(data.path(), t0() + SignedDuration::from_secs(1800));
+    idle.command(&format!("drill {DRILL}"));
+    let screen = idle.screen(200, 50);
+    assert!(screen.contains("STALE"), "nothing injected: {screen}");
+    idle.command("inject");
+    idle.command("action rehearse more often owner=ana");
+    idle.command("resolve");
+    idle.key(KeyCode::Char('y'));
     let mut next = Cockpit::on(data.path(), t0() + SignedDuration::from_secs(3600));
     next.command(&format!("drill {DRILL}"));
     let screen = next.screen(200, 50);
@@ -880,6 +889,22 @@ fn preflight(c: &mut Cockpit, path: &Path, steady: Vec<(String, f64)>, pods: usi
         ask: Ask::SteadyBefore,
         at: c.now(),
         result: Ok(steady),
+    });
+    // The abort query is asked once too: it must answer, and be empty.
+    assert!(
+        asked.iter().any(|e| matches!(
+            e,
+            Effect::ExerciseQuery {
+                ask: Ask::AbortBefore,
+                ..
+            }
+        )),
+        "{asked:?}"
+    );
+    c.send(Msg::ExerciseAnswer {
+        ask: Ask::AbortBefore,
+        at: c.now(),
+        result: Ok(Vec::new()),
     });
     c.send(Msg::PodsCounted(Ok(pods)));
 }

@@ -339,7 +339,7 @@ impl Cockpit {
             c.app
                 .gameday
                 .as_ref()
-                .is_some_and(|g| g.steady.is_some() && g.pods.is_some())
+                .is_some_and(|g| g.steady.is_some() && g.abort_probe.is_some() && g.pods.is_some())
         })
         .await;
         assert!(matches!(self.mode, Mode::Gameday(_)));
