@@ -182,7 +182,9 @@ fn a_drill_through_tmux_to_its_export() {
     t.wait_within("RTO 2s/30m", Duration::from_secs(10));
     t.command("recovered");
     t.command("rpo 2s");
-    t.wait_for("RPO 2s");
+    t.wait_for("Data lost: 2s");
+    // The demo's rpo_query said 3s at recovery: the worst measurement stands.
+    t.wait_for("RPO 3s");
     t.command("action fix the DNS TTL owner=ana");
     t.wait_for("fix the DNS TTL");
     t.resolve_and_quit();
@@ -201,7 +203,7 @@ fn a_drill_through_tmux_to_its_export() {
         "Recovered (by hand (:recovered)): RTO clock stopped",
         "Data lost: 2s (by hand (:rpo))",
         "Drill scored PASS",
-        "RPO 2s / target 5m PASS",
+        "RPO 3s / target 5m PASS",
         "fix the DNS TTL",
     ] {
         assert!(md.contains(needle), "{needle:?} missing:\n{md}");
