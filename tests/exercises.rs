@@ -1732,3 +1732,55 @@ fn an_alert_firing_before_the_drill_is_not_claimed() {
     assert_ne!(responder.id(), drill, "a real incident of its own");
     assert!(!responder.id().starts_with("drill-"), "{}", responder.id());
 }
+
+// ---------------------------------------------------------------------
+// What the exercises look like, at 80x24 and 200x50.
+
+fn snapshot(c: &mut Cockpit, name: &str) {
+    // The message line names a temporary path: not part of the picture.
+    c.app.flash = None;
+    for (w, h) in [(80, 24), (200, 50)] {
+        insta::assert_snapshot!(format!("exercise_{name}_{w}x{h}"), c.screen(w, h));
+    }
+}
+
+#[test]
+fn snapshots_of_a_drill_the_preflight_and_a_running_game_day() {
+    // A drill after its injection, and its Incident panel.
+    let data = tempfile::tempdir().unwrap();
+    let mut c = Cockpit::on(data.path(), t0());
+    c.command(&format!("drill {DRILL}"));
+    c.advance(5);
+    c.tick("inject-region-loss");
+    c.advance(65);
+    snapshot(&mut c, "drill");
+    c.key(KeyCode::Char('i'));
+    snapshot(&mut c, "drill_panel");
+
+    // The pre-flight, every check answered, and one refused.
+    let data = tempfile::tempdir().unwrap();
+    let path = experiment(data.path(), SHORT);
+    let mut c = on_cluster(data.path());
+    preflight(&mut c, &path, Vec::new(), 3);
+    snapshot(&mut c, "preflight");
+    let data = tempfile::tempdir().unwrap();
+    let path = experiment(data.path(), SHORT);
+    let mut c = on_cluster(data.path());
+    preflight(&mut c, &path, vec![("{}".into(), 0.9)], 3);
+    snapshot(&mut c, "preflight_refused");
+
+    // Running: the Metrics pane charts the abort query's answers.
+    let data = tempfile::tempdir().unwrap();
+    let path = experiment(data.path(), SHORT);
+    let mut c = on_cluster(data.path());
+    start_gameday(&mut c, &path);
+    for v in [None, None, Some(0.62)] {
+        c.advance(1);
+        c.send(Msg::ExerciseAnswer {
+            ask: Ask::Abort,
+            at: c.now(),
+            result: Ok(v.map(|v| vec![("{service=\"checkout\"}".to_string(), v)]).unwrap_or_default()),
+        });
+    }
+    snapshot(&mut c, "gameday_aborted");
+}
