@@ -64,3 +64,55 @@ fn screenshots_match_the_rendering() {
     }));
     check("run-output-200x50", &h, 200, 50);
 }
+
+/// The README's game-day pictures: the pre-flight, then the abort query
+/// charted while the fault is in (the demo's simulated world).
+#[test]
+fn game_day_screenshots_match_the_rendering() {
+    use warroom::app::Msg;
+    use warroom::app::msg::Ask;
+    let mut h = Harness::at(95);
+    h.app.settings.demo = true;
+    let path = std::path::Path::new("runbooks/experiments/checkout-network-delay.yaml");
+    h.command(&format!("gameday {}", path.display()));
+    let file = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path);
+    let mut loaded = warroom::domain::exercise::Experiment::load(&file).expect("shipped");
+    loaded.source = path.to_path_buf();
+    h.send(Msg::ExperimentLoaded(Ok(loaded)));
+    for ask in [Ask::SteadyBefore, Ask::AbortBefore] {
+        let at = h.now();
+        h.send(Msg::ExerciseAnswer {
+            ask,
+            at,
+            result: Ok(Vec::new()),
+        });
+    }
+    h.send(Msg::PodsCounted(Ok(2)));
+    check("gameday-preflight-200x50", &h, 200, 50);
+    h.chars("checkout-network-delay");
+    h.key(KeyCode::Enter);
+    let run = h.app.incident.as_ref().expect("declared").id.clone();
+    h.send(Msg::FaultApplied {
+        what: "apply NetworkChaos checkout-network-delay".into(),
+        result: Ok(warroom::sources::kubernetes::FaultRef {
+            api_version: "chaos-mesh.org/v1alpha1".into(),
+            kind: "NetworkChaos".into(),
+            namespace: "shop".into(),
+            name: "checkout-network-delay".into(),
+            run,
+        }),
+    });
+    for v in [None, None, Some(1.05)] {
+        h.advance(5);
+        let at = h.now();
+        h.send(Msg::ExerciseAnswer {
+            ask: Ask::Abort,
+            at,
+            result: Ok(v
+                .map(|v| vec![("{service=\"checkout\"}".to_string(), v)])
+                .unwrap_or_default()),
+        });
+    }
+    h.key(KeyCode::Char('4'));
+    check("gameday-200x50", &h, 200, 50);
+}
