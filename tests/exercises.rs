@@ -1779,7 +1779,9 @@ fn snapshots_of_a_drill_the_preflight_and_a_running_game_day() {
         c.send(Msg::ExerciseAnswer {
             ask: Ask::Abort,
             at: c.now(),
-            result: Ok(v.map(|v| vec![("{service=\"checkout\"}".to_string(), v)]).unwrap_or_default()),
+            result: Ok(v
+                .map(|v| vec![("{service=\"checkout\"}".to_string(), v)])
+                .unwrap_or_default()),
         });
     }
     snapshot(&mut c, "gameday_aborted");

@@ -160,7 +160,7 @@ impl Experiment {
                 _ => "",
             };
             return Err(format!(
-                "warroom cannot check the blast radius of a {}{why}",
+                "warroom cannot check the blast radius of a fault of kind {}{why}",
                 shown(kind)
             ));
         }

@@ -381,7 +381,7 @@ fn only_checkable_chaos_kinds_are_accepted() {
             &e,
             None,
             "Fault kind",
-            &format!("warroom cannot check the blast radius of a {kind}"),
+            &format!("warroom cannot check the blast radius of a fault of kind {kind}"),
         );
         assert_eq!(e.fault_kind(), kind);
     }
