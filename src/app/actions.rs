@@ -141,6 +141,7 @@ pub fn act(app: &mut App, action: Action, fx: &mut Fx) -> Next {
             }
             app.error("no alert selected to silence");
         }
+        Action::PinChart => return Open::CommandLine("pin ".into()).into(),
         Action::CycleRange => {
             app.metric.range = (app.metric.range + 1) % RANGES.len();
             app.info(format!(

@@ -70,6 +70,8 @@ pub enum Command {
     Recreate,
     /// Open an incident by id (a teammate's "join …").
     Join(String),
+    /// Pin the Metrics pane's chart to the timeline, with a caption.
+    Pin(String),
     /// Start a DR drill of a drill runbook.
     Drill(String),
     /// A drill's fault is in: the RTO clock starts.
@@ -172,6 +174,11 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
         "recreate",
         "",
         "write a deleted journal again from what this cockpit holds",
+    ),
+    (
+        "pin",
+        "[CAPTION]",
+        "pin the chart as it is now to the timeline (p in the Metrics pane)",
     ),
     (
         "drill",
@@ -352,6 +359,7 @@ pub fn parse(line: &str) -> Result<Command, String> {
     match name {
         "" => Err("type a command, e.g. :ack — see ? for the list".into()),
         "declare" => declare(rest),
+        "pin" => Ok(Command::Pin(rest.to_string())),
         "drill" if rest.is_empty() => {
             Err(":drill needs a drill runbook, e.g. :drill regional-failover-drill".into())
         }

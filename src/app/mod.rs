@@ -14,6 +14,7 @@ pub mod alerts;
 pub mod command;
 pub mod commands;
 pub mod complete;
+pub mod evidence;
 pub mod exercise;
 pub mod gameday;
 pub mod incident;

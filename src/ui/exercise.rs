@@ -264,3 +264,69 @@ pub fn abort_chart(app: &App, area: Rect, buf: &mut Buffer, focused: bool) -> bo
         .render(chart_area, buf);
     true
 }
+
+/// A pinned chart in the timeline's entry view: what was charted, then
+/// each series' shape on a common scale with its lowest, highest and last
+/// value, and the threshold.
+pub fn evidence_lines(
+    caption: &str,
+    pinned: &crate::domain::incident::evidence::Pinned,
+    width: usize,
+    reveal: bool,
+) -> Vec<Line<'static>> {
+    use ratatui::style::Style;
+    let crate::domain::incident::evidence::Pinned::Chart(c) = pinned;
+    let unit: crate::domain::unit::Unit = c.unit.parse().unwrap_or_default();
+    let shown = |s: &str| clean(&super::text::masked(s, reveal)).into_owned();
+    let mut out = Vec::new();
+    let mut field = |name: &str, value: String| {
+        out.extend(wrap(
+            vec![
+                (format!("{name:<10}"), theme::heading()),
+                (value, Style::new()),
+            ],
+            width,
+            10,
+        ));
+    };
+    if !caption.is_empty() {
+        field("Caption", shown(caption));
+    }
+    field("Query", shown(&c.query));
+    field("Range", ms_text(c.range_s * 1000));
+    if let Some(t) = c.threshold {
+        field("Threshold", unit.format(t));
+    }
+    if let Some(v) = c.current {
+        field("Now", unit.format(v));
+    }
+    out.push(Line::styled("Chart (as pinned)", theme::heading()));
+    let Some((lo, hi)) = c.bounds() else {
+        out.push(Line::styled("  no values", theme::dim()));
+        return out;
+    };
+    let bar = width.saturating_sub(4).clamp(8, 60);
+    for s in &c.series {
+        out.extend(wrap(
+            vec![(format!("  {}", shown(&s.name)), theme::dim())],
+            width,
+            2,
+        ));
+        out.push(Line::styled(
+            format!("  {}", s.sparkline(bar, lo, hi)),
+            theme::ok(),
+        ));
+        if let Some((min, max, last)) = s.span() {
+            out.push(Line::styled(
+                format!(
+                    "  low {} · high {} · last {}",
+                    unit.format(min),
+                    unit.format(max),
+                    unit.format(last)
+                ),
+                theme::dim(),
+            ));
+        }
+    }
+    out
+}

@@ -50,6 +50,7 @@ fn style(kind: &EventKind) -> (&'static str, Style) {
         EventKind::DrillScored { score } if score.passed() => ("★", theme::done()),
         EventKind::DrillScored { .. } => ("★", theme::bad()),
         EventKind::ExperimentStarted { .. } => ("☇", theme::warn()),
+        EventKind::Evidence { .. } => ("▣", theme::heading()),
         EventKind::ExperimentEnded { outcome, .. } => match outcome {
             crate::domain::incident::Outcome::Held => ("★", theme::done()),
             crate::domain::incident::Outcome::Stopped => ("★", theme::warn()),
@@ -276,6 +277,12 @@ pub fn entry_lines(app: &App, row: usize, width: usize) -> Vec<Line<'static>> {
                         ));
                     }
                 }
+                return out;
+            }
+            EventKind::Evidence { caption, pinned } => {
+                out.extend(super::exercise::evidence_lines(
+                    caption, pinned, width, app.reveal,
+                ));
                 return out;
             }
             EventKind::CommandStarted {

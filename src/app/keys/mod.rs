@@ -73,6 +73,8 @@ pub enum Action {
     Silence,
     /// Cycle the chart's time range.
     CycleRange,
+    /// Pin the chart to the timeline (opens `:pin` for a caption).
+    PinChart,
     /// Clear a filter kept with Enter.
     ClearFilter,
     /// Show the selected pod's events and logs.

@@ -75,6 +75,13 @@ pub const PANE_KEYS: &[Binding] = &[
         Some("range"),
     ),
     row(
+        Scope::In(Pane::Metrics),
+        &[(KeyCode::Char('p'), NONE)],
+        A::PinChart,
+        "pin the chart as it is to the timeline, with a caption: opens :pin",
+        Some("pin"),
+    ),
+    row(
         Scope::In(Pane::Runbook),
         &[(KeyCode::Char(' '), NONE)],
         A::ToggleStep,

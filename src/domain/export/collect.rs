@@ -109,6 +109,8 @@ pub struct Collect {
     /// The latest moment any event records: an exercise's live clocks are
     /// read at it, so the export never depends on when it runs.
     last: Option<Timestamp>,
+    /// Pinned evidence, in the total order.
+    evidence: Vec<super::evidence::EvidenceRow>,
 }
 
 impl Collect {
@@ -125,6 +127,7 @@ impl Collect {
             commands: Vec::new(),
             authors: Default::default(),
             last: None,
+            evidence: Vec::new(),
         })
     }
 
@@ -165,6 +168,9 @@ impl Collect {
         }
         let by = self.authors.get(&e.author).map_or("", String::as_str);
         self.timeline.push(when, by, &clean(&e.describe()));
+        if let Some(row) = super::evidence::row(e) {
+            self.evidence.push(row);
+        }
         if let EventKind::CommandFinished {
             step,
             command,
@@ -212,14 +218,23 @@ impl Collect {
         self.last
     }
 
-    /// The fold's result, the timeline and the commands in file order.
-    pub fn finish(mut self) -> (Incident, Timeline, Vec<CommandRow>) {
+    /// The fold's result, the timeline, the commands in file order and
+    /// the pinned evidence.
+    pub fn finish(
+        mut self,
+    ) -> (
+        Incident,
+        Timeline,
+        Vec<CommandRow>,
+        Vec<super::evidence::EvidenceRow>,
+    ) {
         self.place_fired();
         self.commands.sort_by_key(|(seq, _)| *seq);
         (
             self.inc,
             self.timeline,
             self.commands.into_iter().map(|(_, c)| c).collect(),
+            self.evidence,
         )
     }
 }

@@ -9,6 +9,7 @@ use std::io::{self, Write};
 use serde::Serialize;
 
 mod collect;
+pub mod evidence;
 mod exercise;
 mod exercise_md;
 #[cfg(test)]
@@ -54,6 +55,9 @@ pub const PLACEHOLDERS: &[&str] = &[
     "exercise_label",
     "kind_row",
     "exercise",
+    // Pinned evidence; empty when nothing was pinned, so it too sits at
+    // the start of a line (`{{evidence}}## Root cause`).
+    "evidence",
 ];
 
 /// Everything the postmortem states, in one serialisable value; markdown and
@@ -101,6 +105,9 @@ pub struct Report {
     pub notes: Vec<NoteRow>,
     /// Follow-ups.
     pub action_items: Vec<ActionRow>,
+    /// What the responders pinned, in order (JSON carries the points).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub evidence: Vec<evidence::EvidenceRow>,
     /// Lines of the journal that could not be read, so the reader knows
     /// the record is incomplete; left out when there are none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -269,8 +276,9 @@ pub fn report(events: &[Event], matrix: &Matrix) -> Result<Report, FoldError> {
 /// The report from everything collected, and the incident it folded to.
 pub fn finish(collected: Collect, matrix: &Matrix) -> (Incident, Report) {
     let now = collected.last_at();
-    let (mut inc, timeline, commands) = collected.finish();
+    let (mut inc, timeline, commands, evidence) = collected.finish();
     let mut report = build(&mut inc, matrix, timeline, commands);
+    report.evidence = evidence;
     report.exercise = now.and_then(|now| exercise::report(&inc, now));
     (inc, report)
 }
@@ -463,6 +471,7 @@ fn build(
                 text: clean(&t),
             })
             .collect(),
+        evidence: Vec::new(),
         action_items: inc
             .actions
             .iter()
@@ -579,8 +588,10 @@ pub fn write_markdown(
 ) -> io::Result<Vec<String>> {
     let mut out = markdown::LastByte::new(w);
     let mut placed = false;
+    let mut pinned = false;
     let unknown = super::template::fill_to(template, &mut out, |name, out| {
         placed |= name == "exercise";
+        pinned |= name == "evidence";
         markdown::section(name, inc, r, out)
     })?;
     if out.last() != Some(b'\n') {
@@ -589,6 +600,10 @@ pub fn write_markdown(
     // A template without `{{exercise}}` still says it was an exercise.
     if let Some(x) = r.exercise.as_ref().filter(|_| !placed) {
         writeln!(out, "\n{}", exercise_md::section(x))?;
+    }
+    // Nor is what was pinned lost to a template without `{{evidence}}`.
+    if !pinned && !r.evidence.is_empty() {
+        write!(out, "\n{}", evidence::section(&r.evidence))?;
     }
     Ok(unknown)
 }

@@ -294,6 +294,14 @@ pub enum EventKind {
         /// The pre-flight checklist as shown.
         checks: Vec<CheckMark>,
     },
+    /// A responder pinned what they saw (a chart), with a caption.
+    Evidence {
+        /// Why it matters, in the responder's words (may be empty).
+        #[serde(default, skip_serializing_if = "String::is_empty")]
+        caption: String,
+        /// What was pinned, as it was.
+        pinned: super::evidence::Pinned,
+    },
     /// A game-day ended.
     ExperimentEnded {
         /// Held, failed, aborted or stopped.
@@ -570,6 +578,18 @@ impl EventKind {
                 let verdict = if score.passed() { "PASS" } else { "FAIL" };
                 let rows: Vec<String> = score.rows().iter().map(|r| r.line()).collect();
                 format!("Drill scored {verdict}: {}", rows.join("; "))
+            }
+            EventKind::Evidence { caption, pinned } => {
+                let super::evidence::Pinned::Chart(c) = pinned;
+                let range =
+                    crate::domain::time::short_duration(std::time::Duration::from_secs(c.range_s));
+                match caption.as_str() {
+                    "" => format!("Pinned chart: {} over {range}", one_line(&c.query)),
+                    words => format!(
+                        "Pinned chart: {words} ({} over {range})",
+                        one_line(&c.query)
+                    ),
+                }
             }
             EventKind::ExperimentStarted { checks } => format!(
                 "Experiment started: pre-flight passed ({} checks)",

@@ -22,6 +22,7 @@
 //! longer text is cut visibly when it is written ([`Event::bounded`]).
 
 mod event;
+pub mod evidence;
 pub mod exercise;
 #[cfg(test)]
 mod exercise_tests;
@@ -550,7 +551,8 @@ impl Incident {
             | EventKind::RpoMeasured { .. }
             | EventKind::DrillScored { .. }
             | EventKind::ExperimentStarted { .. }
-            | EventKind::ExperimentEnded { .. } => {}
+            | EventKind::ExperimentEnded { .. }
+            | EventKind::Evidence { .. } => {}
         }
         if self.exercise.is_some() {
             let step = self.step_of(e);

@@ -1,0 +1,65 @@
+//! Pinning evidence: what a responder saw, recorded as it was, so the
+//! postmortem shows it rather than a picture rebuilt from memory.
+
+use super::msg::{Fx, record};
+use super::state::{App, RANGES};
+use crate::domain::incident::EventKind;
+use crate::domain::incident::evidence::{
+    MAX_POINTS, MAX_SERIES, Pinned, PinnedChart, PinnedSeries, downsample,
+};
+
+/// `:pin [CAPTION]` (`p` in the Metrics pane): the chart as it is now —
+/// query, range, the worst series downsampled, threshold, unit and the
+/// current value — with the caption, into the timeline.
+pub fn pin_chart(app: &mut App, caption: &str, fx: &mut Fx) {
+    if super::incident::require(app).is_none() {
+        return;
+    }
+    let m = &app.metric;
+    let (Some(query), Some(data)) = (m.query.clone(), m.data.as_ref()) else {
+        return app.error("nothing to pin: the Metrics pane has no chart yet");
+    };
+    let mut series: Vec<&crate::domain::metric::Series> = data
+        .series
+        .iter()
+        .filter(|s| !s.points.is_empty())
+        .collect();
+    if series.is_empty() {
+        return app.error("nothing to pin: the query returned no data");
+    }
+    // The worst series first, as the legend lists them.
+    let last = |s: &crate::domain::metric::Series| s.points.last().map_or(f64::MIN, |p| p.1);
+    series.sort_by(|a, b| {
+        last(b)
+            .total_cmp(&last(a))
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    let chart = PinnedChart {
+        query,
+        range_s: RANGES.get(m.range).map_or(900, |r| r.as_secs()),
+        series: series
+            .into_iter()
+            .take(MAX_SERIES)
+            .map(|s| {
+                let points: Vec<(i64, f64)> = s.points.iter().map(|p| (p.0 as i64, p.1)).collect();
+                PinnedSeries {
+                    name: s.name.clone(),
+                    points: downsample(&points, MAX_POINTS),
+                }
+            })
+            .collect(),
+        threshold: m.threshold,
+        unit: m.unit.to_string(),
+        current: data.current(),
+    };
+    let caption = crate::sanitize::line(caption.trim()).into_owned();
+    record(
+        app,
+        EventKind::Evidence {
+            caption,
+            pinned: Pinned::Chart(chart),
+        },
+        fx,
+    );
+    app.info("chart pinned to the timeline (Enter on it in the Timeline shows it)");
+}

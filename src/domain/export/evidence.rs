@@ -1,0 +1,157 @@
+//! Pinned evidence in the postmortem: each chart a responder pinned, with
+//! its caption, what was charted and each series' shape and values — the
+//! picture the responders had, from the journal alone.
+
+use serde::Serialize;
+
+use super::markdown::{cell, code};
+use super::{at, clean};
+use crate::domain::incident::evidence::{Pinned, PinnedChart};
+use crate::domain::incident::{Event, EventKind, Mark};
+
+/// One pinned item as the report states it.
+#[derive(Debug, Clone, Serialize)]
+pub struct EvidenceRow {
+    /// When it was pinned, UTC.
+    pub at: String,
+    /// Who pinned it.
+    pub by: String,
+    /// The responder's words.
+    pub caption: String,
+    /// The chart, its points included (JSON carries them).
+    pub chart: PinnedChart,
+}
+
+/// The row of a pinned event, text cleaned; `None` for other events.
+pub fn row(e: &Event) -> Option<EvidenceRow> {
+    let EventKind::Evidence { caption, pinned } = &e.kind else {
+        return None;
+    };
+    let Pinned::Chart(c) = pinned;
+    let mut chart = c.clone();
+    chart.query = clean(&chart.query);
+    for s in &mut chart.series {
+        s.name = clean(&s.name);
+    }
+    Some(EvidenceRow {
+        at: at(&Mark {
+            at: e.effective(),
+            by: String::new(),
+        }),
+        by: clean(&e.author),
+        caption: clean(caption),
+        chart,
+    })
+}
+
+/// The Evidence section, ending with a blank line so the template's next
+/// heading follows; empty when nothing was pinned.
+pub fn section(rows: &[EvidenceRow]) -> String {
+    if rows.is_empty() {
+        return String::new();
+    }
+    let mut s = String::from("## Evidence\n\nWhat the responders pinned, as they saw it.\n");
+    for (i, r) in rows.iter().enumerate() {
+        let c = &r.chart;
+        let unit: crate::domain::unit::Unit = c.unit.parse().unwrap_or_default();
+        let title = match r.caption.as_str() {
+            "" => format!("Chart {}", i + 1),
+            words => cell(&words.replace('\n', " ")),
+        };
+        let range = crate::domain::time::short_duration(std::time::Duration::from_secs(c.range_s));
+        s.push_str(&format!(
+            "\n### {title}\n\nPinned {} by {}: {} over {range}",
+            r.at,
+            cell(&r.by),
+            code(&c.query)
+        ));
+        if let Some(t) = c.threshold {
+            s.push_str(&format!(", threshold {}", unit.format(t)));
+        }
+        if let Some(v) = c.current {
+            s.push_str(&format!(", {} then", unit.format(v)));
+        }
+        s.push_str(".\n\n| Series | Shape | Low | High | Last |\n|---|---|---|---|---|\n");
+        let (lo, hi) = c.bounds().unwrap_or((0.0, 1.0));
+        for series in &c.series {
+            let (min, max, last) = series
+                .span()
+                .map(|(a, b, c)| (unit.format(a), unit.format(b), unit.format(c)))
+                .unwrap_or_else(|| ("—".into(), "—".into(), "—".into()));
+            s.push_str(&format!(
+                "| {} | {} | {min} | {max} | {last} |\n",
+                cell(&series.name),
+                series.sparkline(24, lo, hi)
+            ));
+        }
+    }
+    s.push('\n');
+    s
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::domain::incident::evidence::PinnedSeries;
+    use crate::domain::incident::tests::{declared, ev};
+
+    fn pinned(caption: &str, query: &str) -> Event {
+        ev(
+            "03:10:00",
+            "ana",
+            EventKind::Evidence {
+                caption: caption.into(),
+                pinned: Pinned::Chart(PinnedChart {
+                    query: query.into(),
+                    range_s: 900,
+                    series: vec![PinnedSeries {
+                        name: "{service=\"catalog\"}".into(),
+                        points: vec![(0, 0.2), (60, 0.9), (120, 1.2)],
+                    }],
+                    threshold: Some(0.5),
+                    unit: "seconds".into(),
+                    current: Some(1.2),
+                }),
+            },
+        )
+    }
+
+    #[test]
+    fn a_pinned_chart_is_in_the_postmortem_with_its_caption_and_values() {
+        let events = vec![
+            ev("03:00:00", "ana", declared()),
+            pinned("p99 tracks the deploy", "histogram_quantile(0.99, x)"),
+        ];
+        let r = super::super::report(&events, &Default::default()).unwrap();
+        let md = section(&r.evidence);
+        assert!(md.starts_with("## Evidence\n"), "{md}");
+        assert!(md.contains("### p99 tracks the deploy"), "{md}");
+        assert!(
+            md.contains("`histogram_quantile(0.99, x)` over 15m, threshold 500 ms, 1.2 s then."),
+            "{md}"
+        );
+        assert!(md.contains("| {service=\"catalog\"} | ▂▆█ |"), "{md}");
+        assert!(md.contains("| 200 ms | 1.2 s | 1.2 s |"), "{md}");
+        let json = serde_json::to_value(&r).unwrap();
+        assert_eq!(
+            json["evidence"][0]["chart"]["series"][0]["points"][1][1],
+            0.9
+        );
+    }
+
+    #[test]
+    fn hostile_captions_and_queries_cannot_reshape_the_section() {
+        let events = vec![
+            ev("03:00:00", "ana", declared()),
+            pinned("## owned\n| x |\u{1b}[2J", "a` | ## b"),
+        ];
+        let r = super::super::report(&events, &Default::default()).unwrap();
+        let md = section(&r.evidence);
+        assert!(!md.contains('\u{1b}'), "{md}");
+        assert!(!md.contains("\n## owned"), "{md}");
+        assert_eq!(md.matches("\n### ").count(), 1, "{md}");
+        assert!(!md.contains("\n## b"), "{md}");
+        assert!(md.contains("``a` | ## b``"), "{md}");
+    }
+}

@@ -1,0 +1,80 @@
+//! Pinning evidence (issue 19, first part): `p` in the Metrics pane pins
+//! the chart as it is, with a caption typed on the `:pin` line; the
+//! timeline's entry view draws it, and the postmortem carries it.
+
+mod common;
+
+use common::Harness;
+use crossterm::event::KeyCode;
+use warroom::app::Mode;
+use warroom::domain::incident::EventKind;
+use warroom::domain::incident::evidence::Pinned;
+
+#[test]
+fn p_in_the_metrics_pane_pins_the_chart_with_a_caption() {
+    let mut h = Harness::at(95);
+    // Nothing to pin before an incident is open.
+    h.key(KeyCode::Char('4'));
+    h.key(KeyCode::Char('p'));
+    h.chars("too early");
+    h.key(KeyCode::Enter);
+    assert!(h.app.incident.is_none());
+    assert!(
+        h.app.flash.as_ref().is_some_and(|f| f.error),
+        "{:?}",
+        h.app.flash
+    );
+
+    h.key(KeyCode::Char('1'));
+    h.key(KeyCode::Enter);
+    h.advance(30);
+    h.key(KeyCode::Char('4'));
+    h.key(KeyCode::Char('p'));
+    assert!(
+        matches!(h.mode, Mode::CommandLine(_)),
+        "p opens the :pin line"
+    );
+    h.chars("p99 climbs with the 02:53 deploy");
+    h.key(KeyCode::Enter);
+    let open = h.app.incident.as_ref().expect("open");
+    let pinned = open
+        .events
+        .iter()
+        .find_map(|e| match &e.kind {
+            EventKind::Evidence { caption, pinned } => Some((caption.clone(), pinned.clone())),
+            _ => None,
+        })
+        .expect("the chart is in the journal");
+    assert_eq!(pinned.0, "p99 climbs with the 02:53 deploy");
+    let Pinned::Chart(chart) = pinned.1;
+    assert_eq!(Some(chart.query.clone()), h.app.metric.query);
+    assert_eq!(chart.range_s, 900);
+    assert!(!chart.series.is_empty());
+    assert!(
+        chart
+            .series
+            .iter()
+            .all(|s| !s.points.is_empty() && s.points.len() <= 120)
+    );
+    assert_eq!(chart.threshold, h.app.metric.threshold);
+    assert_eq!(
+        chart.current,
+        h.app.metric.data.as_ref().and_then(|d| d.current())
+    );
+
+    // The timeline lists it; Enter on it draws the chart's shape.
+    h.key(KeyCode::Char('5'));
+    let screen = h.screen(200, 50);
+    assert!(screen.contains("Pinned chart: p99 climbs"), "{screen}");
+    h.key(KeyCode::Enter);
+    let screen = h.screen(200, 50);
+    assert!(screen.contains("Chart (as pinned)"), "{screen}");
+    assert!(
+        screen.contains("Caption   p99 climbs with the 02:53 deploy"),
+        "{screen}"
+    );
+    assert!(
+        screen.chars().any(|c| ('▁'..='█').contains(&c)),
+        "the series' shape is drawn: {screen}"
+    );
+}
