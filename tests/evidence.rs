@@ -46,7 +46,9 @@ fn p_in_the_metrics_pane_pins_the_chart_with_a_caption() {
         })
         .expect("the chart is in the journal");
     assert_eq!(pinned.0, "p99 climbs with the 02:53 deploy");
-    let Pinned::Chart(chart) = pinned.1;
+    let Pinned::Chart(chart) = pinned.1 else {
+        panic!("a chart")
+    };
     assert_eq!(Some(chart.query.clone()), h.app.metric.query);
     assert_eq!(chart.range_s, 900);
     assert!(!chart.series.is_empty());
@@ -77,4 +79,59 @@ fn p_in_the_metrics_pane_pins_the_chart_with_a_caption() {
         screen.chars().any(|c| ('▁'..='█').contains(&c)),
         "the series' shape is drawn: {screen}"
     );
+}
+
+#[test]
+fn p_in_the_output_panel_pins_the_end_of_the_output() {
+    use warroom::app::Msg;
+    use warroom::exec::RunReport;
+    let mut h = Harness::at(95);
+    // As the README's screenshots: two checks done, then the rollback.
+    h.key(KeyCode::Enter);
+    h.advance(25);
+    h.key(KeyCode::Char(' '));
+    h.advance(40);
+    h.key(KeyCode::Char(' '));
+    h.advance(30);
+    h.app.runbook.cursor = h
+        .app
+        .shown_runbook()
+        .and_then(|rb| rb.position("rollback-release"))
+        .expect("the shipped runbook has the rollback step");
+    h.key(KeyCode::Char('r'));
+    h.key(KeyCode::Char('y'));
+    let id = h.app.runs.latest.as_ref().expect("running").id;
+    let lines: Vec<String> = (1..=60).map(|i| format!("line {i}")).collect();
+    h.send(Msg::Run(RunReport::Output { id, lines }));
+    h.send(Msg::Run(RunReport::Finished {
+        id,
+        outcome: warroom::domain::incident::RunOutcome::Exited(0),
+        duration: std::time::Duration::from_secs(41),
+    }));
+    assert!(matches!(h.mode, Mode::Output), "{:?}", h.mode);
+    h.key(KeyCode::Char('p'));
+    assert!(matches!(h.mode, Mode::CommandLine(_)));
+    h.chars("rollback finished cleanly");
+    h.key(KeyCode::Enter);
+    let out = h
+        .app
+        .incident
+        .as_ref()
+        .expect("open")
+        .events
+        .iter()
+        .find_map(|e| match &e.kind {
+            EventKind::Evidence {
+                caption,
+                pinned: Pinned::Output(o),
+            } => Some((caption.clone(), o.clone())),
+            _ => None,
+        })
+        .expect("the output is in the journal");
+    assert_eq!(out.0, "rollback finished cleanly");
+    assert_eq!(out.1.step, "rollback-release");
+    assert_eq!(out.1.lines.len(), 40);
+    assert_eq!(out.1.lines.last().map(String::as_str), Some("line 60"));
+    assert_eq!(out.1.omitted, 20);
+    assert_eq!(out.1.outcome.as_deref(), Some("exit 0 in 41s"));
 }

@@ -162,6 +162,7 @@ pub fn act(app: &mut App, action: Action, fx: &mut Fx) -> Next {
         | Action::TogglePrevious
         | Action::ToggleFollow
         | Action::Rollback
+        | Action::PinOutput
         | Action::Line(_) => {}
     }
     Next::Stay

@@ -72,6 +72,8 @@ pub enum Command {
     Join(String),
     /// Pin the Metrics pane's chart to the timeline, with a caption.
     Pin(String),
+    /// Pin the latest command's output to the timeline, with a caption.
+    PinOutput(String),
     /// Start a DR drill of a drill runbook.
     Drill(String),
     /// A drill's fault is in: the RTO clock starts.
@@ -177,8 +179,8 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ),
     (
         "pin",
-        "[CAPTION]",
-        "pin the chart as it is now to the timeline (p in the Metrics pane)",
+        "[output] [CAPTION]",
+        "pin the chart as it is now to the timeline (p in the Metrics pane); pin output: the latest command's output (p in the output panel)",
     ),
     (
         "drill",
@@ -359,7 +361,11 @@ pub fn parse(line: &str) -> Result<Command, String> {
     match name {
         "" => Err("type a command, e.g. :ack — see ? for the list".into()),
         "declare" => declare(rest),
-        "pin" => Ok(Command::Pin(rest.to_string())),
+        "pin" => Ok(match rest.split_once(char::is_whitespace) {
+            Some(("output", caption)) => Command::PinOutput(caption.trim().to_string()),
+            None if rest == "output" => Command::PinOutput(String::new()),
+            _ => Command::Pin(rest.to_string()),
+        }),
         "drill" if rest.is_empty() => {
             Err(":drill needs a drill runbook, e.g. :drill regional-failover-drill".into())
         }

@@ -5,7 +5,7 @@ use super::msg::{Fx, record};
 use super::state::{App, RANGES};
 use crate::domain::incident::EventKind;
 use crate::domain::incident::evidence::{
-    MAX_POINTS, MAX_SERIES, Pinned, PinnedChart, PinnedSeries, downsample,
+    MAX_LINES, MAX_POINTS, MAX_SERIES, Pinned, PinnedChart, PinnedOutput, PinnedSeries, downsample,
 };
 
 /// `:pin [CAPTION]` (`p` in the Metrics pane): the chart as it is now —
@@ -62,4 +62,39 @@ pub fn pin_chart(app: &mut App, caption: &str, fx: &mut Fx) {
         fx,
     );
     app.info("chart pinned to the timeline (Enter on it in the Timeline shows it)");
+}
+
+/// `:pin output [CAPTION]` (`p` in the output panel): the latest command's
+/// step, command, how it ended and its last lines, with the caption.
+pub fn pin_output(app: &mut App, caption: &str, fx: &mut Fx) {
+    if super::incident::require(app).is_none() {
+        return;
+    }
+    let Some(run) = app.runs.latest.as_ref() else {
+        return app.error("nothing to pin: no command has run here");
+    };
+    let skip = run.lines.len().saturating_sub(MAX_LINES);
+    let output = PinnedOutput {
+        step: run.step.clone(),
+        command: run.command.clone(),
+        outcome: run.outcome.as_ref().map(|(o, d)| {
+            format!(
+                "{} in {}",
+                o.describe(),
+                crate::domain::time::short_duration(*d)
+            )
+        }),
+        lines: run.lines.iter().skip(skip).cloned().collect(),
+        omitted: run.dropped + skip,
+    };
+    let caption = crate::sanitize::line(caption.trim()).into_owned();
+    record(
+        app,
+        EventKind::Evidence {
+            caption,
+            pinned: Pinned::Output(output),
+        },
+        fx,
+    );
+    app.info("output pinned to the timeline");
 }

@@ -274,11 +274,50 @@ pub fn evidence_lines(
     width: usize,
     reveal: bool,
 ) -> Vec<Line<'static>> {
+    use crate::domain::incident::evidence::Pinned;
     use ratatui::style::Style;
-    let crate::domain::incident::evidence::Pinned::Chart(c) = pinned;
-    let unit: crate::domain::unit::Unit = c.unit.parse().unwrap_or_default();
     let shown = |s: &str| clean(&super::text::masked(s, reveal)).into_owned();
     let mut out = Vec::new();
+    let c = match pinned {
+        Pinned::Chart(c) => c,
+        Pinned::Output(o) => {
+            let mut field = |name: &str, value: String| {
+                out.extend(wrap(
+                    vec![
+                        (format!("{name:<10}"), theme::heading()),
+                        (value, Style::new()),
+                    ],
+                    width,
+                    10,
+                ));
+            };
+            if !caption.is_empty() {
+                field("Caption", shown(caption));
+            }
+            field("Step", shown(&o.step));
+            field("Ran", shown(&o.command));
+            if let Some(outcome) = &o.outcome {
+                field("Outcome", shown(outcome));
+            }
+            let more = match o.omitted {
+                0 => String::new(),
+                n => format!(" ({n} earlier lines not kept)"),
+            };
+            out.push(Line::styled(
+                format!("Output (as pinned){more}"),
+                theme::heading(),
+            ));
+            for l in &o.lines {
+                out.extend(wrap(
+                    vec![(format!("  {}", shown(l)), theme::dim())],
+                    width,
+                    2,
+                ));
+            }
+            return out;
+        }
+    };
+    let unit: crate::domain::unit::Unit = c.unit.parse().unwrap_or_default();
     let mut field = |name: &str, value: String| {
         out.extend(wrap(
             vec![

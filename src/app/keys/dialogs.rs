@@ -184,6 +184,13 @@ pub const DIALOG_KEYS: &[Binding] = &[
     modal(M::PickBranch, ESC, A::Cancel, "stay on the step", "cancels"),
     modal(
         M::Output,
+        &[(KeyCode::Char('p'), NONE)],
+        A::PinOutput,
+        "pin the output as it is to the timeline, with a caption: opens :pin output",
+        "pin",
+    ),
+    modal(
+        M::Output,
         &[(KeyCode::Char('b'), NONE)],
         A::Rollback,
         "run the step's rollback (once the command has ended)",

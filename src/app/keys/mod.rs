@@ -75,6 +75,8 @@ pub enum Action {
     CycleRange,
     /// Pin the chart to the timeline (opens `:pin` for a caption).
     PinChart,
+    /// Pin the latest command's output (opens `:pin output`).
+    PinOutput,
     /// Clear a filter kept with Enter.
     ClearFilter,
     /// Show the selected pod's events and logs.

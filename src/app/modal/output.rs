@@ -20,6 +20,9 @@ pub fn on_key(action: Option<Action>, app: &mut App, fx: &mut Fx) -> Next {
             Next::Stay
         }
         Some(Action::Rollback) => runs::rollback_latest(app, fx),
+        Some(Action::PinOutput) => {
+            super::super::next::Open::CommandLine("pin output ".into()).into()
+        }
         _ => Next::Stay,
     }
 }

@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::markdown::{cell, code};
 use super::{at, clean};
-use crate::domain::incident::evidence::{Pinned, PinnedChart};
+use crate::domain::incident::evidence::{Pinned, PinnedChart, PinnedOutput};
 use crate::domain::incident::{Event, EventKind, Mark};
 
 /// One pinned item as the report states it.
@@ -18,8 +18,12 @@ pub struct EvidenceRow {
     pub by: String,
     /// The responder's words.
     pub caption: String,
-    /// The chart, its points included (JSON carries them).
-    pub chart: PinnedChart,
+    /// A chart, its points included (JSON carries them).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub chart: Option<PinnedChart>,
+    /// A command's output.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub output: Option<PinnedOutput>,
 }
 
 /// The row of a pinned event, text cleaned; `None` for other events.
@@ -27,12 +31,23 @@ pub fn row(e: &Event) -> Option<EvidenceRow> {
     let EventKind::Evidence { caption, pinned } = &e.kind else {
         return None;
     };
-    let Pinned::Chart(c) = pinned;
-    let mut chart = c.clone();
-    chart.query = clean(&chart.query);
-    for s in &mut chart.series {
-        s.name = clean(&s.name);
-    }
+    let (chart, output) = match pinned {
+        Pinned::Chart(c) => {
+            let mut chart = c.clone();
+            chart.query = clean(&chart.query);
+            for s in &mut chart.series {
+                s.name = clean(&s.name);
+            }
+            (Some(chart), None)
+        }
+        Pinned::Output(o) => {
+            let mut o = o.clone();
+            o.step = clean(&o.step);
+            o.command = clean(&o.command);
+            o.lines = o.lines.iter().map(|l| clean(l)).collect();
+            (None, Some(o))
+        }
+    };
     Some(EvidenceRow {
         at: at(&Mark {
             at: e.effective(),
@@ -41,6 +56,7 @@ pub fn row(e: &Event) -> Option<EvidenceRow> {
         by: clean(&e.author),
         caption: clean(caption),
         chart,
+        output,
     })
 }
 
@@ -52,7 +68,13 @@ pub fn section(rows: &[EvidenceRow]) -> String {
     }
     let mut s = String::from("## Evidence\n\nWhat the responders pinned, as they saw it.\n");
     for (i, r) in rows.iter().enumerate() {
-        let c = &r.chart;
+        if let Some(o) = &r.output {
+            output(&mut s, r, o, i);
+            continue;
+        }
+        let Some(c) = &r.chart else {
+            continue;
+        };
         let unit: crate::domain::unit::Unit = c.unit.parse().unwrap_or_default();
         let title = match r.caption.as_str() {
             "" => format!("Chart {}", i + 1),
@@ -87,6 +109,43 @@ pub fn section(rows: &[EvidenceRow]) -> String {
     }
     s.push('\n');
     s
+}
+
+/// A pinned output: the command, how it ended, and its last lines in a
+/// fence no line can close.
+fn output(s: &mut String, r: &EvidenceRow, o: &PinnedOutput, i: usize) {
+    let title = match r.caption.as_str() {
+        "" => format!("Output {}", i + 1),
+        words => cell(&words.replace('\n', " ")),
+    };
+    s.push_str(&format!(
+        "\n### {title}\n\nPinned {} by {}: step {} ran {}",
+        r.at,
+        cell(&r.by),
+        cell(&o.step),
+        code(&o.command)
+    ));
+    if let Some(out) = &o.outcome {
+        s.push_str(&format!(" → {}", cell(out)));
+    }
+    if o.omitted > 0 {
+        s.push_str(&format!(" ({} earlier lines not kept)", o.omitted));
+    }
+    let longest = o
+        .lines
+        .iter()
+        .flat_map(|l| l.split(|c| c != '`'))
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    s.push_str(&format!(".\n\n{fence}text\n"));
+    for l in &o.lines {
+        s.push_str(l);
+        s.push('\n');
+    }
+    s.push_str(&fence);
+    s.push('\n');
 }
 
 #[cfg(test)]
@@ -137,6 +196,44 @@ mod tests {
         assert_eq!(
             json["evidence"][0]["chart"]["series"][0]["points"][1][1],
             0.9
+        );
+    }
+
+    #[test]
+    fn pinned_output_is_fenced_so_no_line_can_close_it() {
+        let events = vec![
+            ev("03:00:00", "ana", declared()),
+            ev(
+                "03:12:00",
+                "bo",
+                EventKind::Evidence {
+                    caption: "the pool is exhausted".into(),
+                    pinned: Pinned::Output(PinnedOutput {
+                        step: "diagnose-2".into(),
+                        command: "kubectl logs x".into(),
+                        outcome: Some("exit 0 in 2s".into()),
+                        lines: vec![
+                            "```".into(),
+                            "## not a heading".into(),
+                            "pool exhausted".into(),
+                        ],
+                        omitted: 12,
+                    }),
+                },
+            ),
+        ];
+        let r = super::super::report(&events, &Default::default()).unwrap();
+        let md = section(&r.evidence);
+        assert!(md.contains("### the pool is exhausted"), "{md}");
+        assert!(
+            md.contains(
+                "step diagnose-2 ran `kubectl logs x` → exit 0 in 2s (12 earlier lines not kept)."
+            ),
+            "{md}"
+        );
+        assert!(
+            md.contains("\n````text\n```\n## not a heading\npool exhausted\n````\n"),
+            "{md}"
         );
     }
 

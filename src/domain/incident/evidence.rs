@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::kind::one_line;
+
 /// The most points kept per series: enough for the shape of a chart.
 pub const MAX_POINTS: usize = 120;
 
@@ -16,6 +18,52 @@ pub const MAX_SERIES: usize = 5;
 pub enum Pinned {
     /// The Metrics pane's chart as it was drawn.
     Chart(PinnedChart),
+    /// The end of a step command's output, as the output panel showed it.
+    Output(PinnedOutput),
+}
+
+impl Pinned {
+    /// One timeline row: what was pinned, in the responder's words first.
+    pub fn describe(&self, caption: &str) -> String {
+        match self {
+            Pinned::Chart(c) => {
+                let range =
+                    crate::domain::time::short_duration(std::time::Duration::from_secs(c.range_s));
+                let query = one_line(&c.query);
+                match caption {
+                    "" => format!("Pinned chart: {query} over {range}"),
+                    words => format!("Pinned chart: {words} ({query} over {range})"),
+                }
+            }
+            Pinned::Output(o) => {
+                let command = one_line(&o.command);
+                match caption {
+                    "" => format!("Pinned output of step {}: {command}", o.step),
+                    words => format!("Pinned output: {words} (step {}: {command})", o.step),
+                }
+            }
+        }
+    }
+}
+
+/// The most output lines kept: the end of the output, where the answer is.
+pub const MAX_LINES: usize = 40;
+
+/// A command's output as it was on screen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PinnedOutput {
+    /// The step it ran for.
+    pub step: String,
+    /// The command as run.
+    pub command: String,
+    /// How it ended, in words, if it had (`exit 0 in 4s`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<String>,
+    /// The last lines, at most [`MAX_LINES`].
+    pub lines: Vec<String>,
+    /// Lines before them not kept.
+    #[serde(default)]
+    pub omitted: usize,
 }
 
 /// A chart as it was on screen.

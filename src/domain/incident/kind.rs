@@ -318,7 +318,7 @@ pub enum EventKind {
 }
 
 /// A multi-line command on one line, for the timeline.
-fn one_line(command: &str) -> String {
+pub(super) fn one_line(command: &str) -> String {
     let mut lines = command.lines();
     let first = lines.next().unwrap_or_default();
     match lines.count() {
@@ -579,18 +579,7 @@ impl EventKind {
                 let rows: Vec<String> = score.rows().iter().map(|r| r.line()).collect();
                 format!("Drill scored {verdict}: {}", rows.join("; "))
             }
-            EventKind::Evidence { caption, pinned } => {
-                let super::evidence::Pinned::Chart(c) = pinned;
-                let range =
-                    crate::domain::time::short_duration(std::time::Duration::from_secs(c.range_s));
-                match caption.as_str() {
-                    "" => format!("Pinned chart: {} over {range}", one_line(&c.query)),
-                    words => format!(
-                        "Pinned chart: {words} ({} over {range})",
-                        one_line(&c.query)
-                    ),
-                }
-            }
+            EventKind::Evidence { caption, pinned } => pinned.describe(caption),
             EventKind::ExperimentStarted { checks } => format!(
                 "Experiment started: pre-flight passed ({} checks)",
                 checks.len()
