@@ -135,3 +135,36 @@ fn p_in_the_output_panel_pins_the_end_of_the_output() {
     assert_eq!(out.1.omitted, 20);
     assert_eq!(out.1.outcome.as_deref(), Some("exit 0 in 41s"));
 }
+
+#[test]
+fn shift_p_in_pod_details_pins_the_events_and_the_end_of_the_log() {
+    let mut h = Harness::at(95);
+    h.key(KeyCode::Enter);
+    h.advance(10);
+    h.key(KeyCode::Char('3'));
+    h.key(KeyCode::Enter);
+    assert!(matches!(h.mode, Mode::PodDetail), "{:?}", h.mode);
+    let pod = h.app.pods.detail.as_ref().expect("details").pod.clone();
+    h.key(KeyCode::Char('P'));
+    assert!(matches!(h.mode, Mode::CommandLine(_)), "{:?}", h.mode);
+    h.chars("OOMKilled before each restart");
+    h.key(KeyCode::Enter);
+    let p = h
+        .app
+        .incident
+        .as_ref()
+        .expect("open")
+        .events
+        .iter()
+        .find_map(|e| match &e.kind {
+            EventKind::Evidence {
+                pinned: Pinned::Pod(p),
+                ..
+            } => Some(p.clone()),
+            _ => None,
+        })
+        .expect("the pod details are in the journal");
+    assert_eq!(p.pod, format!("{}/{}", pod.namespace, pod.name));
+    assert!(!p.events.is_empty() || !p.log.is_empty());
+    assert!(p.log.len() <= 40);
+}

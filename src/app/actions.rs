@@ -163,6 +163,7 @@ pub fn act(app: &mut App, action: Action, fx: &mut Fx) -> Next {
         | Action::ToggleFollow
         | Action::Rollback
         | Action::PinOutput
+        | Action::PinPod
         | Action::Line(_) => {}
     }
     Next::Stay

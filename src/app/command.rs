@@ -74,6 +74,8 @@ pub enum Command {
     Pin(String),
     /// Pin the latest command's output to the timeline, with a caption.
     PinOutput(String),
+    /// Pin the open pod details (events, last log lines), with a caption.
+    PinPod(String),
     /// Start a DR drill of a drill runbook.
     Drill(String),
     /// A drill's fault is in: the RTO clock starts.
@@ -179,8 +181,8 @@ pub const COMMANDS: &[(&str, &str, &str)] = &[
     ),
     (
         "pin",
-        "[output] [CAPTION]",
-        "pin the chart as it is now to the timeline (p in the Metrics pane); pin output: the latest command's output (p in the output panel)",
+        "[output|pod] [CAPTION]",
+        "pin the chart as it is now to the timeline (p in the Metrics pane); pin output: the latest command's output (p in the output panel); pin pod: the pod details shown (P there)",
     ),
     (
         "drill",
@@ -364,6 +366,8 @@ pub fn parse(line: &str) -> Result<Command, String> {
         "pin" => Ok(match rest.split_once(char::is_whitespace) {
             Some(("output", caption)) => Command::PinOutput(caption.trim().to_string()),
             None if rest == "output" => Command::PinOutput(String::new()),
+            Some(("pod", caption)) => Command::PinPod(caption.trim().to_string()),
+            None if rest == "pod" => Command::PinPod(String::new()),
             _ => Command::Pin(rest.to_string()),
         }),
         "drill" if rest.is_empty() => {

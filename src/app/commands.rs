@@ -16,6 +16,7 @@ pub fn run(app: &mut App, cmd: Command, fx: &mut Fx) -> Next {
         Command::Help => return Open::Help.into(),
         Command::Pin(caption) => super::evidence::pin_chart(app, &caption, fx),
         Command::PinOutput(caption) => super::evidence::pin_output(app, &caption, fx),
+        Command::PinPod(caption) => super::evidence::pin_pod(app, &caption, fx),
         Command::Drill(name) => super::exercise::start_drill(app, &name, fx),
         Command::Inject => super::exercise::inject(app, fx),
         Command::Recovered => super::exercise::recovered(app, fx),

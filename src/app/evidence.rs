@@ -5,7 +5,8 @@ use super::msg::{Fx, record};
 use super::state::{App, RANGES};
 use crate::domain::incident::EventKind;
 use crate::domain::incident::evidence::{
-    MAX_LINES, MAX_POINTS, MAX_SERIES, Pinned, PinnedChart, PinnedOutput, PinnedSeries, downsample,
+    MAX_LINES, MAX_POINTS, MAX_SERIES, Pinned, PinnedChart, PinnedOutput, PinnedPod, PinnedSeries,
+    downsample,
 };
 
 /// `:pin [CAPTION]` (`p` in the Metrics pane): the chart as it is now —
@@ -97,4 +98,48 @@ pub fn pin_output(app: &mut App, caption: &str, fx: &mut Fx) {
         fx,
     );
     app.info("output pinned to the timeline");
+}
+
+/// `:pin pod [CAPTION]` (`P` in pod details): the pod's recent events and
+/// the last lines of the log shown, with the caption.
+pub fn pin_pod(app: &mut App, caption: &str, fx: &mut Fx) {
+    if super::incident::require(app).is_none() {
+        return;
+    }
+    let Some(d) = app.pods.detail.as_ref() else {
+        return app.error("nothing to pin: open a pod's details first (Enter on a pod)");
+    };
+    let events = match &d.events {
+        Some(Ok(v)) => v
+            .iter()
+            .map(|e| {
+                let times = if e.count > 1 {
+                    format!(" ×{}", e.count)
+                } else {
+                    String::new()
+                };
+                format!("{} {}{times}: {}", e.kind, e.reason, e.message)
+            })
+            .collect(),
+        Some(Err(e)) => vec![format!("events could not be read: {e}")],
+        None => Vec::new(),
+    };
+    let skip = d.log.len().saturating_sub(MAX_LINES);
+    let pod = PinnedPod {
+        pod: format!("{}/{}", d.pod.namespace, d.pod.name),
+        container: d.container.clone(),
+        previous: d.previous,
+        events,
+        log: d.log.iter().skip(skip).cloned().collect(),
+    };
+    let caption = crate::sanitize::line(caption.trim()).into_owned();
+    record(
+        app,
+        EventKind::Evidence {
+            caption,
+            pinned: Pinned::Pod(pod),
+        },
+        fx,
+    );
+    app.info("pod details pinned to the timeline");
 }

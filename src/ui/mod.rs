@@ -2,6 +2,7 @@
 //! only into the frame buffer: nothing is mutated, nothing waits.
 
 mod alerts;
+mod evidence;
 mod exercise;
 mod hits;
 mod incident;

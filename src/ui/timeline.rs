@@ -280,9 +280,7 @@ pub fn entry_lines(app: &App, row: usize, width: usize) -> Vec<Line<'static>> {
                 return out;
             }
             EventKind::Evidence { caption, pinned } => {
-                out.extend(super::exercise::evidence_lines(
-                    caption, pinned, width, app.reveal,
-                ));
+                out.extend(super::evidence::lines(caption, pinned, width, app.reveal));
                 return out;
             }
             EventKind::CommandStarted {

@@ -241,6 +241,13 @@ pub const DIALOG_KEYS: &[Binding] = &[
     ),
     modal(
         M::PodDetail,
+        &[(KeyCode::Char('P'), SHIFT), (KeyCode::Char('P'), NONE)],
+        A::PinPod,
+        "pin the events and the log's last lines to the timeline, with a caption: opens :pin pod",
+        "pin",
+    ),
+    modal(
+        M::PodDetail,
         &[(KeyCode::Esc, NONE), (KeyCode::Char('q'), NONE)],
         A::Cancel,
         "close the details",

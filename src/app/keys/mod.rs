@@ -77,6 +77,8 @@ pub enum Action {
     PinChart,
     /// Pin the latest command's output (opens `:pin output`).
     PinOutput,
+    /// Pin the pod details shown (opens `:pin pod`).
+    PinPod,
     /// Clear a filter kept with Enter.
     ClearFilter,
     /// Show the selected pod's events and logs.
@@ -673,7 +675,7 @@ mod tests {
         );
         assert_eq!(
             modal_hints(M::PodDetail, |_| true, true),
-            "j/k scroll · G newest · f follow · p previous run · Esc closes"
+            "j/k scroll · G newest · f follow · p previous run · P pin · Esc closes"
         );
     }
 }

@@ -20,6 +20,9 @@ pub fn on_key(action: Option<Action>, app: &mut App, fx: &mut Fx) -> Next {
         Some(Action::Nav(nav)) => pods::scroll_details(app, nav),
         Some(Action::TogglePrevious) => pods::toggle_details(app, true, fx),
         Some(Action::ToggleFollow) => pods::toggle_details(app, false, fx),
+        Some(Action::PinPod) => {
+            return super::super::next::Open::CommandLine("pin pod ".into()).into();
+        }
         _ => {}
     }
     Next::Stay

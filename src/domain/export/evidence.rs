@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::markdown::{cell, code};
 use super::{at, clean};
-use crate::domain::incident::evidence::{Pinned, PinnedChart, PinnedOutput};
+use crate::domain::incident::evidence::{Pinned, PinnedChart, PinnedOutput, PinnedPod};
 use crate::domain::incident::{Event, EventKind, Mark};
 
 /// One pinned item as the report states it.
@@ -24,6 +24,9 @@ pub struct EvidenceRow {
     /// A command's output.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub output: Option<PinnedOutput>,
+    /// A pod's events and log.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pod: Option<PinnedPod>,
 }
 
 /// The row of a pinned event, text cleaned; `None` for other events.
@@ -31,7 +34,16 @@ pub fn row(e: &Event) -> Option<EvidenceRow> {
     let EventKind::Evidence { caption, pinned } = &e.kind else {
         return None;
     };
+    let mut pod = None;
     let (chart, output) = match pinned {
+        Pinned::Pod(p) => {
+            let mut p = p.clone();
+            p.pod = clean(&p.pod);
+            p.events = p.events.iter().map(|l| clean(l)).collect();
+            p.log = p.log.iter().map(|l| clean(l)).collect();
+            pod = Some(p);
+            (None, None)
+        }
         Pinned::Chart(c) => {
             let mut chart = c.clone();
             chart.query = clean(&chart.query);
@@ -57,6 +69,7 @@ pub fn row(e: &Event) -> Option<EvidenceRow> {
         caption: clean(caption),
         chart,
         output,
+        pod,
     })
 }
 
@@ -70,6 +83,10 @@ pub fn section(rows: &[EvidenceRow]) -> String {
     for (i, r) in rows.iter().enumerate() {
         if let Some(o) = &r.output {
             output(&mut s, r, o, i);
+            continue;
+        }
+        if let Some(p) = &r.pod {
+            pod(&mut s, r, p, i);
             continue;
         }
         let Some(c) = &r.chart else {
@@ -111,6 +128,54 @@ pub fn section(rows: &[EvidenceRow]) -> String {
     s
 }
 
+/// A pinned pod: its events as a list, its log's last lines fenced.
+fn pod(s: &mut String, r: &EvidenceRow, p: &PinnedPod, i: usize) {
+    let title = match r.caption.as_str() {
+        "" => format!("Pod {}", i + 1),
+        words => cell(&words.replace('\n', " ")),
+    };
+    let which = if p.previous {
+        "previous run's log"
+    } else {
+        "log"
+    };
+    s.push_str(&format!(
+        "\n### {title}\n\nPinned {} by {}: pod {}{}, its events and {which}.\n\n",
+        r.at,
+        cell(&r.by),
+        code(&p.pod),
+        p.container
+            .as_deref()
+            .map(|c| format!(" (container {})", code(c)))
+            .unwrap_or_default()
+    ));
+    if p.events.is_empty() {
+        s.push_str("No events were shown.\n");
+    }
+    for e in &p.events {
+        s.push_str(&format!("- {}\n", super::markdown::prose_line(e)));
+    }
+    fenced(s, &p.log);
+}
+
+/// Lines in a fence longer than any backtick run in them.
+fn fenced(s: &mut String, lines: &[String]) {
+    let longest = lines
+        .iter()
+        .flat_map(|l| l.split(|c| c != '`'))
+        .map(str::len)
+        .max()
+        .unwrap_or(0);
+    let fence = "`".repeat(longest.max(2) + 1);
+    s.push_str(&format!("\n{fence}text\n"));
+    for l in lines {
+        s.push_str(l);
+        s.push('\n');
+    }
+    s.push_str(&fence);
+    s.push('\n');
+}
+
 /// A pinned output: the command, how it ended, and its last lines in a
 /// fence no line can close.
 fn output(s: &mut String, r: &EvidenceRow, o: &PinnedOutput, i: usize) {
@@ -131,21 +196,8 @@ fn output(s: &mut String, r: &EvidenceRow, o: &PinnedOutput, i: usize) {
     if o.omitted > 0 {
         s.push_str(&format!(" ({} earlier lines not kept)", o.omitted));
     }
-    let longest = o
-        .lines
-        .iter()
-        .flat_map(|l| l.split(|c| c != '`'))
-        .map(str::len)
-        .max()
-        .unwrap_or(0);
-    let fence = "`".repeat(longest.max(2) + 1);
-    s.push_str(&format!(".\n\n{fence}text\n"));
-    for l in &o.lines {
-        s.push_str(l);
-        s.push('\n');
-    }
-    s.push_str(&fence);
-    s.push('\n');
+    s.push_str(".\n");
+    fenced(s, &o.lines);
 }
 
 #[cfg(test)]
@@ -250,5 +302,41 @@ mod tests {
         assert_eq!(md.matches("\n### ").count(), 1, "{md}");
         assert!(!md.contains("\n## b"), "{md}");
         assert!(md.contains("``a` | ## b``"), "{md}");
+    }
+
+    #[test]
+    fn a_pinned_pod_lists_its_events_and_fences_its_log() {
+        let events = vec![
+            ev("03:00:00", "ana", declared()),
+            ev(
+                "03:14:00",
+                "ana",
+                EventKind::Evidence {
+                    caption: String::new(),
+                    pinned: Pinned::Pod(PinnedPod {
+                        pod: "shop/catalog-1".into(),
+                        container: None,
+                        previous: true,
+                        events: vec!["Warning BackOff ×12: restarting <failed>".into()],
+                        log: vec!["````".into(), "FATAL out of memory".into()],
+                    }),
+                },
+            ),
+        ];
+        let r = super::super::report(&events, &Default::default()).unwrap();
+        let md = section(&r.evidence);
+        assert!(md.contains("### Pod 1"), "{md}");
+        assert!(
+            md.contains("pod `shop/catalog-1`, its events and previous run's log."),
+            "{md}"
+        );
+        assert!(
+            md.contains("- Warning BackOff ×12: restarting &lt;failed>"),
+            "{md}"
+        );
+        assert!(
+            md.contains("\n`````text\n````\nFATAL out of memory\n`````\n"),
+            "{md}"
+        );
     }
 }

@@ -20,6 +20,25 @@ pub enum Pinned {
     Chart(PinnedChart),
     /// The end of a step command's output, as the output panel showed it.
     Output(PinnedOutput),
+    /// A pod's recent events and the end of its log.
+    Pod(PinnedPod),
+}
+
+/// A pod's details as they were on screen.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PinnedPod {
+    /// `namespace/name`.
+    pub pod: String,
+    /// The container whose log it is, when the pod has several.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container: Option<String>,
+    /// The log is the previous (crashed) run's.
+    #[serde(default)]
+    pub previous: bool,
+    /// Its recent events, one line each (`BackOff ×12: Back-off restarting…`).
+    pub events: Vec<String>,
+    /// The last log lines, at most [`MAX_LINES`].
+    pub log: Vec<String>,
 }
 
 impl Pinned {
@@ -33,6 +52,17 @@ impl Pinned {
                 match caption {
                     "" => format!("Pinned chart: {query} over {range}"),
                     words => format!("Pinned chart: {words} ({query} over {range})"),
+                }
+            }
+            Pinned::Pod(p) => {
+                let which = if p.previous {
+                    "previous run's log"
+                } else {
+                    "log"
+                };
+                match caption {
+                    "" => format!("Pinned pod {}: events and {which}", p.pod),
+                    words => format!("Pinned pod {}: {words} (events and {which})", p.pod),
                 }
             }
             Pinned::Output(o) => {
