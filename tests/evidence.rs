@@ -2,6 +2,8 @@
 //! the chart as it is, with a caption typed on the `:pin` line; the
 //! timeline's entry view draws it, and the postmortem carries it.
 
+#![allow(clippy::unwrap_used, clippy::panic)]
+
 mod common;
 
 use common::Harness;
@@ -167,4 +169,90 @@ fn shift_p_in_pod_details_pins_the_events_and_the_end_of_the_log() {
     assert_eq!(p.pod, format!("{}/{}", pod.namespace, pod.name));
     assert!(!p.events.is_empty() || !p.log.is_empty());
     assert!(p.log.len() <= 40);
+}
+
+/// `warroom export ID -o FILE` writes each pinned chart as an SVG beside
+/// the draft and links it; to standard output the draft says the picture
+/// was skipped.
+#[test]
+fn export_writes_pinned_charts_as_svg_beside_the_draft() {
+    use warroom::domain::incident::evidence::{PinnedChart, PinnedSeries};
+    use warroom::domain::incident::{AlertRef, Event};
+    let data = tempfile::tempdir().unwrap();
+    let t = common::t0();
+    let store = warroom::journal::Store::new(data.path());
+    let declared = store
+        .declare_or_join(&Event::new(
+            t,
+            "ana".into(),
+            EventKind::Declared {
+                id: String::new(),
+                title: "catalog slow".into(),
+                severity: warroom::domain::severity::Sev::P1,
+                alert: AlertRef::manual("catalog slow", t),
+                runbook: None,
+                exercise: None,
+            },
+        ))
+        .unwrap();
+    let id = declared.id().to_string();
+    let chart = PinnedChart {
+        query: "histogram_quantile(0.99, x)".into(),
+        range_s: 900,
+        series: vec![PinnedSeries {
+            name: "{service=\"catalog\"}".into(),
+            points: (0..30)
+                .map(|i| (t.as_second() - 600 + i * 30, 0.1 + i as f64 * 0.03))
+                .collect(),
+        }],
+        threshold: Some(0.5),
+        unit: "seconds".into(),
+        current: Some(0.97),
+    };
+    store
+        .append(
+            &id,
+            &Event::new(
+                t + jiff::SignedDuration::from_secs(60),
+                "ana".into(),
+                EventKind::Evidence {
+                    caption: "p99 climbs".into(),
+                    pinned: Pinned::Chart(chart),
+                },
+            ),
+        )
+        .unwrap();
+    let run = |args: &[&str]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_warroom"))
+            .args(args)
+            .env("WARROOM_DATA_DIR", data.path())
+            .env("XDG_CONFIG_HOME", data.path().join("xdg"))
+            .env_remove("WARROOM_CONFIG")
+            .output()
+            .unwrap()
+    };
+    let out = data.path().join("pm.md");
+    let done = run(&["export", &id, "-o", out.to_str().unwrap()]);
+    assert!(
+        done.status.success(),
+        "{}",
+        String::from_utf8_lossy(&done.stderr)
+    );
+    let md = std::fs::read_to_string(&out).unwrap();
+    assert!(
+        md.contains("![p99 climbs — histogram_quantile(0.99, x)](pm-evidence-1.svg)"),
+        "{md}"
+    );
+    let svg = std::fs::read_to_string(data.path().join("pm-evidence-1.svg")).unwrap();
+    assert!(
+        svg.starts_with("<svg ") && svg.ends_with("</svg>\n"),
+        "{svg}"
+    );
+    assert!(
+        svg.contains("threshold 500 ms") && svg.contains(">declared</text>"),
+        "{svg}"
+    );
+    let stdout = run(&["export", &id]);
+    let md = String::from_utf8_lossy(&stdout.stdout);
+    assert!(md.contains("picture was skipped"), "{md}");
 }

@@ -27,6 +27,9 @@ pub struct EvidenceRow {
     /// A pod's events and log.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub pod: Option<PinnedPod>,
+    /// The chart's SVG file, written beside the postmortem (`-o FILE`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
 }
 
 /// The row of a pinned event, text cleaned; `None` for other events.
@@ -70,6 +73,7 @@ pub fn row(e: &Event) -> Option<EvidenceRow> {
         chart,
         output,
         pod,
+        image: None,
     })
 }
 
@@ -110,7 +114,18 @@ pub fn section(rows: &[EvidenceRow]) -> String {
         if let Some(v) = c.current {
             s.push_str(&format!(", {} then", unit.format(v)));
         }
-        s.push_str(".\n\n| Series | Shape | Low | High | Last |\n|---|---|---|---|---|\n");
+        s.push_str(".\n\n");
+        match &r.image {
+            Some(file) => s.push_str(&format!(
+                "![{} — {}]({file})\n\n",
+                cell(&title.replace(['[', ']'], "")),
+                cell(&c.query.replace(['[', ']', '\n'], " "))
+            )),
+            None => s.push_str(
+                "_The chart's picture was skipped: `warroom export ID -o FILE` writes it beside the file._\n\n",
+            ),
+        }
+        s.push_str("| Series | Shape | Low | High | Last |\n|---|---|---|---|---|\n");
         let (lo, hi) = c.bounds().unwrap_or((0.0, 1.0));
         for series in &c.series {
             let (min, max, last) = series
@@ -126,6 +141,26 @@ pub fn section(rows: &[EvidenceRow]) -> String {
     }
     s.push('\n');
     s
+}
+
+/// The incident's moments a chart marks, where they fall in its span.
+pub fn marks(inc: &crate::domain::incident::Incident) -> Vec<(jiff::Timestamp, &'static str)> {
+    let mut v = Vec::new();
+    if !inc.alert.is_manual() {
+        v.push((inc.alert.starts_at, "detected"));
+    }
+    v.push((inc.declared.at, "declared"));
+    let moments = [
+        (&inc.acknowledged, "acknowledged"),
+        (&inc.mitigated, "mitigated"),
+        (&inc.resolved, "resolved"),
+    ];
+    for (m, label) in moments {
+        if let Some(m) = m {
+            v.push((m.at, label));
+        }
+    }
+    v
 }
 
 /// A pinned pod: its events as a list, its log's last lines fenced.

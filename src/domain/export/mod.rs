@@ -15,6 +15,7 @@ mod exercise_md;
 #[cfg(test)]
 mod exercise_tests;
 mod markdown;
+pub mod svg;
 #[cfg(test)]
 mod tests;
 

@@ -1,0 +1,217 @@
+//! A pinned chart as an SVG file for the postmortem: the series as lines,
+//! the threshold dashed, and the incident's moments (declared, acknowledged,
+//! mitigated, resolved) as labelled markers. Deterministic (same chart, same
+//! bytes) and drawn on its own light panel, so it reads on light and dark
+//! pages alike.
+
+use std::fmt::Write;
+
+use jiff::Timestamp;
+
+use crate::domain::incident::evidence::PinnedChart;
+
+const W: f64 = 800.0;
+const H: f64 = 320.0;
+const LEFT: f64 = 80.0;
+const RIGHT: f64 = 20.0;
+const TOP: f64 = 40.0;
+const BOTTOM: f64 = 50.0;
+
+/// Line colours, distinct on the light panel.
+const COLOURS: [&str; 5] = ["#1f6feb", "#8250df", "#1a7f37", "#bf3989", "#9a6700"];
+
+/// Text as XML character data: nothing in it can open a tag or an entity.
+fn xml(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_control())
+        .map(|c| match c {
+            '&' => "&amp;".to_string(),
+            '<' => "&lt;".to_string(),
+            '>' => "&gt;".to_string(),
+            '"' => "&quot;".to_string(),
+            '\'' => "&apos;".to_string(),
+            c => c.to_string(),
+        })
+        .collect()
+}
+
+/// At most `n` characters, cut with an ellipsis.
+fn short(s: &str, n: usize) -> String {
+    if s.chars().count() <= n {
+        s.to_string()
+    } else {
+        s.chars().take(n - 1).chain(['…']).collect()
+    }
+}
+
+/// The chart as SVG; `marks` are the incident's moments, drawn where they
+/// fall inside the chart's time span.
+pub fn chart(c: &PinnedChart, title: &str, marks: &[(Timestamp, &str)]) -> String {
+    let unit: crate::domain::unit::Unit = c.unit.parse().unwrap_or_default();
+    let times = c.series.iter().flat_map(|s| s.points.iter().map(|p| p.0));
+    let (t0, t1) = match (times.clone().min(), times.max()) {
+        (Some(a), Some(b)) if b > a => (a, b),
+        (Some(a), _) => (a - 60, a + 60),
+        _ => (0, 1),
+    };
+    let (lo, hi) = c.bounds().unwrap_or((0.0, 1.0));
+    let hi = if hi > lo { hi * 1.1 } else { lo + 1.0 };
+    let x = |t: i64| LEFT + (t - t0) as f64 / (t1 - t0) as f64 * (W - LEFT - RIGHT);
+    let y = |v: f64| TOP + (1.0 - (v - lo) / (hi - lo)) * (H - TOP - BOTTOM);
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{W}\" height=\"{H}\" viewBox=\"0 0 {W} {H}\" font-family=\"sans-serif\" font-size=\"12\">"
+    );
+    let _ = writeln!(
+        s,
+        "<rect x=\"0\" y=\"0\" width=\"{W}\" height=\"{H}\" rx=\"6\" fill=\"#ffffff\" stroke=\"#d0d7de\"/>"
+    );
+    let _ = writeln!(
+        s,
+        "<text x=\"{LEFT}\" y=\"24\" font-size=\"14\" fill=\"#1f2328\">{}</text>",
+        xml(title)
+    );
+    // Axes and their labels: lowest, middle and highest value; start,
+    // middle and end time (UTC).
+    let (x0, x1, y0, y1) = (LEFT, W - RIGHT, TOP, H - BOTTOM);
+    let _ = writeln!(
+        s,
+        "<path d=\"M{x0:.1} {y0:.1} V{y1:.1} H{x1:.1}\" fill=\"none\" stroke=\"#57606a\"/>"
+    );
+    for v in [lo, (lo + hi) / 2.0, hi] {
+        let _ = writeln!(
+            s,
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"#57606a\">{}</text>",
+            LEFT - 6.0,
+            y(v) + 4.0,
+            xml(&unit.format(v))
+        );
+    }
+    for t in [t0, (t0 + t1) / 2, t1] {
+        let label = Timestamp::from_second(t)
+            .map(|ts| ts.strftime("%H:%M UTC").to_string())
+            .unwrap_or_default();
+        let _ = writeln!(
+            s,
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"#57606a\">{label}</text>",
+            x(t),
+            H - BOTTOM + 18.0
+        );
+    }
+    if let Some(th) = c.threshold {
+        let _ = writeln!(
+            s,
+            "<path d=\"M{x0:.1} {:.1} H{x1:.1}\" stroke=\"#cf222e\" stroke-dasharray=\"6 4\"/>",
+            y(th)
+        );
+        let _ = writeln!(
+            s,
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"end\" fill=\"#cf222e\">threshold {}</text>",
+            x1 - 4.0,
+            y(th) - 4.0,
+            xml(&unit.format(th))
+        );
+    }
+    for (at, label) in marks {
+        let t = at.as_second();
+        if t < t0 || t > t1 {
+            continue;
+        }
+        let _ = writeln!(
+            s,
+            "<path d=\"M{:.1} {y0:.1} V{y1:.1}\" stroke=\"#6e7781\" stroke-dasharray=\"2 3\"/>",
+            x(t)
+        );
+        let _ = writeln!(
+            s,
+            "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"#57606a\" font-size=\"11\">{}</text>",
+            x(t) + 3.0,
+            y0 + 12.0,
+            xml(label)
+        );
+    }
+    for (i, series) in c.series.iter().enumerate() {
+        let colour = COLOURS[i % COLOURS.len()];
+        let mut d = String::new();
+        let mut pen_up = true;
+        for (t, v) in &series.points {
+            if !v.is_finite() {
+                pen_up = true;
+                continue;
+            }
+            let _ = write!(
+                d,
+                "{}{:.1} {:.1} ",
+                if pen_up { "M" } else { "L" },
+                x(*t),
+                y(*v)
+            );
+            pen_up = false;
+        }
+        let _ = writeln!(
+            s,
+            "<path d=\"{}\" fill=\"none\" stroke=\"{colour}\" stroke-width=\"2\"/>",
+            d.trim_end()
+        );
+        // The legend: one name per column along the bottom.
+        let _ = writeln!(
+            s,
+            "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"{colour}\">{}</text>",
+            LEFT + i as f64 * 140.0,
+            H - 10.0,
+            xml(&short(&series.name, 22))
+        );
+    }
+    s.push_str("</svg>\n");
+    s
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+    use crate::domain::incident::evidence::PinnedSeries;
+
+    fn sample() -> PinnedChart {
+        PinnedChart {
+            query: "histogram_quantile(0.99, x)".into(),
+            range_s: 900,
+            series: vec![PinnedSeries {
+                name: "{service=\"catalog\"} <&>".into(),
+                points: (0..10)
+                    .map(|i| (1_795_000_000 + i * 60, 0.2 + i as f64 * 0.1))
+                    .collect(),
+            }],
+            threshold: Some(0.5),
+            unit: "seconds".into(),
+            current: Some(1.1),
+        }
+    }
+
+    #[test]
+    fn the_svg_is_deterministic_escaped_and_marks_the_incident() {
+        let declared = Timestamp::from_second(1_795_000_180).unwrap();
+        let a = chart(&sample(), "p99 <b>", &[(declared, "declared")]);
+        let b = chart(&sample(), "p99 <b>", &[(declared, "declared")]);
+        assert_eq!(a, b);
+        assert!(a.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+        assert!(a.ends_with("</svg>\n"));
+        assert!(a.contains("p99 &lt;b&gt;"), "{a}");
+        assert!(a.contains("{service=&quot;catalog&quot;} &lt;…"), "{a}");
+        assert!(a.contains("threshold 500 ms"), "{a}");
+        assert!(a.contains(">declared</text>"), "{a}");
+        // Every tag opened is closed (the elements are empty or text).
+        assert_eq!(a.matches("<text").count(), a.matches("</text>").count());
+        let golden = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/golden/evidence-chart.svg");
+        if std::env::var_os("WARROOM_UPDATE_GOLDEN").is_some() {
+            std::fs::write(&golden, &a).unwrap();
+        }
+        assert_eq!(
+            a,
+            std::fs::read_to_string(&golden).unwrap(),
+            "regenerate with WARROOM_UPDATE_GOLDEN=1"
+        );
+    }
+}
