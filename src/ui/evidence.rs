@@ -1,148 +1,128 @@
 //! Pinned evidence in the timeline's entry view: a chart's shape and
 //! values, a command's output, a pod's events and log, as they were pinned.
 
+use ratatui::style::Style;
 use ratatui::text::Line;
 
 use super::text::{clean, wrap};
 use super::theme;
 use crate::domain::exercise::drill::ms_text;
+use crate::domain::incident::evidence::{Pinned, PinnedChart};
 
-/// A pinned chart in the timeline's entry view: what was charted, then
-/// each series' shape on a common scale with its lowest, highest and last
-/// value, and the threshold.
-pub fn lines(
-    caption: &str,
-    pinned: &crate::domain::incident::evidence::Pinned,
+/// The entry view's lines for one pinned item, secrets masked unless
+/// revealed.
+struct Entry {
+    out: Vec<Line<'static>>,
     width: usize,
     reveal: bool,
-) -> Vec<Line<'static>> {
-    use crate::domain::incident::evidence::Pinned;
-    use ratatui::style::Style;
-    let shown = |s: &str| clean(&super::text::masked(s, reveal)).into_owned();
-    let mut out = Vec::new();
-    let c = match pinned {
-        Pinned::Chart(c) => c,
+}
+
+impl Entry {
+    fn shown(&self, s: &str) -> String {
+        clean(&super::text::masked(s, self.reveal)).into_owned()
+    }
+
+    /// `Name      value`, wrapped under the value.
+    fn field(&mut self, name: &str, value: String) {
+        self.out.extend(wrap(
+            vec![
+                (format!("{name:<10}"), theme::heading()),
+                (value, Style::new()),
+            ],
+            self.width,
+            10,
+        ));
+    }
+
+    /// A field of text from the record, masked.
+    fn text(&mut self, name: &str, value: &str) {
+        let v = self.shown(value);
+        self.field(name, v);
+    }
+
+    fn heading(&mut self, title: String) {
+        self.out.push(Line::styled(title, theme::heading()));
+    }
+
+    /// Indented lines from the record, masked and wrapped.
+    fn block(&mut self, lines: &[String], style: Style) {
+        for l in lines {
+            let v = format!("  {}", self.shown(l));
+            self.out.extend(wrap(vec![(v, style)], self.width, 2));
+        }
+    }
+}
+
+/// A pinned item in the timeline's entry view: a chart as each series'
+/// shape on a common scale with its lowest, highest and last value; an
+/// output or a pod's events and log as text.
+pub fn lines(caption: &str, pinned: &Pinned, width: usize, reveal: bool) -> Vec<Line<'static>> {
+    let mut e = Entry {
+        out: Vec::new(),
+        width,
+        reveal,
+    };
+    if !caption.is_empty() {
+        e.text("Caption", caption);
+    }
+    match pinned {
+        Pinned::Chart(c) => chart(&mut e, c),
         Pinned::Pod(p) => {
-            let mut field = |name: &str, value: String| {
-                out.extend(wrap(
-                    vec![
-                        (format!("{name:<10}"), theme::heading()),
-                        (value, Style::new()),
-                    ],
-                    width,
-                    10,
-                ));
-            };
-            if !caption.is_empty() {
-                field("Caption", shown(caption));
-            }
-            field("Pod", shown(&p.pod));
+            e.text("Pod", &p.pod);
             if let Some(c) = &p.container {
-                field("Container", shown(c));
+                e.text("Container", c);
             }
-            out.push(Line::styled("Events (as pinned)", theme::heading()));
-            for e in &p.events {
-                out.extend(wrap(
-                    vec![(format!("  {}", shown(e)), Style::new())],
-                    width,
-                    2,
-                ));
-            }
+            e.heading("Events (as pinned)".into());
+            e.block(&p.events, Style::new());
             let which = if p.previous {
                 "Previous run's log"
             } else {
                 "Log"
             };
-            out.push(Line::styled(
-                format!("{which} (as pinned)"),
-                theme::heading(),
-            ));
-            for l in &p.log {
-                out.extend(wrap(
-                    vec![(format!("  {}", shown(l)), theme::dim())],
-                    width,
-                    2,
-                ));
-            }
-            return out;
+            e.heading(format!("{which} (as pinned)"));
+            e.block(&p.log, theme::dim());
         }
         Pinned::Output(o) => {
-            let mut field = |name: &str, value: String| {
-                out.extend(wrap(
-                    vec![
-                        (format!("{name:<10}"), theme::heading()),
-                        (value, Style::new()),
-                    ],
-                    width,
-                    10,
-                ));
-            };
-            if !caption.is_empty() {
-                field("Caption", shown(caption));
-            }
-            field("Step", shown(&o.step));
-            field("Ran", shown(&o.command));
+            e.text("Step", &o.step);
+            e.text("Ran", &o.command);
             if let Some(outcome) = &o.outcome {
-                field("Outcome", shown(outcome));
+                e.text("Outcome", outcome);
             }
             let more = match o.omitted {
                 0 => String::new(),
                 n => format!(" ({n} earlier lines not kept)"),
             };
-            out.push(Line::styled(
-                format!("Output (as pinned){more}"),
-                theme::heading(),
-            ));
-            for l in &o.lines {
-                out.extend(wrap(
-                    vec![(format!("  {}", shown(l)), theme::dim())],
-                    width,
-                    2,
-                ));
-            }
-            return out;
+            e.heading(format!("Output (as pinned){more}"));
+            e.block(&o.lines, theme::dim());
         }
-    };
-    let unit: crate::domain::unit::Unit = c.unit.parse().unwrap_or_default();
-    let mut field = |name: &str, value: String| {
-        out.extend(wrap(
-            vec![
-                (format!("{name:<10}"), theme::heading()),
-                (value, Style::new()),
-            ],
-            width,
-            10,
-        ));
-    };
-    if !caption.is_empty() {
-        field("Caption", shown(caption));
     }
-    field("Query", shown(&c.query));
-    field("Range", ms_text(c.range_s * 1000));
+    e.out
+}
+
+fn chart(e: &mut Entry, c: &PinnedChart) {
+    let unit: crate::domain::unit::Unit = c.unit.parse().unwrap_or_default();
+    e.text("Query", &c.query);
+    e.field("Range", ms_text(c.range_s * 1000));
     if let Some(t) = c.threshold {
-        field("Threshold", unit.format(t));
+        e.field("Threshold", unit.format(t));
     }
     if let Some(v) = c.current {
-        field("Now", unit.format(v));
+        e.field("Now", unit.format(v));
     }
-    out.push(Line::styled("Chart (as pinned)", theme::heading()));
+    e.heading("Chart (as pinned)".into());
     let Some((lo, hi)) = c.bounds() else {
-        out.push(Line::styled("  no values", theme::dim()));
-        return out;
+        e.out.push(Line::styled("  no values", theme::dim()));
+        return;
     };
-    let bar = width.saturating_sub(4).clamp(8, 60);
+    let bar = e.width.saturating_sub(4).clamp(8, 60);
     for s in &c.series {
-        out.extend(wrap(
-            vec![(format!("  {}", shown(&s.name)), theme::dim())],
-            width,
-            2,
-        ));
-        out.push(Line::styled(
+        e.block(std::slice::from_ref(&s.name), theme::dim());
+        e.out.push(Line::styled(
             format!("  {}", s.sparkline(bar, lo, hi)),
             theme::ok(),
         ));
         if let Some((min, max, last)) = s.span() {
-            out.push(Line::styled(
+            e.out.push(Line::styled(
                 format!(
                     "  low {} · high {} · last {}",
                     unit.format(min),
@@ -153,5 +133,4 @@ pub fn lines(
             ));
         }
     }
-    out
 }
