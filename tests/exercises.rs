@@ -1786,3 +1786,26 @@ fn snapshots_of_a_drill_the_preflight_and_a_running_game_day() {
     }
     snapshot(&mut c, "gameday_aborted");
 }
+
+#[test]
+fn the_leftover_search_at_start_speaks_only_when_it_finds_something() {
+    let data = tempfile::tempdir().unwrap();
+    let mut c = on_cluster(data.path());
+    // What the responder just did stays on the message line when the
+    // search the cockpit ran at start comes back empty.
+    c.command("delete no-such-pod");
+    let (before, error) = c.flash();
+    assert!(error, "{before}");
+    c.send(Msg::Leftovers(Ok(Vec::new())));
+    assert_eq!(c.flash(), (before, true));
+    // Asked for (:cleanup), an empty answer is news.
+    c.command("cleanup");
+    c.send(Msg::Leftovers(Ok(Vec::new())));
+    let (said, error) = c.flash();
+    assert!(!error && said.contains("no chaos fault"), "{said}");
+    // And a failing search asked for is an error the responder sees.
+    c.command("cleanup");
+    c.send(Msg::Leftovers(Err("403 forbidden".into())));
+    let (said, error) = c.flash();
+    assert!(error && said.contains("403 forbidden"), "{said}");
+}

@@ -487,11 +487,13 @@ fn abort_elsewhere(app: &mut App, fx: &mut Fx) {
         None,
         fx,
     );
+    app.leftovers_asked = true;
     fx.push(Effect::FindLeftovers);
 }
 
 /// Faults warroom applied earlier that are still present (a crash).
 pub fn on_leftovers(app: &mut App, result: Result<Vec<FaultRef>, String>) {
+    let asked = std::mem::take(&mut app.leftovers_asked);
     // The fault of the game-day running here is not a leftover.
     let running = app
         .gameday
@@ -503,7 +505,11 @@ pub fn on_leftovers(app: &mut App, result: Result<Vec<FaultRef>, String>) {
         v
     });
     match result {
-        Ok(v) if v.is_empty() => app.info("no chaos fault warroom applied is left in the cluster"),
+        Ok(v) if v.is_empty() => {
+            if asked {
+                app.info("no chaos fault warroom applied is left in the cluster");
+            }
+        }
         Ok(v) => {
             let names: Vec<String> = v.iter().map(FaultRef::describe).collect();
             app.error(format!(
@@ -513,6 +519,7 @@ pub fn on_leftovers(app: &mut App, result: Result<Vec<FaultRef>, String>) {
             ));
             app.leftovers = v;
         }
+        Err(e) if asked => app.error(format!("could not look for leftover faults: {e}")),
         Err(e) => tracing::warn!("could not look for leftover faults: {e}"),
     }
 }
@@ -523,6 +530,7 @@ pub fn cleanup(app: &mut App, fx: &mut Fx) {
         return app.error("the cockpit is --read-only: nothing is deleted");
     }
     if app.leftovers.is_empty() {
+        app.leftovers_asked = true;
         fx.push(Effect::FindLeftovers);
         return app.info("looking for faults warroom applied…");
     }

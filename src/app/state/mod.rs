@@ -223,6 +223,10 @@ pub struct App {
     pub gameday: Option<gameday::GamedayRun>,
     /// Chaos faults warroom applied earlier that are still present.
     pub leftovers: Vec<crate::sources::kubernetes::FaultRef>,
+    /// Whether a responder asked for the leftover search (`:cleanup`,
+    /// `:abort`): only then is "nothing found" worth saying, since the
+    /// search at start must not bury what the responder is reading.
+    pub leftovers_asked: bool,
 }
 
 impl App {
@@ -262,6 +266,7 @@ impl App {
             history: CommandHistory::default(),
             gameday: None,
             leftovers: Vec::new(),
+            leftovers_asked: false,
         }
     }
 
