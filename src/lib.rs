@@ -15,6 +15,7 @@ pub mod cli;
 pub mod cockpit;
 pub mod config;
 pub mod domain;
+pub mod draft;
 pub mod exec;
 pub mod journal;
 pub mod look;

@@ -252,7 +252,127 @@ fn export_writes_pinned_charts_as_svg_beside_the_draft() {
         svg.contains("threshold 500 ms") && svg.contains(">declared</text>"),
         "{svg}"
     );
+    // Never recorded whole, the main metric is joined from what was pinned,
+    // and drawn too.
+    assert!(md.contains("### Main metric over the incident"), "{md}");
+    assert!(md.contains("joined from the charts pinned"), "{md}");
+    assert!(md.contains("(pm-metric.svg)"), "{md}");
+    for file in ["pm-metric.svg", "pm-evidence-1.svg"] {
+        let svg = std::fs::read_to_string(data.path().join(file)).unwrap();
+        resvg::usvg::Tree::from_str(&svg, &resvg::usvg::Options::default())
+            .unwrap_or_else(|e| panic!("{file} does not parse as SVG: {e}"));
+    }
     let stdout = run(&["export", &id]);
     let md = String::from_utf8_lossy(&stdout.stdout);
     assert!(md.contains("picture was skipped"), "{md}");
+
+    // Recorded (at resolution), the main metric comes from the journal
+    // alone: a configured Prometheus is not asked, the same journal gives
+    // the same bytes.
+    let recorded = PinnedChart {
+        query: "histogram_quantile(0.99, recorded)".into(),
+        range_s: 1_200,
+        series: vec![PinnedSeries {
+            name: "{}".into(),
+            points: vec![(t.as_second() - 300, 0.2), (t.as_second() + 300, 0.9)],
+        }],
+        threshold: Some(0.5),
+        unit: "seconds".into(),
+        current: Some(0.9),
+    };
+    store
+        .append(
+            &id,
+            &Event::new(
+                t + jiff::SignedDuration::from_secs(600),
+                "ana".into(),
+                EventKind::MetricWindow { chart: recorded },
+            ),
+        )
+        .unwrap();
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let prom = format!("http://{}", silent.local_addr().unwrap());
+    drop(silent);
+    let twice: Vec<Vec<u8>> = (0..2)
+        .map(|_| {
+            let done = run(&["export", &id, "--prometheus", &prom]);
+            assert!(done.status.success());
+            assert!(
+                done.stderr.is_empty(),
+                "{}",
+                String::from_utf8_lossy(&done.stderr)
+            );
+            done.stdout
+        })
+        .collect();
+    assert_eq!(twice[0], twice[1]);
+    let md = String::from_utf8_lossy(&twice[0]);
+    assert!(
+        md.contains("`histogram_quantile(0.99, recorded)` over 20m, recorded in the journal at"),
+        "{md}"
+    );
+    let json = run(&["export", &id, "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_slice(&json.stdout).unwrap();
+    assert_eq!(v["main_metric"]["chart"]["series"][0]["points"][1][1], 0.9);
+}
+
+#[test]
+fn resolving_records_the_main_metric_over_the_incident_for_the_postmortem() {
+    let mut h = Harness::at(95);
+    h.key(KeyCode::Char('1'));
+    h.key(KeyCode::Enter);
+    h.advance(600);
+    h.command("resolve");
+    assert!(matches!(h.mode, Mode::ConfirmResolve));
+    h.key(KeyCode::Char('y'));
+    let inc = h.app.incident_state().unwrap().clone();
+    let request = h
+        .effects
+        .iter()
+        .find_map(|e| match e {
+            warroom::app::Effect::FetchWindow(r) => Some(r.clone()),
+            _ => None,
+        })
+        .expect("the main metric is asked for at resolution");
+    // The runbook's query with the alert's labels, over the whole incident
+    // and a lead before its detection, up to now.
+    assert_eq!(Some(request.query.clone()), h.app.metric.query);
+    assert_eq!(request.then_export, None);
+    assert_eq!(request.end, h.app.now);
+    assert!(request.start < inc.alert.starts_at, "{request:?}");
+    // The answer is recorded though the incident is resolved: it belongs
+    // to the record.
+    let req = warroom::sources::MetricRequest {
+        query: request.query.clone(),
+        range: std::time::Duration::from_secs(
+            (request.end.as_second() - request.start.as_second()) as u64,
+        ),
+        width: 60,
+    };
+    let data = h.scenario.metric(&req, request.end).unwrap();
+    let chart = warroom::domain::incident::evidence::PinnedChart::of(
+        &data,
+        req.range.as_secs(),
+        request.threshold,
+        &request.unit,
+    )
+    .unwrap();
+    assert!(chart.series[0].points.len() <= 121);
+    h.send(warroom::app::Msg::WindowFetched {
+        request,
+        result: Ok(chart.clone()),
+    });
+    let events = &h.app.incident.as_ref().unwrap().events;
+    assert!(matches!(
+        events.last().map(|e| &e.kind),
+        Some(EventKind::MetricWindow { chart: c }) if *c == chart
+    ));
+    // And the timeline says so.
+    h.key(KeyCode::Char('5'));
+    h.key(KeyCode::Char('f'));
+    let screen = h.screen(120, 40);
+    assert!(
+        screen.contains("Main metric recorded over the incident"),
+        "{screen}"
+    );
 }

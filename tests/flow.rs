@@ -142,12 +142,45 @@ fn commands_change_the_incident() {
             .as_ref()
             .is_some_and(|f| f.error && f.text.contains("unknown command"))
     );
+    // `:export` records the main metric over the incident first, then
+    // writes the draft once the record is read back from the journal.
     h.command("export /tmp/x.md");
+    let request = h
+        .effects
+        .iter()
+        .find_map(|e| match e {
+            warroom::app::Effect::FetchWindow(r) => Some(r.clone()),
+            _ => None,
+        })
+        .expect("the main metric is asked for");
+    assert_eq!(request.then_export, Some(Some("/tmp/x.md".into())));
+    assert!(request.start < request.end, "{request:?}");
     assert!(
-        h.effects
+        !h.effects
             .iter()
             .any(|e| matches!(e, warroom::app::Effect::Export { .. }))
     );
+    let chart = warroom::domain::incident::evidence::PinnedChart {
+        query: request.query.clone(),
+        range_s: 600,
+        series: Vec::new(),
+        threshold: request.threshold,
+        unit: request.unit.clone(),
+        current: None,
+    };
+    h.send(warroom::app::Msg::WindowFetched {
+        request,
+        result: Ok(chart.clone()),
+    });
+    let events = &h.app.incident.as_ref().expect("an incident is open").events;
+    assert!(events.iter().any(|e| e.kind
+        == EventKind::MetricWindow {
+            chart: chart.clone()
+        }));
+    assert!(h.effects.iter().any(|e| matches!(
+        e,
+        warroom::app::Effect::Export { path: Some(p), .. } if p.ends_with("x.md")
+    )));
     h.command("resolve");
     h.key(KeyCode::Char('y'));
     assert_eq!(

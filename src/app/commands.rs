@@ -158,10 +158,8 @@ fn incident_command(app: &mut App, cmd: Command, fx: &mut Fx) {
             return;
         }
         Command::Export(path) => {
-            return fx.push(Effect::Export {
-                id: inc.id.clone(),
-                path,
-            });
+            // The main metric is recorded first, so the draft has it.
+            return super::evidence::record_window(app, Some(path), fx);
         }
         _ => return,
     };

@@ -1,13 +1,14 @@
 //! Pinning evidence: what a responder saw, recorded as it was, so the
 //! postmortem shows it rather than a picture rebuilt from memory.
 
-use super::msg::{Fx, record};
+use std::path::PathBuf;
+
+use super::msg::{Effect, Fx, WindowRequest, record};
 use super::state::{App, RANGES};
-use crate::domain::incident::EventKind;
-use crate::domain::incident::evidence::{
-    MAX_LINES, MAX_POINTS, MAX_SERIES, Pinned, PinnedChart, PinnedOutput, PinnedPod, PinnedSeries,
-    downsample,
-};
+use crate::domain::incident::evidence::{MAX_LINES, Pinned, PinnedChart, PinnedOutput, PinnedPod};
+use crate::domain::incident::{Event, EventKind};
+use crate::domain::placeholder::fill_string;
+use crate::domain::unit::Unit;
 
 /// `:pin [CAPTION]` (`p` in the Metrics pane): the chart as it is now —
 /// query, range, the worst series downsampled, threshold, unit and the
@@ -20,39 +21,11 @@ pub fn pin_chart(app: &mut App, caption: &str, fx: &mut Fx) {
     let (Some(query), Some(data)) = (m.query.clone(), m.data.as_ref()) else {
         return app.error("nothing to pin: the Metrics pane has no chart yet");
     };
-    let mut series: Vec<&crate::domain::metric::Series> = data
-        .series
-        .iter()
-        .filter(|s| !s.points.is_empty())
-        .collect();
-    if series.is_empty() {
+    let range_s = RANGES.get(m.range).map_or(900, |r| r.as_secs());
+    let Some(mut chart) = PinnedChart::of(data, range_s, m.threshold, &m.unit.to_string()) else {
         return app.error("nothing to pin: the query returned no data");
-    }
-    // The worst series first, as the legend lists them.
-    let last = |s: &crate::domain::metric::Series| s.points.last().map_or(f64::MIN, |p| p.1);
-    series.sort_by(|a, b| {
-        last(b)
-            .total_cmp(&last(a))
-            .then_with(|| a.name.cmp(&b.name))
-    });
-    let chart = PinnedChart {
-        query,
-        range_s: RANGES.get(m.range).map_or(900, |r| r.as_secs()),
-        series: series
-            .into_iter()
-            .take(MAX_SERIES)
-            .map(|s| {
-                let points: Vec<(i64, f64)> = s.points.iter().map(|p| (p.0 as i64, p.1)).collect();
-                PinnedSeries {
-                    name: s.name.clone(),
-                    points: downsample(&points, MAX_POINTS),
-                }
-            })
-            .collect(),
-        threshold: m.threshold,
-        unit: m.unit.to_string(),
-        current: data.current(),
     };
+    chart.query = query;
     let caption = crate::sanitize::line(caption.trim()).into_owned();
     record(
         app,
@@ -142,4 +115,125 @@ pub fn pin_pod(app: &mut App, caption: &str, fx: &mut Fx) {
         fx,
     );
     app.info("pod details pinned to the timeline");
+}
+
+/// The incident's main metric: its runbook's query with the alert's labels
+/// filled in (with the runbook's threshold and unit), else the alert rule's
+/// own expression. `None` when neither is known.
+fn main_metric(app: &App) -> Option<(String, Option<f64>, String)> {
+    let inc = app.incident_state()?;
+    let rb = inc
+        .runbook
+        .as_ref()
+        .and_then(|r| app.runbooks.library.get(&r.id));
+    let query = match rb.and_then(|r| r.meta.query.as_deref()) {
+        Some(q) => fill_string(q, &inc.alert.labels),
+        None => app
+            .alerts
+            .items()
+            .iter()
+            .find(|a| a.fingerprint == inc.alert.fingerprint)
+            .and_then(|a| a.expression())?,
+    };
+    let unit = Unit::resolve(rb.and_then(|r| r.meta.unit.as_deref()), Some(&query));
+    Some((query, rb.and_then(|r| r.meta.threshold), unit.to_string()))
+}
+
+/// Asks for the incident's main metric over its window, to be recorded in
+/// the journal: at resolution, and on `:export` (`then_export`), which
+/// writes the draft once the record is in. Without a known metric an
+/// export goes ahead at once.
+pub fn record_window(app: &mut App, then_export: Option<Option<PathBuf>>, fx: &mut Fx) {
+    let (Some(inc), Some(open)) = (app.incident_state(), app.incident.as_ref()) else {
+        return;
+    };
+    let id = open.id.clone();
+    // A resolved incident's window was recorded when it was resolved: an
+    // export reads that record, so the same journal gives the same draft.
+    let recorded = open
+        .events
+        .iter()
+        .rev()
+        .take_while(|e| !matches!(e.kind, EventKind::Resolved))
+        .any(|e| matches!(e.kind, EventKind::MetricWindow { .. }));
+    let (start, end) = crate::domain::incident::evidence::window(inc, app.now);
+    let resolved = inc.resolved.is_some();
+    match main_metric(app) {
+        Some((query, threshold, unit)) if !(resolved && then_export.is_some() && recorded) => {
+            fx.push(Effect::FetchWindow(WindowRequest {
+                incident: id,
+                query,
+                start,
+                end,
+                threshold,
+                unit,
+                then_export,
+            }));
+        }
+        _ => {
+            if let Some(path) = then_export {
+                fx.push(Effect::Export { id, path });
+            }
+        }
+    }
+}
+
+/// The main metric's answer: recorded in the journal (even once the
+/// incident is resolved: it belongs to the record), then the export that
+/// waited for it, if any.
+pub fn on_window(
+    app: &mut App,
+    request: WindowRequest,
+    result: Result<PinnedChart, String>,
+    fx: &mut Fx,
+) {
+    let open = app
+        .incident
+        .as_ref()
+        .is_some_and(|i| i.id == request.incident && !i.gone);
+    let chart = match result {
+        Ok(c) if open => c,
+        Ok(_) => return,
+        Err(e) => {
+            app.error(format!(
+                "the main metric was not recorded for the postmortem: {e}"
+            ));
+            if let Some(path) = request.then_export {
+                fx.push(Effect::Export {
+                    id: request.incident,
+                    path,
+                });
+            }
+            return;
+        }
+    };
+    let event = Event::new(
+        super::msg::stamp(app),
+        app.settings.author.clone(),
+        EventKind::MetricWindow { chart },
+    );
+    if let Some(path) = request.then_export {
+        app.watch.export_after = Some((event.id.clone(), path));
+        app.info("recording the main metric, then writing the draft…");
+    }
+    app.watch.pending += 1;
+    fx.push(Effect::Append(event));
+}
+
+/// Once the main metric's record is read back from the journal, the
+/// export waiting for it goes ahead.
+pub fn after_journal(app: &mut App, fx: &mut Fx) {
+    let Some((event, _)) = &app.watch.export_after else {
+        return;
+    };
+    let Some(open) = app.incident.as_ref() else {
+        return;
+    };
+    if !open.events.iter().rev().any(|e| &e.id == event) {
+        return;
+    }
+    let id = open.id.clone();
+    if let Some((_, path)) = app.watch.export_after.take() {
+        fx.push(Effect::Export { id, path });
+    }
 }

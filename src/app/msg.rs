@@ -55,6 +55,13 @@ pub enum Msg {
         /// What the server did.
         result: Result<String, String>,
     },
+    /// The incident's main metric over its window, fetched for the journal.
+    WindowFetched {
+        /// What was asked, and what follows the answer.
+        request: WindowRequest,
+        /// The chart, or why there is none.
+        result: Result<crate::domain::incident::evidence::PinnedChart, String>,
+    },
     /// Faults warroom applied that are still present.
     Leftovers(Result<Vec<crate::sources::kubernetes::FaultRef>, String>),
     /// Something a data source reported.
@@ -282,6 +289,9 @@ pub enum Effect {
     DeleteFault(crate::sources::kubernetes::FaultRef),
     /// Find faults warroom applied that are still present.
     FindLeftovers,
+    /// Fetch the incident's main metric over its whole window, to record
+    /// it in the journal for the postmortem.
+    FetchWindow(WindowRequest),
     /// Ask Prometheus whether a step's `verify_query` returns data.
     CheckQuery {
         /// The step.
@@ -350,6 +360,26 @@ pub fn observe(app: &mut App, author: &str, kind: EventKind, fact: &str, fx: &mu
     fx.push(Effect::Append(
         Event::new(ts, author.to_string(), kind).as_fact(&incident, fact),
     ));
+}
+
+/// The incident's main metric over a stretch of time, to be recorded.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WindowRequest {
+    /// The incident it is for.
+    pub incident: String,
+    /// PromQL, placeholders filled.
+    pub query: String,
+    /// From.
+    pub start: Timestamp,
+    /// To.
+    pub end: Timestamp,
+    /// The runbook's threshold.
+    pub threshold: Option<f64>,
+    /// What the values measure.
+    pub unit: String,
+    /// `:export` asked for it: the draft is written once it is recorded
+    /// (to this path, or the default one).
+    pub then_export: Option<Option<PathBuf>>,
 }
 
 /// What the mouse did.

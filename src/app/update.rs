@@ -7,9 +7,10 @@ use crossterm::event::{KeyEvent, KeyEventKind};
 
 use super::keys::{self, Action};
 use super::modal::{self, Mode};
-use super::msg::{Fx, Msg};
+use super::msg::{Effect, Fx, Msg};
 use super::next::Next;
 use super::state::{App, Pane};
+use crate::journal::JournalMsg;
 
 /// How long after a paste keys are taken as part of it. A person does not
 /// press a key this soon after pasting; a terminal passing on a forged
@@ -58,8 +59,22 @@ pub fn update(app: &mut App, mode: &mut Mode, msg: Msg) -> Fx {
         } => super::runbooks::on_query_checked(app, step, query, result, &mut fx),
         Msg::Source(s) => super::sources::on_source(app, s, &mut fx),
         Msg::Journal(j) => {
+            // An export waiting for a record that failed goes ahead without it.
+            if matches!(j, JournalMsg::AppendFailed { .. })
+                && let Some((_, path)) = app.watch.export_after.take()
+                && let Some(open) = app.incident.as_ref()
+            {
+                fx.push(Effect::Export {
+                    id: open.id.clone(),
+                    path,
+                });
+            }
             super::incident::on_journal(app, j);
             super::exercise::observe(app, &mut fx);
+            super::evidence::after_journal(app, &mut fx);
+        }
+        Msg::WindowFetched { request, result } => {
+            super::evidence::on_window(app, request, result, &mut fx)
         }
         Msg::Declared(Ok(opened)) => {
             super::incident::on_opened(app, opened, &mut fx);

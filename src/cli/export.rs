@@ -51,32 +51,16 @@ pub fn run(
     let gaps = export::gaps(&warnings, &path);
     let (inc, mut report) = export::finish(collect, &config.matrix);
     report.gaps = gaps.clone();
-    // Pinned charts as SVG files beside the draft; to standard output the
-    // draft says they were skipped.
+    // A journal that never recorded its main metric (resolved with
+    // Prometheus out of reach, or not resolved yet) gets it from
+    // Prometheus now, else from the charts pinned of it.
+    if report.main_metric.is_none() {
+        report.main_metric = super::main_metric::find(config, &inc, &report);
+    }
+    // Charts as SVG files beside the draft; to standard output the draft
+    // says they were skipped.
     if let (Some(out), Format::Md) = (&output, format) {
-        let marks = export::evidence::marks(&inc);
-        let stem = out
-            .file_stem()
-            .map_or_else(|| "postmortem".into(), |s| s.to_string_lossy().into_owned());
-        let dir = out.parent().unwrap_or(std::path::Path::new(""));
-        for (n, row) in report.evidence.iter_mut().enumerate() {
-            let Some(chart) = &row.chart else {
-                continue;
-            };
-            let name = format!("{stem}-evidence-{}.svg", n + 1);
-            let title = match row.caption.as_str() {
-                "" => chart.query.clone(),
-                c => c.to_string(),
-            };
-            let svg = export::svg::chart(chart, &title, &marks);
-            let path = dir.join(&name);
-            store
-                .perms()
-                .create_truncated(&path)
-                .and_then(|mut f| f.write_all(svg.as_bytes()))
-                .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-            row.image = Some(name);
-        }
+        crate::draft::pictures(&mut report, &inc, out, &store.perms())?;
     }
     let write = |w: &mut dyn Write| -> std::io::Result<Vec<String>> {
         let mut w = std::io::BufWriter::with_capacity(1 << 16, w);

@@ -7,6 +7,7 @@ mod export;
 mod lint;
 mod lint_experiments;
 mod list;
+mod main_metric;
 mod open;
 
 use std::path::PathBuf;

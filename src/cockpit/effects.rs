@@ -21,6 +21,7 @@ use crate::sources::kubernetes::{self, Kube, PodScope};
 use crate::sources::{MetricRequest, SourceMsg};
 
 mod cluster;
+mod evidence;
 mod exercise;
 
 /// What effects need: the journal store, the follower of the open incident, and
@@ -257,6 +258,7 @@ impl Effects {
             | Effect::ApplyFault { .. }
             | Effect::DeleteFault(_)
             | Effect::FindLeftovers) => self.exercise(e),
+            Effect::FetchWindow(request) => self.fetch_window(request),
             e @ (Effect::ClosePodDetails
             | Effect::PodDetails { .. }
             | Effect::Cluster(_)
@@ -465,13 +467,9 @@ pub fn export_to(
     matrix: &crate::domain::policy::Matrix,
 ) -> Result<(), String> {
     let loaded = store.load(id).map_err(|e| e.to_string())?;
-    let mut md = export::markdown(&loaded.events, export::DEFAULT_TEMPLATE, matrix)
-        .map_err(|e| e.to_string())?;
+    let collected = export::Collect::whole(&loaded.events).map_err(|e| e.to_string())?;
+    let (inc, mut report) = export::finish(collected, matrix);
     let journal = store.path(id).map_err(|e| e.to_string())?;
-    md.push_str(&export::gaps_section(&export::gaps(
-        &loaded.warnings,
-        &journal,
-    )));
     let perms = store.perms();
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         let made = if own {
@@ -481,8 +479,16 @@ pub fn export_to(
         };
         made.map_err(|e| format!("{}: {e}", parent.display()))?;
     }
+    // The charts beside the draft, as `warroom export -o` writes them.
+    crate::draft::pictures(&mut report, &inc, path, &perms).map_err(|e| e.to_string())?;
+    let mut md = Vec::new();
+    export::write_markdown(&mut md, &inc, &report, export::DEFAULT_TEMPLATE)
+        .map_err(|e| e.to_string())?;
+    md.extend_from_slice(
+        export::gaps_section(&export::gaps(&loaded.warnings, &journal)).as_bytes(),
+    );
     perms
-        .write(path, md.as_bytes())
+        .write(path, &md)
         .map_err(|e| format!("{}: {e}", path.display()))
 }
 

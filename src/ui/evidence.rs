@@ -66,7 +66,7 @@ pub fn lines(caption: &str, pinned: &Pinned, width: usize, reveal: bool) -> Vec<
         e.text("Caption", caption);
     }
     match pinned {
-        Pinned::Chart(c) => chart(&mut e, c),
+        Pinned::Chart(c) => chart(&mut e, c, "Chart (as pinned)"),
         Pinned::Pod(p) => {
             e.text("Pod", &p.pod);
             if let Some(c) = &p.container {
@@ -99,7 +99,20 @@ pub fn lines(caption: &str, pinned: &Pinned, width: usize, reveal: bool) -> Vec<
     e.out
 }
 
-fn chart(e: &mut Entry, c: &PinnedChart) {
+/// The incident's main metric over its window, as recorded at resolution
+/// or export.
+pub fn window(c: &PinnedChart, width: usize, reveal: bool) -> Vec<Line<'static>> {
+    let mut e = Entry {
+        out: Vec::new(),
+        width,
+        reveal,
+    };
+    e.heading("Main metric over the incident (recorded for the postmortem)".into());
+    chart(&mut e, c, "Chart (as recorded)");
+    e.out
+}
+
+fn chart(e: &mut Entry, c: &PinnedChart, heading: &str) {
     let unit: crate::domain::unit::Unit = c.unit.parse().unwrap_or_default();
     e.text("Query", &c.query);
     e.field("Range", ms_text(c.range_s * 1000));
@@ -109,7 +122,7 @@ fn chart(e: &mut Entry, c: &PinnedChart) {
     if let Some(v) = c.current {
         e.field("Now", unit.format(v));
     }
-    e.heading("Chart (as pinned)".into());
+    e.heading(heading.into());
     let Some((lo, hi)) = c.bounds() else {
         e.out.push(Line::styled("  no values", theme::dim()));
         return;

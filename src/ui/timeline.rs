@@ -50,7 +50,7 @@ fn style(kind: &EventKind) -> (&'static str, Style) {
         EventKind::DrillScored { score } if score.passed() => ("★", theme::done()),
         EventKind::DrillScored { .. } => ("★", theme::bad()),
         EventKind::ExperimentStarted { .. } => ("☇", theme::warn()),
-        EventKind::Evidence { .. } => ("▣", theme::heading()),
+        EventKind::Evidence { .. } | EventKind::MetricWindow { .. } => ("▣", theme::heading()),
         EventKind::ExperimentEnded { outcome, .. } => match outcome {
             crate::domain::incident::Outcome::Held => ("★", theme::done()),
             crate::domain::incident::Outcome::Stopped => ("★", theme::warn()),
@@ -281,6 +281,10 @@ pub fn entry_lines(app: &App, row: usize, width: usize) -> Vec<Line<'static>> {
             }
             EventKind::Evidence { caption, pinned } => {
                 out.extend(super::evidence::lines(caption, pinned, width, app.reveal));
+                return out;
+            }
+            EventKind::MetricWindow { chart } => {
+                out.extend(super::evidence::window(chart, width, app.reveal));
                 return out;
             }
             EventKind::CommandStarted {

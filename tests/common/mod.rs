@@ -194,6 +194,7 @@ impl Harness {
                     | Effect::ApplyFault { .. }
                     | Effect::DeleteFault(_)
                     | Effect::FindLeftovers
+                    | Effect::FetchWindow(_)
                     | Effect::ClosePodDetails => {}
                 }
             }

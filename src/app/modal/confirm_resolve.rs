@@ -10,7 +10,11 @@ use super::super::state::App;
 /// `y` resolves; anything else keeps the incident open.
 pub fn on_key(action: Option<Action>, app: &mut App, fx: &mut Fx) -> Next {
     match action {
-        Some(Action::Confirm) => incident::resolve(app, fx),
+        Some(Action::Confirm) => {
+            incident::resolve(app, fx);
+            // The main metric over the whole incident, for the postmortem.
+            super::super::evidence::record_window(app, None, fx);
+        }
         _ => app.info("not resolved"),
     }
     Next::Close

@@ -133,6 +133,10 @@ pub struct IncidentWatch {
     pub declaring: Option<PendingDeclaration>,
     /// When a drill's recovered query was last asked.
     pub exercise_asked: Option<Timestamp>,
+    /// `:export` waits for this event (the main metric's record) to be read
+    /// back from the journal, then writes the draft to the path (or the
+    /// default one).
+    pub export_after: Option<(String, Option<std::path::PathBuf>)>,
 }
 
 impl super::App {

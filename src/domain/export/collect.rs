@@ -111,7 +111,15 @@ pub struct Collect {
     last: Option<Timestamp>,
     /// Pinned evidence, in the total order.
     evidence: Vec<super::evidence::EvidenceRow>,
+    /// The main metric's latest record.
+    window: Option<super::evidence::MainMetric>,
 }
+
+/// The pinned evidence and the main metric's latest record.
+pub type Evidence = (
+    Vec<super::evidence::EvidenceRow>,
+    Option<super::evidence::MainMetric>,
+);
 
 impl Collect {
     /// Starts from the declaration, found at position `seq` of the file.
@@ -128,6 +136,7 @@ impl Collect {
             authors: Default::default(),
             last: None,
             evidence: Vec::new(),
+            window: None,
         })
     }
 
@@ -170,6 +179,9 @@ impl Collect {
         self.timeline.push(when, by, &clean(&e.describe()));
         if let Some(row) = super::evidence::row(e) {
             self.evidence.push(row);
+        }
+        if let Some(m) = super::evidence::main_metric(e, by) {
+            self.window = Some(m);
         }
         if let EventKind::CommandFinished {
             step,
@@ -218,23 +230,16 @@ impl Collect {
         self.last
     }
 
-    /// The fold's result, the timeline, the commands in file order and
-    /// the pinned evidence.
-    pub fn finish(
-        mut self,
-    ) -> (
-        Incident,
-        Timeline,
-        Vec<CommandRow>,
-        Vec<super::evidence::EvidenceRow>,
-    ) {
+    /// The fold's result, the timeline, the commands in file order, the
+    /// pinned evidence and the main metric's latest record.
+    pub fn finish(mut self) -> (Incident, Timeline, Vec<CommandRow>, Evidence) {
         self.place_fired();
         self.commands.sort_by_key(|(seq, _)| *seq);
         (
             self.inc,
             self.timeline,
             self.commands.into_iter().map(|(_, c)| c).collect(),
-            self.evidence,
+            (self.evidence, self.window),
         )
     }
 }

@@ -32,6 +32,57 @@ pub struct EvidenceRow {
     pub image: Option<String>,
 }
 
+/// The incident's main metric over its window, as the report states it.
+#[derive(Debug, Clone, Serialize)]
+pub struct MainMetric {
+    /// Where the points come from, in words ("recorded in the journal at
+    /// 03:40 UTC by ana", "fetched from Prometheus at export time", …).
+    pub source: String,
+    /// The chart, its points included.
+    pub chart: PinnedChart,
+    /// Its SVG file, written beside the postmortem (`-o FILE`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub image: Option<String>,
+}
+
+impl MainMetric {
+    /// The main metric from a chart found elsewhere than in the journal.
+    pub fn from(chart: &PinnedChart, source: &str) -> MainMetric {
+        MainMetric {
+            source: source.to_string(),
+            chart: cleaned(chart),
+            image: None,
+        }
+    }
+}
+
+/// A chart's text cleaned for the report.
+fn cleaned(c: &PinnedChart) -> PinnedChart {
+    let mut chart = c.clone();
+    chart.query = clean(&chart.query);
+    for s in &mut chart.series {
+        s.name = clean(&s.name);
+    }
+    chart
+}
+
+/// The main metric recorded by a `metric_window` event (`by` its author,
+/// cleaned); `None` for other events.
+pub fn main_metric(e: &Event, by: &str) -> Option<MainMetric> {
+    let EventKind::MetricWindow { chart } = &e.kind else {
+        return None;
+    };
+    let when = at(&Mark {
+        at: e.effective(),
+        by: String::new(),
+    });
+    Some(MainMetric {
+        source: format!("recorded in the journal at {when} by {by}"),
+        chart: cleaned(chart),
+        image: None,
+    })
+}
+
 /// The row of a pinned event, text cleaned; `None` for other events.
 pub fn row(e: &Event) -> Option<EvidenceRow> {
     let EventKind::Evidence { caption, pinned } = &e.kind else {
@@ -47,14 +98,7 @@ pub fn row(e: &Event) -> Option<EvidenceRow> {
             pod = Some(p);
             (None, None)
         }
-        Pinned::Chart(c) => {
-            let mut chart = c.clone();
-            chart.query = clean(&chart.query);
-            for s in &mut chart.series {
-                s.name = clean(&s.name);
-            }
-            (Some(chart), None)
-        }
+        Pinned::Chart(c) => (Some(cleaned(c)), None),
         Pinned::Output(o) => {
             let mut o = o.clone();
             o.step = clean(&o.step);
@@ -77,13 +121,33 @@ pub fn row(e: &Event) -> Option<EvidenceRow> {
     })
 }
 
-/// The Evidence section, ending with a blank line so the template's next
-/// heading follows; empty when nothing was pinned.
-pub fn section(rows: &[EvidenceRow]) -> String {
-    if rows.is_empty() {
+/// The Evidence section: the main metric over the incident, then what the
+/// responders pinned; ending with a blank line so the template's next
+/// heading follows; empty when there is neither.
+pub fn section(report: &super::Report) -> String {
+    let rows = &report.evidence;
+    if rows.is_empty() && report.main_metric.is_none() {
         return String::new();
     }
-    let mut s = String::from("## Evidence\n\nWhat the responders pinned, as they saw it.\n");
+    let mut s = String::from("## Evidence\n");
+    if let Some(m) = &report.main_metric {
+        let unit: crate::domain::unit::Unit = m.chart.unit.parse().unwrap_or_default();
+        let title = "Main metric over the incident";
+        s.push_str(&format!(
+            "\n### {title}\n\n{} over {}, {}",
+            code(&m.chart.query),
+            crate::domain::time::short_duration(std::time::Duration::from_secs(m.chart.range_s)),
+            cell(&m.source)
+        ));
+        if let Some(t) = m.chart.threshold {
+            s.push_str(&format!("; threshold {}", unit.format(t)));
+        }
+        s.push_str(". The markers are the incident's moments.\n\n");
+        picture(&mut s, title, &m.chart, m.image.as_deref());
+    }
+    if !rows.is_empty() {
+        s.push_str("\nWhat the responders pinned, as they saw it.\n");
+    }
     for (i, r) in rows.iter().enumerate() {
         if let Some(o) = &r.output {
             output(&mut s, r, o, i);
@@ -115,32 +179,38 @@ pub fn section(rows: &[EvidenceRow]) -> String {
             s.push_str(&format!(", {} then", unit.format(v)));
         }
         s.push_str(".\n\n");
-        match &r.image {
-            Some(file) => s.push_str(&format!(
-                "![{} — {}]({file})\n\n",
-                cell(&title.replace(['[', ']'], "")),
-                cell(&c.query.replace(['[', ']', '\n'], " "))
-            )),
-            None => s.push_str(
-                "_The chart's picture was skipped: `warroom export ID -o FILE` writes it beside the file._\n\n",
-            ),
-        }
-        s.push_str("| Series | Shape | Low | High | Last |\n|---|---|---|---|---|\n");
-        let (lo, hi) = c.bounds().unwrap_or((0.0, 1.0));
-        for series in &c.series {
-            let (min, max, last) = series
-                .span()
-                .map(|(a, b, c)| (unit.format(a), unit.format(b), unit.format(c)))
-                .unwrap_or_else(|| ("—".into(), "—".into(), "—".into()));
-            s.push_str(&format!(
-                "| {} | {} | {min} | {max} | {last} |\n",
-                cell(&series.name),
-                series.sparkline(24, lo, hi)
-            ));
-        }
+        picture(&mut s, &title, c, r.image.as_deref());
     }
     s.push('\n');
     s
+}
+
+/// A chart's picture (or why it was skipped) and its table of series.
+fn picture(s: &mut String, title: &str, c: &PinnedChart, image: Option<&str>) {
+    let unit: crate::domain::unit::Unit = c.unit.parse().unwrap_or_default();
+    match image {
+        Some(file) => s.push_str(&format!(
+            "![{} — {}]({file})\n\n",
+            cell(&title.replace(['[', ']'], "")),
+            cell(&c.query.replace(['[', ']', '\n'], " "))
+        )),
+        None => s.push_str(
+            "_The chart's picture was skipped: `warroom export ID -o FILE` writes it beside the file._\n\n",
+        ),
+    }
+    s.push_str("| Series | Shape | Low | High | Last |\n|---|---|---|---|---|\n");
+    let (lo, hi) = c.bounds().unwrap_or((0.0, 1.0));
+    for series in &c.series {
+        let (min, max, last) = series
+            .span()
+            .map(|(a, b, c)| (unit.format(a), unit.format(b), unit.format(c)))
+            .unwrap_or_else(|| ("—".into(), "—".into(), "—".into()));
+        s.push_str(&format!(
+            "| {} | {} | {min} | {max} | {last} |\n",
+            cell(&series.name),
+            series.sparkline(24, lo, hi)
+        ));
+    }
 }
 
 /// The incident's moments a chart marks, where they fall in its span.
@@ -270,7 +340,7 @@ mod tests {
             pinned("p99 tracks the deploy", "histogram_quantile(0.99, x)"),
         ];
         let r = super::super::report(&events, &Default::default()).unwrap();
-        let md = section(&r.evidence);
+        let md = section(&r);
         assert!(md.starts_with("## Evidence\n"), "{md}");
         assert!(md.contains("### p99 tracks the deploy"), "{md}");
         assert!(
@@ -310,7 +380,7 @@ mod tests {
             ),
         ];
         let r = super::super::report(&events, &Default::default()).unwrap();
-        let md = section(&r.evidence);
+        let md = section(&r);
         assert!(md.contains("### the pool is exhausted"), "{md}");
         assert!(
             md.contains(
@@ -331,7 +401,7 @@ mod tests {
             pinned("## owned\n| x |\u{1b}[2J", "a` | ## b"),
         ];
         let r = super::super::report(&events, &Default::default()).unwrap();
-        let md = section(&r.evidence);
+        let md = section(&r);
         assert!(!md.contains('\u{1b}'), "{md}");
         assert!(!md.contains("\n## owned"), "{md}");
         assert_eq!(md.matches("\n### ").count(), 1, "{md}");
@@ -359,7 +429,7 @@ mod tests {
             ),
         ];
         let r = super::super::report(&events, &Default::default()).unwrap();
-        let md = section(&r.evidence);
+        let md = section(&r);
         assert!(md.contains("### Pod 1"), "{md}");
         assert!(
             md.contains("pod `shop/catalog-1`, its events and previous run's log."),

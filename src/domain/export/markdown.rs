@@ -95,7 +95,7 @@ pub(super) fn section(
         "exercise_label" => super::exercise_md::label(r.exercise.as_ref()),
         "kind_row" => super::exercise_md::kind_row(r.exercise.as_ref()),
         "exercise" => super::exercise_md::placed(r.exercise.as_ref()),
-        "evidence" => super::evidence::section(&r.evidence),
+        "evidence" => super::evidence::section(r),
         _ => return Ok(false),
     };
     w.write_all(text.as_bytes())?;

@@ -109,6 +109,9 @@ pub struct Report {
     /// What the responders pinned, in order (JSON carries the points).
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub evidence: Vec<evidence::EvidenceRow>,
+    /// The incident's main metric over its window (JSON carries the points).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub main_metric: Option<evidence::MainMetric>,
     /// Lines of the journal that could not be read, so the reader knows
     /// the record is incomplete; left out when there are none.
     #[serde(skip_serializing_if = "Vec::is_empty")]
@@ -277,9 +280,10 @@ pub fn report(events: &[Event], matrix: &Matrix) -> Result<Report, FoldError> {
 /// The report from everything collected, and the incident it folded to.
 pub fn finish(collected: Collect, matrix: &Matrix) -> (Incident, Report) {
     let now = collected.last_at();
-    let (mut inc, timeline, commands, evidence) = collected.finish();
+    let (mut inc, timeline, commands, (evidence, main_metric)) = collected.finish();
     let mut report = build(&mut inc, matrix, timeline, commands);
     report.evidence = evidence;
+    report.main_metric = main_metric;
     report.exercise = now.and_then(|now| exercise::report(&inc, now));
     (inc, report)
 }
@@ -473,6 +477,7 @@ fn build(
             })
             .collect(),
         evidence: Vec::new(),
+        main_metric: None,
         action_items: inc
             .actions
             .iter()
@@ -603,8 +608,8 @@ pub fn write_markdown(
         writeln!(out, "\n{}", exercise_md::section(x))?;
     }
     // Nor is what was pinned lost to a template without `{{evidence}}`.
-    if !pinned && !r.evidence.is_empty() {
-        write!(out, "\n{}", evidence::section(&r.evidence))?;
+    if !pinned && (!r.evidence.is_empty() || r.main_metric.is_some()) {
+        write!(out, "\n{}", evidence::section(r))?;
     }
     Ok(unknown)
 }

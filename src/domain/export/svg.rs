@@ -35,6 +35,12 @@ fn xml(s: &str) -> String {
         .collect()
 }
 
+/// A one-pixel rule's centre on a pixel's middle, so it is drawn sharp
+/// rather than smeared faint over two pixels.
+fn crisp(v: f64) -> f64 {
+    v.floor() + 0.5
+}
+
 /// At most `n` characters, cut with an ellipsis.
 fn short(s: &str, n: usize) -> String {
     if s.chars().count() <= n {
@@ -103,7 +109,7 @@ pub fn chart(c: &PinnedChart, title: &str, marks: &[(Timestamp, &str)]) -> Strin
         let _ = writeln!(
             s,
             "<path d=\"M{x0:.1} {:.1} H{x1:.1}\" stroke=\"#cf222e\" stroke-dasharray=\"6 4\"/>",
-            y(th)
+            crisp(y(th))
         );
         let _ = writeln!(
             s,
@@ -121,7 +127,7 @@ pub fn chart(c: &PinnedChart, title: &str, marks: &[(Timestamp, &str)]) -> Strin
         let _ = writeln!(
             s,
             "<path d=\"M{:.1} {y0:.1} V{y1:.1}\" stroke=\"#6e7781\" stroke-dasharray=\"2 3\"/>",
-            x(t)
+            crisp(x(t))
         );
         let _ = writeln!(
             s,
@@ -213,5 +219,85 @@ mod tests {
             std::fs::read_to_string(&golden).unwrap(),
             "regenerate with WARROOM_UPDATE_GOLDEN=1"
         );
+    }
+
+    /// The chart drawn by a real SVG renderer (resvg) onto a black and a
+    /// white page, read back pixel by pixel.
+    fn rendered(svg: &str, page: resvg::tiny_skia::Color) -> resvg::tiny_skia::Pixmap {
+        let tree = resvg::usvg::Tree::from_str(svg, &resvg::usvg::Options::default())
+            .expect("the SVG parses");
+        let mut pixmap = resvg::tiny_skia::Pixmap::new(W as u32, H as u32).unwrap();
+        pixmap.fill(page);
+        resvg::render(
+            &tree,
+            resvg::tiny_skia::Transform::default(),
+            &mut pixmap.as_mut(),
+        );
+        pixmap
+    }
+
+    /// The colour at (x, y), as (r, g, b).
+    fn at(p: &resvg::tiny_skia::Pixmap, x: f64, y: f64) -> (u8, u8, u8) {
+        let c = p.pixel(x.round() as u32, y.round() as u32).unwrap();
+        (c.red(), c.green(), c.blue())
+    }
+
+    fn near(a: (u8, u8, u8), hex: &str) -> bool {
+        let v = |i: usize| i32::from_str_radix(&hex[i..i + 2], 16).unwrap();
+        let d = (i32::from(a.0) - v(1)).abs()
+            + (i32::from(a.1) - v(3)).abs()
+            + (i32::from(a.2) - v(5)).abs();
+        d < 60
+    }
+
+    #[test]
+    fn a_renderer_draws_the_line_threshold_and_markers_where_the_data_says() {
+        let c = sample();
+        let declared = Timestamp::from_second(1_795_000_180).unwrap();
+        let resolved = Timestamp::from_second(1_795_000_480).unwrap();
+        let svg = chart(&c, "p99", &[(declared, "declared"), (resolved, "resolved")]);
+        // The chart's own scale, as drawn.
+        let (t0, t1) = (1_795_000_000_i64, 1_795_000_540_i64);
+        let (lo, hi) = c.bounds().unwrap();
+        let hi = hi * 1.1;
+        let x = |t: i64| LEFT + (t - t0) as f64 / (t1 - t0) as f64 * (W - LEFT - RIGHT);
+        let y = |v: f64| TOP + (1.0 - (v - lo) / (hi - lo)) * (H - TOP - BOTTOM);
+        for page in [
+            resvg::tiny_skia::Color::BLACK,
+            resvg::tiny_skia::Color::WHITE,
+        ] {
+            let p = rendered(&svg, page);
+            // Its own light panel on either page: dark lines stay readable.
+            assert_eq!(at(&p, 400.0, 300.0), (255, 255, 255));
+            // The series passes through each point (within a pixel or two).
+            for (t, v) in &c.series[0].points {
+                // A line ends where its last point is: look just inside.
+                let px = x(*t).clamp(LEFT + 1.0, W - RIGHT - 1.0);
+                let hit = (-3..=3).any(|d| near(at(&p, px, y(*v) + f64::from(d)), COLOURS[0]));
+                assert!(hit, "no series line at t={t} v={v}");
+            }
+            // The threshold is a dashed red line at its value.
+            let row: Vec<bool> = (LEFT as u32 + 2..(W - RIGHT) as u32 - 2)
+                .map(|px| near(at(&p, f64::from(px), y(0.5).floor()), "#cf222e"))
+                .collect();
+            let red = row.iter().filter(|r| **r).count();
+            assert!(
+                red > row.len() / 3 && red < row.len(),
+                "threshold: {red} of {}",
+                row.len()
+            );
+            // Each moment is a dotted grey rule at its time, top to bottom.
+            for m in [declared, resolved] {
+                let grey = (TOP as u32..(H - BOTTOM) as u32)
+                    .filter(|py| near(at(&p, x(m.as_second()).floor(), f64::from(*py)), "#6e7781"))
+                    .count();
+                assert!(grey > 40, "marker at {m}: {grey} grey pixels");
+            }
+            // Nothing is drawn at a time no moment has.
+            let quiet = (TOP as u32..(H - BOTTOM) as u32)
+                .filter(|py| near(at(&p, x(t0 + 30).floor(), f64::from(*py)), "#6e7781"))
+                .count();
+            assert_eq!(quiet, 0);
+        }
     }
 }

@@ -176,6 +176,104 @@ impl PinnedChart {
     }
 }
 
+impl PinnedChart {
+    /// A chart of `data` as it would be pinned: the worst series first (by
+    /// their last value, as the legend lists them), at most [`MAX_SERIES`],
+    /// each downsampled; `None` when no series has a point.
+    pub fn of(
+        data: &crate::domain::metric::MetricData,
+        range_s: u64,
+        threshold: Option<f64>,
+        unit: &str,
+    ) -> Option<PinnedChart> {
+        let mut series: Vec<&crate::domain::metric::Series> = data
+            .series
+            .iter()
+            .filter(|s| !s.points.is_empty())
+            .collect();
+        if series.is_empty() {
+            return None;
+        }
+        let last = |s: &crate::domain::metric::Series| s.points.last().map_or(f64::MIN, |p| p.1);
+        series.sort_by(|a, b| {
+            last(b)
+                .total_cmp(&last(a))
+                .then_with(|| a.name.cmp(&b.name))
+        });
+        Some(PinnedChart {
+            query: data.query.clone(),
+            range_s,
+            series: series
+                .into_iter()
+                .take(MAX_SERIES)
+                .map(|s| {
+                    let points: Vec<(i64, f64)> =
+                        s.points.iter().map(|p| (p.0 as i64, p.1)).collect();
+                    PinnedSeries {
+                        name: s.name.clone(),
+                        points: downsample(&points, MAX_POINTS),
+                    }
+                })
+                .collect(),
+            threshold,
+            unit: unit.to_string(),
+            current: data.current(),
+        })
+    }
+
+    /// The charts pinned of one query joined into one over all their
+    /// points: what the journal alone can say of the incident's main metric
+    /// when it was never recorded whole. `None` without a chart.
+    pub fn joined(charts: &[&PinnedChart]) -> Option<PinnedChart> {
+        let first = charts.first()?;
+        let same: Vec<&&PinnedChart> = charts.iter().filter(|c| c.query == first.query).collect();
+        let mut by_name: std::collections::BTreeMap<&str, Vec<(i64, f64)>> = Default::default();
+        for c in &same {
+            for s in &c.series {
+                by_name.entry(&s.name).or_default().extend(&s.points);
+            }
+        }
+        let mut series: Vec<PinnedSeries> = by_name
+            .into_iter()
+            .map(|(name, mut points)| {
+                points.sort_by_key(|p| p.0);
+                points.dedup_by_key(|p| p.0);
+                PinnedSeries {
+                    name: name.to_string(),
+                    points: downsample(&points, MAX_POINTS),
+                }
+            })
+            .collect();
+        series.truncate(MAX_SERIES);
+        let times = series.iter().flat_map(|s| s.points.iter().map(|p| p.0));
+        let span = times.clone().max().unwrap_or(0) - times.min().unwrap_or(0);
+        Some(PinnedChart {
+            query: first.query.clone(),
+            range_s: span.max(0) as u64,
+            series,
+            threshold: first.threshold,
+            unit: first.unit.clone(),
+            current: same.last().and_then(|c| c.current),
+        })
+    }
+}
+
+/// The stretch of time an incident's main metric is charted over: from a
+/// little before it was detected (a fifth of its length, at least five
+/// minutes, so the rise shows) to its resolution, or `now` while it is open.
+pub fn window(inc: &super::Incident, now: jiff::Timestamp) -> (jiff::Timestamp, jiff::Timestamp) {
+    let first = if inc.alert.is_manual() {
+        inc.declared.at
+    } else {
+        inc.alert.starts_at.min(inc.declared.at)
+    };
+    let end = inc.resolved.as_ref().map_or(now, |m| m.at).max(first);
+    let span = end.as_second() - first.as_second();
+    let lead = (span / 5).max(300);
+    let start = jiff::Timestamp::from_second(first.as_second() - lead).unwrap_or(first);
+    (start, end)
+}
+
 /// At most `max` points, evenly chosen, the first and the last kept: the
 /// shape survives, the size is bounded.
 pub fn downsample<T: Copy>(points: &[(T, f64)], max: usize) -> Vec<(T, f64)> {
@@ -194,6 +292,38 @@ pub fn downsample<T: Copy>(points: &[(T, f64)], max: usize) -> Vec<(T, f64)> {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    fn chart(points: &[(i64, f64)], current: f64) -> PinnedChart {
+        PinnedChart {
+            query: "q".into(),
+            range_s: 60,
+            series: vec![PinnedSeries {
+                name: "s".into(),
+                points: points.to_vec(),
+            }],
+            threshold: Some(1.0),
+            unit: "ratio".into(),
+            current: Some(current),
+        }
+    }
+
+    #[test]
+    fn pinned_charts_of_one_query_join_in_time_order_without_repeats() {
+        let a = chart(&[(100, 1.0), (160, 2.0)], 2.0);
+        let b = chart(&[(10, 0.5), (100, 1.0), (400, 3.0)], 3.0);
+        let mut other = chart(&[(5, 9.0)], 9.0);
+        other.query = "other".into();
+        let j = PinnedChart::joined(&[&a, &b, &other]).unwrap();
+        assert_eq!(
+            j.series[0].points,
+            vec![(10, 0.5), (100, 1.0), (160, 2.0), (400, 3.0)]
+        );
+        assert_eq!(
+            (j.range_s, j.current, j.threshold),
+            (390, Some(3.0), Some(1.0))
+        );
+        assert!(PinnedChart::joined(&[]).is_none());
+    }
 
     #[test]
     fn downsampling_keeps_the_ends_and_the_bound() {

@@ -302,6 +302,13 @@ pub enum EventKind {
         /// What was pinned, as it was.
         pinned: super::evidence::Pinned,
     },
+    /// The incident's main metric over its whole window, recorded when it
+    /// was resolved (and on `:export` before that): the postmortem draws it
+    /// from the journal, so an export never depends on asking Prometheus.
+    MetricWindow {
+        /// The chart, downsampled like a pinned one.
+        chart: super::evidence::PinnedChart,
+    },
     /// A game-day ended.
     ExperimentEnded {
         /// Held, failed, aborted or stopped.
@@ -580,6 +587,11 @@ impl EventKind {
                 format!("Drill scored {verdict}: {}", rows.join("; "))
             }
             EventKind::Evidence { caption, pinned } => pinned.describe(caption),
+            EventKind::MetricWindow { chart } => format!(
+                "Main metric recorded over the incident: {} ({})",
+                one_line(&chart.query),
+                crate::domain::time::short_duration(std::time::Duration::from_secs(chart.range_s))
+            ),
             EventKind::ExperimentStarted { checks } => format!(
                 "Experiment started: pre-flight passed ({} checks)",
                 checks.len()

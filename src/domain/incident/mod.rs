@@ -552,7 +552,8 @@ impl Incident {
             | EventKind::DrillScored { .. }
             | EventKind::ExperimentStarted { .. }
             | EventKind::ExperimentEnded { .. }
-            | EventKind::Evidence { .. } => {}
+            | EventKind::Evidence { .. }
+            | EventKind::MetricWindow { .. } => {}
         }
         if self.exercise.is_some() {
             let step = self.step_of(e);
