@@ -376,3 +376,67 @@ fn resolving_records_the_main_metric_over_the_incident_for_the_postmortem() {
         "{screen}"
     );
 }
+
+#[test]
+fn the_demo_teammate_pins_a_chart_and_an_output_once_each() {
+    let mut h = Harness::at(95);
+    h.app.settings.demo = true;
+    h.key(KeyCode::Char('1'));
+    h.key(KeyCode::Enter);
+    let by_teammate = |h: &Harness| -> Vec<Pinned> {
+        h.app
+            .incident
+            .as_ref()
+            .unwrap()
+            .events
+            .iter()
+            .filter(|e| e.author == warroom::app::evidence::DEMO_TEAMMATE)
+            .filter_map(|e| match &e.kind {
+                EventKind::Evidence { pinned, .. } => Some(pinned.clone()),
+                _ => None,
+            })
+            .collect()
+    };
+    h.advance(10);
+    assert!(by_teammate(&h).is_empty(), "not before 20 s");
+    h.advance(12);
+    let pins = by_teammate(&h);
+    assert!(
+        matches!(pins.as_slice(), [Pinned::Chart(c)] if !c.series.is_empty()),
+        "{pins:?}"
+    );
+    for _ in 0..30 {
+        h.advance(2);
+    }
+    let pins = by_teammate(&h);
+    assert_eq!(pins.len(), 2, "{pins:?}");
+    let Pinned::Output(out) = &pins[1] else {
+        panic!("{pins:?}")
+    };
+    assert_eq!(out.command, "kubectl -n shop get pods -l app=catalog");
+    assert!(out.lines[0].starts_with("NAME"), "{:?}", out.lines);
+    assert!(
+        out.lines.iter().any(|l| l.contains("CrashLoopBackOff")),
+        "{:?}",
+        out.lines
+    );
+    // The postmortem of the demo incident shows both.
+    let events = h.app.incident.as_ref().unwrap().events.clone();
+    let md = warroom::domain::export::markdown(
+        &events,
+        warroom::domain::export::DEFAULT_TEMPLATE,
+        &Default::default(),
+    )
+    .unwrap();
+    assert!(
+        md.contains("### p99 took off a few minutes before the page"),
+        "{md}"
+    );
+    assert!(md.contains("### one catalog pod keeps restarting"), "{md}");
+    // Not in a real incident.
+    let mut real = Harness::at(95);
+    real.key(KeyCode::Char('1'));
+    real.key(KeyCode::Enter);
+    real.advance(60);
+    assert!(by_teammate(&real).is_empty());
+}

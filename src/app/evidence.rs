@@ -237,3 +237,88 @@ pub fn after_journal(app: &mut App, fx: &mut Fx) {
         fx.push(Effect::Export { id, path });
     }
 }
+
+/// Who pins evidence in the demo's story, so a new user sees it in the
+/// timeline and in the export without knowing the keys yet.
+pub const DEMO_TEAMMATE: &str = "sam (demo teammate)";
+
+/// The demo's teammate pins the chart 20 s into a demo incident and the
+/// pods' state (as `kubectl get pods` prints it) 40 s in, once each.
+pub fn demo_teammate(app: &mut App, fx: &mut Fx) {
+    if !app.settings.demo || app.writable().is_err() {
+        return;
+    }
+    let (Some(inc), Some(open)) = (app.incident_state(), app.incident.as_ref()) else {
+        return;
+    };
+    if !inc.is_open() || inc.exercise.is_some() {
+        return;
+    }
+    let elapsed = app.now.duration_since(inc.declared.at).as_secs();
+    let id = open.id.clone();
+    let pinned = |what: fn(&Pinned) -> bool| {
+        open.events.iter().any(|e| {
+            e.author == DEMO_TEAMMATE
+                && matches!(&e.kind, EventKind::Evidence { pinned, .. } if what(pinned))
+        })
+    };
+    let asked = |fact: &str| app.watch.demo_pins.contains(&format!("{id}/{fact}"));
+    let has_chart = asked("demo-pin-chart") || pinned(|p| matches!(p, Pinned::Chart(_)));
+    let has_output = asked("demo-pin-output") || pinned(|p| matches!(p, Pinned::Output(_)));
+    let kind = if elapsed >= 20 && !has_chart {
+        let m = &app.metric;
+        let range_s = RANGES.get(m.range).map_or(900, |r| r.as_secs());
+        let Some(chart) = m
+            .data
+            .as_ref()
+            .and_then(|d| PinnedChart::of(d, range_s, m.threshold, &m.unit.to_string()))
+        else {
+            return;
+        };
+        (
+            EventKind::Evidence {
+                caption: "p99 took off a few minutes before the page".into(),
+                pinned: Pinned::Chart(chart),
+            },
+            "demo-pin-chart",
+        )
+    } else if elapsed >= 40 && !has_output {
+        let mut lines = vec![format!(
+            "{:<34} {:<6} {:<28} {}",
+            "NAME", "READY", "STATUS", "RESTARTS"
+        )];
+        for p in app.visible_pods().iter().take(MAX_LINES - 1) {
+            lines.push(format!(
+                "{:<34} {:<6} {:<28} {}",
+                p.name,
+                format!("{}/{}", p.ready, p.containers),
+                p.status,
+                p.restarts
+            ));
+        }
+        let scope = app.pod_scope();
+        let selector = scope
+            .selector
+            .map(|s| format!(" -l {s}"))
+            .unwrap_or_default();
+        (
+            EventKind::Evidence {
+                caption: "one catalog pod keeps restarting".into(),
+                pinned: Pinned::Output(PinnedOutput {
+                    step: "check-3".into(),
+                    command: format!("kubectl -n {} get pods{selector}", scope.namespace),
+                    outcome: Some("exit 0".into()),
+                    lines,
+                    omitted: 0,
+                }),
+            },
+            "demo-pin-output",
+        )
+    } else {
+        return;
+    };
+    let (kind, fact) = kind;
+    app.watch.demo_pins.push(format!("{id}/{fact}"));
+    let event = Event::new(super::msg::stamp(app), DEMO_TEAMMATE.into(), kind).as_fact(&id, fact);
+    fx.push(Effect::Append(event));
+}

@@ -25,6 +25,7 @@ pub mod msg;
 pub mod next;
 pub mod open;
 pub mod pods;
+pub mod replay;
 pub mod runbooks;
 pub mod runs;
 pub mod scroll;

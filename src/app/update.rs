@@ -20,6 +20,15 @@ pub const PASTE_GUARD: jiff::SignedDuration = jiff::SignedDuration::from_millis(
 /// Applies one message to the cockpit and its modal layer.
 pub fn update(app: &mut App, mode: &mut Mode, msg: Msg) -> Fx {
     let mut fx = Fx::new();
+    // A replay only plays the journal back: its keys that look around are
+    // handled as here, and nothing but a clipboard copy leaves it.
+    if app.replay.is_some() {
+        if let Some(key) = super::replay::intercept(app, mode, msg, &mut fx) {
+            on_key(app, mode, key, &mut fx);
+        }
+        fx.retain(|e| matches!(e, Effect::Copy(_)));
+        return fx;
+    }
     match msg {
         Msg::Key(key) => on_key(app, mode, key, &mut fx),
         Msg::Paste(text) => {
@@ -35,6 +44,7 @@ pub fn update(app: &mut App, mode: &mut Mode, msg: Msg) -> Fx {
             super::runbooks::check_queries(app, &mut fx);
             super::exercise::check_queries(app, &mut fx);
             super::gameday::check(app, &mut fx);
+            super::evidence::demo_teammate(app, &mut fx);
         }
         Msg::ExerciseAnswer { ask, at, result } => {
             super::exercise::on_answer(app, ask, at, result, &mut fx)

@@ -9,6 +9,7 @@ mod lint_experiments;
 mod list;
 mod main_metric;
 mod open;
+mod replay;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -180,6 +181,20 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = audit::AuditFormat::Text)]
         format: audit::AuditFormat,
     },
+    /// Play an incident back from its journal in a read-only cockpit:
+    /// alerts, steps, notes, commands and their output, status updates and
+    /// pinned charts appear as they happened. Space pauses, + and - change
+    /// the speed, ] and [ jump between events, q leaves.
+    Replay {
+        /// Incident id, as `warroom list` shows it.
+        id: String,
+        /// Times real time.
+        #[arg(long, default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=3600))]
+        speed: u32,
+        /// Start at this UTC time of the incident (HH:MM or HH:MM:SS).
+        #[arg(long, value_name = "HH:MM")]
+        from: Option<String>,
+    },
     /// Write the postmortem draft of an incident as markdown.
     #[command(after_help = EXPORT_EXIT)]
     Export {
@@ -245,7 +260,12 @@ pub fn main() -> ExitCode {
     // one that does not exist say so instead (and log nowhere).
     let reads_only = matches!(
         cli.command,
-        Some(Command::List { .. } | Command::Export { .. } | Command::Audit { .. })
+        Some(
+            Command::List { .. }
+                | Command::Export { .. }
+                | Command::Audit { .. }
+                | Command::Replay { .. }
+        )
     );
     let _log = if reads_only && !config.data_dir.is_dir() {
         None
@@ -307,6 +327,9 @@ pub fn main() -> ExitCode {
             format,
             strict,
         }) => export::run(&config, &id, output, template, (format, strict)),
+        Some(Command::Replay { id, speed, from }) => {
+            replay::run(&config, &id, speed, from.as_deref())
+        }
         None => cockpit::run(&config, &session, false, None),
     };
     match result {

@@ -74,6 +74,9 @@ fn clock_shows(app: &App, drawn_minute: Option<i64>) -> bool {
         .flash
         .as_ref()
         .is_some_and(|f| !f.error && app.now.duration_since(f.at).as_secs() <= 9);
+    if let Some(r) = &app.replay {
+        return !r.paused || fading;
+    }
     app.incident.is_some()
         || app.running()
         || app.watch.declaring.is_some()
@@ -95,7 +98,14 @@ async fn event_loop(
 ) -> anyhow::Result<()> {
     let mut mode = Mode::Normal;
     let mut input = EventStream::new();
-    let mut clock = tokio::time::interval(Duration::from_secs(1));
+    // A replay's clock moves faster than the wall's: its screen follows it
+    // four times a second (still on a timer, never a busy loop).
+    let every = if app.replay.is_some() {
+        Duration::from_millis(250)
+    } else {
+        Duration::from_secs(1)
+    };
+    let mut clock = tokio::time::interval(every);
     clock.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     let mut term = signal(SignalKind::terminate())?;
     let mut hup = signal(SignalKind::hangup())?;
@@ -175,7 +185,10 @@ async fn event_loop(
             _ = hup.recv() => { tracing::info!("SIGHUP: leaving"); return Ok(()); }
             _ = int.recv() => { tracing::info!("SIGINT: leaving"); return Ok(()); }
         };
-        app.now = Timestamp::now();
+        // A replay's reducer sets its own clock from the ticks.
+        if app.replay.is_none() {
+            app.now = Timestamp::now();
+        }
         urgent |= matches!(
             msg,
             Msg::Key(_) | Msg::Paste(_) | Msg::Mouse { .. } | Msg::ChartWidth(_)

@@ -271,6 +271,9 @@ fn framed(title: Vec<Span<'_>>, focused: bool, area: Rect, buf: &mut Buffer) -> 
 /// "demo live" / "alertmanager stale for 40s" / "prometheus error: …", judged
 /// against the clock now.
 fn source_badge(s: &SourceStatus, app: &App) -> Span<'static> {
+    if app.replay.is_some() {
+        return Span::styled("from the journal", theme::dim());
+    }
     match s.state(app.now) {
         SourceState::Off(_) => Span::styled("not configured", theme::dim()),
         // With data on screen the pane's first row gives the reason in full.

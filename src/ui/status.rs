@@ -37,6 +37,30 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     buf.set_style(area, theme::status_bar());
     let reversed = ratatui::style::Modifier::REVERSED;
     let mut items: Vec<(u8, Span<'static>)> = Vec::new();
+    if let Some(r) = &app.replay {
+        // A playback is never mistaken for the live incident.
+        let (sign, still) = if r.paused {
+            ("❚❚", " paused")
+        } else {
+            ("▶", "")
+        };
+        items.push((
+            keep::ALWAYS,
+            Span::styled(
+                format!(" {sign} REPLAY {}×{still} ", r.speed),
+                theme::warn().add_modifier(reversed),
+            ),
+        ));
+        items.push((
+            keep::ALWAYS,
+            Span::raw(format!(
+                " {} UTC {}/{} ",
+                app.now.strftime("%H:%M:%S"),
+                r.shown,
+                r.events.len()
+            )),
+        ));
+    }
     if app.incident.as_ref().is_some_and(|i| i.gone) {
         // Nothing typed now is kept: no width may hide that.
         items.push((
@@ -140,7 +164,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         ));
         items.push((keep::ALWAYS, Span::raw(" ")));
     }
-    if app.settings.read_only {
+    if app.settings.read_only && app.replay.is_none() {
         items.push((
             keep::STATE,
             Span::styled(" READ-ONLY ", theme::warn().add_modifier(reversed)),
@@ -191,7 +215,18 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
     let mut left: Vec<Span<'static>> = items.into_iter().map(|(_, s)| s).collect();
     let left_w: usize = left.iter().map(|s| s.content.width()).sum();
     let mut hints = String::new();
-    for (key, what) in keys::hints(app.focus) {
+    let replaying = [
+        ("Space", "pause"),
+        ("+/-", "speed"),
+        ("]/[", "jump"),
+        ("q", "quit"),
+    ];
+    let shown: Vec<(String, &str)> = if app.replay.is_some() {
+        replaying.iter().map(|(k, w)| (k.to_string(), *w)).collect()
+    } else {
+        keys::hints(app.focus)
+    };
+    for (key, what) in shown {
         let piece = format!(" {key} {what} ·");
         if left_w + hints.width() + piece.width() + 1 > width {
             break;

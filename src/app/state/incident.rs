@@ -137,12 +137,18 @@ pub struct IncidentWatch {
     /// back from the journal, then writes the draft to the path (or the
     /// default one).
     pub export_after: Option<(String, Option<std::path::PathBuf>)>,
+    /// What the demo's teammate already pinned from this cockpit, as
+    /// `incident/fact` (asked once, even before it is read back).
+    pub demo_pins: Vec<String>,
 }
 
 impl super::App {
     /// Whether what this cockpit does can be recorded now: not while the
     /// journal is deleted, nor while a resolved incident is only read.
     pub fn writable(&self) -> Result<(), String> {
+        if self.replay.is_some() {
+            return Err(super::replay::READ_ONLY.into());
+        }
         match self.incident.as_ref() {
             Some(i) if i.gone => {
                 Err("NOT SAVED: the journal was deleted; :recreate writes it again first".into())

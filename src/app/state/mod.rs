@@ -9,6 +9,7 @@ mod incident;
 mod metric;
 mod pod_store;
 mod pods;
+pub mod replay;
 mod runbook;
 mod source;
 mod timeline;
@@ -227,6 +228,8 @@ pub struct App {
     /// `:abort`): only then is "nothing found" worth saying, since the
     /// search at start must not bury what the responder is reading.
     pub leftovers_asked: bool,
+    /// `warroom replay`: the journal played back, nothing written.
+    pub replay: Option<replay::ReplayState>,
 }
 
 impl App {
@@ -267,6 +270,7 @@ impl App {
             gameday: None,
             leftovers: Vec::new(),
             leftovers_asked: false,
+            replay: None,
         }
     }
 

@@ -35,17 +35,24 @@ fn build(
     let mut lines: Vec<Line<'static>> = Vec::new();
     let mut steps = Vec::new();
     if inc.is_none() {
-        lines.extend(wrap(
-            vec![(
-                format!(
-                    "Preview — {} (here or on the alert) declares an incident and starts this checklist.",
-                    keys::pane_key(Pane::Alerts, keys::Action::Open)
-                ),
-                theme::warn(),
-            )],
-            width,
-            0,
-        ));
+        // A replay declares nothing: it says when the incident was declared.
+        let declared = app.replay.as_ref().and_then(|r| {
+            r.events
+                .iter()
+                .find(|e| matches!(e.kind, crate::domain::incident::EventKind::Declared { .. }))
+                .map(|e| e.effective())
+        });
+        let preview = match declared {
+            Some(at) => format!(
+                "Preview — in the journal, the incident is declared at {} UTC.",
+                at.strftime("%H:%M:%S")
+            ),
+            None => format!(
+                "Preview — {} (here or on the alert) declares an incident and starts this checklist.",
+                keys::pane_key(Pane::Alerts, keys::Action::Open)
+            ),
+        };
+        lines.extend(wrap(vec![(preview, theme::warn())], width, 0));
     }
     // Steps in document order with their number inside their section.
     let mut numbered: Vec<(&Step, usize)> = Vec::new();
