@@ -379,4 +379,11 @@ fn snapshots_of_a_replay_at_80x24_and_200x50() {
     }
     insta::assert_snapshot!("replay_80x24", r.screen(80, 24));
     insta::assert_snapshot!("replay_200x50", r.screen(200, 50));
+    // The README's picture of a replay, further on: the command's output.
+    for _ in 0..2 {
+        r.key(KeyCode::Char(']'));
+    }
+    let mut t = Terminal::new(TestBackend::new(200, 50)).unwrap();
+    t.draw(|f| warroom::ui::draw(f, &r.app, &r.mode)).unwrap();
+    common::screenshot("replay-200x50", t.backend().buffer());
 }

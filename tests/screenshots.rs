@@ -8,20 +8,7 @@ use common::Harness;
 use crossterm::event::KeyCode;
 
 fn check(name: &str, h: &Harness, w: u16, ht: u16) {
-    let t = h.render(w, ht);
-    let svg = warroom::screenshot::svg(t.backend().buffer());
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("screenshots")
-        .join(format!("{name}.svg"));
-    if std::env::var_os("WARROOM_UPDATE_SCREENSHOTS").is_some() {
-        std::fs::write(&path, &svg).expect("write screenshot");
-    }
-    let committed = std::fs::read_to_string(&path).unwrap_or_default();
-    assert!(
-        committed == svg,
-        "{} is out of date: run WARROOM_UPDATE_SCREENSHOTS=1 cargo test --test screenshots",
-        path.display()
-    );
+    common::screenshot(name, h.render(w, ht).backend().buffer());
 }
 
 #[test]

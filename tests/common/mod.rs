@@ -253,3 +253,21 @@ impl Harness {
             .join("\n")
     }
 }
+
+/// Compares the rendering with the README's `screenshots/NAME.svg`; with
+/// `WARROOM_UPDATE_SCREENSHOTS` set, writes it first.
+pub fn screenshot(name: &str, buffer: &ratatui::buffer::Buffer) {
+    let svg = warroom::screenshot::svg(buffer);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("screenshots")
+        .join(format!("{name}.svg"));
+    if std::env::var_os("WARROOM_UPDATE_SCREENSHOTS").is_some() {
+        std::fs::write(&path, &svg).expect("write screenshot");
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == svg,
+        "{} is out of date: run WARROOM_UPDATE_SCREENSHOTS=1 cargo test --test screenshots --test replay",
+        path.display()
+    );
+}
