@@ -18,6 +18,13 @@ pub fn pictures(report: &mut Report, inc: &Incident, out: &Path, perms: &Perms) 
         .file_stem()
         .map_or_else(|| "postmortem".into(), |s| s.to_string_lossy().into_owned());
     let dir = out.parent().unwrap_or(Path::new(""));
+    // Said of the draft, not of the first picture, when its folder is missing.
+    if !dir.as_os_str().is_empty() && !dir.is_dir() {
+        return Err(io::Error::new(
+            io::ErrorKind::NotFound,
+            format!("{}: no such folder for the draft", dir.display()),
+        ));
+    }
     let write = |name: &str, svg: String| -> io::Result<()> {
         let path = dir.join(name);
         perms
@@ -28,19 +35,22 @@ pub fn pictures(report: &mut Report, inc: &Incident, out: &Path, perms: &Perms) 
     if let Some(m) = report.main_metric.as_mut() {
         let name = format!("{stem}-metric.svg");
         let title = format!("Main metric over the incident: {}", m.chart.query);
-        write(&name, export::svg::chart(&m.chart, &title, &marks))?;
+        write(&name, export::svg::chart(&m.chart, &title, &marks, true))?;
         m.image = Some(name);
     }
-    for (n, row) in report.evidence.iter_mut().enumerate() {
+    // Numbered by chart: outputs and pods pinned between leave no gaps.
+    let mut n = 0;
+    for row in report.evidence.iter_mut() {
         let Some(chart) = &row.chart else {
             continue;
         };
-        let name = format!("{stem}-evidence-{}.svg", n + 1);
+        n += 1;
+        let name = format!("{stem}-evidence-{n}.svg");
         let title = match row.caption.as_str() {
             "" => chart.query.clone(),
             c => c.to_string(),
         };
-        write(&name, export::svg::chart(chart, &title, &marks))?;
+        write(&name, export::svg::chart(chart, &title, &marks, false))?;
         row.image = Some(name);
     }
     Ok(())

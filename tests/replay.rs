@@ -335,10 +335,6 @@ fn nothing_can_be_written_while_replaying() {
         r.key(KeyCode::Enter);
         r.key(KeyCode::Char('y'));
         r.key(KeyCode::Esc);
-        r.send(Msg::Key(KeyEvent::new(
-            KeyCode::Char('c'),
-            KeyModifiers::CONTROL,
-        )));
     }
     for text in [
         "resolve\n",
@@ -386,4 +382,43 @@ fn snapshots_of_a_replay_at_80x24_and_200x50() {
     let mut t = Terminal::new(TestBackend::new(200, 50)).unwrap();
     t.draw(|f| warroom::ui::draw(f, &r.app, &r.mode)).unwrap();
     common::screenshot("replay-200x50", t.backend().buffer());
+}
+
+#[test]
+fn messages_fade_by_the_wall_clock_and_a_filter_takes_a_paste() {
+    let events = journal();
+    let mut r = Replay::new(events, 600);
+    // Played to the end at 600×, then stepped back: the end's message goes
+    // after eight wall-clock seconds though the playback clock went back.
+    r.wait(4.0);
+    assert!(
+        r.app
+            .flash
+            .as_ref()
+            .is_some_and(|f| f.text.contains("end of the journal"))
+    );
+    for _ in 0..3 {
+        r.key(KeyCode::Char('['));
+    }
+    r.wait(4.0);
+    assert!(r.screen(200, 50).contains("end of the journal") || r.app.flash.is_some());
+    r.wait(9.0);
+    assert!(!r.screen(200, 50).contains("end of the journal"));
+    // A paste into the / filter is text for the filter.
+    r.key(KeyCode::Char('1'));
+    r.key(KeyCode::Char('/'));
+    assert!(matches!(r.mode, Mode::Filter(_)), "{:?}", r.mode);
+    r.send(Msg::Paste("Catalog".into()));
+    assert!(
+        r.screen(80, 24).contains("/Catalog"),
+        "{}",
+        r.screen(80, 24)
+    );
+    r.key(KeyCode::Esc);
+    // Ctrl-C leaves: nothing runs for it to stop.
+    r.send(Msg::Key(KeyEvent::new(
+        KeyCode::Char('c'),
+        KeyModifiers::CONTROL,
+    )));
+    assert!(r.app.quit);
 }

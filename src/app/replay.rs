@@ -36,18 +36,22 @@ pub fn start(app: &mut App, replay: ReplayState, real: Timestamp) {
     let id = replay.id.clone();
     app.replay = Some(replay);
     tick(app, real);
-    app.info(format!(
-        "replaying {id}: Space pauses, + and - change the speed, ] and [ jump between events"
-    ));
+    say(
+        app,
+        format!(
+            "replaying {id}: Space pauses, + and - change the speed, ] and [ jump between events"
+        ),
+    );
 }
 
 /// A message to a replay: the clock, the keys and what the loop measured
 /// are taken here; nothing else reaches it. Returns a key that only looks
-/// around, for the cockpit's own key handling.
-pub fn intercept(app: &mut App, mode: &mut Mode, msg: Msg, fx: &mut Fx) -> Option<KeyEvent> {
+/// around, or a paste into the `/` filter, for the cockpit's own handling.
+pub fn intercept(app: &mut App, mode: &mut Mode, msg: Msg, fx: &mut Fx) -> Option<Msg> {
     match msg {
         Msg::Tick(real) => tick(app, real),
-        Msg::Key(key) => return on_key(app, mode, key),
+        Msg::Key(key) => return on_key(app, mode, key).map(Msg::Key),
+        Msg::Paste(text) if matches!(mode, Mode::Filter(_)) => return Some(Msg::Paste(text)),
         Msg::Paste(_) => app.error(READ_ONLY),
         Msg::Mouse { act, at } => super::mouse::on_mouse(app, mode, act, at, fx),
         Msg::ChartWidth(w) => app.metric.width = w,
@@ -119,6 +123,11 @@ fn on_key(app: &mut App, mode: &mut Mode, key: KeyEvent) -> Option<KeyEvent> {
         app.error(READ_ONLY);
         return None;
     }
+    // Nothing runs in a replay for Ctrl-C to stop: it leaves, as q does.
+    if key.code == KeyCode::Char('c') && key.modifiers.contains(KeyModifiers::CONTROL) {
+        app.quit = true;
+        return None;
+    }
     let plain = key.modifiers - KeyModifiers::SHIFT == KeyModifiers::NONE;
     if plain {
         let r = app.replay.as_mut()?;
@@ -158,7 +167,7 @@ fn on_key(app: &mut App, mode: &mut Mode, key: KeyEvent) -> Option<KeyEvent> {
         if let Some(said) = said {
             tick(app, real);
             if !said.is_empty() {
-                app.info(said);
+                say(app, said);
             }
             return None;
         }
@@ -186,11 +195,37 @@ fn tick(app: &mut App, real: Timestamp) {
     let now = r.clock(real);
     let due = r.due(now);
     app.now = now;
+    // Messages fade by the wall clock: kept young for the drawing (which
+    // reads the playback clock) for eight seconds, then taken off.
+    if let Some(f) = app.flash.as_mut().filter(|f| !f.error) {
+        match &r.message {
+            Some((text, since)) if *text == f.text => {
+                if real.duration_since(*since).as_secs() >= 8 {
+                    app.flash = None;
+                } else {
+                    f.at = now;
+                }
+            }
+            _ => {
+                r.message = Some((f.text.clone(), real));
+                f.at = now;
+            }
+        }
+    }
     show(app, due);
     alerts(app, now);
     metric(app, now);
     if ended {
-        app.info("end of the journal: [ steps back, q leaves");
+        say(app, "end of the journal: [ steps back, q leaves");
+    }
+}
+
+/// A message of the replay's own, aged from now even when it says the
+/// same words as the one before.
+fn say(app: &mut App, text: impl Into<String>) {
+    app.info(text);
+    if let Some(r) = app.replay.as_mut() {
+        r.message = None;
     }
 }
 

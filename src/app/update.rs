@@ -23,8 +23,10 @@ pub fn update(app: &mut App, mode: &mut Mode, msg: Msg) -> Fx {
     // A replay only plays the journal back: its keys that look around are
     // handled as here, and nothing but a clipboard copy leaves it.
     if app.replay.is_some() {
-        if let Some(key) = super::replay::intercept(app, mode, msg, &mut fx) {
-            on_key(app, mode, key, &mut fx);
+        match super::replay::intercept(app, mode, msg, &mut fx) {
+            Some(Msg::Key(key)) => on_key(app, mode, key, &mut fx),
+            Some(Msg::Paste(text)) => modal::on_paste(mode, &text, app),
+            _ => {}
         }
         fx.retain(|e| matches!(e, Effect::Copy(_)));
         return fx;

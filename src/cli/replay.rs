@@ -77,7 +77,7 @@ pub fn run(config: &Config, id: &str, speed: u32, from: Option<&str>) -> anyhow:
     crate::app::replay::start(&mut app, replay, now);
     if let Some(w) = loaded.warnings.first() {
         app.error(format!(
-            "{w} ({} line(s) of the journal could not be read)",
+            "{} line(s) of the journal could not be read and are left out; first: {w}",
             loaded.warnings.len()
         ));
     }

@@ -105,7 +105,13 @@ pub fn render(app: &App, mode: &Mode, area: Rect, buf: &mut Buffer) {
         Mode::ActionForm(d) => {
             super::incident::action_form(d, &titled("Action item", app, mode), area, buf)
         }
-        Mode::Help(d) => help(d, &titled("Help", app, mode), area, buf),
+        Mode::Help(d) => help(
+            d,
+            &titled("Help", app, mode),
+            area,
+            buf,
+            app.replay.is_some(),
+        ),
         Mode::TimelineEntry(d) => super::timeline::entry(
             app,
             d.row,
@@ -175,10 +181,27 @@ pub fn render(app: &App, mode: &Mode, area: Rect, buf: &mut Buffer) {
 /// Help text built from the key and command tables, so it is always true,
 /// wrapped to `width`: descriptions hang under their own column, and keys
 /// too wide for theirs get a line of their own.
-pub fn help_lines(width: usize) -> Vec<Line<'static>> {
+pub fn help_lines(width: usize, replay: bool) -> Vec<Line<'static>> {
     const KEYS: usize = 18;
     let mut lines = Vec::new();
-    for section in keys::help().sections {
+    let mut sections = keys::help().sections;
+    if replay {
+        // A replay's own keys come first: Space and [ ] mean something else
+        // here than in the cockpit below.
+        sections.insert(
+            0,
+            keys::HelpSection {
+                title: "In this replay (nothing that writes or runs works)".into(),
+                rows: vec![
+                    ("Space".into(), "pause / play"),
+                    ("+ / -".into(), "faster / slower"),
+                    ("] / [".into(), "next event / take the latest one back"),
+                    ("q  Ctrl-C".into(), "leave the replay"),
+                ],
+            },
+        );
+    }
+    for section in sections {
         lines.push(Line::styled(section.title, theme::heading()));
         for (keys, what) in section.rows {
             let key_col = if keys.chars().count() > KEYS {
@@ -201,14 +224,14 @@ pub fn help_lines(width: usize) -> Vec<Line<'static>> {
 }
 
 /// Where help is drawn on a screen of `area`, and its lines there.
-fn help_box(area: Rect) -> (Rect, Vec<Line<'static>>) {
+fn help_box(area: Rect, replay: bool) -> (Rect, Vec<Line<'static>>) {
     let r = centered(area, 104, area.height);
-    let lines = help_lines(r.width.saturating_sub(2) as usize);
+    let lines = help_lines(r.width.saturating_sub(2) as usize, replay);
     (r, lines)
 }
 
-fn help(d: &HelpDraft, title: &str, area: Rect, buf: &mut Buffer) {
-    let (r, lines) = help_box(area);
+fn help(d: &HelpDraft, title: &str, area: Rect, buf: &mut Buffer, replay: bool) {
+    let (r, lines) = help_box(area, replay);
     let inner = boxed(title, r, buf);
     let max = lines.len().saturating_sub(inner.height as usize);
     let scroll = d.top.min(max);
@@ -224,7 +247,7 @@ pub fn overlay_max(app: &App, mode: &Mode, area: Rect) -> Option<usize> {
     let fit = |lines: usize, r: Rect| lines.saturating_sub(r.height.saturating_sub(2) as usize);
     match mode {
         Mode::Help(_) => {
-            let (r, lines) = help_box(area);
+            let (r, lines) = help_box(area, app.replay.is_some());
             Some(fit(lines.len(), r))
         }
         Mode::TimelineEntry(d) => Some(super::timeline::entry_max(app, d.row, area)),

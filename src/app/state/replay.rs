@@ -33,6 +33,9 @@ pub struct ReplayState {
     pub paused: bool,
     /// The wall-clock time of the latest tick: keys re-anchor from it.
     pub real: Timestamp,
+    /// The message on the line and the wall-clock time it appeared: it
+    /// fades by the wall clock, whatever the playback clock does.
+    pub message: Option<(String, Timestamp)>,
     /// The playback time at `anchor_real`.
     anchor: Timestamp,
     /// The wall-clock time the playback was last re-anchored.
@@ -73,6 +76,7 @@ impl ReplayState {
             speed: speed.max(1),
             paused: false,
             real,
+            message: None,
             anchor: at,
             anchor_real: real,
         })
@@ -125,16 +129,19 @@ impl ReplayState {
         self.paused = true;
     }
 
-    /// The next speed up (`up`) or down, from here on.
+    /// The next of [`SPEEDS`] above (`up`) or below the speed now, from
+    /// here on; past either end of the list it stays.
     pub fn change_speed(&mut self, up: bool, real: Timestamp) {
         self.anchor = self.clock(real);
         self.anchor_real = real;
-        let i = SPEEDS.iter().position(|s| *s >= self.speed).unwrap_or(0);
-        self.speed = if up {
-            SPEEDS[(i + 1).min(SPEEDS.len() - 1)]
+        let next = if up {
+            SPEEDS.iter().find(|s| **s > self.speed)
         } else {
-            SPEEDS[i.saturating_sub(1)]
+            SPEEDS.iter().rev().find(|s| **s < self.speed)
         };
+        if let Some(s) = next {
+            self.speed = *s;
+        }
     }
 
     /// Moves playback to the next event not yet shown (`]`); `false` when
@@ -225,6 +232,15 @@ mod tests {
             r.change_speed(false, later);
         }
         assert_eq!(r.speed, 1);
+        // Speeds off the list step to their neighbours on it.
+        r.speed = 7;
+        r.change_speed(true, later);
+        assert_eq!(r.speed, 10);
+        r.speed = 3600;
+        r.change_speed(true, later);
+        assert_eq!(r.speed, 3600);
+        r.change_speed(false, later);
+        assert_eq!(r.speed, 1200);
     }
 
     #[test]

@@ -185,14 +185,29 @@ pub fn section(report: &super::Report) -> String {
     s
 }
 
+/// A file name as a link target: a space, a bracket or anything past
+/// ASCII letters, digits and `-._~/` percent-encoded, so no name can end
+/// the link early (`pm (1).md` gives `pm%20%281%29-metric.svg`).
+fn link(file: &str) -> String {
+    file.bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'~' | b'/' => {
+                (b as char).to_string()
+            }
+            _ => format!("%{b:02X}"),
+        })
+        .collect()
+}
+
 /// A chart's picture (or why it was skipped) and its table of series.
 fn picture(s: &mut String, title: &str, c: &PinnedChart, image: Option<&str>) {
     let unit: crate::domain::unit::Unit = c.unit.parse().unwrap_or_default();
     match image {
         Some(file) => s.push_str(&format!(
-            "![{} — {}]({file})\n\n",
+            "![{} — {}]({})\n\n",
             cell(&title.replace(['[', ']'], "")),
-            cell(&c.query.replace(['[', ']', '\n'], " "))
+            cell(&c.query.replace(['[', ']', '\n'], " ")),
+            link(file)
         )),
         None => s.push_str(
             "_The chart's picture was skipped: `warroom export ID -o FILE` writes it beside the file._\n\n",
@@ -443,5 +458,15 @@ mod tests {
             md.contains("\n`````text\n````\nFATAL out of memory\n`````\n"),
             "{md}"
         );
+    }
+
+    #[test]
+    fn picture_links_survive_any_file_name() {
+        assert_eq!(link("pm-metric.svg"), "pm-metric.svg");
+        assert_eq!(
+            link("sp ace (1)-metric.svg"),
+            "sp%20ace%20%281%29-metric.svg"
+        );
+        assert_eq!(link("é>.svg"), "%C3%A9%3E.svg");
     }
 }

@@ -7,10 +7,54 @@ use crate::domain::incident::{Incident, Role};
 use crate::domain::time::utc_datetime;
 
 /// Markdown-safe on one line (table cells): no raw HTML from the record.
+/// Inside a code span (a backtick run closed by one as long) the text is
+/// kept as it is, since markdown shows entities there literally: a query's
+/// `< 0.5` must not read `&lt; 0.5`. A backtick run never closed opens
+/// nothing, so the text after it is escaped as everywhere else.
 pub(super) fn cell(s: &str) -> String {
-    s.replace('<', "&lt;")
-        .replace('|', "\\|")
-        .replace('\n', "<br>")
+    let chars: Vec<char> = s.chars().collect();
+    let run = |at: usize| chars[at..].iter().take_while(|c| **c == '`').count();
+    let mut out = String::with_capacity(s.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if chars[i] == '`' {
+            let n = run(i);
+            let mut j = i + n;
+            let close = loop {
+                match chars.get(j) {
+                    None => break None,
+                    Some('`') if run(j) == n => break Some(j),
+                    Some('`') => j += run(j),
+                    Some(_) => j += 1,
+                }
+            };
+            match close {
+                Some(j) => {
+                    for c in &chars[i..j + n] {
+                        match c {
+                            '|' => out.push_str("\\|"),
+                            '\n' => out.push(' '),
+                            c => out.push(*c),
+                        }
+                    }
+                    i = j + n;
+                }
+                None => {
+                    out.extend(&chars[i..i + n]);
+                    i += n;
+                }
+            }
+            continue;
+        }
+        match chars[i] {
+            '<' => out.push_str("&lt;"),
+            '|' => out.push_str("\\|"),
+            '\n' => out.push_str("<br>"),
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    out
 }
 
 /// Responders' text as prose in a list item or a quote: no raw HTML, and a
@@ -490,4 +534,20 @@ fn action_items(r: &Report) -> String {
         ));
     }
     s.trim_end().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cell;
+
+    #[test]
+    fn code_spans_keep_their_text_and_the_rest_is_escaped() {
+        assert_eq!(cell("`up < 0.5` <b>"), "`up < 0.5` &lt;b>");
+        assert_eq!(cell("a | `x|y`"), "a \\| `x\\|y`");
+        // Never closed, a backtick opens nothing.
+        assert_eq!(cell("`<script>"), "`&lt;script>");
+        // Closed only by a run as long: `` x ` <y> `` is one span.
+        assert_eq!(cell("`` x ` <y> `` <z>"), "`` x ` <y> `` &lt;z>");
+        assert_eq!(cell("line\nnext"), "line<br>next");
+    }
 }

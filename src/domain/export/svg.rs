@@ -22,8 +22,9 @@ const COLOURS: [&str; 5] = ["#1f6feb", "#8250df", "#1a7f37", "#bf3989", "#9a6700
 
 /// Text as XML character data: nothing in it can open a tag or an entity.
 fn xml(s: &str) -> String {
+    // Nor can it hold what XML forbids outright (U+FFFE, U+FFFF).
     s.chars()
-        .filter(|c| !c.is_control())
+        .filter(|c| !c.is_control() && !matches!(c, '\u{FFFE}' | '\u{FFFF}'))
         .map(|c| match c {
             '&' => "&amp;".to_string(),
             '<' => "&lt;".to_string(),
@@ -50,11 +51,21 @@ fn short(s: &str, n: usize) -> String {
     }
 }
 
+/// How wide a label of `text` is drawn at `size` px, near enough to keep
+/// labels apart (a sans-serif averages a little over half its size).
+fn text_width(text: &str, size: f64) -> f64 {
+    text.chars().count() as f64 * size * 0.58
+}
+
 /// The chart as SVG; `marks` are the incident's moments, drawn where they
-/// fall inside the chart's time span.
-pub fn chart(c: &PinnedChart, title: &str, marks: &[(Timestamp, &str)]) -> String {
+/// fall inside the chart's time span. With `whole`, the span reaches every
+/// moment too (the main metric over the whole incident, whose last sample
+/// can come a moment before the resolution).
+pub fn chart(c: &PinnedChart, title: &str, marks: &[(Timestamp, &str)], whole: bool) -> String {
     let unit: crate::domain::unit::Unit = c.unit.parse().unwrap_or_default();
     let times = c.series.iter().flat_map(|s| s.points.iter().map(|p| p.0));
+    let moments = marks.iter().map(|m| m.0.as_second()).filter(|_| whole);
+    let times = times.chain(moments);
     let (t0, t1) = match (times.clone().min(), times.max()) {
         (Some(a), Some(b)) if b > a => (a, b),
         (Some(a), _) => (a - 60, a + 60),
@@ -76,7 +87,10 @@ pub fn chart(c: &PinnedChart, title: &str, marks: &[(Timestamp, &str)]) -> Strin
     let _ = writeln!(
         s,
         "<text x=\"{LEFT}\" y=\"24\" font-size=\"14\" fill=\"#1f2328\">{}</text>",
-        xml(title)
+        xml(&short(
+            title,
+            ((W - LEFT - RIGHT) / text_width("x", 14.0)) as usize
+        ))
     );
     // Axes and their labels: lowest, middle and highest value; start,
     // middle and end time (UTC).
@@ -94,13 +108,14 @@ pub fn chart(c: &PinnedChart, title: &str, marks: &[(Timestamp, &str)]) -> Strin
             xml(&unit.format(v))
         );
     }
-    for t in [t0, (t0 + t1) / 2, t1] {
+    // The first time label starts at the axis, the last ends at its end.
+    for (t, anchor) in [(t0, "start"), ((t0 + t1) / 2, "middle"), (t1, "end")] {
         let label = Timestamp::from_second(t)
             .map(|ts| ts.strftime("%H:%M UTC").to_string())
             .unwrap_or_default();
         let _ = writeln!(
             s,
-            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"middle\" fill=\"#57606a\">{label}</text>",
+            "<text x=\"{:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\" fill=\"#57606a\">{label}</text>",
             x(t),
             H - BOTTOM + 18.0
         );
@@ -119,21 +134,47 @@ pub fn chart(c: &PinnedChart, title: &str, marks: &[(Timestamp, &str)]) -> Strin
             xml(&unit.format(th))
         );
     }
-    for (at, label) in marks {
+    // Each moment's label beside its rule, turned to the left near the
+    // right edge, and moved a row down when it would touch one already
+    // placed (two moments seconds apart).
+    let mut placed: Vec<(f64, f64, usize)> = Vec::new();
+    let mut in_order: Vec<&(Timestamp, &str)> = marks.iter().collect();
+    in_order.sort_by_key(|m| m.0);
+    for (at, label) in in_order {
         let t = at.as_second();
         if t < t0 || t > t1 {
             continue;
         }
+        let at_x = x(t);
         let _ = writeln!(
             s,
             "<path d=\"M{:.1} {y0:.1} V{y1:.1}\" stroke=\"#6e7781\" stroke-dasharray=\"2 3\"/>",
-            crisp(x(t))
+            crisp(at_x)
         );
+        let wide = text_width(label, 11.0);
+        let (from, anchor) = if at_x + 3.0 + wide > W - RIGHT {
+            (at_x - 3.0 - wide, "end")
+        } else {
+            (at_x + 3.0, "start")
+        };
+        let to = from + wide;
+        let row = (0..)
+            .find(|r| {
+                !placed
+                    .iter()
+                    .any(|(a, b, pr)| pr == r && from < b + 4.0 && to + 4.0 > *a)
+            })
+            .unwrap_or(0);
+        placed.push((from, to, row));
+        let text_x = if anchor == "end" {
+            at_x - 3.0
+        } else {
+            at_x + 3.0
+        };
         let _ = writeln!(
             s,
-            "<text x=\"{:.1}\" y=\"{:.1}\" fill=\"#57606a\" font-size=\"11\">{}</text>",
-            x(t) + 3.0,
-            y0 + 12.0,
+            "<text x=\"{text_x:.1}\" y=\"{:.1}\" text-anchor=\"{anchor}\" fill=\"#57606a\" font-size=\"11\">{}</text>",
+            y0 + 12.0 + row as f64 * 13.0,
             xml(label)
         );
     }
@@ -198,8 +239,8 @@ mod tests {
     #[test]
     fn the_svg_is_deterministic_escaped_and_marks_the_incident() {
         let declared = Timestamp::from_second(1_795_000_180).unwrap();
-        let a = chart(&sample(), "p99 <b>", &[(declared, "declared")]);
-        let b = chart(&sample(), "p99 <b>", &[(declared, "declared")]);
+        let a = chart(&sample(), "p99 <b>", &[(declared, "declared")], false);
+        let b = chart(&sample(), "p99 <b>", &[(declared, "declared")], false);
         assert_eq!(a, b);
         assert!(a.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
         assert!(a.ends_with("</svg>\n"));
@@ -255,7 +296,12 @@ mod tests {
         let c = sample();
         let declared = Timestamp::from_second(1_795_000_180).unwrap();
         let resolved = Timestamp::from_second(1_795_000_480).unwrap();
-        let svg = chart(&c, "p99", &[(declared, "declared"), (resolved, "resolved")]);
+        let svg = chart(
+            &c,
+            "p99",
+            &[(declared, "declared"), (resolved, "resolved")],
+            false,
+        );
         // The chart's own scale, as drawn.
         let (t0, t1) = (1_795_000_000_i64, 1_795_000_540_i64);
         let (lo, hi) = c.bounds().unwrap();
@@ -299,5 +345,41 @@ mod tests {
                 .count();
             assert_eq!(quiet, 0);
         }
+    }
+
+    #[test]
+    fn the_whole_incident_reaches_every_moment_and_labels_keep_apart() {
+        let c = sample();
+        let at = |s: i64| Timestamp::from_second(1_795_000_000 + s).unwrap();
+        // Declared and acknowledged seconds apart; resolved after the last
+        // sample; a caption XML forbids parts of.
+        let marks = [
+            (at(120), "declared"),
+            (at(127), "acknowledged"),
+            (at(600), "resolved"),
+        ];
+        let pinned = chart(&c, "t\u{FFFF}", &marks, false);
+        assert!(
+            !pinned.contains(">resolved<"),
+            "outside a pinned chart's span"
+        );
+        assert!(!pinned.contains('\u{FFFF}'));
+        let whole = chart(&c, "t", &marks, true);
+        assert!(whole.contains(">resolved</text>"), "{whole}");
+        let row_of = |label: &str| {
+            let line = whole
+                .lines()
+                .find(|l| l.ends_with(&format!(">{label}</text>")))
+                .unwrap();
+            let y = line.split("y=\"").nth(1).unwrap();
+            y.split('"').next().unwrap().parse::<f64>().unwrap()
+        };
+        assert!(row_of("acknowledged") > row_of("declared"), "{whole}");
+        // The last moment sits at the right edge: its label ends there.
+        let resolved = whole
+            .lines()
+            .find(|l| l.ends_with(">resolved</text>"))
+            .unwrap();
+        assert!(resolved.contains("text-anchor=\"end\""), "{resolved}");
     }
 }
