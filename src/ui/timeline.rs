@@ -80,7 +80,9 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
     let inner = framed(title, focused, area, buf);
     if app.incident.is_none() {
         // With no alert source, the way in is declaring by hand.
-        let how = if app.alerts.status.off.is_some() {
+        let how = if app.replay.is_some() {
+            "Not declared yet at this point of the replay (] jumps to it).".to_string()
+        } else if app.alerts.status.off.is_some() {
             "No incident open: :declare TITLE opens one.".to_string()
         } else {
             format!(
