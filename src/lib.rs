@@ -22,6 +22,7 @@ pub mod look;
 pub mod perms;
 pub mod sanitize;
 pub mod screenshot;
+pub mod share;
 pub mod sources;
 pub mod tui;
 pub mod ui;

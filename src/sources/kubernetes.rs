@@ -148,6 +148,11 @@ impl Kube {
     /// Pods of one namespace: the scope's, else the kubeconfig's own. All
     /// namespaces only when asked for by name ([`ALL_NAMESPACES`]), so a
     /// user whose role covers one namespace is never refused at launch.
+    /// The ConfigMaps of `namespace`: where shared incidents live.
+    pub(crate) fn configmaps(&self, namespace: &str) -> Api<k8s_openapi::api::core::v1::ConfigMap> {
+        Api::namespaced(self.client.clone(), namespace)
+    }
+
     fn pods(&self, namespace: &str) -> Api<K8sPod> {
         use crate::domain::pod::ALL_NAMESPACES;
         let namespace = match namespace {

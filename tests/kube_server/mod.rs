@@ -7,6 +7,7 @@
 //! and restarted one (see `control`).
 #![allow(dead_code, clippy::unwrap_used, clippy::panic)]
 
+pub mod configmaps;
 mod control;
 pub mod custom;
 pub mod rbac;
@@ -56,6 +57,8 @@ pub struct Cluster {
     pub chaos_mesh: bool,
     /// Custom objects by (plural, namespace, name).
     pub custom: BTreeMap<custom::Key, Value>,
+    /// ConfigMaps by (namespace, name).
+    pub configmaps: BTreeMap<(String, String), Value>,
     rv: u64,
 }
 
@@ -359,6 +362,15 @@ async fn serve(
             respond(&mut s, code, &body).await?;
             continue;
         }
+        if let Some((code, body)) =
+            configmaps::route(&mut s, &state, &events, &frozen, &req, &segs).await?
+        {
+            if code == 0 {
+                return Ok(()); // a watch that ended
+            }
+            respond(&mut s, code, &body).await?;
+            continue;
+        }
         let (code, body) = match (req.method.as_str(), segs.as_slice()) {
             ("GET", ["api"]) => (
                 200,
@@ -384,7 +396,9 @@ async fn serve(
                  "verbs": ["get", "list", "watch", "delete"]},
                 {"name": "pods/log", "singularName": "", "namespaced": true, "kind": "Pod", "verbs": ["get"]},
                 {"name": "events", "singularName": "event", "namespaced": true, "kind": "Event", "shortNames": ["ev"],
-                 "verbs": ["get", "list"]}]}),
+                 "verbs": ["get", "list"]},
+                {"name": "configmaps", "singularName": "configmap", "namespaced": true, "kind": "ConfigMap",
+                 "shortNames": ["cm"], "verbs": ["create", "delete", "get", "list", "watch"]}]}),
             ),
             ("GET", ["apis", "apps", "v1"]) => (
                 200,

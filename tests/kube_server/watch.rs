@@ -20,6 +20,12 @@ pub const HISTORY_KEPT: usize = 10_000;
 /// How often a watch that asked for them gets a BOOKMARK, unless set.
 pub const BOOKMARK_EVERY: Duration = Duration::from_secs(60);
 
+/// Whether `obj` is of `kind` (an object without a kind is a pod, as the
+/// tests' own pods may be).
+pub fn is_kind(obj: &Value, kind: &str) -> bool {
+    obj["kind"].as_str().map_or(kind == "Pod", |k| k == kind)
+}
+
 pub fn rv_of(obj: &Value) -> u64 {
     obj["metadata"]["resourceVersion"]
         .as_str()
@@ -66,7 +72,7 @@ pub async fn list_or_watch(
     q: &BTreeMap<String, String>,
 ) -> std::io::Result<(u16, Value)> {
     if q.get("watch").is_some_and(|w| w == "true" || w == "1") {
-        watch(s, state, events, frozen, ns, q).await?;
+        watch(s, state, events, frozen, ns, q, "Pod").await?;
         return Ok((0, Value::Null));
     }
     let c = state.lock().unwrap();
@@ -89,13 +95,15 @@ pub async fn list_or_watch(
     ))
 }
 
-async fn watch(
+/// A watch of the objects of kind `of` (`Pod`, `ConfigMap`).
+pub async fn watch(
     s: &mut BufReader<TcpStream>,
     state: &Arc<Mutex<Cluster>>,
     events: &broadcast::Sender<(String, Value)>,
     frozen: &tokio::sync::watch::Receiver<bool>,
     ns: Option<&str>,
     q: &BTreeMap<String, String>,
+    of: &str,
 ) -> std::io::Result<()> {
     let from: Option<u64> = q
         .get("resourceVersion")
@@ -110,17 +118,20 @@ async fn watch(
             Some(rv) => (
                 c.history
                     .iter()
-                    .filter(|(_, o)| rv_of(o) > rv)
+                    .filter(|(_, o)| rv_of(o) > rv && is_kind(o, of))
                     .cloned()
                     .collect(),
                 None,
             ),
             // No resourceVersion: what there is now, as ADDED events.
             None => (
-                c.pods
-                    .values()
-                    .map(|p| ("ADDED".to_string(), p.clone()))
-                    .collect(),
+                if of == "Pod" {
+                    c.pods.values()
+                } else {
+                    c.configmaps.values()
+                }
+                .map(|p| ("ADDED".to_string(), p.clone()))
+                .collect(),
                 None,
             ),
         };
@@ -165,7 +176,7 @@ async fn watch(
                     continue;
                 }
                 last = rv;
-                if matches(&obj, ns, q) {
+                if is_kind(&obj, of) && matches(&obj, ns, q) {
                     super::thawed(frozen).await;
                     chunk(s, &json!({"type": kind, "object": obj})).await?;
                 }
@@ -184,13 +195,13 @@ async fn watch(
                     let rv = rv_of(&obj);
                     if rv > last {
                         last = rv;
-                        if matches(&obj, ns, q) {
+                        if is_kind(&obj, of) && matches(&obj, ns, q) {
                             chunk(s, &json!({"type": kind, "object": obj})).await?;
                         }
                     }
                 }
                 last = last.max(now);
-                let mark = json!({"type": "BOOKMARK", "object": {"kind": "Pod", "apiVersion": "v1",
+                let mark = json!({"type": "BOOKMARK", "object": {"kind": of, "apiVersion": "v1",
                     "metadata": {"resourceVersion": last.to_string()}}});
                 chunk(s, &mark).await?;
                 state.lock().unwrap().bookmarks_sent += 1;

@@ -1,0 +1,130 @@
+//! Writing and reading a shared incident's objects through the API server:
+//! create-only (409 AlreadyExists is the object already there, so a retry
+//! is harmless), get, list by label, delete, and a watch that lists, then
+//! follows from its resourceVersion with bookmarks, and lists again when
+//! the server says 410 Gone (kube's watcher does both).
+
+use futures_util::{Stream, StreamExt};
+use k8s_openapi::api::core::v1::ConfigMap;
+use kube::api::{DeleteParams, ListParams, PostParams};
+use kube::runtime::watcher::{self, Event as WatchEvent};
+use serde_json::Value;
+
+use super::objects::{INCIDENT_LABEL, MANAGED_BY_LABEL};
+use crate::sources::kubernetes::Kube;
+
+/// Why the cluster did not take or give what was asked.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ShareError {
+    /// RBAC refused it: said plainly, and the incident stays local.
+    #[error("forbidden by the cluster's RBAC: {0}")]
+    Forbidden(String),
+    /// The API server did not answer: the events wait and go later.
+    #[error("the API server is unreachable: {0}")]
+    Unreachable(String),
+    /// The server answered with an error of another kind.
+    #[error("the API server refused it: {0}")]
+    Refused(String),
+}
+
+impl From<kube::Error> for ShareError {
+    fn from(e: kube::Error) -> Self {
+        match e {
+            kube::Error::Api(s) if s.code == 403 => ShareError::Forbidden(s.message),
+            kube::Error::Api(s) => ShareError::Refused(format!("{} ({})", s.message, s.code)),
+            other => ShareError::Unreachable(other.to_string()),
+        }
+    }
+}
+
+/// A create that went through.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Created {
+    /// This call made it.
+    New,
+    /// It was there already (an earlier try, or another host).
+    AlreadyThere,
+}
+
+/// The share namespace's ConfigMaps on one cluster.
+#[derive(Clone)]
+pub struct ShareClient {
+    api: kube::Api<ConfigMap>,
+}
+
+/// The label selector of one incident's objects.
+pub fn selector(label: &str) -> String {
+    format!("{MANAGED_BY_LABEL}=warroom,{INCIDENT_LABEL}={label}")
+}
+
+fn config_map(obj: &Value) -> Result<ConfigMap, ShareError> {
+    serde_json::from_value(obj.clone()).map_err(|e| ShareError::Refused(e.to_string()))
+}
+
+fn value(cm: &ConfigMap) -> Value {
+    serde_json::to_value(cm).unwrap_or(Value::Null)
+}
+
+impl ShareClient {
+    /// The ConfigMaps of `namespace` on `kube`'s cluster.
+    pub fn new(kube: &Kube, namespace: &str) -> Self {
+        ShareClient {
+            api: kube.configmaps(namespace),
+        }
+    }
+
+    /// Creates `obj`; one that exists already is a success.
+    pub async fn create(&self, obj: &Value) -> Result<Created, ShareError> {
+        match self
+            .api
+            .create(&PostParams::default(), &config_map(obj)?)
+            .await
+        {
+            Ok(_) => Ok(Created::New),
+            Err(kube::Error::Api(s)) if s.code == 409 => Ok(Created::AlreadyThere),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The object named `name`, if there is one.
+    pub async fn get(&self, name: &str) -> Result<Option<Value>, ShareError> {
+        Ok(self.api.get_opt(name).await?.as_ref().map(value))
+    }
+
+    /// Every object the selector matches, with the list's resourceVersion.
+    pub async fn list(&self, selector: &str) -> Result<(Vec<Value>, String), ShareError> {
+        let list = self
+            .api
+            .list(&ListParams::default().labels(selector))
+            .await?;
+        let rv = list.metadata.resource_version.clone().unwrap_or_default();
+        Ok((list.items.iter().map(value).collect(), rv))
+    }
+
+    /// Deletes `name`; one already gone is a success.
+    pub async fn delete(&self, name: &str) -> Result<(), ShareError> {
+        match self.api.delete(name, &DeleteParams::default()).await {
+            Ok(_) => Ok(()),
+            Err(kube::Error::Api(s)) if s.code == 404 => Ok(()),
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// The objects the selector matches, as they are listed and then as
+    /// they are created; a failure is reported and the watch goes on
+    /// (relisting after 410 Gone, with bookmarks between changes).
+    pub fn watch(&self, selector: &str) -> impl Stream<Item = Result<Value, ShareError>> + use<> {
+        let cfg = watcher::Config::default().labels(selector).any_semantic();
+        watcher::watcher(self.api.clone(), cfg).filter_map(|ev| async move {
+            match ev {
+                Ok(WatchEvent::Apply(cm) | WatchEvent::InitApply(cm)) => Some(Ok(value(&cm))),
+                Ok(_) => None,
+                Err(watcher::Error::WatchError(s)) if s.code == 410 => None,
+                Err(watcher::Error::InitialListFailed(e) | watcher::Error::WatchStartFailed(e)) => {
+                    Some(Err(e.into()))
+                }
+                Err(e) => Some(Err(ShareError::Unreachable(e.to_string()))),
+            }
+        })
+    }
+}
