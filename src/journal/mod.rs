@@ -125,6 +125,39 @@ impl Store {
         }
     }
 
+    /// Starts the journal of incident `id`, declared elsewhere (another host
+    /// through the cluster), with its declaration as it was written there;
+    /// `false` when this host has the journal already.
+    pub fn adopt(&self, id: &str, declaration: &Event) -> io::Result<bool> {
+        if !matches!(declaration.kind, EventKind::Declared { .. }) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "not a declaration",
+            ));
+        }
+        if let Some(data) = self.dir.parent().filter(|p| !p.as_os_str().is_empty()) {
+            self.perms.own_dir(data).map_err(|e| with_path(e, data))?;
+        }
+        self.perms
+            .own_dir(&self.dir)
+            .map_err(|e| with_path(e, &self.dir))?;
+        let path = self.path(id)?;
+        let file = match self.perms.create_new(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Ok(false),
+            Err(e) => return Err(with_path(e, &path)),
+        };
+        if let Err(e) = write_locked(&file, declaration) {
+            drop(file);
+            let _ = fs::remove_file(&path);
+            return Err(with_path(e, &path));
+        }
+        if let Ok(d) = File::open(&self.dir) {
+            let _ = d.sync_all();
+        }
+        Ok(true)
+    }
+
     /// Appends one event durably.
     pub fn append(&self, id: &str, event: &Event) -> io::Result<()> {
         let path = self.path(id)?;

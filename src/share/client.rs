@@ -7,11 +7,12 @@
 use futures_util::{Stream, StreamExt};
 use k8s_openapi::api::core::v1::ConfigMap;
 use kube::api::{DeleteParams, ListParams, PostParams};
+use kube::runtime::WatchStreamExt;
 use kube::runtime::watcher::{self, Event as WatchEvent};
 use serde_json::Value;
 
 use super::objects::{INCIDENT_LABEL, MANAGED_BY_LABEL};
-use crate::sources::kubernetes::Kube;
+use crate::sources::kubernetes::{Kube, QuickBackoff};
 
 /// Why the cluster did not take or give what was asked.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -50,6 +51,7 @@ pub enum Created {
 #[derive(Clone)]
 pub struct ShareClient {
     api: kube::Api<ConfigMap>,
+    namespace: String,
 }
 
 /// The label selector of one incident's objects.
@@ -70,7 +72,13 @@ impl ShareClient {
     pub fn new(kube: &Kube, namespace: &str) -> Self {
         ShareClient {
             api: kube.configmaps(namespace),
+            namespace: namespace.to_string(),
         }
+    }
+
+    /// The share namespace.
+    pub fn namespace(&self) -> &str {
+        &self.namespace
     }
 
     /// Creates `obj`; one that exists already is a success.
@@ -115,7 +123,10 @@ impl ShareClient {
     /// (relisting after 410 Gone, with bookmarks between changes).
     pub fn watch(&self, selector: &str) -> impl Stream<Item = Result<Value, ShareError>> + use<> {
         let cfg = watcher::Config::default().labels(selector).any_semantic();
-        watcher::watcher(self.api.clone(), cfg).filter_map(|ev| async move {
+        // Retried after 0.5 s, doubling to 4 s while the server is away:
+        // never a busy loop, and back within seconds when it returns.
+        let stream = watcher::watcher(self.api.clone(), cfg).backoff(QuickBackoff::default());
+        stream.filter_map(|ev| async move {
             match ev {
                 Ok(WatchEvent::Apply(cm) | WatchEvent::InitApply(cm)) => Some(Ok(value(&cm))),
                 Ok(_) => None,

@@ -29,6 +29,7 @@ pub use chaos::{
     CHAOS_GROUP, CHAOS_KINDS, EXPERIMENT_LABEL, FaultRef, MANAGED_BY_LABEL, MANAGER, apply_fault,
     count_pods, delete_fault, label_value, leftover_faults,
 };
+pub use liveness::Quick as QuickBackoff;
 pub use owner::{OwnerSelector, owner_selector};
 pub use summary::summarise;
 

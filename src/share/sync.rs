@@ -1,0 +1,249 @@
+//! The share task of one incident: the local journal stays the durable
+//! record; every event in it (already fsynced) is published, in order, as a
+//! create-only object; everyone else's objects come in through a label
+//! watch and are appended to the local journal once each, where the
+//! journal's follower takes them to the screen like any other line. With
+//! the API server away the events wait and go, in order, when it is back;
+//! an RBAC refusal stops publishing and says so, and the incident goes on
+//! locally.
+
+use std::collections::{HashSet, VecDeque};
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use tokio::sync::mpsc;
+use tokio::time::Instant;
+
+use super::client::{ShareClient, ShareError, selector};
+use super::objects::{event_object, event_of, incident_label, shareable};
+use crate::domain::incident::Event;
+use crate::journal::Store;
+
+/// How sharing stands, for the status line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ShareStatus {
+    /// Everything this host wrote is in the cluster.
+    Live,
+    /// Events wait for the API server.
+    Offline {
+        /// How many.
+        waiting: usize,
+        /// What the server (or its absence) said.
+        why: String,
+    },
+    /// RBAC refused: nothing more is published; the incident stays local.
+    Forbidden(String),
+    /// `--read-only`: others' events are followed, none published.
+    Following,
+}
+
+impl ShareStatus {
+    /// The words on the status line.
+    pub fn text(&self) -> String {
+        match self {
+            ShareStatus::Live => "share: live".into(),
+            ShareStatus::Offline { waiting, .. } => {
+                format!(
+                    "share: offline, {waiting} event{} waiting",
+                    if *waiting == 1 { "" } else { "s" }
+                )
+            }
+            ShareStatus::Forbidden(_) => "share: forbidden by RBAC, kept local".into(),
+            ShareStatus::Following => "share: read-only, following (publishing nothing)".into(),
+        }
+    }
+}
+
+/// What a share task does.
+#[derive(Debug, Clone)]
+pub struct ShareOptions {
+    /// Publish command output too (`share: {output: true}`).
+    pub output: bool,
+    /// Publish at all (`false` with `--read-only`).
+    pub publish: bool,
+}
+
+/// A running share task; dropping it stops the task.
+pub struct Sharing {
+    events: mpsc::UnboundedSender<Vec<Event>>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Sharing {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+impl Sharing {
+    /// Starts sharing `incident`: its journal in `store` is read whole, what
+    /// the cluster lacks is published, and `status` hears how it stands.
+    pub fn start(
+        client: ShareClient,
+        store: Store,
+        incident: String,
+        options: ShareOptions,
+        status: impl Fn(ShareStatus) + Send + 'static,
+    ) -> Sharing {
+        let (events, rx) = mpsc::unbounded_channel();
+        let task = tokio::spawn(run(client, store, incident, options, rx, status));
+        Sharing { events, task }
+    }
+
+    /// Events the local journal took in (read back by its follower).
+    pub fn local(&self, events: Vec<Event>) {
+        let _ = self.events.send(events);
+    }
+}
+
+/// What the task knows.
+struct State {
+    /// Ids in the local journal.
+    local: HashSet<String>,
+    /// Ids in the cluster.
+    published: HashSet<String>,
+    /// Local events the cluster lacks, in journal order.
+    waiting: VecDeque<Event>,
+    /// Publishing stopped by RBAC.
+    forbidden: Option<String>,
+    /// Why the last try failed, while the server is away.
+    away: Option<String>,
+}
+
+impl State {
+    fn take_local(&mut self, e: Event, publish: bool) {
+        if e.id.is_empty() || !self.local.insert(e.id.clone()) {
+            return;
+        }
+        if publish && !self.published.contains(&e.id) {
+            self.waiting.push_back(e);
+        }
+    }
+
+    fn status(&self, publish: bool) -> ShareStatus {
+        if let Some(why) = &self.forbidden {
+            return ShareStatus::Forbidden(why.clone());
+        }
+        if !publish {
+            return ShareStatus::Following;
+        }
+        match &self.away {
+            Some(why) => ShareStatus::Offline {
+                waiting: self.waiting.len(),
+                why: why.clone(),
+            },
+            None if self.waiting.is_empty() => ShareStatus::Live,
+            None => ShareStatus::Offline {
+                waiting: self.waiting.len(),
+                why: "publishing".into(),
+            },
+        }
+    }
+}
+
+async fn run(
+    client: ShareClient,
+    store: Store,
+    incident: String,
+    options: ShareOptions,
+    mut rx: mpsc::UnboundedReceiver<Vec<Event>>,
+    status: impl Fn(ShareStatus),
+) {
+    let mut s = State {
+        local: HashSet::new(),
+        published: HashSet::new(),
+        waiting: VecDeque::new(),
+        forbidden: None,
+        away: None,
+    };
+    let read = {
+        let (store, id) = (store.clone(), incident.clone());
+        tokio::task::spawn_blocking(move || store.load(&id)).await
+    };
+    if let Ok(Ok(loaded)) = read {
+        for e in loaded.events {
+            s.take_local(e, options.publish);
+        }
+    }
+    let mut watch = Box::pin(client.watch(&selector(&incident_label(&incident))));
+    let mut next_try = Instant::now();
+    let mut backoff = Duration::from_millis(500);
+    let mut said = None;
+    loop {
+        // Publish what waits, in order, until the server stops answering.
+        if options.publish && s.forbidden.is_none() && Instant::now() >= next_try {
+            while let Some(e) = s.waiting.front() {
+                let shared = shareable(e, options.output);
+                let result = match event_object(client.namespace(), &incident, &shared) {
+                    Ok(obj) => client.create(&obj).await.map(|_| ()),
+                    Err(why) => Err(ShareError::Refused(why)),
+                };
+                match result {
+                    Ok(()) => {
+                        s.published.insert(e.id.clone());
+                        s.waiting.pop_front();
+                        s.away = None;
+                        backoff = Duration::from_millis(500);
+                    }
+                    Err(ShareError::Unreachable(why)) => {
+                        s.away = Some(why);
+                        next_try = Instant::now() + backoff;
+                        backoff = (backoff * 2).min(Duration::from_secs(5));
+                        break;
+                    }
+                    Err(ShareError::Forbidden(why)) => {
+                        tracing::warn!("share: {why}");
+                        s.forbidden = Some(why);
+                        break;
+                    }
+                    // One the server will never take (too large, invalid)
+                    // stays local; the rest go on.
+                    Err(ShareError::Refused(why)) => {
+                        tracing::warn!("share: event {} not published: {why}", e.id);
+                        s.waiting.pop_front();
+                    }
+                }
+            }
+        }
+        let now = s.status(options.publish);
+        if said.as_ref() != Some(&now) {
+            status(now.clone());
+            said = Some(now);
+        }
+        let retry = !s.waiting.is_empty() && s.forbidden.is_none() && options.publish;
+        tokio::select! {
+            got = rx.recv() => {
+                let Some(events) = got else { return };
+                for e in events {
+                    s.take_local(e, options.publish);
+                }
+            }
+            item = watch.next() => match item {
+                Some(Ok(obj)) => {
+                    s.away = None;
+                    let Ok((id, e)) = event_of(&obj) else { continue };
+                    if id != incident {
+                        continue;
+                    }
+                    s.published.insert(e.id.clone());
+                    s.waiting.retain(|w| w.id != e.id);
+                    if s.local.insert(e.id.clone()) {
+                        let (store, id) = (store.clone(), incident.clone());
+                        let wrote = tokio::task::spawn_blocking(move || store.append(&id, &e)).await;
+                        if !matches!(wrote, Ok(Ok(()))) {
+                            tracing::warn!("share: an event from the cluster was not written: {wrote:?}");
+                        }
+                    }
+                }
+                Some(Err(ShareError::Forbidden(why))) if options.publish => {
+                    s.forbidden.get_or_insert(why);
+                }
+                Some(Err(ShareError::Forbidden(why) | ShareError::Unreachable(why) | ShareError::Refused(why))) => {
+                    s.away = Some(why);
+                }
+                None => return,
+            },
+            _ = tokio::time::sleep_until(next_try), if retry => {}
+        }
+    }
+}

@@ -1,0 +1,310 @@
+//! Two and three "hosts" (separate data dirs) sharing one incident through
+//! the test API server (issue 20): each host's journal stays its durable
+//! record; events reach the other host within a second both ways; with the
+//! server killed both keep writing, say how many events wait, and converge
+//! when it is back (nothing lost, nothing twice, identical exports); a
+//! third host with an empty data dir catches up; RBAC refusals keep the
+//! incident local and say so.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+mod kube_server;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use jiff::Timestamp;
+use kube_server::KubeServer;
+use warroom::domain::incident::{AlertRef, Event, EventKind, new_id};
+use warroom::journal::Store;
+use warroom::share::client::{ShareClient, selector};
+use warroom::share::objects::{event_of, incident_label};
+use warroom::share::sync::{ShareOptions, ShareStatus, Sharing};
+use warroom::sources::kubernetes::{Kube, KubeOptions};
+
+const NS: &str = "warroom";
+
+struct Host {
+    store: Store,
+    _dir: tempfile::TempDir,
+    sharing: Option<Sharing>,
+    said: Arc<Mutex<Vec<ShareStatus>>>,
+    name: &'static str,
+}
+
+async fn client(server: &KubeServer) -> ShareClient {
+    let kube = Kube::connect(&KubeOptions {
+        kubeconfig: Some(server.kubeconfig.clone()),
+        ..KubeOptions::default()
+    })
+    .await
+    .unwrap();
+    ShareClient::new(&kube, NS)
+}
+
+impl Host {
+    fn new(name: &'static str) -> Host {
+        let dir = tempfile::tempdir().unwrap();
+        Host {
+            store: Store::new(&dir.path().join("incidents")),
+            _dir: dir,
+            sharing: None,
+            said: Arc::default(),
+            name,
+        }
+    }
+
+    async fn share(&mut self, server: &KubeServer, id: &str, publish: bool) {
+        let said = self.said.clone();
+        self.sharing = Some(Sharing::start(
+            client(server).await,
+            self.store.clone(),
+            id.to_string(),
+            ShareOptions {
+                output: false,
+                publish,
+            },
+            move |s| said.lock().unwrap().push(s),
+        ));
+    }
+
+    /// A note written here: durable in the journal, then handed to the
+    /// share task as the journal's follower does.
+    fn note(&self, id: &str, text: &str) -> Event {
+        let mut e = Event::new(
+            Timestamp::now(),
+            self.name.into(),
+            EventKind::Note { text: text.into() },
+        );
+        e.id = new_id();
+        self.store.append(id, &e).unwrap();
+        if let Some(s) = &self.sharing {
+            s.local(vec![e.clone()]);
+        }
+        e
+    }
+
+    fn ids(&self, id: &str) -> Vec<String> {
+        let mut v: Vec<String> = self
+            .store
+            .load(id)
+            .map(|l| l.events.into_iter().map(|e| e.id).collect())
+            .unwrap_or_default();
+        v.sort();
+        v
+    }
+
+    /// Journal lines, repeats included (load leaves repeats out).
+    fn lines(&self, id: &str) -> usize {
+        std::fs::read_to_string(self.store.path(id).unwrap())
+            .map(|t| t.lines().count())
+            .unwrap_or(0)
+    }
+
+    fn last_status(&self) -> Option<ShareStatus> {
+        self.said.lock().unwrap().last().cloned()
+    }
+
+    fn export(&self, id: &str) -> String {
+        let events = self.store.load(id).unwrap().events;
+        warroom::domain::export::markdown(
+            &events,
+            warroom::domain::export::DEFAULT_TEMPLATE,
+            &Default::default(),
+        )
+        .unwrap()
+    }
+}
+
+async fn eventually(limit: Duration, what: &str, mut f: impl FnMut() -> bool) {
+    let start = Instant::now();
+    while !f() {
+        assert!(start.elapsed() < limit, "{what} not within {limit:?}");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+fn declaration() -> Event {
+    let t = Timestamp::now();
+    let mut e = Event::new(
+        t,
+        "ana".into(),
+        EventKind::Declared {
+            id: String::new(),
+            title: "catalog p99 above 500ms".into(),
+            severity: warroom::domain::severity::Sev::P1,
+            alert: AlertRef {
+                name: "CatalogP99Latency".into(),
+                fingerprint: "fp1".into(),
+                labels: Default::default(),
+                summary: "catalog p99 above 500ms".into(),
+                starts_at: t,
+            },
+            runbook: None,
+            exercise: None,
+        },
+    );
+    e.id = new_id();
+    e
+}
+
+/// Host `a` declares; the other hosts join through the cluster: the
+/// declaration is found by the incident's label and adopted.
+async fn join(server: &KubeServer, host: &mut Host, id: &str) {
+    let c = client(server).await;
+    let mut declared = None;
+    eventually(
+        Duration::from_secs(5),
+        "the declaration in the cluster",
+        || {
+            declared = declaration_in_cluster(&c, id);
+            declared.is_some()
+        },
+    )
+    .await;
+    host.store.adopt(id, &declared.unwrap()).unwrap();
+    host.share(server, id, true).await;
+}
+
+/// The incident's declaration as the cluster has it (a blocking look, for
+/// `eventually`).
+fn declaration_in_cluster(c: &ShareClient, id: &str) -> Option<Event> {
+    let c = c.clone();
+    let label = selector(&incident_label(id));
+    let items = std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(c.list(&label))
+    })
+    .join()
+    .unwrap()
+    .ok()?
+    .0;
+    items
+        .iter()
+        .filter_map(|o| event_of(o).ok())
+        .map(|(_, e)| e)
+        .find(|e| matches!(e.kind, EventKind::Declared { .. }))
+}
+
+async fn declared_on(server: &KubeServer, a: &mut Host) -> String {
+    let id = a
+        .store
+        .declare_or_join(&declaration())
+        .unwrap()
+        .id()
+        .to_string();
+    a.share(server, &id, true).await;
+    id
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_cross_both_ways_within_a_second() {
+    let server = KubeServer::start().await;
+    let (mut a, mut b) = (Host::new("ana"), Host::new("bob"));
+    let id = declared_on(&server, &mut a).await;
+    join(&server, &mut b, &id).await;
+    let note = a.note(&id, "rolling back the deploy");
+    let start = Instant::now();
+    eventually(Duration::from_secs(1), "ana's note at bob's", || {
+        b.ids(&id).contains(&note.id)
+    })
+    .await;
+    let note = b.note(&id, "pods are healthy again");
+    eventually(Duration::from_secs(1), "bob's note at ana's", || {
+        a.ids(&id).contains(&note.id)
+    })
+    .await;
+    eprintln!("both ways in {:?}", start.elapsed());
+    assert_eq!(a.ids(&id), b.ids(&id));
+    eventually(Duration::from_secs(2), "live", || {
+        a.last_status() == Some(ShareStatus::Live) && b.last_status() == Some(ShareStatus::Live)
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_killed_server_loses_nothing_and_both_hosts_converge() {
+    let server = KubeServer::start().await;
+    let (mut a, mut b) = (Host::new("ana"), Host::new("bob"));
+    let id = declared_on(&server, &mut a).await;
+    join(&server, &mut b, &id).await;
+    a.note(&id, "before");
+    eventually(Duration::from_secs(2), "first note shared", || {
+        a.ids(&id) == b.ids(&id)
+    })
+    .await;
+    server.kill();
+    for i in 0..3 {
+        a.note(&id, &format!("ana offline {i}"));
+        b.note(&id, &format!("bob offline {i}"));
+    }
+    eventually(Duration::from_secs(5), "offline with 3 waiting", || {
+        matches!(
+            a.last_status(),
+            Some(ShareStatus::Offline { waiting: 3, .. })
+        ) && matches!(
+            b.last_status(),
+            Some(ShareStatus::Offline { waiting: 3, .. })
+        )
+    })
+    .await;
+    assert_eq!(
+        a.last_status().unwrap().text(),
+        "share: offline, 3 events waiting"
+    );
+    server.restart().await;
+    eventually(Duration::from_secs(15), "converged", || {
+        let (x, y) = (a.ids(&id), b.ids(&id));
+        x == y && x.len() == 8
+    })
+    .await;
+    // Nothing twice: every line of each journal is a different event.
+    assert_eq!(a.lines(&id), 8);
+    assert_eq!(b.lines(&id), 8);
+    assert_eq!(a.export(&id), b.export(&id));
+    // A third host with an empty data dir catches up on all of it.
+    let mut c = Host::new("cy");
+    join(&server, &mut c, &id).await;
+    eventually(Duration::from_secs(5), "the third host caught up", || {
+        c.ids(&id) == a.ids(&id)
+    })
+    .await;
+    assert_eq!(c.export(&id), a.export(&id));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn rbac_keeps_the_incident_local_and_read_only_publishes_nothing() {
+    let server = KubeServer::start().await;
+    server.deny(NS, "create");
+    let mut a = Host::new("ana");
+    let id = declared_on(&server, &mut a).await;
+    a.note(&id, "still recorded here");
+    eventually(Duration::from_secs(5), "forbidden said", || {
+        matches!(a.last_status(), Some(ShareStatus::Forbidden(_)))
+    })
+    .await;
+    assert_eq!(a.ids(&id).len(), 2, "the journal keeps everything");
+    // A read-only host follows and publishes nothing.
+    let server = KubeServer::start().await;
+    let mut b = Host::new("bob");
+    let id = b
+        .store
+        .declare_or_join(&declaration())
+        .unwrap()
+        .id()
+        .to_string();
+    b.share(&server, &id, false).await;
+    b.note(&id, "not for the cluster");
+    eventually(Duration::from_secs(2), "following said", || {
+        b.last_status() == Some(ShareStatus::Following)
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        server.requests().iter().all(|r| !r.starts_with("POST ")),
+        "{:?}",
+        server.requests()
+    );
+}
