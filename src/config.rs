@@ -56,6 +56,9 @@ pub struct FileConfig {
     /// name is typed.
     #[serde(default)]
     pub production_contexts: Vec<String>,
+    /// Where `--share` puts shared incidents, and whether output goes too.
+    #[serde(default)]
+    pub share: crate::share::ShareSettings,
 }
 
 /// How to reach one HTTP server, as written in the file. Secrets are never
@@ -192,6 +195,8 @@ pub struct Config {
     pub prometheus: Option<Endpoint>,
     /// Kube contexts that are production (game-days refuse them by default).
     pub production_contexts: Vec<String>,
+    /// Sharing incidents through the cluster (used with `--share`).
+    pub share: crate::share::ShareSettings,
 }
 
 /// A config problem, naming the file and where in it.
@@ -428,6 +433,7 @@ impl Config {
             alertmanager,
             prometheus,
             production_contexts: file.production_contexts.clone(),
+            share: file.share.clone(),
         })
     }
 

@@ -62,6 +62,8 @@ pub enum Msg {
         /// The chart, or why there is none.
         result: Result<crate::domain::incident::evidence::PinnedChart, String>,
     },
+    /// How sharing the incident through the cluster stands (`--share`).
+    Share(crate::share::sync::ShareStatus),
     /// Faults warroom applied that are still present.
     Leftovers(Result<Vec<crate::sources::kubernetes::FaultRef>, String>),
     /// Something a data source reported.

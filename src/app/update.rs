@@ -63,6 +63,18 @@ pub fn update(app: &mut App, mode: &mut Mode, msg: Msg) -> Fx {
             super::gameday::on_deleted(app, what, result, &mut fx)
         }
         Msg::Leftovers(result) => super::gameday::on_leftovers(app, result),
+        Msg::Share(status) => {
+            use crate::share::sync::ShareStatus;
+            // A refusal is said once, in full; the status line keeps it short.
+            if let ShareStatus::Forbidden(why) = &status
+                && !matches!(app.share, Some(ShareStatus::Forbidden(_)))
+            {
+                app.error(format!(
+                    "share: the cluster's RBAC refused ({why}); the incident stays on this host"
+                ));
+            }
+            app.share = Some(status);
+        }
         Msg::Run(report) => super::runs::on_run_report(app, report, &mut fx),
         Msg::QueryChecked {
             step,

@@ -47,6 +47,8 @@ pub struct Session {
     pub kube: KubeOptions,
     /// Refuse every change.
     pub read_only: bool,
+    /// Share incidents through the cluster (`--share`).
+    pub share: bool,
     /// A command carried out as the cockpit opens (`warroom drill`,
     /// `warroom gameday`), as if typed on the `:` line.
     pub first: Option<crate::app::command::Command>,
@@ -89,6 +91,9 @@ async fn cockpit_async(
     )
     .with_matrix(config.matrix.clone())
     .with_author(config.author.clone());
+    if demo && session.share {
+        anyhow::bail!("--share shares through a Kubernetes cluster, and the demo has none");
+    }
     if demo {
         let faults = demo::chaos::Faults::default();
         tokio::spawn(demo::run(
@@ -140,6 +145,9 @@ async fn cockpit_async(
         match kube {
             Ok(k) => {
                 tracing::info!(context = %k.context, namespace = %k.namespace, "kubernetes");
+                if session.share {
+                    fx = share_through(fx, &k, config, session)?;
+                }
                 let (scope_tx, scope_rx) = watch::channel(None);
                 let _ = source_tx.try_send(SourceMsg::Cluster {
                     context: k.context.clone(),
@@ -155,6 +163,11 @@ async fn cockpit_async(
             }
             Err(e) => {
                 tracing::info!("kubernetes: {e}");
+                if session.share {
+                    anyhow::bail!(
+                        "--share needs a Kubernetes cluster to share through, and there is none: {e}"
+                    );
+                }
                 let _ = source_tx.try_send(SourceMsg::Unavailable {
                     feed: Feed::Pods,
                     reason: format!("No Kubernetes cluster: {e}"),
@@ -255,6 +268,25 @@ async fn cockpit_async(
     let (mut terminal, _guard) = tui::init(config.mouse)?;
     run_screen(&mut terminal, app, source_rx, fx, rx).await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Incidents followed by this cockpit are shared through `kube`'s cluster;
+/// `--read-only` follows the others' events and publishes none.
+fn share_through(
+    fx: Effects,
+    kube: &Kube,
+    config: &Config,
+    session: &Session,
+) -> anyhow::Result<Effects> {
+    let ns = config.share.namespace().map_err(anyhow::Error::msg)?;
+    tracing::info!(namespace = ns, read_only = session.read_only, "sharing");
+    Ok(fx.with_share(
+        crate::share::client::ShareClient::new(kube, ns),
+        crate::share::sync::ShareOptions {
+            output: config.share.output,
+            publish: !session.read_only,
+        },
+    ))
 }
 
 /// The incidents in the data dir, to join or offer what `open` points at.

@@ -82,6 +82,11 @@ pub struct Cli {
     /// Refuse every change to the cluster (delete, restart, scale).
     #[arg(long, global = true)]
     pub read_only: bool,
+    /// Share the incidents this cockpit opens or joins with responders on
+    /// other machines, through the cluster's API (ConfigMaps in the
+    /// `share.namespace` of the config, default `warroom`).
+    #[arg(long, global = true)]
+    pub share: bool,
     /// Colours for a dark or light background, or none (default: by the
     /// terminal; NO_COLOR always means none).
     #[arg(long, global = true, value_enum, value_name = "THEME")]
@@ -283,6 +288,7 @@ pub fn main() -> ExitCode {
             },
         },
         read_only: cli.read_only,
+        share: cli.share,
         first: match &cli.command {
             Some(Command::Drill { runbook, .. }) => {
                 Some(crate::app::command::Command::Drill(runbook.clone()))

@@ -55,6 +55,13 @@ pub struct Effects {
     incident: Option<String>,
     /// Game-day faults this cockpit applied and has not seen deleted.
     faults_in: exercise::FaultsIn,
+    /// With `--share`: the cluster's share namespace and how to share.
+    share: Option<(
+        crate::share::client::ShareClient,
+        crate::share::sync::ShareOptions,
+    )>,
+    /// The share task of the incident followed.
+    sharing: Option<crate::share::sync::Sharing>,
 }
 
 /// What answers the Pods pane's requests.
@@ -94,7 +101,19 @@ impl Effects {
             author: String::new(),
             incident: None,
             faults_in: Default::default(),
+            share: None,
+            sharing: None,
         }
+    }
+
+    /// Incidents followed here are shared through this cluster (`--share`).
+    pub fn with_share(
+        mut self,
+        client: crate::share::client::ShareClient,
+        options: crate::share::sync::ShareOptions,
+    ) -> Self {
+        self.share = Some((client, options));
+        self
     }
 
     /// Cluster changes are audited as made by `author`.
@@ -153,23 +172,72 @@ impl Effects {
         match effect {
             Effect::Declare(event) => {
                 let (store, tx) = (self.store.clone(), self.tx.clone());
-                tokio::task::spawn_blocking(move || {
-                    let result = store.open(&event).map_err(|e| e.to_string());
-                    let _ = tx.blocking_send(Msg::Declared(result));
-                });
+                match self.share.clone() {
+                    // Shared: the first host to claim the alert declares.
+                    Some((client, options)) => {
+                        tokio::spawn(async move {
+                            let result = crate::share::declare::declare(
+                                &client,
+                                &store,
+                                event,
+                                options.publish,
+                            )
+                            .await;
+                            let _ = tx.send(Msg::Declared(result)).await;
+                        });
+                    }
+                    None => {
+                        tokio::task::spawn_blocking(move || {
+                            let result = store.open(&event).map_err(|e| e.to_string());
+                            let _ = tx.blocking_send(Msg::Declared(result));
+                        });
+                    }
+                }
             }
             Effect::Rejoin(id) => {
                 let (store, tx) = (self.store.clone(), self.tx.clone());
-                tokio::task::spawn_blocking(move || {
-                    let result = store.rejoin(&id).map_err(|e| e.to_string());
-                    let _ = tx.blocking_send(Msg::Joined(result));
+                let share = self.share.as_ref().map(|(c, _)| c.clone());
+                tokio::spawn(async move {
+                    // Shared and not on this host yet: brought from the cluster.
+                    if let Some(c) = share
+                        && store.path(&id).is_ok_and(|p| !p.exists())
+                        && let Err(e) = crate::share::sync::fetch_into(&c, &store, &id).await
+                    {
+                        let _ = tx.send(Msg::Joined(Err(e))).await;
+                        return;
+                    }
+                    let result = tokio::task::spawn_blocking(move || {
+                        store.rejoin(&id).map_err(|e| e.to_string())
+                    })
+                    .await
+                    .unwrap_or_else(|e| Err(e.to_string()));
+                    let _ = tx.send(Msg::Joined(result)).await;
                 });
             }
             Effect::Follow { id, from } => {
                 self.follower = None;
                 self.incident = Some(id.clone());
+                self.sharing = self.share.as_ref().map(|(client, options)| {
+                    let tx = self.tx.clone();
+                    crate::share::sync::Sharing::start(
+                        client.clone(),
+                        self.store.clone(),
+                        id.clone(),
+                        options.clone(),
+                        move |status| post(&tx, Msg::Share(status)),
+                    )
+                });
+                let shared = self.sharing.as_ref().map(|s| s.sender());
                 let tx = self.tx.clone();
                 match Follower::start(&self.store, &id, from, move |m| {
+                    // What the journal took in goes to the share task too.
+                    if let (
+                        Some(s),
+                        JournalMsg::Events { events, .. } | JournalMsg::Reloaded { events, .. },
+                    ) = (&shared, &m)
+                    {
+                        let _ = s.send(events.clone());
+                    }
                     let _ = tx.blocking_send(Msg::Journal(m));
                 }) {
                     Ok(f) => self.follower = Some(f),

@@ -158,6 +158,18 @@ impl Store {
         Ok(true)
     }
 
+    /// Takes back a journal this host has just started and that holds
+    /// nothing but its declaration (another host's claim on the alert came
+    /// first); a journal with anything more in it is kept.
+    pub fn abandon(&self, id: &str) -> io::Result<bool> {
+        let path = self.path(id)?;
+        if Store::load_path(&path)?.events.len() > 1 {
+            return Ok(false);
+        }
+        fs::remove_file(&path).map_err(|e| with_path(e, &path))?;
+        Ok(true)
+    }
+
     /// Appends one event durably.
     pub fn append(&self, id: &str, event: &Event) -> io::Result<()> {
         let path = self.path(id)?;

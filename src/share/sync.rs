@@ -94,6 +94,11 @@ impl Sharing {
     pub fn local(&self, events: Vec<Event>) {
         let _ = self.events.send(events);
     }
+
+    /// Where the journal's follower hands its events, from its own thread.
+    pub fn sender(&self) -> mpsc::UnboundedSender<Vec<Event>> {
+        self.events.clone()
+    }
 }
 
 /// What the task knows.
@@ -246,4 +251,50 @@ async fn run(
             _ = tokio::time::sleep_until(next_try), if retry => {}
         }
     }
+}
+
+/// Brings incident `id` from the cluster into `store`, for a host that
+/// never had it: its declaration starts the local journal, the rest follow
+/// in order (events the journal has already are left out). Returns how
+/// many events were written.
+pub async fn fetch_into(client: &ShareClient, store: &Store, id: &str) -> Result<usize, String> {
+    let (items, _) = client
+        .list(&selector(&incident_label(id)))
+        .await
+        .map_err(|e| e.to_string())?;
+    let mut events: Vec<Event> = items
+        .iter()
+        .filter_map(|o| event_of(o).ok())
+        .filter(|(inc, _)| inc == id)
+        .map(|(_, e)| e)
+        .collect();
+    events.sort_by(Event::order);
+    let Some(declaration) = events
+        .iter()
+        .find(|e| matches!(e.kind, crate::domain::incident::EventKind::Declared { .. }))
+        .cloned()
+    else {
+        return Err(format!(
+            "incident {id} is not in the cluster's share namespace"
+        ));
+    };
+    let (store, id) = (store.clone(), id.to_string());
+    tokio::task::spawn_blocking(move || {
+        store.adopt(&id, &declaration).map_err(|e| e.to_string())?;
+        let have: HashSet<String> = store
+            .load(&id)
+            .map_err(|e| e.to_string())?
+            .events
+            .into_iter()
+            .map(|e| e.id)
+            .collect();
+        let mut written = 0;
+        for e in events.iter().filter(|e| !have.contains(&e.id)) {
+            store.append(&id, e).map_err(|e| e.to_string())?;
+            written += 1;
+        }
+        Ok(written)
+    })
+    .await
+    .map_err(|e| e.to_string())?
 }

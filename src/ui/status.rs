@@ -191,6 +191,17 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             items.push((keep::SCOPE_NOTE, Span::styled(note, theme::dim())));
         }
     }
+    // Sharing through the cluster, when asked for (`--share`).
+    if let Some(s) = &app.share {
+        use crate::share::sync::ShareStatus;
+        let style = match s {
+            ShareStatus::Live => theme::ok(),
+            ShareStatus::Offline { .. } => theme::warn(),
+            ShareStatus::Forbidden(_) => theme::bad(),
+            ShareStatus::Following => theme::dim(),
+        };
+        items.push((keep::SOURCE, Span::styled(format!("{} ", s.text()), style)));
+    }
     // Source health at a glance: the worst of the sources.
     let statuses: Vec<_> = [&app.alerts.status, &app.pods.status, &app.metric.status]
         .into_iter()

@@ -230,6 +230,8 @@ pub struct App {
     pub leftovers_asked: bool,
     /// `warroom replay`: the journal played back, nothing written.
     pub replay: Option<replay::ReplayState>,
+    /// How sharing through the cluster stands, with `--share`.
+    pub share: Option<crate::share::sync::ShareStatus>,
 }
 
 impl App {
@@ -271,6 +273,7 @@ impl App {
             leftovers: Vec::new(),
             leftovers_asked: false,
             replay: None,
+            share: None,
         }
     }
 
