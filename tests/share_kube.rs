@@ -91,16 +91,29 @@ async fn the_first_claim_of_an_alert_and_day_wins() {
     let server = KubeServer::start().await;
     let (a, b) = (connect(&server).await, connect(&server).await);
     let day: Timestamp = "2026-11-29T03:00:00Z".parse().unwrap();
-    let mine = claim_object(NS, "fp1", day, "inc-a", ("laptop-1", "ana"));
-    let theirs = claim_object(NS, "fp1", day, "inc-b", ("laptop-2", "bob"));
+    let declared = |host: &str, author: &str| {
+        let mut e = note("x");
+        e.host = host.into();
+        e.author = author.into();
+        e
+    };
+    let mine = claim_object(NS, "fp1", day, "inc-a", &declared("laptop-1", "ana"));
+    let theirs = claim_object(NS, "fp1", day, "inc-b", &declared("laptop-2", "bob"));
     assert_eq!(a.create(&mine).await, Ok(Created::New));
     // The second host is told the claim is taken, and reads whose it is.
     assert_eq!(b.create(&theirs).await, Ok(Created::AlreadyThere));
     let got = b.get(&claim_name("fp1", day)).await.unwrap().unwrap();
+    let claim = claimed(&got).unwrap();
     assert_eq!(
-        claimed(&got),
-        Some(("inc-a".into(), "laptop-1".into(), "ana".into()))
+        (
+            claim.incident.as_str(),
+            claim.host.as_str(),
+            claim.author.as_str()
+        ),
+        ("inc-a", "laptop-1", "ana")
     );
+    // A note is not a declaration: none is offered to start from.
+    assert_eq!(claim.declaration, None);
 }
 
 /// The next object the watch brings whose event is `text`, within `limit`.

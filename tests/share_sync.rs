@@ -308,3 +308,45 @@ async fn rbac_keeps_the_incident_local_and_read_only_publishes_nothing() {
         server.requests()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hosts_declaring_the_same_alert_end_in_one_incident() {
+    let server = KubeServer::start().await;
+    let (a, b) = (Host::new("ana"), Host::new("bob"));
+    let (ca, cb) = (client(&server).await, client(&server).await);
+    // Both press Enter on the same alert at once.
+    let (da, db) = (declaration(), declaration());
+    let (ra, rb) = tokio::join!(
+        warroom::share::declare::declare(&ca, &a.store, da, true),
+        warroom::share::declare::declare(&cb, &b.store, db, true),
+    );
+    let (ra, rb) = (ra.unwrap(), rb.unwrap());
+    assert_eq!(ra.declared.id(), rb.declared.id(), "one incident");
+    let new = [&ra, &rb]
+        .iter()
+        .filter(|o| matches!(o.declared, warroom::journal::Declared::New(_)))
+        .count();
+    assert_eq!(new, 1, "one host declared, the other joined");
+    // Each host has exactly that one journal.
+    let id = ra.declared.id().to_string();
+    for h in [&a, &b] {
+        let (incidents, _) = h.store.list().unwrap();
+        let ids: Vec<&str> = incidents.iter().map(|i| i.id.as_str()).collect();
+        assert_eq!(ids, [id.as_str()], "{}", h.name);
+    }
+    // A later host declaring it joins too, bringing it from the cluster.
+    let c = Host::new("cy");
+    let cc = client(&server).await;
+    let rc = warroom::share::declare::declare(&cc, &c.store, declaration(), true)
+        .await
+        .unwrap();
+    assert_eq!(rc.declared, warroom::journal::Declared::Joined(id.clone()));
+    // A read-only host writes no claim of its own.
+    let server = KubeServer::start().await;
+    let d = Host::new("dee");
+    let cd = client(&server).await;
+    warroom::share::declare::declare(&cd, &d.store, declaration(), false)
+        .await
+        .unwrap();
+    assert!(server.requests().iter().all(|r| !r.starts_with("POST ")));
+}

@@ -1,11 +1,12 @@
 //! Declaring a shared incident: settled by a create-only claim per alert
-//! and UTC day. The host whose claim is created declares; a host that finds
-//! a claim already there joins the incident it names, bringing it from the
-//! cluster when it does not have it. With the API server away the incident
-//! is declared on this host alone.
+//! and UTC day, which carries the declaration. The host whose claim is
+//! created declares; a host that finds a claim already there joins the
+//! incident it names, starting its journal from the claim's declaration
+//! when it does not have it (the rest follows through the share task).
+//! With the API server away the incident is declared on this host alone.
 
 use super::client::{Created, ShareClient};
-use super::objects::{claim_name, claim_object, claimed};
+use super::objects::{Claim, claim_name, claim_object, claimed, shareable};
 use super::sync::fetch_into;
 use crate::domain::incident::{Event, EventKind};
 use crate::journal::{Declared, Opened, Store};
@@ -19,16 +20,35 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| e.to_string())
 }
 
-/// Joins `other`, declared on another host: brought from the cluster when
-/// this host does not have it, then opened as a join.
-async fn join(client: &ShareClient, store: &Store, other: String) -> Result<Opened, String> {
-    if store.path(&other).is_ok_and(|p| !p.exists()) {
-        fetch_into(client, store, &other).await?;
+/// Joins the claimed incident: started from the claim's declaration (or
+/// brought whole from the cluster) when this host does not have it, then
+/// opened as a join.
+async fn join(client: &ShareClient, store: &Store, claim: Claim) -> Result<Opened, String> {
+    let id = claim.incident.clone();
+    if store.path(&id).is_ok_and(|p| !p.exists()) {
+        match claim.declaration {
+            Some(d) => {
+                let (s, id) = (store.clone(), id.clone());
+                blocking(move || s.adopt(&id, &d)).await?;
+            }
+            None => {
+                fetch_into(client, store, &id).await?;
+            }
+        }
     }
     let store = store.clone();
-    let mut opened = blocking(move || store.rejoin(&other)).await?;
+    let mut opened = blocking(move || store.rejoin(&id)).await?;
     opened.declared = Declared::Joined(opened.declared.id().to_string());
     Ok(opened)
+}
+
+/// The claim named `name`, if there is one and it reads.
+async fn claim_at(client: &ShareClient, name: &str) -> Result<Option<Claim>, String> {
+    Ok(client
+        .get(name)
+        .await
+        .map_err(|e| e.to_string())?
+        .and_then(|o| claimed(&o)))
 }
 
 /// Declares as `declaration` says, or joins the incident another host
@@ -45,20 +65,17 @@ pub async fn declare(
     };
     let (fingerprint, day) = (alert.fingerprint.clone(), declaration.ts);
     let name = claim_name(&fingerprint, day);
-    match client.get(&name).await {
-        Ok(Some(obj)) => {
-            if let Some((other, host, author)) = claimed(&obj) {
-                tracing::info!(incident = %other, %host, %author, "share: joining the claimed incident");
-                return join(client, store, other).await;
-            }
+    match claim_at(client, &name).await {
+        Ok(Some(claim)) => {
+            tracing::info!(incident = %claim.incident, host = %claim.host, "share: joining the claimed incident");
+            return join(client, store, claim).await;
         }
         Ok(None) => {}
         Err(e) => tracing::warn!("share: no claim could be asked for ({e}); declaring here"),
     }
-    let author = declaration.author.clone();
     let opened = {
-        let store = store.clone();
-        blocking(move || store.open(&declaration)).await?
+        let (store, d) = (store.clone(), declaration.clone());
+        blocking(move || store.open(&d)).await?
     };
     let Declared::New(id) = &opened.declared else {
         return Ok(opened);
@@ -66,32 +83,34 @@ pub async fn declare(
     if !publish {
         return Ok(opened);
     }
+    // The declaration as the journal holds it (its id in it).
+    let mine = opened
+        .events
+        .iter()
+        .find(|e| matches!(e.kind, EventKind::Declared { .. }))
+        .cloned()
+        .unwrap_or(declaration);
     let claim = claim_object(
         client.namespace(),
         &fingerprint,
         day,
         id,
-        (crate::journal::host_name(), &author),
+        &shareable(&mine, false),
     );
     match client.create(&claim).await {
         Ok(Created::New) => Ok(opened),
         Ok(Created::AlreadyThere) => {
             // Another host claimed it between our look and our claim: its
-            // incident is the one; ours, only just written, is taken back.
-            let other = client
-                .get(&name)
-                .await
-                .ok()
-                .flatten()
-                .and_then(|o| claimed(&o))
-                .map(|c| c.0)
-                .filter(|other| other != id);
-            let Some(other) = other else {
+            // declaration stands; ours, only just written, is taken back.
+            let theirs = claim_at(client, &name).await.ok().flatten();
+            let Some(theirs) = theirs.filter(|c| {
+                c.declaration.as_ref().is_none_or(|d| d.id != mine.id) || c.incident != *id
+            }) else {
                 return Ok(opened);
             };
-            let (s, mine) = (store.clone(), id.clone());
-            if blocking(move || s.abandon(&mine)).await? {
-                join(client, store, other).await
+            let (s, mine_id) = (store.clone(), id.clone());
+            if blocking(move || s.abandon(&mine_id)).await? {
+                join(client, store, theirs).await
             } else {
                 Ok(opened)
             }

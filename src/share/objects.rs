@@ -174,14 +174,17 @@ pub fn event_of(obj: &Value) -> Result<(String, Event), String> {
     Ok((id.to_string(), event))
 }
 
-/// The claim of the incident `id` for an alert on a day, by a host.
+/// The claim of the incident `id` for an alert on a day, by a host, with
+/// the declaration (made [`shareable`]) a joining host starts from.
 pub fn claim_object(
     namespace: &str,
     fingerprint: &str,
     day: Timestamp,
     id: &str,
-    (host, author): (&str, &str),
+    declaration: &Event,
 ) -> Value {
+    let (host, author) = (declaration.host.as_str(), declaration.author.as_str());
+    let declared = serde_json::to_string(declaration).unwrap_or_default();
     json!({
         "apiVersion": "v1",
         "kind": "ConfigMap",
@@ -191,18 +194,35 @@ pub fn claim_object(
             "labels": labels(id, "claim"),
             "annotations": {ID_ANNOTATION: id},
         },
-        "data": {"incident": id, "host": host, "author": author},
+        "data": {"incident": id, "host": host, "author": author, EVENT_KEY: declared},
     })
 }
 
-/// The incident a claim names, and who claimed it (host, author).
-pub fn claimed(obj: &Value) -> Option<(String, String, String)> {
+/// What a claim says: the incident, who claimed it, and its declaration.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Claim {
+    /// The incident's id.
+    pub incident: String,
+    /// The host that declared it.
+    pub host: String,
+    /// Who declared it.
+    pub author: String,
+    /// The declaration as it was written there.
+    pub declaration: Option<Event>,
+}
+
+/// The claim a ConfigMap holds.
+pub fn claimed(obj: &Value) -> Option<Claim> {
     let d = &obj["data"];
-    Some((
-        d["incident"].as_str()?.to_string(),
-        d["host"].as_str().unwrap_or_default().to_string(),
-        d["author"].as_str().unwrap_or_default().to_string(),
-    ))
+    Some(Claim {
+        incident: d["incident"].as_str()?.to_string(),
+        host: d["host"].as_str().unwrap_or_default().to_string(),
+        author: d["author"].as_str().unwrap_or_default().to_string(),
+        declaration: d[EVENT_KEY]
+            .as_str()
+            .and_then(|t| serde_json::from_str::<Event>(t).ok())
+            .filter(|e| matches!(e.kind, EventKind::Declared { .. })),
+    })
 }
 
 #[cfg(test)]
