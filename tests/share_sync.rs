@@ -350,3 +350,100 @@ async fn two_hosts_declaring_the_same_alert_end_in_one_incident() {
         .unwrap();
     assert!(server.requests().iter().all(|r| !r.starts_with("POST ")));
 }
+
+/// `warroom ARGS` against the test server's kubeconfig and `data`.
+fn warroom(
+    server: &KubeServer,
+    data: &std::path::Path,
+    args: &[&str],
+    stdin: &str,
+) -> std::process::Output {
+    use std::io::Write;
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_warroom"))
+        .arg("--kubeconfig")
+        .arg(&server.kubeconfig)
+        .args(args)
+        .env("WARROOM_DATA_DIR", data)
+        .env("XDG_CONFIG_HOME", data.join("xdg"))
+        .env_remove("WARROOM_CONFIG")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn list_export_and_prune_work_from_a_host_that_never_had_the_incident() {
+    let server = KubeServer::start().await;
+    let mut a = Host::new("ana");
+    let id = declared_on(&server, &mut a).await;
+    a.note(&id, "rolled back");
+    let mut resolved = Event::new(Timestamp::now(), "ana".into(), EventKind::Resolved);
+    resolved.id = new_id();
+    a.store.append(&id, &resolved).unwrap();
+    a.sharing.as_ref().unwrap().local(vec![resolved]);
+    eventually(Duration::from_secs(5), "live", || {
+        a.last_status() == Some(ShareStatus::Live)
+    })
+    .await;
+    let elsewhere = tempfile::tempdir().unwrap();
+    let (srv, dir) = (&server, elsewhere.path().to_path_buf());
+    let out =
+        tokio::task::block_in_place(|| warroom(srv, &dir, &["list", "--share", "--json"], ""));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(rows[0]["id"], id.as_str());
+    assert_eq!(rows[0]["status"], "resolved");
+    // The export from the cluster is the export on the host that wrote it.
+    let shared =
+        tokio::task::block_in_place(|| warroom(srv, &dir, &["export", &id, "--share"], ""));
+    assert!(
+        shared.status.success(),
+        "{}",
+        String::from_utf8_lossy(&shared.stderr)
+    );
+    let local = tokio::task::block_in_place(|| {
+        warroom(srv, a.store.dir().parent().unwrap(), &["export", &id], "")
+    });
+    assert_eq!(
+        String::from_utf8_lossy(&shared.stdout),
+        String::from_utf8_lossy(&local.stdout)
+    );
+    // Nothing on this host was written by either.
+    assert!(!dir.join("incidents").exists());
+    // Prune asks, and "n" deletes nothing; --yes deletes the incident's objects.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let before = server.state.lock().unwrap().configmaps.len();
+    let no = tokio::task::block_in_place(|| {
+        warroom(srv, &dir, &["share", "prune", "--older-than", "1s"], "n\n")
+    });
+    let said = String::from_utf8_lossy(&no.stdout);
+    assert!(said.contains("nothing deleted"), "{said}");
+    assert_eq!(server.state.lock().unwrap().configmaps.len(), before);
+    let yes = tokio::task::block_in_place(|| {
+        warroom(
+            srv,
+            &dir,
+            &["share", "prune", "--older-than", "1s", "--yes"],
+            "",
+        )
+    });
+    assert!(
+        yes.status.success(),
+        "{}",
+        String::from_utf8_lossy(&yes.stderr)
+    );
+    assert_eq!(server.state.lock().unwrap().configmaps.len(), 0);
+}

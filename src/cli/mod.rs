@@ -10,6 +10,7 @@ mod list;
 mod main_metric;
 mod open;
 mod replay;
+mod share;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -186,6 +187,12 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = audit::AuditFormat::Text)]
         format: audit::AuditFormat,
     },
+    /// Incidents shared through the cluster (`--share`).
+    Share {
+        #[command(subcommand)]
+        /// What to do with them.
+        command: ShareCommand,
+    },
     /// Play an incident back from its journal in a read-only cockpit:
     /// alerts, steps, notes, commands and their output, status updates and
     /// pinned charts appear as they happened. Space pauses, + and - change
@@ -219,6 +226,21 @@ pub enum Command {
         /// when a drill or game-day has no action item (3 when both).
         #[arg(long)]
         strict: bool,
+    },
+}
+
+/// `warroom share …`.
+#[derive(Debug, Subcommand)]
+pub enum ShareCommand {
+    /// Delete the objects of shared incidents resolved longer ago than
+    /// `--older-than` from the share namespace (asks first).
+    Prune {
+        /// How long ago they were resolved (30d, 12h, …).
+        #[arg(long, value_name = "DURATION")]
+        older_than: String,
+        /// Delete without asking.
+        #[arg(long)]
+        yes: bool,
     },
 }
 
@@ -322,9 +344,24 @@ pub fn main() -> ExitCode {
         Some(Command::Lint { paths, format }) => {
             lint::run(&config, paths, format, cli.data_dir.is_some())
         }
+        Some(Command::List { json }) if cli.share => {
+            share::list(&config, &session, json).map(|()| ExitCode::SUCCESS)
+        }
         Some(Command::List { json }) => list::run(&config, json).map(|()| ExitCode::SUCCESS),
+        Some(Command::Share {
+            command: ShareCommand::Prune { older_than, yes },
+        }) => share::prune(&config, &session, &older_than, yes).map(|()| ExitCode::SUCCESS),
         Some(Command::Audit { since, format }) => {
             audit::run(&config, since.as_deref(), format).map(|()| ExitCode::SUCCESS)
+        }
+        Some(Command::Export {
+            id,
+            output,
+            template,
+            format,
+            strict,
+        }) if cli.share => {
+            share::export(&config, &session, &id, (output, template, format, strict))
         }
         Some(Command::Export {
             id,
