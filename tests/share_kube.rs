@@ -13,7 +13,6 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use jiff::Timestamp;
 use kube_server::KubeServer;
-use kube_server::rbac::Rule;
 use serde_json::Value;
 use warroom::domain::incident::{Event, EventKind};
 use warroom::share::client::{Created, ShareClient, ShareError, selector};
@@ -178,6 +177,19 @@ async fn the_watch_brings_other_hosts_events_through_a_killed_server_and_a_compa
     next_note(&mut watch, "after compaction", Duration::from_secs(10)).await;
 }
 
+/// The README's Role for the share namespace.
+fn readme_share_role() -> Value {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let block = readme
+        .split("```yaml\n")
+        .skip(1)
+        .filter_map(|b| b.split_once("```").map(|(y, _)| y))
+        .find(|y| y.contains("name: warroom-share"))
+        .expect("the share Role in the README");
+    serde_yaml::from_str(block).unwrap()
+}
+
 #[tokio::test]
 async fn rbac_refusals_are_said_plainly() {
     let server = KubeServer::start().await;
@@ -187,16 +199,10 @@ async fn rbac_refusals_are_said_plainly() {
         Err(ShareError::Forbidden(why)) => assert!(why.contains("configmaps"), "{why}"),
         other => panic!("{other:?}"),
     }
-    // The minimal Role the README gives is enough.
+    // The Role the README gives, read from the README, is enough.
     let server = KubeServer::start().await;
-    server.allow_only(vec![Rule {
-        namespace: Some(NS.into()),
-        api_groups: vec![String::new()],
-        resources: vec!["configmaps".into()],
-        verbs: ["create", "get", "list", "watch", "delete"]
-            .map(String::from)
-            .to_vec(),
-    }]);
+    server.allow_only(Vec::new());
+    server.bind_role(&readme_share_role(), NS);
     let a = connect(&server).await;
     a.create(&object("inc-a", &note("y"))).await.unwrap();
     let (items, _) = a.list(&selector(&incident_label("inc-a"))).await.unwrap();
