@@ -447,3 +447,64 @@ async fn list_export_and_prune_work_from_a_host_that_never_had_the_incident() {
     );
     assert_eq!(server.state.lock().unwrap().configmaps.len(), 0);
 }
+
+#[test]
+fn the_alerts_pane_marks_an_alert_whose_incident_another_host_declared() {
+    use warroom::app::{App, Mode, Msg, update};
+    use warroom::domain::alert::Alert;
+    let now: Timestamp = "2026-11-29T03:10:00Z".parse().unwrap();
+    let mut app = App::new("ana".into(), Default::default(), Default::default(), now);
+    let mut mode = Mode::Normal;
+    let alert = |name: &str, fp: &str| Alert {
+        fingerprint: fp.into(),
+        labels: [("alertname".to_string(), name.to_string())].into(),
+        starts_at: now - jiff::SignedDuration::from_secs(300),
+        ..Alert::default()
+    };
+    app.alerts.set_items(vec![
+        alert("CatalogP99Latency", "fp1"),
+        alert("DiskFull", "fp2"),
+    ]);
+    let claim = warroom::share::objects::Claim {
+        incident: "2026-11-29-catalog-p99-latency".into(),
+        host: "laptop-2".into(),
+        author: "bob".into(),
+        declaration: None,
+        fingerprint: "fp1".into(),
+        day: "2026-11-29".into(),
+    };
+    // Yesterday's claim of the other alert is not today's incident.
+    let old = warroom::share::objects::Claim {
+        fingerprint: "fp2".into(),
+        day: "2026-11-27".into(),
+        ..claim.clone()
+    };
+    let _ = update(&mut app, &mut mode, Msg::Claims(vec![claim, old]));
+    // The Alerts pane filling the screen, so its rows are whole.
+    let _ = update(
+        &mut app,
+        &mut mode,
+        Msg::Key(crossterm::event::KeyEvent::new(
+            crossterm::event::KeyCode::Char('f'),
+            crossterm::event::KeyModifiers::NONE,
+        )),
+    );
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(120, 30)).unwrap();
+    t.draw(|f| warroom::ui::draw(f, &app, &mode)).unwrap();
+    let buf = t.backend().buffer();
+    let screen: String = (0..30)
+        .map(|y| (0..120).map(|x| buf[(x, y)].symbol()).collect::<String>() + "\n")
+        .collect();
+    let row = |name: &str| {
+        screen
+            .lines()
+            .find(|l| l.contains(name))
+            .unwrap()
+            .to_string()
+    };
+    assert!(
+        row("CatalogP99").contains("bob on laptop-2 (Enter joins)"),
+        "{screen}"
+    );
+    assert!(!row("DiskFull").contains("on laptop-2"), "{screen}");
+}

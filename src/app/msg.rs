@@ -64,6 +64,8 @@ pub enum Msg {
     },
     /// How sharing the incident through the cluster stands (`--share`).
     Share(crate::share::sync::ShareStatus),
+    /// The incidents other hosts declared, by alert (`--share`).
+    Claims(Vec<crate::share::objects::Claim>),
     /// Faults warroom applied that are still present.
     Leftovers(Result<Vec<crate::sources::kubernetes::FaultRef>, String>),
     /// Something a data source reported.

@@ -75,6 +75,7 @@ pub fn update(app: &mut App, mode: &mut Mode, msg: Msg) -> Fx {
             }
             app.share = Some(status);
         }
+        Msg::Claims(claims) => app.claims = claims,
         Msg::Run(report) => super::runs::on_run_report(app, report, &mut fx),
         Msg::QueryChecked {
             step,

@@ -112,6 +112,13 @@ impl Effects {
         client: crate::share::client::ShareClient,
         options: crate::share::sync::ShareOptions,
     ) -> Self {
+        // Which alerts' incidents other hosts have open, for the Alerts pane.
+        let tx = self.tx.clone();
+        tokio::spawn(crate::share::sync::watch_claims(
+            client.clone(),
+            std::time::Duration::from_secs(5),
+            move |claims| post(&tx, Msg::Claims(claims)),
+        ));
         self.share = Some((client, options));
         self
     }

@@ -194,7 +194,8 @@ pub fn claim_object(
             "labels": labels(id, "claim"),
             "annotations": {ID_ANNOTATION: id},
         },
-        "data": {"incident": id, "host": host, "author": author, EVENT_KEY: declared},
+        "data": {"incident": id, "host": host, "author": author, EVENT_KEY: declared,
+                 "fingerprint": fingerprint, "day": day.strftime("%Y-%m-%d").to_string()},
     })
 }
 
@@ -209,6 +210,10 @@ pub struct Claim {
     pub author: String,
     /// The declaration as it was written there.
     pub declaration: Option<Event>,
+    /// The alert's fingerprint.
+    pub fingerprint: String,
+    /// The UTC day claimed (`2026-11-29`).
+    pub day: String,
 }
 
 /// The claim a ConfigMap holds.
@@ -222,6 +227,8 @@ pub fn claimed(obj: &Value) -> Option<Claim> {
             .as_str()
             .and_then(|t| serde_json::from_str::<Event>(t).ok())
             .filter(|e| matches!(e.kind, EventKind::Declared { .. })),
+        fingerprint: d["fingerprint"].as_str().unwrap_or_default().to_string(),
+        day: d["day"].as_str().unwrap_or_default().to_string(),
     })
 }
 

@@ -298,3 +298,30 @@ pub async fn fetch_into(client: &ShareClient, store: &Store, id: &str) -> Result
     .await
     .map_err(|e| e.to_string())?
 }
+
+/// The claims in the share namespace, every `every`, for the Alerts pane:
+/// which alerts' incidents are open on other hosts. Errors are left to the
+/// share task to say; a missed look is taken again next time.
+pub async fn watch_claims(
+    client: ShareClient,
+    every: Duration,
+    found: impl Fn(Vec<super::objects::Claim>),
+) {
+    let label = format!(
+        "{}=warroom,{}=claim",
+        super::objects::MANAGED_BY_LABEL,
+        super::objects::OBJECT_LABEL
+    );
+    let mut last = None;
+    loop {
+        if let Ok((items, _)) = client.list(&label).await {
+            let claims: Vec<super::objects::Claim> =
+                items.iter().filter_map(super::objects::claimed).collect();
+            if last.as_ref() != Some(&claims) {
+                found(claims.clone());
+                last = Some(claims);
+            }
+        }
+        tokio::time::sleep(every).await;
+    }
+}

@@ -161,8 +161,11 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
             .map(|s| s.chars().take(4).collect::<String>().to_uppercase())
             .unwrap_or_else(|| "-".into());
         let drill = app.exercise_claiming(a.name(), a.starts_at);
+        let elsewhere = app.claimed_elsewhere(&a.fingerprint, a.starts_at);
         let (marker, marker_style) = if Some(a.fingerprint.as_str()) == incident_fp {
             ("● ", theme::bad())
+        } else if elsewhere.is_some() {
+            ("● ", theme::warn())
         } else if drill.is_some() {
             ("◆ ", theme::warn())
         } else if app.alerts.is_new(a) {
@@ -189,6 +192,10 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer, focused: bool) {
         ];
         if summary_w > 4 {
             let summary = match (drill, muted) {
+                _ if elsewhere.is_some() => {
+                    let (who, host) = elsewhere.unwrap_or_default();
+                    format!("{who} on {host} (Enter joins) · {}", a.summary())
+                }
                 (Some(kind), _) => format!("[{kind}] {}", a.summary()),
                 (None, true) => format!("[{}] {}", a.state.as_str(), a.summary()),
                 (None, false) => a.summary().to_string(),

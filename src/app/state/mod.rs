@@ -232,6 +232,8 @@ pub struct App {
     pub replay: Option<replay::ReplayState>,
     /// How sharing through the cluster stands, with `--share`.
     pub share: Option<crate::share::sync::ShareStatus>,
+    /// Incidents declared on other hosts, by alert (`--share`).
+    pub claims: Vec<crate::share::objects::Claim>,
 }
 
 impl App {
@@ -274,7 +276,23 @@ impl App {
             leftovers_asked: false,
             replay: None,
             share: None,
+            claims: Vec::new(),
         }
+    }
+
+    /// Who declared the incident for this alert on another host (author,
+    /// host), with `--share`: for the alert's day or today.
+    pub fn claimed_elsewhere(
+        &self,
+        fingerprint: &str,
+        starts_at: Timestamp,
+    ) -> Option<(&str, &str)> {
+        let days = [starts_at, self.now].map(|t| t.strftime("%Y-%m-%d").to_string());
+        let here = crate::journal::host_name();
+        self.claims
+            .iter()
+            .find(|c| c.fingerprint == fingerprint && days.contains(&c.day) && c.host != here)
+            .map(|c| (c.author.as_str(), c.host.as_str()))
     }
 
     /// The kind of exercise (`drill`, `gameday`) an alert of this name
