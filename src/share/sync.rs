@@ -19,6 +19,9 @@ use super::objects::{event_object, event_of, incident_label, shareable};
 use crate::domain::incident::Event;
 use crate::journal::Store;
 
+/// Creates sent at once while events wait.
+const IN_FLIGHT: usize = 16;
+
 /// How sharing stands, for the status line.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ShareStatus {
@@ -177,35 +180,57 @@ async fn run(
     loop {
         // Publish what waits, in order, until the server stops answering.
         if options.publish && s.forbidden.is_none() && Instant::now() >= next_try {
-            while let Some(e) = s.waiting.front() {
-                let shared = shareable(e, options.output);
-                let result = match event_object(client.namespace(), &incident, &shared) {
-                    Ok(obj) => client.create(&obj).await.map(|_| ()),
-                    Err(why) => Err(ShareError::Refused(why)),
-                };
-                match result {
-                    Ok(()) => {
-                        s.published.insert(e.id.clone());
-                        s.waiting.pop_front();
-                        s.away = None;
-                        backoff = Duration::from_millis(500);
-                    }
-                    Err(ShareError::Unreachable(why)) => {
-                        s.away = Some(why);
-                        next_try = Instant::now() + backoff;
-                        backoff = (backoff * 2).min(Duration::from_secs(5));
-                        break;
-                    }
-                    Err(ShareError::Forbidden(why)) => {
-                        tracing::warn!("share: {why}");
-                        s.forbidden = Some(why);
-                        break;
-                    }
-                    // One the server will never take (too large, invalid)
-                    // stays local; the rest go on.
-                    Err(ShareError::Refused(why)) => {
-                        tracing::warn!("share: event {} not published: {why}", e.id);
-                        s.waiting.pop_front();
+            'publish: while !s.waiting.is_empty() {
+                // Up to IN_FLIGHT creates at once, their answers taken in
+                // the journal's order: the first failure stops the round
+                // (any after it that went through are 409s next time).
+                let round: Vec<Event> = s.waiting.iter().take(IN_FLIGHT).cloned().collect();
+                let creates: Vec<_> = round
+                    .iter()
+                    .map(|e| {
+                        let obj = event_object(
+                            client.namespace(),
+                            &incident,
+                            &shareable(e, options.output),
+                        );
+                        let client = client.clone();
+                        async move {
+                            match obj {
+                                Ok(obj) => client.create(&obj).await.map(|_| ()),
+                                Err(why) => Err(ShareError::Refused(why)),
+                            }
+                        }
+                    })
+                    .collect();
+                let answers: Vec<Result<(), ShareError>> = futures_util::stream::iter(creates)
+                    .buffered(IN_FLIGHT)
+                    .collect()
+                    .await;
+                for (e, result) in round.iter().zip(answers) {
+                    match result {
+                        Ok(()) => {
+                            s.published.insert(e.id.clone());
+                            s.waiting.pop_front();
+                            s.away = None;
+                            backoff = Duration::from_millis(500);
+                        }
+                        Err(ShareError::Unreachable(why)) => {
+                            s.away = Some(why);
+                            next_try = Instant::now() + backoff;
+                            backoff = (backoff * 2).min(Duration::from_secs(5));
+                            break 'publish;
+                        }
+                        Err(ShareError::Forbidden(why)) => {
+                            tracing::warn!("share: {why}");
+                            s.forbidden = Some(why);
+                            break 'publish;
+                        }
+                        // One the server will never take (too large,
+                        // invalid) stays local; the rest go on.
+                        Err(ShareError::Refused(why)) => {
+                            tracing::warn!("share: event {} not published: {why}", e.id);
+                            s.waiting.pop_front();
+                        }
                     }
                 }
             }
