@@ -17,8 +17,9 @@ use crate::sources::kubernetes::{Kube, QuickBackoff};
 /// Why the cluster did not take or give what was asked.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ShareError {
-    /// RBAC refused it: said plainly, and the incident stays local.
-    #[error("forbidden by the cluster's RBAC: {0}")]
+    /// RBAC refused it, or the share namespace does not exist: said
+    /// plainly, and the incident stays local.
+    #[error("refused by the cluster: {0}")]
     Forbidden(String),
     /// The API server did not answer: the events wait and go later.
     #[error("the API server is unreachable: {0}")]
@@ -31,7 +32,10 @@ pub enum ShareError {
 impl From<kube::Error> for ShareError {
     fn from(e: kube::Error) -> Self {
         match e {
-            kube::Error::Api(s) if s.code == 403 => ShareError::Forbidden(s.message),
+            // 404 on a create: the share namespace is missing.
+            kube::Error::Api(s) if s.code == 403 || s.code == 404 => {
+                ShareError::Forbidden(s.message)
+            }
             kube::Error::Api(s) => ShareError::Refused(format!("{} ({})", s.message, s.code)),
             other => ShareError::Unreachable(other.to_string()),
         }

@@ -34,7 +34,8 @@ pub enum ShareStatus {
         /// What the server (or its absence) said.
         why: String,
     },
-    /// RBAC refused: nothing more is published; the incident stays local.
+    /// RBAC refused, or the share namespace is missing: nothing more is
+    /// published; the incident stays local.
     Forbidden(String),
     /// `--read-only`: others' events are followed, none published.
     Following,
@@ -51,7 +52,7 @@ impl ShareStatus {
                     if *waiting == 1 { "" } else { "s" }
                 )
             }
-            ShareStatus::Forbidden(_) => "share: forbidden by RBAC, kept local".into(),
+            ShareStatus::Forbidden(_) => "share: refused by the cluster, kept local".into(),
             ShareStatus::Following => "share: read-only, following (publishing nothing)".into(),
         }
     }

@@ -200,7 +200,12 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             ShareStatus::Forbidden(_) => theme::bad(),
             ShareStatus::Following => theme::dim(),
         };
-        items.push((keep::SOURCE, Span::styled(format!("{} ", s.text()), style)));
+        // Trouble is kept on a narrow line before the id's full length.
+        let keep = match s {
+            ShareStatus::Offline { .. } | ShareStatus::Forbidden(_) => keep::STATE,
+            _ => keep::SOURCE,
+        };
+        items.push((keep, Span::styled(format!("{} ", s.text()), style)));
     }
     // Source health at a glance: the worst of the sources.
     let statuses: Vec<_> = [&app.alerts.status, &app.pods.status, &app.metric.status]
