@@ -1,8 +1,9 @@
 //! End to end: two cockpits (the real binary in tmux, separate data dirs,
 //! as two responders' laptops) share one incident through the test API
 //! server with `--share`: the second joins the first's declaration, each
-//! one's note reaches the other's screen, and both journals give the same
-//! export.
+//! one's note reaches the other's screen, both keep writing while the API
+//! server is killed and converge when it is back, and both journals give
+//! the same export, with no event twice.
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 mod kube_server;
@@ -45,6 +46,25 @@ fn two_cockpits_share_an_incident_through_the_cluster() {
     tb.text("from the second laptop");
     tb.keys(&["Enter"]);
     ta.wait_within("from the second laptop", Duration::from_secs(5));
+    // The API server dies mid-incident; both keep writing and say what waits.
+    server.kill();
+    for (t, text) in [
+        (&ta, "first, while the cluster is away"),
+        (&tb, "second, while the cluster is away"),
+    ] {
+        t.keys(&["n"]);
+        t.wait_for("Enter saves");
+        t.text(text);
+        t.keys(&["Enter"]);
+    }
+    ta.wait_within("share: offline, 1 event waiting", Duration::from_secs(10));
+    tb.wait_within("share: offline, 1 event waiting", Duration::from_secs(10));
+    // Back: each gets the other's, and nothing waits.
+    rt.block_on(server.restart());
+    ta.wait_within("second, while the cluster is away", Duration::from_secs(15));
+    tb.wait_within("first, while the cluster is away", Duration::from_secs(15));
+    ta.wait_within("share: live", Duration::from_secs(10));
+    tb.wait_within("share: live", Duration::from_secs(10));
     // Leaving asks first while an incident is open.
     for t in [&ta, &tb] {
         t.keys(&["q"]);
@@ -64,6 +84,19 @@ fn two_cockpits_share_an_incident_through_the_cluster() {
     };
     let (ea, eb) = (export(a.path()), export(b.path()));
     assert!(ea.contains("from the second laptop") && ea.contains("from the first laptop"));
+    assert!(ea.contains("second, while the cluster is away"));
+    // No event twice in either journal.
+    for dir in [a.path(), b.path()] {
+        let text =
+            std::fs::read_to_string(dir.join("incidents").join(format!("{id}.jsonl"))).unwrap();
+        let ids: Vec<String> = text
+            .lines()
+            .map(|l| serde_json::from_str::<serde_json::Value>(l).unwrap()["event_id"].to_string())
+            .collect();
+        let unique: std::collections::HashSet<&String> = ids.iter().collect();
+        assert_eq!(unique.len(), ids.len(), "{text}");
+        assert_eq!(ids.len(), 5, "{text}");
+    }
     assert_eq!(ea, eb, "the same export on both laptops");
     drop(rt);
 }
