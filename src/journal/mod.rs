@@ -135,19 +135,31 @@ impl Store {
                 "not a declaration",
             ));
         }
+        self.own_dirs()?;
+        self.create(id, declaration)
+    }
+
+    /// The data dir and the journals' folder, made this user's.
+    fn own_dirs(&self) -> io::Result<()> {
         if let Some(data) = self.dir.parent().filter(|p| !p.as_os_str().is_empty()) {
             self.perms.own_dir(data).map_err(|e| with_path(e, data))?;
         }
         self.perms
             .own_dir(&self.dir)
-            .map_err(|e| with_path(e, &self.dir))?;
+            .map_err(|e| with_path(e, &self.dir))
+    }
+
+    /// A new journal `id` whose first line is `first`, durable with its
+    /// directory entry; `false` when `id` exists already. A first line that
+    /// could not be written (a full disk) leaves no empty journal behind.
+    fn create(&self, id: &str, first: &Event) -> io::Result<bool> {
         let path = self.path(id)?;
         let file = match self.perms.create_new(&path) {
             Ok(f) => f,
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => return Ok(false),
             Err(e) => return Err(with_path(e, &path)),
         };
-        if let Err(e) = write_locked(&file, declaration) {
+        if let Err(e) = write_locked(&file, first) {
             drop(file);
             let _ = fs::remove_file(&path);
             return Err(with_path(e, &path));
@@ -297,12 +309,7 @@ impl Store {
                 "not a declaration",
             ));
         };
-        if let Some(data) = self.dir.parent().filter(|p| !p.as_os_str().is_empty()) {
-            self.perms.own_dir(data).map_err(|e| with_path(e, data))?;
-        }
-        self.perms
-            .own_dir(&self.dir)
-            .map_err(|e| with_path(e, &self.dir))?;
+        self.own_dirs()?;
         let lock_path = self.dir.join(".declare.lock");
         let lock = self
             .perms
@@ -373,28 +380,13 @@ impl Store {
             } else {
                 format!("{base}-{n}")
             };
-            let path = self.path(&id)?;
-            let file = match self.perms.create_new(&path) {
-                Ok(f) => f,
-                Err(e) if e.kind() == io::ErrorKind::AlreadyExists => continue,
-                Err(e) => return Err(with_path(e, &path)),
-            };
             let mut event = declaration.clone();
             if let EventKind::Declared { id: eid, .. } = &mut event.kind {
                 *eid = id.clone();
             }
-            if let Err(e) = write_locked(&file, &event) {
-                // A declaration that could not be written (a full disk)
-                // leaves no empty journal behind.
-                drop(file);
-                let _ = fs::remove_file(&path);
-                return Err(with_path(e, &path));
+            if self.create(&id, &event)? {
+                return Ok(Declared::New(id));
             }
-            // Make the new directory entry durable too.
-            if let Ok(d) = File::open(&self.dir) {
-                let _ = d.sync_all();
-            }
-            return Ok(Declared::New(id));
         }
         Err(io::Error::other(format!("too many incidents named {base}")))
     }
