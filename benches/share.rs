@@ -81,6 +81,7 @@ fn main() {
         let options = ShareOptions {
             output: false,
             publish: true,
+            author: "bench".into(),
         };
         let mut sharing = vec![Sharing::start(
             client.clone(),

@@ -73,6 +73,14 @@ pub fn update(app: &mut App, mode: &mut Mode, msg: Msg) -> Fx {
                     "share: the cluster refused ({why}); the incident stays on this host"
                 ));
             }
+            // This incident's entries moved into the one another host
+            // claimed for the alert: the cockpit goes on there.
+            if let ShareStatus::Merged { into, entries } = &status {
+                app.info(format!(
+                    "share: {into} was declared for this alert on another host while the cluster was away; this incident's {entries} entries moved there"
+                ));
+                super::open::join(app, into, &mut fx);
+            }
             app.share = Some(status);
         }
         Msg::Claims(claims) => app.claims = claims,

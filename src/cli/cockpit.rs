@@ -285,6 +285,7 @@ fn share_through(
         crate::share::sync::ShareOptions {
             output: config.share.output,
             publish: !session.read_only,
+            author: config.author.clone(),
         },
     ))
 }

@@ -14,9 +14,7 @@ use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::{Loaded, with_path};
-use crate::domain::incident::{
-    Event, EventKind, FoldError, IdSet, Incident, MAX_EVENT_BYTES, line_id,
-};
+use crate::domain::incident::{Event, FoldError, IdSet, Incident, MAX_EVENT_BYTES, line_id};
 
 /// How much of the file one read brings in during the second pass.
 const WINDOW: usize = 1 << 20;
@@ -142,8 +140,10 @@ impl Ordered {
                 Some(id) if !id.is_empty() => id.into(),
                 _ => line_id(&name, line_no).into(),
             };
-            if declaration.is_none() && light.kind == "declared" {
-                declaration = Some(keys.len());
+            if light.kind == "declared" {
+                declaration
+                    .get_or_insert_with(Vec::new)
+                    .push(line_no as u32);
             }
             keys.push(Key {
                 effective,
@@ -160,7 +160,6 @@ impl Ordered {
             drop(reader);
             return Ok(Ordered::Whole(super::Store::load_path(path)?));
         };
-        let declared_line = keys[declaration].line;
         first_of_each_id(&mut keys);
         keys.sort_by(|a, b| {
             a.effective
@@ -168,9 +167,11 @@ impl Ordered {
                 .then(a.ts.cmp(&b.ts))
                 .then_with(|| a.id.cmp(&b.id))
         });
+        // The earliest declaration in the total order starts the fold (two
+        // hosts may each have declared while the cluster was away).
         let declaration = keys
             .iter()
-            .position(|k| k.line == declared_line)
+            .position(|k| declaration.contains(&k.line))
             .unwrap_or_default();
         // Positions in the file, for what keeps file order (commands).
         let mut by_line: Vec<(u32, usize)> =
@@ -195,12 +196,8 @@ impl Ordered {
     /// file (0 for the first event).
     pub fn declaration(&mut self) -> io::Result<(usize, Event)> {
         match self {
-            Ordered::Whole(loaded) => loaded
-                .events
-                .iter()
-                .enumerate()
-                .find(|(_, e)| matches!(e.kind, EventKind::Declared { .. }))
-                .map(|(i, e)| (i, e.clone()))
+            Ordered::Whole(loaded) => crate::domain::incident::first_declaration(&loaded.events)
+                .map(|i| (i, loaded.events[i].clone()))
                 .ok_or_else(|| {
                     io::Error::new(io::ErrorKind::InvalidData, "the journal has no declaration")
                 }),

@@ -177,3 +177,53 @@ fn a_long_journal_without_ids_keeps_every_line() {
         .collect();
     assert_eq!(ids.len(), 199_999);
 }
+
+#[test]
+fn two_declarations_start_from_the_earlier_whatever_the_line_order() {
+    // Bob's journal: his own declaration first, then Ana's earlier one,
+    // which came through the cluster (both declared while it was away).
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = Store::new(dir.path());
+    let id = store
+        .declare_or_join(&ev("03:02:00", "bob", declared()))
+        .expect("declare")
+        .id()
+        .to_string();
+    let mut anas = ev("03:00:00", "ana", declared());
+    anas.id = crate::domain::incident::new_id();
+    store.append(&id, &anas).expect("append");
+    store
+        .append(
+            &id,
+            &ev(
+                "03:05:00",
+                "bob",
+                EventKind::Note {
+                    text: "both here".into(),
+                },
+            ),
+        )
+        .expect("append");
+    let loaded = store.load(&id).expect("load");
+    let inc = crate::domain::incident::Incident::fold(&loaded.events).expect("fold");
+    assert_eq!(inc.declared.by, "ana", "the earlier declaration starts it");
+    let (md, json, _) = streamed(&store, &id);
+    assert_eq!((md.clone(), json), {
+        let (m, j, _) = whole(&store, &id);
+        (m, j)
+    });
+    let (_, first) = store
+        .ordered(&id)
+        .expect("scan")
+        .declaration()
+        .expect("declaration");
+    assert_eq!(first.author, "ana", "the two-pass reader starts there too");
+    // Ana's journal, the other way round, exports the same bytes.
+    let dir2 = tempfile::tempdir().expect("tmp");
+    let other = Store::new(dir2.path());
+    other.adopt(&id, &anas).expect("adopt");
+    for e in loaded.events.iter().filter(|e| e.id != anas.id) {
+        other.append(&id, e).expect("append");
+    }
+    assert_eq!(streamed(&other, &id).0, md);
+}

@@ -11,7 +11,7 @@ use super::sync::fetch_into;
 use crate::domain::incident::{Event, EventKind};
 use crate::journal::{Declared, Opened, Store};
 
-async fn blocking<T: Send + 'static>(
+pub(super) async fn blocking<T: Send + 'static>(
     f: impl FnOnce() -> std::io::Result<T> + Send + 'static,
 ) -> Result<T, String> {
     tokio::task::spawn_blocking(f)
@@ -20,15 +20,39 @@ async fn blocking<T: Send + 'static>(
         .map_err(|e| e.to_string())
 }
 
-/// Joins the claimed incident: started from the claim's declaration (or
-/// brought whole from the cluster) when this host does not have it, then
-/// opened as a join.
-async fn join(client: &ShareClient, store: &Store, claim: Claim) -> Result<Opened, String> {
+/// Starts this host's journal of the claimed incident when it has none:
+/// from the claim's declaration, or brought whole from the cluster (the
+/// rest follows through the share task).
+pub(super) async fn bring(
+    client: &ShareClient,
+    store: &Store,
+    claim: &Claim,
+) -> Result<(), String> {
     let id = claim.incident.clone();
-    if store.path(&id).is_ok_and(|p| !p.exists()) {
-        match claim.declaration {
+    if store.path(&id).is_ok_and(|p| p.exists()) {
+        // Ids come from the alert's name and day, so a journal of that name
+        // here may be another incident: one for another alert is not it.
+        let (s, local) = (store.clone(), id.clone());
+        let events = blocking(move || s.load(&local)).await?.events;
+        let same = crate::domain::incident::first_declaration(&events)
+            .and_then(|i| match &events[i].kind {
+                EventKind::Declared { alert, .. } => {
+                    Some(claim.fingerprint.is_empty() || alert.fingerprint == claim.fingerprint)
+                }
+                _ => None,
+            })
+            .unwrap_or(true);
+        if !same {
+            return Err(format!(
+                "this host has a different incident named {id} (for another alert); the shared one cannot be brought here"
+            ));
+        }
+        return Ok(());
+    }
+    if store.path(&id).is_ok() {
+        match claim.declaration.clone() {
             Some(d) => {
-                let (s, id) = (store.clone(), id.clone());
+                let s = store.clone();
                 blocking(move || s.adopt(&id, &d)).await?;
             }
             None => {
@@ -36,6 +60,14 @@ async fn join(client: &ShareClient, store: &Store, claim: Claim) -> Result<Opene
             }
         }
     }
+    Ok(())
+}
+
+/// Joins the claimed incident: brought to this host when it does not have
+/// it, then opened as a join.
+async fn join(client: &ShareClient, store: &Store, claim: Claim) -> Result<Opened, String> {
+    bring(client, store, &claim).await?;
+    let id = claim.incident.clone();
     let store = store.clone();
     let mut opened = blocking(move || store.rejoin(&id)).await?;
     opened.declared = Declared::Joined(opened.declared.id().to_string());
@@ -43,7 +75,7 @@ async fn join(client: &ShareClient, store: &Store, claim: Claim) -> Result<Opene
 }
 
 /// The claim named `name`, if there is one and it reads.
-async fn claim_at(client: &ShareClient, name: &str) -> Result<Option<Claim>, String> {
+pub(super) async fn claim_at(client: &ShareClient, name: &str) -> Result<Option<Claim>, String> {
     Ok(client
         .get(name)
         .await

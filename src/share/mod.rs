@@ -6,6 +6,7 @@
 
 pub mod client;
 pub mod declare;
+pub mod merge;
 pub mod objects;
 pub mod sync;
 

@@ -16,7 +16,7 @@ use tokio::time::Instant;
 
 use super::client::{ShareClient, ShareError, selector};
 use super::objects::{event_object, event_of, incident_label, shareable};
-use crate::domain::incident::Event;
+use crate::domain::incident::{Event, EventKind};
 use crate::journal::Store;
 
 /// Creates sent at once while events wait.
@@ -39,6 +39,15 @@ pub enum ShareStatus {
     Forbidden(String),
     /// `--read-only`: others' events are followed, none published.
     Following,
+    /// Declared here while the cluster was away, and another host's
+    /// incident for the same alert claimed it first: this one's entries
+    /// moved there, and the cockpit goes on in it.
+    Merged {
+        /// The incident that goes on.
+        into: String,
+        /// How many entries moved.
+        entries: usize,
+    },
 }
 
 impl ShareStatus {
@@ -54,6 +63,7 @@ impl ShareStatus {
             }
             ShareStatus::Forbidden(_) => "share: refused by the cluster, kept local".into(),
             ShareStatus::Following => "share: read-only, following (publishing nothing)".into(),
+            ShareStatus::Merged { into, .. } => format!("share: merged into {into}"),
         }
     }
 }
@@ -65,6 +75,8 @@ pub struct ShareOptions {
     pub output: bool,
     /// Publish at all (`false` with `--read-only`).
     pub publish: bool,
+    /// Who records what the task writes (its start, a merge).
+    pub author: String,
 }
 
 /// A running share task; dropping it stops the task.
@@ -117,6 +129,9 @@ struct State {
     forbidden: Option<String>,
     /// Why the last try failed, while the server is away.
     away: Option<String>,
+    /// The alert's claim names this incident: nothing is published before
+    /// (a declaration made offline may yet be merged into another).
+    settled: bool,
 }
 
 impl State {
@@ -155,7 +170,7 @@ async fn run(
     store: Store,
     incident: String,
     options: ShareOptions,
-    mut rx: mpsc::UnboundedReceiver<Vec<Event>>,
+    rx: mpsc::UnboundedReceiver<Vec<Event>>,
     status: impl Fn(ShareStatus),
 ) {
     let mut s = State {
@@ -164,16 +179,164 @@ async fn run(
         waiting: VecDeque::new(),
         forbidden: None,
         away: None,
+        settled: !options.publish,
     };
     let read = {
         let (store, id) = (store.clone(), incident.clone());
         tokio::task::spawn_blocking(move || store.load(&id)).await
     };
+    let mut declaration = None;
     if let Ok(Ok(loaded)) = read {
         for e in loaded.events {
+            if matches!(e.kind, EventKind::Declared { .. }) && declaration.is_none() {
+                declaration = Some(e.clone());
+            }
             s.take_local(e, options.publish);
         }
     }
+    // A journal that did not read has nothing to claim; what it holds
+    // arrives through the follower and is published as it comes.
+    let Some(declaration) = declaration else {
+        s.settled = true;
+        return follow(client, store, incident, options, rx, status, s).await;
+    };
+    follow_declared(client, store, incident, options, rx, status, s, declaration).await
+}
+
+/// Settles the claim first (merging this incident into another host's when
+/// that one claimed the alert), then shares as [`follow`] does.
+#[allow(clippy::too_many_arguments)]
+async fn follow_declared(
+    client: ShareClient,
+    store: Store,
+    incident: String,
+    options: ShareOptions,
+    mut rx: mpsc::UnboundedReceiver<Vec<Event>>,
+    status: impl Fn(ShareStatus),
+    mut s: State,
+    declaration: Event,
+) {
+    let mut backoff = Duration::from_millis(500);
+    let mut said = None;
+    while !s.settled {
+        let outcome = super::merge::settle(&client, &incident, &declaration).await;
+        match outcome {
+            Ok(super::merge::Settled::Ours) => s.settled = true,
+            Ok(super::merge::Settled::Theirs(claim)) => {
+                match super::merge::merge(&client, &store, &incident, &claim, &options.author).await
+                {
+                    Ok(entries) => {
+                        tracing::info!(from = %incident, into = %claim.incident, entries, "share: merged");
+                        status(ShareStatus::Merged {
+                            into: claim.incident.clone(),
+                            entries,
+                        });
+                        return;
+                    }
+                    Err(why) => s.away = Some(format!("merging into {}: {why}", claim.incident)),
+                }
+            }
+            Err(ShareError::Forbidden(why)) => {
+                tracing::warn!("share: {why}");
+                s.forbidden = Some(why);
+                s.settled = true;
+            }
+            // A claim the server will not take is not worth waiting for:
+            // the incident is shared unclaimed.
+            Err(ShareError::Refused(why)) => {
+                tracing::warn!("share: the claim was refused ({why}); sharing unclaimed");
+                s.settled = true;
+            }
+            Err(ShareError::Unreachable(why)) => s.away = Some(why),
+        }
+        if s.settled {
+            break;
+        }
+        let now = s.status(options.publish);
+        if said.as_ref() != Some(&now) {
+            status(now.clone());
+            said = Some(now);
+        }
+        // Waiting for the server, local events still count as waiting.
+        let wait = tokio::time::sleep(backoff);
+        backoff = (backoff * 2).min(Duration::from_secs(5));
+        tokio::pin!(wait);
+        loop {
+            tokio::select! {
+                got = rx.recv() => {
+                    let Some(events) = got else { return };
+                    for e in events {
+                        s.take_local(e, options.publish);
+                    }
+                    let now = s.status(options.publish);
+                    if said.as_ref() != Some(&now) {
+                        status(now.clone());
+                        said = Some(now);
+                    }
+                }
+                _ = &mut wait => break,
+            }
+        }
+    }
+    s.away = None;
+    if s.forbidden.is_none() && options.publish {
+        started(&store, client.namespace(), &incident, &options, &mut s).await;
+    }
+    follow(client, store, incident, options, rx, status, s).await
+}
+
+/// Records, once per host and policy, that this host shares the incident
+/// and whether its command output goes with it: every export reads it.
+async fn started(
+    store: &Store,
+    namespace: &str,
+    incident: &str,
+    options: &ShareOptions,
+    s: &mut State,
+) {
+    let (store2, id, options2) = (store.clone(), incident.to_string(), options.clone());
+    let namespace = namespace.to_string();
+    let here = crate::journal::host_name();
+    let wrote = tokio::task::spawn_blocking(move || -> std::io::Result<Option<Event>> {
+        let known = store2.load(&id)?.events.into_iter().any(|e| {
+            e.host == here
+                && matches!(&e.kind, EventKind::Shared { output, .. } if *output == options2.output)
+        });
+        if known {
+            return Ok(None);
+        }
+        let mut e = Event::new(
+            jiff::Timestamp::now(),
+            options2.author.clone(),
+            EventKind::Shared {
+                namespace,
+                output: options2.output,
+            },
+        );
+        e.id = crate::domain::incident::new_id();
+        e.host = here.to_string();
+        store2.append(&id, &e)?;
+        Ok(Some(e))
+    })
+    .await;
+    match wrote {
+        Ok(Ok(Some(e))) => s.take_local(e, options.publish),
+        Ok(Ok(None)) => {}
+        other => tracing::warn!("share: the start of sharing was not recorded: {other:?}"),
+    }
+}
+
+/// Publishes what waits and takes in what others publish, until the
+/// cockpit lets the incident go.
+async fn follow(
+    client: ShareClient,
+    store: Store,
+    incident: String,
+    options: ShareOptions,
+    mut rx: mpsc::UnboundedReceiver<Vec<Event>>,
+    status: impl Fn(ShareStatus),
+    mut s: State,
+) {
     let mut watch = Box::pin(client.watch(&selector(&incident_label(&incident))));
     let mut next_try = Instant::now();
     let mut backoff = Duration::from_millis(500);

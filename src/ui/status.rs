@@ -198,7 +198,7 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
             ShareStatus::Live => theme::ok(),
             ShareStatus::Offline { .. } => theme::warn(),
             ShareStatus::Forbidden(_) => theme::bad(),
-            ShareStatus::Following => theme::dim(),
+            ShareStatus::Following | ShareStatus::Merged { .. } => theme::dim(),
         };
         // Trouble is kept on a narrow line before the id's full length.
         let keep = match s {

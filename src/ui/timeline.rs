@@ -51,6 +51,7 @@ fn style(kind: &EventKind) -> (&'static str, Style) {
         EventKind::DrillScored { .. } => ("★", theme::bad()),
         EventKind::ExperimentStarted { .. } => ("☇", theme::warn()),
         EventKind::Evidence { .. } | EventKind::MetricWindow { .. } => ("▣", theme::heading()),
+        EventKind::Shared { .. } | EventKind::Merged { .. } => ("⇄", theme::heading()),
         EventKind::ExperimentEnded { outcome, .. } => match outcome {
             crate::domain::incident::Outcome::Held => ("★", theme::done()),
             crate::domain::incident::Outcome::Stopped => ("★", theme::warn()),

@@ -102,8 +102,12 @@ pub struct Collect {
     /// When the alert started firing and its name, until its row is placed.
     fired: Option<(Timestamp, String)>,
     timeline: Timeline,
-    /// Commands with their position in the file, which orders them.
-    commands: Vec<(usize, CommandRow)>,
+    /// Commands with their position in the file, which orders them, the
+    /// host that ran each and its output's line count.
+    commands: Vec<(usize, String, usize, CommandRow)>,
+    /// Hosts that shared the incident keeping their command output: their
+    /// commands' output is left out of every host's export alike.
+    withheld: std::collections::BTreeSet<String>,
     /// Authors as cleaned: a handful of people write 100,000 events.
     authors: std::collections::HashMap<String, String>,
     /// The latest moment any event records: an exercise's live clocks are
@@ -133,6 +137,7 @@ impl Collect {
             fired,
             timeline: Timeline::default(),
             commands: Vec::new(),
+            withheld: Default::default(),
             authors: Default::default(),
             last: None,
             evidence: Vec::new(),
@@ -145,10 +150,8 @@ impl Collect {
         if events.is_empty() {
             return Err(FoldError::Empty);
         }
-        let seq = events
-            .iter()
-            .position(|e| matches!(e.kind, EventKind::Declared { .. }))
-            .ok_or(FoldError::NoDeclaration)?;
+        let seq =
+            crate::domain::incident::first_declaration(events).ok_or(FoldError::NoDeclaration)?;
         let mut c = Collect::new(&events[seq], seq)?;
         // A stable sort, as the fold's: equal events keep their file order.
         let mut order: Vec<usize> = (0..events.len()).collect();
@@ -210,8 +213,13 @@ impl Collect {
                 )),
                 output: clean(output),
                 omitted: *omitted,
+                kept_on: None,
             };
-            self.commands.push((seq, row));
+            let lines = output.lines().count();
+            self.commands.push((seq, e.host.clone(), lines, row));
+        }
+        if let EventKind::Shared { output: false, .. } = &e.kind {
+            self.withheld.insert(e.host.clone());
         }
     }
 
@@ -234,11 +242,21 @@ impl Collect {
     /// pinned evidence and the main metric's latest record.
     pub fn finish(mut self) -> (Incident, Timeline, Vec<CommandRow>, Evidence) {
         self.place_fired();
-        self.commands.sort_by_key(|(seq, _)| *seq);
+        self.commands.sort_by_key(|(seq, ..)| *seq);
+        let withheld = self.withheld;
+        let commands = self.commands.into_iter().map(|(_, host, lines, mut c)| {
+            // As the other hosts received it: no output, its lines counted.
+            if withheld.contains(&host) {
+                c.omitted += lines;
+                c.output.clear();
+                c.kept_on = Some(clean(&host));
+            }
+            c
+        });
         (
             self.inc,
             self.timeline,
-            self.commands.into_iter().map(|(_, c)| c).collect(),
+            commands.collect(),
             (self.evidence, self.window),
         )
     }

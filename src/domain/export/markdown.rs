@@ -364,8 +364,15 @@ fn commands(r: &Report) -> String {
         for l in c.command.lines() {
             s.push_str(&format!("  $ {l}\n"));
         }
-        if c.omitted > 0 {
-            s.push_str(&format!("  … {} earlier lines not recorded\n", c.omitted));
+        match &c.kept_on {
+            Some(host) => s.push_str(&format!(
+                "  … its output ({} lines) stays on host {host}: not shared\n",
+                c.omitted
+            )),
+            None if c.omitted > 0 => {
+                s.push_str(&format!("  … {} earlier lines not recorded\n", c.omitted));
+            }
+            None => {}
         }
         for l in c.output.lines() {
             s.push_str(&format!("  {l}\n"));

@@ -219,6 +219,11 @@ pub struct CommandRow {
     pub output: String,
     /// Output lines not recorded.
     pub omitted: usize,
+    /// The host whose cockpit ran it, when the incident was shared with its
+    /// command output kept there: every host's export then leaves the
+    /// output out alike.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub kept_on: Option<String>,
 }
 
 /// One status update.

@@ -500,3 +500,91 @@ fn a_note_cannot_reshape_the_postmortem_or_bring_raw_html() {
         );
     }
 }
+
+#[test]
+fn output_kept_on_its_host_is_left_out_alike_on_every_host() {
+    let on = |host: &str, mut e: Event| {
+        e.host = host.into();
+        e.id = crate::domain::incident::new_id();
+        e
+    };
+    let shared = |host: &str, output: bool| {
+        on(
+            host,
+            ev(
+                "03:01:00",
+                "ana",
+                EventKind::Shared {
+                    namespace: "warroom".into(),
+                    output,
+                },
+            ),
+        )
+    };
+    let ran = |host: &str, output: &str| {
+        on(
+            host,
+            ev(
+                "03:10:00",
+                "ana",
+                EventKind::CommandFinished {
+                    original: None,
+                    step: "check-1".into(),
+                    command: "kubectl get pods".into(),
+                    purpose: crate::domain::incident::Purpose::Run,
+                    outcome: crate::domain::incident::RunOutcome::Exited(0),
+                    duration_ms: 900,
+                    output: output.into(),
+                    omitted: 1,
+                    runbook: None,
+                    key: None,
+                },
+            ),
+        )
+    };
+    // laptop-1 keeps its output at home; laptop-2 publishes it.
+    let events = vec![
+        ev("03:00:00", "ana", declared()),
+        shared("laptop-1", false),
+        shared("laptop-2", true),
+        ran("laptop-1", "secret row 1\nsecret row 2"),
+        ran("laptop-2", "visible row"),
+    ];
+    let r = report(&events, &Default::default()).expect("report");
+    assert_eq!(r.commands[0].output, "");
+    assert_eq!(r.commands[0].omitted, 3, "its lines are counted");
+    assert_eq!(r.commands[0].kept_on.as_deref(), Some("laptop-1"));
+    assert_eq!(r.commands[1].output, "visible row");
+    assert_eq!(r.commands[1].kept_on, None);
+    let md = markdown(&events, DEFAULT_TEMPLATE, &Default::default()).expect("md");
+    assert!(
+        md.contains("its output (3 lines) stays on host laptop-1: not shared"),
+        "{md}"
+    );
+    assert!(!md.contains("secret row"), "{md}");
+    // A host that received laptop-1's command without its output (as
+    // published) exports the same bytes.
+    let mut received = events.clone();
+    if let EventKind::CommandFinished {
+        output, omitted, ..
+    } = &mut received[3].kind
+    {
+        *omitted += output.lines().count();
+        output.clear();
+    }
+    assert_eq!(
+        markdown(&received, DEFAULT_TEMPLATE, &Default::default()).expect("md"),
+        md
+    );
+    // Never shared: the output is the export's, as before.
+    let local: Vec<Event> = events
+        .iter()
+        .filter(|e| !matches!(e.kind, EventKind::Shared { .. }))
+        .cloned()
+        .collect();
+    let md = markdown(&local, DEFAULT_TEMPLATE, &Default::default()).expect("md");
+    assert!(
+        md.contains("secret row 2") && !md.contains("stays on host"),
+        "{md}"
+    );
+}

@@ -309,6 +309,26 @@ pub enum EventKind {
         /// The chart, downsampled like a pinned one.
         chart: super::evidence::PinnedChart,
     },
+    /// This host began sharing the incident through the cluster. What it
+    /// says of command output decides, on every host alike, whether the
+    /// output of this host's commands appears in the postmortem: the
+    /// export shows what every host could see, so all exports match.
+    Shared {
+        /// The share namespace.
+        namespace: String,
+        /// Command output is published too (`share: {output: true}`).
+        output: bool,
+    },
+    /// Two incidents for one alert, declared on different hosts while the
+    /// cluster was away, became one: recorded in both journals.
+    Merged {
+        /// The incident whose entries moved.
+        from: String,
+        /// The incident that goes on (the one the cluster's claim names).
+        into: String,
+        /// How many entries moved.
+        entries: usize,
+    },
     /// A game-day ended.
     ExperimentEnded {
         /// Held, failed, aborted or stopped.
@@ -591,6 +611,25 @@ impl EventKind {
                 "Main metric recorded over the incident: {} ({})",
                 one_line(&chart.query),
                 crate::domain::time::short_duration(std::time::Duration::from_secs(chart.range_s))
+            ),
+            EventKind::Shared {
+                namespace,
+                output: false,
+            } => format!(
+                "Shared through the cluster (namespace {namespace}); this host's command output stays on it"
+            ),
+            EventKind::Shared {
+                namespace,
+                output: true,
+            } => format!(
+                "Shared through the cluster (namespace {namespace}), command output included"
+            ),
+            EventKind::Merged {
+                from,
+                into,
+                entries,
+            } => format!(
+                "Merged: incident {from}, declared for the same alert on another host while the cluster was unreachable, goes on as {into} ({entries} entries moved)"
             ),
             EventKind::ExperimentStarted { checks } => format!(
                 "Experiment started: pre-flight passed ({} checks)",

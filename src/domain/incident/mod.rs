@@ -143,6 +143,9 @@ pub struct Incident {
     pub seen: IdSet,
     /// A drill's or game-day's state; `None` for a real incident.
     pub exercise: Option<exercise::ExerciseState>,
+    /// The incident this one was merged into (declared on two hosts while
+    /// the cluster was away); it is over here.
+    pub merged_into: Option<String>,
 }
 
 /// A command run for a step, as recorded.
@@ -228,6 +231,19 @@ pub fn in_order<'e>(events: impl IntoIterator<Item = &'e Event>) -> Vec<&'e Even
     v
 }
 
+/// Where the incident's declaration is: the earliest declaration in the
+/// events' total order. One journal may hold two (hosts that each declared
+/// the same alert while the cluster was away); every host then starts from
+/// the same one, whatever the order of its lines.
+pub fn first_declaration(events: &[Event]) -> Option<usize> {
+    events
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| matches!(e.kind, EventKind::Declared { .. }))
+        .min_by(|(_, a), (_, b)| a.order(b))
+        .map(|(i, _)| i)
+}
+
 impl Incident {
     /// Folds a whole journal: its declaration, then every other event in
     /// the events' total order ([`Event::order`]: when it happened, then
@@ -239,10 +255,7 @@ impl Incident {
         if events.is_empty() {
             return Err(FoldError::Empty);
         }
-        let at = events
-            .iter()
-            .position(|e| matches!(e.kind, EventKind::Declared { .. }))
-            .ok_or(FoldError::NoDeclaration)?;
+        let at = first_declaration(events).ok_or(FoldError::NoDeclaration)?;
         let mut inc = Incident::declare(&events[at]).ok_or(FoldError::NoDeclaration)?;
         for e in in_order(
             events
@@ -312,6 +325,7 @@ impl Incident {
                 .as_deref()
                 .cloned()
                 .map(exercise::ExerciseState::new),
+            merged_into: None,
         })
     }
 
@@ -553,7 +567,16 @@ impl Incident {
             | EventKind::ExperimentStarted { .. }
             | EventKind::ExperimentEnded { .. }
             | EventKind::Evidence { .. }
-            | EventKind::MetricWindow { .. } => {}
+            | EventKind::MetricWindow { .. }
+            | EventKind::Shared { .. } => {}
+            // The incident that moved is over here: it goes on as `into`.
+            EventKind::Merged { into, .. } => {
+                if *into != self.id {
+                    self.merged_into = Some(into.clone());
+                    self.resolved = Some(mark(e));
+                    self.status = Status::Resolved;
+                }
+            }
         }
         if self.exercise.is_some() {
             let step = self.step_of(e);

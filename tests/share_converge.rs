@@ -1,0 +1,215 @@
+//! Hosts converge on one record even where they cannot see the same
+//! things (issue 20): command output kept on the host that ran it leaves
+//! every host's export alike, and two hosts that each declared the same
+//! alert while the API server was away end with one incident when it is
+//! back, holding both hosts' entries once.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
+mod kube_server;
+mod share_host;
+
+use std::time::Duration;
+
+use kube_server::KubeServer;
+use share_host::*;
+use warroom::domain::incident::{Event, EventKind, Status, new_id};
+use warroom::share::sync::ShareStatus;
+
+const OUTPUT: &str = "NAME READY STATUS\ncatalog-7d9 1/1 Running\ncatalog-8f2 0/1 CrashLoopBackOff";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exports_match_when_command_output_stays_on_the_host_that_ran_it() {
+    let server = KubeServer::start().await;
+    let (mut a, mut b) = (Host::new("ana"), Host::new("bob"));
+    let id = declared_on(&server, &mut a).await;
+    join(&server, &mut b, &id).await;
+    let ran = a.command(&id, OUTPUT);
+    eventually(Duration::from_secs(2), "the command at bob's", || {
+        b.ids(&id).contains(&ran.id) && a.ids(&id) == b.ids(&id)
+    })
+    .await;
+    // Ana's journal keeps the output; what bob received has none.
+    let output_at = |h: &Host| {
+        h.store
+            .load(&id)
+            .unwrap()
+            .events
+            .into_iter()
+            .find(|e| e.id == ran.id)
+            .map(|e| match e.kind {
+                EventKind::CommandFinished { output, .. } => output,
+                _ => String::new(),
+            })
+            .unwrap()
+    };
+    assert_eq!(output_at(&a), OUTPUT);
+    assert_eq!(output_at(&b), "");
+    let (ea, eb) = (a.export(&id), b.export(&id));
+    assert_eq!(ea, eb, "the same export on both hosts");
+    assert!(
+        ea.contains("its output (3 lines) stays on host"),
+        "said where the output is:\n{ea}"
+    );
+    assert!(!ea.contains("CrashLoopBackOff"), "{ea}");
+    assert!(
+        ea.contains("command output stays on it"),
+        "the timeline says sharing kept output: {ea}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn exports_carry_the_output_when_it_is_shared() {
+    let server = KubeServer::start().await;
+    let (mut a, mut b) = (Host::new("ana"), Host::new("bob"));
+    let id = a
+        .store
+        .declare_or_join(&declaration())
+        .unwrap()
+        .id()
+        .to_string();
+    a.share_with(&server, &id, true, true).await;
+    let c = client(&server).await;
+    eventually(Duration::from_secs(5), "the declaration published", || {
+        declaration_in_cluster(&c, &id).is_some()
+    })
+    .await;
+    b.store
+        .adopt(&id, &declaration_in_cluster(&c, &id).unwrap())
+        .unwrap();
+    b.share_with(&server, &id, true, true).await;
+    let ran = a.command(&id, OUTPUT);
+    eventually(Duration::from_secs(2), "the command at bob's", || {
+        b.ids(&id).contains(&ran.id) && a.ids(&id) == b.ids(&id)
+    })
+    .await;
+    let (ea, eb) = (a.export(&id), b.export(&id));
+    assert_eq!(ea, eb);
+    assert!(ea.contains("catalog-8f2 0/1 CrashLoopBackOff"), "{ea}");
+}
+
+/// Declares the test alert on `h` as a new incident of its own (as a
+/// cockpit does when the claim cannot be asked for), under the alert name
+/// given (the incident's id comes from it).
+fn declare_alone(h: &Host, alert_name: &str) -> String {
+    let mut d: Event = declaration();
+    if let EventKind::Declared { alert, .. } = &mut d.kind {
+        alert.name = alert_name.into();
+    }
+    d.id = new_id();
+    h.store.open(&d).unwrap().declared.id().to_string()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hosts_that_declared_the_same_alert_offline_converge() {
+    let server = KubeServer::start().await;
+    server.kill();
+    let (mut a, mut b) = (Host::new("ana"), Host::new("bob"));
+    let x = declare_alone(&a, "CatalogP99Latency");
+    // Bob declares a moment later, on his own.
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    let y = declare_alone(&b, "CatalogP99Latency");
+    assert_eq!(x, y, "the same alert on the same day: the same id");
+    a.share(&server, &x, true).await;
+    b.share(&server, &x, true).await;
+    let from_ana = a.note(&x, "ana: rolled back catalog");
+    let from_bob = b.note(&x, "bob: paged the database team");
+    eventually(Duration::from_secs(5), "both offline", || {
+        [&a, &b].iter().all(|h| {
+            matches!(h.last_status(), Some(ShareStatus::Offline { waiting, .. }) if waiting >= 2)
+        })
+    })
+    .await;
+    server.restart().await;
+    eventually(
+        Duration::from_secs(15),
+        "both hosts hold everything",
+        || {
+            let (m, s) = (a.ids(&x), b.ids(&x));
+            m == s && m.contains(&from_ana.id) && m.contains(&from_bob.id)
+        },
+    )
+    .await;
+    // Both start from the earlier declaration: the same incident, the
+    // same bytes.
+    assert_eq!(a.incident(&x).declared.by, "ana");
+    assert_eq!(b.incident(&x).declared.by, "ana");
+    assert_eq!(a.export(&x), b.export(&x));
+    for h in [&a, &b] {
+        assert_eq!(h.lines(&x), h.ids(&x).len(), "nothing twice");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_incidents_declared_offline_for_one_alert_merge_into_one() {
+    let server = KubeServer::start().await;
+    server.kill();
+    let (mut a, mut b) = (Host::new("ana"), Host::new("bob"));
+    // One alert (one fingerprint) that the hosts' Alertmanagers named
+    // differently: two incident ids for one claim.
+    let (x, y) = (
+        declare_alone(&a, "CatalogP99Latency"),
+        declare_alone(&b, "CatalogLatencyHigh"),
+    );
+    assert_ne!(x, y, "two incidents, one per host");
+    a.share(&server, &x, true).await;
+    b.share(&server, &y, true).await;
+    let from_ana = a.note(&x, "ana: rolled back catalog");
+    let from_bob = b.note(&y, "bob: paged the database team");
+    eventually(Duration::from_secs(5), "both offline", || {
+        [&a, &b].iter().all(|h| {
+            matches!(h.last_status(), Some(ShareStatus::Offline { waiting, .. }) if waiting >= 2)
+        })
+    })
+    .await;
+    server.restart().await;
+    // One host's claim is created; the other's incident merges into it.
+    let mut merged = None;
+    eventually(Duration::from_secs(15), "one host merged", || {
+        merged = [(&a, &x), (&b, &y)]
+            .iter()
+            .find_map(|(h, own)| match h.last_status() {
+                Some(ShareStatus::Merged { into, entries }) => {
+                    Some((own.to_string(), into, entries))
+                }
+                _ => None,
+            });
+        merged.is_some()
+    })
+    .await;
+    let (gone, kept, entries) = merged.unwrap();
+    assert_eq!(
+        entries, 1,
+        "the note moved (sharing starts after the claim)"
+    );
+    // The merging host goes on in the claimed incident, as its cockpit does.
+    let (mover, stayer) = if gone == x {
+        (&mut a, &b)
+    } else {
+        (&mut b, &a)
+    };
+    assert_eq!(kept, if gone == x { y.clone() } else { x.clone() });
+    mover.share(&server, &kept, true).await;
+    let mover = &*mover;
+    eventually(
+        Duration::from_secs(10),
+        "both hosts hold both notes",
+        || {
+            let (m, s) = (mover.ids(&kept), stayer.ids(&kept));
+            m == s && m.contains(&from_ana.id) && m.contains(&from_bob.id)
+        },
+    )
+    .await;
+    for h in [mover, stayer] {
+        assert_eq!(h.lines(&kept), h.ids(&kept).len(), "nothing twice");
+    }
+    assert_eq!(mover.export(&kept), stayer.export(&kept));
+    assert!(
+        mover
+            .export(&kept)
+            .contains(&format!("Merged: incident {gone}"))
+    );
+    // The incident that moved is over on its host, and says where it went.
+    let old = mover.incident(&gone);
+    assert_eq!(old.status, Status::Resolved);
+    assert_eq!(old.merged_into.as_deref(), Some(kept.as_str()));
+}
