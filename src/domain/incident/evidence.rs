@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::kind::one_line;
+use super::words::one_line;
 
 /// The most points kept per series: enough for the shape of a chart.
 pub const MAX_POINTS: usize = 120;
