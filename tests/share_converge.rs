@@ -213,3 +213,33 @@ async fn two_incidents_declared_offline_for_one_alert_merge_into_one() {
     assert_eq!(old.status, Status::Resolved);
     assert_eq!(old.merged_into.as_deref(), Some(kept.as_str()));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_note_as_large_as_an_event_may_be_reaches_the_other_host_whole() {
+    let server = KubeServer::start().await;
+    let (mut a, mut b) = (Host::new("ana"), Host::new("bob"));
+    let id = declared_on(&server, &mut a).await;
+    join(&server, &mut b, &id).await;
+    // A pasted log of nearly 1 MiB, quotes and all: more than one object
+    // holds (a ConfigMap's data may hold 1 MiB, keys included).
+    let big = a.note(&id, &"log \"line\" ✓\n".repeat(55_000));
+    eventually(Duration::from_secs(5), "the large note at bob's", || {
+        b.ids(&id).contains(&big.id)
+    })
+    .await;
+    assert_eq!(b.export(&id), a.export(&id));
+    let parts = server
+        .state
+        .lock()
+        .unwrap()
+        .configmaps
+        .values()
+        .filter(|o| o["metadata"]["annotations"]["warroom.dev/event-id"] == big.id.as_str())
+        .count();
+    assert_eq!(parts, 2, "published in two parts");
+    assert!(
+        matches!(a.last_status(), Some(ShareStatus::Live)),
+        "{:?}",
+        a.last_status()
+    );
+}

@@ -73,6 +73,14 @@ pub fn update(app: &mut App, mode: &mut Mode, msg: Msg) -> Fx {
                     "share: the cluster refused ({why}); the incident stays on this host"
                 ));
             }
+            // An event the cluster would not take is said in full once.
+            if let ShareStatus::Partial { refused, why } = &status
+                && !matches!(&app.share, Some(ShareStatus::Partial { refused: r, .. }) if r == refused)
+            {
+                app.error(format!(
+                    "share: the cluster refused an event ({why}); it stays in this host's journal and export"
+                ));
+            }
             // This incident's entries moved into the one another host
             // claimed for the alert: the cockpit goes on there.
             if let ShareStatus::Merged { into, entries } = &status {

@@ -18,7 +18,7 @@ use crate::config::Config;
 use crate::domain::incident::{Event, EventKind, Incident};
 use crate::journal::Store;
 use crate::share::client::ShareClient;
-use crate::share::objects::{ID_ANNOTATION, MANAGED_BY_LABEL, event_of};
+use crate::share::objects::{ID_ANNOTATION, MANAGED_BY_LABEL, Parts};
 use crate::sources::kubernetes::Kube;
 
 /// A scratch data dir, removed when dropped.
@@ -56,7 +56,8 @@ async fn all_objects(client: &ShareClient) -> anyhow::Result<Vec<Value>> {
 /// The shared events by incident, in their total order.
 fn by_incident(items: &[Value]) -> BTreeMap<String, Vec<Event>> {
     let mut incidents: BTreeMap<String, Vec<Event>> = BTreeMap::new();
-    for (id, e) in items.iter().filter_map(|o| event_of(o).ok()) {
+    let mut parts = Parts::default();
+    for (id, e) in items.iter().filter_map(|o| parts.take(o)?.ok()) {
         incidents.entry(id).or_default().push(e);
     }
     for events in incidents.values_mut() {

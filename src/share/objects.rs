@@ -159,6 +159,138 @@ pub fn event_object(namespace: &str, id: &str, event: &Event) -> Result<Value, S
     }))
 }
 
+/// The most of an event's JSON one object holds. A ConfigMap's data may
+/// hold 1 MiB and a request to the API server 3 MiB (etcd takes 1.5), and
+/// an event may be 1 MiB: a larger one is published in parts, each well
+/// inside every limit even with its quotes escaped again in the request.
+pub const PART_BYTES: usize = 512 * 1024;
+/// `k/n`: which part of how many an object holds.
+pub const PART_ANNOTATION: &str = "warroom.dev/part";
+/// The event a part belongs to.
+pub const EVENT_ANNOTATION: &str = "warroom.dev/event-id";
+/// The key of a part's text in the ConfigMap's data.
+pub const PART_KEY: &str = "part";
+/// The most parts an event is published in.
+const MAX_PARTS: usize = 8;
+
+/// `text` cut into pieces of at most `max` bytes, at character boundaries.
+fn pieces(text: &str, max: usize) -> Vec<&str> {
+    let mut out = Vec::new();
+    let mut rest = text;
+    while !rest.is_empty() {
+        let mut end = rest.len().min(max);
+        while !rest.is_char_boundary(end) {
+            end -= 1;
+        }
+        out.push(&rest[..end]);
+        rest = &rest[end..];
+    }
+    out
+}
+
+/// The name of part `k` of the event with this id.
+fn part_name(event_id: &str, k: usize) -> String {
+    format!("{}-p{k}", event_name(event_id))
+}
+
+/// The objects that publish one event of incident `id`: one ConfigMap,
+/// or, for an event larger than [`PART_BYTES`], one per part. Every name
+/// comes from the event's id, so a retry creates nothing twice.
+pub fn event_objects(namespace: &str, id: &str, event: &Event) -> Result<Vec<Value>, String> {
+    let text = serde_json::to_string(event).map_err(|e| e.to_string())?;
+    if text.len() <= PART_BYTES {
+        return Ok(vec![event_object(namespace, id, event)?]);
+    }
+    let parts = pieces(&text, PART_BYTES);
+    let n = parts.len();
+    Ok(parts
+        .into_iter()
+        .enumerate()
+        .map(|(k, piece)| {
+            json!({
+                "apiVersion": "v1",
+                "kind": "ConfigMap",
+                "metadata": {
+                    "name": part_name(&event.id, k),
+                    "namespace": namespace,
+                    "labels": labels(id, "event"),
+                    "annotations": {
+                        ID_ANNOTATION: id,
+                        EVENT_ANNOTATION: event.id,
+                        PART_ANNOTATION: format!("{k}/{n}"),
+                    },
+                },
+                "data": {PART_KEY: piece},
+            })
+        })
+        .collect())
+}
+
+/// Puts events published in parts together again, as their objects come
+/// (in any order, through a list or a watch).
+#[derive(Debug, Default)]
+pub struct Parts {
+    /// By event id: the incident and the parts come so far.
+    waiting: std::collections::HashMap<String, (String, Vec<Option<String>>)>,
+}
+
+impl Parts {
+    /// The event `obj` completes, with its incident: at once for an event
+    /// in one object, with its last part for one in parts; `None` while
+    /// parts are missing.
+    pub fn take(&mut self, obj: &Value) -> Option<Result<(String, Event), String>> {
+        let notes = &obj["metadata"]["annotations"];
+        let Some(part) = notes[PART_ANNOTATION].as_str() else {
+            return Some(event_of(obj));
+        };
+        match self.part(obj, part) {
+            Ok(Some(done)) => Some(Ok(done)),
+            Ok(None) => None,
+            Err(why) => Some(Err(why)),
+        }
+    }
+
+    fn part(&mut self, obj: &Value, part: &str) -> Result<Option<(String, Event)>, String> {
+        let notes = &obj["metadata"]["annotations"];
+        let (incident, eid) = match (
+            notes[ID_ANNOTATION].as_str(),
+            notes[EVENT_ANNOTATION].as_str(),
+        ) {
+            (Some(i), Some(e)) => (i, e),
+            _ => return Err("a part without its incident or event".into()),
+        };
+        let (k, n) = part
+            .split_once('/')
+            .and_then(|(k, n)| Some((k.parse::<usize>().ok()?, n.parse::<usize>().ok()?)))
+            .filter(|(k, n)| k < n && *n <= MAX_PARTS)
+            .ok_or_else(|| format!("a part numbered {part:?}"))?;
+        if obj["metadata"]["name"].as_str() != Some(part_name(eid, k).as_str()) {
+            return Err("the part's name does not match its event".into());
+        }
+        let text = obj["data"][PART_KEY]
+            .as_str()
+            .ok_or("no part in the object's data")?;
+        let entry = self
+            .waiting
+            .entry(eid.to_string())
+            .or_insert_with(|| (incident.to_string(), vec![None; n]));
+        if entry.1.len() != n || entry.0 != incident {
+            return Err(format!("the parts of event {eid} disagree"));
+        }
+        entry.1[k] = Some(text.to_string());
+        if entry.1.iter().any(Option::is_none) {
+            return Ok(None);
+        }
+        let (incident, parts) = self.waiting.remove(eid).unwrap_or_default();
+        let whole: String = parts.into_iter().flatten().collect();
+        let event: Event = serde_json::from_str(&whole).map_err(|e| e.to_string())?;
+        if event.id != eid {
+            return Err("the parts' event has another id".into());
+        }
+        Ok(Some((incident, event)))
+    }
+}
+
 /// The event a ConfigMap holds, with the incident it belongs to.
 pub fn event_of(obj: &Value) -> Result<(String, Event), String> {
     let id = obj["metadata"]["annotations"][ID_ANNOTATION]
@@ -336,5 +468,42 @@ mod tests {
         let mut forged = obj.clone();
         forged["metadata"]["name"] = json!("warroom-ev-other");
         assert!(event_of(&forged).is_err());
+    }
+
+    #[test]
+    fn a_large_event_goes_in_parts_that_come_together_in_any_order() {
+        let ts: Timestamp = "2026-11-29T03:00:00Z".parse().unwrap();
+        // A pasted log near the largest event, with quotes and multi-byte
+        // characters on the cuts.
+        let text = "line \"é\" ✓ ".repeat(60_000);
+        let mut e = Event::new(ts, "ana".into(), EventKind::Note { text });
+        e.id = crate::domain::incident::new_id();
+        let objs = event_objects("warroom", "inc-1", &e).unwrap();
+        assert_eq!(objs.len(), 2, "about 1 MiB in 512 KiB parts");
+        for o in &objs {
+            let part = o["data"][PART_KEY].as_str().unwrap();
+            assert!(part.len() <= PART_BYTES);
+            assert!(o["metadata"]["name"].as_str().unwrap().len() <= 253);
+            assert_eq!(
+                o["metadata"]["labels"][INCIDENT_LABEL],
+                incident_label("inc-1")
+            );
+        }
+        // Last part first: nothing until the set is whole, then the event.
+        let mut parts = Parts::default();
+        assert!(parts.take(&objs[1]).is_none());
+        let (id, back) = parts.take(&objs[0]).unwrap().unwrap();
+        assert_eq!((id.as_str(), back), ("inc-1", e.clone()));
+        // A part renamed to another event's is refused.
+        let mut forged = objs[0].clone();
+        forged["metadata"]["name"] = json!("warroom-ev-other-p0");
+        assert!(parts.take(&forged).unwrap().is_err());
+        // A small event is one object, as before.
+        let mut small = Event::new(ts, "ana".into(), EventKind::Note { text: "hi".into() });
+        small.id = crate::domain::incident::new_id();
+        let one = event_objects("warroom", "inc-1", &small).unwrap();
+        assert_eq!(one.len(), 1);
+        assert_eq!(one[0], event_object("warroom", "inc-1", &small).unwrap());
+        assert_eq!(Parts::default().take(&one[0]).unwrap().unwrap().1, small);
     }
 }

@@ -15,7 +15,7 @@ use tokio::sync::mpsc;
 use tokio::time::Instant;
 
 use super::client::{ShareClient, ShareError, selector};
-use super::objects::{event_object, event_of, incident_label, shareable};
+use super::objects::{Parts, event_objects, incident_label, shareable};
 use crate::domain::incident::{Event, EventKind};
 use crate::journal::Store;
 
@@ -39,6 +39,14 @@ pub enum ShareStatus {
     Forbidden(String),
     /// `--read-only`: others' events are followed, none published.
     Following,
+    /// Everything else is published, but the cluster would not take some
+    /// events (it found them invalid): they stay in this host's journal.
+    Partial {
+        /// How many were refused.
+        refused: usize,
+        /// What the server said of the latest.
+        why: String,
+    },
     /// Declared here while the cluster was away, and another host's
     /// incident for the same alert claimed it first: this one's entries
     /// moved there, and the cockpit goes on in it.
@@ -64,6 +72,10 @@ impl ShareStatus {
             ShareStatus::Forbidden(_) => "share: refused by the cluster, kept local".into(),
             ShareStatus::Following => "share: read-only, following (publishing nothing)".into(),
             ShareStatus::Merged { into, .. } => format!("share: merged into {into}"),
+            ShareStatus::Partial { refused, .. } => format!(
+                "share: live, {refused} event{} refused by the cluster (kept here)",
+                if *refused == 1 { "" } else { "s" }
+            ),
         }
     }
 }
@@ -129,6 +141,8 @@ struct State {
     forbidden: Option<String>,
     /// Why the last try failed, while the server is away.
     away: Option<String>,
+    /// Events the cluster will not take, and why the latest was refused.
+    refused: (usize, String),
     /// The alert's claim names this incident: nothing is published before
     /// (a declaration made offline may yet be merged into another).
     settled: bool,
@@ -156,6 +170,10 @@ impl State {
                 waiting: self.waiting.len(),
                 why: why.clone(),
             },
+            None if self.waiting.is_empty() && self.refused.0 > 0 => ShareStatus::Partial {
+                refused: self.refused.0,
+                why: self.refused.1.clone(),
+            },
             None if self.waiting.is_empty() => ShareStatus::Live,
             None => ShareStatus::Offline {
                 waiting: self.waiting.len(),
@@ -179,6 +197,7 @@ async fn run(
         waiting: VecDeque::new(),
         forbidden: None,
         away: None,
+        refused: (0, String::new()),
         settled: !options.publish,
     };
     let read = {
@@ -338,6 +357,7 @@ async fn follow(
     mut s: State,
 ) {
     let mut watch = Box::pin(client.watch(&selector(&incident_label(&incident))));
+    let mut parts = Parts::default();
     let mut next_try = Instant::now();
     let mut backoff = Duration::from_millis(500);
     let mut said = None;
@@ -349,20 +369,34 @@ async fn follow(
                 // the journal's order: the first failure stops the round
                 // (any after it that went through are 409s next time).
                 let round: Vec<Event> = s.waiting.iter().take(IN_FLIGHT).cloned().collect();
-                let creates: Vec<_> = round
-                    .iter()
-                    .map(|e| {
-                        let obj = event_object(
-                            client.namespace(),
-                            &incident,
-                            &shareable(e, options.output),
-                        );
+                // Redacting a large note takes a while: off the runtime.
+                let n = round.len();
+                let made = {
+                    let (round, ns, id) = (
+                        round.clone(),
+                        client.namespace().to_string(),
+                        incident.clone(),
+                    );
+                    let output = options.output;
+                    tokio::task::spawn_blocking(move || {
+                        round
+                            .iter()
+                            .map(|e| event_objects(&ns, &id, &shareable(e, output)))
+                            .collect::<Vec<_>>()
+                    })
+                    .await
+                    .unwrap_or_else(|e| (0..n).map(|_| Err(e.to_string())).collect())
+                };
+                let creates: Vec<_> = made
+                    .into_iter()
+                    .map(|objs| {
                         let client = client.clone();
                         async move {
-                            match obj {
-                                Ok(obj) => client.create(&obj).await.map(|_| ()),
-                                Err(why) => Err(ShareError::Refused(why)),
+                            // An event in parts is published when all are.
+                            for obj in objs.map_err(ShareError::Refused)? {
+                                client.create(&obj).await?;
                             }
+                            Ok(())
                         }
                     })
                     .collect();
@@ -394,6 +428,7 @@ async fn follow(
                         Err(ShareError::Refused(why)) => {
                             tracing::warn!("share: event {} not published: {why}", e.id);
                             s.waiting.pop_front();
+                            s.refused = (s.refused.0 + 1, why);
                         }
                     }
                 }
@@ -415,7 +450,7 @@ async fn follow(
             item = watch.next() => match item {
                 Some(Ok(obj)) => {
                     s.away = None;
-                    let Ok((id, e)) = event_of(&obj) else { continue };
+                    let Some(Ok((id, e))) = parts.take(&obj) else { continue };
                     if id != incident {
                         continue;
                     }
@@ -451,9 +486,10 @@ pub async fn fetch_into(client: &ShareClient, store: &Store, id: &str) -> Result
         .list(&selector(&incident_label(id)))
         .await
         .map_err(|e| e.to_string())?;
+    let mut parts = Parts::default();
     let mut events: Vec<Event> = items
         .iter()
-        .filter_map(|o| event_of(o).ok())
+        .filter_map(|o| parts.take(o)?.ok())
         .filter(|(inc, _)| inc == id)
         .map(|(_, e)| e)
         .collect();

@@ -196,13 +196,15 @@ pub fn render(app: &App, area: Rect, buf: &mut Buffer) {
         use crate::share::sync::ShareStatus;
         let style = match s {
             ShareStatus::Live => theme::ok(),
-            ShareStatus::Offline { .. } => theme::warn(),
+            ShareStatus::Offline { .. } | ShareStatus::Partial { .. } => theme::warn(),
             ShareStatus::Forbidden(_) => theme::bad(),
             ShareStatus::Following | ShareStatus::Merged { .. } => theme::dim(),
         };
         // Trouble is kept on a narrow line before the id's full length.
         let keep = match s {
-            ShareStatus::Offline { .. } | ShareStatus::Forbidden(_) => keep::STATE,
+            ShareStatus::Offline { .. }
+            | ShareStatus::Forbidden(_)
+            | ShareStatus::Partial { .. } => keep::STATE,
             _ => keep::SOURCE,
         };
         items.push((keep, Span::styled(format!("{} ", s.text()), style)));

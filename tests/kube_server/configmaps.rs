@@ -131,6 +131,38 @@ fn create(
             ),
         );
     }
+    // As a real server: a request of at most 3 MiB, and a ConfigMap's
+    // data of at most 1 MiB (keys and values).
+    if body.to_string().len() > 3 * 1024 * 1024 {
+        return (
+            413,
+            status(
+                413,
+                "RequestEntityTooLarge",
+                "Request entity too large: limit is 3145728",
+            ),
+        );
+    }
+    let data: usize = body["data"]
+        .as_object()
+        .map(|d| {
+            d.iter()
+                .map(|(k, v)| k.len() + v.as_str().map_or(0, str::len))
+                .sum()
+        })
+        .unwrap_or(0);
+    if data > 1024 * 1024 {
+        return (
+            422,
+            status(
+                422,
+                "Invalid",
+                &format!(
+                    "ConfigMap \"{name}\" is invalid: []: Too long: must have at most 1048576 bytes"
+                ),
+            ),
+        );
+    }
     let mut c = state.lock().unwrap();
     let key = (ns.to_string(), name.clone());
     if c.configmaps.contains_key(&key) {
