@@ -243,3 +243,37 @@ async fn a_note_as_large_as_an_event_may_be_reaches_the_other_host_whole() {
         a.last_status()
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn events_refused_by_rbac_go_once_the_role_is_granted() {
+    let server = KubeServer::start().await;
+    let (mut a, mut b) = (Host::new("ana"), Host::new("bob"));
+    let id = declared_on(&server, &mut a).await;
+    join(&server, &mut b, &id).await;
+    eventually(Duration::from_secs(5), "both live", || {
+        [&a, &b]
+            .iter()
+            .all(|h| h.last_status() == Some(ShareStatus::Live))
+    })
+    .await;
+    // RBAC is tightened mid-incident: ana keeps writing, locally.
+    server.deny(NS, "create");
+    let during = a.note(&id, "written while RBAC refused");
+    eventually(Duration::from_secs(5), "the refusal said", || {
+        matches!(a.last_status(), Some(ShareStatus::Forbidden(_)))
+    })
+    .await;
+    assert!(a.ids(&id).contains(&during.id), "kept locally");
+    assert!(!b.ids(&id).contains(&during.id));
+    // The Role is granted again: the waiting note goes without a restart.
+    server.allow_again();
+    eventually(Duration::from_secs(15), "the note at bob's", || {
+        b.ids(&id).contains(&during.id)
+    })
+    .await;
+    eventually(Duration::from_secs(5), "live again", || {
+        a.last_status() == Some(ShareStatus::Live)
+    })
+    .await;
+    assert_eq!(a.export(&id), b.export(&id));
+}

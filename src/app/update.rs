@@ -70,7 +70,7 @@ pub fn update(app: &mut App, mode: &mut Mode, msg: Msg) -> Fx {
                 && !matches!(app.share, Some(ShareStatus::Forbidden(_)))
             {
                 app.error(format!(
-                    "share: the cluster refused ({why}); the incident stays on this host"
+                    "share: the cluster refused ({why}); the incident stays on this host, asked again every 10 s"
                 ));
             }
             // An event the cluster would not take is said in full once.

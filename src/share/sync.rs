@@ -21,6 +21,9 @@ use crate::journal::Store;
 
 /// Creates sent at once while events wait.
 const IN_FLIGHT: usize = 16;
+/// How long after an RBAC refusal the cluster is asked again: a Role
+/// granted mid-incident lets the waiting events go without a restart.
+const REFUSED_RETRY: Duration = Duration::from_secs(10);
 
 /// How sharing stands, for the status line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,8 +37,9 @@ pub enum ShareStatus {
         /// What the server (or its absence) said.
         why: String,
     },
-    /// RBAC refused, or the share namespace is missing: nothing more is
-    /// published; the incident stays local.
+    /// RBAC refused, or the share namespace is missing: nothing is
+    /// published while it lasts (the cluster is asked again every 10 s);
+    /// the incident goes on locally.
     Forbidden(String),
     /// `--read-only`: others' events are followed, none published.
     Following,
@@ -258,7 +262,6 @@ async fn follow_declared(
             Err(ShareError::Forbidden(why)) => {
                 tracing::warn!("share: {why}");
                 s.forbidden = Some(why);
-                s.settled = true;
             }
             // A claim the server will not take is not worth waiting for:
             // the incident is shared unclaimed.
@@ -277,7 +280,11 @@ async fn follow_declared(
             said = Some(now);
         }
         // Waiting for the server, local events still count as waiting.
-        let wait = tokio::time::sleep(backoff);
+        let wait = tokio::time::sleep(if s.forbidden.is_some() {
+            REFUSED_RETRY
+        } else {
+            backoff
+        });
         backoff = (backoff * 2).min(Duration::from_secs(5));
         tokio::pin!(wait);
         loop {
@@ -298,7 +305,8 @@ async fn follow_declared(
         }
     }
     s.away = None;
-    if s.forbidden.is_none() && options.publish {
+    s.forbidden = None;
+    if options.publish {
         started(&store, client.namespace(), &incident, &options, &mut s).await;
     }
     follow(client, store, incident, options, rx, status, s).await
@@ -363,7 +371,7 @@ async fn follow(
     let mut said = None;
     loop {
         // Publish what waits, in order, until the server stops answering.
-        if options.publish && s.forbidden.is_none() && Instant::now() >= next_try {
+        if options.publish && Instant::now() >= next_try {
             'publish: while !s.waiting.is_empty() {
                 // Up to IN_FLIGHT creates at once, their answers taken in
                 // the journal's order: the first failure stops the round
@@ -410,6 +418,7 @@ async fn follow(
                             s.published.insert(e.id.clone());
                             s.waiting.pop_front();
                             s.away = None;
+                            s.forbidden = None;
                             backoff = Duration::from_millis(500);
                         }
                         Err(ShareError::Unreachable(why)) => {
@@ -421,6 +430,7 @@ async fn follow(
                         Err(ShareError::Forbidden(why)) => {
                             tracing::warn!("share: {why}");
                             s.forbidden = Some(why);
+                            next_try = Instant::now() + REFUSED_RETRY;
                             break 'publish;
                         }
                         // One the server will never take (too large,
@@ -439,7 +449,7 @@ async fn follow(
             status(now.clone());
             said = Some(now);
         }
-        let retry = !s.waiting.is_empty() && s.forbidden.is_none() && options.publish;
+        let retry = !s.waiting.is_empty() && options.publish;
         tokio::select! {
             got = rx.recv() => {
                 let Some(events) = got else { return };
@@ -450,6 +460,11 @@ async fn follow(
             item = watch.next() => match item {
                 Some(Ok(obj)) => {
                     s.away = None;
+                    // Reading again: a refusal of the watch is over (one of
+                    // the creates is found again at the next try).
+                    if s.waiting.is_empty() {
+                        s.forbidden = None;
+                    }
                     let Some(Ok((id, e))) = parts.take(&obj) else { continue };
                     if id != incident {
                         continue;

@@ -131,6 +131,11 @@ impl KubeServer {
             .push((namespace.to_string(), verb.to_string()));
     }
 
+    /// Takes back every `deny` (an administrator granting the Role).
+    pub fn allow_again(&self) {
+        self.state.lock().unwrap().rbac.denied.clear();
+    }
+
     /// From now on only what the rules allow is allowed.
     pub fn allow_only(&self, rules: Vec<Rule>) {
         self.state.lock().unwrap().rbac.rules = Some(rules);
