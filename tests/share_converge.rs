@@ -52,7 +52,7 @@ async fn exports_match_when_command_output_stays_on_the_host_that_ran_it() {
     );
     assert!(!ea.contains("CrashLoopBackOff"), "{ea}");
     assert!(
-        ea.contains("command output stays on it"),
+        ea.contains("keeping command output on the host that ran it"),
         "the timeline says sharing kept output: {ea}"
     );
 }

@@ -186,7 +186,7 @@ impl EventKind {
                 namespace,
                 output: false,
             } => format!(
-                "Shared through the cluster (namespace {namespace}); this host's command output stays on it"
+                "Shared through the cluster (namespace {namespace}), keeping command output on the host that ran it"
             ),
             EventKind::Shared {
                 namespace,
