@@ -277,3 +277,41 @@ async fn events_refused_by_rbac_go_once_the_role_is_granted() {
     .await;
     assert_eq!(a.export(&id), b.export(&id));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_frozen_api_server_holds_no_declaration_and_the_events_go_when_it_thaws() {
+    let server = KubeServer::start().await;
+    let mut a = Host::new("ana");
+    server.freeze();
+    // Declaring asks for the claim first: a server that never answers is
+    // given up on within seconds, and the incident is declared here.
+    let started = std::time::Instant::now();
+    let opened =
+        warroom::share::declare::declare(&client(&server).await, &a.store, declaration(), true)
+            .await
+            .unwrap();
+    assert!(
+        started.elapsed() < Duration::from_secs(8),
+        "declared after {:?}",
+        started.elapsed()
+    );
+    let id = opened.declared.id().to_string();
+    a.share(&server, &id, true).await;
+    let note = a.note(&id, "written while the server was frozen");
+    eventually(Duration::from_secs(12), "offline said", || {
+        matches!(a.last_status(), Some(ShareStatus::Offline { .. }))
+    })
+    .await;
+    server.thaw();
+    let c = client(&server).await;
+    eventually(Duration::from_secs(15), "the note in the cluster", || {
+        declaration_in_cluster(&c, &id).is_some() && a.last_status() == Some(ShareStatus::Live)
+    })
+    .await;
+    let mut b = Host::new("bob");
+    join(&server, &mut b, &id).await;
+    eventually(Duration::from_secs(5), "bob caught up", || {
+        b.ids(&id).contains(&note.id)
+    })
+    .await;
+}

@@ -42,6 +42,23 @@ impl From<kube::Error> for ShareError {
     }
 }
 
+/// How long one request may take. A frozen API server (one that accepts
+/// connections and never answers) would otherwise hold a declaration or a
+/// publish for the client's five-minute read timeout.
+pub const ANSWER_WITHIN: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// `call`'s result, or unreachable when it is not back within
+/// [`ANSWER_WITHIN`].
+async fn within<T>(
+    call: impl std::future::Future<Output = Result<T, kube::Error>>,
+) -> Result<Result<T, kube::Error>, ShareError> {
+    tokio::time::timeout(ANSWER_WITHIN, call)
+        .await
+        .map_err(|_| {
+            ShareError::Unreachable(format!("no answer within {}s", ANSWER_WITHIN.as_secs()))
+        })
+}
+
 /// A create that went through.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Created {
@@ -87,11 +104,8 @@ impl ShareClient {
 
     /// Creates `obj`; one that exists already is a success.
     pub async fn create(&self, obj: &Value) -> Result<Created, ShareError> {
-        match self
-            .api
-            .create(&PostParams::default(), &config_map(obj)?)
-            .await
-        {
+        let cm = config_map(obj)?;
+        match within(self.api.create(&PostParams::default(), &cm)).await? {
             Ok(_) => Ok(Created::New),
             Err(kube::Error::Api(s)) if s.code == 409 => Ok(Created::AlreadyThere),
             Err(e) => Err(e.into()),
@@ -100,22 +114,19 @@ impl ShareClient {
 
     /// The object named `name`, if there is one.
     pub async fn get(&self, name: &str) -> Result<Option<Value>, ShareError> {
-        Ok(self.api.get_opt(name).await?.as_ref().map(value))
+        Ok(within(self.api.get_opt(name)).await??.as_ref().map(value))
     }
 
     /// Every object the selector matches, with the list's resourceVersion.
     pub async fn list(&self, selector: &str) -> Result<(Vec<Value>, String), ShareError> {
-        let list = self
-            .api
-            .list(&ListParams::default().labels(selector))
-            .await?;
+        let list = within(self.api.list(&ListParams::default().labels(selector))).await??;
         let rv = list.metadata.resource_version.clone().unwrap_or_default();
         Ok((list.items.iter().map(value).collect(), rv))
     }
 
     /// Deletes `name`; one already gone is a success.
     pub async fn delete(&self, name: &str) -> Result<(), ShareError> {
-        match self.api.delete(name, &DeleteParams::default()).await {
+        match within(self.api.delete(name, &DeleteParams::default())).await? {
             Ok(_) => Ok(()),
             Err(kube::Error::Api(s)) if s.code == 404 => Ok(()),
             Err(e) => Err(e.into()),

@@ -97,14 +97,17 @@ pub async fn declare(
     };
     let (fingerprint, day) = (alert.fingerprint.clone(), declaration.ts);
     let name = claim_name(&fingerprint, day);
-    match claim_at(client, &name).await {
+    let asked = match claim_at(client, &name).await {
         Ok(Some(claim)) => {
             tracing::info!(incident = %claim.incident, host = %claim.host, "share: joining the claimed incident");
             return join(client, store, claim).await;
         }
-        Ok(None) => {}
-        Err(e) => tracing::warn!("share: no claim could be asked for ({e}); declaring here"),
-    }
+        Ok(None) => true,
+        Err(e) => {
+            tracing::warn!("share: no claim could be asked for ({e}); declaring here");
+            false
+        }
+    };
     let opened = {
         let (store, d) = (store.clone(), declaration.clone());
         blocking(move || store.open(&d)).await?
@@ -112,7 +115,9 @@ pub async fn declare(
     let Declared::New(id) = &opened.declared else {
         return Ok(opened);
     };
-    if !publish {
+    // Unasked (the server away), the claim is left to the share task,
+    // which writes it, or merges, once the server answers.
+    if !publish || !asked {
         return Ok(opened);
     }
     // The declaration as the journal holds it (its id in it).
