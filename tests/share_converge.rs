@@ -315,3 +315,51 @@ async fn a_frozen_api_server_holds_no_declaration_and_the_events_go_when_it_thaw
     })
     .await;
 }
+
+#[test]
+fn the_cockpit_goes_on_in_the_incident_its_own_was_merged_into() {
+    use warroom::app::{App, Effect, Mode, Msg, update};
+    let now: jiff::Timestamp = "2026-11-29T03:10:00Z".parse().unwrap();
+    let mut app = App::new("ana".into(), Default::default(), Default::default(), now);
+    let mut mode = Mode::Normal;
+    let fx = update(
+        &mut app,
+        &mut mode,
+        Msg::Share(ShareStatus::Merged {
+            into: "2026-11-29-catalog-latency-high".into(),
+            entries: 3,
+        }),
+    );
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::Rejoin(id) if id == "2026-11-29-catalog-latency-high")),
+        "{fx:?}"
+    );
+    let said = app
+        .flash
+        .as_ref()
+        .map(|f| f.text.clone())
+        .unwrap_or_default();
+    assert!(said.contains("3 entries moved there"), "{said}");
+    // An event the cluster refused is said in full once, then counted.
+    let refused = |n| {
+        Msg::Share(ShareStatus::Partial {
+            refused: n,
+            why: "ConfigMap is invalid".into(),
+        })
+    };
+    app.flash = None;
+    let _ = update(&mut app, &mut mode, refused(1));
+    let said = app.flash.take().map(|f| f.text).unwrap_or_default();
+    assert!(said.contains("ConfigMap is invalid"), "{said}");
+    let _ = update(&mut app, &mut mode, refused(1));
+    assert!(app.flash.is_none(), "said once");
+    assert_eq!(
+        ShareStatus::Partial {
+            refused: 2,
+            why: String::new()
+        }
+        .text(),
+        "share: live, 2 events refused by the cluster (kept here)"
+    );
+}
