@@ -134,6 +134,11 @@ async fn two_hosts_that_declared_the_same_alert_offline_converge() {
     assert_eq!(a.incident(&x).declared.by, "ana");
     assert_eq!(b.incident(&x).declared.by, "ana");
     assert_eq!(a.export(&x), b.export(&x));
+    assert!(
+        a.export(&x).contains("before the hosts met"),
+        "{}",
+        a.export(&x)
+    );
     for h in [&a, &b] {
         assert_eq!(h.lines(&x), h.ids(&x).len(), "nothing twice");
     }

@@ -154,7 +154,7 @@ fn row_lines(app: &App, i: usize, width: usize, selected: bool) -> Vec<Line<'sta
     };
     let (icon, st) = match r {
         TimelineRow::Fired { .. } => ("!", theme::bad()),
-        TimelineRow::Event(e) => style(&e.kind),
+        TimelineRow::Event(e) | TimelineRow::Again(e) => style(&e.kind),
     };
     let who = fit(&clean(r.by()), 8);
     let marker = if selected { "▶" } else { " " };
@@ -216,7 +216,7 @@ pub fn entry_lines(app: &App, row: usize, width: usize) -> Vec<Line<'static>> {
         &mut out,
     );
     field("Who", clean(r.by()).into_owned(), &mut out);
-    if let TimelineRow::Event(e) = r {
+    if let TimelineRow::Event(e) | TimelineRow::Again(e) = r {
         if e.at.is_some() {
             field(
                 "Written",

@@ -19,6 +19,9 @@ pub enum TimelineRow<'a> {
     },
     /// An event of the journal.
     Event(&'a Event),
+    /// A second declaration of the incident (hosts that each declared it
+    /// before they met through the cluster): the first one stands.
+    Again(&'a Event),
 }
 
 impl TimelineRow<'_> {
@@ -26,7 +29,7 @@ impl TimelineRow<'_> {
     pub fn at(&self) -> Timestamp {
         match self {
             TimelineRow::Fired { at, .. } => *at,
-            TimelineRow::Event(e) => e.effective(),
+            TimelineRow::Event(e) | TimelineRow::Again(e) => e.effective(),
         }
     }
 
@@ -34,7 +37,7 @@ impl TimelineRow<'_> {
     pub fn by(&self) -> &str {
         match self {
             TimelineRow::Fired { .. } => crate::domain::incident::timeline::ALERT_AUTHOR,
-            TimelineRow::Event(e) => &e.author,
+            TimelineRow::Event(e) | TimelineRow::Again(e) => &e.author,
         }
     }
 
@@ -43,6 +46,7 @@ impl TimelineRow<'_> {
         match self {
             TimelineRow::Fired { alert, .. } => format!("Alert {alert} started firing"),
             TimelineRow::Event(e) => e.describe(),
+            TimelineRow::Again(e) => crate::domain::incident::declared_again(e),
         }
     }
 
@@ -50,7 +54,7 @@ impl TimelineRow<'_> {
     /// before the command, so a cut row still shows how it ended.
     pub fn headline(&self) -> String {
         match self {
-            TimelineRow::Fired { .. } => self.text(),
+            TimelineRow::Fired { .. } | TimelineRow::Again(_) => self.text(),
             TimelineRow::Event(e) => e.kind.headline(),
         }
     }
@@ -77,8 +81,23 @@ impl App {
         let events = &self.incident.as_ref()?.events;
         match self.fired_at() {
             Some((pos, at, alert)) if i == pos => Some(TimelineRow::Fired { at, alert }),
-            Some((pos, ..)) if i > pos => events.get(i - 1).map(TimelineRow::Event),
-            _ => events.get(i).map(TimelineRow::Event),
+            Some((pos, ..)) if i > pos => events.get(i - 1).map(|e| self.row_of(e)),
+            _ => events.get(i).map(|e| self.row_of(e)),
+        }
+    }
+
+    /// An event's row: a declaration after the first is one made again.
+    fn row_of<'a>(&'a self, e: &'a Event) -> TimelineRow<'a> {
+        let first = self.incident.as_ref().and_then(|i| {
+            i.events
+                .iter()
+                .find(|x| matches!(x.kind, crate::domain::incident::EventKind::Declared { .. }))
+        });
+        match (&e.kind, first) {
+            (crate::domain::incident::EventKind::Declared { .. }, Some(f)) if f.id != e.id => {
+                TimelineRow::Again(e)
+            }
+            _ => TimelineRow::Event(e),
         }
     }
 

@@ -179,7 +179,13 @@ impl Collect {
             self.authors.insert(e.author.clone(), clean(&e.author));
         }
         let by = self.authors.get(&e.author).map_or("", String::as_str);
-        self.timeline.push(when, by, &clean(&e.describe()));
+        let text = match &e.kind {
+            EventKind::Declared { .. } if seq != self.declared => {
+                crate::domain::incident::declared_again(e)
+            }
+            _ => e.describe(),
+        };
+        self.timeline.push(when, by, &clean(&text));
         if let Some(row) = super::evidence::row(e) {
             self.evidence.push(row);
         }

@@ -51,6 +51,7 @@ pub use kind::{EventKind, Purpose, RunOutcome};
 pub use marks::{ActionMark, RunMark, SilenceMark, UpdateMark};
 pub use progress::{StepAt, StepMark, StepName};
 pub use refs::{AlertRef, Audience, Role, RunbookRef, StepRef};
+pub use words::declared_again;
 
 use super::alert::AlertState;
 use super::severity::Sev;

@@ -5,6 +5,20 @@ use super::EventKind;
 use crate::domain::alert::AlertState;
 use crate::domain::exercise::drill::ms_text;
 
+/// A second declaration of one incident, made on another host before the
+/// two met through the cluster: the first declaration stands.
+pub fn declared_again(e: &super::Event) -> String {
+    let host = if e.host.is_empty() {
+        "another host".to_string()
+    } else {
+        format!("host {}", e.host)
+    };
+    format!(
+        "Declared it too, on {host}, before the hosts met ({}); the incident goes on from the first declaration",
+        e.kind.describe()
+    )
+}
+
 /// A multi-line command on one line, for the timeline.
 pub(super) fn one_line(command: &str) -> String {
     let mut lines = command.lines();
