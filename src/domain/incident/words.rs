@@ -14,7 +14,7 @@ pub fn declared_again(e: &super::Event) -> String {
         format!("host {}", e.host)
     };
     format!(
-        "Declared it too, on {host}, before the hosts met ({}); the incident goes on from the first declaration",
+        "Declared it too before the hosts met, on {host}: the first declaration stands ({})",
         e.kind.describe()
     )
 }
