@@ -319,6 +319,19 @@ async fn a_frozen_api_server_holds_no_declaration_and_the_events_go_when_it_thaw
         b.ids(&id).contains(&note.id)
     })
     .await;
+    // Frozen again with nothing to publish: the silent watch is not taken
+    // for a live one (the task asks every 10 s, answers within 5 s).
+    server.freeze();
+    eventually(Duration::from_secs(20), "offline said while idle", || {
+        a.last_status()
+            .is_some_and(|s| s.text() == "share: offline (no answer)")
+    })
+    .await;
+    server.thaw();
+    eventually(Duration::from_secs(15), "live again", || {
+        a.last_status() == Some(ShareStatus::Live)
+    })
+    .await;
 }
 
 #[test]
@@ -367,4 +380,43 @@ fn the_cockpit_goes_on_in_the_incident_its_own_was_merged_into() {
         .text(),
         "share: live, 2 events refused by the cluster (kept here)"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cluster_that_lost_the_shared_copy_is_given_it_back() {
+    let server = KubeServer::start().await;
+    let (mut a, mut b) = (Host::new("ana"), Host::new("bob"));
+    let id = declared_on(&server, &mut a).await;
+    join(&server, &mut b, &id).await;
+    let before = a.note(&id, "before the cluster was rebuilt");
+    eventually(Duration::from_secs(5), "shared", || {
+        b.ids(&id).contains(&before.id)
+    })
+    .await;
+    // The cluster comes back empty: the hosts' watches list again.
+    server.kill();
+    server.lose_configmaps();
+    server.restart().await;
+    let after = b.note(&id, "after the rebuild");
+    let c = client(&server).await;
+    eventually(Duration::from_secs(15), "the copy given back", || {
+        declaration_in_cluster(&c, &id).is_some() && a.ids(&id).contains(&after.id)
+    })
+    .await;
+    // A third host from an empty data dir gets the whole incident, claim
+    // included (it joins rather than declaring a second one).
+    let mut d = Host::new("cy");
+    join(&server, &mut d, &id).await;
+    eventually(Duration::from_secs(5), "the third host caught up", || {
+        let ids = d.ids(&id);
+        ids.contains(&before.id) && ids.contains(&after.id) && d.written(&id) == a.written(&id)
+    })
+    .await;
+    assert_eq!(d.export(&id), a.export(&id));
+    let claim = c
+        .list("app.kubernetes.io/managed-by=warroom,warroom.dev/object=claim")
+        .await
+        .unwrap()
+        .0;
+    assert_eq!(claim.len(), 1, "the claim was written again");
 }

@@ -15,7 +15,7 @@ use jiff::Timestamp;
 use kube_server::KubeServer;
 use serde_json::Value;
 use warroom::domain::incident::{Event, EventKind};
-use warroom::share::client::{Created, ShareClient, ShareError, selector};
+use warroom::share::client::{Created, ShareClient, ShareError, Watched, selector};
 use warroom::share::objects::{
     claim_name, claim_object, claimed, event_name, event_object, event_of, incident_label,
     shareable,
@@ -117,21 +117,21 @@ async fn the_first_claim_of_an_alert_and_day_wins() {
 
 /// The next object the watch brings whose event is `text`, within `limit`.
 async fn next_note(
-    stream: &mut (impl futures_util::Stream<Item = Result<Value, ShareError>> + Unpin),
+    stream: &mut (impl futures_util::Stream<Item = Result<Watched, ShareError>> + Unpin),
     text: &str,
     limit: Duration,
 ) {
     tokio::time::timeout(limit, async {
         loop {
             match stream.next().await {
-                Some(Ok(o)) => {
+                Some(Ok(Watched::Object(o))) => {
                     if let Ok((_, e)) = event_of(&o)
                         && e.kind == (EventKind::Note { text: text.into() })
                     {
                         return;
                     }
                 }
-                Some(Err(_)) => {}
+                Some(Ok(Watched::Relisting | Watched::Listed) | Err(_)) => {}
                 None => panic!("the watch ended"),
             }
         }

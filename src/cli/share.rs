@@ -136,7 +136,18 @@ pub fn prune(
     older_than: &str,
     yes: bool,
 ) -> anyhow::Result<()> {
-    let age = crate::domain::time::parse_duration(older_than).map_err(anyhow::Error::msg)?;
+    // `0d` (every resolved incident) is a fair age here, though not a
+    // duration anywhere else.
+    let zero = older_than
+        .trim_start_matches('0')
+        .chars()
+        .all(|c| "smhd".contains(c))
+        && older_than.starts_with('0');
+    let age = if zero {
+        std::time::Duration::ZERO
+    } else {
+        crate::domain::time::parse_duration(older_than).map_err(anyhow::Error::msg)?
+    };
     let cutoff = Timestamp::now()
         - jiff::SignedDuration::try_from(age).map_err(|e| anyhow::anyhow!("{e}"))?;
     let rt = runtime()?;

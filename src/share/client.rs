@@ -68,6 +68,18 @@ pub enum Created {
     AlreadyThere,
 }
 
+/// What a watch brings.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Watched {
+    /// The watch lists again (at its start, or after 410 Gone): what
+    /// follows until [`Watched::Listed`] is everything the cluster holds.
+    Relisting,
+    /// An object, listed or new.
+    Object(Value),
+    /// The list is complete.
+    Listed,
+}
+
 /// The share namespace's ConfigMaps on one cluster.
 #[derive(Clone)]
 pub struct ShareClient {
@@ -124,6 +136,18 @@ impl ShareClient {
         Ok((list.items.iter().map(value).collect(), rv))
     }
 
+    /// Whether the API server answers a list of the selector (one item at
+    /// most): a server that accepts connections and never answers leaves a
+    /// watch silent, and only asking tells.
+    pub async fn probe(&self, selector: &str) -> Result<(), ShareError> {
+        within(
+            self.api
+                .list(&ListParams::default().labels(selector).limit(1)),
+        )
+        .await??;
+        Ok(())
+    }
+
     /// Deletes `name`; one already gone is a success.
     pub async fn delete(&self, name: &str) -> Result<(), ShareError> {
         match within(self.api.delete(name, &DeleteParams::default())).await? {
@@ -136,15 +160,19 @@ impl ShareClient {
     /// The objects the selector matches, as they are listed and then as
     /// they are created; a failure is reported and the watch goes on
     /// (relisting after 410 Gone, with bookmarks between changes).
-    pub fn watch(&self, selector: &str) -> impl Stream<Item = Result<Value, ShareError>> + use<> {
+    pub fn watch(&self, selector: &str) -> impl Stream<Item = Result<Watched, ShareError>> + use<> {
         let cfg = watcher::Config::default().labels(selector).any_semantic();
         // Retried after 0.5 s, doubling to 4 s while the server is away:
         // never a busy loop, and back within seconds when it returns.
         let stream = watcher::watcher(self.api.clone(), cfg).backoff(QuickBackoff::default());
         stream.filter_map(|ev| async move {
             match ev {
-                Ok(WatchEvent::Apply(cm) | WatchEvent::InitApply(cm)) => Some(Ok(value(&cm))),
-                Ok(_) => None,
+                Ok(WatchEvent::Apply(cm) | WatchEvent::InitApply(cm)) => {
+                    Some(Ok(Watched::Object(value(&cm))))
+                }
+                Ok(WatchEvent::Init) => Some(Ok(Watched::Relisting)),
+                Ok(WatchEvent::InitDone) => Some(Ok(Watched::Listed)),
+                Ok(WatchEvent::Delete(_)) => None,
                 Err(watcher::Error::WatchError(s)) if s.code == 410 => None,
                 Err(watcher::Error::InitialListFailed(e) | watcher::Error::WatchStartFailed(e)) => {
                     Some(Err(e.into()))

@@ -6,6 +6,7 @@
 
 pub mod client;
 pub mod declare;
+mod heal;
 pub mod merge;
 pub mod objects;
 pub mod sync;

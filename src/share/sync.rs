@@ -14,7 +14,7 @@ use futures_util::StreamExt;
 use tokio::sync::mpsc;
 use tokio::time::Instant;
 
-use super::client::{ShareClient, ShareError, selector};
+use super::client::{ShareClient, ShareError, Watched, selector};
 use super::objects::{Parts, event_objects, incident_label, shareable};
 use crate::domain::incident::{Event, EventKind};
 use crate::journal::Store;
@@ -24,6 +24,8 @@ const IN_FLIGHT: usize = 16;
 /// How long after an RBAC refusal the cluster is asked again: a Role
 /// granted mid-incident lets the waiting events go without a restart.
 const REFUSED_RETRY: Duration = Duration::from_secs(10);
+/// How often an idle share task asks whether the API server answers.
+const PROBE_EVERY: Duration = Duration::from_secs(10);
 
 /// How sharing stands, for the status line.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,6 +69,7 @@ impl ShareStatus {
     pub fn text(&self) -> String {
         match self {
             ShareStatus::Live => "share: live".into(),
+            ShareStatus::Offline { waiting: 0, .. } => "share: offline (no answer)".into(),
             ShareStatus::Offline { waiting, .. } => {
                 format!(
                     "share: offline, {waiting} event{} waiting",
@@ -134,13 +137,13 @@ impl Sharing {
 }
 
 /// What the task knows.
-struct State {
+pub(super) struct State {
     /// Ids in the local journal.
     local: HashSet<String>,
     /// Ids in the cluster.
-    published: HashSet<String>,
+    pub(super) published: HashSet<String>,
     /// Local events the cluster lacks, in journal order.
-    waiting: VecDeque<Event>,
+    pub(super) waiting: VecDeque<Event>,
     /// Publishing stopped by RBAC.
     forbidden: Option<String>,
     /// Why the last try failed, while the server is away.
@@ -364,8 +367,13 @@ async fn follow(
     status: impl Fn(ShareStatus),
     mut s: State,
 ) {
-    let mut watch = Box::pin(client.watch(&selector(&incident_label(&incident))));
+    let label = selector(&incident_label(&incident));
+    let mut watch = Box::pin(client.watch(&label));
     let mut parts = Parts::default();
+    // What a relist brought so far: the cluster's whole copy once listed.
+    let mut listing: Option<HashSet<String>> = None;
+    let mut probe = tokio::time::interval_at(Instant::now() + PROBE_EVERY, PROBE_EVERY);
+    probe.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut next_try = Instant::now();
     let mut backoff = Duration::from_millis(500);
     let mut said = None;
@@ -457,8 +465,25 @@ async fn follow(
                     s.take_local(e, options.publish);
                 }
             }
+            _ = probe.tick(), if options.publish => {
+                // A frozen server leaves the watch silent: only asking tells.
+                match client.probe(&label).await {
+                    Err(ShareError::Unreachable(why)) => s.away = Some(why),
+                    Ok(()) if s.waiting.is_empty() => s.away = None,
+                    _ => {}
+                }
+            }
             item = watch.next() => match item {
-                Some(Ok(obj)) => {
+                Some(Ok(Watched::Relisting)) => listing = Some(HashSet::new()),
+                Some(Ok(Watched::Listed)) => {
+                    // Listed again after the server lost what it had (a
+                    // cluster rebuilt): what it lacks is published again.
+                    let seen = listing.take().unwrap_or_default();
+                    if options.publish && s.published.iter().any(|id| !seen.contains(id)) {
+                        super::heal::requeue(&client, &store, &incident, &seen, &mut s).await;
+                    }
+                }
+                Some(Ok(Watched::Object(obj))) => {
                     s.away = None;
                     // Reading again: a refusal of the watch is over (one of
                     // the creates is found again at the next try).
@@ -468,6 +493,9 @@ async fn follow(
                     let Some(Ok((id, e))) = parts.take(&obj) else { continue };
                     if id != incident {
                         continue;
+                    }
+                    if let Some(l) = listing.as_mut() {
+                        l.insert(e.id.clone());
                     }
                     s.published.insert(e.id.clone());
                     s.waiting.retain(|w| w.id != e.id);

@@ -161,6 +161,15 @@ impl KubeServer {
         c.compacted = c.rv;
     }
 
+    /// Loses every ConfigMap and the history, as a cluster rebuilt from
+    /// nothing would (a watch resuming is then told 410 Gone).
+    pub fn lose_configmaps(&self) {
+        let mut c = self.state.lock().unwrap();
+        c.configmaps.clear();
+        c.history.clear();
+        c.compacted = c.rv;
+    }
+
     /// BOOKMARK events sent so far.
     pub fn bookmarks_sent(&self) -> usize {
         self.state.lock().unwrap().bookmarks_sent

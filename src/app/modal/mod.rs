@@ -238,7 +238,7 @@ pub const MAX_PASTE: usize = 256 << 10;
 pub fn on_paste(mode: &mut Mode, text: &str, app: &mut App) {
     if text.len() > MAX_PASTE {
         return app.error(format!(
-            "paste ignored: {} is more than a note takes ({}); put it in a file and note where",
+            "paste ignored: {} is more than one paste takes ({}); paste it in parts, or put it in a file and note where",
             crate::bounded::human(text.len() as u64),
             crate::bounded::human(MAX_PASTE as u64)
         ));

@@ -366,8 +366,9 @@ fn commands(r: &Report) -> String {
         }
         match &c.kept_on {
             Some(host) => s.push_str(&format!(
-                "  … its output ({} lines) stays on host {host}: not shared\n",
-                c.omitted
+                "  … its output ({} line{}) stays on host {host}: not shared\n",
+                c.omitted,
+                if c.omitted == 1 { "" } else { "s" }
             )),
             None if c.omitted > 0 => {
                 s.push_str(&format!("  … {} earlier lines not recorded\n", c.omitted));
