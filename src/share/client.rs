@@ -136,16 +136,15 @@ impl ShareClient {
         Ok((list.items.iter().map(value).collect(), rv))
     }
 
-    /// Whether the API server answers a list of the selector (one item at
-    /// most): a server that accepts connections and never answers leaves a
-    /// watch silent, and only asking tells.
-    pub async fn probe(&self, selector: &str) -> Result<(), ShareError> {
-        within(
-            self.api
-                .list(&ListParams::default().labels(selector).limit(1)),
-        )
-        .await??;
-        Ok(())
+    /// Whether the API server answers, and whether it still holds the
+    /// event object `name` (whole, or its first part): a server that
+    /// accepts connections and never answers leaves a watch silent, and so
+    /// may one rebuilt empty; only asking tells.
+    pub async fn probe(&self, name: &str) -> Result<bool, ShareError> {
+        if self.get(name).await?.is_some() {
+            return Ok(true);
+        }
+        Ok(self.get(&format!("{name}-p0")).await?.is_some())
     }
 
     /// Deletes `name`; one already gone is a success.

@@ -150,6 +150,9 @@ pub(super) struct State {
     away: Option<String>,
     /// Events the cluster will not take, and why the latest was refused.
     refused: (usize, String),
+    /// The incident's declaration (its event id), whose object the probe
+    /// asks for.
+    anchor: Option<String>,
     /// The alert's claim names this incident: nothing is published before
     /// (a declaration made offline may yet be merged into another).
     settled: bool,
@@ -205,6 +208,7 @@ async fn run(
         forbidden: None,
         away: None,
         refused: (0, String::new()),
+        anchor: None,
         settled: !options.publish,
     };
     let read = {
@@ -216,6 +220,7 @@ async fn run(
         for e in loaded.events {
             if matches!(e.kind, EventKind::Declared { .. }) && declaration.is_none() {
                 declaration = Some(e.clone());
+                s.anchor = Some(e.id.clone());
             }
             s.take_local(e, options.publish);
         }
@@ -467,9 +472,16 @@ async fn follow(
             }
             _ = probe.tick(), if options.publish => {
                 // A frozen server leaves the watch silent: only asking tells.
-                match client.probe(&label).await {
+                // The declaration, once published, is asked for by name.
+                let anchor = s.anchor.clone().unwrap_or_default();
+                match client.probe(&super::objects::event_name(&anchor)).await {
                     Err(ShareError::Unreachable(why)) => s.away = Some(why),
-                    Ok(()) if s.waiting.is_empty() => s.away = None,
+                    // The declaration gone: a cluster rebuilt (or restored
+                    // from before it), whose watch need not list again.
+                    Ok(false) if s.published.contains(&anchor) => {
+                        super::heal::requeue(&client, &store, &incident, &HashSet::new(), &mut s).await;
+                    }
+                    Ok(_) if s.waiting.is_empty() => s.away = None,
                     _ => {}
                 }
             }

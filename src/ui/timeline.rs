@@ -31,7 +31,8 @@ fn style(kind: &EventKind) -> (&'static str, Style) {
             AlertState::Silenced | AlertState::Inhibited => ("◌", theme::dim()),
         },
         EventKind::SilenceCreated { .. } | EventKind::SilenceExpired { .. } => ("◌", theme::warn()),
-        EventKind::RunbookAttached { .. } => ("☰", theme::heading()),
+        // Not ☰: Unicode 16 made the trigrams wide, and terminals disagree.
+        EventKind::RunbookAttached { .. } => ("≡", theme::heading()),
         EventKind::ClusterAction { ok: true, .. } => ("⎈", theme::warn()),
         EventKind::RoleAssigned { .. } => ("☺", theme::heading()),
         EventKind::StatusUpdate { .. } => ("✉", Style::new().fg(ratatui::style::Color::Cyan)),

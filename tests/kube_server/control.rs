@@ -170,6 +170,13 @@ impl KubeServer {
         c.compacted = c.rv;
     }
 
+    /// Loses every ConfigMap but keeps its history, so a watch resumes
+    /// without being told to list again (as a server restored under the
+    /// same resourceVersions might): only asking finds them gone.
+    pub fn lose_configmaps_quietly(&self) {
+        self.state.lock().unwrap().configmaps.clear();
+    }
+
     /// BOOKMARK events sent so far.
     pub fn bookmarks_sent(&self) -> usize {
         self.state.lock().unwrap().bookmarks_sent
