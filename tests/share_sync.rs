@@ -209,10 +209,13 @@ async fn list_export_and_prune_work_from_a_host_that_never_had_the_incident() {
     let mut resolved = Event::new(Timestamp::now(), "ana".into(), EventKind::Resolved);
     resolved.id = new_id();
     a.store.append(&id, &resolved).unwrap();
-    a.sharing.as_ref().unwrap().local(vec![resolved]);
-    eventually(Duration::from_secs(5), "live", || {
-        a.last_status() == Some(ShareStatus::Live)
-    })
+    a.sharing.as_ref().unwrap().local(vec![resolved.clone()]);
+    let c = client(&server).await;
+    eventually(
+        Duration::from_secs(5),
+        "the resolution in the cluster",
+        || in_cluster(&c, &id).iter().any(|e| e.id == resolved.id),
+    )
     .await;
     let elsewhere = tempfile::tempdir().unwrap();
     let (srv, dir) = (&server, elsewhere.path().to_path_buf());

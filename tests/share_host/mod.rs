@@ -215,6 +215,14 @@ pub async fn join(server: &KubeServer, host: &mut Host, id: &str) {
 /// The incident's declaration as the cluster has it (a blocking look, for
 /// `eventually`).
 pub fn declaration_in_cluster(c: &ShareClient, id: &str) -> Option<Event> {
+    in_cluster(c, id)
+        .into_iter()
+        .find(|e| matches!(e.kind, EventKind::Declared { .. }))
+}
+
+/// The incident's events (in one object each) as the cluster has them (a
+/// blocking look, for `eventually`).
+pub fn in_cluster(c: &ShareClient, id: &str) -> Vec<Event> {
     let c = c.clone();
     let label = selector(&incident_label(id));
     let items = std::thread::spawn(move || {
@@ -226,13 +234,13 @@ pub fn declaration_in_cluster(c: &ShareClient, id: &str) -> Option<Event> {
     })
     .join()
     .unwrap()
-    .ok()?
-    .0;
+    .map(|(items, _)| items)
+    .unwrap_or_default();
     items
         .iter()
         .filter_map(|o| event_of(o).ok())
         .map(|(_, e)| e)
-        .find(|e| matches!(e.kind, EventKind::Declared { .. }))
+        .collect()
 }
 
 pub async fn declared_on(server: &KubeServer, a: &mut Host) -> String {
