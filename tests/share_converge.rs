@@ -61,12 +61,7 @@ async fn exports_match_when_command_output_stays_on_the_host_that_ran_it() {
 async fn exports_carry_the_output_when_it_is_shared() {
     let server = KubeServer::start().await;
     let (mut a, mut b) = (Host::new("ana"), Host::new("bob"));
-    let id = a
-        .store
-        .declare_or_join(&declaration())
-        .unwrap()
-        .id()
-        .to_string();
+    let id = declared_here(&a);
     a.share_with(&server, &id, true, true).await;
     let c = client(&server).await;
     eventually(Duration::from_secs(5), "the declaration published", || {

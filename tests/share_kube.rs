@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::panic)]
 
 mod kube_server;
+mod share_host;
 
 use std::time::Duration;
 
@@ -15,24 +16,13 @@ use jiff::Timestamp;
 use kube_server::KubeServer;
 use serde_json::Value;
 use warroom::domain::incident::{Event, EventKind};
-use warroom::share::client::{Created, ShareClient, ShareError, Watched, selector};
+use warroom::share::client::{Created, ShareError, Watched, selector};
 use warroom::share::objects::{
     claim_name, claim_object, claimed, event_name, event_object, event_of, incident_label,
     shareable,
 };
-use warroom::sources::kubernetes::{Kube, KubeOptions};
 
-const NS: &str = "warroom";
-
-async fn connect(server: &KubeServer) -> ShareClient {
-    let kube = Kube::connect(&KubeOptions {
-        kubeconfig: Some(server.kubeconfig.clone()),
-        ..KubeOptions::default()
-    })
-    .await
-    .unwrap();
-    ShareClient::new(&kube, NS)
-}
+use share_host::{NS, client as connect, client_in};
 
 /// A note as the journal holds it: with its id.
 fn note(text: &str) -> Event {
@@ -208,13 +198,7 @@ async fn rbac_refusals_are_said_plainly() {
     let (items, _) = a.list(&selector(&incident_label("inc-a"))).await.unwrap();
     assert_eq!(items.len(), 1);
     // Another namespace is refused.
-    let kube = Kube::connect(&KubeOptions {
-        kubeconfig: Some(server.kubeconfig.clone()),
-        ..KubeOptions::default()
-    })
-    .await
-    .unwrap();
-    let other = ShareClient::new(&kube, "default");
+    let other = client_in(&server, "default").await;
     assert!(matches!(
         other.list(&selector("x")).await,
         Err(ShareError::Forbidden(_))

@@ -109,12 +109,7 @@ async fn rbac_keeps_the_incident_local_and_read_only_publishes_nothing() {
     // A read-only host follows and publishes nothing.
     let server = KubeServer::start().await;
     let mut b = Host::new("bob");
-    let id = b
-        .store
-        .declare_or_join(&declaration())
-        .unwrap()
-        .id()
-        .to_string();
+    let id = declared_here(&b);
     b.share(&server, &id, false).await;
     b.note(&id, "not for the cluster");
     eventually(Duration::from_secs(2), "following said", || {

@@ -225,30 +225,58 @@ async fn run(
             s.take_local(e, options.publish);
         }
     }
+    let task = Task {
+        client,
+        store,
+        incident,
+        options,
+        rx,
+        status,
+        said: None,
+    };
     // A journal that did not read has nothing to claim; what it holds
     // arrives through the follower and is published as it comes.
     let Some(declaration) = declaration else {
         s.settled = true;
-        return follow(client, store, incident, options, rx, status, s).await;
+        return follow(task, s).await;
     };
-    follow_declared(client, store, incident, options, rx, status, s, declaration).await
+    follow_declared(task, s, declaration).await
 }
 
-/// Settles the claim first (merging this incident into another host's when
-/// that one claimed the alert), then shares as [`follow`] does.
-#[allow(clippy::too_many_arguments)]
-async fn follow_declared(
+/// What a share task works with: where it shares, what the journal's
+/// follower hands it, and whom it tells how sharing stands.
+struct Task<F> {
     client: ShareClient,
     store: Store,
     incident: String,
     options: ShareOptions,
-    mut rx: mpsc::UnboundedReceiver<Vec<Event>>,
-    status: impl Fn(ShareStatus),
-    mut s: State,
-    declaration: Event,
-) {
+    rx: mpsc::UnboundedReceiver<Vec<Event>>,
+    status: F,
+    /// What it told last: each change is told once.
+    said: Option<ShareStatus>,
+}
+
+/// Tells `status` how sharing stands, when that changed since `said`.
+fn tell(status: &impl Fn(ShareStatus), said: &mut Option<ShareStatus>, now: ShareStatus) {
+    if said.as_ref() != Some(&now) {
+        status(now.clone());
+        *said = Some(now);
+    }
+}
+
+/// Settles the claim first (merging this incident into another host's when
+/// that one claimed the alert), then shares as [`follow`] does.
+async fn follow_declared<F: Fn(ShareStatus)>(t: Task<F>, mut s: State, declaration: Event) {
+    let Task {
+        client,
+        store,
+        incident,
+        options,
+        mut rx,
+        status,
+        mut said,
+    } = t;
     let mut backoff = Duration::from_millis(500);
-    let mut said = None;
     while !s.settled {
         let outcome = super::merge::settle(&client, &incident, &declaration).await;
         match outcome {
@@ -282,11 +310,7 @@ async fn follow_declared(
         if s.settled {
             break;
         }
-        let now = s.status(options.publish);
-        if said.as_ref() != Some(&now) {
-            status(now.clone());
-            said = Some(now);
-        }
+        tell(&status, &mut said, s.status(options.publish));
         // Waiting for the server, local events still count as waiting.
         let wait = tokio::time::sleep(if s.forbidden.is_some() {
             REFUSED_RETRY
@@ -302,11 +326,7 @@ async fn follow_declared(
                     for e in events {
                         s.take_local(e, options.publish);
                     }
-                    let now = s.status(options.publish);
-                    if said.as_ref() != Some(&now) {
-                        status(now.clone());
-                        said = Some(now);
-                    }
+                    tell(&status, &mut said, s.status(options.publish));
                 }
                 _ = &mut wait => break,
             }
@@ -317,7 +337,16 @@ async fn follow_declared(
     if options.publish {
         started(&store, client.namespace(), &incident, &options, &mut s).await;
     }
-    follow(client, store, incident, options, rx, status, s).await
+    let task = Task {
+        client,
+        store,
+        incident,
+        options,
+        rx,
+        status,
+        said,
+    };
+    follow(task, s).await
 }
 
 /// Records, once per host and policy, that this host shares the incident
@@ -363,15 +392,16 @@ async fn started(
 
 /// Publishes what waits and takes in what others publish, until the
 /// cockpit lets the incident go.
-async fn follow(
-    client: ShareClient,
-    store: Store,
-    incident: String,
-    options: ShareOptions,
-    mut rx: mpsc::UnboundedReceiver<Vec<Event>>,
-    status: impl Fn(ShareStatus),
-    mut s: State,
-) {
+async fn follow<F: Fn(ShareStatus)>(t: Task<F>, mut s: State) {
+    let Task {
+        client,
+        store,
+        incident,
+        options,
+        mut rx,
+        status,
+        mut said,
+    } = t;
     let label = selector(&incident_label(&incident));
     let mut watch = Box::pin(client.watch(&label));
     let mut parts = Parts::default();
@@ -381,7 +411,6 @@ async fn follow(
     probe.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut next_try = Instant::now();
     let mut backoff = Duration::from_millis(500);
-    let mut said = None;
     loop {
         // Publish what waits, in order, until the server stops answering.
         if options.publish && Instant::now() >= next_try {
@@ -457,11 +486,7 @@ async fn follow(
                 }
             }
         }
-        let now = s.status(options.publish);
-        if said.as_ref() != Some(&now) {
-            status(now.clone());
-            said = Some(now);
-        }
+        tell(&status, &mut said, s.status(options.publish));
         let retry = !s.waiting.is_empty() && options.publish;
         tokio::select! {
             got = rx.recv() => {

@@ -25,14 +25,20 @@ pub struct Host {
     pub name: &'static str,
 }
 
+/// The share namespace's ConfigMaps on the test server.
 pub async fn client(server: &KubeServer) -> ShareClient {
+    client_in(server, NS).await
+}
+
+/// The ConfigMaps of `namespace` on the test server.
+pub async fn client_in(server: &KubeServer, namespace: &str) -> ShareClient {
     let kube = Kube::connect(&KubeOptions {
         kubeconfig: Some(server.kubeconfig.clone()),
         ..KubeOptions::default()
     })
     .await
     .unwrap();
-    ShareClient::new(&kube, NS)
+    ShareClient::new(&kube, namespace)
 }
 
 impl Host {
@@ -243,13 +249,18 @@ pub fn in_cluster(c: &ShareClient, id: &str) -> Vec<Event> {
         .collect()
 }
 
-pub async fn declared_on(server: &KubeServer, a: &mut Host) -> String {
-    let id = a
-        .store
+/// The test alert declared on `a` alone (no claim asked for).
+pub fn declared_here(a: &Host) -> String {
+    a.store
         .declare_or_join(&declaration())
         .unwrap()
         .id()
-        .to_string();
+        .to_string()
+}
+
+/// The test alert declared on `a`, which shares it.
+pub async fn declared_on(server: &KubeServer, a: &mut Host) -> String {
+    let id = declared_here(a);
     a.share(server, &id, true).await;
     id
 }
