@@ -6,6 +6,7 @@
 
 pub mod client;
 pub mod declare;
+mod fetch;
 mod heal;
 pub mod merge;
 pub mod objects;
